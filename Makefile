@@ -1,0 +1,42 @@
+# The README's two commands: `make demo` and `make test`. Each sets up what it needs.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: setup system demo test lint format bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+## setup: the virtualenv with the package (editable) and the system packages for PDF and Chinese
+setup: $(STAMP) system
+
+system:
+	@bash scripts/system-packages.sh
+
+## demo: every self-evaluation of the demo country, rendered to HTML and PDF with an index
+demo: setup
+	$(BIN)/sipm demo
+
+## test: unit tests, the bad-input corpus, notebook runs and rendering checks
+test: setup
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+## bench: the benchmark script (not a test): batch throughput against plain CLI calls, national data
+bench: setup
+	$(BIN)/python benchmarks/bench.py
+
+clean:
+	rm -rf outputs/demo outputs/interactive

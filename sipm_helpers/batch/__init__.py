@@ -1,0 +1,1 @@
+"""Batch layer: plans of notebook runs, parallel papermill execution, the manifest."""

@@ -1,0 +1,106 @@
+"""Plans: which stage notebook runs for which fund, region, year and language, and where
+its outputs go (laid out by stage, year, fund and region so a person finds them)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sipm_helpers.data.dataset import Dataset
+from sipm_helpers.paths import notebooks_dir
+
+STAGE_NOTEBOOKS = {"self_evaluation": "03_self_evaluation.ipynb"}
+
+
+def slug(text: str) -> str:
+    """A file-name-safe ASCII slug: 'Jinhe City' → 'jinhe-city'."""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "x"
+
+
+@dataclass(frozen=True)
+class Job:
+    """One notebook run."""
+
+    stage: str
+    fund: str
+    region: str
+    region_slug: str
+    year: int
+    lang: str
+    data: str  # dataset path; "" = the embedded demo
+    parameters: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def job_id(self) -> str:
+        return f"{self.stage}/{self.year}/{self.fund}/{self.region}/{self.lang}"
+
+    @property
+    def notebook(self) -> Path:
+        return notebooks_dir() / STAGE_NOTEBOOKS[self.stage]
+
+    def stem(self) -> str:
+        suffix = "" if self.lang == "en" else f".{self.lang}"
+        return f"{self.region}-{self.region_slug}{suffix}"
+
+    def relative_dir(self) -> Path:
+        return Path(self.stage) / str(self.year) / self.fund
+
+    def executed_path(self, out: Path) -> Path:
+        return out / "runs" / self.relative_dir() / f"{self.stem()}.ipynb"
+
+    def result_path(self, out: Path) -> Path:
+        return out / "runs" / self.relative_dir() / f"{self.stem()}.json"
+
+    def html_path(self, out: Path) -> Path:
+        return out / "site" / self.relative_dir() / f"{self.stem()}.html"
+
+    def pdf_path(self, out: Path) -> Path:
+        return out / "site" / self.relative_dir() / f"{self.stem()}.pdf"
+
+    def papermill_parameters(self, out: Path) -> dict[str, Any]:
+        """The notebook's parameters; codes stay strings (papermill would turn 001 into 1)."""
+        return {
+            "fund": self.fund,
+            "region": str(self.region),
+            "year": int(self.year),
+            "data": self.data,
+            "lang": self.lang,
+            "result_path": str(self.result_path(out).resolve()),
+            **self.parameters,
+        }
+
+
+def self_evaluation_plan(
+    ds: Dataset,
+    year: int,
+    *,
+    data: str = "",
+    langs: tuple[str, ...] = ("en",),
+    funds: list[str] | None = None,
+) -> list[Job]:
+    """A self-evaluation of ``year`` for every fund at each of its coordinating regions that
+    has execution data for the year."""
+    names = dict(zip(ds.regions["region_code"], ds.regions["name_en"], strict=False))
+    executed = ds.execution.loc[
+        ds.execution["year"] == year, ["region_code", "fund"]
+    ].drop_duplicates()
+    coord = ds.coordination.merge(
+        executed, on=["region_code", "fund"]
+    )  # pairs with data for the year
+    if funds is not None:
+        coord = coord.loc[coord["fund"].isin(funds)]
+    return [
+        Job(
+            "self_evaluation",
+            str(r.fund),
+            str(r.region_code),
+            slug(str(names.get(r.region_code, r.region_code))),
+            year,
+            lang,
+            data,
+        )
+        for r in coord.itertuples()
+        for lang in langs
+    ]

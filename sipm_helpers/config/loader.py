@@ -1,0 +1,66 @@
+"""Safe YAML reading with errors that name the file and the key path."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from sipm_helpers.errors import ParameterError
+
+
+def read_yaml(path: str | Path) -> dict[str, Any]:
+    """Read a YAML mapping with ``yaml.safe_load``; raise ParameterError naming the file."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ParameterError(path, "", f"cannot read: {exc.strerror or exc}") from exc
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise ParameterError(
+            path, where, f"not valid YAML: {getattr(exc, 'problem', exc)}"
+        ) from exc
+    if not isinstance(data, dict):
+        raise ParameterError(path, "", "must hold a mapping at the top level")
+    return data
+
+
+def require_keys(
+    file: Path | str,
+    where: str,
+    mapping: Any,
+    required: Iterable[str],
+    optional: Iterable[str] = (),
+) -> Mapping[str, Any]:
+    """Check that ``mapping`` is a mapping with every required key and no unknown one."""
+    if not isinstance(mapping, Mapping):
+        raise ParameterError(file, where, f"expected a mapping, got {type(mapping).__name__}")
+    required, allowed = list(required), set(required) | set(optional)
+    missing = [k for k in required if k not in mapping]
+    if missing:
+        raise ParameterError(file, where, f"missing key(s): {', '.join(missing)}")
+    unknown = sorted(str(k) for k in mapping if k not in allowed)
+    if unknown:
+        raise ParameterError(
+            file,
+            where,
+            f"unknown key(s): {', '.join(unknown)} (allowed: {', '.join(sorted(allowed))})",
+        )
+    return mapping
+
+
+def require_number(
+    file: Path | str, where: str, value: Any, *, allow_none: bool = False
+) -> float | None:
+    """Check that ``value`` is a number (not a bool, not a string) and return it as float."""
+    if value is None and allow_none:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ParameterError(file, where, f"expected a number, got {value!r}")
+    return float(value)

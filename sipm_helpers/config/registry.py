@@ -1,0 +1,137 @@
+"""The fund registry (parameters/funds.yaml): fund types, line items and statistics (Art. 3, 12)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from sipm_helpers.config.loader import read_yaml, require_keys
+from sipm_helpers.errors import ParameterError
+from sipm_helpers.paths import parameters_dir
+
+ITEM_KINDS = ("income", "expenditure", "balance")
+AGGREGATIONS = ("stock", "flow")
+POOLING_LEVELS = ("province", "prefecture")
+
+
+@dataclass(frozen=True)
+class LineItem:
+    code: str
+    kind: str  # income | expenditure | balance
+    zh: str
+    en: str
+
+
+@dataclass(frozen=True)
+class Statistic:
+    code: str
+    unit: str
+    aggregation: str  # stock | flow
+    zh: str
+    en: str
+
+
+@dataclass(frozen=True)
+class Fund:
+    code: str
+    zh: str
+    en: str
+    group: str
+    default_pooling: str
+    income_items: tuple[str, ...]
+    expenditure_items: tuple[str, ...]
+    statistics: tuple[str, ...]
+
+    @property
+    def flow_items(self) -> tuple[str, ...]:
+        return self.income_items + self.expenditure_items
+
+    @property
+    def line_items(self) -> tuple[str, ...]:
+        return (*self.flow_items, "balance_start", "balance_end")
+
+    def name(self, lang: str = "en") -> str:
+        return self.zh if lang == "zh" else self.en
+
+
+@dataclass(frozen=True)
+class FundRegistry:
+    funds: dict[str, Fund]
+    line_items: dict[str, LineItem]
+    statistics: dict[str, Statistic]
+    source: str
+
+    def fund(self, code: str) -> Fund:
+        """The fund with this code; KeyError listing the known codes otherwise."""
+        try:
+            return self.funds[code]
+        except KeyError:
+            raise KeyError(f"unknown fund {code!r}; known: {', '.join(self.funds)}") from None
+
+    def items_of_kind(self, kind: str) -> list[str]:
+        return [c for c, item in self.line_items.items() if item.kind == kind]
+
+
+def load_registry(path: str | Path | None = None) -> FundRegistry:
+    """Read and validate the fund registry; ParameterError names the file and key on failure."""
+    path = Path(path) if path else parameters_dir() / "funds.yaml"
+    raw = read_yaml(path)
+    raw = {k: v for k, v in raw.items() if not str(k).startswith("_")}  # _keys hold YAML anchors
+    require_keys(path, "", raw, ["version", "line_items", "statistics", "funds"])
+
+    items: dict[str, LineItem] = {}
+    for code, spec in raw["line_items"].items():
+        require_keys(path, f"line_items.{code}", spec, ["kind", "zh", "en"])
+        if spec["kind"] not in ITEM_KINDS:
+            raise ParameterError(path, f"line_items.{code}.kind", f"must be one of {ITEM_KINDS}")
+        items[code] = LineItem(code, spec["kind"], spec["zh"], spec["en"])
+    for needed in ("balance_start", "balance_end"):
+        if needed not in items:
+            raise ParameterError(path, "line_items", f"must define the balance item {needed!r}")
+
+    stats: dict[str, Statistic] = {}
+    for code, spec in raw["statistics"].items():
+        require_keys(path, f"statistics.{code}", spec, ["unit", "aggregation", "zh", "en"])
+        if spec["aggregation"] not in AGGREGATIONS:
+            raise ParameterError(
+                path, f"statistics.{code}.aggregation", f"must be one of {AGGREGATIONS}"
+            )
+        stats[code] = Statistic(code, spec["unit"], spec["aggregation"], spec["zh"], spec["en"])
+
+    funds: dict[str, Fund] = {}
+    for code, spec in raw["funds"].items():
+        where = f"funds.{code}"
+        require_keys(
+            path, where, spec, ["zh", "en", "group", "default_pooling", "line_items", "statistics"]
+        )
+        if spec["default_pooling"] not in POOLING_LEVELS:
+            raise ParameterError(
+                path, f"{where}.default_pooling", f"must be one of {POOLING_LEVELS}"
+            )
+        li = require_keys(
+            path, f"{where}.line_items", spec["line_items"], ["income", "expenditure"]
+        )
+        for kind in ("income", "expenditure"):
+            for item in li[kind]:
+                if item not in items or items[item].kind != kind:
+                    raise ParameterError(
+                        path,
+                        f"{where}.line_items.{kind}",
+                        f"{item!r} is not a known {kind} line item",
+                    )
+        for stat in spec["statistics"]:
+            if stat not in stats:
+                raise ParameterError(
+                    path, f"{where}.statistics", f"{stat!r} is not a known statistic"
+                )
+        funds[code] = Fund(
+            code=code,
+            zh=spec["zh"],
+            en=spec["en"],
+            group=spec["group"],
+            default_pooling=spec["default_pooling"],
+            income_items=tuple(li["income"]),
+            expenditure_items=tuple(li["expenditure"]),
+            statistics=tuple(spec["statistics"]),
+        )
+    return FundRegistry(funds=funds, line_items=items, statistics=stats, source=str(path))

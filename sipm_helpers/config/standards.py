@@ -1,0 +1,93 @@
+"""Scoring standards (parameters/scoring.yaml): grade bands, qualitative levels, tolerances."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from sipm_helpers.config.loader import read_yaml, require_keys, require_number
+from sipm_helpers.errors import ParameterError
+from sipm_helpers.paths import parameters_dir
+
+
+@dataclass(frozen=True)
+class Grade:
+    code: str
+    min: float
+    zh: str
+    en: str
+
+
+@dataclass(frozen=True)
+class QualitativeLevel:
+    code: str
+    min: float
+    max: float
+    default: float
+    zh: str
+    en: str
+
+
+@dataclass(frozen=True)
+class ScoringStandards:
+    grades: tuple[Grade, ...]  # highest first
+    qualitative_levels: dict[str, QualitativeLevel]
+    max_insufficient_weight: float
+    balance_tolerance_absolute: float
+    balance_tolerance_relative: float
+
+    def grade_of(self, total: float) -> Grade:
+        """The first grade (highest first) whose lower bound ``total`` reaches."""
+        for grade in self.grades:
+            if total >= grade.min:
+                return grade
+        return self.grades[-1]
+
+
+def load_standards(path: str | Path | None = None) -> ScoringStandards:
+    """Read and validate the scoring standards; ParameterError names the file and key."""
+    path = Path(path) if path else parameters_dir() / "scoring.yaml"
+    raw = read_yaml(path)
+    require_keys(
+        path,
+        "",
+        raw,
+        ["version", "grades", "qualitative_levels", "max_insufficient_weight", "balance_tolerance"],
+    )
+    grades = []
+    for i, g in enumerate(raw["grades"]):
+        require_keys(path, f"grades[{i}]", g, ["code", "min", "zh", "en"])
+        grades.append(
+            Grade(g["code"], require_number(path, f"grades[{i}].min", g["min"]), g["zh"], g["en"])
+        )
+    mins = [g.min for g in grades]
+    if not grades or mins != sorted(mins, reverse=True) or len(set(mins)) != len(mins):
+        raise ParameterError(
+            path, "grades", "must list grades highest first with distinct lower bounds"
+        )
+    if mins[-1] > 0:
+        raise ParameterError(path, "grades", "the lowest grade must start at 0")
+    levels = {}
+    for code, lv in raw["qualitative_levels"].items():
+        where = f"qualitative_levels.{code}"
+        require_keys(path, where, lv, ["min", "max", "default", "zh", "en"])
+        lo, hi, d = (require_number(path, f"{where}.{k}", lv[k]) for k in ("min", "max", "default"))
+        if not 0 <= lo <= d <= hi <= 1:
+            raise ParameterError(path, where, "needs 0 ≤ min ≤ default ≤ max ≤ 1")
+        levels[code] = QualitativeLevel(code, lo, hi, d, lv["zh"], lv["en"])
+    tol = require_keys(
+        path, "balance_tolerance", raw["balance_tolerance"], ["absolute", "relative"]
+    )
+    return ScoringStandards(
+        grades=tuple(grades),
+        qualitative_levels=levels,
+        max_insufficient_weight=require_number(
+            path, "max_insufficient_weight", raw["max_insufficient_weight"]
+        ),
+        balance_tolerance_absolute=require_number(
+            path, "balance_tolerance.absolute", tol["absolute"]
+        ),
+        balance_tolerance_relative=require_number(
+            path, "balance_tolerance.relative", tol["relative"]
+        ),
+    )

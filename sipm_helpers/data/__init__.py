@@ -1,0 +1,1 @@
+"""Data layer: dataset I/O, schemas, validation, the generator and the embedded demo."""

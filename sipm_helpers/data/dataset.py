@@ -1,0 +1,68 @@
+"""The validated dataset: typed tables plus who coordinates which fund (Art. 5, 6)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from sipm_helpers.data.findings import ValidationReport
+
+TABLES = (
+    "regions",
+    "pooling",
+    "budget",
+    "execution",
+    "statistics",
+    "targets",
+    "qualitative",
+    "explanations",
+)
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """Validated tables of one dataset. Codes are text, years and months int64, money float64
+    in 10,000 yuan. ``coordination`` lists each fund's coordinating regions: region_code,
+    fund, province_code, pooling_level."""
+
+    source: str
+    regions: pd.DataFrame
+    pooling: pd.DataFrame
+    budget: pd.DataFrame
+    execution: pd.DataFrame
+    statistics: pd.DataFrame
+    targets: pd.DataFrame
+    qualitative: pd.DataFrame
+    explanations: pd.DataFrame
+    coordination: pd.DataFrame
+    report: ValidationReport
+
+    def region_name(self, code: str, lang: str = "en") -> str:
+        """The region's name in ``lang`` ('zh' or 'en'); the code itself if unknown."""
+        match = self.regions.loc[self.regions["region_code"] == code]
+        if match.empty:
+            return code
+        return str(match.iloc[0]["name_zh" if lang == "zh" else "name_en"])
+
+    def province_of(self, code: str) -> str | None:
+        """The province a region belongs to (itself for a province)."""
+        match = self.coordination.loc[self.coordination["region_code"] == code, "province_code"]
+        if not match.empty:
+            return str(match.iloc[0])
+        row = self.regions.loc[self.regions["region_code"] == code]
+        if row.empty:
+            return None
+        level, parent = row.iloc[0]["level"], row.iloc[0]["parent_code"]
+        return code if level == "province" else (None if pd.isna(parent) else str(parent))
+
+    def last_period(self) -> tuple[int, int]:
+        """(year, month) of the latest execution data."""
+        ym = self.execution["year"] * 100 + self.execution["month"]
+        last = int(ym.max())
+        return last // 100, last % 100
+
+    def complete_years(self) -> list[int]:
+        """Years whose execution reaches December in every coordinating region that reports."""
+        months = self.execution.groupby("year")["month"].max()
+        return sorted(int(y) for y, m in months.items() if m == 12)

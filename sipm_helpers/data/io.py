@@ -1,0 +1,157 @@
+"""Reading and writing datasets: a folder of CSV files, a folder of Parquet files, or one
+Excel workbook with a sheet per table. Every column is read as text first, so codes keep
+their leading zeros and the schema layer sees exactly what the file holds."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from sipm_helpers.errors import SipmError
+
+FORMATS = ("csv", "parquet", "xlsx")
+
+
+@dataclass
+class RawDataset:
+    """Tables as read, before validation, with where each came from (for error messages)."""
+
+    source: Path
+    format: str
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    origins: dict[str, str] = field(
+        default_factory=dict
+    )  # table -> "file.csv" or "book.xlsx, sheet x"
+    header_rows: dict[str, int] = field(default_factory=dict)  # rows before the first data row
+
+
+def detect_format(path: Path) -> str:
+    """'xlsx' for a workbook, 'parquet' or 'csv' for a folder by the files it holds."""
+    if path.is_file():
+        if path.suffix.lower() in (".xlsx", ".xlsm"):
+            return "xlsx"
+        raise SipmError(
+            f"{path}: a dataset is a folder of CSV or Parquet files or an .xlsx workbook"
+        )
+    if not path.is_dir():
+        raise SipmError(f"{path}: no such file or folder")
+    has_csv = any(path.glob("*.csv"))
+    has_parquet = any(path.glob("*.parquet"))
+    if has_csv and has_parquet:
+        raise SipmError(f"{path}: holds both CSV and Parquet files; keep one format per dataset")
+    if has_parquet:
+        return "parquet"
+    if has_csv:
+        return "csv"
+    raise SipmError(f"{path}: holds no .csv or .parquet table files")
+
+
+def _text_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """Every column as nullable text, blank cells as missing."""
+    out = frame.astype("string")
+    out.columns = [str(c).strip() for c in out.columns]
+    return out.apply(lambda s: s.str.strip()).replace("", pd.NA)
+
+
+def read_raw(path: str | Path, table_names: list[str]) -> RawDataset:
+    """Read the tables named ``table_names`` that exist at ``path`` (absent ones are left out)."""
+    path = Path(path)
+    fmt = detect_format(path)
+    raw = RawDataset(source=path, format=fmt)
+    if fmt == "xlsx":
+        try:
+            sheets = pd.read_excel(path, sheet_name=None, dtype=str, header=0, engine="openpyxl")
+        except Exception as exc:  # openpyxl raises many kinds for a damaged workbook
+            raise SipmError(f"{path}: cannot read the workbook: {exc}") from exc
+        for name in table_names:
+            if name in sheets:
+                frame = sheets[name]
+                # Templates document each column in a second header row starting with '#'.
+                skip = 0
+                if len(frame) and str(frame.iloc[0, 0]).startswith("#"):
+                    frame, skip = frame.iloc[1:].reset_index(drop=True), 1
+                raw.tables[name] = _text_frame(frame)
+                raw.origins[name] = f"{path.name}, sheet {name}"
+                raw.header_rows[name] = 1 + skip
+        return raw
+    for name in table_names:
+        file = path / f"{name}.{fmt}"
+        if not file.exists():
+            continue
+        try:
+            if fmt == "csv":
+                frame = pd.read_csv(
+                    file, dtype=str, keep_default_na=False, comment=None, encoding="utf-8-sig"
+                )
+            else:
+                frame = pd.read_parquet(file)
+        except Exception as exc:  # parser errors carry their own line numbers
+            raise SipmError(f"{file}: cannot read: {exc}") from exc
+        skip = 0
+        if fmt == "csv" and len(frame) and str(frame.iloc[0, 0]).startswith("#"):
+            frame, skip = frame.iloc[1:].reset_index(drop=True), 1
+        raw.tables[name] = frame if fmt == "parquet" else _text_frame(frame)
+        raw.origins[name] = file.name
+        raw.header_rows[name] = 1 + skip
+    return raw
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file and a rename: never half-written."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """Text version of :func:`atomic_write_bytes` (UTF-8)."""
+    atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def write_dataset(tables: Mapping[str, pd.DataFrame], out: str | Path, fmt: str = "csv") -> Path:
+    """Write tables as a dataset in ``fmt``; the whole dataset appears at once or not at all.
+
+    For csv and parquet ``out`` is a folder (replaced if it exists); for xlsx a workbook.
+    """
+    if fmt not in FORMATS:
+        raise SipmError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if fmt == "xlsx":
+        fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".xlsx")
+        os.close(fd)
+        try:
+            with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
+                for name, frame in tables.items():
+                    frame.to_excel(writer, sheet_name=name, index=False)
+            os.replace(tmp, out)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        return out
+    staging = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}."))
+    try:
+        for name, frame in tables.items():
+            if fmt == "csv":
+                frame.to_csv(staging / f"{name}.csv", index=False)
+            else:
+                frame.to_parquet(staging / f"{name}.parquet", index=False)
+        if out.exists():
+            shutil.rmtree(out)
+        os.replace(staging, out)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return out

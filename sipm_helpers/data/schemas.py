@@ -1,0 +1,148 @@
+"""pandera schemas built from the declarative table specifications, and type coercion.
+
+Tables are read as text. :func:`coerce_table` turns the text into typed columns and
+reports every cell that is not a valid number; :func:`build_schema` then declares the
+column checks (nullability, allowed values, ranges) that pandera runs lazily, so every
+failure is reported at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+import pandera.pandas as pa
+
+from sipm_helpers.config.tables import TableSpec
+from sipm_helpers.data.findings import ERROR, Finding
+
+DTYPES = {"text": "string", "integer": "Int64", "number": "Float64"}
+
+
+def coerce_table(
+    frame: pd.DataFrame, spec: TableSpec, origin: str, row_offset: int
+) -> tuple[pd.DataFrame, list[Finding]]:
+    """Cast the spec's columns to their types; report cells that are not valid values.
+
+    ``row_offset`` turns a 0-based position into the row a person sees in the file.
+    Returns the typed frame (spec columns only, in spec order; invalid cells become
+    missing) and the findings.
+    """
+    findings: list[Finding] = []
+    out = {}
+    for name, col in spec.columns.items():
+        if name not in frame.columns:
+            continue
+        raw = frame[name]
+        if col.type == "text":
+            out[name] = raw.astype("string")
+            continue
+        text = raw.astype("string").str.strip()
+        numbers = pd.to_numeric(text.str.replace(",", "", regex=False), errors="coerce").astype(
+            "Float64"
+        )
+        bad = text.notna() & numbers.isna()
+        if col.type == "integer":
+            fractional = numbers.notna() & (numbers != numbers.round())
+            bad |= fractional.fillna(False)
+            numbers = numbers.mask(bad)
+        for pos in np.flatnonzero(bad.to_numpy(dtype=bool)):
+            findings.append(
+                Finding(
+                    ERROR,
+                    spec.name,
+                    origin,
+                    int(pos) + row_offset,
+                    name,
+                    str(text.iloc[pos]),
+                    "type",
+                    f"expected {'a whole number' if col.type == 'integer' else 'a number'}",
+                )
+            )
+        out[name] = numbers.astype(DTYPES[col.type])
+    typed = pd.DataFrame(out, index=frame.index)
+    return typed, findings
+
+
+def build_schema(spec: TableSpec, references: Mapping[str, set[str]]) -> pa.DataFrameSchema:
+    """The pandera schema of a table; references such as "@funds" resolve via ``references``."""
+    columns = {}
+    for name, col in spec.columns.items():
+        checks = []
+        if col.minimum is not None:
+            checks.append(pa.Check.ge(col.minimum, error=f"must be at least {col.minimum:g}"))
+        if col.maximum is not None:
+            checks.append(pa.Check.le(col.maximum, error=f"must be at most {col.maximum:g}"))
+        if isinstance(col.allowed, tuple):
+            checks.append(
+                pa.Check.isin(list(col.allowed), error=f"must be one of: {', '.join(col.allowed)}")
+            )
+        elif isinstance(col.allowed, str):
+            known = sorted(references.get(col.allowed, set()))
+            what = col.allowed.lstrip("@").replace("_", " ")
+            checks.append(pa.Check.isin(known, error=f"unknown code: not among the known {what}"))
+        columns[name] = pa.Column(
+            DTYPES[col.type], checks=checks, nullable=col.nullable, required=True
+        )
+    return pa.DataFrameSchema(columns, name=spec.name, strict=False, coerce=False)
+
+
+def schema_findings(
+    typed: pd.DataFrame,
+    schema: pa.DataFrameSchema,
+    spec: TableSpec,
+    origin: str,
+    row_offset: int,
+    already_bad: pd.DataFrame | None = None,
+) -> list[Finding]:
+    """Run the schema lazily and turn pandera's failure cases into findings.
+
+    Cells already reported as type errors (``already_bad``, a boolean frame) are not
+    reported again as missing.
+    """
+    try:
+        schema.validate(typed, lazy=True)
+        return []
+    except pa.errors.SchemaErrors as exc:
+        cases = exc.failure_cases
+    findings = []
+    for case in cases.itertuples(index=False):
+        column = None if pd.isna(case.column) else str(case.column)
+        index = None if case.index is None or pd.isna(case.index) else int(case.index)
+        check = str(case.check)
+        if (
+            column
+            and index is not None
+            and already_bad is not None
+            and check == "not_nullable"
+            and column in already_bad
+            and bool(already_bad.at[index, column])
+        ):
+            continue
+        value = (
+            None
+            if case.failure_case is None or pd.isna(case.failure_case)
+            else str(case.failure_case)
+        )
+        if check == "not_nullable":
+            rule, message = "required_value", "a value is required"
+        elif check.startswith("dtype("):
+            continue  # type problems were reported by coerce_table
+        else:
+            # Our checks carry their message as the check's error text (see build_schema).
+            message = check
+            rule = "range" if check.startswith("must be at") else "allowed_values"
+        findings.append(
+            Finding(
+                ERROR,
+                spec.name,
+                origin,
+                None if index is None else index + row_offset,
+                column,
+                value,
+                rule,
+                message,
+            )
+        )
+    return findings

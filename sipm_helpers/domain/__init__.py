@@ -1,0 +1,1 @@
+"""Domain layer: annual facts, indicator measures, targets, scoring and evaluation."""

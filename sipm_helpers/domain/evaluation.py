@@ -1,0 +1,291 @@
+"""The annual self-evaluation of one coordinating region's fund (Art. 15–18).
+
+Assembles what the report shows and what later stages read: the funding block (initial
+and adjusted budget, executed, execution rate per line item), the indicator block
+(target, actual, weight, score, deviation, the agency's reason and measure), totals and
+grade, the balance history, the targets as set, the deviations that lack the explanation
+Art. 18 requires, and data-quality notes.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sipm_helpers import __version__
+from sipm_helpers.config.context import Context
+from sipm_helpers.data.dataset import Dataset
+from sipm_helpers.domain.facts import AnnualFacts, annual_facts
+from sipm_helpers.domain.indicators import indicator_frame
+from sipm_helpers.domain.measures import months_covered
+from sipm_helpers.domain.scoring import INSUFFICIENT, category_scores, summarize_scores
+
+RESULT_SCHEMA = "sipm.self_evaluation"
+RESULT_VERSION = 1
+STAGE = "self_evaluation"
+
+
+@dataclass(frozen=True)
+class DataNote:
+    """Something the reader must know about the data behind the evaluation."""
+
+    kind: str  # validation_warning | insufficient_data | default_target | incomplete_year
+    message: str
+    indicator: str | None = None
+
+
+@dataclass(frozen=True)
+class SelfEvaluation:
+    """One region's fund evaluated for one budget year."""
+
+    fund: str
+    region: str
+    province: str | None
+    year: int
+    complete_year: bool
+    indicators: pd.DataFrame
+    categories: pd.DataFrame
+    summary: dict[str, Any]
+    funding: pd.DataFrame
+    balance_history: pd.DataFrame
+    targets: pd.DataFrame
+    data_notes: tuple[DataNote, ...] = field(default_factory=tuple)
+
+    @property
+    def deviations(self) -> pd.DataFrame:
+        """Indicators that missed their target by more than their threshold (Art. 18)."""
+        return self.indicators.loc[self.indicators["needs_explanation"]]
+
+    @property
+    def unexplained(self) -> pd.DataFrame:
+        """Deviations for which the agency gave no reason and improvement measure."""
+        dev = self.deviations
+        return dev.loc[~dev["explained"]]
+
+    def to_result(self) -> dict[str, Any]:
+        """The machine-readable result later stages read (JSON-serializable, versioned)."""
+        cols = [
+            "indicator",
+            "category",
+            "group",
+            "kind",
+            "weight",
+            "target",
+            "target_source",
+            "actual",
+        ]
+        cols += ["score", "status", "met", "shortfall", "needs_explanation", "explained", "grade"]
+        records = [
+            {k: _plain(v) for k, v in row.items()}
+            for row in self.indicators[cols]
+            .rename(columns={"grade": "qualitative_grade"})
+            .to_dict("records")
+        ]
+        return {
+            "schema": RESULT_SCHEMA,
+            "version": RESULT_VERSION,
+            "stage": STAGE,
+            "package_version": __version__,
+            "fund": self.fund,
+            "region": self.region,
+            "province": self.province,
+            "year": self.year,
+            "complete_year": self.complete_year,
+            "summary": {k: _plain(v) for k, v in self.summary.items()},
+            "categories": [
+                {k: _plain(v) for k, v in r.items()} for r in self.categories.to_dict("records")
+            ],
+            "indicators": records,
+            "deviations": list(self.deviations["indicator"]),
+            "unexplained_deviations": list(self.unexplained["indicator"]),
+            "flags": self.flags(),
+            "data_notes": [
+                {"kind": n.kind, "indicator": n.indicator, "message": n.message}
+                for n in self.data_notes
+            ],
+        }
+
+    def flags(self) -> list[str]:
+        """Short machine-readable flags for summaries and the index page."""
+        flags = []
+        if len(self.unexplained):
+            flags.append("unexplained_deviations")
+        if self.summary.get("grade") == "insufficient_information":
+            flags.append("insufficient_information")
+        if not self.complete_year:
+            flags.append("incomplete_year")
+        months = self.indicators.loc[self.indicators["indicator"] == "months_covered"]
+        if len(months) and not bool(months["met"].fillna(True).iloc[0]):
+            low = months["band_lower"].iloc[0]
+            actual = months["actual"].iloc[0]
+            flags.append("balance_low" if not math.isnan(low) and actual < low else "balance_high")
+        return flags
+
+
+def _plain(value: Any) -> Any:
+    """numpy/pandas scalars to JSON-able Python; NaN and NA to None."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
+
+
+def funding_block(
+    facts: AnnualFacts, ctx: Context, fund: str, key: tuple[str, str, int]
+) -> pd.DataFrame:
+    """Per line item of the fund: initial and adjusted budget, executed, execution rate;
+    then income and expenditure totals."""
+    f = ctx.registry.fund(fund)
+    rows = []
+    for item in (*f.income_items, "income", *f.expenditure_items, "expenditure"):
+
+        def get(frame: pd.DataFrame, item: str = item) -> float:
+            if key in frame.index and item in frame.columns:
+                value = frame.at[key, item]
+                return float(value) if not pd.isna(value) else math.nan
+            return math.nan
+
+        initial, adjusted, executed = (
+            get(facts.budget_initial),
+            get(facts.budget),
+            get(facts.executed),
+        )
+        kind = "total" if item in ("income", "expenditure") else ctx.registry.line_items[item].kind
+        rows.append(
+            {
+                "item": item,
+                "kind": kind,
+                "initial": initial,
+                "adjusted": adjusted,
+                "executed": executed,
+                "execution_rate": executed / adjusted
+                if adjusted and not math.isnan(adjusted)
+                else math.nan,
+            }
+        )
+    frame = pd.DataFrame(rows)
+    # Items neither budgeted nor executed say nothing: leave them out, keep the totals.
+    empty = frame["kind"].ne("total") & frame[["initial", "adjusted", "executed"]].fillna(0).eq(
+        0
+    ).all(axis=1)
+    return frame.loc[~empty].reset_index(drop=True)
+
+
+def balance_history(facts: AnnualFacts, fund: str, region: str) -> pd.DataFrame:
+    """Year-end balance, monthly expenditure and months covered for every year on record."""
+    ex = facts.executed
+    mask = (ex.index.get_level_values("fund") == fund) & (
+        ex.index.get_level_values("region_code") == region
+    )
+    sub = ex.loc[mask]
+    months = months_covered(
+        AnnualFacts(
+            sub, facts.budget.iloc[0:0], facts.budget_initial.iloc[0:0], facts.statistics.iloc[0:0]
+        )
+    )
+    out = pd.DataFrame(
+        {
+            "year": sub.index.get_level_values("year").astype(int),
+            "months_reported": sub["months"].astype(int).to_numpy(),
+            "income": sub["income"].to_numpy(),
+            "expenditure": sub["expenditure"].to_numpy(),
+            "balance_end": sub["balance_end"].to_numpy(),
+            "months_covered": months.to_numpy(),
+        }
+    )
+    return out.sort_values("year", ignore_index=True)
+
+
+def targets_set(
+    ds: Dataset, fund: str, region: str, province: str | None, year: int
+) -> pd.DataFrame:
+    """The targets that bear on this evaluation: the region's annual and overall targets
+    and the province's and centre's annual targets for the year (Art. 7, 8, 10)."""
+    t = ds.targets
+    mine = (t["fund"] == fund) & (
+        ((t["level"] == "region") & (t["region_code"] == region))
+        | ((t["level"] == "province") & (t["region_code"] == province))
+        | (t["level"] == "central")
+    )
+    period = ((t["period"] == "annual") & (t["start_year"] == year)) | (
+        (t["period"] == "overall") & (t["start_year"] <= year) & (t["end_year"] >= year)
+    )
+    return t.loc[mine & period].reset_index(drop=True)
+
+
+def evaluate(ds: Dataset, ctx: Context, *, fund: str, region: str, year: int) -> SelfEvaluation:
+    """Evaluate one region's fund for one budget year.
+
+    Raises KeyError (unknown fund), ValueError (region not a coordinating region of the
+    fund, or no execution data for the year).
+    """
+    ctx.registry.fund(fund)
+    coord = ds.coordination
+    row = coord.loc[(coord["fund"] == fund) & (coord["region_code"] == region)]
+    if row.empty:
+        where = ", ".join(coord.loc[coord["fund"] == fund, "region_code"])
+        raise ValueError(
+            f"{region} is not a coordinating region of {fund}; its regions are: {where}"
+        )
+    province = str(row.iloc[0]["province_code"])
+    facts = annual_facts(ds, ctx.registry, funds=[fund], regions=[region])
+    key = (region, fund, year)
+    if key not in facts.executed.index:
+        years = sorted({int(y) for y in facts.executed.index.get_level_values("year")})
+        raise ValueError(
+            f"no execution data for {fund} in {region} for {year}; years on record: {years}"
+        )
+    months = int(facts.executed.at[key, "months"])
+    scored = indicator_frame(ds, ctx, funds=[fund], regions=[region], facts=facts)
+    mine = scored.loc[scored["year"] == year].reset_index(drop=True)
+    keys = ["region_code", "fund", "year"]
+    summary = summarize_scores(mine, ctx.standards, keys).iloc[0].to_dict()
+    summary.pop("region_code"), summary.pop("fund"), summary.pop("year")
+    grade = next((g for g in ctx.standards.grades if g.code == summary["grade"]), None)
+    summary["grade_zh"] = grade.zh if grade else "信息不足"
+    summary["grade_en"] = grade.en if grade else "Insufficient information"
+    categories = category_scores(mine, keys).drop(columns=keys)
+
+    notes = []
+    if months < 12:
+        notes.append(
+            DataNote("incomplete_year", f"execution data reach month {months} of {year} only")
+        )
+    for r in mine.loc[mine["status"] == INSUFFICIENT].itertuples():
+        what = (
+            "no target"
+            if r.rule not in ("qualitative", "band") and pd.notna(r.actual)
+            else "no data"
+        )
+        notes.append(DataNote("insufficient_data", what, r.indicator))
+    uses_target = ~mine["rule"].isin(["band", "qualitative"])
+    for r in mine.loc[uses_target & (mine["target_source"] == "catalogue")].itertuples():
+        notes.append(
+            DataNote(
+                "default_target", "no target was set: the catalogue default applies", r.indicator
+            )
+        )
+    for w in ds.report.warnings:
+        if w.region == region and w.fund == fund and (w.year is None or w.year == year):
+            notes.append(DataNote("validation_warning", f"{w.origin}: {w.message}"))
+    return SelfEvaluation(
+        fund=fund,
+        region=region,
+        province=province,
+        year=year,
+        complete_year=months == 12,
+        indicators=mine,
+        categories=categories,
+        summary=summary,
+        funding=funding_block(facts, ctx, fund, key),
+        balance_history=balance_history(facts, fund, region),
+        targets=targets_set(ds, fund, region, province, year),
+        data_notes=tuple(notes),
+    )

@@ -1,0 +1,102 @@
+"""The indicator table of many evaluations at once: each region, fund and year's
+indicators with actual, target (and where it came from), score, and the agency's
+explanation where one was submitted (Art. 9, 15–18). Vectorized over the whole dataset.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+
+from sipm_helpers.config.context import Context
+from sipm_helpers.data.dataset import Dataset
+from sipm_helpers.domain.facts import KEYS, AnnualFacts, annual_facts
+from sipm_helpers.domain.measures import MEASURES, compute_measures
+from sipm_helpers.domain.scoring import score_indicators
+
+TARGET_SOURCES = ("region", "province", "central", "catalogue")
+
+
+def catalogue_frame(ctx: Context, funds: Iterable[str] | None = None) -> pd.DataFrame:
+    """Every fund's catalogue as one frame (column ``fund`` added)."""
+    chosen = list(funds) if funds is not None else list(ctx.catalogues)
+    return pd.concat([ctx.catalogues[f].frame().assign(fund=f) for f in chosen], ignore_index=True)
+
+
+def check_measures(ctx: Context) -> None:
+    """Every catalogue names measures that exist (raises KeyError naming the file)."""
+    for fund, cat in ctx.catalogues.items():
+        for ind in cat.indicators:
+            if ind.function and ind.function not in MEASURES:
+                raise KeyError(
+                    f"{cat.source}: indicator {ind.code} names unknown measure {ind.function!r} ({fund})"
+                )
+
+
+def resolve_targets(ds: Dataset, base: pd.DataFrame) -> pd.DataFrame:
+    """Add ``target`` and ``target_source`` to rows of (region_code, fund, year, indicator).
+
+    The annual target set for the region wins, then the province's, then the central
+    guiding target (Art. 10), then the catalogue's default.
+    """
+    annual = ds.targets.loc[ds.targets["period"] == "annual"].rename(columns={"start_year": "year"})
+    annual = annual.astype({"year": "int64"})
+    province = ds.coordination[["region_code", "fund", "province_code"]]
+    out = base.merge(province, on=["region_code", "fund"], how="left")
+    for level, left_on in (("region", "region_code"), ("province", "province_code")):
+        chosen = annual.loc[
+            annual["level"] == level, ["region_code", "fund", "indicator", "year", "target"]
+        ]
+        chosen = chosen.rename(columns={"region_code": left_on, "target": f"target_{level}"})
+        out = out.merge(chosen, on=[left_on, "fund", "indicator", "year"], how="left")
+    central = annual.loc[annual["level"] == "central", ["fund", "indicator", "year", "target"]]
+    central = central.groupby(["fund", "indicator", "year"], as_index=False)["target"].first()
+    out = out.merge(
+        central.rename(columns={"target": "target_central"}),
+        on=["fund", "indicator", "year"],
+        how="left",
+    )
+    out = out.rename(columns={"default_target": "target_catalogue"})
+    candidates = [f"target_{s}" for s in TARGET_SOURCES]
+    values = out[candidates].to_numpy(dtype="float64", na_value=np.nan)
+    has = ~np.isnan(values)
+    first = np.where(has.any(axis=1), has.argmax(axis=1), -1)
+    out["target"] = np.where(first >= 0, values[np.arange(len(out)), np.maximum(first, 0)], np.nan)
+    out["target_source"] = np.where(
+        first >= 0, np.array(TARGET_SOURCES, dtype=object)[np.maximum(first, 0)], None
+    )
+    return out.drop(columns=[*candidates, "province_code"])
+
+
+def indicator_frame(
+    ds: Dataset,
+    ctx: Context,
+    *,
+    funds: Iterable[str] | None = None,
+    regions: Iterable[str] | None = None,
+    years: Iterable[int] | None = None,
+    facts: AnnualFacts | None = None,
+) -> pd.DataFrame:
+    """Score every indicator of every (region, fund, year) with execution data in the selection.
+
+    Returns one row per region, fund, year and indicator with the catalogue's columns,
+    actual, target, target_source, grade/share/evidence (qualitative), reason and
+    improvement_measure (explanations), score, status, met, shortfall, needs_explanation
+    and explained.
+    """
+    facts = facts or annual_facts(ds, ctx.registry, funds=funds, regions=regions, years=years)
+    cat = catalogue_frame(ctx, funds)
+    present = facts.executed.index.to_frame(index=False)[KEYS]
+    base = present.merge(cat, on="fund", how="inner")
+    measures = compute_measures(facts, sorted(cat["function"].dropna().unique()))
+    base = base.merge(measures, on=[*KEYS, "function"], how="left")
+    base = resolve_targets(ds, base)
+    quali = ds.qualitative[[*KEYS, "indicator", "grade", "share", "evidence"]]
+    base = base.merge(quali, on=[*KEYS, "indicator"], how="left")
+    scored = score_indicators(base, ctx.standards)
+    expl = ds.explanations[[*KEYS, "indicator", "reason", "improvement_measure"]]
+    scored = scored.merge(expl, on=[*KEYS, "indicator"], how="left")
+    scored["explained"] = scored["reason"].notna() & scored["improvement_measure"].notna()
+    return scored.sort_values([*KEYS, "order"], ignore_index=True)

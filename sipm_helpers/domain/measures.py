@@ -1,0 +1,160 @@
+"""Indicator measures: named, tested functions that compute an indicator's actual value
+from the annual facts, for every region, fund and year at once.
+
+The catalogues name these functions (``function:`` in parameters/indicators); nothing is
+evaluated from a string. Each measure returns a float Series indexed by
+(region_code, fund, year); a missing or zero denominator gives NaN ("insufficient
+data"), never zero.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from types import MappingProxyType
+
+import numpy as np
+import pandas as pd
+
+from sipm_helpers.domain.facts import AnnualFacts
+
+Measure = Callable[[AnnualFacts], pd.Series]
+
+
+def _col(frame: pd.DataFrame, name: str) -> pd.Series:
+    if name in frame:
+        return frame[name].astype("float64")
+    return pd.Series(np.nan, index=frame.index, dtype="float64")
+
+
+def ratio(numerator: pd.Series, denominator: pd.Series) -> pd.Series:
+    """numerator ÷ denominator, NaN where the denominator is missing or not positive."""
+    numerator, denominator = numerator.align(denominator, join="outer")
+    return (numerator / denominator.where(denominator > 0)).astype("float64")
+
+
+def budget_preparation_accuracy(f: AnnualFacts) -> pd.Series:
+    """Mean of |actual − initial budget| ÷ initial budget over income and expenditure."""
+    parts = [
+        ratio(
+            (_col(f.executed, k) - _col(f.budget_initial, k).reindex(f.executed.index)).abs(),
+            _col(f.budget_initial, k),
+        )
+        for k in ("income", "expenditure")
+    ]
+    return pd.concat(parts, axis=1).mean(axis=1, skipna=False)
+
+
+def income_budget_execution(f: AnnualFacts) -> pd.Series:
+    """Income executed ÷ income budgeted (adjusted budget)."""
+    return ratio(_col(f.executed, "income"), _col(f.budget, "income"))
+
+
+def expenditure_budget_execution(f: AnnualFacts) -> pd.Series:
+    """Expenditure executed ÷ expenditure budgeted (adjusted budget)."""
+    return ratio(_col(f.executed, "expenditure"), _col(f.budget, "expenditure"))
+
+
+def fiscal_subsidy_arrival(f: AnnualFacts) -> pd.Series:
+    """Fiscal subsidy received ÷ fiscal subsidy budgeted (Art. 12: arrival of the subsidy)."""
+    return ratio(_col(f.executed, "fiscal_subsidy"), _col(f.budget, "fiscal_subsidy"))
+
+
+def premium_collection_rate(f: AnnualFacts) -> pd.Series:
+    """Premium income ÷ premiums assessed."""
+    return ratio(_col(f.executed, "premium"), _col(f.statistics, "premiums_assessed"))
+
+
+def coverage_rate(f: AnnualFacts) -> pd.Series:
+    """Insured persons ÷ population required to be insured, at the last month reported."""
+    return ratio(_col(f.statistics, "insured"), _col(f.statistics, "target_population"))
+
+
+def insured_persons(f: AnnualFacts) -> pd.Series:
+    """Insured persons at the last month reported."""
+    return _col(f.statistics, "insured")
+
+
+def benefits_paid_on_time(f: AnnualFacts) -> pd.Series:
+    """Benefits paid on time and in full ÷ benefits due."""
+    return ratio(_col(f.statistics, "benefits_paid_on_time"), _col(f.statistics, "benefits_due"))
+
+
+def inpatient_reimbursement_ratio(f: AnnualFacts) -> pd.Series:
+    """Policy-scope inpatient costs paid by the fund ÷ policy-scope inpatient costs."""
+    return ratio(
+        _col(f.statistics, "inpatient_fund_paid"), _col(f.statistics, "inpatient_policy_costs")
+    )
+
+
+def injury_determination_timeliness(f: AnnualFacts) -> pd.Series:
+    """Work-injury determinations within the statutory time ÷ all determinations."""
+    return ratio(
+        _col(f.statistics, "injury_determinations_on_time"),
+        _col(f.statistics, "injury_determinations"),
+    )
+
+
+def unemployment_benefit_coverage(f: AnnualFacts) -> pd.Series:
+    """Unemployment benefit recipients ÷ registered unemployed."""
+    return ratio(
+        _col(f.statistics, "unemployment_benefit_recipients"),
+        _col(f.statistics, "registered_unemployed"),
+    )
+
+
+def dependency_ratio(f: AnnualFacts) -> pd.Series:
+    """System dependency ratio: contributors ÷ benefit recipients (retirees)."""
+    return ratio(_col(f.statistics, "contributors"), _col(f.statistics, "retirees"))
+
+
+def months_covered(f: AnnualFacts) -> pd.Series:
+    """Months of expenditure the accumulated balance covers: balance at the end of the last
+    month reported ÷ average monthly expenditure over the months reported."""
+    monthly = ratio(_col(f.executed, "expenditure"), _col(f.executed, "months"))
+    return ratio(_col(f.executed, "balance_end"), monthly)
+
+
+def current_year_balance_ratio(f: AnnualFacts) -> pd.Series:
+    """(Income − expenditure) ÷ expenditure of the year."""
+    return ratio(
+        _col(f.executed, "income") - _col(f.executed, "expenditure"),
+        _col(f.executed, "expenditure"),
+    )
+
+
+MEASURES: Mapping[str, Measure] = MappingProxyType(
+    {
+        fn.__name__: fn
+        for fn in (
+            budget_preparation_accuracy,
+            income_budget_execution,
+            expenditure_budget_execution,
+            fiscal_subsidy_arrival,
+            premium_collection_rate,
+            coverage_rate,
+            insured_persons,
+            benefits_paid_on_time,
+            inpatient_reimbursement_ratio,
+            injury_determination_timeliness,
+            unemployment_benefit_coverage,
+            dependency_ratio,
+            months_covered,
+            current_year_balance_ratio,
+        )
+    }
+)
+
+
+def compute_measures(facts: AnnualFacts, names: list[str]) -> pd.DataFrame:
+    """The named measures as a long frame: region_code, fund, year, function, actual."""
+    unknown = sorted(set(names) - set(MEASURES))
+    if unknown:
+        raise KeyError(f"unknown measure(s): {', '.join(unknown)}; known: {', '.join(MEASURES)}")
+    parts = []
+    for name in dict.fromkeys(names):
+        series = MEASURES[name](facts).rename("actual")
+        series.index.names = ["region_code", "fund", "year"]
+        parts.append(series.reset_index().assign(function=name))
+    if not parts:
+        return pd.DataFrame(columns=["region_code", "fund", "year", "function", "actual"])
+    return pd.concat(parts, ignore_index=True)

@@ -1,0 +1,34 @@
+"""Structured results written beside each executed notebook, read by later stages."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from sipm_helpers.data.io import atomic_write_text
+from sipm_helpers.errors import SipmError
+
+
+def write_result(result: dict[str, Any], path: str | Path) -> Path:
+    """Write a result dict as JSON, atomically; return the path."""
+    path = Path(path)
+    atomic_write_text(
+        path, json.dumps(result, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
+    )
+    return path
+
+
+def read_result(path: str | Path, schema: str, version: int) -> dict[str, Any]:
+    """Read a result and check its schema and version (SipmError naming the file otherwise)."""
+    path = Path(path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise SipmError(f"{path}: cannot read result: {exc}") from exc
+    if data.get("schema") != schema or data.get("version") != version:
+        raise SipmError(
+            f"{path}: expected a {schema} result of version {version}, "
+            f"found {data.get('schema')!r} version {data.get('version')!r}"
+        )
+    return data

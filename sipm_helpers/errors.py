@@ -1,0 +1,24 @@
+"""Errors the package raises on bad input: each says which file, where and why."""
+
+from __future__ import annotations
+
+
+class SipmError(Exception):
+    """Base class of the errors users are meant to read (the CLI prints them, exit 2)."""
+
+
+class ParameterError(SipmError):
+    """A parameter file (YAML in parameters/) is malformed or inconsistent."""
+
+    def __init__(self, file: str, location: str, message: str) -> None:
+        self.file, self.location, self.message = str(file), location, message
+        where = f"{self.file}: {location}" if location else self.file
+        super().__init__(f"{where}: {message}")
+
+
+class DataError(SipmError):
+    """A dataset failed validation; ``report`` holds every finding."""
+
+    def __init__(self, report) -> None:  # report: sipm_helpers.data.validation.ValidationReport
+        self.report = report
+        super().__init__(report.summary())

@@ -1,0 +1,1 @@
+"""Presentation layer: labels (en/zh), number formatting, HTML tables, charts, report sections."""

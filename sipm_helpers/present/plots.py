@@ -1,0 +1,172 @@
+"""Charts for reports, drawn as SVG strings.
+
+Figures are made with matplotlib's object API (no pyplot, so no global figure state) and
+inside ``plt.rc_context``-style ``matplotlib.rc_context`` blocks, so a long-lived kernel's
+settings are never changed. SVG keeps text as text (``svg.fonttype: none``): the browser
+draws Chinese with the report's fonts.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from collections.abc import Sequence
+
+import matplotlib
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from sipm_helpers.present.fonts import font_families
+from sipm_helpers.present.labels import Labels
+
+PALETTE = {
+    "main": "#1f4e79",
+    "light": "#9dc3e6",
+    "good": "#2e7d32",
+    "bad": "#c62828",
+    "band": "#e2efda",
+    "grid": "#d9d9d9",
+}
+
+
+def _style() -> dict:
+    return {
+        "svg.fonttype": "none",
+        "font.family": "sans-serif",
+        "font.sans-serif": font_families(),
+        "font.size": 9,
+        "axes.titlesize": 11,
+        "axes.titleweight": "bold",
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+        "axes.edgecolor": "#595959",
+        "axes.grid": True,
+        "grid.color": PALETTE["grid"],
+        "grid.linewidth": 0.6,
+        "axes.axisbelow": True,
+    }
+
+
+def to_svg(fig: Figure) -> str:
+    """The figure as an SVG document string (without the XML prolog)."""
+    buf = io.StringIO()
+    with matplotlib.rc_context(_style()):
+        fig.savefig(buf, format="svg", bbox_inches="tight")
+    svg = buf.getvalue()
+    return svg[svg.find("<svg") :]
+
+
+def _figure(width: float, height: float) -> Figure:
+    return Figure(figsize=(width, height), dpi=100, layout="constrained")
+
+
+def execution_chart(funding: pd.DataFrame, names: Sequence[str], labels: Labels, year: int) -> str:
+    """Horizontal bars: execution rate of each budgeted line item, with the 95–105 % band.
+
+    ``funding`` is the funding block (item, adjusted, executed, execution_rate); ``names``
+    the display name of each row.
+    """
+    rows = funding.assign(name=list(names)).loc[lambda f: f["adjusted"].fillna(0) > 0]
+    rows = rows.iloc[::-1]
+    with matplotlib.rc_context(_style()):
+        fig = _figure(6.8, 0.32 * len(rows) + 1.2)
+        ax = fig.add_subplot()
+        rate = rows["execution_rate"].to_numpy(dtype=float) * 100
+        colors = [PALETTE["main"] if k != "total" else PALETTE["light"] for k in rows["kind"]]
+        ax.axvspan(95, 105, color=PALETTE["band"], zorder=0)
+        ax.barh(range(len(rows)), np.nan_to_num(rate), color=colors, height=0.6)
+        ax.axvline(100, color="#595959", linewidth=0.8)
+        for y, r in enumerate(rate):
+            if not math.isnan(r):
+                ax.text(r + 1, y, f"{r:.1f}%", va="center", fontsize=8)
+        ax.set_yticks(range(len(rows)), rows["name"].tolist())
+        ax.set_xlim(0, max(120, float(np.nanmax(rate, initial=0)) + 15))
+        ax.set_xlabel(labels.t("chart_execution_x"))
+        ax.set_title(labels.t("chart_execution_title", year=year), loc="left")
+        ax.grid(axis="y", visible=False)
+        return to_svg(fig)
+
+
+def category_chart(
+    categories: pd.DataFrame, names: Sequence[str], labels: Labels, year: int
+) -> str:
+    """Bars of points earned against points available per category of Art. 9."""
+    with matplotlib.rc_context(_style()):
+        fig = _figure(6.8, 2.6)
+        ax = fig.add_subplot()
+        x = np.arange(len(categories))
+        ax.bar(
+            x,
+            categories["weight"],
+            width=0.6,
+            color=PALETTE["band"],
+            edgecolor=PALETTE["light"],
+            label=labels.t("chart_available"),
+        )
+        ax.bar(
+            x,
+            categories["earned"].fillna(0),
+            width=0.4,
+            color=PALETTE["main"],
+            label=labels.t("chart_earned"),
+        )
+        for xi, (earned, weight) in enumerate(
+            zip(categories["earned"], categories["weight"], strict=True)
+        ):
+            ax.text(xi, weight + 0.8, f"{earned:.1f} / {weight:.0f}", ha="center", fontsize=8)
+        ax.set_xticks(x, list(names))
+        ax.set_ylabel(labels.t("chart_categories_y"))
+        ax.set_ylim(0, float(categories["weight"].max()) * 1.25)
+        ax.set_title(labels.t("chart_categories_title", year=year), loc="left")
+        ax.legend(frameon=False, loc="upper right", ncols=2)
+        ax.grid(axis="x", visible=False)
+        return to_svg(fig)
+
+
+def months_chart(
+    history: pd.DataFrame, lower: float | None, upper: float | None, labels: Labels
+) -> str:
+    """Months of expenditure covered by the year-end balance, year by year, against the band.
+
+    A year with fewer than 12 months reported is drawn hollow (provisional).
+    """
+    with matplotlib.rc_context(_style()):
+        fig = _figure(6.8, 2.8)
+        ax = fig.add_subplot()
+        years = history["year"].to_numpy()
+        months = history["months_covered"].to_numpy(dtype=float)
+        top = float(np.nanmax(months, initial=0))
+        lo = 0.0 if lower is None or math.isnan(lower) else lower
+        hi = (top * 1.2 + 1) if upper is None or math.isnan(upper) else upper
+        ax.axhspan(lo, hi, color=PALETTE["band"], label=labels.t("chart_band"), zorder=0)
+        ax.plot(years, months, color=PALETTE["main"], linewidth=1.8, zorder=2)
+        complete = history["months_reported"].to_numpy() == 12
+        ax.scatter(years[complete], months[complete], color=PALETTE["main"], zorder=3, s=18)
+        ax.scatter(
+            years[~complete],
+            months[~complete],
+            facecolor="white",
+            edgecolor=PALETTE["main"],
+            zorder=3,
+            s=18,
+        )
+        for x, y in zip(years, months, strict=True):
+            if not math.isnan(y):
+                ax.annotate(
+                    f"{y:.1f}",
+                    (x, y),
+                    textcoords="offset points",
+                    xytext=(0, 6),
+                    ha="center",
+                    fontsize=8,
+                )
+        ax.set_xticks(years, [str(y) for y in years])
+        ax.set_ylim(
+            0, max(top, hi if upper is not None and not math.isnan(upper) else top) * 1.2 + 1
+        )
+        ax.set_xlabel(labels.t("chart_months_x"))
+        ax.set_ylabel(labels.t("chart_months_y"))
+        ax.set_title(labels.t("chart_months_title"), loc="left")
+        ax.legend(frameon=False, loc="upper left")
+        return to_svg(fig)

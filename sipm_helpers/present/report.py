@@ -1,0 +1,457 @@
+"""The self-evaluation report, section by section, as HTML blocks for the notebook.
+
+Outline of published regional self-evaluation reports (DESIGN §7): how the targets were
+set; performance analysis (funding, fund management, overall targets, indicators);
+deviations with their reasons and improvement measures (Art. 18); data quality.
+Every section is a :class:`Section` that Jupyter displays as HTML.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from html import escape
+
+import pandas as pd
+
+from sipm_helpers.config.context import Context
+from sipm_helpers.data.dataset import Dataset
+from sipm_helpers.domain.evaluation import SelfEvaluation
+from sipm_helpers.present import plots
+from sipm_helpers.present.formatting import (
+    DASH,
+    fmt_money,
+    fmt_number,
+    fmt_rate,
+    fmt_score,
+    fmt_value,
+)
+from sipm_helpers.present.labels import Labels, load_labels
+from sipm_helpers.present.tables import Cell, html_table
+
+
+@dataclass(frozen=True)
+class Section:
+    """A block of report HTML; Jupyter renders it through ``_repr_html_``."""
+
+    html: str
+
+    def _repr_html_(self) -> str:
+        return self.html
+
+
+def rich(text: str) -> str:
+    """Escape ``text`` and turn **bold** into <strong>."""
+    return re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", escape(text))
+
+
+def _para(text: str, css: str | None = None) -> str:
+    cls = f' class="{css}"' if css else ""
+    return f"<p{cls}>{rich(text)}</p>"
+
+
+def _figure(svg: str) -> str:
+    return f'<figure class="sipm-chart">{svg}</figure>'
+
+
+class SelfEvaluationReport:
+    """Formats one :class:`SelfEvaluation` in the language of ``labels``."""
+
+    def __init__(self, ev: SelfEvaluation, ds: Dataset, ctx: Context, lang: str = "en") -> None:
+        self.ev, self.ds, self.ctx = ev, ds, ctx
+        self.labels: Labels = load_labels(lang)
+        self.lang = lang
+        self.catalogue = ctx.catalogues[ev.fund]
+
+    # names -----------------------------------------------------------------------------
+    def fund_name(self) -> str:
+        return self.ctx.registry.fund(self.ev.fund).name(self.lang)
+
+    def region_name(self) -> str:
+        return self.ds.region_name(self.ev.region, self.lang)
+
+    def item_name(self, item: str) -> str:
+        if item == "income":
+            return self.labels.t("total_income")
+        if item == "expenditure":
+            return self.labels.t("total_expenditure")
+        li = self.ctx.registry.line_items[item]
+        return li.zh if self.lang == "zh" else li.en
+
+    def indicator_name(self, code: str) -> str:
+        return self.catalogue.indicator(code).name(self.lang)
+
+    def category_name(self, code: str) -> str:
+        return self.catalogue.categories[code][self.lang]
+
+    def grade_label(self) -> str:
+        s = self.ev.summary
+        if s["grade"] == "insufficient_information":
+            return self.labels.t("grade_insufficient_information")
+        label = f"{s['grade_zh']}" if self.lang == "zh" else f"{s['grade_en']} ({s['grade_zh']})"
+        return label
+
+    def title(self) -> str:
+        return self.labels.t(
+            "report_title", region=self.region_name(), fund=self.fund_name(), year=self.ev.year
+        )
+
+    def subtitle(self) -> str:
+        return self.labels.t("report_subtitle", year=self.ev.year, due_year=self.ev.year + 1)
+
+    # sections --------------------------------------------------------------------------
+    def header(self) -> Section:
+        """The key facts box: region, fund, year, total score and grade."""
+        t, s = self.labels.t, self.ev.summary
+        facts = [
+            (t("region"), f"{self.region_name()} ({self.ev.region})"),
+            (t("fund"), self.fund_name()),
+            (t("budget_year"), str(self.ev.year)),
+            (t("total_score"), fmt_score(s["total"])),
+            (t("grade"), self.grade_label()),
+        ]
+        items = "".join(f"<div><dt>{escape(k)}</dt><dd>{escape(v)}</dd></div>" for k, v in facts)
+        # The title and subtitle are the rendered report's cover (render layer); here only the facts.
+        return Section(f'<dl class="sipm-facts">{items}</dl>')
+
+    def summary(self) -> Section:
+        """The overall verdict in words."""
+        t, s, ev = self.labels.t, self.ev.summary, self.ev
+        parts = [
+            f"<h2>{escape(t('summary_heading'))}</h2>",
+            _para(
+                t(
+                    "summary_text",
+                    total=fmt_score(s["total"]),
+                    grade=self.grade_label(),
+                    missed=int(s["missed"]),
+                    indicators=int(s["indicators"]),
+                    deviations=len(ev.deviations),
+                    unexplained=len(ev.unexplained),
+                )
+            ),
+        ]
+        if s["insufficient_weight"] > 0:
+            key = (
+                "summary_unrated"
+                if s["grade"] == "insufficient_information"
+                else "summary_rescaled"
+            )
+            parts.append(
+                _para(
+                    t(
+                        key,
+                        insufficient=fmt_number(s["insufficient_weight"], 0),
+                        assessed=fmt_number(s["assessed_weight"], 0),
+                    ),
+                    "note",
+                )
+            )
+        if not ev.complete_year:
+            months = int(
+                ev.balance_history.loc[
+                    ev.balance_history["year"] == ev.year, "months_reported"
+                ].iloc[0]
+            )
+            parts.append(_para(t("summary_incomplete", months=months, year=ev.year), "note"))
+        parts.append(_para(t("units_note"), "small"))
+        return Section("".join(parts))
+
+    def targets(self) -> Section:
+        """How the targets were set and passed down (Art. 7, 8, 10)."""
+        t, tg = self.labels.t, self.ev.targets
+        parts = [f"<h2>{escape(t('section_targets'))}</h2>"]
+        if tg.empty:
+            parts.append(_para(t("targets_none")))
+            return Section("".join(parts))
+        count = lambda m: int(m.sum())  # noqa: E731
+        parts.append(
+            _para(
+                t(
+                    "targets_text",
+                    count=len(tg),
+                    region_count=count(tg["level"] == "region"),
+                    province_count=count(tg["level"] == "province"),
+                    central_count=count(tg["level"] == "central"),
+                    overall_count=count(tg["period"] == "overall"),
+                )
+            )
+        )
+        rows = []
+        order = {c.code: i for i, c in enumerate(self.catalogue.indicators)}
+        tg = tg.assign(
+            _o=tg["indicator"].map(order),
+            _l=tg["level"].map({"region": 0, "province": 1, "central": 2}),
+        )
+        for r in tg.sort_values(["_o", "_l", "period"]).itertuples():
+            ind = self.catalogue.indicator(r.indicator)
+            period = f"{t('period_' + r.period)} {r.start_year}" + (
+                f"–{r.end_year}" if r.end_year != r.start_year else ""
+            )
+            rows.append(
+                [
+                    self.indicator_name(r.indicator),
+                    t(f"level_{r.level}"),
+                    period,
+                    Cell(fmt_value(r.target, ind.unit), numeric=True),
+                    t(f"benchmark_{r.benchmark}") if isinstance(r.benchmark, str) else DASH,
+                ]
+            )
+        header = [
+            t("col_indicator"),
+            t("col_level"),
+            t("col_period"),
+            t("col_target"),
+            t("col_benchmark"),
+        ]
+        parts.append(html_table(header, rows, numeric_columns=[3]))
+        return Section("".join(parts))
+
+    def funding(self) -> Section:
+        """Funding input and budget execution per line item, with the execution chart."""
+        t, f = self.labels.t, self.ev.funding
+        total = f.set_index("item")
+        parts = [f"<h2>{escape(t('section_funding'))}</h2>"]
+        get = lambda item, col: total.at[item, col] if item in total.index else math.nan  # noqa: E731
+        parts.append(
+            _para(
+                t(
+                    "funding_text",
+                    income_rate=fmt_rate(get("income", "execution_rate")),
+                    income=fmt_money(get("income", "executed")),
+                    income_budget=fmt_money(get("income", "adjusted")),
+                    expenditure_rate=fmt_rate(get("expenditure", "execution_rate")),
+                    expenditure=fmt_money(get("expenditure", "executed")),
+                    expenditure_budget=fmt_money(get("expenditure", "adjusted")),
+                )
+            )
+        )
+        rows = []
+        for r in f.itertuples():
+            css = "total" if r.kind == "total" else None
+            rows.append(
+                [
+                    Cell(self.item_name(r.item), css=css),
+                    Cell(fmt_money(r.initial), True, css),
+                    Cell(fmt_money(r.adjusted), True, css),
+                    Cell(fmt_money(r.executed), True, css),
+                    Cell(fmt_rate(r.execution_rate), True, css),
+                ]
+            )
+        header = [
+            t("col_item"),
+            t("col_initial"),
+            t("col_adjusted"),
+            t("col_executed"),
+            t("col_rate"),
+        ]
+        parts.append(
+            html_table(header, rows, numeric_columns=[1, 2, 3, 4], caption=t("unit_money"))
+        )
+        names = [self.item_name(i) for i in f["item"]]
+        parts.append(_figure(plots.execution_chart(f, names, self.labels, self.ev.year)))
+        return Section("".join(parts))
+
+    def _band_text(self) -> str:
+        ind = next((i for i in self.catalogue.indicators if i.code == "months_covered"), None)
+        if ind is None or ind.band is None:
+            return DASH
+        lo, hi = ind.band.lower, ind.band.upper
+        if lo is not None and hi is not None:
+            return self.labels.t("band_text", lower=f"{lo:g}", upper=f"{hi:g}")
+        if lo is not None:
+            return self.labels.t("band_at_least", lower=f"{lo:g}")
+        return self.labels.t("band_at_most", upper=f"{hi:g}")
+
+    def management(self) -> Section:
+        """Fund management: the balance and months of expenditure it covers, over the years."""
+        t, h = self.labels.t, self.ev.balance_history
+        parts = [f"<h2>{escape(t('section_management'))}</h2>"]
+        now = h.loc[h["year"] == self.ev.year].iloc[0]
+        parts.append(
+            _para(
+                t(
+                    "management_text",
+                    year=self.ev.year,
+                    balance=fmt_money(now["balance_end"]),
+                    months=fmt_number(now["months_covered"], 1),
+                    band=self._band_text(),
+                )
+            )
+        )
+        ind = next((i for i in self.catalogue.indicators if i.code == "months_covered"), None)
+        band = ind.band if ind else None
+        parts.append(
+            _figure(
+                plots.months_chart(
+                    h, band.lower if band else None, band.upper if band else None, self.labels
+                )
+            )
+        )
+        quali = self.ev.indicators.loc[self.ev.indicators["group"] == "fund_management"]
+        if len(quali):
+            parts.append(self._indicator_rows_table(quali))
+        return Section("".join(parts))
+
+    def overall_targets(self) -> Section:
+        """Overall (multi-year) targets against this year's actual (Art. 8)."""
+        t = self.labels.t
+        tg = self.ev.targets
+        overall = tg.loc[(tg["period"] == "overall") & (tg["level"] == "region")]
+        parts = [f"<h2>{escape(t('section_overall'))}</h2>"]
+        if overall.empty:
+            parts.append(_para(t("overall_none")))
+            return Section("".join(parts))
+        actual = self.ev.indicators.set_index("indicator")["actual"]
+        rows = []
+        for r in overall.itertuples():
+            ind = self.catalogue.indicator(r.indicator)
+            rows.append(
+                [
+                    self.indicator_name(r.indicator),
+                    f"{r.start_year}–{r.end_year}",
+                    Cell(fmt_value(r.target, ind.unit), True),
+                    Cell(fmt_value(actual.get(r.indicator, math.nan), ind.unit), True),
+                ]
+            )
+        header = [
+            t("col_indicator"),
+            t("col_period"),
+            t("col_target"),
+            f"{t('col_actual')} {self.ev.year}",
+        ]
+        parts.append(html_table(header, rows, numeric_columns=[2, 3]))
+        return Section("".join(parts))
+
+    def _target_text(self, r: pd.Series) -> str:
+        if r["rule"] == "qualitative":
+            return self.labels.t("qual_achieved")
+        if r["rule"] == "band":
+            lo, hi, unit = r["band_lower"], r["band_upper"], r["unit"]
+            if not math.isnan(lo) and not math.isnan(hi):
+                return f"{fmt_value(lo, unit)}–{fmt_value(hi, unit)}"
+            return f"≥ {fmt_value(lo, unit)}" if not math.isnan(lo) else f"≤ {fmt_value(hi, unit)}"
+        prefix = "≤ " if r["direction"] == "lower" else ("≥ " if r["rule"] == "pass_fail" else "")
+        return prefix + fmt_value(r["target"], r["unit"])
+
+    def _actual_text(self, r: pd.Series) -> str:
+        if r["rule"] == "qualitative":
+            return DASH if pd.isna(r["grade"]) else self.labels.t(f"qual_{r['grade']}")
+        return fmt_value(r["actual"], r["unit"])
+
+    def _status_cell(self, r: pd.Series) -> Cell:
+        t = self.labels.t
+        if r["status"] != "scored":
+            return Cell(t("status_insufficient"), css="warn")
+        if bool(r["met"]):
+            return Cell(t("status_met"), css="good")
+        return Cell(
+            t("status_missed")
+            + (f" ({fmt_rate(r['shortfall'])})" if r["rule"] != "qualitative" else ""),
+            css="bad",
+        )
+
+    def _indicator_rows_table(
+        self, rows_frame: pd.DataFrame, with_explanations: bool = False
+    ) -> str:
+        t = self.labels.t
+        rows = []
+        for _, r in rows_frame.iterrows():  # one report's ~15 indicators
+            row = [
+                self.category_name(r["category"]),
+                self.indicator_name(r["indicator"]),
+                Cell(self._target_text(r), True),
+                Cell(self._actual_text(r), True),
+                Cell(fmt_number(r["weight"], 0), True),
+                Cell(fmt_score(r["score"]), True),
+                self._status_cell(r),
+            ]
+            if with_explanations:
+                missing = r["needs_explanation"] and not r["explained"]
+                row += [
+                    Cell(t("not_explained"), css="bad")
+                    if missing
+                    else ("" if pd.isna(r["reason"]) else str(r["reason"])),
+                    "" if pd.isna(r["improvement_measure"]) else str(r["improvement_measure"]),
+                ]
+            rows.append(row)
+        header = [
+            t("col_category"),
+            t("col_indicator"),
+            t("col_target"),
+            t("col_actual"),
+            t("col_weight"),
+            t("col_score"),
+            t("col_status"),
+        ]
+        if with_explanations:
+            header += [t("col_reason"), t("col_measure")]
+        return html_table(header, rows, numeric_columns=[2, 3, 4, 5])
+
+    def indicators(self) -> Section:
+        """The indicator table (category, indicator, target, actual, weight, score, status,
+        reason and measure) and the chart of scores by category."""
+        t = self.labels.t
+        cats = self.ev.categories
+        text = "; ".join(
+            f"{self.category_name(r.category)} {fmt_score(r.earned)} / {fmt_number(r.weight, 0)}"
+            for r in cats.itertuples()
+        )
+        parts = [
+            f"<h2>{escape(t('section_indicators'))}</h2>",
+            _para(t("indicators_text", categories=text)),
+        ]
+        parts.append(self._indicator_rows_table(self.ev.indicators, with_explanations=True))
+        names = [self.category_name(c) for c in cats["category"]]
+        parts.append(_figure(plots.category_chart(cats, names, self.labels, self.ev.year)))
+        return Section("".join(parts))
+
+    def deviations(self) -> Section:
+        """Deviations beyond the threshold, their reasons and measures; missing ones called out (Art. 18)."""
+        t, dev = self.labels.t, self.ev.deviations
+        parts = [f"<h2>{escape(t('section_deviations'))}</h2>"]
+        if dev.empty:
+            parts.append(_para(t("deviations_none")))
+            return Section("".join(parts))
+        parts.append(_para(t("deviations_text", count=len(dev))))
+        if len(self.ev.unexplained):
+            names = "、".join if self.lang == "zh" else ", ".join
+            parts.append(
+                f'<div class="callout bad">{rich(t("unexplained_callout", indicators=names(self.indicator_name(c) for c in self.ev.unexplained["indicator"])))}</div>'
+            )
+        rows = []
+        for _, r in dev.iterrows():
+            rows.append(
+                [
+                    self.indicator_name(r["indicator"]),
+                    Cell(self._target_text(r), True),
+                    Cell(self._actual_text(r), True),
+                    Cell(t("not_explained"), css="bad") if not r["explained"] else str(r["reason"]),
+                    "" if pd.isna(r["improvement_measure"]) else str(r["improvement_measure"]),
+                ]
+            )
+        header = [
+            t("col_indicator"),
+            t("col_target"),
+            t("col_actual"),
+            t("col_reason"),
+            t("col_measure"),
+        ]
+        parts.append(html_table(header, rows, numeric_columns=[1, 2]))
+        return Section("".join(parts))
+
+    def data_quality(self) -> Section:
+        """What the reader must know about the data: warnings, insufficient data, default targets."""
+        t, notes = self.labels.t, self.ev.data_notes
+        parts = [f"<h2>{escape(t('section_quality'))}</h2>"]
+        if not notes:
+            parts.append(_para(t("quality_none")))
+            return Section("".join(parts))
+        rows = []
+        for n in notes:
+            what = t(f"note_{n.kind}")
+            subject = self.indicator_name(n.indicator) if n.indicator else ""
+            rows.append([what, subject, n.message])
+        parts.append(html_table([t("col_status"), t("col_indicator"), t("col_note")], rows))
+        return Section("".join(parts))

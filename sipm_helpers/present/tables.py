@@ -1,0 +1,48 @@
+"""HTML tables for reports: escaped cells, numeric cells right-aligned (class "num")."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from html import escape
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A cell's text, whether it is numeric, and an optional CSS class (e.g. 'bad')."""
+
+    text: str
+    numeric: bool = False
+    css: str | None = None
+
+
+def html_table(
+    header: Sequence[str],
+    rows: Sequence[Sequence[Cell | str]],
+    *,
+    caption: str | None = None,
+    css: str = "sipm-table",
+    numeric_columns: Sequence[int] = (),
+) -> str:
+    """Build ``<table class="sipm-table">``; every text is escaped, numbers right-aligned."""
+    numeric = set(numeric_columns)
+    parts = [f'<table class="{escape(css)}">']
+    if caption:
+        parts.append(f"<caption>{escape(caption)}</caption>")
+    head = "".join(
+        f'<th class="num">{escape(h)}</th>' if i in numeric else f"<th>{escape(h)}</th>"
+        for i, h in enumerate(header)
+    )
+    parts.append(f"<thead><tr>{head}</tr></thead><tbody>")
+    for row in rows:
+        cells = []
+        for i, cell in enumerate(row):
+            c = cell if isinstance(cell, Cell) else Cell(str(cell), i in numeric)
+            classes = " ".join(
+                x for x in ("num" if c.numeric or i in numeric else "", c.css or "") if x
+            )
+            attr = f' class="{escape(classes)}"' if classes else ""
+            cells.append(f"<td{attr}>{escape(c.text)}</td>")
+        parts.append(f"<tr>{''.join(cells)}</tr>")
+    parts.append("</tbody></table>")
+    return "".join(parts)

@@ -1,0 +1,144 @@
+"""Publishing a batch: render each executed notebook to HTML (and PDF) and write the index.
+
+Reads the batch manifest and each job's structured result, never the rendered pages.
+A report is re-rendered only when its notebook is newer than the page; a report that
+fails to render is listed as failed and the others go on.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sipm_helpers.batch.manifest import FAILED, OK, JobRecord, Manifest
+from sipm_helpers.batch.plan import Job
+from sipm_helpers.config.context import Context
+from sipm_helpers.data.dataset import Dataset
+from sipm_helpers.present.labels import load_labels
+from sipm_helpers.render.html import make_exporter, render_html
+from sipm_helpers.render.pdf import PdfRenderer
+from sipm_helpers.render.site import ReportEntry, write_index
+
+
+@dataclass(frozen=True)
+class Published:
+    index: Path
+    entries: tuple[ReportEntry, ...]
+
+    @property
+    def failed(self) -> list[ReportEntry]:
+        return [e for e in self.entries if e.status != "ok"]
+
+
+def _stale(target: Path, source: Path) -> bool:
+    return not target.exists() or target.stat().st_mtime < source.stat().st_mtime
+
+
+def _grade_label(result: dict, lang: str) -> str:
+    s = result["summary"]
+    if s["grade"] == "insufficient_information":
+        return load_labels(lang).t("grade_insufficient_information")
+    return f"{s['grade_zh']} {s['grade_en']}" if lang == "en" else s["grade_zh"]
+
+
+def publish(
+    jobs: Sequence[Job],
+    manifest: Manifest,
+    out: Path,
+    ds: Dataset,
+    ctx: Context,
+    *,
+    formats: Sequence[str] = ("html", "pdf"),
+    site_lang: str = "en",
+    title: str = "Budget performance of social insurance funds",
+    on_done: Callable[[Job], None] | None = None,
+) -> Published:
+    """Render every successful job's report, update the manifest, and write the index page."""
+    out = out.resolve()
+    site = out / "site"
+    exporter = make_exporter()
+    entries: list[ReportEntry] = []
+    pdf: PdfRenderer | None = PdfRenderer() if "pdf" in formats else None
+    try:
+        for job in jobs:
+            record: JobRecord | None = manifest.records.get(job.job_id)
+            labels = load_labels(job.lang)
+            fund_name = ctx.registry.fund(job.fund).name(site_lang)
+            region_name = ds.region_name(job.region, site_lang)
+            base = ReportEntry(
+                stage=job.stage,
+                stage_label=load_labels(site_lang).t(f"stage_{job.stage}"),
+                fund=job.fund,
+                fund_name=fund_name,
+                region=job.region,
+                region_name=region_name,
+                year=job.year,
+            )
+            if record is None or record.status != OK:
+                error = record.error if record else "not run"
+                entries.append(replace(base, status="failed", error=error))
+                if on_done:
+                    on_done(job)
+                continue
+            result = json.loads((out / record.result).read_text(encoding="utf-8"))
+            notebook = out / record.notebook
+            html_path, pdf_path = job.html_path(out), job.pdf_path(out)
+            title_text = labels.t(
+                "report_title",
+                region=ds.region_name(job.region, job.lang),
+                fund=ctx.registry.fund(job.fund).name(job.lang),
+                year=job.year,
+            )
+            try:
+                if _stale(html_path, notebook):
+                    render_html(
+                        notebook, html_path, title=title_text, lang=job.lang, exporter=exporter
+                    )
+                record.html = str(html_path.relative_to(out))
+                if pdf is not None:
+                    if _stale(pdf_path, html_path):
+                        pdf.start()  # idempotent: the browser starts with the first PDF needed
+                        pdf.render(html_path, pdf_path)
+                    record.pdf = str(pdf_path.relative_to(out))
+            except Exception as exc:  # one report's rendering never stops the others
+                record.error = f"rendering failed: {type(exc).__name__}: {exc}"
+                record.status = FAILED
+                manifest.update(record)
+                entries.append(replace(base, status="failed", error=record.error))
+                if on_done:
+                    on_done(job)
+                continue
+            manifest.update(record)
+            entries.append(
+                replace(
+                    base,
+                    score=result["summary"]["total"],
+                    grade=_grade_label(result, site_lang),
+                    html=str(html_path.relative_to(site)),
+                    pdf=str(pdf_path.relative_to(site)) if pdf is not None else None,
+                    flags=tuple(result.get("flags", [])),
+                )
+            )
+            if on_done:
+                on_done(job)
+    finally:
+        if pdf is not None:
+            pdf.close()
+    index = write_index(
+        entries,
+        site,
+        title=title,
+        lang=site_lang,
+        generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        stage_order=(
+            "target_review",
+            "monitoring",
+            "self_evaluation",
+            "provincial_evaluation",
+            "disclosure",
+        ),
+    )
+    return Published(index, tuple(entries))

@@ -1,0 +1,126 @@
+"""A tiny, hand-computable dataset for unit tests.
+
+Country 000000 → province 110000 → prefectures 110100 and 110200.
+employee_medical is pooled by prefecture (110100, 110200), work_injury by province
+(110000). Years 2024 and 2025, every month:
+
+employee_medical: premium 100, interest 1 (income 101); benefits 90 → net +11 a month;
+balance 500 at the start of 2024, 632 at its end, 764 at the end of 2025.
+Budget (both years): premium initial 1,200 adjusted 1,250; interest 12; benefits initial
+1,080 adjusted 1,100.
+Statistics: premiums_assessed 105, benefits_due 90, benefits_paid_on_time 90,
+inpatient_policy_costs 50, inpatient_fund_paid 42 a month; insured 950 of 1,000.
+
+work_injury: premium 40, benefits 30; balance 300 at the start of 2024.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from sipm_helpers.data.io import write_dataset
+
+MED = ("110100", "110200")
+YEARS = (2024, 2025)
+
+
+# fmt: off
+def _monthly(region: str, fund: str, flows: dict[str, float], start: float, years=YEARS) -> list[dict]:
+    rows = []
+    balance = start
+    for year in years:
+        rows.append({"region_code": region, "fund": fund, "year": year, "month": 1, "item": "balance_start", "amount": balance})
+        for month in range(1, 13):
+            for item, amount in flows.items():
+                rows.append({"region_code": region, "fund": fund, "year": year, "month": month, "item": item, "amount": amount})
+            balance += sum(a if item != "benefits" else -a for item, a in flows.items())
+            rows.append({"region_code": region, "fund": fund, "year": year, "month": month, "item": "balance_end", "amount": balance})
+    return rows
+
+
+def tiny_tables() -> dict[str, pd.DataFrame]:
+    """The tiny dataset as DataFrames, ready for write_dataset."""
+    regions = pd.DataFrame(
+        [
+            ("000000", "测试国", "Testland", "country", None),
+            ("110000", "测试省", "Testshire", "province", "000000"),
+            ("110100", "甲市", "Alpha City", "prefecture", "110000"),
+            ("110200", "乙市", "Beta City", "prefecture", "110000"),
+        ],
+        columns=["region_code", "name_zh", "name_en", "level", "parent_code"],
+    )
+    pooling = pd.DataFrame(
+        [("110000", "employee_medical", "prefecture"), ("110000", "work_injury", "province")],
+        columns=["province_code", "fund", "pooling_level"],
+    )
+    execution, budget, statistics = [], [], []
+    for region in MED:
+        execution += _monthly(region, "employee_medical", {"premium": 100.0, "interest": 1.0, "benefits": 90.0}, 500.0)
+    execution += _monthly("110000", "work_injury", {"premium": 40.0, "benefits": 30.0}, 300.0)
+    for region, fund, start, lines in [
+        *[(r, "employee_medical", 500.0, {"premium": (1200, 1250), "interest": (12, 12), "benefits": (1080, 1100)}) for r in MED],
+        ("110000", "work_injury", 300.0, {"premium": (480, 480), "benefits": (360, 360)}),
+    ]:
+        for i, year in enumerate(YEARS):
+            opening = start + i * (1262 - 1100 if fund == "employee_medical" else 120)
+            closing = opening + sum(adj if item != "benefits" else -adj for item, (_, adj) in lines.items())
+            for item, (initial, adjusted) in lines.items():
+                budget.append({"region_code": region, "fund": fund, "year": year, "item": item, "initial": initial, "adjusted": adjusted})
+            budget.append({"region_code": region, "fund": fund, "year": year, "item": "balance_start", "initial": opening, "adjusted": opening})
+            budget.append({"region_code": region, "fund": fund, "year": year, "item": "balance_end", "initial": closing, "adjusted": closing})
+    med_stats = {
+        "premiums_assessed": 105, "benefits_due": 90, "benefits_paid_on_time": 90,
+        "inpatient_policy_costs": 50, "inpatient_fund_paid": 42, "insured": 950, "target_population": 1000,
+        "contributors": 900, "beneficiaries": 30,
+    }
+    wi_stats = {"premiums_assessed": 40, "benefits_due": 30, "benefits_paid_on_time": 30, "insured": 500,
+                "target_population": 520, "injury_determinations": 10, "injury_determinations_on_time": 9}
+    for region, fund, stats in [*[(r, "employee_medical", med_stats) for r in MED], ("110000", "work_injury", wi_stats)]:
+        for year in YEARS:
+            for month in range(1, 13):
+                for stat, value in stats.items():
+                    statistics.append({"region_code": region, "fund": fund, "year": year, "month": month, "stat": stat, "value": value})
+    targets = pd.DataFrame(
+        [
+            ("110100", "employee_medical", "premium_collection_rate", "annual", 2025, 2025, 0.98, "region", "plan"),
+            ("110100", "employee_medical", "insured_persons", "annual", 2025, 2025, 1000, "region", "plan"),
+            ("110000", "employee_medical", "coverage_rate", "annual", 2025, 2025, 0.97, "province", "plan"),
+            ("000000", "employee_medical", "coverage_rate", "annual", 2025, 2025, 0.95, "central", "policy"),
+            ("000000", "employee_medical", "inpatient_reimbursement_ratio", "annual", 2025, 2025, 0.80, "central", "policy"),
+            ("110100", "employee_medical", "coverage_rate", "overall", 2021, 2025, 0.96, "region", "plan"),
+            ("110000", "work_injury", "insured_persons", "annual", 2025, 2025, 500, "region", "history"),
+        ],
+        columns=["region_code", "fund", "indicator", "period", "start_year", "end_year", "target", "level", "benchmark"],
+    )
+    qualitative = pd.DataFrame(
+        [
+            ("110100", "employee_medical", 2025, "target_setting_quality", "achieved", None, "目标已分解下达"),
+            ("110100", "employee_medical", 2025, "fund_management_compliance", "partly", 0.6, "审计发现问题部分整改"),
+            ("110100", "employee_medical", 2025, "satisfaction", "achieved", 0.9, "满意度调查 92%"),
+        ],
+        columns=["region_code", "fund", "year", "indicator", "grade", "share", "evidence"],
+    )
+    explanations = pd.DataFrame(
+        [("110100", "employee_medical", 2025, "premium_collection_rate", "企业欠费", "加强征缴")],
+        columns=["region_code", "fund", "year", "indicator", "reason", "improvement_measure"],
+    )
+    return {
+        "regions": regions,
+        "pooling": pooling,
+        "budget": pd.DataFrame(budget),
+        "execution": pd.DataFrame(execution),
+        "statistics": pd.DataFrame(statistics),
+        "targets": targets,
+        "qualitative": qualitative,
+        "explanations": explanations,
+    }
+
+
+# fmt: on
+
+
+def write_tiny(out: Path, fmt: str = "csv", tables: dict[str, pd.DataFrame] | None = None) -> Path:
+    """Write the tiny dataset (or ``tables``) to ``out`` in ``fmt``."""
+    return write_dataset(tables if tables is not None else tiny_tables(), out, fmt)
