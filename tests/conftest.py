@@ -1,0 +1,31 @@
+"""Shared fixtures: the parameters context and the tiny hand-computable dataset."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from builders import write_tiny
+
+from sipm_helpers.config.context import Context, load_context
+from sipm_helpers.data.dataset import Dataset
+from sipm_helpers.data.validation import load_dataset
+
+
+@pytest.fixture(scope="session")
+def ctx() -> Context:
+    return load_context()
+
+
+@pytest.fixture(scope="session")
+def tiny_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_tiny(tmp_path_factory.mktemp("tiny") / "tiny")
+
+
+@pytest.fixture(scope="session")
+def tiny(tiny_dir: Path, ctx: Context) -> Dataset:
+    return load_dataset(tiny_dir, ctx)

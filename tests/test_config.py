@@ -1,0 +1,165 @@
+"""Parameter files: the shipped ones load; malformed ones fail naming the file and key."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from sipm_helpers.config import load_registry, load_standards, load_table_specs
+from sipm_helpers.config.catalogue import load_catalogue
+from sipm_helpers.errors import ParameterError
+from sipm_helpers.paths import parameters_dir
+from sipm_helpers.present.labels import load_labels
+
+FUNDS = [
+    "enterprise_pension",
+    "resident_pension",
+    "public_pension",
+    "employee_medical",
+    "resident_medical",
+    "work_injury",
+    "unemployment",
+]
+
+
+def test_registry_has_the_seven_funds_of_article_3(ctx):
+    assert list(ctx.registry.funds) == FUNDS
+    assert ctx.registry.fund("enterprise_pension").default_pooling == "province"  # Art. 6
+    assert ctx.registry.fund("employee_medical").zh == "职工基本医疗保险基金（含生育保险）"
+    assert "central_adjustment_in" in ctx.registry.fund("enterprise_pension").income_items
+    assert "central_adjustment_in" not in ctx.registry.fund("work_injury").income_items
+
+
+@pytest.mark.parametrize("fund", FUNDS)
+def test_each_catalogue_covers_the_four_categories_with_weights_summing_to_100(ctx, fund):
+    cat = ctx.catalogues[fund]
+    assert sum(i.weight for i in cat.indicators) == pytest.approx(100)
+    assert {i.category for i in cat.indicators} == {"decision", "process", "output", "benefit"}
+    assert len(cat.indicators) >= 10
+    codes = {i.code for i in cat.indicators}
+    for needed in (
+        "income_budget_execution",
+        "expenditure_budget_execution",
+        "premium_collection_rate",
+        "benefits_paid_on_time",
+        "coverage_rate",
+        "months_covered",
+        "satisfaction",
+    ):
+        assert needed in codes
+
+
+def copy_parameters(tmp_path: Path) -> Path:
+    target = tmp_path / "parameters"
+    shutil.copytree(parameters_dir(), target)
+    return target
+
+
+def edit(path: Path, change) -> None:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    change(data)
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+
+
+def test_weights_not_summing_to_100_are_rejected(tmp_path):
+    params = copy_parameters(tmp_path)
+    edit(
+        params / "indicators" / "work_injury.yaml",
+        lambda d: d["indicators"]["satisfaction"].update(weight=9),
+    )
+    with pytest.raises(ParameterError, match=r"work_injury.yaml: indicators: weights sum to 101"):
+        load_catalogue("work_injury", params / "indicators")
+
+
+def test_unknown_indicator_and_unknown_key_are_rejected(tmp_path):
+    params = copy_parameters(tmp_path)
+    path = params / "indicators" / "unemployment.yaml"
+    edit(path, lambda d: d["indicators"].update(no_such={"weight": 1}))
+    with pytest.raises(ParameterError, match=r"indicators\.no_such: unknown indicator"):
+        load_catalogue("unemployment", params / "indicators")
+    params = copy_parameters(tmp_path / "b")
+    edit(
+        params / "indicators" / "unemployment.yaml",
+        lambda d: d["indicators"]["satisfaction"].update(wieght=1),
+    )
+    with pytest.raises(ParameterError, match=r"unknown key.*wieght"):
+        load_catalogue("unemployment", params / "indicators")
+
+
+def test_a_category_left_empty_is_rejected(tmp_path):
+    params = copy_parameters(tmp_path)
+
+    def drop_decision(d):
+        d["indicators"].pop("target_setting_quality")
+        d["indicators"].pop("budget_preparation_accuracy")
+        d["indicators"]["satisfaction"]["weight"] += 10
+
+    edit(params / "indicators" / "unemployment.yaml", drop_decision)
+    with pytest.raises(ParameterError, match=r"no indicator in category.*decision"):
+        load_catalogue("unemployment", params / "indicators")
+
+
+def test_strings_are_never_numbers(tmp_path):
+    params = copy_parameters(tmp_path)
+    edit(
+        params / "indicators" / "unemployment.yaml",
+        lambda d: d["indicators"]["satisfaction"].update(weight="8"),
+    )
+    with pytest.raises(ParameterError, match="expected a number"):
+        load_catalogue("unemployment", params / "indicators")
+
+
+def test_malformed_yaml_names_file_and_line(tmp_path):
+    bad = tmp_path / "funds.yaml"
+    bad.write_text("funds: [unclosed\n", encoding="utf-8")
+    with pytest.raises(ParameterError, match=r"funds.yaml: line \d+, column \d+: not valid YAML"):
+        load_registry(bad)
+
+
+def test_registry_rejects_item_of_wrong_kind(tmp_path):
+    params = copy_parameters(tmp_path)
+    edit(
+        params / "funds.yaml",
+        lambda d: d["funds"]["work_injury"]["line_items"]["income"].append("benefits"),
+    )
+    with pytest.raises(
+        ParameterError,
+        match=r"funds\.\w+\.line_items\.income: 'benefits' is not a known income line item",
+    ):
+        load_registry(params / "funds.yaml")
+
+
+def test_grade_bands_must_descend(tmp_path):
+    params = copy_parameters(tmp_path)
+    edit(params / "scoring.yaml", lambda d: d["grades"].reverse())
+    with pytest.raises(ParameterError, match="highest first"):
+        load_standards(params / "scoring.yaml")
+
+
+def test_table_specs_cover_the_dataset_tables():
+    specs = load_table_specs()
+    assert list(specs) == [
+        "regions",
+        "pooling",
+        "budget",
+        "execution",
+        "statistics",
+        "targets",
+        "qualitative",
+        "explanations",
+    ]
+    assert specs["execution"].columns["month"].maximum == 12
+
+
+def test_labels_match_between_languages(tmp_path):
+    en, zh = load_labels("en"), load_labels("zh")
+    assert set(en.texts) == set(zh.texts)
+    assert "优" not in en.t("summary_heading")
+    labels = tmp_path / "labels"
+    shutil.copytree(parameters_dir() / "labels", labels)
+    edit(labels / "zh.yaml", lambda d: d["labels"].update(report_title="{region}{year}"))
+    with pytest.raises(ParameterError, match="placeholders"):
+        load_labels("zh", labels)

@@ -1,0 +1,95 @@
+"""Each indicator measure against the tiny dataset's hand-computed values (tests/builders.py)."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+
+from sipm_helpers.domain import measures
+from sipm_helpers.domain.facts import annual_facts
+
+KEY = ("110100", "employee_medical", 2025)
+WI = ("110000", "work_injury", 2025)
+
+
+@pytest.fixture(scope="module")
+def facts(tiny, ctx):
+    return annual_facts(tiny, ctx.registry)
+
+
+@pytest.mark.parametrize(
+    ("name", "key", "expected"),
+    [
+        ("income_budget_execution", KEY, 1212 / 1262),
+        ("expenditure_budget_execution", KEY, 1080 / 1100),
+        ("budget_preparation_accuracy", KEY, 0.0),
+        ("premium_collection_rate", KEY, 1200 / 1260),
+        ("coverage_rate", KEY, 0.95),
+        ("insured_persons", KEY, 950),
+        ("benefits_paid_on_time", KEY, 1.0),
+        ("inpatient_reimbursement_ratio", KEY, 0.84),
+        ("months_covered", KEY, 764 / 90),
+        ("months_covered", ("110100", "employee_medical", 2024), 632 / 90),
+        ("current_year_balance_ratio", KEY, (1212 - 1080) / 1080),
+        ("injury_determination_timeliness", WI, 0.9),
+        ("coverage_rate", WI, 500 / 520),
+    ],
+)
+def test_measure_values(facts, name, key, expected):
+    assert measures.MEASURES[name](facts).loc[key] == pytest.approx(expected)
+
+
+def test_budget_preparation_accuracy_averages_income_and_expenditure(facts):
+    shifted = facts.budget_initial.copy()
+    shifted.loc[KEY, "income"] = 1212 / 1.1  # actual 10 % above the initial budget
+    shifted.loc[KEY, "expenditure"] = 1080 / 0.8  # actual 20 % below
+    f = type(facts)(facts.executed, facts.budget, shifted, facts.statistics)
+    assert measures.budget_preparation_accuracy(f).loc[KEY] == pytest.approx((0.1 + 0.2) / 2)
+
+
+def test_missing_denominators_give_nan_not_zero(facts):
+    # work_injury has no fiscal subsidy and no dependency statistics
+    assert math.isnan(measures.fiscal_subsidy_arrival(facts).get(WI, math.nan))
+    assert math.isnan(measures.dependency_ratio(facts).get(WI, math.nan))
+    assert measures.ratio(pd.Series([1.0, 2.0]), pd.Series([0.0, 4.0])).isna().tolist() == [
+        True,
+        False,
+    ]
+
+
+def test_dependency_and_unemployment_ratios():
+    idx = pd.MultiIndex.from_tuples([("r", "f", 2025)], names=["region_code", "fund", "year"])
+    stats = pd.DataFrame(
+        {
+            "contributors": [250.0],
+            "retirees": [100.0],
+            "unemployment_benefit_recipients": [30.0],
+            "registered_unemployed": [60.0],
+        },
+        index=idx,
+    )
+    empty = pd.DataFrame(index=idx)
+    f = measures.AnnualFacts(empty, empty, empty, stats)
+    assert measures.dependency_ratio(f).iloc[0] == pytest.approx(2.5)
+    assert measures.unemployment_benefit_coverage(f).iloc[0] == pytest.approx(0.5)
+
+
+def test_every_catalogue_names_existing_measures(ctx):
+    from sipm_helpers.domain.indicators import check_measures
+
+    check_measures(ctx)
+    named = {i.function for c in ctx.catalogues.values() for i in c.indicators if i.function}
+    assert named <= set(measures.MEASURES)
+
+
+def test_compute_measures_rejects_unknown_names(facts):
+    with pytest.raises(KeyError, match="unknown measure"):
+        measures.compute_measures(facts, ["no_such_measure"])
+
+
+def test_compute_measures_returns_one_long_frame(facts):
+    long = measures.compute_measures(facts, ["coverage_rate", "months_covered"])
+    assert set(long.columns) == {"region_code", "fund", "year", "function", "actual"}
+    assert len(long) == 2 * len(facts.executed)

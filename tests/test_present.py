@@ -1,0 +1,87 @@
+"""Report sections, tables, charts and formatting, in English and Chinese."""
+
+from __future__ import annotations
+
+import matplotlib
+import pytest
+
+from sipm_helpers.domain.evaluation import evaluate
+from sipm_helpers.present import plots
+from sipm_helpers.present.formatting import fmt_money, fmt_number, fmt_rate, fmt_value
+from sipm_helpers.present.labels import load_labels
+from sipm_helpers.present.report import SelfEvaluationReport, rich
+from sipm_helpers.present.tables import Cell, html_table
+
+SECTIONS = [
+    "header",
+    "summary",
+    "targets",
+    "funding",
+    "management",
+    "overall_targets",
+    "indicators",
+    "deviations",
+    "data_quality",
+]
+
+
+@pytest.fixture(scope="module")
+def ev(tiny, ctx):
+    return evaluate(tiny, ctx, fund="employee_medical", region="110100", year=2025)
+
+
+def test_formatting():
+    assert fmt_money(1234567.84) == "1,234,567.8"
+    assert fmt_rate(0.95342) == "95.3%"
+    assert fmt_number(float("nan")) == "–" and fmt_rate(None) == "–"
+    assert fmt_value(8.4888, "months") == "8.49" and fmt_value(950, "persons") == "950"
+
+
+def test_tables_escape_and_align():
+    html = html_table(
+        ["<b>", "n"], [["<script>alert(1)</script>", Cell("1,200.0", True)]], numeric_columns=[1]
+    )
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    assert '<td class="num">1,200.0</td>' in html and '<th class="num">n</th>' in html
+    assert rich("**a** <i>") == "<strong>a</strong> &lt;i&gt;"
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_every_section_renders(ev, tiny, ctx, lang):
+    report = SelfEvaluationReport(ev, tiny, ctx, lang)
+    html = "".join(getattr(report, name)()._repr_html_() for name in SECTIONS)
+    if lang == "zh":
+        assert "甲市" in report.title() and "职工基本医疗保险基金" in report.title()
+        assert "偏差原因及改进措施" in html and "未说明" in html and "优" in html
+    else:
+        assert "Alpha City" in report.title()
+        assert (
+            "Deviations, their reasons and improvement measures" in html and "Not explained" in html
+        )
+    assert html.count("<svg") == 3  # execution, months covered, categories
+    assert "94.1" in html  # the total, formatted
+    assert "企业欠费" in html  # the agency's reason, as submitted
+
+
+def test_data_is_escaped_in_reports(tiny, ctx):
+    hostile = tiny.explanations.copy()
+    hostile.loc[0, "reason"] = "<img src=x onerror=alert(1)>"
+    ds = type(tiny)(**{**tiny.__dict__, "explanations": hostile})
+    ev = evaluate(ds, ctx, fund="employee_medical", region="110100", year=2025)
+    html = SelfEvaluationReport(ev, ds, ctx, "en").indicators()._repr_html_()
+    assert "<img src=x" not in html and "&lt;img src=x" in html
+
+
+def test_charts_are_titled_svg_and_leave_global_settings_alone(ev):
+    before = dict(matplotlib.rcParams)
+    labels = load_labels("zh")
+    svg = plots.months_chart(ev.balance_history, 6, 9, labels)
+    assert svg.startswith("<svg") and "累计结余可支付月数" in svg  # text kept as text
+    svg = plots.execution_chart(ev.funding, list(ev.funding["item"]), labels, 2025)
+    assert "2025 年分科目预算执行情况" in svg
+    assert dict(matplotlib.rcParams) == before
+
+
+def test_band_text(ev, tiny, ctx):
+    assert SelfEvaluationReport(ev, tiny, ctx, "en")._band_text() == "6 to 9 months"
+    assert SelfEvaluationReport(ev, tiny, ctx, "zh")._band_text() == "6至9个月"
