@@ -50,7 +50,7 @@ def test_failures_are_recorded_the_rest_finish_and_reruns_skip(tiny, tiny_dir, t
     for job in good:
         result = json.loads(job.result_path(tmp_path).read_text())
         assert result["region"] == job.region and result["summary"]["total"] > 0
-    assert not list(tmp_path.rglob("*.part"))  # nothing half-written
+    assert not list(tmp_path.rglob("*.part*"))  # nothing half-written
     on_disk = Manifest.load(tmp_path / "manifest.json")
     assert on_disk.records[bad.job_id].status == FAILED
 

@@ -77,7 +77,7 @@ def execute_job(
 
     final, result = job.executed_path(out), job.result_path(out)
     final.parent.mkdir(parents=True, exist_ok=True)
-    partial = final.with_name(f".{final.name}.{os.getpid()}.part")
+    partial = final.with_name(f".{final.stem}.{os.getpid()}.part.ipynb")
     failed_copy = final.with_suffix(".failed.ipynb")
     start = time.perf_counter()
     error = None
@@ -121,6 +121,17 @@ def execute_job(
         error=error,
         finished=datetime.now(UTC).isoformat(timespec="seconds"),
     )
+
+
+def _quiet_worker(log_dir: str) -> None:
+    """Send a worker's stderr (and so its kernels' log lines) to a file of its own,
+    keeping the terminal for the progress bar; the logs stay beside the manifest."""
+    Path(log_dir).mkdir(parents=True, exist_ok=True)
+    fd = os.open(
+        Path(log_dir) / f"worker-{os.getpid()}.log", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644
+    )
+    os.dup2(fd, 2)
+    os.close(fd)
 
 
 def is_up_to_date(record: JobRecord | None, fingerprint: str, out: Path) -> bool:
@@ -169,7 +180,12 @@ def run_jobs(
         return manifest
     workers = max(1, min(workers or os.cpu_count() or 1, len(todo)))
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    with ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=context,
+        initializer=_quiet_worker,
+        initargs=(str(out / "logs"),),
+    ) as pool:
         pending: set[Future] = {
             pool.submit(execute_job, job, out, fp, cell_timeout) for job, fp in todo
         }

@@ -28,7 +28,7 @@ from sipm_helpers.present.formatting import (
     fmt_value,
 )
 from sipm_helpers.present.labels import Labels, load_labels
-from sipm_helpers.present.tables import Cell, html_table
+from sipm_helpers.present.tables import Cell, GroupRow, html_table
 
 
 @dataclass(frozen=True)
@@ -355,11 +355,16 @@ class SelfEvaluationReport:
     def _indicator_rows_table(
         self, rows_frame: pd.DataFrame, with_explanations: bool = False
     ) -> str:
+        """Indicators grouped under their category (Art. 9): target, actual, weight, score,
+        status, and optionally the agency's reason and improvement measure."""
         t = self.labels.t
-        rows = []
+        rows: list = []
+        category = None
         for _, r in rows_frame.iterrows():  # one report's ~15 indicators
+            if r["category"] != category:
+                category = r["category"]
+                rows.append(GroupRow(self.category_name(category)))
             row = [
-                self.category_name(r["category"]),
                 self.indicator_name(r["indicator"]),
                 Cell(self._target_text(r), True),
                 Cell(self._actual_text(r), True),
@@ -377,7 +382,6 @@ class SelfEvaluationReport:
                 ]
             rows.append(row)
         header = [
-            t("col_category"),
             t("col_indicator"),
             t("col_target"),
             t("col_actual"),
@@ -387,7 +391,7 @@ class SelfEvaluationReport:
         ]
         if with_explanations:
             header += [t("col_reason"), t("col_measure")]
-        return html_table(header, rows, numeric_columns=[2, 3, 4, 5])
+        return html_table(header, rows, numeric_columns=[1, 2, 3, 4])
 
     def indicators(self) -> Section:
         """The indicator table (category, indicator, target, actual, weight, score, status,

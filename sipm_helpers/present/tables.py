@@ -16,9 +16,16 @@ class Cell:
     css: str | None = None
 
 
+@dataclass(frozen=True)
+class GroupRow:
+    """A full-width row that heads a group of rows (e.g. a category of indicators)."""
+
+    text: str
+
+
 def html_table(
     header: Sequence[str],
-    rows: Sequence[Sequence[Cell | str]],
+    rows: Sequence[Sequence[Cell | str] | GroupRow],
     *,
     caption: str | None = None,
     css: str = "sipm-table",
@@ -35,6 +42,11 @@ def html_table(
     )
     parts.append(f"<thead><tr>{head}</tr></thead><tbody>")
     for row in rows:
+        if isinstance(row, GroupRow):
+            parts.append(
+                f'<tr class="group"><td colspan="{len(header)}">{escape(row.text)}</td></tr>'
+            )
+            continue
         cells = []
         for i, cell in enumerate(row):
             c = cell if isinstance(cell, Cell) else Cell(str(cell), i in numeric)

@@ -60,6 +60,7 @@ def publish(
     out = out.resolve()
     site = out / "site"
     exporter = make_exporter()
+    site_labels = load_labels(site_lang)
     entries: list[ReportEntry] = []
     pdf: PdfRenderer | None = PdfRenderer() if "pdf" in formats else None
     try:
@@ -70,7 +71,7 @@ def publish(
             region_name = ds.region_name(job.region, site_lang)
             base = ReportEntry(
                 stage=job.stage,
-                stage_label=load_labels(site_lang).t(f"stage_{job.stage}"),
+                stage_label=site_labels.t(f"stage_{job.stage}"),
                 fund=job.fund,
                 fund_name=fund_name,
                 region=job.region,
@@ -119,7 +120,7 @@ def publish(
                     grade=_grade_label(result, site_lang),
                     html=str(html_path.relative_to(site)),
                     pdf=str(pdf_path.relative_to(site)) if pdf is not None else None,
-                    flags=tuple(result.get("flags", [])),
+                    flags=tuple(site_labels.get(f"flag_{f}", f) for f in result.get("flags", [])),
                 )
             )
             if on_done:

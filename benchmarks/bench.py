@@ -1,0 +1,179 @@
+"""Benchmarks (not tests): prints figures and ratios against a baseline run in the same process.
+
+1. The demo batch (`sipm demo`: every self-evaluation of 2025, HTML and PDF) — wall time
+   and notebooks per minute — against the same notebooks run as a plain sequential loop of
+   `papermill` CLI calls followed by `jupyter nbconvert --to html --no-input`.
+2. A national generated dataset (31 provinces, ~350 coordinating regions, 2021–2026) read
+   from Parquet and validated: time and peak memory, median of --repeat runs, each in a
+   fresh process so peak memory is the load's own.
+3. Computing and scoring every indicator of that dataset at once (every region, fund, year).
+
+Usage: python benchmarks/bench.py [--skip-batch] [--skip-baseline] [--repeat N] [--limit N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+
+NATIONAL_PROBE = r"""
+import json, resource, sys, time
+t0 = time.perf_counter()
+from sipm_helpers.config.context import load_context
+from sipm_helpers.data.validation import load_dataset
+ctx = load_context()
+t1 = time.perf_counter()
+ds = load_dataset(sys.argv[1], ctx)
+t2 = time.perf_counter()
+rss_load = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+from sipm_helpers.domain.indicators import indicator_frame
+from sipm_helpers.domain.scoring import summarize_scores
+t3 = time.perf_counter()
+scored = indicator_frame(ds, ctx)
+totals = summarize_scores(scored, ctx.standards, ["region_code", "fund", "year"])
+t4 = time.perf_counter()
+print(json.dumps({
+    "load_validate_s": t2 - t1, "peak_rss_after_load_mb": rss_load,
+    "score_s": t4 - t3, "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    "rows": {k: len(getattr(ds, k)) for k in ("budget", "execution", "statistics", "targets")},
+    "indicator_rows": len(scored), "evaluations": len(totals), "warnings": len(ds.report.warnings),
+}))
+"""
+
+
+def run(cmd: list[str], **kw) -> subprocess.CompletedProcess:
+    return subprocess.run(cmd, check=True, capture_output=True, text=True, cwd=ROOT, **kw)
+
+
+def bench_batch(out: Path, workers: int | None) -> tuple[float, int]:
+    cmd = [str(BIN / "sipm"), "demo", "--out", str(out), "--force", "--quiet"]
+    if workers:
+        cmd += ["--workers", str(workers)]
+    start = time.perf_counter()
+    run(cmd)
+    seconds = time.perf_counter() - start
+    manifest = json.loads((out / "manifest.json").read_text())
+    return seconds, len(manifest["jobs"])
+
+
+def bench_baseline(batch_out: Path, out: Path, limit: int | None) -> tuple[float, int]:
+    """The same notebooks, one `papermill` CLI call then one `jupyter nbconvert` call each."""
+    manifest = json.loads((batch_out / "manifest.json").read_text())
+    jobs = list(manifest["jobs"].values())[: limit or None]
+    notebook = ROOT / "notebooks" / "03_self_evaluation.ipynb"
+    start = time.perf_counter()
+    for job in jobs:
+        executed = out / f"{job['fund']}-{job['region']}.ipynb"
+        run(
+            [
+                str(BIN / "papermill"),
+                str(notebook),
+                str(executed),
+                "--no-progress-bar",
+                "-p",
+                "fund",
+                job["fund"],
+                "-r",
+                "region",
+                job["region"],
+                "-p",
+                "year",
+                str(job["year"]),
+                "-p",
+                "lang",
+                job["lang"],
+                "-p",
+                "result_path",
+                str(executed.with_suffix(".json")),
+            ]
+        )
+        run([str(BIN / "jupyter"), "nbconvert", "--to", "html", "--no-input", str(executed)])
+    return time.perf_counter() - start, len(jobs)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--skip-batch", action="store_true")
+    parser.add_argument("--skip-baseline", action="store_true")
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="runs of the national load (median quoted)"
+    )
+    parser.add_argument(
+        "--limit", type=int, default=None, help="baseline on the first N notebooks only"
+    )
+    parser.add_argument("--workers", type=int, default=None)
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        if not args.skip_batch:
+            seconds, count = bench_batch(tmp / "batch", args.workers)
+            print(
+                f"demo batch: {count} notebooks executed and rendered (HTML+PDF) in {seconds:.1f} s "
+                f"= {count / seconds * 60:.1f} notebooks/min"
+            )
+            if not args.skip_baseline:
+                (tmp / "baseline").mkdir()
+                base_s, base_n = bench_baseline(tmp / "batch", tmp / "baseline", args.limit)
+                per_base, per_batch = base_s / base_n, seconds / count
+                print(
+                    f"baseline: {base_n} notebooks as papermill CLI + jupyter nbconvert --no-input (HTML only), "
+                    f"sequential: {base_s:.1f} s = {base_n / base_s * 60:.1f} notebooks/min"
+                )
+                print(
+                    f"ratio: the batch is {per_base / per_batch:.2f}x faster per notebook "
+                    f"({per_batch:.2f} s vs {per_base:.2f} s), and renders PDF too"
+                )
+
+        national = tmp / "national"
+        start = time.perf_counter()
+        run(
+            [
+                str(BIN / "sipm"),
+                "generate",
+                "--provinces",
+                "31",
+                "--regions-per-province",
+                "11",
+                "--years",
+                "2021-2026",
+                "--last-month",
+                "10",
+                "--out",
+                str(national),
+                "--format",
+                "parquet",
+            ]
+        )
+        print(
+            f"national dataset generated and written as Parquet in {time.perf_counter() - start:.1f} s"
+        )
+        results = [
+            json.loads(run([sys.executable, "-c", NATIONAL_PROBE, str(national)]).stdout)
+            for _ in range(args.repeat)
+        ]
+        med = lambda key: statistics.median(r[key] for r in results)  # noqa: E731
+        r0 = results[0]
+        all_runs = ", ".join(f"{r['load_validate_s']:.2f}" for r in results)
+        print(f"national dataset: {r0['rows']} rows, {r0['warnings']} warnings")
+        print(
+            f"load + validate (Parquet): median {med('load_validate_s'):.2f} s over {len(results)} runs "
+            f"(all: {all_runs}); peak RSS {med('peak_rss_after_load_mb'):.0f} MB"
+        )
+        print(
+            f"compute + score every indicator ({r0['evaluations']:,} region-fund-years, {r0['indicator_rows']:,} rows): "
+            f"median {med('score_s'):.2f} s; peak RSS {med('peak_rss_mb'):.0f} MB"
+        )
+
+
+if __name__ == "__main__":
+    main()

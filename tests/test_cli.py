@@ -1,0 +1,95 @@
+"""The `sipm` command: templates, validation reports, exit codes."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+
+from sipm_helpers.cli import EXIT_BAD_INPUT, EXIT_OK, main
+from sipm_helpers.data.dataset import TABLES
+from sipm_helpers.data.io import read_raw
+
+
+def test_validate_clean_dataset(tiny_dir, capsys):
+    assert main(["validate", str(tiny_dir)]) == EXIT_OK
+    assert "0 error(s), 0 warning(s)" in capsys.readouterr().out
+
+
+def test_csv_templates_document_every_column_and_read_back_empty(tmp_path, capsys):
+    assert main(["template", str(tmp_path / "tpl"), "--format", "csv"]) == EXIT_OK
+    files = sorted(p.stem for p in (tmp_path / "tpl").glob("*.csv"))
+    assert files == sorted(TABLES)
+    lines = (tmp_path / "tpl" / "budget.csv").read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "region_code,fund,year,item,initial,adjusted"
+    assert lines[1].startswith('"# Coordinating region code') and "10,000 yuan" in lines[1]
+    raw = read_raw(tmp_path / "tpl", list(TABLES))
+    assert all(len(frame) == 0 for frame in raw.tables.values())  # the documentation row is skipped
+
+
+def test_xlsx_template_has_a_sheet_per_table_and_chinese_notes(tmp_path):
+    assert main(["template", str(tmp_path), "--format", "xlsx", "--lang", "zh"]) == EXIT_OK
+    book = load_workbook(tmp_path / "sipm-template.xlsx")
+    assert book.sheetnames == ["README", *TABLES]
+    sheet = book["execution"]
+    assert [c.value for c in sheet[1]] == ["region_code", "fund", "year", "month", "item", "amount"]
+    assert sheet["D2"].value.startswith("月份") and "1–12" in sheet["D2"].value
+
+
+def test_filled_xlsx_template_validates(tiny_dir, tmp_path):
+    """An agency's filled-in workbook, documentation row kept, reads and validates."""
+    from sipm_helpers.config import load_table_specs
+    from sipm_helpers.data.templates import write_templates
+    from sipm_helpers.data.validation import validate_path
+
+    specs = load_table_specs()
+    book_path = write_templates(tmp_path, "xlsx")
+    book = load_workbook(book_path)
+    raw = read_raw(tiny_dir, list(TABLES))
+    for name, frame in raw.tables.items():
+        numeric = [specs[name].columns[c].type != "text" for c in frame.columns]
+        for row in frame.itertuples(index=False):
+            book[name].append(
+                [
+                    None if pd.isna(v) else float(v) if is_number else v
+                    for v, is_number in zip(row, numeric, strict=True)
+                ]
+            )
+    book.save(book_path)
+    dataset, report = validate_path(book_path)
+    assert report.ok, report.to_text()
+    assert len(dataset.execution) == len(raw.tables["execution"])
+    assert dataset.regions["region_code"].tolist()[0] == "000000"
+
+
+def test_unknown_command_and_bad_years_exit_nonzero():
+    with pytest.raises(SystemExit) as exc:
+        main(
+            [
+                "generate",
+                "--provinces",
+                "1",
+                "--regions-per-province",
+                "1",
+                "--years",
+                "2026-2021",
+                "--out",
+                "x",
+            ]
+        )
+    assert exc.value.code == 2
+
+
+def test_validate_reports_errors_with_exit_2(tiny_dir, tmp_path, capsys):
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    for f in tiny_dir.iterdir():
+        (bad / f.name).write_bytes(f.read_bytes())
+    execution = pd.read_csv(bad / "execution.csv", dtype=str)
+    execution.loc[5, "month"] = "13"
+    execution.to_csv(bad / "execution.csv", index=False)
+    assert main(["validate", str(bad)]) == EXIT_BAD_INPUT
+    out = capsys.readouterr().out
+    assert (
+        "ERROR execution.csv, row 7, column month (value '13'): must be at most 12 [range]" in out
+    )
