@@ -34,8 +34,9 @@ class DataNote:
     """Something the reader must know about the data behind the evaluation."""
 
     kind: str  # validation_warning | insufficient_data | default_target | incomplete_year
-    message: str
+    message: str  # in English, as the result file records it
     indicator: str | None = None
+    reason: str | None = None  # label key of the report's wording: no_data, no_target, ...
 
 
 @dataclass(frozen=True)
@@ -256,20 +257,24 @@ def evaluate(ds: Dataset, ctx: Context, *, fund: str, region: str, year: int) ->
     notes = []
     if months < 12:
         notes.append(
-            DataNote("incomplete_year", f"execution data reach month {months} of {year} only")
+            DataNote(
+                "incomplete_year",
+                f"execution data reach month {months} of {year} only",
+                reason="incomplete_year",
+            )
         )
     for r in mine.loc[mine["status"] == INSUFFICIENT].itertuples():
-        what = (
-            "no target"
-            if r.rule not in ("qualitative", "band") and pd.notna(r.actual)
-            else "no data"
-        )
-        notes.append(DataNote("insufficient_data", what, r.indicator))
+        no_target = r.rule not in ("qualitative", "band") and pd.notna(r.actual)
+        reason = "no_target" if no_target else "no_data"
+        notes.append(DataNote("insufficient_data", reason.replace("_", " "), r.indicator, reason))
     uses_target = ~mine["rule"].isin(["band", "qualitative"])
     for r in mine.loc[uses_target & (mine["target_source"] == "catalogue")].itertuples():
         notes.append(
             DataNote(
-                "default_target", "no target was set: the catalogue default applies", r.indicator
+                "default_target",
+                "no target was set: the catalogue default applies",
+                r.indicator,
+                "default_target",
             )
         )
     for w in ds.report.warnings:

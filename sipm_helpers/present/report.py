@@ -453,9 +453,20 @@ class SelfEvaluationReport:
             parts.append(_para(t("quality_none")))
             return Section("".join(parts))
         rows = []
+        months = int(
+            self.ev.balance_history.loc[
+                self.ev.balance_history["year"] == self.ev.year, "months_reported"
+            ].iloc[0]
+        )
         for n in notes:
             what = t(f"note_{n.kind}")
             subject = self.indicator_name(n.indicator) if n.indicator else ""
-            rows.append([what, subject, n.message])
+            # Validation warnings quote the data file as it is; the rest speak the report's language.
+            text = (
+                n.message
+                if n.reason is None
+                else t(f"why_{n.reason}", months=months, year=self.ev.year)
+            )
+            rows.append([what, subject, text])
         parts.append(html_table([t("col_status"), t("col_indicator"), t("col_note")], rows))
         return Section("".join(parts))
