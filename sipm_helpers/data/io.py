@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -53,10 +54,15 @@ def detect_format(path: Path) -> str:
 
 
 def _text_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """Every column as nullable text, blank cells as missing."""
+    """Every column as nullable text, blank cells as missing, blank rows dropped.
+
+    The index keeps each row's position among the data rows (0 = first), so a row after a
+    blank one is still reported with its own line number.
+    """
     out = frame.astype("string")
     out.columns = [str(c).strip() for c in out.columns]
-    return out.apply(lambda s: s.str.strip()).replace("", pd.NA)
+    out = out.apply(lambda s: s.str.strip()).replace("", pd.NA)
+    return out.loc[out.notna().any(axis=1)]
 
 
 def read_raw(path: str | Path, table_names: list[str]) -> RawDataset:
@@ -86,11 +92,25 @@ def read_raw(path: str | Path, table_names: list[str]) -> RawDataset:
             continue
         try:
             if fmt == "csv":
-                frame = pd.read_csv(
-                    file, dtype=str, keep_default_na=False, comment=None, encoding="utf-8-sig"
-                )
+                with warnings.catch_warnings():
+                    # A first data row longer than the header would be taken for an index
+                    # (shifting every column) or, with index_col=False, cut short: refuse it.
+                    warnings.simplefilter("error", pd.errors.ParserWarning)
+                    frame = pd.read_csv(
+                        file,
+                        dtype=str,
+                        keep_default_na=False,
+                        comment=None,
+                        encoding="utf-8-sig",
+                        index_col=False,
+                        skip_blank_lines=False,  # counted, so line numbers stay right; dropped below
+                    )
             else:
-                frame = pd.read_parquet(file)
+                frame = pd.read_parquet(file).reset_index(drop=True)
+        except pd.errors.ParserWarning as exc:
+            raise SipmError(
+                f"{file}: cannot read: line 2 has more fields than the header (line 1)"
+            ) from exc
         except Exception as exc:  # parser errors carry their own line numbers
             raise SipmError(f"{file}: cannot read: {exc}") from exc
         skip = 0

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
@@ -25,7 +24,7 @@ def coerce_table(
 ) -> tuple[pd.DataFrame, list[Finding]]:
     """Cast the spec's columns to their types; report cells that are not valid values.
 
-    ``row_offset`` turns a 0-based position into the row a person sees in the file.
+    ``row_offset`` turns the 0-based row position (the index) into the row a person sees.
     Returns the typed frame (spec columns only, in spec order; invalid cells become
     missing) and the findings.
     """
@@ -47,15 +46,15 @@ def coerce_table(
             fractional = numbers.notna() & (numbers != numbers.round())
             bad |= fractional.fillna(False)
             numbers = numbers.mask(bad)
-        for pos in np.flatnonzero(bad.to_numpy(dtype=bool)):
+        for label in frame.index[bad.to_numpy(dtype=bool)]:
             findings.append(
                 Finding(
                     ERROR,
                     spec.name,
                     origin,
-                    int(pos) + row_offset,
+                    int(label) + row_offset,
                     name,
-                    str(text.iloc[pos]),
+                    str(text.loc[label]),
                     "type",
                     f"expected {'a whole number' if col.type == 'integer' else 'a number'}",
                 )

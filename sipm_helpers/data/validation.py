@@ -7,7 +7,7 @@ warnings are data wrinkles an evaluator should know about.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -117,7 +117,8 @@ def _schema_pass(raw: RawDataset, ctx: Context, report: ValidationReport) -> dic
             continue
         frame, origin = raw.tables[name], raw.origins[name]
         offset = raw.header_rows[name] + (1 if raw.format != "parquet" else 0)
-        frame = frame.reset_index(drop=True)
+        if not (pd.api.types.is_integer_dtype(frame.index) and frame.index.is_unique):
+            frame = frame.reset_index(drop=True)  # read_raw's index is the row position already
         missing = [c for c in spec.columns if c not in frame.columns]
         for col in missing:
             report.extend(
@@ -287,7 +288,10 @@ def _coordinating_level(
 ) -> list[Finding]:
     """A fund is reported only for its own coordinating regions."""
     frame = t.frame
-    valid = frame["region_code"].notna() & frame["fund"].notna()
+    # Unknown region or fund codes are reported by the schema (allowed values), not again here.
+    valid = frame["region_code"].isin(regions["region_code"]) & frame["fund"].isin(
+        coordination["fund"]
+    )
     known = set(_pair_key(coordination, "region_code", "fund"))
     wrong = valid & ~_pair_key(frame, "region_code", "fund").isin(known)
     if not wrong.any():
@@ -315,11 +319,18 @@ def _coordinating_level(
 
 
 def _applicable(
-    t: Table, column: str, allowed: dict[str, tuple[str, ...]], what: str
+    t: Table,
+    column: str,
+    allowed: dict[str, tuple[str, ...]],
+    what: str,
+    known: Collection[str] | None = None,
 ) -> list[Finding]:
+    """Codes of ``column`` that exist (in ``known``; default: any fund's ``allowed``) but do
+    not apply to the row's fund. Unknown codes are left to the schema's allowed values."""
     frame = t.frame
     pairs = {f"{fund}\x1f{code}" for fund, codes in allowed.items() for code in codes}
-    valid = frame["fund"].isin(list(allowed)) & frame[column].notna()
+    known = {c for codes in allowed.values() for c in codes} if known is None else known
+    valid = frame["fund"].isin(list(allowed)) & frame[column].isin(list(known))
     wrong = valid & ~_pair_key(frame, "fund", column).isin(pairs)
     return t.findings(
         wrong,
@@ -427,9 +438,16 @@ def _execution_rules(t: Table, budget: Table | None, ctx: Context) -> list[Findi
             ),
             _end=e["amount"].where(e["item"] == "balance_end"),
             _start=e["amount"].where(e["item"] == "balance_start"),
+            # a row whose amount or item is unusable (already reported): the month's net is unknown
+            _unknown=(e["amount"].isna() | kind.isna()).to_numpy(dtype=bool),
         )
         .groupby([*keys, "month"], dropna=True)
-        .agg(net=("_net", "sum"), end=("_end", "max"), start=("_start", "max"))
+        .agg(
+            net=("_net", "sum"),
+            end=("_end", "max"),
+            start=("_start", "max"),
+            unknown=("_unknown", "max"),
+        )
     )
     monthly = monthly.reset_index().sort_values([*keys, "month"])
     row_of = e.loc[e["item"] == "balance_end"].reset_index().set_index([*keys, "month"])["index"]
@@ -465,6 +483,9 @@ def _execution_rules(t: Table, budget: Table | None, ctx: Context) -> list[Findi
             )
         )
     prev_end = monthly.groupby(keys)["end"].shift(1)
+    # After a missing month the previous row is not the previous month: a gap, not a break.
+    follows = monthly.groupby(keys)["month"].shift(1) == monthly["month"] - 1
+    prev_end = prev_end.where(follows.fillna(False).astype(bool))
     opening = (
         monthly[keys].merge(starts.rename("s").reset_index(), on=keys, how="left")["s"].to_numpy()
     )
@@ -480,6 +501,7 @@ def _execution_rules(t: Table, budget: Table | None, ctx: Context) -> list[Findi
         + ctx.standards.balance_tolerance_relative * np.abs(actual)
     )
     broken = np.abs(actual - expected) > limit  # NaN compares False: gaps are reported separately
+    broken &= ~monthly["unknown"].to_numpy(dtype=bool)
     for r, exp_value, prev_value in zip(
         monthly.loc[broken].itertuples(), expected[broken], prev[broken], strict=True
     ):
@@ -682,7 +704,8 @@ def _qualitative_rules(t: Table, ctx: Context) -> list[Finding]:
         f: tuple(i.code for i in c.indicators if i.kind == "qualitative")
         for f, c in ctx.catalogues.items()
     }
-    out = _applicable(t, "indicator", allowed, "qualitative indicator")
+    every = {i.code for c in ctx.catalogues.values() for i in c.indicators}
+    out = _applicable(t, "indicator", allowed, "qualitative indicator", every)
     levels = ctx.standards.qualitative_levels
     lo = q["grade"].map({k: v.min for k, v in levels.items()})
     hi = q["grade"].map({k: v.max for k, v in levels.items()})
@@ -740,13 +763,25 @@ def validate_raw(
         if name in tables:
             report.extend(_coordinating_level(tables[name], coordination, regions))
     if "budget" in tables:
-        report.extend(_applicable(tables["budget"], "item", applicable_items, "line item"))
+        report.extend(
+            _applicable(
+                tables["budget"], "item", applicable_items, "line item", ctx.registry.line_items
+            )
+        )
         report.extend(_budget_rules(tables["budget"], ctx))
     if "execution" in tables:
-        report.extend(_applicable(tables["execution"], "item", applicable_items, "line item"))
+        report.extend(
+            _applicable(
+                tables["execution"], "item", applicable_items, "line item", ctx.registry.line_items
+            )
+        )
         report.extend(_execution_rules(tables["execution"], tables.get("budget"), ctx))
     if "statistics" in tables:
-        report.extend(_applicable(tables["statistics"], "stat", applicable_stats, "statistic"))
+        report.extend(
+            _applicable(
+                tables["statistics"], "stat", applicable_stats, "statistic", ctx.registry.statistics
+            )
+        )
         report.extend(_statistics_rules(tables["statistics"]))
     if "targets" in tables:
         report.extend(_target_rules(tables["targets"], ctx, coordination, regions))
@@ -774,7 +809,7 @@ def _empty(spec: TableSpec) -> pd.DataFrame:
 
 def _finalize(frame: pd.DataFrame) -> pd.DataFrame:
     """Numpy dtypes for speed where no value is missing: int64 for whole numbers, float64 for money."""
-    out = frame.copy()
+    out = frame.reset_index(drop=True)  # row positions were for messages; blank rows are gone
     for col in out.columns:
         dtype = out[col].dtype
         if isinstance(dtype, pd.Int64Dtype) and not out[col].isna().any():
