@@ -58,7 +58,7 @@ def cmd_template(args: argparse.Namespace) -> int:
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
-    from sipm_helpers.data.generate import generate_dataset
+    from sipm_helpers.data.generate import csv_ready, generate_dataset
     from sipm_helpers.data.io import write_dataset
 
     start = time.perf_counter()
@@ -69,6 +69,8 @@ def cmd_generate(args: argparse.Namespace) -> int:
         last_month=args.last_month,
         seed=args.seed,
     )
+    if args.format == "csv":
+        tables = {name: csv_ready(frame) for name, frame in tables.items()}
     path = write_dataset(tables, Path(args.out), args.format)
     rows = sum(len(t) for t in tables.values())
     print(

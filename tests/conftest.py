@@ -29,3 +29,8 @@ def tiny_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def tiny(tiny_dir: Path, ctx: Context) -> Dataset:
     return load_dataset(tiny_dir, ctx)
+
+
+@pytest.fixture(scope="session")
+def demo(ctx: Context) -> Dataset:
+    return load_dataset(None, ctx)

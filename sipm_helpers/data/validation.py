@@ -653,7 +653,7 @@ def _statistics_rules(t: Table) -> list[Finding]:
                         t.origin,
                         None if row is None else int(row) + t.row_offset,
                         "value",
-                        f"{wide.at[key, over]:g}",
+                        f"{wide.at[key, over]:,.0f}",
                         "implausible_statistic",
                         f"{message} (region {key[0]}, fund {key[1]}, {key[2]}-{key[3]:02d})",
                         **_key(key),

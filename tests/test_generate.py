@@ -1,0 +1,626 @@
+"""The synthetic data generator and the embedded demo_tables country (sipm_helpers.data.generate).
+
+The checks here recompute everything from the tables with pandas, independently of the
+domain layer: identities, coverage of the contract, and that every planted scenario of
+``DEMO_SCENARIOS`` is really in the data.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sipm_helpers import paths
+from sipm_helpers.config import load_registry, load_standards, load_table_specs
+from sipm_helpers.config.catalogue import load_catalogue
+from sipm_helpers.data import generate as gen
+from sipm_helpers.data.io import write_dataset
+from sipm_helpers.data.validation import validate_path
+
+KEYS = ["region_code", "fund", "year"]
+REGISTRY = load_registry()
+SPECS = load_table_specs()
+KIND = {code: item.kind for code, item in REGISTRY.line_items.items()}
+MEDICAL = ("employee_medical", "resident_medical")
+
+
+@pytest.fixture(scope="module")
+def demo_tables() -> dict[str, pd.DataFrame]:
+    return gen.demo_dataset()
+
+
+@pytest.fixture(scope="module")
+def small() -> dict[str, pd.DataFrame]:
+    return gen.generate_dataset(2, (2, 3), (2023, 2025), last_month=6, seed=7)
+
+
+@pytest.fixture(scope="module")
+def national() -> dict[str, pd.DataFrame]:
+    return gen.generate_dataset(31, (9, 13), (2021, 2026), last_month=10)
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def expected_pairs(tables: dict[str, pd.DataFrame]) -> set[tuple[str, str]]:
+    """(region, fund) of every coordinating region, from regions and pooling."""
+    regions, pooling = tables["regions"], tables["pooling"]
+    prefectures = regions.loc[regions["level"] == "prefecture"]
+    out = set()
+    for row in pooling.itertuples():
+        if row.pooling_level == "province":
+            out.add((row.province_code, row.fund))
+        else:
+            kids = prefectures.loc[prefectures["parent_code"] == row.province_code, "region_code"]
+            out |= {(code, row.fund) for code in kids}
+    return out
+
+
+def pairs_of(frame: pd.DataFrame) -> set[tuple[str, str]]:
+    return set(zip(frame["region_code"], frame["fund"], strict=True))
+
+
+def flows(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    e = tables["execution"]
+    return e.loc[e["item"].map(KIND).isin(["income", "expenditure"])]
+
+
+def executed(tables, s: gen.Scenario, what: str) -> float:
+    """An item's, or all income's / expenditure's, executed total in the scenario's year."""
+    f = flows(tables)
+    f = f.loc[(f["region_code"] == s.region) & (f["fund"] == s.fund) & (f["year"] == s.year)]
+    if what in ("income", "expenditure"):
+        return float(f.loc[f["item"].map(KIND) == what, "amount"].sum())
+    return float(f.loc[f["item"] == what, "amount"].sum())
+
+
+def budgeted(tables, s: gen.Scenario, what: str) -> float:
+    b = tables["budget"]
+    b = b.loc[(b["region_code"] == s.region) & (b["fund"] == s.fund) & (b["year"] == s.year)]
+    amount = b["adjusted"].fillna(b["initial"])
+    if what in ("income", "expenditure"):
+        return float(amount[b["item"].map(KIND) == what].sum())
+    return float(amount[b["item"] == what].sum())
+
+
+def stat(tables, s: gen.Scenario, name: str, *, stock: bool = False) -> float:
+    st = tables["statistics"]
+    st = st.loc[
+        (st["region_code"] == s.region)
+        & (st["fund"] == s.fund)
+        & (st["year"] == s.year)
+        & (st["stat"] == name)
+    ]
+    if stock:
+        return float(st.loc[st["month"] == st["month"].max(), "value"].iloc[0])
+    return float(st["value"].sum())
+
+
+def target(tables, s: gen.Scenario, indicator: str) -> float:
+    t = tables["targets"]
+    row = t.loc[
+        (t["region_code"] == s.region)
+        & (t["fund"] == s.fund)
+        & (t["indicator"] == indicator)
+        & (t["period"] == "annual")
+        & (t["start_year"] == s.year)
+        & (t["level"] == "region")
+    ]
+    assert len(row) == 1
+    return float(row["target"].iloc[0])
+
+
+def months_covered(tables, year: int) -> pd.Series:
+    """Balance at the end of December ÷ (the year's expenditure ÷ 12), per region and fund."""
+    e = tables["execution"]
+    e = e.loc[e["year"] == year]
+    spent = e.loc[e["item"].map(KIND) == "expenditure"].groupby(KEYS[:2])["amount"].sum()
+    end = e.loc[(e["item"] == "balance_end") & (e["month"] == 12)].set_index(KEYS[:2])["amount"]
+    return end / (spent / 12)
+
+
+def scenario(kind: str) -> gen.Scenario:
+    (found,) = [s for s in gen.DEMO_SCENARIOS if s.kind == kind]
+    return found
+
+
+# --------------------------------------------------------------------------- contract
+
+
+@pytest.mark.parametrize("which", ["demo_tables", "small"])
+def test_tables_have_exactly_the_contract_columns(which, request):
+    tables = request.getfixturevalue(which)
+    assert tuple(tables) == gen.TABLE_NAMES
+    for name, frame in tables.items():
+        assert list(frame.columns) == list(SPECS[name].columns), name
+        for col, spec in SPECS[name].columns.items():
+            if spec.type == "text":
+                assert pd.api.types.is_string_dtype(frame[col].dtype), (name, col)
+            elif spec.type == "integer":
+                assert frame[col].dtype == "int64", (name, col)
+            else:
+                assert pd.api.types.is_float_dtype(frame[col].dtype), (name, col)
+            if not spec.nullable:
+                assert not frame[col].isna().any(), (name, col)
+        key = list(SPECS[name].key)
+        assert not frame.duplicated(key).any(), name
+
+
+def test_same_seed_same_data_other_seed_other_data(small):
+    again = gen.generate_dataset(2, (2, 3), (2023, 2025), last_month=6, seed=7)
+    for name in gen.TABLE_NAMES:
+        pd.testing.assert_frame_equal(small[name], again[name])
+    other = gen.generate_dataset(2, (2, 3), (2023, 2025), last_month=6, seed=8)
+    assert not other["execution"]["amount"].equals(small["execution"]["amount"])
+
+
+def test_demo_is_deterministic(demo_tables):
+    again = gen.demo_dataset()
+    for name in gen.TABLE_NAMES:
+        pd.testing.assert_frame_equal(demo_tables[name], again[name])
+
+
+def test_demo_country_shape(demo_tables):
+    regions = demo_tables["regions"]
+    assert regions.loc[regions["level"] == "country", "region_code"].tolist() == ["000000"]
+    assert regions.loc[regions["level"] == "country", "parent_code"].isna().all()
+    provinces = regions.loc[regions["level"] == "province"]
+    assert provinces["region_code"].tolist() == ["910000", "920000", "930000"]
+    assert (provinces["parent_code"] == "000000").all()
+    prefectures = regions.loc[regions["level"] == "prefecture"]
+    assert len(prefectures) == 15
+    assert prefectures.groupby("parent_code").size().tolist() == [4, 5, 6]
+    assert (prefectures["region_code"].str[:2] == prefectures["parent_code"].str[:2]).all()
+    assert regions["region_code"].str.fullmatch(r"\d{6}").all()
+    assert regions["name_zh"].is_unique and regions["name_en"].is_unique
+    assert regions["name_zh"].str.contains(r"[\u4e00-\u9fff]").all()
+    assert set(demo_tables["pooling"]["fund"]) == set(REGISTRY.funds)
+    assert len(expected_pairs(demo_tables)) == 57
+
+
+def test_demo_years_and_months(demo_tables):
+    pairs = expected_pairs(demo_tables)
+    budget = demo_tables["budget"]
+    assert sorted(budget["year"].unique()) == list(range(2021, 2027))
+    assert pairs_of(budget) == pairs
+    for name in ("execution", "statistics"):
+        frame = demo_tables[name]
+        months = frame.groupby(KEYS)["month"].agg(["min", "max", "nunique"]).reset_index()
+        assert len(months) == 57 * 6
+        last = months["year"] == 2026
+        assert (months.loc[last, "max"] == 10).all() and (months.loc[last, "nunique"] == 10).all()
+        assert (months.loc[~last, "max"] == 12).all() and (months.loc[~last, "nunique"] == 12).all()
+    assert sorted(demo_tables["qualitative"]["year"].unique()) == list(range(2021, 2026))
+    assert set(demo_tables["explanations"]["year"]) <= set(range(2021, 2026))
+
+
+@pytest.mark.parametrize("which", ["demo_tables", "small"])
+def test_data_only_for_coordinating_regions(which, request):
+    tables = request.getfixturevalue(which)
+    pairs = expected_pairs(tables)
+    for name in ("budget", "execution", "statistics", "qualitative", "explanations"):
+        assert pairs_of(tables[name]) <= pairs, name
+    for name in ("budget", "execution", "statistics"):
+        assert pairs_of(tables[name]) == pairs, name
+    t = tables["targets"]
+    assert pairs_of(t.loc[t["level"] == "region"]) == pairs
+    levels = dict(zip(tables["regions"]["region_code"], tables["regions"]["level"], strict=True))
+    assert set(t.loc[t["level"] == "province", "region_code"].map(levels)) == {"province"}
+    assert set(t.loc[t["level"] == "central", "region_code"]) == {"000000"}
+
+
+@pytest.mark.parametrize("which", ["demo_tables", "small"])
+def test_items_and_statistics_apply_to_their_fund(which, request):
+    tables = request.getfixturevalue(which)
+    for fund in REGISTRY.funds.values():
+        b = tables["budget"].loc[tables["budget"]["fund"] == fund.code]
+        assert set(b["item"]) == set(fund.line_items)
+        assert (b.groupby(KEYS)["item"].count() == len(fund.line_items)).all()
+        e = tables["execution"].loc[tables["execution"]["fund"] == fund.code]
+        assert set(e["item"]) <= set(fund.line_items)
+        s = tables["statistics"].loc[tables["statistics"]["fund"] == fund.code]
+        assert set(s["stat"]) == set(fund.statistics)
+
+
+# --------------------------------------------------------------------------- identities
+
+
+@pytest.mark.parametrize("which", ["demo_tables", "small"])
+def test_monthly_balance_identity_and_carry_forward(which, request):
+    tables = request.getfixturevalue(which)
+    e = tables["execution"]
+    kind = e["item"].map(KIND)
+    assert (e.loc[kind.isin(["income", "expenditure"]), "amount"] > 0).all()
+    assert (e.loc[e["item"] == "balance_start", "month"] == 1).all()
+    net = np.select([kind == "income", kind == "expenditure"], [e["amount"], -e["amount"]], 0.0)
+    monthly = (
+        e.assign(net=net)
+        .groupby([*KEYS, "month"])["net"]
+        .sum()
+        .to_frame()
+        .join(e.loc[e["item"] == "balance_end"].set_index([*KEYS, "month"])["amount"].rename("end"))
+        .reset_index()
+        .sort_values([*KEYS, "month"])
+    )
+    starts = e.loc[e["item"] == "balance_start"].set_index(KEYS)["amount"]
+    opening = monthly.set_index(KEYS).index.map(starts.to_dict()).to_numpy(dtype=float)
+    previous = monthly.groupby(KEYS)["end"].shift(1).to_numpy()
+    previous = np.where(monthly["month"] == 1, opening, previous)
+    assert np.abs(previous + monthly["net"] - monthly["end"]).max() < 0.02
+    december = monthly.loc[monthly["month"] == 12].set_index(KEYS)["end"]
+    carried = december.rename(lambda y: y + 1, level="year")
+    both = pd.concat([starts.rename("start"), carried.rename("prev")], axis=1, join="inner")
+    assert len(both) > 0
+    assert np.allclose(both["start"], both["prev"], atol=0.005)
+    # Annually: December's balance = opening + the year's income − expenditure.
+    annual = monthly.groupby(KEYS)["net"].sum()
+    full = december.index
+    assert np.allclose(starts[full] + annual[full], december, atol=0.05)
+
+
+@pytest.mark.parametrize("which", ["demo_tables", "small"])
+def test_budget_balance_identity_and_executed_items_budgeted(which, request):
+    tables = request.getfixturevalue(which)
+    b = tables["budget"]
+    kind = b["item"].map(KIND)
+    for col in ("adjusted", "initial"):
+        amount = b[col].fillna(b["initial"])
+        assert (amount[kind.isin(["income", "expenditure"])] >= 0).all()
+        signed = np.select([kind == "income", kind == "expenditure"], [amount, -amount], 0.0)
+        g = b.assign(net=signed, amount=amount).groupby(KEYS)
+        start = g.apply(lambda x: x.loc[x["item"] == "balance_start", "amount"].iloc[0])
+        end = g.apply(lambda x: x.loc[x["item"] == "balance_end", "amount"].iloc[0])
+        assert (start + g["net"].sum() - end).abs().max() < 1.0, col
+    f = flows(tables)
+    executed_keys = set(map(tuple, f[[*KEYS, "item"]].drop_duplicates().to_numpy().tolist()))
+    budget_keys = set(map(tuple, b[[*KEYS, "item"]].to_numpy().tolist()))
+    assert executed_keys <= budget_keys
+    # Planned budgets are close to what happened: execution mostly within 5 %.
+    exe = f.groupby([*KEYS, f["item"].map(KIND).rename("kind")])["amount"].sum()
+    plan = b.assign(kind=kind, amount=b["adjusted"].fillna(b["initial"]))
+    plan = plan.loc[plan["kind"].isin(["income", "expenditure"])]
+    plan = plan.groupby([*KEYS, "kind"])["amount"].sum()
+    last = tables["execution"]["year"].max()
+    rate = (exe / plan).dropna()
+    rate = rate[rate.index.get_level_values("year") < last]
+    assert ((rate - 1).abs() < 0.05).mean() > 0.9
+
+
+@pytest.mark.parametrize("which", ["demo_tables", "small"])
+def test_statistics_consistent_with_flows(which, request):
+    tables = request.getfixturevalue(which)
+    s = tables["statistics"]
+    assert (s["value"] >= 0).all()
+    wide = s.pivot_table(index=[*KEYS, "month"], columns="stat", values="value")
+    assert (wide["benefits_paid_on_time"] <= wide["benefits_due"] + 1e-9).all()
+    assert (wide["benefits_paid_on_time"] == wide["benefits_due"]).mean() > 0.95
+    annual = s.pivot_table(index=KEYS, columns="stat", values="value", aggfunc="sum")
+    f = flows(tables)
+    premium = f.loc[f["item"] == "premium"].groupby(KEYS)["amount"].sum()
+    collection = (premium / annual["premiums_assessed"]).dropna()
+    assert collection.between(0.8, 1.0).all()
+    assert collection.between(0.94, 0.995).mean() > 0.95
+    benefits = f.loc[f["item"] == "benefits"].groupby(KEYS)["amount"].sum()
+    assert np.allclose(benefits, annual["benefits_due"].reindex(benefits.index), rtol=1e-6)
+    december = wide.xs(wide.index.get_level_values("month").max(), level="month")
+    coverage = (december["insured"] / december["target_population"]).dropna()
+    assert coverage.between(0.8, 1.02).all()
+    assert (coverage <= 1.0).mean() > 0.97
+    ratio = (annual["inpatient_fund_paid"] / annual["inpatient_policy_costs"]).dropna()
+    funds = ratio.index.get_level_values("fund")
+    assert ratio[funds == "employee_medical"].between(0.79, 0.87).all()
+    assert ratio[funds == "resident_medical"].between(0.61, 0.71).all()
+    dependency = (december["contributors"] / december["retirees"]).dropna()
+    means = dependency.groupby(level="fund").mean()
+    assert 2.1 < means["enterprise_pension"] < 2.9
+    assert 1.6 < means["resident_pension"] < 2.4
+    assert 1.5 < means["public_pension"] < 2.1
+    person_stats = [c for c, st in REGISTRY.statistics.items() if st.unit != "10k_yuan"]
+    persons = s.loc[s["stat"].isin(person_stats), "value"]
+    assert (persons == persons.round()).all()
+
+
+def test_demo_magnitudes_and_seasonality(demo_tables):
+    f = flows(demo_tables).assign(kind=lambda x: x["item"].map(KIND))
+    y = f.loc[f["year"] == 2023]
+    income = y.loc[y["kind"] == "income"].groupby("fund")["amount"].sum()
+    share = income / income.sum()
+    assert 0.45 < share["enterprise_pension"] < 0.65
+    assert 0.2 < share[list(MEDICAL)].sum() < 0.4
+    subsidy = y.loc[y["item"] == "fiscal_subsidy", "amount"].sum() / income.sum()
+    assert 0.15 < subsidy < 0.35  # 24–28 % of fund income in 2017–2021 (DESIGN §7)
+    # A few percent of the country (national income 2023: 111,499.69 hundred million yuan).
+    assert 0.02 < income.sum() / 111_499.69e4 < 0.1
+    complete = f.loc[f["year"] < 2026]
+    subsidy = complete.loc[complete["item"] == "fiscal_subsidy"].groupby("month")["amount"].sum()
+    subsidy = subsidy.reindex(range(1, 13), fill_value=0.0)
+    assert subsidy[[10, 11, 12]].sum() / subsidy.sum() > 0.5 and subsidy[[4, 5, 6]].sum() > 0
+    premium = (
+        complete.loc[(complete["item"] == "premium") & (complete["fund"] == "enterprise_pension")]
+        .groupby("month")["amount"]
+        .sum()
+    )
+    assert premium.idxmax() == 12
+    medical = (
+        complete.loc[(complete["item"] == "benefits") & complete["fund"].isin(MEDICAL)]
+        .groupby("month")["amount"]
+        .sum()
+    )
+    assert medical.idxmax() == 12
+    pensions = complete.loc[
+        (complete["item"] == "benefits") & complete["fund"].str.endswith("pension")
+    ]
+    growth = pensions.groupby("year")["amount"].sum().pct_change().dropna()
+    assert growth.between(0.045, 0.085).all()
+    months = months_covered(demo_tables, 2025)
+    medical_months = months[months.index.get_level_values("fund").isin(MEDICAL)]
+    assert (medical_months.between(6, 9)).sum() >= len(medical_months) - 3
+
+
+def test_targets_cover_every_quantitative_indicator(demo_tables):
+    t = demo_tables["targets"]
+    pairs = expected_pairs(demo_tables)
+    regional = t.loc[(t["level"] == "region") & (t["period"] == "annual")]
+    assert (regional["start_year"] == regional["end_year"]).all()
+    for fund in REGISTRY.funds:
+        quantitative = {i.code for i in load_catalogue(fund).indicators if i.kind == "quantitative"}
+        mine = regional.loc[regional["fund"] == fund]
+        assert set(mine["indicator"]) == quantitative, fund
+        count = len([p for p in pairs if p[1] == fund]) * 6 * len(quantitative)
+        assert len(mine) == count
+        central = t.loc[(t["level"] == "central") & (t["fund"] == fund)]
+        assert set(central["start_year"]) == set(range(2021, 2027))
+        assert set(central["indicator"]) <= quantitative
+    overall = t.loc[t["period"] == "overall"]
+    assert set(zip(overall["start_year"], overall["end_year"], strict=True)) == {
+        (2021, 2025),
+        (2026, 2030),
+    }
+    assert set(overall["level"]) == {"region"}
+    rates = t.loc[t["indicator"].isin(["coverage_rate", "premium_collection_rate"])]
+    assert rates["target"].between(0.5, 1.0).all()
+    insured = regional.loc[regional["indicator"] == "insured_persons", "target"]
+    assert (insured > 10_000).all()
+    months = t.loc[t["indicator"] == "months_covered", "target"]
+    assert months.between(3, 24).all()
+
+
+def test_most_targets_are_met(demo_tables):
+    """Most regions are near target: collection and coverage targets mostly achieved."""
+    t = demo_tables["targets"]
+    t = t.loc[(t["level"] == "region") & (t["period"] == "annual")]
+    t = t.rename(columns={"start_year": "year"}).set_index([*KEYS, "indicator"])["target"]
+    s = demo_tables["statistics"]
+    december = s.loc[s["month"] == 12].pivot_table(index=KEYS, columns="stat", values="value")
+    coverage = december["insured"] / december["target_population"]
+    goal = t.xs("coverage_rate", level="indicator").reindex(coverage.index)
+    assert (coverage >= goal - 0.005).mean() > 0.9
+
+
+def test_qualitative_grades(demo_tables):
+    q = demo_tables["qualitative"]
+    levels = load_standards().qualitative_levels
+    assert set(q["grade"]) <= set(levels)
+    assert (q["grade"] == "achieved").mean() > 0.8
+    for grade, level in levels.items():
+        share = q.loc[(q["grade"] == grade), "share"].dropna()
+        assert share.between(level.min, level.max).all()
+    for fund in REGISTRY.funds:
+        qualitative = {i.code for i in load_catalogue(fund).indicators if i.kind == "qualitative"}
+        mine = q.loc[q["fund"] == fund]
+        assert set(mine["indicator"]) == qualitative
+        n = len([p for p in expected_pairs(demo_tables) if p[1] == fund])
+        assert len(mine) == n * 5 * len(qualitative)
+    assert q["evidence"].dropna().str.contains(r"[\u4e00-\u9fff]").all()
+    e = demo_tables["explanations"]
+    assert e["reason"].str.contains(r"[\u4e00-\u9fff]").all()
+    assert e["improvement_measure"].str.contains(r"[\u4e00-\u9fff]").all()
+
+
+# --------------------------------------------------------------------------- scenarios
+
+
+def test_every_kind_is_planted_once_in_the_demo():
+    kinds = [s.kind for s in gen.DEMO_SCENARIOS]
+    assert sorted(kinds) == sorted(gen.OUTCOME_KINDS + gen.WRINKLE_KINDS)
+    assert all(s.year == gen.DEMO_EVALUATION_YEAR for s in gen.DEMO_SCENARIOS)
+    explained = [s.explained for s in gen.DEMO_SCENARIOS if s.kind in gen.OUTCOME_KINDS]
+    assert any(explained) and not all(explained)
+
+
+def test_premium_shortfall(demo_tables):
+    s = scenario("premium_shortfall")
+    rate = executed(demo_tables, s, "premium") / stat(demo_tables, s, "premiums_assessed")
+    assert rate < 0.9 and rate < target(demo_tables, s, "premium_collection_rate") * 0.95
+
+
+def test_expenditure_underexecution(demo_tables):
+    s = scenario("expenditure_underexecution")
+    rate = executed(demo_tables, s, "expenditure") / budgeted(demo_tables, s, "expenditure")
+    assert 0.75 < rate < 0.85
+
+
+def test_late_benefits(demo_tables):
+    s = scenario("late_benefits")
+    rate = stat(demo_tables, s, "benefits_paid_on_time") / stat(demo_tables, s, "benefits_due")
+    assert 0.97 < rate < 0.99
+    wide = demo_tables["statistics"].pivot_table(
+        index=KEYS, columns="stat", values="value", aggfunc="sum"
+    )
+    late = wide["benefits_paid_on_time"] < wide["benefits_due"] - 0.5
+    assert late[late].index.tolist() == [(s.region, s.fund, s.year)]
+
+
+def test_low_reserve_is_the_only_one_under_three_months(demo_tables):
+    s = scenario("low_reserve")
+    months = months_covered(demo_tables, s.year)
+    assert months[(s.region, s.fund)] < 3
+    assert months[months < 3].index.tolist() == [(s.region, s.fund)]
+    assert executed(demo_tables, s, "income") < executed(demo_tables, s, "expenditure")  # a deficit
+
+
+def test_excess_reserve_is_the_only_excessive_medical_fund(demo_tables):
+    s = scenario("excess_reserve")
+    months = months_covered(demo_tables, s.year)
+    assert months[(s.region, s.fund)] > 20
+    medical = months[months.index.get_level_values("fund").isin(MEDICAL)]
+    assert medical[medical > 15].index.tolist() == [(s.region, s.fund)]
+
+
+def test_subsidy_shortfall(demo_tables):
+    s = scenario("subsidy_shortfall")
+    arrival = executed(demo_tables, s, "fiscal_subsidy") / budgeted(
+        demo_tables, s, "fiscal_subsidy"
+    )
+    assert 0.8 < arrival < 0.9
+
+
+def test_coverage_drop(demo_tables):
+    s = scenario("coverage_drop")
+    coverage = stat(demo_tables, s, "insured", stock=True) / stat(
+        demo_tables, s, "target_population", stock=True
+    )
+    assert coverage < target(demo_tables, s, "coverage_rate") - 0.03
+
+
+def test_outcome_explanations_as_planted(demo_tables):
+    e = demo_tables["explanations"]
+    keys = set(zip(e["region_code"], e["fund"], e["year"], e["indicator"], strict=True))
+    for s in gen.DEMO_SCENARIOS:
+        if s.kind not in gen.OUTCOME_KINDS:
+            continue
+        assert s.indicators
+        given = {(s.region, s.fund, s.year, i) in keys for i in s.indicators}
+        assert given == {s.explained}, s.kind
+
+
+def test_missing_evidence(demo_tables):
+    s = scenario("missing_evidence")
+    q = demo_tables["qualitative"]
+    empty = q.loc[q["evidence"].isna(), [*KEYS, "indicator"]]
+    assert empty.to_numpy().tolist() == [[s.region, s.fund, s.year, s.indicators[0]]]
+
+
+def test_transfer_spike(demo_tables):
+    s = scenario("transfer_spike")
+    f = flows(demo_tables)
+    item = f.loc[(f["region_code"] == s.region) & (f["fund"] == s.fund) & (f["item"] == s.item)]
+    spike = item.loc[(item["year"] == s.year) & (item["month"] == s.month), "amount"].iloc[0]
+    assert spike > 10 * item["amount"].median() and spike > 1000
+
+
+def test_over_coverage(demo_tables):
+    s = scenario("over_coverage")
+    wide = demo_tables["statistics"].pivot_table(
+        index=[*KEYS, "month"], columns="stat", values="value"
+    )
+    over = wide["insured"] > wide["target_population"]
+    hit = over[over].index.droplevel("month").unique().tolist()
+    assert hit == [(s.region, s.fund, s.year)]
+    assert over.loc[(s.region, s.fund, s.year)].all()
+
+
+def test_never_executed(demo_tables):
+    s = scenario("never_executed")
+    assert budgeted(demo_tables, s, s.item) > 0
+    assert executed(demo_tables, s, s.item) == 0
+    f = flows(demo_tables)
+    other = f.loc[(f["region_code"] == s.region) & (f["fund"] == s.fund) & (f["item"] == s.item)]
+    assert set(other["year"]) == set(range(2021, 2027)) - {s.year}
+
+
+def test_empty_adjusted(demo_tables):
+    s = scenario("empty_adjusted")
+    b = demo_tables["budget"]
+    empty = b.loc[b["adjusted"].isna(), [*KEYS, "item"]]
+    assert empty.to_numpy().tolist() == [[s.region, s.fund, s.year, s.item]]
+
+
+def test_validator_accepts_the_shipped_demo_and_sees_the_wrinkles():
+    dataset, report = validate_path(paths.demo_data_dir())
+    assert report.ok, report.to_text()
+    seen = {(f.rule, f.region, f.fund, f.year) for f in report.warnings}
+    expected = {
+        "missing_evidence": "missing_evidence",
+        "transfer_spike": "outlier",
+        "over_coverage": "implausible_statistic",
+        "never_executed": "never_executed",
+    }
+    for s in gen.DEMO_SCENARIOS:
+        if s.kind in expected:
+            assert (expected[s.kind], s.region, s.fund, s.year) in seen, s.kind
+    assert dataset is not None and len(dataset.coordination) == 57
+
+
+def test_generated_dataset_validates(small, tmp_path):
+    _, report = validate_path(write_dataset(small, tmp_path / "small", "parquet"))
+    assert report.ok, report.to_text()
+
+
+# --------------------------------------------------------------------------- shipped files
+
+
+def test_shipped_csv_files_equal_the_demo(demo_tables):
+    folder = paths.demo_data_dir()
+    assert sorted(p.stem for p in folder.glob("*.csv")) == sorted(gen.TABLE_NAMES)
+    for name, frame in demo_tables.items():
+        shipped = pd.read_csv(folder / f"{name}.csv", dtype=str, keep_default_na=False)
+        assert list(shipped.columns) == list(frame.columns), name
+        assert len(shipped) == len(frame), name
+        for col, spec in SPECS[name].columns.items():
+            if spec.type == "text":
+                want = frame[col].fillna("").astype(str).tolist()
+                assert shipped[col].tolist() == want, (name, col)
+            else:
+                got = pd.to_numeric(shipped[col].replace("", np.nan)).to_numpy(dtype=float)
+                want = frame[col].to_numpy(dtype=float, na_value=np.nan)
+                assert np.allclose(got, want, rtol=0, atol=1e-6, equal_nan=True), (name, col)
+
+
+def test_write_demo_writes_csv(tmp_path):
+    out = gen.write_demo(tmp_path / "demo")
+    regions = (out / "regions.csv").read_text(encoding="utf-8").splitlines()
+    assert regions[1] == "000000,示范国,Demoland,country,"
+    stats = (out / "statistics.csv").read_text(encoding="utf-8").splitlines()
+    assert not stats[1].endswith(".0")  # persons as whole numbers
+
+
+# --------------------------------------------------------------------------- scale and input
+
+
+def test_national_scale(national):
+    regions = national["regions"]
+    provinces = (regions["level"] == "province").sum()
+    prefectures = (regions["level"] == "prefecture").sum()
+    assert provinces == 31 and 31 * 9 <= prefectures <= 31 * 13
+    assert 300 <= provinces + prefectures <= 420  # ≈ 350 coordinating regions
+    assert regions["region_code"].is_unique and regions["name_en"].is_unique
+    e = national["execution"]
+    assert e.loc[e["year"] == 2026, "month"].max() == 10
+    assert len(pairs_of(e)) == 4 * provinces + 3 * prefectures
+    assert set(national["budget"]["year"]) == set(range(2021, 2027))
+    assert len(national["explanations"]) > 0
+
+
+def test_bad_sizes_are_refused():
+    with pytest.raises(ValueError, match="provinces"):
+        gen.generate_dataset(0, 3, (2021, 2022))
+    with pytest.raises(ValueError, match="regions per province"):
+        gen.generate_dataset(2, (5, 3), (2021, 2022))
+    with pytest.raises(ValueError, match="years"):
+        gen.generate_dataset(2, 3, (2022, 2021))
+    with pytest.raises(ValueError, match="last_month"):
+        gen.generate_dataset(2, 3, (2021, 2022), last_month=13)
+
+
+def test_plan_periods():
+    assert gen._plan_periods(2021, 2026) == [(2021, 2025), (2026, 2030)]
+    assert gen._plan_periods(2018, 2020) == [(2016, 2020)]
+
+
+def test_single_year_partial_dataset_has_no_complete_year():
+    tables = gen.generate_dataset(1, 1, (2025, 2025), last_month=3, seed=1)
+    assert len(tables["qualitative"]) == 0 and len(tables["explanations"]) == 0
+    assert list(tables["qualitative"].columns) == list(SPECS["qualitative"].columns)
+    assert tables["execution"]["month"].max() == 3

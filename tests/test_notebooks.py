@@ -1,0 +1,83 @@
+"""The self-evaluation notebook executed with papermill on the embedded demo, for several
+funds and both languages, then rendered: the result file is complete and the HTML holds
+no code and names the region."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import nbformat
+import papermill
+import pytest
+
+from sipm_helpers.paths import PROJECT_DIR, notebooks_dir
+from sipm_helpers.render.html import render_html
+
+pytestmark = pytest.mark.notebook
+NOTEBOOK = notebooks_dir() / "03_self_evaluation.ipynb"
+CODE_MARKERS = (
+    "import self_evaluation",
+    "self_evaluation(fund",
+    "report.summary()",
+    "run.save(",
+    "result_path =",
+)
+
+
+def execute(tmp_path: Path, **parameters) -> tuple[Path, dict]:
+    out = tmp_path / "out.ipynb"
+    result = tmp_path / "result.json"
+    papermill.execute_notebook(
+        str(NOTEBOOK),
+        str(out),
+        parameters={**parameters, "result_path": str(result)},
+        kernel_name="python3",
+        progress_bar=False,
+        cwd=str(PROJECT_DIR),
+    )
+    return out, json.loads(result.read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize(
+    ("fund", "region", "lang"),
+    [
+        ("employee_medical", "", "en"),  # the notebook's own default region
+        ("enterprise_pension", "910000", "zh"),
+        ("work_injury", "920000", "en"),
+        ("resident_pension", "930100", "en"),
+    ],
+)
+def test_self_evaluation_runs_and_renders(tmp_path, demo, fund, region, lang):
+    executed, result = execute(tmp_path, fund=fund, region=region, year=2025, lang=lang)
+    region = (
+        region or demo.coordination.loc[demo.coordination["fund"] == fund, "region_code"].iloc[0]
+    )
+    assert result["schema"] == "sipm.self_evaluation" and result["version"] == 1
+    assert result["fund"] == fund and result["region"] == region and result["year"] == 2025
+    assert 0 <= result["summary"]["total"] <= 100 and result["summary"]["grade"]
+    assert len(result["indicators"]) >= 10
+    nb = nbformat.read(executed, as_version=4)
+    assert not [
+        o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"
+    ]
+
+    html_path = render_html(executed, tmp_path / "report.html", title=f"report {region}", lang=lang)
+    html = html_path.read_text(encoding="utf-8")
+    region_name = demo.region_name(region, lang)
+    assert region_name in html
+    for marker in CODE_MARKERS:
+        assert marker not in html
+    assert "Traceback" not in html
+    assert html.count("<svg") == 3  # the three charts, inline SVG
+
+
+def test_defaults_run_top_to_bottom(tmp_path):
+    """As a person opening the notebook in JupyterLab would run it: no parameters injected."""
+    out = tmp_path / "defaults.ipynb"
+    papermill.execute_notebook(
+        str(NOTEBOOK), str(out), kernel_name="python3", progress_bar=False, cwd=str(PROJECT_DIR)
+    )
+    nb = nbformat.read(out, as_version=4)
+    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
+    assert outputs and all(o.output_type != "error" for o in outputs)
