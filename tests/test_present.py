@@ -85,3 +85,17 @@ def test_charts_are_titled_svg_and_leave_global_settings_alone(ev):
 def test_band_text(ev, tiny, ctx):
     assert SelfEvaluationReport(ev, tiny, ctx, "en")._band_text() == "6 to 9 months"
     assert SelfEvaluationReport(ev, tiny, ctx, "zh")._band_text() == "6至9个月"
+
+
+def test_deviation_is_in_points_for_rates_and_units_otherwise(ev, tiny, ctx):
+    report = SelfEvaluationReport(ev, tiny, ctx, "en")
+    rows = ev.indicators.set_index("indicator", drop=False)
+    assert (
+        report._deviation_text(rows.loc["premium_collection_rate"])
+        == f"{(1200 / 1260 - 0.98) * 100:+.1f} pp"
+    )
+    assert report._deviation_text(rows.loc["insured_persons"]) == "-50"
+    assert report._deviation_text(rows.loc["months_covered"]) == "+0.00"  # inside the band
+    assert report._deviation_text(rows.loc["satisfaction"]) == "–"
+    zh = SelfEvaluationReport(ev, tiny, ctx, "zh")
+    assert zh._deviation_text(rows.loc["premium_collection_rate"]).endswith("个百分点")

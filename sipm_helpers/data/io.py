@@ -122,13 +122,21 @@ def read_raw(path: str | Path, table_names: list[str]) -> RawDataset:
     return raw
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file and a rename: never half-written."""
+    """Write ``data`` to ``path`` through a temporary file and a rename: never half-written.
+    The file gets the usual permissions (0666 less the umask), not mkstemp's private 0600."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
+        os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -156,12 +164,14 @@ def write_dataset(tables: Mapping[str, pd.DataFrame], out: str | Path, fmt: str 
             with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
                 for name, frame in tables.items():
                     frame.to_excel(writer, sheet_name=name, index=False)
+            os.chmod(tmp, 0o666 & ~_umask())
             os.replace(tmp, out)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
         return out
     staging = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}."))
+    os.chmod(staging, 0o777 & ~_umask())
     try:
         for name, frame in tables.items():
             if fmt == "csv":

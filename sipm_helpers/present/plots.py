@@ -37,7 +37,8 @@ def _style() -> dict:
         "font.sans-serif": font_families(),
         "font.size": 9,
         "axes.titlesize": 11,
-        "axes.titleweight": "bold",
+        "axes.titleweight": "normal",  # CJK fonts such as WenQuanYi Micro Hei have no bold face
+        "axes.titlecolor": "#1f4e79",
         "axes.spines.top": False,
         "axes.spines.right": False,
         "axes.edgecolor": "#595959",

@@ -178,34 +178,45 @@ class SelfEvaluationReport:
                 )
             )
         )
+        # One row per indicator: the region's annual target beside the province's and the
+        # centre's for the same year, and the region's overall (multi-year) target.
         rows = []
-        order = {c.code: i for i, c in enumerate(self.catalogue.indicators)}
-        tg = tg.assign(
-            _o=tg["indicator"].map(order),
-            _l=tg["level"].map({"region": 0, "province": 1, "central": 2}),
-        )
-        for r in tg.sort_values(["_o", "_l", "period"]).itertuples():
-            ind = self.catalogue.indicator(r.indicator)
-            period = f"{t('period_' + r.period)} {r.start_year}" + (
-                f"–{r.end_year}" if r.end_year != r.start_year else ""
+        for ind in self.catalogue.indicators:
+            mine = tg.loc[tg["indicator"] == ind.code]
+            if mine.empty:
+                continue
+
+            def pick(level: str, period: str, mine=mine, ind=ind) -> Cell:
+                hit = mine.loc[(mine["level"] == level) & (mine["period"] == period)]
+                return Cell(fmt_value(hit["target"].iloc[0], ind.unit) if len(hit) else DASH, True)
+
+            overall = mine.loc[(mine["level"] == "region") & (mine["period"] == "overall")]
+            span = (
+                f" ({overall['start_year'].iloc[0]}–{overall['end_year'].iloc[0]})"
+                if len(overall)
+                else ""
             )
+            benchmark = mine.loc[mine["level"] == "region", "benchmark"].dropna()
             rows.append(
                 [
-                    self.indicator_name(r.indicator),
-                    t(f"level_{r.level}"),
-                    period,
-                    Cell(fmt_value(r.target, ind.unit), numeric=True),
-                    t(f"benchmark_{r.benchmark}") if isinstance(r.benchmark, str) else DASH,
+                    self.indicator_name(ind.code),
+                    pick("region", "annual"),
+                    pick("province", "annual"),
+                    pick("central", "annual"),
+                    Cell(pick("region", "overall").text + span, True),
+                    t(f"benchmark_{benchmark.iloc[0]}") if len(benchmark) else DASH,
                 ]
             )
+        year = self.ev.year
         header = [
             t("col_indicator"),
-            t("col_level"),
-            t("col_period"),
-            t("col_target"),
+            f"{t('level_region')} {year}",
+            f"{t('level_province')} {year}",
+            f"{t('level_central')} {year}",
+            t("period_overall"),
             t("col_benchmark"),
         ]
-        parts.append(html_table(header, rows, numeric_columns=[3]))
+        parts.append(html_table(header, rows, numeric_columns=[1, 2, 3, 4]))
         return Section("".join(parts))
 
     def funding(self) -> Section:
@@ -340,16 +351,36 @@ class SelfEvaluationReport:
             return DASH if pd.isna(r["grade"]) else self.labels.t(f"qual_{r['grade']}")
         return fmt_value(r["actual"], r["unit"])
 
+    def _deviation_text(self, r: pd.Series) -> str:
+        """Actual against target: percentage points for rates, the indicator's unit otherwise;
+        for a band, the distance to the nearer bound."""
+        if r["rule"] == "qualitative" or r["status"] != "scored":
+            return DASH
+        actual = float(r["actual"])
+        if r["rule"] == "band":
+            lo, hi = r["band_lower"], r["band_upper"]
+            ref = (
+                lo
+                if not math.isnan(lo) and actual < lo
+                else hi
+                if not math.isnan(hi) and actual > hi
+                else actual
+            )
+        else:
+            ref = float(r["target"])
+        gap = actual - ref
+        if r["unit"] == "rate":
+            return f"{gap * 100:+.1f} pp" if self.lang == "en" else f"{gap * 100:+.1f} 个百分点"
+        return f"{gap:+,.2f}" if r["unit"] in ("months", "ratio") else f"{gap:+,.0f}"
+
     def _status_cell(self, r: pd.Series) -> Cell:
         t = self.labels.t
         if r["status"] != "scored":
             return Cell(t("status_insufficient"), css="warn")
-        if bool(r["met"]):
-            return Cell(t("status_met"), css="good")
-        return Cell(
-            t("status_missed")
-            + (f" ({fmt_rate(r['shortfall'])})" if r["rule"] != "qualitative" else ""),
-            css="bad",
+        return (
+            Cell(t("status_met"), css="good")
+            if bool(r["met"])
+            else Cell(t("status_missed"), css="bad")
         )
 
     def _indicator_rows_table(
@@ -431,6 +462,7 @@ class SelfEvaluationReport:
                     self.indicator_name(r["indicator"]),
                     Cell(self._target_text(r), True),
                     Cell(self._actual_text(r), True),
+                    Cell(self._deviation_text(r), True),
                     Cell(t("not_explained"), css="bad") if not r["explained"] else str(r["reason"]),
                     "" if pd.isna(r["improvement_measure"]) else str(r["improvement_measure"]),
                 ]
@@ -439,10 +471,11 @@ class SelfEvaluationReport:
             t("col_indicator"),
             t("col_target"),
             t("col_actual"),
+            t("col_deviation"),
             t("col_reason"),
             t("col_measure"),
         ]
-        parts.append(html_table(header, rows, numeric_columns=[1, 2]))
+        parts.append(html_table(header, rows, numeric_columns=[1, 2, 3]))
         return Section("".join(parts))
 
     def data_quality(self) -> Section:

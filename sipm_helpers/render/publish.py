@@ -95,8 +95,14 @@ def publish(
             )
             try:
                 if _stale(html_path, notebook):
+                    subtitle = labels.t("report_subtitle", year=job.year, due_year=job.year + 1)
                     render_html(
-                        notebook, html_path, title=title_text, lang=job.lang, exporter=exporter
+                        notebook,
+                        html_path,
+                        title=title_text,
+                        subtitle=subtitle,
+                        lang=job.lang,
+                        exporter=exporter,
                     )
                 record.html = str(html_path.relative_to(out))
                 if pdf is not None:
