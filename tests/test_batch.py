@@ -77,3 +77,59 @@ def test_a_changed_parameter_reruns_the_job(tiny, tiny_dir, tmp_path):
     )
     run_jobs([changed], tmp_path, workers=1, on_done=lambda rec, skipped: seen.append(skipped))
     assert seen == [False]
+
+
+def test_publish_renders_reports_lists_failures_and_skips_fresh_pages(
+    tiny, tiny_dir, ctx, tmp_path
+):
+    from sipm_helpers.render.publish import publish
+
+    good = self_evaluation_plan(tiny, 2025, data=str(tiny_dir), funds=["work_injury"])
+    bad = replace(good[0], region="999999", region_slug="nowhere")
+    manifest = run_jobs([*good, bad], tmp_path, workers=2)
+    published = publish([*good, bad], manifest, tmp_path, tiny, ctx, formats=("html",))
+    assert [e.status for e in published.entries] == ["ok", "failed"]
+    index = published.index.read_text(encoding="utf-8")
+    assert "Testshire" in index and "not a coordinating region" in index
+    page = good[0].html_path(tmp_path)
+    html = page.read_text(encoding="utf-8")
+    assert "Testshire" in html and "report.summary()" not in html and "Traceback" not in html
+    assert Manifest.load(tmp_path / "manifest.json").records[good[0].job_id].html == str(
+        page.relative_to(tmp_path)
+    )
+    before = page.stat().st_mtime_ns
+    publish([*good, bad], manifest, tmp_path, tiny, ctx, formats=("html",))
+    assert page.stat().st_mtime_ns == before  # up to date: not rendered again
+
+
+def test_demo_command_exits_1_when_a_report_fails_and_finishes_the_rest(
+    tiny, tiny_dir, tmp_path, monkeypatch, capsys
+):
+    import sipm_helpers.batch.plan as plan
+    from sipm_helpers.cli import EXIT_FAILURES, main
+
+    real = plan.self_evaluation_plan
+
+    def with_a_bad_job(*args, **kwargs):
+        jobs = [j for j in real(*args, **kwargs) if j.fund == "work_injury"]
+        return [*jobs, replace(jobs[0], region="999999", region_slug="nowhere")]
+
+    monkeypatch.setattr(plan, "self_evaluation_plan", with_a_bad_job)
+    code = main(
+        [
+            "demo",
+            "--data",
+            str(tiny_dir),
+            "--out",
+            str(tmp_path),
+            "--formats",
+            "html",
+            "--quiet",
+            "--workers",
+            "2",
+        ]
+    )
+    out = capsys.readouterr().out
+    assert code == EXIT_FAILURES
+    assert "1 of 2 reports published" in out and "FAILED self_evaluation work_injury 999999" in out
+    assert (tmp_path / "site" / "index.html").exists()
