@@ -77,11 +77,23 @@ def test_dependency_and_unemployment_ratios():
 
 
 def test_every_catalogue_names_existing_measures(ctx):
+    from dataclasses import replace
+
     from sipm_helpers.domain.indicators import check_measures
+    from sipm_helpers.errors import ParameterError
 
     check_measures(ctx)
     named = {i.function for c in ctx.catalogues.values() for i in c.indicators if i.function}
     assert named <= set(measures.MEASURES)
+    cat = ctx.catalogues["work_injury"]
+    broken = replace(
+        cat, indicators=(replace(cat.indicators[1], function="eval_this"), *cat.indicators[2:])
+    )
+    with pytest.raises(
+        ParameterError,
+        match=r"work_injury.yaml: indicators\.\w+: names unknown measure 'eval_this'",
+    ):
+        check_measures(replace(ctx, catalogues={**ctx.catalogues, "work_injury": broken}))
 
 
 def test_compute_measures_rejects_unknown_names(facts):

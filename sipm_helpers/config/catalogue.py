@@ -228,9 +228,3 @@ def load_catalogue(fund: str, directory: str | Path | None = None) -> Catalogue:
             path, "indicators", f"no indicator in category(ies): {', '.join(missing)} (Art. 9)"
         )
     return Catalogue(fund, tuple(chosen), categories, groups, str(path))
-
-
-def known_indicator_codes(directory: str | Path | None = None) -> set[str]:
-    """Every indicator code of the library (for validating targets and grades)."""
-    directory = Path(directory) if directory else parameters_dir() / "indicators"
-    return set(load_library(directory / "library.yaml")[0])

@@ -44,25 +44,3 @@ class Dataset:
         if match.empty:
             return code
         return str(match.iloc[0]["name_zh" if lang == "zh" else "name_en"])
-
-    def province_of(self, code: str) -> str | None:
-        """The province a region belongs to (itself for a province)."""
-        match = self.coordination.loc[self.coordination["region_code"] == code, "province_code"]
-        if not match.empty:
-            return str(match.iloc[0])
-        row = self.regions.loc[self.regions["region_code"] == code]
-        if row.empty:
-            return None
-        level, parent = row.iloc[0]["level"], row.iloc[0]["parent_code"]
-        return code if level == "province" else (None if pd.isna(parent) else str(parent))
-
-    def last_period(self) -> tuple[int, int]:
-        """(year, month) of the latest execution data."""
-        ym = self.execution["year"] * 100 + self.execution["month"]
-        last = int(ym.max())
-        return last // 100, last % 100
-
-    def complete_years(self) -> list[int]:
-        """Years whose execution reaches December in every coordinating region that reports."""
-        months = self.execution.groupby("year")["month"].max()
-        return sorted(int(y) for y, m in months.items() if m == 12)

@@ -15,6 +15,7 @@ from sipm_helpers.data.dataset import Dataset
 from sipm_helpers.domain.facts import KEYS, AnnualFacts, annual_facts
 from sipm_helpers.domain.measures import MEASURES, compute_measures
 from sipm_helpers.domain.scoring import score_indicators
+from sipm_helpers.errors import ParameterError
 
 TARGET_SOURCES = ("region", "province", "central", "catalogue")
 
@@ -26,12 +27,14 @@ def catalogue_frame(ctx: Context, funds: Iterable[str] | None = None) -> pd.Data
 
 
 def check_measures(ctx: Context) -> None:
-    """Every catalogue names measures that exist (raises KeyError naming the file)."""
-    for fund, cat in ctx.catalogues.items():
+    """Every catalogue names measures that exist; ParameterError naming the file otherwise."""
+    for cat in ctx.catalogues.values():
         for ind in cat.indicators:
             if ind.function and ind.function not in MEASURES:
-                raise KeyError(
-                    f"{cat.source}: indicator {ind.code} names unknown measure {ind.function!r} ({fund})"
+                raise ParameterError(
+                    cat.source,
+                    f"indicators.{ind.code}",
+                    f"names unknown measure {ind.function!r}; known: {', '.join(sorted(MEASURES))}",
                 )
 
 
@@ -86,6 +89,7 @@ def indicator_frame(
     improvement_measure (explanations), score, status, met, shortfall, needs_explanation
     and explained.
     """
+    check_measures(ctx)
     facts = facts or annual_facts(ds, ctx.registry, funds=funds, regions=regions, years=years)
     cat = catalogue_frame(ctx, funds)
     present = facts.executed.index.to_frame(index=False)[KEYS]
