@@ -93,3 +93,16 @@ def test_validate_reports_errors_with_exit_2(tiny_dir, tmp_path, capsys):
     assert (
         "ERROR execution.csv, row 7, column month (value '13'): must be at most 12 [range]" in out
     )
+
+
+@pytest.mark.parametrize("fmt", ["parquet", "csv"])
+def test_generate_writes_a_dataset_that_validates(tmp_path, capsys, fmt):
+    out = tmp_path / "gen"
+    args = ["generate", "--provinces", "2", "--regions-per-province", "3", "--years", "2024-2025"]
+    assert main([*args, "--last-month", "6", "--out", str(out), "--format", fmt]) == EXIT_OK
+    assert "rows in 8 tables" in capsys.readouterr().out
+    assert main(["validate", str(out)]) == EXIT_OK
+    report = capsys.readouterr().out
+    assert ": 0 error(s)" in report
+    if fmt == "csv":
+        assert "2025,6," in (out / "execution.csv").read_text()  # whole numbers without .0
