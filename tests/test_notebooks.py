@@ -58,6 +58,10 @@ def test_self_evaluation_runs_and_renders(tmp_path, demo, fund, region, lang):
     assert 0 <= result["summary"]["total"] <= 100 and result["summary"]["grade"]
     assert len(result["indicators"]) >= 10
     nb = nbformat.read(executed, as_version=4)
+    streams = [
+        o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "stream"
+    ]
+    assert not streams, streams  # no warnings or prints leak into a report
     assert not [
         o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"
     ]
