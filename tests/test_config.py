@@ -10,6 +10,7 @@ import yaml
 
 from sipm_helpers.config import load_registry, load_standards, load_table_specs
 from sipm_helpers.config.catalogue import load_catalogue
+from sipm_helpers.data.dataset import TABLES
 from sipm_helpers.errors import ParameterError
 from sipm_helpers.paths import parameters_dir
 from sipm_helpers.present.labels import load_labels
@@ -141,16 +142,7 @@ def test_grade_bands_must_descend(tmp_path):
 
 def test_table_specs_cover_the_dataset_tables():
     specs = load_table_specs()
-    assert list(specs) == [
-        "regions",
-        "pooling",
-        "budget",
-        "execution",
-        "statistics",
-        "targets",
-        "qualitative",
-        "explanations",
-    ]
+    assert tuple(specs) == TABLES
     assert specs["execution"].columns["month"].maximum == 12
 
 

@@ -56,6 +56,7 @@ from sipm_helpers.config import FundRegistry, load_registry, load_standards, loa
 from sipm_helpers.config.catalogue import Catalogue, Indicator, load_catalogue
 from sipm_helpers.config.registry import Fund
 from sipm_helpers.config.standards import QualitativeLevel
+from sipm_helpers.data.dataset import TABLES
 from sipm_helpers.data.io import write_dataset
 
 DEMO_SEED = 65  # Caishe [2022] No. 65
@@ -67,16 +68,7 @@ PLAN_ANCHOR = 2021  # five-year plans: 2021–2025 (14th), 2026–2030 (15th)
 PLAN_LENGTH = 5
 MONTHS = 12
 COUNTRY_CODE = "000000"
-TABLE_NAMES = (
-    "regions",
-    "pooling",
-    "budget",
-    "execution",
-    "statistics",
-    "targets",
-    "qualitative",
-    "explanations",
-)
+TABLE_NAMES = TABLES  # the contract: parameters/tables.yaml, in this order
 
 
 # --------------------------------------------------------------------------- scenarios
