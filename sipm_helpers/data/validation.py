@@ -427,7 +427,7 @@ def _execution_rules(t: Table, budget: Table | None, ctx: Context) -> list[Findi
         (e["item"] == "balance_end") & (e["amount"] < 0).fillna(False),
         "amount",
         "negative_balance",
-        "the fund's balance is negative",
+        lambda r: f"the fund's balance is negative at the end of {r['year']}-{r['month']:02d}",
         WARNING,
     )
     keys = ["region_code", "fund", "year"]
