@@ -1,0 +1,173 @@
+"""Operation monitoring during the budget year (Art. 11–14): the target comparison method.
+
+For every region, fund and line item at once:
+
+- the **expected share** of the annual amount executed by a month, from the seasonal
+  profile of past complete years (the mean cumulative share, month by month), falling
+  back to the calendar share (month ÷ 12) where there is no history;
+- **progress**: executed to date against the annual budget, against the calendar and
+  against the seasonal expectation;
+- a **year-end forecast** with a prediction interval: each past year says how much of its
+  total was still to come after this month (total ÷ executed to date); the log of that
+  multiplier is treated as normal with unknown variance, so the interval is Student's t
+  with n − 1 degrees of freedom (scipy.stats.t), and so is the probability that the
+  year-end total falls short of the budget.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from sipm_helpers.config import FundRegistry
+from sipm_helpers.data.dataset import Dataset
+
+ITEM_KEYS = ["region_code", "fund", "item"]
+MIN_HISTORY = 2  # past years needed before a spread can be estimated
+
+
+def monthly_flows(ds: Dataset, registry: FundRegistry) -> pd.DataFrame:
+    """Monthly income and expenditure per line item, with the income and expenditure totals
+    as items of their own: region_code, fund, item, year, month, amount."""
+    kind = ds.execution["item"].map({c: i.kind for c, i in registry.line_items.items()})
+    flows = ds.execution.loc[
+        kind.isin(["income", "expenditure"]), [*ITEM_KEYS, "year", "month", "amount"]
+    ]
+    totals = (
+        flows.assign(item=kind[flows.index].to_numpy())
+        .groupby([*ITEM_KEYS, "year", "month"], as_index=False, observed=True)["amount"]
+        .sum()
+    )
+    return pd.concat([flows, totals], ignore_index=True)
+
+
+def cumulative_shares(flows: pd.DataFrame) -> pd.DataFrame:
+    """For complete years (the region reports its fund through December): the share of the
+    year's total executed by the end of each month; a month without a row counts as zero
+    (a subsidy that arrives in lumps). Columns: region_code, fund, item, year, month,
+    executed, total, share."""
+    last = flows.groupby(["region_code", "fund", "year"])["month"].transform("max")
+    full = flows.loc[last == 12]
+    wide = full.pivot_table(
+        index=[*ITEM_KEYS, "year"], columns="month", values="amount", aggfunc="sum", fill_value=0.0
+    )
+    wide = wide.reindex(columns=range(1, 13), fill_value=0.0)
+    cumulative = wide.cumsum(axis=1)
+    total = cumulative[12]
+    shares = cumulative.div(total.where(total > 0), axis=0)
+    out = cumulative.stack().rename("executed").to_frame()
+    out["share"] = shares.stack()
+    out = out.reset_index()
+    out["total"] = out.set_index([*ITEM_KEYS, "year"]).index.map(total).to_numpy()
+    return out[[*ITEM_KEYS, "year", "month", "executed", "total", "share"]]
+
+
+def expected_shares(flows: pd.DataFrame, year: int) -> pd.DataFrame:
+    """The seasonal profile from the complete years before ``year``: mean cumulative share
+    per region, fund, item and month, with the number of years it rests on."""
+    shares = cumulative_shares(flows.loc[flows["year"] < year])
+    return (
+        shares.dropna(subset=["share"])
+        .groupby([*ITEM_KEYS, "month"], as_index=False, observed=True)
+        .agg(expected_share=("share", "mean"), history_years=("share", "size"))
+    )
+
+
+def progress(
+    ds: Dataset, registry: FundRegistry, year: int, month: int, *, confidence: float = 0.9
+) -> pd.DataFrame:
+    """Execution to the end of ``month`` of ``year`` for every region, fund and line item
+    (and the income and expenditure totals), against budget, calendar and season, with the
+    year-end forecast, its ``confidence`` interval and the probability of falling short of
+    the budget.
+    """
+    flows = monthly_flows(ds, registry)
+    now = flows.loc[(flows["year"] == year) & (flows["month"] <= month)]
+    executed = (
+        now.groupby(ITEM_KEYS, as_index=False, observed=True)["amount"]
+        .sum()
+        .rename(columns={"amount": "executed"})
+    )
+
+    budget = ds.budget.loc[ds.budget["year"] == year].assign(
+        budget=lambda b: b["adjusted"].fillna(b["initial"])
+    )
+    kind = budget["item"].map({c: i.kind for c, i in registry.line_items.items()})
+    budget = budget.loc[kind.isin(["income", "expenditure"])]
+    totals = (
+        budget.assign(item=kind[budget.index].to_numpy())
+        .groupby(ITEM_KEYS, as_index=False, observed=True)["budget"]
+        .sum()
+    )
+    budget = pd.concat([budget[[*ITEM_KEYS, "budget"]], totals], ignore_index=True)
+
+    out = budget.merge(executed, on=ITEM_KEYS, how="outer")
+    out["executed"] = out["executed"].fillna(0.0)
+    profile = expected_shares(flows, year)
+    profile = profile.loc[profile["month"] == month].drop(columns="month")
+    out = out.merge(profile, on=ITEM_KEYS, how="left")
+    out["history_years"] = out["history_years"].fillna(0).astype(int)
+    out["calendar_share"] = month / 12
+    out["seasonal"] = out["expected_share"].notna()
+    out["expected_share"] = out["expected_share"].fillna(out["calendar_share"])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out["execution_rate"] = out["executed"] / out["budget"].where(out["budget"] > 0)
+        out["expected_executed"] = out["budget"] * out["expected_share"]
+        out["pace"] = out["executed"] / out["expected_executed"].where(out["expected_executed"] > 0)
+    out = out.merge(
+        forecast_year_end(flows, year, month, out, confidence), on=ITEM_KEYS, how="left"
+    )
+    out.insert(3, "year", year)
+    out.insert(4, "month", month)
+    return out.sort_values(ITEM_KEYS, ignore_index=True)
+
+
+def forecast_year_end(
+    flows: pd.DataFrame, year: int, month: int, current: pd.DataFrame, confidence: float
+) -> pd.DataFrame:
+    """Year-end forecast per region, fund and item from past years' multipliers (total ÷
+    executed by ``month``). ``current`` has the item keys, executed, budget and
+    expected_share; returns forecast, forecast_low/high (the ``confidence`` prediction
+    interval), p_below_budget and forecast_years."""
+    past = cumulative_shares(flows.loc[flows["year"] < year])
+    past = past.loc[(past["month"] == month) & (past["executed"] > 0) & (past["total"] > 0)]
+    past = past.assign(log_multiplier=np.log(past["total"] / past["executed"]))
+    spread = (
+        past.groupby(ITEM_KEYS, observed=True)["log_multiplier"]
+        .agg(["mean", "std", "count"])
+        .reset_index()
+    )
+    f = current[[*ITEM_KEYS, "executed", "budget", "expected_share"]].merge(
+        spread, on=ITEM_KEYS, how="left"
+    )
+    n = f["count"].fillna(0).to_numpy()
+    executed = f["executed"].to_numpy(dtype=float)
+    # Without history the calendar/seasonal share gives the point forecast and no interval.
+    mean = np.where(
+        n > 0,
+        f["mean"].to_numpy(dtype=float),
+        -np.log(np.clip(f["expected_share"].to_numpy(dtype=float), 1e-9, None)),
+    )
+    sd = f["std"].to_numpy(dtype=float)
+    usable = (n >= MIN_HISTORY) & (executed > 0) & np.isfinite(sd)
+    dof = np.maximum(n - 1, 1)
+    scale = sd * np.sqrt(1 + 1 / np.maximum(n, 1))  # prediction, not just the mean
+    t = stats.t.ppf(0.5 + confidence / 2, dof)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        point = executed * np.exp(mean)
+        low = np.where(usable, executed * np.exp(mean - t * scale), np.nan)
+        high = np.where(usable, executed * np.exp(mean + t * scale), np.nan)
+        budget = f["budget"].to_numpy(dtype=float)
+        z = (np.log(budget / executed) - mean) / scale
+        p_short = np.where(usable & (budget > 0), stats.t.cdf(z, dof), np.nan)
+    return pd.DataFrame(
+        {
+            **{k: f[k] for k in ITEM_KEYS},
+            "forecast": np.where(executed > 0, point, np.nan),
+            "forecast_low": low,
+            "forecast_high": high,
+            "p_below_budget": p_short,
+            "forecast_years": n.astype(int),
+        }
+    )

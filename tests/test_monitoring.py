@@ -1,0 +1,129 @@
+"""Monitoring computations on synthetic data with known answers."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sipm_helpers.domain.monitoring import (
+    cumulative_shares,
+    expected_shares,
+    forecast_year_end,
+    progress,
+)
+
+
+def flows_from(monthly: dict[tuple[str, int], list[float]], item: str = "premium") -> pd.DataFrame:
+    rows = [
+        {
+            "region_code": region,
+            "fund": "f",
+            "item": item,
+            "year": year,
+            "month": m + 1,
+            "amount": a,
+        }
+        for (region, year), amounts in monthly.items()
+        for m, a in enumerate(amounts)
+        if a is not None
+    ]
+    return pd.DataFrame(rows)
+
+
+def test_seasonal_share_follows_past_years_not_the_calendar():
+    december_double = [1.0] * 11 + [2.0]
+    flows = flows_from({("r", y): december_double for y in (2021, 2022, 2023)})
+    shares = expected_shares(flows, 2024).set_index("month")
+    assert shares.loc[10, "expected_share"] == pytest.approx(10 / 13)
+    assert shares.loc[12, "expected_share"] == pytest.approx(1.0)
+    assert shares.loc[10, "history_years"] == 3
+
+
+def test_lumpy_items_count_missing_months_as_zero():
+    lumps = [None] * 5 + [30.0] + [None] * 5 + [70.0]  # June and December only
+    flows = pd.concat(
+        [
+            flows_from({("r", 2023): lumps}, "fiscal_subsidy"),
+            flows_from({("r", 2023): [1.0] * 12}, "premium"),
+        ]
+    )
+    shares = cumulative_shares(flows).set_index(["item", "month"])
+    assert shares.loc[("fiscal_subsidy", 5), "share"] == 0.0
+    assert shares.loc[("fiscal_subsidy", 10), "share"] == pytest.approx(0.3)
+
+
+def test_incomplete_years_are_not_history():
+    flows = flows_from({("r", 2023): [1.0] * 12, ("r", 2024): [1.0] * 10})
+    assert set(cumulative_shares(flows)["year"]) == {2023}
+
+
+def current_frame(regions, executed, budget, share=10 / 12):
+    return pd.DataFrame(
+        {
+            "region_code": regions,
+            "fund": "f",
+            "item": "premium",
+            "executed": executed,
+            "budget": budget,
+            "expected_share": share,
+        }
+    )
+
+
+def test_forecast_is_exact_when_every_year_has_the_same_shape():
+    past = flows_from({("r", y): [10.0] * 10 + [15.0, 15.0] for y in (2021, 2022, 2023, 2024)})
+    f = forecast_year_end(past, 2025, 10, current_frame(["r"], [120.0], [150.0]), 0.9).iloc[0]
+    assert f["forecast"] == pytest.approx(120 * 130 / 100)
+    assert f["forecast_low"] == pytest.approx(f["forecast"]) and f[
+        "forecast_high"
+    ] == pytest.approx(f["forecast"])
+    assert f["p_below_budget"] == 0.0  # a sure 156 never falls short of 150
+    assert f["forecast_years"] == 4
+
+
+def test_prediction_interval_covers_at_its_nominal_rate():
+    """Simulated histories with known log-normal multipliers: the 90 % interval should hold
+    the year's true total about 90 % of the time."""
+    rng = np.random.default_rng(7)
+    regions, years, mu, sigma = 3000, 7, np.log(1.2), 0.05
+    logm = rng.normal(mu, sigma, size=(regions, years))
+    executed = 100.0
+    rows = []
+    names = [f"r{i}" for i in range(regions)]
+    for y in range(years - 1):  # past years: ten months of 10, the rest in Nov and Dec
+        rest = executed * (np.exp(logm[:, y]) - 1) / 2
+        for m in range(12):
+            amount = np.full(regions, 10.0) if m < 10 else rest
+            rows.append(
+                pd.DataFrame(
+                    {
+                        "region_code": names,
+                        "fund": "f",
+                        "item": "premium",
+                        "year": 2018 + y,
+                        "month": m + 1,
+                        "amount": amount,
+                    }
+                )
+            )
+    flows = pd.concat(rows, ignore_index=True)
+    truth = executed * np.exp(logm[:, -1])
+    f = forecast_year_end(flows, 2018 + years - 1, 10, current_frame(names, executed, truth), 0.9)
+    f = f.set_index("region_code").loc[names]
+    covered = (f["forecast_low"].to_numpy() <= truth) & (truth <= f["forecast_high"].to_numpy())
+    assert 0.87 <= covered.mean() <= 0.93
+    # the probability of falling short of a budget set at the true total is uniform-ish
+    assert 0.4 <= f["p_below_budget"].mean() <= 0.6
+
+
+def test_progress_on_the_tiny_dataset(tiny, ctx):
+    p = progress(tiny, ctx.registry, 2025, 6).set_index(["region_code", "fund", "item"])
+    premium = p.loc[("110100", "employee_medical", "premium")]
+    assert premium["executed"] == 600 and premium["budget"] == 1250
+    assert premium["expected_share"] == pytest.approx(0.5) and premium["seasonal"]  # flat 2024
+    assert premium["execution_rate"] == pytest.approx(600 / 1250)
+    assert premium["forecast"] == pytest.approx(1200)  # one past year: point, no interval
+    assert np.isnan(premium["forecast_low"])
+    income = p.loc[("110100", "employee_medical", "income")]
+    assert income["executed"] == 606 and income["budget"] == 1262
