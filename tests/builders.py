@@ -9,9 +9,11 @@ balance 500 at the start of 2024, 632 at its end, 764 at the end of 2025.
 Budget (both years): premium initial 1,200 adjusted 1,250; interest 12; benefits initial
 1,080 adjusted 1,100.
 Statistics: premiums_assessed 105, benefits_due 90, benefits_paid_on_time 90,
-inpatient_policy_costs 50, inpatient_fund_paid 42 a month; insured 950 of 1,000.
+inpatient_policy_costs 50, inpatient_fund_paid 42 a month; insured 950 of 1,000; one
+audit finding a month, all rectified but December 2025's in 110100.
 
-work_injury: premium 40, benefits 30; balance 300 at the start of 2024.
+work_injury: premium 40, benefits 30; balance 300 at the start of 2024; prevention
+spending 0.8 and a reserve fund of 50 a month.
 """
 
 from __future__ import annotations
@@ -82,6 +84,18 @@ def tiny_tables() -> dict[str, pd.DataFrame]:
             for month in range(1, 13):
                 for stat, value in stats.items():
                     statistics.append({"region_code": region, "fund": fund, "year": year, "month": month, "stat": stat, "value": value})
+    # Statistics of the full indicator system, appended after the rest so that row numbers
+    # quoted by the bad-input corpus stay put: one audit finding a month, all rectified but
+    # December 2025's in 110100 (11 of 12); work injury: prevention 0.8 and reserve 50 a
+    # month (2 % of premiums; 50 ÷ 360 of the year's expenditure), no findings.
+    later = {"audit_findings": 1, "audit_findings_rectified": 1}
+    wi_later = {"prevention_spending": 0.8, "reserve_fund": 50, "audit_findings": 0, "audit_findings_rectified": 0}
+    for region, fund, stats in [*[(r, "employee_medical", later) for r in MED], ("110000", "work_injury", wi_later)]:
+        for year in YEARS:
+            for month in range(1, 13):
+                for stat, value in stats.items():
+                    unrectified = (region, year, month, stat) == ("110100", 2025, 12, "audit_findings_rectified")
+                    statistics.append({"region_code": region, "fund": fund, "year": year, "month": month, "stat": stat, "value": 0 if unrectified else value})
     targets = pd.DataFrame(
         [
             ("110100", "employee_medical", "premium_collection_rate", "annual", 2025, 2025, 0.98, "region", "plan"),
@@ -99,6 +113,8 @@ def tiny_tables() -> dict[str, pd.DataFrame]:
             ("110100", "employee_medical", 2025, "target_setting_quality", "achieved", None, "目标已分解下达"),
             ("110100", "employee_medical", 2025, "fund_management_compliance", "partly", 0.6, "审计发现问题部分整改"),
             ("110100", "employee_medical", 2025, "satisfaction", "achieved", 0.9, "满意度调查 92%"),
+            ("110100", "employee_medical", 2025, "policy_implementation", "achieved", None, "政策按时落实"),
+            ("110100", "employee_medical", 2025, "risk_prevention", "achieved", 0.85, "内控制度健全"),
         ],
         columns=["region_code", "fund", "year", "indicator", "grade", "share", "evidence"],
     )

@@ -69,7 +69,9 @@ def test_weights_not_summing_to_100_are_rejected(tmp_path):
     params = copy_parameters(tmp_path)
     edit(
         params / "indicators" / "work_injury.yaml",
-        lambda d: d["indicators"]["satisfaction"].update(weight=9),
+        lambda d: d["indicators"]["satisfaction"].update(
+            weight=d["indicators"]["satisfaction"]["weight"] + 1
+        ),
     )
     with pytest.raises(ParameterError, match=r"work_injury.yaml: indicators: weights sum to 101"):
         load_catalogue("work_injury", params / "indicators")
@@ -94,9 +96,12 @@ def test_a_category_left_empty_is_rejected(tmp_path):
     params = copy_parameters(tmp_path)
 
     def drop_decision(d):
-        d["indicators"].pop("target_setting_quality")
-        d["indicators"].pop("budget_preparation_accuracy")
-        d["indicators"]["satisfaction"]["weight"] += 10
+        for code in (
+            "policy_implementation",
+            "target_setting_quality",
+            "budget_preparation_accuracy",
+        ):
+            d["indicators"]["satisfaction"]["weight"] += d["indicators"].pop(code)["weight"]
 
     edit(params / "indicators" / "unemployment.yaml", drop_decision)
     with pytest.raises(ParameterError, match=r"no indicator in category.*decision"):
@@ -155,3 +160,76 @@ def test_labels_match_between_languages(tmp_path):
     edit(labels / "zh.yaml", lambda d: d["labels"].update(report_title="{region}{year}"))
     with pytest.raises(ParameterError, match="placeholders"):
         load_labels("zh", labels)
+
+
+def write_override(
+    params: Path, body: str, province: str = "930000", fund: str = "employee_medical"
+) -> Path:
+    folder = params / "indicators" / "provinces" / province
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{fund}.yaml"
+    path.write_text(body, encoding="utf-8")
+    return path
+
+
+def test_province_override_removes_reweights_and_changes(ctx):
+    own = ctx.catalogue("employee_medical", "930000")
+    codes = {i.code for i in own.indicators}
+    assert "other_expenditure_share" not in codes
+    months = own.indicator("months_covered")
+    assert months.weight == 12 and months.band.upper == 12
+    assert sum(i.weight for i in own.indicators) == pytest.approx(100)
+    assert ctx.catalogue("employee_medical", "910000") is ctx.catalogues["employee_medical"]
+
+
+def test_province_override_add_and_errors(tmp_path):
+    from sipm_helpers.config.catalogue import load_province_catalogues
+
+    params = copy_parameters(tmp_path)
+    shutil.rmtree(params / "indicators" / "provinces")
+    header = 'version: 1\nprovince: "910000"\nfund: work_injury\nsource: test\n'
+    write_override(
+        params,
+        header + "reweight: {satisfaction: 4}\nadd: {subsidy_dependence: {weight: 3}}\n",
+        "910000",
+        "work_injury",
+    )
+    merged = load_province_catalogues(params / "indicators")[("910000", "work_injury")]
+    assert merged.indicator("subsidy_dependence").weight == 3
+    cases = [
+        ("reweight: {satisfaction: 5}\n", r"weights sum to 98"),
+        ("remove: [no_such]\n", r"remove\.no_such: is not in the fund's catalogue"),
+        (
+            "add: {satisfaction: {weight: 1}}\n",
+            r"add\.satisfaction: is in the fund's catalogue already",
+        ),
+        ("change: {months_covered: {weight: 3}}\n", r"change\.months_covered: unknown key"),
+    ]
+    for body, message in cases:
+        write_override(params, header + body, "910000", "work_injury")
+        with pytest.raises(ParameterError, match=message):
+            load_province_catalogues(params / "indicators")
+    write_override(params, header.replace("910000", "920000"), "910000", "work_injury")
+    with pytest.raises(
+        ParameterError, match=r"the file must be provinces/920000/work_injury\.yaml"
+    ):
+        load_province_catalogues(params / "indicators")
+
+
+def test_province_catalogue_applies_to_its_regions_only(demo, ctx):
+    from sipm_helpers.domain.indicators import indicator_frame
+
+    frame = indicator_frame(demo, ctx, funds=["employee_medical"], years=[2025])
+    nanyu = frame.loc[frame["region_code"] == "930100"].set_index("indicator")
+    dongchuan = frame.loc[frame["region_code"] == "910100"].set_index("indicator")
+    assert (
+        "other_expenditure_share" not in nanyu.index
+        and "other_expenditure_share" in dongchuan.index
+    )
+    assert (
+        nanyu.loc["months_covered", "weight"] == 12
+        and nanyu.loc["months_covered", "band_upper"] == 12
+    )
+    assert nanyu["weight"].sum() == pytest.approx(100) and dongchuan[
+        "weight"
+    ].sum() == pytest.approx(100)

@@ -45,26 +45,24 @@ def test_targets_resolve_region_then_province_then_centre_then_catalogue(ev):
 
 
 def test_scores_by_hand(ev):
-    assert row(ev, "premium_collection_rate")["score"] == pytest.approx(11 * (1200 / 1260) / 0.98)
-    assert row(ev, "coverage_rate")["score"] == pytest.approx(8 * 0.95 / 0.97)
-    assert row(ev, "insured_persons")["score"] == pytest.approx(4 * 950 / 1000)
-    assert row(ev, "fund_management_compliance")["score"] == pytest.approx(11 * 0.6)
-    assert row(ev, "satisfaction")["score"] == pytest.approx(8 * 0.9)
-    earned = (
-        5
-        + 5
-        + 8
-        + 8
-        + 11 * 0.6
-        + 11 * (1200 / 1260) / 0.98
-        + 8 * 0.95 / 0.97
-        + 4 * 0.95
-        + 10
-        + 8
-        + 10
-        + 4
-        + 8 * 0.9
-    )
+    assert row(ev, "premium_collection_rate")["score"] == pytest.approx(8 * (1200 / 1260) / 0.98)
+    assert row(ev, "coverage_rate")["score"] == pytest.approx(7 * 0.95 / 0.97)
+    assert row(ev, "insured_persons")["score"] == pytest.approx(3 * 950 / 1000)
+    assert row(ev, "fund_management_compliance")["score"] == pytest.approx(5 * 0.6)
+    assert row(ev, "audit_rectification_rate")["score"] == pytest.approx(4 * 11 / 12)
+    assert row(ev, "risk_prevention")["score"] == pytest.approx(3 * 0.85)
+    assert row(ev, "satisfaction")["score"] == pytest.approx(7 * 0.9)
+    full = {  # met in full: policy, target setting, budget preparation, executions, on time,
+        # inpatient ratio, other expenditure, per-capita growth, months, surplus, return, gap
+        "policy_implementation": 3, "target_setting_quality": 3, "budget_preparation_accuracy": 4,
+        "income_budget_execution": 6, "expenditure_budget_execution": 6, "benefits_paid_on_time": 8,
+        "inpatient_reimbursement_ratio": 7, "other_expenditure_share": 2, "per_capita_expenditure_growth": 3,
+        "months_covered": 10, "current_year_balance": 3, "fund_return_rate": 3, "expenditure_income_growth_gap": 5,
+    }  # fmt: skip
+    for code, points in full.items():
+        assert row(ev, code)["score"] == pytest.approx(points), code
+    earned = sum(full.values()) + 5 * 0.6 + 4 * 11 / 12 + 3 * 0.85 + 8 * (1200 / 1260) / 0.98
+    earned += 7 * 0.95 / 0.97 + 3 * 0.95 + 7 * 0.9
     assert ev.summary["total"] == pytest.approx(round(earned, 2))
     assert ev.summary["grade"] == "excellent"
     assert ev.categories.set_index("category")["weight"].sum() == 100
@@ -96,13 +94,15 @@ def test_missing_qualitative_grades_are_insufficient_data(tiny, ctx):
     ].tolist()
     # no grades for the qualitative ones; insured_persons has no count target and no default
     assert missing == [
+        "policy_implementation",
         "target_setting_quality",
         "fund_management_compliance",
+        "risk_prevention",
         "insured_persons",
         "satisfaction",
     ]
-    assert ev2.summary["insufficient_weight"] == 5 + 11 + 4 + 8
-    assert ev2.summary["grade"] == "insufficient_information"  # 28 > 20 points unassessable
+    assert ev2.summary["insufficient_weight"] == 3 + 3 + 5 + 3 + 3 + 7
+    assert ev2.summary["grade"] == "insufficient_information"  # 24 > 20 points unassessable
     assert {n.kind for n in ev2.data_notes} >= {"insufficient_data", "default_target"}
 
 
@@ -111,7 +111,7 @@ def test_result_is_versioned_json(ev, tmp_path):
     data = read_result(path, RESULT_SCHEMA, RESULT_VERSION)
     assert data["region"] == "110100" and data["summary"]["grade"] == "excellent"
     assert data["unexplained_deviations"] == ["fund_management_compliance"]
-    assert json.loads(path.read_text())["indicators"][0]["indicator"] == "target_setting_quality"
+    assert json.loads(path.read_text())["indicators"][0]["indicator"] == "policy_implementation"
     with pytest.raises(SipmError, match=r"expected a sipm\.self_evaluation result of version 2"):
         read_result(path, RESULT_SCHEMA, 2)
 

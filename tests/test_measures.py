@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -35,6 +37,17 @@ def facts(tiny, ctx):
         ("current_year_balance_ratio", KEY, (1212 - 1080) / 1080),
         ("injury_determination_timeliness", WI, 0.9),
         ("coverage_rate", WI, 500 / 520),
+        ("audit_rectification_rate", KEY, 11 / 12),
+        ("audit_rectification_rate", ("110200", "employee_medical", 2025), 1.0),
+        ("audit_rectification_rate", WI, 1.0),  # no findings: nothing left to rectify
+        ("subsidy_dependence", KEY, 0.0),  # no subsidy reported: none depended on
+        ("other_expenditure_share", KEY, 0.0),
+        ("fund_return_rate", KEY, 12 / ((632 + 764) / 2)),
+        ("fund_return_rate", WI, 0.0),
+        ("expenditure_income_growth_gap", KEY, 0.0),
+        ("per_capita_expenditure_growth", KEY, 0.0),
+        ("prevention_spending_share", WI, 0.8 / 40),
+        ("reserve_ratio", WI, 50 / 360),
     ],
 )
 def test_measure_values(facts, name, key, expected):
@@ -45,7 +58,7 @@ def test_budget_preparation_accuracy_averages_income_and_expenditure(facts):
     shifted = facts.budget_initial.copy()
     shifted.loc[KEY, "income"] = 1212 / 1.1  # actual 10 % above the initial budget
     shifted.loc[KEY, "expenditure"] = 1080 / 0.8  # actual 20 % below
-    f = type(facts)(facts.executed, facts.budget, shifted, facts.statistics)
+    f = replace(facts, budget_initial=shifted)
     assert measures.budget_preparation_accuracy(f).loc[KEY] == pytest.approx((0.1 + 0.2) / 2)
 
 
@@ -71,7 +84,9 @@ def test_dependency_and_unemployment_ratios():
         index=idx,
     )
     empty = pd.DataFrame(index=idx)
-    f = measures.AnnualFacts(empty, empty, empty, stats)
+    f = measures.AnnualFacts(
+        executed=empty, executed_q3=empty, budget=empty, budget_initial=empty, statistics=stats
+    )
     assert measures.dependency_ratio(f).iloc[0] == pytest.approx(2.5)
     assert measures.unemployment_benefit_coverage(f).iloc[0] == pytest.approx(0.5)
 
@@ -105,3 +120,54 @@ def test_compute_measures_returns_one_long_frame(facts):
     long = measures.compute_measures(facts, ["coverage_rate", "months_covered"])
     assert set(long.columns) == {"region_code", "fund", "year", "function", "actual"}
     assert len(long) == 2 * len(facts.executed)
+
+
+def test_growth_measures_need_the_year_before(facts):
+    first = ("110100", "employee_medical", 2024)
+    assert math.isnan(measures.expenditure_income_growth_gap(facts).loc[first])
+    assert math.isnan(measures.per_capita_expenditure_growth(facts).loc[first])
+
+
+def test_growth_and_timeliness_by_hand():
+    idx = pd.MultiIndex.from_tuples(
+        [("r", "f", 2024), ("r", "f", 2025), ("s", "f", 2025)],
+        names=["region_code", "fund", "year"],
+    )
+    executed = pd.DataFrame(
+        {
+            "benefits": [1000.0, 1100.0, 500.0],
+            "income": [2000.0, 2100.0, 900.0],
+            "expenditure": [1000.0, 1100.0, 500.0],
+            "fiscal_subsidy": [100.0, 200.0, 0.0],
+            "central_adjustment_out": [50.0, 49.0, np.nan],
+            "central_adjustment_in": [np.nan, 20.0, np.nan],
+        },
+        index=idx,
+    )
+    q3 = pd.DataFrame({"fiscal_subsidy": [40.0, 110.0, 0.0]}, index=idx)
+    budget = pd.DataFrame(
+        {
+            "fiscal_subsidy": [100.0, 220.0, np.nan],
+            "central_adjustment_out": [50.0, 50.0, np.nan],
+            "central_adjustment_in": [np.nan, 25.0, np.nan],
+        },
+        index=idx,
+    )
+    stats = pd.DataFrame({"retirees": [100.0, 104.0, 50.0]}, index=idx)
+    f = measures.AnnualFacts(
+        executed=executed, executed_q3=q3, budget=budget, budget_initial=budget, statistics=stats
+    )
+    growth = measures.average_benefit_growth(f)
+    assert growth.loc[("r", "f", 2025)] == pytest.approx((1100 / 104) / (1000 / 100) - 1)
+    assert math.isnan(growth.loc[("s", "f", 2025)])  # no year before for region s
+    assert measures.expenditure_income_growth_gap(f).loc[("r", "f", 2025)] == pytest.approx(
+        0.10 - 0.05
+    )
+    assert measures.fiscal_subsidy_timeliness(f).loc[("r", "f", 2025)] == pytest.approx(110 / 220)
+    assert measures.central_adjustment_execution(f).loc[("r", "f", 2025)] == pytest.approx(
+        (49 / 50 + 20 / 25) / 2
+    )
+    assert measures.central_adjustment_execution(f).loc[("r", "f", 2024)] == pytest.approx(
+        1.0
+    )  # only contributions budgeted
+    assert measures.subsidy_dependence(f).loc[("r", "f", 2025)] == pytest.approx(200 / 2100)

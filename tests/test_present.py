@@ -59,7 +59,7 @@ def test_every_section_renders(ev, tiny, ctx, lang):
             "Deviations, their reasons and improvement measures" in html and "Not explained" in html
         )
     assert html.count("<svg") == 3  # execution, months covered, categories
-    assert "94.1" in html  # the total, formatted
+    assert f"{ev.summary['total']:.1f}" in html  # the total, formatted to one decimal
     assert "企业欠费" in html  # the agency's reason, as submitted
 
 

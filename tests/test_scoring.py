@@ -145,3 +145,20 @@ def test_too_much_missing_weight_gives_no_grade(ctx):
         frame([70.0, 30.0], [70.0, np.nan], [SCORED, INSUFFICIENT]), ctx.standards, ["key"]
     ).iloc[0]
     assert s["grade"] == "insufficient_information"
+
+
+def test_one_sided_band_at_zero(ctx):
+    gap = {
+        "rule": "band",
+        "direction": "band",
+        "band_lower": np.nan,
+        "band_upper": 0.0,
+        "band_zero_at": 0.1,
+    }
+    assert one(ctx, actual=-0.03, **gap)["score"] == 10.0
+    r = one(ctx, actual=0.05, explain_threshold=0.0, **gap)
+    assert (
+        r["score"] == pytest.approx(5.0)
+        and r["shortfall"] == pytest.approx(0.5)
+        and r["needs_explanation"]
+    )

@@ -179,23 +179,32 @@ def load_library(path: str | Path | None = None) -> tuple[dict[str, Indicator], 
     return indicators, categories, groups
 
 
-def load_catalogue(fund: str, directory: str | Path | None = None) -> Catalogue:
-    """Read one fund's catalogue merged with the library; weights must sum to 100."""
-    directory = Path(directory) if directory else parameters_dir() / "indicators"
-    library, categories, groups = load_library(directory / "library.yaml")
-    path = directory / f"{fund}.yaml"
+def _read_fund_entries(path: Path, fund: str) -> dict[str, dict]:
     if not path.exists():
         raise ParameterError(path, "", f"no indicator catalogue for fund {fund!r}")
     raw = read_yaml(path)
     require_keys(path, "", raw, ["version", "fund", "indicators"])
     if raw["fund"] != fund:
         raise ParameterError(path, "fund", f"says {raw['fund']!r}, expected {fund!r}")
+    return {str(code): spec for code, spec in (raw["indicators"] or {}).items()}
+
+
+def _build(
+    path: Path,
+    fund: str,
+    entries: dict[str, dict],
+    library: dict[str, Indicator],
+    categories: dict,
+    groups: dict,
+) -> Catalogue:
+    """Turn catalogue entries (code → weight and overrides) into a validated catalogue:
+    known indicators, positive weights summing to 100, every category of Art. 9 covered."""
     chosen = []
-    for code, spec in (raw["indicators"] or {}).items():
+    for code, spec in entries.items():
         where = f"indicators.{code}"
         if code not in library:
             raise ParameterError(
-                path, where, f"unknown indicator (not in {directory / 'library.yaml'})"
+                path, where, "unknown indicator (not in the library, indicators/library.yaml)"
             )
         require_keys(path, where, spec, ["weight"], OVERRIDABLE)
         weight = require_number(path, f"{where}.weight", spec["weight"])
@@ -228,3 +237,71 @@ def load_catalogue(fund: str, directory: str | Path | None = None) -> Catalogue:
             path, "indicators", f"no indicator in category(ies): {', '.join(missing)} (Art. 9)"
         )
     return Catalogue(fund, tuple(chosen), categories, groups, str(path))
+
+
+def load_catalogue(fund: str, directory: str | Path | None = None) -> Catalogue:
+    """Read one fund's catalogue merged with the library; weights must sum to 100."""
+    directory = Path(directory) if directory else parameters_dir() / "indicators"
+    library, categories, groups = load_library(directory / "library.yaml")
+    path = directory / f"{fund}.yaml"
+    return _build(path, fund, _read_fund_entries(path, fund), library, categories, groups)
+
+
+def load_province_catalogues(
+    directory: str | Path | None = None,
+) -> dict[tuple[str, str], Catalogue]:
+    """A province's own implementation rules (Art. 24) as catalogue overrides.
+
+    Each file ``indicators/provinces/<province_code>/<fund>.yaml`` holds ``remove`` (codes
+    to drop), ``reweight`` (code → new weight), ``add`` (code → entry, as in a fund
+    catalogue) and ``change`` (code → default_target, band or explain_threshold). The merged
+    catalogue is validated like any other: weights summing to 100, every category covered.
+    Returns {(province_code, fund): catalogue}.
+    """
+    directory = Path(directory) if directory else parameters_dir() / "indicators"
+    root = directory / "provinces"
+    if not root.is_dir():
+        return {}
+    library, categories, groups = load_library(directory / "library.yaml")
+    merged: dict[tuple[str, str], Catalogue] = {}
+    for path in sorted(root.glob("*/*.yaml")):
+        raw = read_yaml(path)
+        require_keys(
+            path,
+            "",
+            raw,
+            ["version", "province", "fund", "source"],
+            ["remove", "reweight", "add", "change"],
+        )
+        province, fund = str(raw["province"]), str(raw["fund"])
+        if (province, fund) != (path.parent.name, path.stem):
+            raise ParameterError(
+                path,
+                "",
+                f"names province {province!r} and fund {fund!r}; the file must be provinces/{province}/{fund}.yaml",
+            )
+        entries = {
+            code: dict(spec)
+            for code, spec in _read_fund_entries(directory / f"{fund}.yaml", fund).items()
+        }
+        for code in raw.get("remove") or []:
+            if code not in entries:
+                raise ParameterError(path, f"remove.{code}", "is not in the fund's catalogue")
+            del entries[code]
+        for code, weight in (raw.get("reweight") or {}).items():
+            if code not in entries:
+                raise ParameterError(path, f"reweight.{code}", "is not in the fund's catalogue")
+            entries[code]["weight"] = weight
+        for code, spec in (raw.get("add") or {}).items():
+            if code in entries:
+                raise ParameterError(
+                    path, f"add.{code}", "is in the fund's catalogue already: reweight or change it"
+                )
+            entries[code] = dict(spec)
+        for code, spec in (raw.get("change") or {}).items():
+            if code not in entries:
+                raise ParameterError(path, f"change.{code}", "is not in the fund's catalogue")
+            require_keys(path, f"change.{code}", spec, [], OVERRIDABLE)
+            entries[code].update(spec)
+        merged[(province, fund)] = _build(path, fund, entries, library, categories, groups)
+    return merged

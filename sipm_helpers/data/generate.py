@@ -99,11 +99,11 @@ class Scenario:
 OUTCOME_KINDS = (
     "premium_shortfall",  # premium income falls in the second half-year: collection ≈ 0.88
     "expenditure_underexecution",  # expenditure budget inflated by a quarter: execution ≈ 0.80
-    "late_benefits",  # benefits delayed in April–June: ≈ 98 % paid on time
-    "low_reserve",  # deficits: the balance covers under 3 months at the end of the year
+    "late_benefits",  # benefits delayed in April–June: ≈ 98 % paid on time, complaints
+    "low_reserve",  # deepening deficits: under 3 months of expenditure covered at year end
     "excess_reserve",  # surpluses pile up: the balance covers over 20 months
-    "subsidy_shortfall",  # part of the December fiscal subsidy never arrives: arrival ≈ 0.85
-    "coverage_drop",  # insured fall by 8 %: coverage well below target
+    "subsidy_shortfall",  # September tranche held back, part never arrives: arrival ≈ 0.85
+    "coverage_drop",  # insured (contributors) fall by 8 %: coverage well below target
 )
 WRINKLE_KINDS = (
     "missing_evidence",  # a qualitative grade without evidence
@@ -112,23 +112,40 @@ WRINKLE_KINDS = (
     "never_executed",  # an item budgeted for a complete year, never executed
     "empty_adjusted",  # a budget row whose adjusted figure is left empty
 )
-LOW_RESERVE_MONTHS = 2.5
+LOW_RESERVE_MONTHS = 2.0
 EXCESS_RESERVE_MONTHS = 22.0
 SPIKE_FACTOR = 15.0
+SUBSIDY_ARRIVAL = 0.85  # share of the year's fiscal subsidy that arrives in a shortfall
 
-# Indicators each outcome makes miss badly (those in the fund's catalogue are kept).
+# Indicators each outcome makes miss badly (those in the fund's catalogue are kept). A
+# qualitative one among them is graded not achieved.
 _OUTCOME_INDICATORS: Mapping[str, tuple[str, ...]] = MappingProxyType(
     {
-        "premium_shortfall": ("premium_collection_rate",),
+        "premium_shortfall": ("premium_collection_rate", "expenditure_income_growth_gap"),
         "expenditure_underexecution": (
             "expenditure_budget_execution",
             "budget_preparation_accuracy",
         ),
-        "late_benefits": ("benefits_paid_on_time",),
-        "low_reserve": ("months_covered", "current_year_balance"),
+        "late_benefits": ("benefits_paid_on_time", "satisfaction"),
+        "low_reserve": (
+            "months_covered",
+            "current_year_balance",
+            "expenditure_income_growth_gap",
+            "risk_prevention",
+        ),
         "excess_reserve": ("months_covered",),
-        "subsidy_shortfall": ("fiscal_subsidy_arrival", "income_budget_execution"),
-        "coverage_drop": ("coverage_rate", "insured_persons"),
+        "subsidy_shortfall": (
+            "fiscal_subsidy_arrival",
+            "fiscal_subsidy_timeliness",
+            "income_budget_execution",
+        ),
+        "coverage_drop": (
+            "coverage_rate",
+            "insured_persons",
+            "dependency_ratio",  # pensions: contributors fall, retirees stay
+            "per_capita_expenditure_growth",  # medical: the same spending, fewer insured
+            "policy_implementation",  # the universal enrolment plan was not carried out
+        ),
     }
 )
 
@@ -157,8 +174,8 @@ DEMO_SCENARIOS: tuple[Scenario, ...] = (
         "920200",
         "resident_pension",
         2025,
-        "benefits delayed in April–June: about 98 % paid on time and in full",
-        ("benefits_paid_on_time",),
+        "benefits delayed in April–June: about 98 % paid on time and in full; satisfaction fell",
+        ("benefits_paid_on_time", "satisfaction"),
         explained=True,
     ),
     Scenario(
@@ -166,9 +183,40 @@ DEMO_SCENARIOS: tuple[Scenario, ...] = (
         "930400",
         "resident_medical",
         2025,
-        "deficits since 2022: the balance covers under 3 months of expenditure at the end of 2025",
-        ("months_covered", "current_year_balance"),
+        "deepening deficits since 2022: the balance covers under 3 months of expenditure at "
+        "the end of 2025, expenditure grows faster than income, risk controls failed",
+        (
+            "months_covered",
+            "current_year_balance",
+            "expenditure_income_growth_gap",
+            "risk_prevention",
+        ),
         explained=True,
+    ),
+    Scenario(
+        "premium_shortfall",
+        "930400",
+        "resident_medical",
+        2025,
+        "with the low reserve: premiums of the autumn collection drive fell by a fifth, "
+        "collection rate about 0.87",
+        ("premium_collection_rate",),
+        explained=False,
+    ),
+    Scenario(
+        "coverage_drop",
+        "930400",
+        "resident_medical",
+        2025,
+        "with the low reserve: residents insured fell by 8 %, coverage and insured persons "
+        "well below target, spending per insured up by about 15 %",
+        (
+            "coverage_rate",
+            "insured_persons",
+            "per_capita_expenditure_growth",
+            "policy_implementation",
+        ),
+        explained=False,
     ),
     Scenario(
         "excess_reserve",
@@ -184,10 +232,12 @@ DEMO_SCENARIOS: tuple[Scenario, ...] = (
         "930200",
         "resident_pension",
         2025,
-        "a third of the December fiscal subsidy did not arrive: arrival rate about 0.85, "
-        "income short of budget and a deficit for the year",
+        "the September fiscal subsidy tranche was held back and only part of it came in "
+        "December: timeliness about 0.3, arrival rate about 0.85, income short of budget and "
+        "a deficit for the year",
         (
             "fiscal_subsidy_arrival",
+            "fiscal_subsidy_timeliness",
             "income_budget_execution",
             "budget_preparation_accuracy",
             "current_year_balance",
@@ -200,8 +250,8 @@ DEMO_SCENARIOS: tuple[Scenario, ...] = (
         "unemployment",
         2025,
         "insured fell by 8 %: coverage about 0.89, well below its target, and insured persons "
-        "short of their count target",
-        ("coverage_rate", "insured_persons"),
+        "short of their count target; the enrolment plan was not carried out",
+        ("coverage_rate", "insured_persons", "policy_implementation"),
         explained=False,
     ),
     Scenario(
@@ -325,7 +375,11 @@ _INJURY_BENEFITS = (0.95, 0.85, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 0.98, 1.0, 1.
 _FLAT = (1.0,) * MONTHS
 _PENSION_INCREASE = 0.03  # annual increase, decided mid-year and back-paid in July
 _PENSION_BENEFITS = (1.0,) * 6 + (1 + 7 * _PENSION_INCREASE,) + (1 + _PENSION_INCREASE,) * 5
-_FISCAL_LUMPS = (0, 0, 1.0, 0, 0, 2.0, 0, 0, 1.5, 0, 2.0, 5.5)  # some in Q2, most in Q4
+# Fiscal subsidies arrive in tranches: about 55 % by the end of September (the September
+# tranche varies by region, see _FISCAL_SEPTEMBER), the rest in November–December.
+_FISCAL_LUMPS = (0, 0, 1.2, 0, 0, 2.4, 0, 0, 2.6, 0, 1.4, 4.4)
+_FISCAL_SEPTEMBER = (0.75, 1.25)  # a region's September tranche × this; December evens out
+_AUDIT_SEASON = (0.4, 0.6, 0.8, 1.0, 1.1, 1.2, 1.2, 1.2, 1.1, 1.2, 1.2, 1.0)
 _QUARTERLY = (0, 0, 1.0, 0, 0, 1.0, 0, 0, 1.0, 0, 0, 1.0)
 _HALF_YEARLY = (0, 0, 0, 0, 0, 1.0, 0, 0, 0, 0, 0, 1.5)
 _DECEMBER = (0,) * 11 + (1.0,)
@@ -360,8 +414,9 @@ _ITEM_NOISE: Mapping[str, float] = MappingProxyType(
         "other_expenditure": 0.15,
     }
 )
+_RETURN_ITEMS = frozenset({"interest", "investment_income"})
 _SHARE_SPREAD: Mapping[str, float] = MappingProxyType(
-    {"central_adjustment_in": 0.7, "central_adjustment_out": 0.35}
+    {"central_adjustment_in": 0.7, "central_adjustment_out": 0.35, "fiscal_subsidy": 0.12}
 )
 
 
@@ -397,7 +452,25 @@ class FundProfile:
     inpatient_ratio: tuple[float, float] | None = None  # fund-paid share of inpatient costs
     inpatient_share: float = 0.55  # inpatient fund payments ÷ benefit expenditure
     cases_per_insured: float = 0.004  # benefit cases a month per insured
+    # Expenditure per head of the benefit's people (retirees for pensions, the insured
+    # otherwise) grows by a region's rate drawn from this range; None: ``growth`` in total.
+    per_head_growth: tuple[float, float] | None = None
+    drift: float = 0.012  # σ of the yearly random walk of expenditure around its trend
+    months_trend: float = 0.0  # months a year the balance's usual coverage rises by
+    months_curve: float = 0.0  # … plus this × (years from BASE_YEAR, at most 3)²: accelerating
+    months_noise: float = 0.008  # σ of the yearly step of the months covered, × usual level
+    return_rate: tuple[float, float] = (0.016, 0.025)  # interest + investment ÷ mean balance
+    audit_findings: float = 10.0  # audit and inspection findings a year, typical region
 
+
+# Benefit per retiree grows by about the annual pension adjustment (2 % in 2025, 3 % in
+# 2024) plus the higher pensions of new retirees; medical spending per insured by 4–6 %
+# (medical prices, ageing). Medical balances rose in 2021–2025: income grew a little
+# faster than expenditure.
+_PENSION_PER_HEAD = (0.025, 0.035)
+_MEDICAL_PER_HEAD = (0.04, 0.06)
+_MEDICAL_MONTHS_TREND = 0.15
+_MEDICAL_MONTHS_CURVE = 0.042  # surpluses grow a little each year: income outgrows spending
 
 # National 2023, hundred million yuan (expenditure ÷ 1.41 billion inhabitants → 万元 each):
 # enterprise pension 54,900, public 9,200, residents' pension 4,600, employees' medical
@@ -425,10 +498,13 @@ PROFILES: Mapping[str, FundProfile] = MappingProxyType(
             expenditure_shares=(
                 ("transfer_out", 0.012),
                 ("central_adjustment_out", 0.075),
-                ("other_expenditure", 0.004),
+                ("other_expenditure", 0.006),
             ),
             benefit_pattern=_PENSION_BENEFITS,
             benefit_noise=0.004,
+            per_head_growth=_PENSION_PER_HEAD,
+            drift=0.002,
+            audit_findings=14.0,
             dependency=2.5,
             dependency_trend=-0.015,
             suspended_share=0.08,
@@ -452,10 +528,12 @@ PROFILES: Mapping[str, FundProfile] = MappingProxyType(
                 ("upper_subsidy", 0.01),
                 ("other_income", 0.003),
             ),
-            expenditure_shares=(("transfer_out", 0.004), ("other_expenditure", 0.003)),
+            expenditure_shares=(("transfer_out", 0.004), ("other_expenditure", 0.005)),
             premium_pattern=_RESIDENT_PENSION_PREMIUM,
             benefit_pattern=_PENSION_BENEFITS,
             benefit_noise=0.004,
+            per_head_growth=_PENSION_PER_HEAD,
+            drift=0.002,
             dependency=2.0,
             dependency_trend=-0.01,
         ),
@@ -476,9 +554,11 @@ PROFILES: Mapping[str, FundProfile] = MappingProxyType(
                 ("upper_subsidy", 0.005),
                 ("other_income", 0.004),
             ),
-            expenditure_shares=(("transfer_out", 0.01), ("other_expenditure", 0.004)),
+            expenditure_shares=(("transfer_out", 0.01), ("other_expenditure", 0.006)),
             benefit_pattern=_PENSION_BENEFITS,
             benefit_noise=0.004,
+            per_head_growth=_PENSION_PER_HEAD,
+            drift=0.002,
             dependency=1.8,
             dependency_trend=-0.01,
             suspended_share=0.02,
@@ -493,20 +573,26 @@ PROFILES: Mapping[str, FundProfile] = MappingProxyType(
             insured_growth=0.015,
             coverage=(0.95, 0.985),
             collection=(0.955, 0.99),
-            months=(6.7, 8.4),
+            months=(6.5, 8.1),  # in 2023; rising by months_trend a year
             income_shares=(
                 ("fiscal_subsidy", 0.008),
                 ("interest", 0.02),
                 ("transfer_in", 0.004),
                 ("other_income", 0.004),
             ),
-            expenditure_shares=(("transfer_out", 0.004), ("other_expenditure", 0.006)),
+            expenditure_shares=(("transfer_out", 0.004), ("other_expenditure", 0.008)),
             benefit_pattern=_MEDICAL_BENEFITS,
-            benefit_noise=0.03,
+            benefit_noise=0.02,
             contributor_share=0.74,  # retired employees do not contribute
             inpatient_ratio=(0.80, 0.86),
             inpatient_share=0.55,
             cases_per_insured=0.5,
+            per_head_growth=_MEDICAL_PER_HEAD,
+            drift=0.003,
+            months_trend=_MEDICAL_MONTHS_TREND,
+            months_curve=_MEDICAL_MONTHS_CURVE,
+            months_noise=0.002,
+            audit_findings=16.0,
         ),
         "resident_medical": FundProfile(
             employee=False,
@@ -517,7 +603,7 @@ PROFILES: Mapping[str, FundProfile] = MappingProxyType(
             insured_growth=-0.01,
             coverage=(0.95, 0.985),
             collection=(0.955, 0.99),
-            months=(6.5, 8.3),
+            months=(6.3, 8.0),  # in 2023; rising by months_trend a year
             income_shares=(
                 ("fiscal_subsidy", 0.62),
                 ("interest", 0.012),
@@ -525,14 +611,20 @@ PROFILES: Mapping[str, FundProfile] = MappingProxyType(
                 ("upper_subsidy", 0.01),
                 ("other_income", 0.004),
             ),
-            expenditure_shares=(("transfer_out", 0.003), ("other_expenditure", 0.01)),
+            expenditure_shares=(("transfer_out", 0.003), ("other_expenditure", 0.012)),
             premium_pattern=_RESIDENT_MEDICAL_PREMIUM,
             benefit_pattern=_MEDICAL_BENEFITS,
-            benefit_noise=0.03,
+            benefit_noise=0.02,
             contributor_share=0.985,
             inpatient_ratio=(0.62, 0.70),
             inpatient_share=0.62,
             cases_per_insured=0.2,
+            per_head_growth=_MEDICAL_PER_HEAD,
+            drift=0.003,
+            months_trend=_MEDICAL_MONTHS_TREND,
+            months_curve=_MEDICAL_MONTHS_CURVE,
+            months_noise=0.002,
+            audit_findings=14.0,
         ),
         "work_injury": FundProfile(
             employee=True,
@@ -551,10 +643,12 @@ PROFILES: Mapping[str, FundProfile] = MappingProxyType(
                 ("upper_subsidy", 0.01),
                 ("other_income", 0.006),
             ),
-            expenditure_shares=(("transfer_out", 0.004), ("other_expenditure", 0.04)),
+            # other expenditure: prevention (about 60 %), capability assessments and the like
+            expenditure_shares=(("transfer_out", 0.004), ("other_expenditure", 0.026)),
             benefit_pattern=_INJURY_BENEFITS,
             benefit_noise=0.05,
             cases_per_insured=0.004,
+            audit_findings=6.0,
         ),
         "unemployment": FundProfile(
             employee=True,
@@ -577,6 +671,7 @@ PROFILES: Mapping[str, FundProfile] = MappingProxyType(
             benefit_pattern=_FLAT,
             benefit_noise=0.05,
             other_expenditure_pattern=_JOB_SUPPORT,  # job-stabilisation refunds mid-year
+            audit_findings=6.0,
         ),
     }
 )
@@ -626,6 +721,32 @@ _EVIDENCE: Mapping[str, Mapping[str, tuple[str, ...]]] = MappingProxyType(
                     "个别月份基金上解不及时，财务核算存在科目使用不规范问题",
                 ),
                 "not_achieved": ("审计发现挤占挪用基金问题，内控制度执行不到位",),
+            }
+        ),
+        "policy_implementation": MappingProxyType(
+            {
+                "achieved": (
+                    "国家和省级社会保险政策全面落实，待遇调整、缴费基数等政策按时执行到位",
+                    "结合本地实际及时完善配套政策，政策执行情况定期评估并向社会公开",
+                ),
+                "partly": (
+                    "主要政策已落实，个别配套政策出台滞后，政策宣传解读不够到位",
+                    "待遇调整政策执行到位，但扩面征缴相关政策落实进度偏慢",
+                ),
+                "not_achieved": ("部分国家政策未按时落实，存在自行调整待遇标准问题",),
+            }
+        ),
+        "risk_prevention": MappingProxyType(
+            {
+                "achieved": (
+                    "建立基金运行分析和风险预警机制，按季度开展运行分析，未发生重大风险",
+                    "落实经办内控和信息系统权限管理，开展疑点数据核查，风险防控机制运行有效",
+                ),
+                "partly": (
+                    "已建立风险预警机制，但运行分析不够深入，预警指标未及时跟踪处置",
+                    "疑点数据核查覆盖面不足，个别风险点整改不到位",
+                ),
+                "not_achieved": ("风险预警机制未有效运行，基金收支缺口扩大未及时采取应对措施",),
             }
         ),
         "satisfaction": MappingProxyType(
@@ -701,6 +822,66 @@ _EXPLANATIONS: Mapping[str, tuple[str, str]] = MappingProxyType(
         "fund_management_compliance": (
             "审计发现个别待遇重复领取、财务核算不够规范等问题",
             "健全基金内控制度，开展待遇资格认证和数据比对，追回违规资金并完成整改",
+        ),
+        "fiscal_subsidy_timeliness": (
+            "受财政收支进度影响，第三季度补助资金拨付延迟，前三季度到位比例偏低",
+            "与财政部门建立补助资金拨付时间表，按季度预拨并跟踪到位进度",
+        ),
+        "audit_rectification_rate": (
+            "部分审计发现问题涉及追回资金和跨部门协调，年内未能全部完成整改",
+            "建立问题整改台账和销号制度，明确责任单位和时限，定期通报整改进度",
+        ),
+        "subsidy_dependence": (
+            "保险费收入增长放缓，基金收入对财政补助的依赖程度上升",
+            "加强征缴扩面，提高筹资水平，逐步降低对财政补助的依赖",
+        ),
+        "other_expenditure_share": (
+            "其他支出增长较快，占基金支出比重超过目标",
+            "规范其他支出范围和标准，严格审核，控制非待遇性支出",
+        ),
+        "fund_return_rate": (
+            "存款利率下调，基金结余以活期和短期存款为主，收益率偏低",
+            "优化结余资金存期结构，按规定委托投资运营，提高基金收益",
+        ),
+        "average_benefit_growth": (
+            "新增退休人员待遇水平变化及待遇调整政策执行因素，人均待遇增幅偏离调整幅度",
+            "严格执行待遇调整政策，加强待遇核定审核和增幅监测",
+        ),
+        "central_adjustment_execution": (
+            "上解和下拨资金清算时间与预算安排不一致，执行率偏离预算",
+            "按中央调剂制度要求及时足额上解和拨付，加强预算衔接",
+        ),
+        "expenditure_income_growth_gap": (
+            "医疗费用增长较快，基金支出增速高于收入增速",
+            "深化医保支付方式改革，加强医疗费用监控，合理确定筹资标准",
+        ),
+        "per_capita_expenditure_growth": (
+            "参保人数下降而医疗费用支出未同步减少，人均基金支出增长过快",
+            "加强医疗服务行为监管和费用审核，控制不合理医疗费用增长",
+        ),
+        "dependency_ratio": (
+            "缴费人数减少而领取待遇人数持续增加，制度抚养比下降",
+            "扩大参保覆盖面，引导灵活就业人员参保缴费，提高缴费人数",
+        ),
+        "prevention_spending_share": (
+            "工伤预防项目立项和实施进度偏慢，预防费使用比例偏离合理区间",
+            "科学编制工伤预防项目计划，加快项目实施，规范预防费使用",
+        ),
+        "reserve_ratio": (
+            "基金支出增长较快，储备金提取不足，储备金规模低于规定比例",
+            "按规定足额提取储备金，加强储备金管理",
+        ),
+        "skills_subsidy_share": (
+            "技能提升补贴政策宣传不够，申领人数偏少，补贴支出比重偏低",
+            "加大政策宣传，简化申领流程，推动技能提升补贴“免申即享”",
+        ),
+        "policy_implementation": (
+            "部分配套政策出台滞后，政策落实进度未达预期",
+            "梳理政策落实清单，明确时间表，加强政策执行情况督导评估",
+        ),
+        "risk_prevention": (
+            "基金运行风险预警机制未有效运行，收支缺口扩大未及时采取应对措施",
+            "健全基金运行分析和风险预警机制，制定收支平衡应对预案，按月监测",
         ),
         "satisfaction": (
             "经办服务便捷性和待遇发放时效与参保群众期望仍有差距",
@@ -927,25 +1108,77 @@ def _months_path(
     profile: FundProfile, scenarios: Sequence[Scenario], codes: tuple[str, ...], years, rng
 ) -> np.ndarray:
     """[P, Y+1] months of expenditure the balance covers at each year end (column 0: the
-    end of the year before the first), mean-reverting around each region's usual level."""
+    end of the year before the first): each region's usual level (rising by the fund's
+    ``months_trend`` and ``months_curve``) plus an autoregressive deviation. A low reserve falls ever
+    faster over the four years before its year (deepening deficits), an excess rises."""
     n, y = len(codes), len(years)
     lo, hi = profile.months
     usual = rng.uniform(lo, hi, n)
-    path = np.empty((n, y + 1))
-    path[:, 0] = usual + rng.normal(0.0, 0.02 * (hi - lo), n)
-    steps = rng.normal(0.0, 0.008, (n, y)) * usual[:, None]
+    t = np.arange(years[0] - 1, years[-1] + 1, dtype="float64") - BASE_YEAR
+    deviation = np.empty((n, y + 1))
+    deviation[:, 0] = rng.normal(0.0, 0.02 * (hi - lo), n)
+    steps = rng.normal(0.0, profile.months_noise, (n, y)) * usual[:, None]
     for j in range(y):
-        path[:, j + 1] = path[:, j] + 0.3 * (usual - path[:, j]) + steps[:, j]
+        deviation[:, j + 1] = 0.7 * deviation[:, j] + steps[:, j]
+    trend = profile.months_trend * t + profile.months_curve * np.clip(t, -3.0, 3.0) ** 2
+    path = usual[:, None] + trend[None, :] + deviation
     index = {c: i for i, c in enumerate(codes)}
     for s in scenarios:
         if s.kind not in ("low_reserve", "excess_reserve") or s.year not in years:
             continue
         p, end = index[s.region], years.index(s.year) + 1
-        value = LOW_RESERVE_MONTHS if s.kind == "low_reserve" else EXCESS_RESERVE_MONTHS
+        low = s.kind == "low_reserve"
+        value = LOW_RESERVE_MONTHS if low else EXCESS_RESERVE_MONTHS
         begin = max(0, end - 4)
-        path[p, begin : end + 1] = np.linspace(path[p, begin], value, end - begin + 1)
-        path[p, end + 1 :] = value * (0.95 if s.kind == "low_reserve" else 1.04)
+        step = np.linspace(0.0, 1.0, end - begin + 1)
+        path[p, begin : end + 1] = path[p, begin] + (value - path[p, begin]) * (
+            step**2 if low else step
+        )
+        path[p, end + 1 :] = value * (0.95 if low else 1.04)
     return path
+
+
+@dataclass(frozen=True)
+class _People:
+    """Planned numbers of people of one fund, before planted shocks."""
+
+    insured: np.ndarray  # [P, Y, 12]
+    coverage: np.ndarray  # [P, Y] insured ÷ population required to be insured
+    dependency: np.ndarray | None  # [P, Y] contributors per retiree (pensions)
+    per_retiree: np.ndarray | None  # [P, Y] insured per retiree
+    heads: np.ndarray  # [P, Y] the benefit's people in December ÷ those of December BASE_YEAR
+
+
+def _people(profile: FundProfile, pairs: _Pairs, years: tuple[int, ...], rng) -> _People:
+    """Insured persons, coverage and (pensions) dependency of the fund's regions."""
+    n, ny = len(pairs.codes), len(years)
+    t = np.asarray(years, dtype="float64") - BASE_YEAR
+    month_t = t[None, :, None] + (np.arange(MONTHS)[None, None, :] + 1 - MONTHS) / MONTHS
+    elasticity = 0.8 if profile.employee else -0.3
+    insured0 = (
+        pairs.population
+        * profile.insured_share
+        * pairs.wealth**elasticity
+        * np.exp(rng.normal(0, 0.05, n))
+    )
+    growth = profile.insured_growth + rng.normal(0, 0.006, n)
+    insured = np.rint(insured0[:, None, None] * (1 + growth[:, None, None]) ** month_t)
+    lo, hi = profile.coverage
+    coverage = np.clip(
+        rng.uniform(lo, hi, n)[:, None]
+        + 0.002 * (t - t[0])[None, :]
+        + rng.normal(0, 0.002, (n, ny)),
+        lo - 0.01,
+        0.995,
+    )
+    heads = (1 + growth[:, None]) ** t[None, :]
+    dependency = per_retiree = None
+    if profile.dependency is not None:
+        level = profile.dependency * np.exp(rng.normal(0, 0.06, n))[:, None]
+        dependency = level * (1 + profile.dependency_trend) ** t[None, :]
+        per_retiree = 1 + dependency * (1 + profile.suspended_share)
+        heads = heads * (1 + level * (1 + profile.suspended_share)) / per_retiree
+    return _People(insured, coverage, dependency, per_retiree, heads)
 
 
 def _simulate(
@@ -964,22 +1197,57 @@ def _simulate(
     ki, ke = len(inc_items), len(exp_items)
     index = {c: i for i, c in enumerate(pairs.codes)}
     own = [s for s in scenarios if s.fund == fund.code and s.region in index and s.year in years]
+    people = _people(profile, pairs, years, _rng(seed, "people", fund.code))
 
-    # Expenditure level per region and year.
+    # Expenditure level per region and year: per head × heads, or a fund-wide growth.
     level = (
         pairs.population
         * profile.expenditure_per_capita
         * pairs.wealth**profile.wealth_elasticity
         * np.exp(rng.normal(0.0, 0.06, n))
     )
-    drift = np.exp(np.cumsum(rng.normal(0.0, 0.012, (n, ny)), axis=1))
-    expected = level[:, None] * (1 + profile.growth) ** t[None, :] * drift  # [P, Y]
+    drift = np.exp(np.cumsum(rng.normal(0.0, profile.drift, (n, ny)), axis=1))
+    if profile.per_head_growth is not None:
+        per_head = rng.uniform(*profile.per_head_growth, n)
+        trend = (1 + per_head[:, None]) ** t[None, :] * people.heads
+    else:
+        trend = np.broadcast_to((1 + profile.growth) ** t[None, :], (n, ny))
+    expected = level[:, None] * trend * drift  # [P, Y]
     inc_share = _shares(inc_items, profile.income_shares, "premium", rng, n)
     exp_share = _shares(exp_items, profile.expenditure_shares, "benefits", rng, n)
     inc_pat, exp_pat = _item_patterns(inc_items, profile), _item_patterns(exp_items, profile)
     inc_noise = _item_noise(inc_items, profile, rng, (n, ny, MONTHS))
     exp_noise = _item_noise(exp_items, profile, rng, (n, ny, MONTHS))
     path = _months_path(profile, own, pairs.codes, years, rng)
+    plan: dict[str, np.ndarray] = {}
+
+    # Interest and investment income earn a return on the balance; the other items share
+    # the rest of the income needed.
+    earning = np.array([i in _RETURN_ITEMS for i in inc_items])
+    return_split = np.where(earning, inc_share, 0.0)
+    has_return = return_split.sum(axis=1) > 0
+    return_split = return_split / np.where(has_return, return_split.sum(axis=1), 1.0)[:, None]
+    rest_share = np.where(earning, 0.0, inc_share)
+    rest_share = rest_share / rest_share.sum(axis=1, keepdims=True)
+    return_rate = rng.uniform(*profile.return_rate, n)[:, None] + rng.normal(0, 8e-4, (n, ny))
+    plan["return_rate"] = return_rate
+
+    # Each region's September subsidy tranche is bigger or smaller; December evens it out.
+    if "fiscal_subsidy" in inc_items:
+        k = inc_items.index("fiscal_subsidy")
+        pat = inc_pat[k]
+        u = rng.uniform(*_FISCAL_SEPTEMBER, n)
+        timing = np.ones((n, MONTHS))
+        timing[:, 8] = u
+        timing[:, 11] = 1 + (1 - u) * pat[8] / pat[11]
+        inc_noise[..., k] *= timing[:, None, :]
+        q3 = (pat[:9] * timing[:, :9]).sum(axis=1) / MONTHS
+        plan["subsidy_by_september"] = np.broadcast_to(q3[:, None], (n, ny))
+
+    # Monthly income varies, but each item's year adds up to what was planned: the income
+    # needed is steered each year, so annual noise would only echo into the next year.
+    weights = inc_pat.T[None, None] * inc_noise
+    inc_noise /= weights.sum(axis=2, keepdims=True) / inc_pat.sum(axis=1)[None, None, None, :]
 
     # Planted shocks on executed amounts (multipliers of the planned months).
     inc_mult = np.ones((n, ny, MONTHS, ki))
@@ -989,7 +1257,11 @@ def _simulate(
         if s.kind == "premium_shortfall" and "premium" in inc_items:
             inc_mult[p, y, 6:, inc_items.index("premium")] = 0.8
         elif s.kind == "subsidy_shortfall" and "fiscal_subsidy" in inc_items:
-            inc_mult[p, y, 11, inc_items.index("fiscal_subsidy")] = 0.65
+            # The September tranche is held back; in December less arrives than both.
+            k = inc_items.index("fiscal_subsidy")
+            w = inc_pat[k] * inc_noise[p, y, :, k]
+            inc_mult[p, y, 8, k] = 0.0
+            inc_mult[p, y, 11, k] = (SUBSIDY_ARRIVAL * w.sum() - (w.sum() - w[8] - w[11])) / w[11]
         elif s.kind == "transfer_spike" and s.item in inc_items:
             k, m = inc_items.index(s.item), (s.month or 6) - 1
             inc_mult[p, y, m, k] = SPIKE_FACTOR / inc_noise[p, y, m, k]
@@ -1004,7 +1276,8 @@ def _simulate(
     planned_expenditure = np.zeros((n, ny, ke))
     balance_end = np.zeros((n, ny, MONTHS))
     balance_start = np.zeros((n, ny))
-    previous_year = expected[:, 0] / (1 + profile.growth)
+    first_growth = expected[:, 1] / expected[:, 0] if ny > 1 else 1 + profile.growth
+    previous_year = expected[:, 0] / first_growth
     opening = np.round(path[:, 0] * previous_year / MONTHS, 2)
     for y in range(ny):
         months = expected[:, y, None, None] * exp_share[:, None, :] * exp_pat.T[None] / MONTHS
@@ -1012,10 +1285,14 @@ def _simulate(
         planned_expenditure[:, y] = np.round(months, 2).sum(axis=1)
         expenditure[:, y] = np.round(months * exp_mult[:, y], 2)
         spent = expenditure[:, y].sum(axis=(1, 2))
-        # Income that steers the year-end balance to the path.
-        needed = np.maximum(path[:, y + 1] * spent / MONTHS - opening + spent, 0.3 * spent)
-        months = needed[:, None, None] * inc_share[:, None, :] * inc_pat.T[None] / MONTHS
-        months = months * inc_noise[:, y]
+        # Income that steers the year-end balance to the path (months of the expected
+        # expenditure: its noise is not amplified into the income).
+        closing = path[:, y + 1] * expected[:, y] / MONTHS
+        needed = np.maximum(closing - opening + spent, 0.3 * spent)
+        earned = return_rate[:, y] * np.maximum(opening + closing, 0.0) / 2 * has_return
+        rest = np.maximum(needed - earned, 0.3 * spent)
+        annual = earned[:, None] * return_split + rest[:, None] * rest_share
+        months = annual[:, None, :] * inc_pat.T[None] / MONTHS * inc_noise[:, y]
         planned_income[:, y] = np.round(months, 2).sum(axis=1)
         income[:, y] = np.round(months * inc_mult[:, y], 2)
         net = income[:, y].sum(axis=2) - expenditure[:, y].sum(axis=2)
@@ -1023,7 +1300,15 @@ def _simulate(
         balance_end[:, y] = np.round(opening[:, None] + np.cumsum(net, axis=1), 2)
         opening = balance_end[:, y, -1]
 
-    stats, plan = _statistics(fund, profile, pairs, years, own, income, expenditure, inc_mult, rng)
+    plan["other_share"] = _planned_share(planned_expenditure, exp_items, "other_expenditure")
+    plan["subsidy_share"] = _planned_share(planned_income, inc_items, "fiscal_subsidy")
+    stats, more = _statistics(
+        fund, profile, pairs, years, own, people, income, expenditure, inc_mult, rng
+    )
+    plan.update(more)
+    money, more = _money_statistics(fund, years, income, expenditure, balance_end, rng)
+    stats.update(money)
+    plan.update(more)
     return _FundData(
         fund=fund,
         pairs=pairs,
@@ -1033,10 +1318,18 @@ def _simulate(
         balance_end=balance_end,
         planned_income=planned_income,
         planned_expenditure=planned_expenditure,
-        stats=stats,
+        stats={s: stats[s] for s in fund.statistics if s in stats},
         plan=plan,
         months_path=path[:, 1:],
     )
+
+
+def _planned_share(planned: np.ndarray, items: tuple[str, ...], item: str) -> np.ndarray:
+    """[P, Y] planned share of ``item`` in the planned total (0 when not an item)."""
+    if item not in items:
+        return np.zeros(planned.shape[:2])
+    total = planned.sum(axis=2)
+    return planned[..., items.index(item)] / np.where(total > 0, total, 1.0)
 
 
 def _statistics(
@@ -1045,46 +1338,29 @@ def _statistics(
     pairs: _Pairs,
     years: tuple[int, ...],
     own: Sequence[Scenario],
+    people: _People,
     income: np.ndarray,
     expenditure: np.ndarray,
     income_multiplier: np.ndarray,
     rng: np.random.Generator,
 ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
-    """Monthly statistics consistent with the flows, and the planned indicator values
-    (collection rate, coverage, …) targets are set from.
+    """Monthly statistics of people and cases consistent with the flows, and the planned
+    indicator values (collection rate, coverage, …) targets are set from.
 
-    Takes the executed income and expenditure [P, Y, 12, K] and the planted shocks on income
-    (``income_multiplier``, so premiums assessed follow the planned premium). Returns
-    (stats by code, each [P, Y, 12]; plan by name, each [P, Y]).
+    Takes the planned people, the executed income and expenditure [P, Y, 12, K] and the
+    planted shocks on income (``income_multiplier``, so premiums assessed follow the planned premium).
+    Returns (stats by code, each [P, Y, 12]; plan by name, each [P, Y]).
     """
     n, ny = len(pairs.codes), len(years)
     shape = (n, ny, MONTHS)
-    t = np.asarray(years, dtype="float64") - BASE_YEAR
-    month_t = t[None, :, None] + (np.arange(MONTHS)[None, None, :] + 1 - MONTHS) / MONTHS
     index = {c: i for i, c in enumerate(pairs.codes)}
     kinds = {(s.kind, index[s.region], years.index(s.year)) for s in own}
 
     def shocked(kind: str) -> list[tuple[int, int]]:
         return [(p, y) for k, p, y in kinds if k == kind]
 
-    # People.
-    elasticity = 0.8 if profile.employee else -0.3
-    insured0 = (
-        pairs.population
-        * profile.insured_share
-        * pairs.wealth**elasticity
-        * np.exp(rng.normal(0, 0.05, n))
-    )
-    growth = profile.insured_growth + rng.normal(0, 0.006, n)
-    insured_plan = np.rint(insured0[:, None, None] * (1 + growth[:, None, None]) ** month_t)
-    lo, hi = profile.coverage
-    coverage = np.clip(
-        rng.uniform(lo, hi, n)[:, None]
-        + 0.002 * (t - t[0])[None, :]
-        + rng.normal(0, 0.002, (n, ny)),
-        lo - 0.01,
-        0.995,
-    )
+    # People. A coverage drop loses contributors; retirees stay.
+    insured_plan, coverage = people.insured, people.coverage
     target_population = np.rint(insured_plan / coverage[:, :, None])
     insured = insured_plan.copy()
     for p, y in shocked("coverage_drop"):
@@ -1094,17 +1370,13 @@ def _statistics(
 
     stats: dict[str, np.ndarray] = {"insured": insured, "target_population": target_population}
     plan: dict[str, np.ndarray] = {"coverage": coverage, "insured": insured_plan[:, :, -1]}
-    if profile.dependency is not None:
-        dependency = (
-            profile.dependency
-            * np.exp(rng.normal(0, 0.06, n))[:, None]
-            * (1 + profile.dependency_trend) ** t[None, :]
-        )
-        per_retiree = 1 + dependency * (1 + profile.suspended_share)
-        retirees = np.rint(insured / per_retiree[:, :, None])
+    if people.dependency is not None and people.per_retiree is not None:
+        retirees = np.rint(insured_plan / people.per_retiree[:, :, None])
         stats["retirees"] = retirees
-        stats["contributors"] = np.rint(retirees * dependency[:, :, None])
-        plan["dependency"] = dependency
+        stats["contributors"] = np.maximum(
+            np.rint(retirees * people.dependency[:, :, None]) - (insured_plan - insured), 0.0
+        )
+        plan["dependency"] = people.dependency
     else:
         stats["contributors"] = np.rint(insured * profile.contributor_share)
 
@@ -1181,7 +1453,90 @@ def _statistics(
             determinations.astype("int64"), np.broadcast_to(timely[:, :, None], shape)
         ).astype("float64")
         plan["injury_timeliness"] = timely
-    return {s: stats[s] for s in fund.statistics if s in stats}, plan
+    if "audit_findings" in fund.statistics:
+        stats.update(_audit(profile, pairs, shape, plan, rng))
+    return stats, plan
+
+
+def _audit(
+    profile: FundProfile, pairs: _Pairs, shape: tuple[int, int, int], plan: dict, rng
+) -> dict[str, np.ndarray]:
+    """Audit and inspection findings (a few to a few dozen a year, more in big regions and
+    in the second and third quarters) and those rectified: all of them in four fund-years
+    of five, otherwise 90–99 %. Rectified to date = rate × found to date, rounded, so no
+    month rectifies more than it finds. Adds the planned rate targets come from to ``plan``."""
+    n, ny, _ = shape
+    yearly = profile.audit_findings * np.exp(rng.normal(0, 0.35, n))
+    yearly = np.clip(yearly * (pairs.population / 4e6) ** 0.35, 2.0, 45.0)
+    season = _pattern(_AUDIT_SEASON)[None, None, :]
+    found = rng.poisson(yearly[:, None, None] * season / MONTHS * np.ones(shape)).astype("float64")
+    rate = np.where(rng.random((n, ny)) < 0.8, 1.0, rng.uniform(0.9, 0.99, (n, ny)))
+    to_date = np.floor(rate[:, :, None] * np.cumsum(found, axis=2) + 0.5)
+    rectified = np.diff(to_date, axis=2, prepend=0.0)
+    plan["rectification_target"] = np.broadcast_to(
+        rng.choice([0.9, 0.95, 1.0], n, p=[0.65, 0.25, 0.1])[:, None], (n, ny)
+    )
+    return {"audit_findings": found, "audit_findings_rectified": rectified}
+
+
+def _money_statistics(
+    fund: Fund,
+    years: tuple[int, ...],
+    income: np.ndarray,
+    expenditure: np.ndarray,
+    balance_end: np.ndarray,
+    rng: np.random.Generator,
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """Statistics that are parts of the flows or the balance, monthly [P, Y, 12]:
+
+    - prevention_spending (work injury): 1.2–2.4 % of the year's premium income, paid out
+      of other expenditure and following it month by month (at most 80 % of it);
+    - skills_subsidies (unemployment): 5.5–11 % of the year's expenditure, also paid out
+      of other expenditure (at most 80 % of it);
+    - reserve_fund (work injury, a stock): 13–24 % of the year's expenditure at the end of
+      the year, built up evenly from the previous year end, never above 80 % of the balance.
+
+    Returns (stats, plan), plan with the planned skills share [P, Y].
+    """
+    n, ny = income.shape[:2]
+    stats: dict[str, np.ndarray] = {}
+    plan: dict[str, np.ndarray] = {}
+    inc, exp = fund.income_items, fund.expenditure_items
+    other = (
+        expenditure[..., exp.index("other_expenditure")]
+        if "other_expenditure" in exp
+        else np.zeros((n, ny, MONTHS))
+    )
+    other_year = other.sum(axis=2)
+    spent_year = expenditure.sum(axis=(2, 3))
+
+    def part_of_other(annual: np.ndarray) -> np.ndarray:
+        annual = np.minimum(annual, 0.8 * other_year)
+        scale = annual / np.where(other_year > 0, other_year, 1.0)
+        return np.round(other * scale[:, :, None], 2)
+
+    if "prevention_spending" in fund.statistics:
+        premium = income[..., inc.index("premium")].sum(axis=2) if "premium" in inc else 0.0
+        share = np.clip(
+            rng.uniform(0.012, 0.024, n)[:, None] + rng.normal(0, 0.0015, (n, ny)), 0.006, 0.028
+        )
+        stats["prevention_spending"] = part_of_other(share * premium)
+    if "skills_subsidies" in fund.statistics:
+        share = np.clip(
+            rng.uniform(0.055, 0.11, n)[:, None] + rng.normal(0, 0.004, (n, ny)), 0.03, 0.15
+        )
+        stats["skills_subsidies"] = part_of_other(share * spent_year)
+        plan["skills_share"] = share
+    if "reserve_fund" in fund.statistics:
+        ratio = np.clip(
+            rng.uniform(0.13, 0.24, n)[:, None] + rng.normal(0, 0.008, (n, ny)), 0.1, 0.3
+        )
+        year_end = ratio * spent_year
+        before = np.c_[year_end[:, :1] / (1 + 0.05), year_end[:, :-1]]
+        step = (np.arange(MONTHS) + 1) / MONTHS
+        level = before[:, :, None] + (year_end - before)[:, :, None] * step[None, None, :]
+        stats["reserve_fund"] = np.round(np.minimum(level, 0.8 * np.maximum(balance_end, 0.0)), 2)
+    return stats, plan
 
 
 # --------------------------------------------------------------------------- tables
@@ -1309,19 +1664,35 @@ def _annual_target(
     if fn == "current_year_balance_ratio":
         return np.zeros(shape), "plan"
     if fn == "premium_collection_rate":
-        return np.minimum(noisy(plan["collection"], -0.007, 0.005), 0.995), "plan"
+        return np.minimum(noisy(plan["collection"], -0.008, 0.003), 0.995), "plan"
     if fn == "coverage_rate":
-        return np.minimum(noisy(plan["coverage"], -0.006, 0.004), 0.995), "history"
+        return np.minimum(noisy(plan["coverage"], -0.006, 0.003), 0.995), "history"
     if fn == "insured_persons":
         return np.round(plan["insured"] * (1 + rng.normal(-0.01, 0.006, shape)), -2), "history"
     if fn == "inpatient_reimbursement_ratio" and "inpatient_ratio" in plan:
-        return noisy(plan["inpatient_ratio"], -0.008, 0.005), "plan"
+        return noisy(plan["inpatient_ratio"], -0.009, 0.003), "plan"
     if fn == "injury_determination_timeliness" and "injury_timeliness" in plan:
         return np.minimum(np.round(plan["injury_timeliness"] - 0.006, 3), 0.98), "plan"
     if fn == "unemployment_benefit_coverage" and "benefit_coverage" in plan:
         return np.round(plan["benefit_coverage"] - rng.uniform(0, 0.04, shape), 2), "plan"
     if fn == "dependency_ratio" and "dependency" in plan:
         return np.round(plan["dependency"] * (1 + rng.normal(-0.015, 0.008, shape)), 2), "history"
+    if fn == "fiscal_subsidy_timeliness" and "subsidy_by_september" in plan:
+        steps = np.floor((plan["subsidy_by_september"] - 0.015) * 20) / 20
+        return np.clip(steps, 0.4, 0.55), "plan"
+    if fn == "audit_rectification_rate" and "rectification_target" in plan:
+        return np.array(plan["rectification_target"], dtype="float64"), "plan"
+    if fn == "subsidy_dependence":
+        return np.ceil((plan["subsidy_share"] * 1.06 + 0.005) * 100) / 100, "plan"
+    if fn == "other_expenditure_share":
+        floor = ind.default_target if ind.default_target is not None else 0.02
+        return np.maximum(floor, np.ceil(plan["other_share"] * 1.2 * 200) / 200), "plan"
+    if fn == "fund_return_rate":
+        return np.maximum(
+            0.015, np.round(plan["return_rate"] - rng.uniform(0.001, 0.003, shape), 3)
+        ), "plan"
+    if fn == "skills_subsidy_share" and "skills_share" in plan:
+        return np.maximum(noisy(plan["skills_share"], -0.008, 0.006, 2), 0.03), "plan"
     if fn == "months_covered":
         floor = _months_floor(ind)
         if floor is None:
@@ -1480,7 +1851,8 @@ def _qualitative(
     and the explanations the agency gave for grades below ``achieved``.
 
     Most grades are ``achieved``; ``share`` is empty for three grades in ten (the band's
-    default applies); six in ten grades below ``achieved`` are explained (Art. 18).
+    default applies); six in ten grades below ``achieved`` are explained (Art. 18). A
+    qualitative indicator an outcome scenario names is not achieved.
     Returns (qualitative, explanations).
     """
     rng = _rng(seed, "qualitative", data.fund.code)
@@ -1503,6 +1875,13 @@ def _qualitative(
         at = (index[s.region], complete.index(s.year), indicators.index(code))
         return int(np.ravel_multi_index(at, shape))
 
+    planted = np.zeros(p.size, dtype=bool)  # graded by an outcome scenario
+    for s in scenarios:
+        if s.kind in OUTCOME_KINDS:
+            for code in s.indicators:
+                r = row(s, code)
+                if r is not None:
+                    grade[r], planted[r] = 2, True
     lo = np.array([levels[g].min for g in grades])[grade]
     hi = np.array([levels[g].max for g in grades])[grade]
     share = np.clip(np.round(lo + (hi - lo) * rng.uniform(0.1, 1.0, p.size), 2), lo, hi)
@@ -1538,7 +1917,8 @@ def _qualitative(
             "evidence": pd.Series(evidence, dtype="str"),
         }
     )
-    explained = np.flatnonzero((grade > 0) & (rng.random(p.size) < 0.6))
+    # Planted grades are explained as their scenario says (see _explanations).
+    explained = np.flatnonzero((grade > 0) & (rng.random(p.size) < 0.6) & ~planted)
     reasons = np.array(
         [_EXPLANATIONS.get(code, _EXPLANATION_FALLBACK) for code in indicators], dtype=object
     )
@@ -1574,7 +1954,7 @@ def _explanations(scenarios: Sequence[Scenario], complete: tuple[int, ...]) -> p
                 reason, measure = _EXPLANATIONS.get(code, _EXPLANATION_FALLBACK)
             rows.append((s.region, s.fund, s.year, code, reason, measure))
     columns = ["region_code", "fund", "year", "indicator", "reason", "improvement_measure"]
-    frame = pd.DataFrame(rows, columns=columns)
+    frame = pd.DataFrame(rows, columns=columns).drop_duplicates(columns[:4])
     return frame.astype({"year": "int64"})
 
 

@@ -80,7 +80,7 @@ def _key(key: tuple) -> dict:
 
 
 def _references(ctx: Context, regions: pd.DataFrame | None) -> dict[str, set[str]]:
-    indicators = {i.code for c in ctx.catalogues.values() for i in c.indicators}
+    indicators = {code for codes in ctx.indicator_codes().values() for code in codes}
     codes = set() if regions is None else set(regions["region_code"].dropna().astype(str))
     return {
         "@funds": set(ctx.registry.funds),
@@ -666,7 +666,7 @@ def _target_rules(
     t: Table, ctx: Context, coordination: pd.DataFrame, regions: pd.DataFrame
 ) -> list[Finding]:
     g = t.frame
-    allowed = {f: tuple(i.code for i in c.indicators) for f, c in ctx.catalogues.items()}
+    allowed = ctx.indicator_codes()
     out = _applicable(t, "indicator", allowed, "indicator")
     out += t.findings(
         (g["period"] == "annual") & (g["end_year"] != g["start_year"]).fillna(False),
@@ -700,11 +700,8 @@ def _target_rules(
 
 def _qualitative_rules(t: Table, ctx: Context) -> list[Finding]:
     q = t.frame
-    allowed = {
-        f: tuple(i.code for i in c.indicators if i.kind == "qualitative")
-        for f, c in ctx.catalogues.items()
-    }
-    every = {i.code for c in ctx.catalogues.values() for i in c.indicators}
+    allowed = ctx.indicator_codes("qualitative")
+    every = {code for codes in ctx.indicator_codes().values() for code in codes}
     out = _applicable(t, "indicator", allowed, "qualitative indicator", every)
     levels = ctx.standards.qualitative_levels
     lo = q["grade"].map({k: v.min for k, v in levels.items()})
@@ -788,7 +785,7 @@ def validate_raw(
     if "qualitative" in tables:
         report.extend(_qualitative_rules(tables["qualitative"], ctx))
     if "explanations" in tables:
-        allowed = {f: tuple(i.code for i in c.indicators) for f, c in ctx.catalogues.items()}
+        allowed = ctx.indicator_codes()
         report.extend(_applicable(tables["explanations"], "indicator", allowed, "indicator"))
     if not report.ok:
         return None, report

@@ -186,11 +186,7 @@ def balance_history(facts: AnnualFacts, fund: str, region: str) -> pd.DataFrame:
         ex.index.get_level_values("region_code") == region
     )
     sub = ex.loc[mask]
-    months = months_covered(
-        AnnualFacts(
-            sub, facts.budget.iloc[0:0], facts.budget_initial.iloc[0:0], facts.statistics.iloc[0:0]
-        )
-    )
+    months = months_covered(facts).reindex(sub.index)
     out = pd.DataFrame(
         {
             "year": sub.index.get_level_values("year").astype(int),

@@ -2,7 +2,8 @@
 tables so that every measure reads the same figures.
 
 - execution: flows summed over the months reported, balance_start of month 1,
-  balance_end of the last month reported, the number of months reported;
+  balance_end of the last month reported, the number of months reported; and the flows
+  of months 1–9 alone (how much had arrived by the end of the third quarter);
 - budget: the adjusted budget (the initial one where no adjustment is given) and the
   initial budget, per line item, with income and expenditure totals;
 - statistics: stocks at the last month reported, flows summed.
@@ -26,6 +27,7 @@ class AnnualFacts:
     """Wide annual frames indexed by (region_code, fund, year)."""
 
     executed: pd.DataFrame  # items, income, expenditure, balance_start, balance_end, months
+    executed_q3: pd.DataFrame  # items, income, expenditure over months 1–9 (timeliness)
     budget: pd.DataFrame  # adjusted (or initial) per item, income, expenditure
     budget_initial: pd.DataFrame  # initial per item, income, expenditure
     statistics: pd.DataFrame  # stats as columns
@@ -59,14 +61,24 @@ def annual_facts(
     regions: Iterable[str] | None = None,
     years: Iterable[int] | None = None,
 ) -> AnnualFacts:
-    """Aggregate the dataset's monthly tables to annual facts (optionally a subset)."""
+    """Aggregate the dataset's monthly tables to annual facts (optionally a subset; a year
+    selection also brings in each year before it, which growth measures compare with)."""
     kind = {c: i.kind for c, i in registry.line_items.items()}
+    if years is not None:  # growth measures compare with the year before
+        years = sorted({int(y) for y in years} | {int(y) - 1 for y in years})
     e = _select(ds.execution, funds, regions, years)
     flows = e.loc[e["item"].map(kind).isin(["income", "expenditure"])]
     executed = flows.pivot_table(
         index=KEYS, columns="item", values="amount", aggfunc="sum", observed=True
     )
     executed = _with_totals(executed, registry)
+    early = flows.loc[flows["month"] <= 9]
+    executed_q3 = _with_totals(
+        early.pivot_table(
+            index=KEYS, columns="item", values="amount", aggfunc="sum", observed=True
+        ),
+        registry,
+    )
     last_month = e.groupby(KEYS)["month"].max().rename("months")
     ends = e.loc[e["item"] == "balance_end"]
     ends = ends.loc[ends["month"] == ends.groupby(KEYS)["month"].transform("max")]
@@ -104,6 +116,12 @@ def annual_facts(
         ],
         axis=1,
     )
-    for frame in (executed, budget, initial, stats):
+    for frame in (executed, executed_q3, budget, initial, stats):
         frame.columns.name = None
-    return AnnualFacts(executed=executed, budget=budget, budget_initial=initial, statistics=stats)
+    return AnnualFacts(
+        executed=executed,
+        executed_q3=executed_q3,
+        budget=budget,
+        budget_initial=initial,
+        statistics=stats,
+    )

@@ -21,14 +21,27 @@ TARGET_SOURCES = ("region", "province", "central", "catalogue")
 
 
 def catalogue_frame(ctx: Context, funds: Iterable[str] | None = None) -> pd.DataFrame:
-    """Every fund's catalogue as one frame (column ``fund`` added)."""
-    chosen = list(funds) if funds is not None else list(ctx.catalogues)
-    return pd.concat([ctx.catalogues[f].frame().assign(fund=f) for f in chosen], ignore_index=True)
+    """Every catalogue as one frame with columns ``fund`` and ``province_code`` (empty for
+    a fund's own catalogue, the province for a province's own, Art. 24)."""
+    chosen = set(funds) if funds is not None else set(ctx.catalogues)
+    frames = [
+        ctx.catalogues[f].frame().assign(fund=f, province_code=pd.NA)
+        for f in ctx.catalogues
+        if f in chosen
+    ]
+    frames += [
+        cat.frame().assign(fund=fund, province_code=province)
+        for (province, fund), cat in ctx.province_catalogues.items()
+        if fund in chosen
+    ]
+    frame = pd.concat(frames, ignore_index=True)
+    frame["province_code"] = frame["province_code"].astype("string")
+    return frame
 
 
 def check_measures(ctx: Context) -> None:
     """Every catalogue names measures that exist; ParameterError naming the file otherwise."""
-    for cat in ctx.catalogues.values():
+    for cat in ctx.all_catalogues():
         for ind in cat.indicators:
             if ind.function and ind.function not in MEASURES:
                 raise ParameterError(
@@ -93,7 +106,27 @@ def indicator_frame(
     facts = facts or annual_facts(ds, ctx.registry, funds=funds, regions=regions, years=years)
     cat = catalogue_frame(ctx, funds)
     present = facts.executed.index.to_frame(index=False)[KEYS]
-    base = present.merge(cat, on="fund", how="inner")
+    if years is not None:  # the facts also hold the years before, for growth measures
+        present = present.loc[present["year"].isin(list(years))]
+    # A province's own catalogue (Art. 24) replaces the fund's for its coordinating regions.
+    present = present.merge(
+        ds.coordination[["region_code", "fund", "province_code"]],
+        on=["region_code", "fund"],
+        how="left",
+    )
+    own = cat.loc[cat["province_code"].notna()]
+    has_own = pd.MultiIndex.from_frame(present[["province_code", "fund"]].astype(object)).isin(
+        pd.MultiIndex.from_frame(own[["province_code", "fund"]].drop_duplicates().astype(object))
+    )
+    base = pd.concat(
+        [
+            present.loc[~has_own].merge(
+                cat.loc[cat["province_code"].isna()].drop(columns="province_code"), on="fund"
+            ),
+            present.loc[has_own].merge(own, on=["province_code", "fund"]),
+        ],
+        ignore_index=True,
+    ).drop(columns="province_code")
     measures = compute_measures(facts, sorted(cat["function"].dropna().unique()))
     base = base.merge(measures, on=[*KEYS, "function"], how="left")
     base = resolve_targets(ds, base)

@@ -26,6 +26,11 @@ def _col(frame: pd.DataFrame, name: str) -> pd.Series:
     return pd.Series(np.nan, index=frame.index, dtype="float64")
 
 
+def _flow(frame: pd.DataFrame, name: str) -> pd.Series:
+    """A line item's executed amount, 0 where the region reports execution but not this item."""
+    return _col(frame, name).fillna(0.0)
+
+
 def ratio(numerator: pd.Series, denominator: pd.Series) -> pd.Series:
     """numerator ÷ denominator, NaN where the denominator is missing or not positive."""
     numerator, denominator = numerator.align(denominator, join="outer")
@@ -122,6 +127,107 @@ def current_year_balance_ratio(f: AnnualFacts) -> pd.Series:
     )
 
 
+def previous_year(series: pd.Series) -> pd.Series:
+    """The value of the year before, for the same region and fund (NaN where none)."""
+    shifted = series.rename(index=lambda y: y + 1, level="year")
+    return shifted.reindex(series.index)
+
+
+def growth(series: pd.Series) -> pd.Series:
+    """Year-on-year growth: this year ÷ the year before − 1 (NaN without a positive base)."""
+    return ratio(series, previous_year(series)) - 1
+
+
+def fiscal_subsidy_timeliness(f: AnnualFacts) -> pd.Series:
+    """Fiscal subsidy received by the end of September ÷ fiscal subsidy budgeted for the year."""
+    return ratio(
+        _col(f.executed_q3, "fiscal_subsidy").reindex(f.executed.index),
+        _col(f.budget, "fiscal_subsidy"),
+    )
+
+
+def audit_rectification_rate(f: AnnualFacts) -> pd.Series:
+    """Audit and inspection findings rectified ÷ findings; 1.0 in a year without findings."""
+    findings, rectified = (
+        _col(f.statistics, "audit_findings"),
+        _col(f.statistics, "audit_findings_rectified"),
+    )
+    return ratio(rectified, findings).mask(findings.eq(0) & rectified.notna(), 1.0)
+
+
+def subsidy_dependence(f: AnnualFacts) -> pd.Series:
+    """Fiscal subsidy ÷ total income of the year."""
+    return ratio(_flow(f.executed, "fiscal_subsidy"), _col(f.executed, "income"))
+
+
+def other_expenditure_share(f: AnnualFacts) -> pd.Series:
+    """Other expenditure ÷ total expenditure (what is spent outside benefits and transfers)."""
+    return ratio(_flow(f.executed, "other_expenditure"), _col(f.executed, "expenditure"))
+
+
+def fund_return_rate(f: AnnualFacts) -> pd.Series:
+    """(Interest + investment income) ÷ the average of the opening and closing balance."""
+    earned = _flow(f.executed, "interest") + _flow(f.executed, "investment_income")
+    average = (_col(f.executed, "balance_start") + _col(f.executed, "balance_end")) / 2
+    return ratio(earned, average)
+
+
+def average_benefit_growth(f: AnnualFacts) -> pd.Series:
+    """Growth of benefit expenditure per benefit recipient (retirees at year end)."""
+    per_head = ratio(
+        _col(f.executed, "benefits"), _col(f.statistics, "retirees").reindex(f.executed.index)
+    )
+    return growth(per_head)
+
+
+def central_adjustment_execution(f: AnnualFacts) -> pd.Series:
+    """Central adjustment contributions and receipts executed ÷ budgeted, averaged over the
+    two directions that are budgeted (enterprise pension)."""
+    parts = [
+        ratio(_col(f.executed, k), _col(f.budget, k))
+        for k in ("central_adjustment_out", "central_adjustment_in")
+    ]
+    return pd.concat(parts, axis=1).mean(axis=1)
+
+
+def expenditure_income_growth_gap(f: AnnualFacts) -> pd.Series:
+    """Growth of expenditure less growth of income, year on year."""
+    return growth(_col(f.executed, "expenditure")) - growth(_col(f.executed, "income"))
+
+
+def per_capita_expenditure_growth(f: AnnualFacts) -> pd.Series:
+    """Growth of fund expenditure per insured person (insured at year end)."""
+    return growth(
+        ratio(
+            _col(f.executed, "expenditure"), _col(f.statistics, "insured").reindex(f.executed.index)
+        )
+    )
+
+
+def prevention_spending_share(f: AnnualFacts) -> pd.Series:
+    """Work-injury prevention spending ÷ premium income."""
+    return ratio(
+        _col(f.statistics, "prevention_spending").reindex(f.executed.index),
+        _col(f.executed, "premium"),
+    )
+
+
+def reserve_ratio(f: AnnualFacts) -> pd.Series:
+    """Work-injury reserve fund at year end ÷ expenditure of the year."""
+    return ratio(
+        _col(f.statistics, "reserve_fund").reindex(f.executed.index),
+        _col(f.executed, "expenditure"),
+    )
+
+
+def skills_subsidy_share(f: AnnualFacts) -> pd.Series:
+    """Skills-upgrading subsidies ÷ total expenditure (unemployment)."""
+    return ratio(
+        _col(f.statistics, "skills_subsidies").reindex(f.executed.index),
+        _col(f.executed, "expenditure"),
+    )
+
+
 MEASURES: Mapping[str, Measure] = MappingProxyType(
     {
         fn.__name__: fn
@@ -140,6 +246,18 @@ MEASURES: Mapping[str, Measure] = MappingProxyType(
             dependency_ratio,
             months_covered,
             current_year_balance_ratio,
+            fiscal_subsidy_timeliness,
+            audit_rectification_rate,
+            subsidy_dependence,
+            other_expenditure_share,
+            fund_return_rate,
+            average_benefit_growth,
+            central_adjustment_execution,
+            expenditure_income_growth_gap,
+            per_capita_expenditure_growth,
+            prevention_spending_share,
+            reserve_ratio,
+            skills_subsidy_share,
         )
     }
 )

@@ -60,6 +60,8 @@ def score_indicators(frame: pd.DataFrame, standards: ScoringStandards) -> pd.Dat
         above = np.where(np.isnan(upper), 0.0, np.maximum(actual - upper, 0.0))
         distance = np.maximum(below, above)
         band_bound = np.where(below > 0, lower, np.where(above > 0, upper, 1.0))
+        # relative to the bound missed; a bound of zero (e.g. "growth ≤ 0") uses the band's scale
+        band_shortfall = distance / np.where(band_bound != 0, np.abs(band_bound), zero_at)
         pass_met = np.where(direction == "lower", actual <= target, actual >= target)
         rel = np.abs(np.where(target != 0, target, 1.0))
         shortfall_higher = np.maximum((target - actual) / rel, 0.0)
@@ -107,7 +109,7 @@ def score_indicators(frame: pd.DataFrame, standards: ScoringStandards) -> pd.Dat
         [
             shortfall_higher,
             shortfall_lower,
-            distance / np.abs(band_bound),
+            band_shortfall,
             shortfall_lower,
             shortfall_higher,
             1 - share,

@@ -62,7 +62,7 @@ class SelfEvaluationReport:
         self.ev, self.ds, self.ctx = ev, ds, ctx
         self.labels: Labels = load_labels(lang)
         self.lang = lang
-        self.catalogue = ctx.catalogues[ev.fund]
+        self.catalogue = ctx.catalogue(ev.fund, ev.province)
 
     # names -----------------------------------------------------------------------------
     def fund_name(self) -> str:
