@@ -127,3 +127,85 @@ def test_progress_on_the_tiny_dataset(tiny, ctx):
     assert np.isnan(premium["forecast_low"])
     income = p.loc[("110100", "employee_medical", "income")]
     assert income["executed"] == 606 and income["budget"] == 1262
+
+
+def lights_frame(rows):
+    base = {
+        "region_code": "r",
+        "fund": "f",
+        "executed": 100.0,
+        "budget": 120.0,
+        "log_mean": np.nan,
+        "log_scale": np.nan,
+        "dof": 4.0,
+    }
+    return pd.DataFrame([{**base, **row} for row in rows])
+
+
+def test_traffic_lights_from_pace_and_forecast(ctx):
+    from sipm_helpers.config.monitoring import load_monitoring_rules
+    from sipm_helpers.domain.monitoring import alerts, traffic_lights
+
+    rules = load_monitoring_rules()
+    frame = lights_frame(
+        [
+            {"item": "premium", "pace": 0.80},  # income far behind the season: red
+            {"item": "interest", "pace": 0.90},  # behind: amber
+            {"item": "other_income", "pace": 1.00},  # on track
+            # on pace, but the forecast says income ends 10 % short of budget almost surely
+            {"item": "transfer_in", "pace": 1.00, "log_mean": np.log(1.08), "log_scale": 0.01},
+            {"item": "benefits", "pace": 1.25},  # expenditure far ahead: red
+            {"item": "transfer_out", "pace": 0.85},  # expenditure behind: amber
+            {
+                "item": "lower_subsidy",
+                "pace": np.nan,
+                "budget": 0.0,
+                "executed": 5.0,
+            },  # no budget: red
+            {
+                "item": "upper_subsidy",
+                "pace": np.nan,
+                "budget": 0.0,
+                "executed": 0.0,
+            },  # nothing at all
+        ]
+    )
+    lit = traffic_lights(frame, ctx.registry, rules).set_index("item")
+    assert (
+        pd.isna(lit.loc["upper_subsidy", "light"])
+        and lit.loc["upper_subsidy", "reason"] == "no_budget"
+    )
+    assert lit["light"].drop("upper_subsidy").to_dict() == {
+        "premium": "red",
+        "interest": "amber",
+        "other_income": "green",
+        "transfer_in": "red",
+        "benefits": "red",
+        "transfer_out": "amber",
+        "lower_subsidy": "red",
+    }
+    assert lit.loc["transfer_in", "reason"] == "income_forecast"
+    assert lit.loc["lower_subsidy", "reason"] == "unbudgeted"
+    assert lit.loc["benefits", "reason"] == "expenditure_pace_high"
+    order = alerts(traffic_lights(frame, ctx.registry, rules))
+    assert order["light"].tolist()[:4] == ["red"] * 4 and order["item"].tolist()[:2] == [
+        "benefits",
+        "premium",
+    ]  # focus first
+    assert (order["corrective_action"] == "").all()
+
+
+def test_monitoring_rules_are_validated(tmp_path):
+    from sipm_helpers.config.monitoring import load_monitoring_rules
+    from sipm_helpers.errors import ParameterError
+
+    bad = tmp_path / "monitoring.yaml"
+    bad.write_text(
+        "version: 1\npace: {income: {amber_below: 0.8, red_below: 0.9}, expenditure: {amber_below: 0.9, red_below: 0.8, amber_above: 1.1, red_above: 1.2}}\n"
+        "forecast_risk: {amber: 0.6, red: 0.85, tolerance: 0.03}\nfocus_items: [premium]\nseverities: [red, amber]\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(
+        ParameterError, match=r"pace\.income: red_below must not exceed amber_below"
+    ):
+        load_monitoring_rules(bad)

@@ -21,6 +21,7 @@ import pandas as pd
 from scipy import stats
 
 from sipm_helpers.config import FundRegistry
+from sipm_helpers.config.monitoring import MonitoringRules
 from sipm_helpers.data.dataset import Dataset
 
 ITEM_KEYS = ["region_code", "fund", "item"]
@@ -169,5 +170,103 @@ def forecast_year_end(
             "forecast_high": high,
             "p_below_budget": p_short,
             "forecast_years": n.astype(int),
+            # the forecast distribution: log(total ÷ executed) ~ mean + scale · t(dof)
+            "log_mean": np.where(usable, mean, np.nan),
+            "log_scale": np.where(usable, scale, np.nan),
+            "dof": dof,
         }
     )
+
+
+GREEN, AMBER, RED = "green", "amber", "red"
+_RANK = {RED: 2, AMBER: 1, GREEN: 0}
+
+
+def probability_below(frame: pd.DataFrame, amount: pd.Series | np.ndarray) -> np.ndarray:
+    """P(year-end total < ``amount``) under each row's forecast distribution (NaN without one)."""
+    executed = frame["executed"].to_numpy(dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = (
+            np.log(np.asarray(amount, dtype=float) / executed)
+            - frame["log_mean"].to_numpy(dtype=float)
+        ) / frame["log_scale"].to_numpy(dtype=float)
+        return stats.t.cdf(z, frame["dof"].to_numpy(dtype=float))
+
+
+def traffic_lights(
+    frame: pd.DataFrame, registry: FundRegistry, rules: MonitoringRules
+) -> pd.DataFrame:
+    """Add ``light`` (green, amber, red) and ``reason`` to a :func:`progress` frame.
+
+    Pace is judged against the seasonal expectation (income behind it, expenditure behind or
+    ahead of it), and the forecast by the probability that income falls short of its budget,
+    or expenditure overruns it, by more than the rules' tolerance. The worse of the two decides. Items without a budget are
+    left grey (light NA) unless something was executed against no budget: red
+    (compliance, Art. 13).
+    """
+    kind = frame["item"].map({c: i.kind for c, i in registry.line_items.items()})
+    kind = kind.fillna(frame["item"])  # the income and expenditure totals name their kind
+    income = (kind == "income").to_numpy()
+    pace = frame["pace"].to_numpy(dtype=float)
+    r = rules
+    budget = frame["budget"].to_numpy(dtype=float)
+    # A material miss: income short of budget, or expenditure over it, by more than the tolerance.
+    p_bad = np.where(
+        income,
+        probability_below(frame, budget * (1 - r.risk_tolerance)),
+        1 - probability_below(frame, budget * (1 + r.risk_tolerance)),
+    )
+    pace_light = np.select(
+        [
+            income & (pace < r.income_red_below),
+            income & (pace < r.income_amber_below),
+            ~income & ((pace < r.expenditure_red_below) | (pace > r.expenditure_red_above)),
+            ~income & ((pace < r.expenditure_amber_below) | (pace > r.expenditure_amber_above)),
+        ],
+        [2, 1, 2, 1],
+        0,
+    )
+    risk_light = np.select([p_bad >= r.risk_red, p_bad >= r.risk_amber], [2, 1], 0)  # NaN: no light
+    level = np.maximum(pace_light, risk_light)
+    executed = frame["executed"].to_numpy(dtype=float)
+    unbudgeted = ~(budget > 0) & (executed > 0)
+    no_budget = ~(budget > 0) & ~(executed > 0)
+    names = np.array([GREEN, AMBER, RED], dtype=object)
+    out = frame.copy()
+    out["light"] = np.where(unbudgeted, RED, np.where(no_budget, None, names[level]))
+    reason = np.select(
+        [
+            unbudgeted,
+            no_budget,
+            pace_light >= risk_light,
+        ],
+        [
+            "unbudgeted",
+            "no_budget",
+            np.where(
+                income,
+                "income_pace",
+                np.where(pace < 1, "expenditure_pace_low", "expenditure_pace_high"),
+            ),
+        ],
+        np.where(income, "income_forecast", "expenditure_forecast"),
+    )
+    out["reason"] = np.where(
+        level == 0, np.where(unbudgeted | no_budget, reason, "on_track"), reason
+    )
+    out["focus"] = out["item"].isin(rules.focus_items)
+    return out
+
+
+def alerts(lights: pd.DataFrame) -> pd.DataFrame:
+    """The amber and red lights as alerts, most severe first and Art. 12's focus items
+    first within a severity, each with an empty ``corrective_action`` for the region to
+    fill in (Art. 14)."""
+    hit = lights.loc[lights["light"].isin([RED, AMBER])].copy()
+    hit["_rank"] = hit["light"].map(_RANK)
+    hit = hit.sort_values(
+        ["_rank", "focus", "region_code", "fund", "item"],
+        ascending=[False, False, True, True, True],
+    )
+    hit["corrective_action"] = ""
+    return hit.drop(columns="_rank").reset_index(drop=True)

@@ -1,0 +1,67 @@
+"""Monitoring rules (parameters/monitoring.yaml): pace and forecast-risk thresholds."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from sipm_helpers.config.loader import read_yaml, require_keys, require_number
+from sipm_helpers.errors import ParameterError
+from sipm_helpers.paths import parameters_dir
+
+
+@dataclass(frozen=True)
+class MonitoringRules:
+    income_amber_below: float
+    income_red_below: float
+    expenditure_amber_below: float
+    expenditure_red_below: float
+    expenditure_amber_above: float
+    expenditure_red_above: float
+    risk_amber: float
+    risk_red: float
+    risk_tolerance: float
+    focus_items: tuple[str, ...]
+
+
+def load_monitoring_rules(path: str | Path | None = None) -> MonitoringRules:
+    """Read and validate the monitoring rules; ParameterError names the file and key."""
+    path = Path(path) if path else parameters_dir() / "monitoring.yaml"
+    raw = read_yaml(path)
+    require_keys(path, "", raw, ["version", "pace", "forecast_risk", "focus_items", "severities"])
+    pace = require_keys(path, "pace", raw["pace"], ["income", "expenditure"])
+    inc = require_keys(path, "pace.income", pace["income"], ["amber_below", "red_below"])
+    exp = require_keys(
+        path,
+        "pace.expenditure",
+        pace["expenditure"],
+        ["amber_below", "red_below", "amber_above", "red_above"],
+    )
+    risk = require_keys(path, "forecast_risk", raw["forecast_risk"], ["amber", "red", "tolerance"])
+    num = lambda where, v: require_number(path, where, v)  # noqa: E731
+    rules = MonitoringRules(
+        income_amber_below=num("pace.income.amber_below", inc["amber_below"]),
+        income_red_below=num("pace.income.red_below", inc["red_below"]),
+        expenditure_amber_below=num("pace.expenditure.amber_below", exp["amber_below"]),
+        expenditure_red_below=num("pace.expenditure.red_below", exp["red_below"]),
+        expenditure_amber_above=num("pace.expenditure.amber_above", exp["amber_above"]),
+        expenditure_red_above=num("pace.expenditure.red_above", exp["red_above"]),
+        risk_amber=num("forecast_risk.amber", risk["amber"]),
+        risk_red=num("forecast_risk.red", risk["red"]),
+        risk_tolerance=num("forecast_risk.tolerance", risk["tolerance"]),
+        focus_items=tuple(str(i) for i in raw["focus_items"]),
+    )
+    if not rules.income_red_below <= rules.income_amber_below:
+        raise ParameterError(path, "pace.income", "red_below must not exceed amber_below")
+    if not (
+        rules.expenditure_red_below
+        <= rules.expenditure_amber_below
+        < rules.expenditure_amber_above
+        <= rules.expenditure_red_above
+    ):
+        raise ParameterError(
+            path, "pace.expenditure", "needs red_below ≤ amber_below < amber_above ≤ red_above"
+        )
+    if not 0 < rules.risk_amber <= rules.risk_red <= 1:
+        raise ParameterError(path, "forecast_risk", "needs 0 < amber ≤ red ≤ 1")
+    return rules
