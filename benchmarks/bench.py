@@ -1,6 +1,7 @@
 """Benchmarks (not tests): prints figures and ratios against a baseline run in the same process.
 
-1. The demo batch (`sipm demo`: every self-evaluation of 2025, HTML and PDF) — wall time
+1. The demo batch (`sipm demo`: monitoring to 2026-10 and the self-evaluation of 2025 for
+   every fund at every coordinating region, HTML and PDF) — wall time
    and notebooks per minute — against the same notebooks run as a plain sequential loop of
    `papermill` CLI calls followed by `jupyter nbconvert --to html --no-input`.
 2. A national generated dataset (31 provinces, ~350 coordinating regions, 2021–2026) read
@@ -69,33 +70,22 @@ def bench_baseline(batch_out: Path, out: Path, limit: int | None) -> tuple[float
     """The same notebooks, one `papermill` CLI call then one `jupyter nbconvert` call each."""
     manifest = json.loads((batch_out / "manifest.json").read_text())
     jobs = list(manifest["jobs"].values())[: limit or None]
-    notebook = ROOT / "notebooks" / "03_self_evaluation.ipynb"
+    notebooks = {"self_evaluation": "03_self_evaluation.ipynb", "monitoring": "02_monitoring.ipynb"}
     start = time.perf_counter()
     for job in jobs:
-        executed = out / f"{job['fund']}-{job['region']}.ipynb"
+        executed = out / f"{job['stage']}-{job['fund']}-{job['region']}.ipynb"
+        when = (
+            ["-p", "period", job["job_id"].split("/")[1]]
+            if job["stage"] == "monitoring"
+            else ["-p", "year", str(job["year"])]
+        )
         run(
             [
-                str(BIN / "papermill"),
-                str(notebook),
-                str(executed),
-                "--no-progress-bar",
-                "-p",
-                "fund",
-                job["fund"],
-                "-r",
-                "region",
-                job["region"],
-                "-p",
-                "year",
-                str(job["year"]),
-                "-p",
-                "lang",
-                job["lang"],
-                "-p",
-                "result_path",
-                str(executed.with_suffix(".json")),
+                str(BIN / "papermill"), str(ROOT / "notebooks" / notebooks[job["stage"]]), str(executed), "--no-progress-bar",
+                "-p", "fund", job["fund"], "-r", "region", job["region"], *when,
+                "-p", "lang", job["lang"], "-p", "result_path", str(executed.with_suffix(".json")),
             ]
-        )
+        )  # fmt: skip
         run([str(BIN / "jupyter"), "nbconvert", "--to", "html", "--no-input", str(executed)])
     return time.perf_counter() - start, len(jobs)
 

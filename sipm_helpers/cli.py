@@ -82,10 +82,11 @@ def cmd_generate(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from sipm_helpers.batch.plan import self_evaluation_plan
+    from sipm_helpers.batch.plan import monitoring_plan, self_evaluation_plan
     from sipm_helpers.batch.runner import run_jobs
     from sipm_helpers.config.context import load_context
     from sipm_helpers.data.validation import load_dataset
+    from sipm_helpers.present.stage import parse_period
     from sipm_helpers.render.pdf import find_chromium
     from sipm_helpers.render.publish import publish
 
@@ -98,12 +99,16 @@ def cmd_demo(args: argparse.Namespace) -> int:
             "or set SIPM_CHROMIUM to a Chrome/Chromium binary; rendering HTML only."
         )
         formats = tuple(f for f in formats if f != "pdf")
-    jobs = self_evaluation_plan(
-        dataset,
-        args.year,
-        data=str(Path(args.data).resolve()) if args.data else "",
-        langs=(args.lang,),
-    )
+    data = str(Path(args.data).resolve()) if args.data else ""
+    if args.period:
+        year, month = parse_period(args.period)
+    else:  # the latest month the data reach
+        latest = int((dataset.execution["year"] * 100 + dataset.execution["month"]).max())
+        year, month = divmod(latest, 100)
+    jobs = [
+        *monitoring_plan(dataset, year, month, data=data, langs=(args.lang,)),
+        *self_evaluation_plan(dataset, args.year, data=data, langs=(args.lang,)),
+    ]
     out = Path(args.out)
     start = time.perf_counter()
     with tqdm(total=len(jobs), desc="notebooks", unit="nb", disable=args.quiet) as bar:
@@ -132,12 +137,37 @@ def cmd_demo(args: argparse.Namespace) -> int:
         f"{len(jobs) - len(failed)} of {len(jobs)} reports published ({', '.join(formats)}) "
         f"in {total:.1f} s (notebooks {ran:.1f} s); manifest: {manifest.path}"
     )
+    red = red_alert_regions(jobs, manifest)
+    if red:
+        print(
+            f"monitoring {year}-{month:02d}: red alerts in {len(red)} fund-region(s): "
+            + ", ".join(red)
+        )
     for entry in failed:
         print(
             f"FAILED {entry.stage} {entry.fund} {entry.region}: {(entry.error or '').splitlines()[0] if entry.error else ''}"
         )
     print(f"index: {published.index}")
     return EXIT_FAILURES if failed else EXIT_OK
+
+
+def red_alert_regions(jobs, manifest) -> list[str]:
+    """'region fund' of every monitoring job whose result shows a red alert (batch summary)."""
+    import json
+
+    out = []
+    for job in jobs:
+        record = manifest.records.get(job.job_id)
+        if (
+            job.stage == "monitoring"
+            and record is not None
+            and record.status == "ok"
+            and record.result
+        ):
+            result = json.loads((manifest.path.parent / record.result).read_text(encoding="utf-8"))
+            if result["counts"]["red"]:
+                out.append(f"{job.region} {job.fund}")
+    return out
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -192,7 +222,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--formats", type=_formats, default=("html", "pdf"), help="html,pdf (default) or html"
     )
     p.add_argument("--lang", choices=["en", "zh"], default="en", help="language of the reports")
-    p.add_argument("--year", type=int, default=2025, help="budget year evaluated (default 2025)")
+    p.add_argument(
+        "--year", type=int, default=2025, help="budget year of the self-evaluations (default 2025)"
+    )
+    p.add_argument(
+        "--period",
+        default=None,
+        help="month monitored, e.g. 2026-10 (default: the latest in the data)",
+    )
     p.add_argument("--data", default=None, help="dataset to use instead of the embedded demo")
     p.add_argument("--force", action="store_true", help="re-run notebooks that are up to date")
     p.add_argument("--quiet", action="store_true", help="no progress bars")

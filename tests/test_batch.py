@@ -131,5 +131,27 @@ def test_demo_command_exits_1_when_a_report_fails_and_finishes_the_rest(
     )
     out = capsys.readouterr().out
     assert code == EXIT_FAILURES
-    assert "1 of 2 reports published" in out and "FAILED self_evaluation work_injury 999999" in out
+    # three monitoring reports (to 2025-12, the latest month of the data) and two self-evaluations
+    assert "4 of 5 reports published" in out and "FAILED self_evaluation work_injury 999999" in out
     assert (tmp_path / "site" / "index.html").exists()
+
+
+def test_monitoring_plan_and_period_parsing(tiny, tmp_path):
+    from sipm_helpers.batch.plan import monitoring_plan
+    from sipm_helpers.present.stage import parse_period
+
+    assert parse_period("2026-10") == (2026, 10) and parse_period("2026q3") == (2026, 9)
+    for bad in ("2026-13", "2026/10", "Q3"):
+        with pytest.raises(ValueError, match="period"):
+            parse_period(bad)
+    jobs = monitoring_plan(tiny, 2025, 12)
+    assert len(jobs) == 3 and {j.stage for j in jobs} == {"monitoring"}
+    job = next(j for j in jobs if j.region == "110000")
+    assert job.job_id == "monitoring/2025-12/work_injury/110000/en"
+    assert (
+        job.html_path(tmp_path).relative_to(tmp_path).as_posix()
+        == "site/monitoring/2025-12/work_injury/110000-testshire.html"
+    )
+    params = job.papermill_parameters(tmp_path)
+    assert params["period"] == "2025-12" and "year" not in params
+    assert monitoring_plan(tiny, 2026, 1) == []  # no data reach January 2026

@@ -85,3 +85,58 @@ def test_defaults_run_top_to_bottom(tmp_path):
     nb = nbformat.read(out, as_version=4)
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
     assert outputs and all(o.output_type != "error" for o in outputs)
+
+
+MONITORING = notebooks_dir() / "02_monitoring.ipynb"
+
+
+@pytest.mark.parametrize(
+    ("fund", "region", "lang"),
+    [
+        ("resident_medical", "930400", "zh"),
+        ("enterprise_pension", "920000", "en"),
+        ("unemployment", "", "en"),
+    ],
+)
+def test_monitoring_runs_and_renders(tmp_path, demo, fund, region, lang):
+    out, result = tmp_path / "mon.ipynb", tmp_path / "mon.json"
+    papermill.execute_notebook(
+        str(MONITORING), str(out),
+        parameters={"fund": fund, "region": region, "period": "2026-10", "lang": lang, "result_path": str(result)},
+        kernel_name="python3", progress_bar=False, cwd=str(PROJECT_DIR),
+    )  # fmt: skip
+    data = json.loads(result.read_text(encoding="utf-8"))
+    region = (
+        region or demo.coordination.loc[demo.coordination["fund"] == fund, "region_code"].iloc[0]
+    )
+    assert (
+        data["schema"] == "sipm.monitoring"
+        and data["period"] == "2026-10"
+        and data["region"] == region
+    )
+    assert {i["item"] for i in data["items"]} >= {"premium", "income", "expenditure", "benefits"}
+    assert all(a["corrective_action"] == "" for a in data["alerts"])
+    if region == "930400":  # the demo's low-reserve fund: its balance is negative in October 2026
+        assert data["alerts"][0] == {
+            "item": "balance_end",
+            "light": "red",
+            "reason": "negative_balance",
+            "corrective_action": "",
+        }
+    nb = nbformat.read(out, as_version=4)
+    assert not [
+        o
+        for c in nb.cells
+        if c.cell_type == "code"
+        for o in c.outputs
+        if o.output_type in ("error", "stream")
+    ]
+    html = render_html(
+        out, tmp_path / "mon.html", title=f"monitoring {region}", lang=lang
+    ).read_text(encoding="utf-8")
+    assert (
+        demo.region_name(region, lang) in html
+        and "import monitoring" not in html
+        and "Traceback" not in html
+    )
+    assert html.count("<svg") >= 2

@@ -11,7 +11,10 @@ from typing import Any
 from sipm_helpers.data.dataset import Dataset
 from sipm_helpers.paths import notebooks_dir
 
-STAGE_NOTEBOOKS = {"self_evaluation": "03_self_evaluation.ipynb"}
+STAGE_NOTEBOOKS = {
+    "monitoring": "02_monitoring.ipynb",
+    "self_evaluation": "03_self_evaluation.ipynb",
+}
 
 
 def slug(text: str) -> str:
@@ -31,10 +34,11 @@ class Job:
     lang: str
     data: str  # dataset path; "" = the embedded demo
     parameters: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    period: str | None = None  # monitoring: the month (2026-10) or quarter monitored
 
     @property
     def job_id(self) -> str:
-        return f"{self.stage}/{self.year}/{self.fund}/{self.region}/{self.lang}"
+        return f"{self.stage}/{self.period or self.year}/{self.fund}/{self.region}/{self.lang}"
 
     @property
     def notebook(self) -> Path:
@@ -45,7 +49,7 @@ class Job:
         return f"{self.region}-{self.region_slug}{suffix}"
 
     def relative_dir(self) -> Path:
-        return Path(self.stage) / str(self.year) / self.fund
+        return Path(self.stage) / str(self.period or self.year) / self.fund
 
     def executed_path(self, out: Path) -> Path:
         return out / "runs" / self.relative_dir() / f"{self.stem()}.ipynb"
@@ -61,10 +65,11 @@ class Job:
 
     def papermill_parameters(self, out: Path) -> dict[str, Any]:
         """The notebook's parameters; codes stay strings (papermill would turn 001 into 1)."""
+        when = {"period": str(self.period)} if self.period else {"year": int(self.year)}
         return {
             "fund": self.fund,
             "region": str(self.region),
-            "year": int(self.year),
+            **when,
             "data": self.data,
             "lang": self.lang,
             "result_path": str(self.result_path(out).resolve()),
@@ -100,6 +105,41 @@ def self_evaluation_plan(
             year,
             lang,
             data,
+        )
+        for r in coord.itertuples()
+        for lang in langs
+    ]
+
+
+def monitoring_plan(
+    ds: Dataset,
+    year: int,
+    month: int,
+    *,
+    data: str = "",
+    langs: tuple[str, ...] = ("en",),
+    funds: list[str] | None = None,
+) -> list[Job]:
+    """Monitoring to the end of ``month`` of ``year`` for every fund at each of its
+    coordinating regions whose execution data reach that month."""
+    names = dict(zip(ds.regions["region_code"], ds.regions["name_en"], strict=False))
+    e = ds.execution.loc[ds.execution["year"] == year]
+    reached = e.groupby(["region_code", "fund"], as_index=False)["month"].max()
+    reached = reached.loc[reached["month"] >= month, ["region_code", "fund"]]
+    coord = ds.coordination.merge(reached, on=["region_code", "fund"])
+    if funds is not None:
+        coord = coord.loc[coord["fund"].isin(funds)]
+    period = f"{year}-{month:02d}"
+    return [
+        Job(
+            "monitoring",
+            str(r.fund),
+            str(r.region_code),
+            slug(str(names.get(r.region_code, r.region_code))),
+            year,
+            lang,
+            data,
+            period=period,
         )
         for r in coord.itertuples()
         for lang in langs

@@ -13,7 +13,6 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from sipm_helpers import __version__
@@ -22,6 +21,7 @@ from sipm_helpers.data.dataset import Dataset
 from sipm_helpers.domain.facts import AnnualFacts, annual_facts
 from sipm_helpers.domain.indicators import indicator_frame
 from sipm_helpers.domain.measures import months_covered
+from sipm_helpers.domain.results import json_value
 from sipm_helpers.domain.scoring import INSUFFICIENT, category_scores, summarize_scores
 
 RESULT_SCHEMA = "sipm.self_evaluation"
@@ -81,7 +81,7 @@ class SelfEvaluation:
         ]
         cols += ["score", "status", "met", "shortfall", "needs_explanation", "explained", "grade"]
         records = [
-            {k: _plain(v) for k, v in row.items()}
+            {k: json_value(v) for k, v in row.items()}
             for row in self.indicators[cols]
             .rename(columns={"grade": "qualitative_grade"})
             .to_dict("records")
@@ -96,9 +96,9 @@ class SelfEvaluation:
             "province": self.province,
             "year": self.year,
             "complete_year": self.complete_year,
-            "summary": {k: _plain(v) for k, v in self.summary.items()},
+            "summary": {k: json_value(v) for k, v in self.summary.items()},
             "categories": [
-                {k: _plain(v) for k, v in r.items()} for r in self.categories.to_dict("records")
+                {k: json_value(v) for k, v in r.items()} for r in self.categories.to_dict("records")
             ],
             "indicators": records,
             "deviations": list(self.deviations["indicator"]),
@@ -125,17 +125,6 @@ class SelfEvaluation:
             actual = months["actual"].iloc[0]
             flags.append("balance_low" if not math.isnan(low) and actual < low else "balance_high")
         return flags
-
-
-def _plain(value: Any) -> Any:
-    """numpy/pandas scalars to JSON-able Python; NaN and NA to None."""
-    if value is None or value is pd.NA or value is pd.NaT:
-        return None
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    return value
 
 
 def funding_block(

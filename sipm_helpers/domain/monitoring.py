@@ -16,13 +16,17 @@ For every region, fund and line item at once:
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 from scipy import stats
 
 from sipm_helpers.config import FundRegistry
+from sipm_helpers.config.context import Context
 from sipm_helpers.config.monitoring import MonitoringRules
 from sipm_helpers.data.dataset import Dataset
+from sipm_helpers.domain.results import json_value
 
 ITEM_KEYS = ["region_code", "fund", "item"]
 MIN_HISTORY = 2  # past years needed before a spread can be estimated
@@ -270,3 +274,190 @@ def alerts(lights: pd.DataFrame) -> pd.DataFrame:
     )
     hit["corrective_action"] = ""
     return hit.drop(columns="_rank").reset_index(drop=True)
+
+
+MONITORING_SCHEMA = "sipm.monitoring"
+MONITORING_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Monitoring:
+    """One region's fund monitored to the end of a month of the budget year."""
+
+    fund: str
+    region: str
+    province: str | None
+    year: int
+    month: int
+    items: pd.DataFrame  # progress with lights, one row per line item and the two totals
+    alerts: pd.DataFrame
+    paths: pd.DataFrame  # month, item, executed (cumulative), expected_share
+    balance_end: float
+    months_covered: float
+
+    @property
+    def period(self) -> str:
+        return f"{self.year}-{self.month:02d}"
+
+    def counts(self) -> dict[str, int]:
+        """Line items by light, plus the balance alert if there is one."""
+        lights = pd.concat(
+            [self.items["light"], self.alerts.loc[self.alerts["item"] == "balance_end", "light"]]
+        )
+        return {light: int((lights == light).sum()) for light in (RED, AMBER, GREEN)}
+
+    def flags(self) -> list[str]:
+        c = self.counts()
+        return [f for f, n in (("red_alerts", c[RED]), ("amber_alerts", c[AMBER])) if n]
+
+    def to_result(self) -> dict:
+        """The machine-readable result (JSON-serializable, versioned)."""
+        cols = [
+            "item",
+            "budget",
+            "executed",
+            "execution_rate",
+            "expected_share",
+            "pace",
+            "forecast",
+        ]
+        cols += ["forecast_low", "forecast_high", "p_below_budget", "light", "reason"]
+        rows = [
+            {k: json_value(v) for k, v in r.items()} for r in self.items[cols].to_dict("records")
+        ]
+        return {
+            "schema": MONITORING_SCHEMA,
+            "version": MONITORING_VERSION,
+            "stage": "monitoring",
+            "fund": self.fund,
+            "region": self.region,
+            "province": self.province,
+            "year": self.year,
+            "month": self.month,
+            "period": self.period,
+            "counts": self.counts(),
+            "flags": self.flags(),
+            "balance_end": json_value(self.balance_end),
+            "months_covered": json_value(self.months_covered),
+            "items": rows,
+            "alerts": [
+                {
+                    "item": r.item,
+                    "light": r.light,
+                    "reason": r.reason,
+                    "corrective_action": r.corrective_action,
+                }
+                for r in self.alerts.itertuples()
+            ],
+        }
+
+
+def monitor(
+    ds: Dataset,
+    ctx: Context,
+    rules: MonitoringRules,
+    *,
+    fund: str,
+    region: str,
+    year: int,
+    month: int,
+    confidence: float = 0.9,
+) -> Monitoring:
+    """Monitor ``fund`` in ``region`` to the end of ``month`` of ``year`` (Art. 11–14).
+
+    Raises ValueError when the region does not coordinate the fund or has no execution
+    data up to that month."""
+    coord = ds.coordination
+    row = coord.loc[(coord["fund"] == fund) & (coord["region_code"] == region)]
+    if row.empty:
+        raise ValueError(f"{region} is not a coordinating region of {fund}")
+    mine = ds.execution.loc[
+        (ds.execution["fund"] == fund)
+        & (ds.execution["region_code"] == region)
+        & (ds.execution["year"] == year)
+    ]
+    if mine.empty or int(mine["month"].max()) < month:
+        reached = "no month" if mine.empty else f"month {int(mine['month'].max())}"
+        raise ValueError(
+            f"execution data of {fund} in {region} for {year} reach {reached}, not month {month}"
+        )
+    sub = Dataset(
+        **{
+            **ds.__dict__,
+            "execution": ds.execution.loc[
+                (ds.execution["fund"] == fund) & (ds.execution["region_code"] == region)
+            ],
+            "budget": ds.budget.loc[
+                (ds.budget["fund"] == fund) & (ds.budget["region_code"] == region)
+            ],
+        }
+    )
+    items = traffic_lights(
+        progress(sub, ctx.registry, year, month, confidence=confidence), ctx.registry, rules
+    )
+    items = items.loc[(items["budget"].fillna(0) > 0) | (items["executed"] > 0)]
+    f = ctx.registry.fund(fund)
+    order = {
+        item: i
+        for i, item in enumerate((*f.income_items, "income", *f.expenditure_items, "expenditure"))
+    }
+    items = items.sort_values(
+        "item", key=lambda s: s.map(order).fillna(len(order)), ignore_index=True
+    )
+    flows = monthly_flows(sub, ctx.registry)
+    this_year = flows.loc[(flows["year"] == year) & (flows["month"] <= month)]
+    executed = (
+        this_year.pivot_table(
+            index="month", columns="item", values="amount", aggfunc="sum", fill_value=0.0
+        )
+        .reindex(range(1, month + 1), fill_value=0.0)
+        .cumsum()
+        .stack()
+        .rename("executed")
+        .reset_index()
+    )
+    expected = expected_shares(flows, year)[["item", "month", "expected_share"]]
+    paths = expected.merge(executed, on=["item", "month"], how="outer").sort_values(
+        ["item", "month"], ignore_index=True
+    )
+    ends = mine.loc[(mine["item"] == "balance_end") & (mine["month"] == month), "amount"]
+    balance = float(ends.iloc[0]) if len(ends) else float("nan")
+    spent = items.loc[items["item"] == "expenditure", "executed"]
+    monthly = float(spent.iloc[0]) / month if len(spent) and month else float("nan")
+    months_covered = balance / monthly if monthly and monthly > 0 else float("nan")
+    found = alerts(items)
+    band = ctx.catalogue(fund, str(row.iloc[0]["province_code"])).frame().set_index("indicator")
+    floor = (
+        band.at["months_covered", "band_lower"] if "months_covered" in band.index else float("nan")
+    )
+    if balance < 0 or months_covered < floor:  # Art. 12: the fund's balance is in focus
+        light, reason = (RED, "negative_balance") if balance < 0 else (AMBER, "balance_low")
+        extra = pd.DataFrame(
+            [
+                {
+                    "region_code": region,
+                    "fund": fund,
+                    "item": "balance_end",
+                    "light": light,
+                    "reason": reason,
+                    "focus": True,
+                    "corrective_action": "",
+                }
+            ]
+        )
+        found = pd.concat([extra, found], ignore_index=True)
+        found = found.sort_values(
+            "light", key=lambda s: s.map(_RANK), ascending=False, kind="stable", ignore_index=True
+        )
+    return Monitoring(
+        fund=fund,
+        region=region,
+        province=str(row.iloc[0]["province_code"]),
+        year=year,
+        month=month,
+        items=items,
+        alerts=found,
+        paths=paths,
+        balance_end=balance,
+        months_covered=months_covered,
+    )

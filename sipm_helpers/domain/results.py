@@ -3,11 +3,26 @@
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import pandas as pd
+
 from sipm_helpers.data.io import atomic_write_text
 from sipm_helpers.errors import SipmError
+
+
+def json_value(value: Any) -> Any:
+    """numpy and pandas scalars as plain Python for JSON; NaN, NA and NaT as None."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
 
 
 def write_result(result: dict[str, Any], path: str | Path) -> Path:

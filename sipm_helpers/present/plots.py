@@ -171,3 +171,48 @@ def months_chart(
         ax.set_title(labels.t("chart_months_title"), loc="left")
         ax.legend(frameon=False, loc="upper left")
         return to_svg(fig)
+
+
+def cumulative_chart(
+    path: pd.DataFrame, budget: float, title: str, labels: Labels, months_label: str
+) -> str:
+    """One line item's cumulative execution this year against the seasonal expectation
+    (budget × expected share, month by month) and the annual budget."""
+    with matplotlib.rc_context(_style()):
+        fig = _figure(3.3, 2.4)
+        ax = fig.add_subplot()
+        expected = path.dropna(subset=["expected_share"])
+        if len(expected) and budget and not math.isnan(budget):
+            ax.plot(
+                expected["month"],
+                expected["expected_share"] * budget,
+                color=PALETTE["light"],
+                linewidth=1.5,
+                linestyle="--",
+                label=labels.t("mon_chart_expected"),
+            )
+            ax.axhline(
+                budget,
+                color="#595959",
+                linewidth=0.8,
+                linestyle=":",
+                label=labels.t("mon_chart_budget"),
+            )
+        done = path.dropna(subset=["executed"])
+        ax.plot(
+            done["month"],
+            done["executed"],
+            color=PALETTE["main"],
+            linewidth=2,
+            marker="o",
+            markersize=3,
+            label=labels.t("mon_chart_actual"),
+        )
+        ax.set_xlim(0.5, 12.5)
+        ax.set_xticks(range(1, 13))
+        ax.set_ylim(0, None)
+        ax.set_xlabel(months_label)
+        ax.set_ylabel(labels.t("unit_money"))
+        ax.set_title(title, loc="left", fontsize=10)
+        ax.legend(frameon=False, fontsize=7, loc="upper left")
+        return to_svg(fig)

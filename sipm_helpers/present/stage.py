@@ -3,15 +3,19 @@ object whose sections the notebook displays. Keeps the notebooks to a few calls.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from sipm_helpers.config.context import Context, load_context
+from sipm_helpers.config.monitoring import load_monitoring_rules
 from sipm_helpers.data.dataset import Dataset
 from sipm_helpers.data.validation import load_dataset
 from sipm_helpers.domain.evaluation import SelfEvaluation, evaluate
+from sipm_helpers.domain.monitoring import Monitoring, monitor
 from sipm_helpers.domain.results import write_result
 from sipm_helpers.present.labels import LANGUAGES
+from sipm_helpers.present.monitoring_report import MonitoringReport
 from sipm_helpers.present.report import SelfEvaluationReport
 
 
@@ -45,10 +49,71 @@ def self_evaluation(
         raise ValueError(f"lang must be one of {', '.join(LANGUAGES)}, not {lang!r}")
     context = load_context()
     dataset = load_dataset(data or None, context)
-    if not region:
-        regions = dataset.coordination.loc[dataset.coordination["fund"] == fund, "region_code"]
-        if regions.empty:
-            raise ValueError(f"the dataset has no coordinating region for fund {fund!r}")
-        region = str(regions.iloc[0])
+    region = region or _first_region(dataset, fund)
     ev = evaluate(dataset, context, fund=fund, region=str(region), year=int(year))
     return SelfEvaluationRun(dataset, context, ev, SelfEvaluationReport(ev, dataset, context, lang))
+
+
+def parse_period(period: str) -> tuple[int, int]:
+    """'2026-10' → (2026, 10); a quarter '2026Q3' → (2026, 9), its last month."""
+    text = str(period).strip().upper()
+    match = re.fullmatch(r"(\d{4})-(\d{1,2})", text) or re.fullmatch(r"(\d{4})Q([1-4])", text)
+    if not match:
+        raise ValueError(
+            f"period must be a month such as 2026-10 or a quarter such as 2026Q3, not {period!r}"
+        )
+    year, n = int(match.group(1)), int(match.group(2))
+    month = n * 3 if "Q" in text else n
+    if not 1 <= month <= 12:
+        raise ValueError(f"period {period!r}: month must be 1–12")
+    return year, month
+
+
+@dataclass(frozen=True)
+class MonitoringRun:
+    """What the monitoring notebook works with."""
+
+    dataset: Dataset
+    context: Context
+    monitoring: Monitoring
+    report: MonitoringReport
+
+    def save(self, path: str | Path | None) -> Path | None:
+        """Write the structured result (JSON) to ``path``; nothing when ``path`` is empty."""
+        if not path:
+            return None
+        return write_result(self.monitoring.to_result(), path)
+
+
+def monitoring(
+    fund: str,
+    region: str | None = None,
+    period: str = "2026-10",
+    data: str | Path | None = None,
+    lang: str = "en",
+) -> MonitoringRun:
+    """Load ``data`` (default: the demo) and monitor ``fund`` in ``region`` to the end of
+    ``period`` (Art. 11–14), with the report in ``lang``."""
+    if lang not in LANGUAGES:
+        raise ValueError(f"lang must be one of {', '.join(LANGUAGES)}, not {lang!r}")
+    year, month = parse_period(period)
+    context = load_context()
+    dataset = load_dataset(data or None, context)
+    region = region or _first_region(dataset, fund)
+    mon = monitor(
+        dataset,
+        context,
+        load_monitoring_rules(),
+        fund=fund,
+        region=str(region),
+        year=year,
+        month=month,
+    )
+    return MonitoringRun(dataset, context, mon, MonitoringReport(mon, dataset, context, lang))
+
+
+def _first_region(dataset: Dataset, fund: str) -> str:
+    regions = dataset.coordination.loc[dataset.coordination["fund"] == fund, "region_code"]
+    if regions.empty:
+        raise ValueError(f"the dataset has no coordinating region for fund {fund!r}")
+    return str(regions.iloc[0])

@@ -37,6 +37,19 @@ def _stale(target: Path, source: Path) -> bool:
     return not target.exists() or target.stat().st_mtime < source.stat().st_mtime
 
 
+def _titles(job: Job, labels, ds: Dataset, ctx: Context) -> tuple[str, str]:
+    """The report's title and subtitle in its own language, by stage."""
+    region = ds.region_name(job.region, job.lang)
+    fund = ctx.registry.fund(job.fund).name(job.lang)
+    if job.stage == "monitoring":
+        return labels.t("mon_title", region=region, fund=fund, period=job.period), labels.t(
+            "mon_subtitle", period=job.period
+        )
+    return labels.t("report_title", region=region, fund=fund, year=job.year), labels.t(
+        "report_subtitle", year=job.year, due_year=job.year + 1
+    )
+
+
 def _grade_label(result: dict, lang: str) -> str:
     s = result["summary"]
     if s["grade"] == "insufficient_information":
@@ -77,6 +90,7 @@ def publish(
                 region=job.region,
                 region_name=region_name,
                 year=job.year,
+                period=job.period,
             )
             if record is None or record.status != OK:
                 error = record.error if record else "not run"
@@ -87,15 +101,9 @@ def publish(
             result = json.loads((out / record.result).read_text(encoding="utf-8"))
             notebook = out / record.notebook
             html_path, pdf_path = job.html_path(out), job.pdf_path(out)
-            title_text = labels.t(
-                "report_title",
-                region=ds.region_name(job.region, job.lang),
-                fund=ctx.registry.fund(job.fund).name(job.lang),
-                year=job.year,
-            )
+            title_text, subtitle = _titles(job, labels, ds, ctx)
             try:
                 if _stale(html_path, notebook):
-                    subtitle = labels.t("report_subtitle", year=job.year, due_year=job.year + 1)
                     render_html(
                         notebook,
                         html_path,
@@ -122,8 +130,8 @@ def publish(
             entries.append(
                 replace(
                     base,
-                    score=result["summary"]["total"],
-                    grade=_grade_label(result, site_lang),
+                    score=result["summary"]["total"] if "summary" in result else None,
+                    grade=_grade_label(result, site_lang) if "summary" in result else None,
                     html=str(html_path.relative_to(site)),
                     pdf=str(pdf_path.relative_to(site)) if pdf is not None else None,
                     flags=tuple(site_labels.get(f"flag_{f}", f) for f in result.get("flags", [])),

@@ -1,0 +1,183 @@
+"""The monitoring report (Art. 11–14), section by section, as HTML blocks for notebook 02."""
+
+from __future__ import annotations
+
+from html import escape
+
+import pandas as pd
+
+from sipm_helpers.config.context import Context
+from sipm_helpers.data.dataset import Dataset
+from sipm_helpers.domain.monitoring import AMBER, GREEN, RED, Monitoring
+from sipm_helpers.present import plots
+from sipm_helpers.present.formatting import DASH, fmt_money, fmt_number, fmt_rate
+from sipm_helpers.present.labels import load_labels
+from sipm_helpers.present.report import Section, _para
+from sipm_helpers.present.tables import Cell, html_table
+
+LIGHT_CSS = {RED: "bad", AMBER: "warn", GREEN: "good"}
+CHART_ITEMS = ("premium", "fiscal_subsidy", "benefits", "income", "expenditure")
+
+
+class MonitoringReport:
+    """Formats one :class:`Monitoring` in the language asked for."""
+
+    def __init__(self, mon: Monitoring, ds: Dataset, ctx: Context, lang: str = "en") -> None:
+        self.mon, self.ds, self.ctx, self.lang = mon, ds, ctx, lang
+        self.labels = load_labels(lang)
+
+    def item_name(self, item: str) -> str:
+        if item in ("income", "expenditure"):
+            return self.labels.t(f"total_{item}")
+        if item == "balance_end":
+            return self.labels.t("item_balance_end")
+        li = self.ctx.registry.line_items[item]
+        return li.zh if self.lang == "zh" else li.en
+
+    def title(self) -> str:
+        return self.labels.t(
+            "mon_title",
+            region=self.ds.region_name(self.mon.region, self.lang),
+            fund=self.ctx.registry.fund(self.mon.fund).name(self.lang),
+            period=self.mon.period,
+        )
+
+    def subtitle(self) -> str:
+        return self.labels.t("mon_subtitle", period=self.mon.period)
+
+    def _light(self, light: object) -> Cell:
+        if not isinstance(light, str):
+            return Cell(DASH)
+        return Cell(self.labels.t(f"mon_{light}"), css=LIGHT_CSS[light])
+
+    def _row(self, item: str) -> pd.Series | None:
+        hit = self.mon.items.loc[self.mon.items["item"] == item]
+        return None if hit.empty else hit.iloc[0]
+
+    def header(self) -> Section:
+        """Key facts: region, fund, period and the count of red and amber items."""
+        t, c = self.labels.t, self.mon.counts()
+        facts = [
+            (t("region"), f"{self.ds.region_name(self.mon.region, self.lang)} ({self.mon.region})"),
+            (t("fund"), self.ctx.registry.fund(self.mon.fund).name(self.lang)),
+            (t("mon_period"), self.mon.period),
+            (t("mon_red"), str(c[RED])),
+            (t("mon_amber"), str(c[AMBER])),
+        ]
+        items = "".join(f"<div><dt>{escape(k)}</dt><dd>{escape(v)}</dd></div>" for k, v in facts)
+        return Section(f'<dl class="sipm-facts">{items}</dl>')
+
+    def summary(self) -> Section:
+        t, c = self.labels.t, self.mon.counts()
+        inc, exp = self._row("income"), self._row("expenditure")
+        get = lambda r, k: DASH if r is None else fmt_rate(r[k])  # noqa: E731
+        text = t(
+            "mon_summary",
+            period=self.mon.period,
+            red=c[RED],
+            amber=c[AMBER],
+            income_rate=get(inc, "execution_rate"),
+            expenditure_rate=get(exp, "execution_rate"),
+            expected_income=get(inc, "expected_share"),
+            expected_expenditure=get(exp, "expected_share"),
+            calendar=fmt_rate(self.mon.month / 12),
+        )
+        return Section(
+            f"<h2>{escape(t('summary_heading'))}</h2>{_para(text)}{_para(t('units_note'), 'small')}"
+        )
+
+    def focus(self) -> Section:
+        """Art. 12's focus items: premium income, fiscal subsidy, benefits, the balance; charts."""
+        t = self.labels.t
+        parts = [f"<h2>{escape(t('mon_focus'))}</h2>", _para(t("mon_focus_text"))]
+        parts.append(
+            _para(
+                t(
+                    "mon_balance_text",
+                    period=self.mon.period,
+                    balance=fmt_money(self.mon.balance_end),
+                    months=fmt_number(self.mon.months_covered, 1),
+                )
+            )
+        )
+        charts = []
+        for item in CHART_ITEMS[:3]:
+            row = self._row(item)
+            if row is None or not row["budget"] > 0:
+                continue
+            path = self.mon.paths.loc[self.mon.paths["item"] == item]
+            title = t("mon_chart_title", item=self.item_name(item), year=self.mon.year)
+            charts.append(
+                plots.cumulative_chart(
+                    path, float(row["budget"]), title, self.labels, t("mon_chart_x")
+                )
+            )
+        parts.append(
+            '<div class="sipm-chart-row">'
+            + "".join(f'<figure class="sipm-chart">{c}</figure>' for c in charts)
+            + "</div>"
+        )
+        return Section("".join(parts))
+
+    def items_table(self) -> Section:
+        """Every line item: budget, executed, rate, expected share, pace, forecast and interval,
+        probability of missing the budget, light."""
+        t = self.labels.t
+        parts = [f"<h2>{escape(t('mon_items'))}</h2>", _para(t("mon_items_text", confidence="90%"))]
+        rows = []
+        for _, r in self.mon.items.iterrows():
+            interval = (
+                DASH
+                if pd.isna(r["forecast_low"])
+                else f"{fmt_money(r['forecast_low'])}–{fmt_money(r['forecast_high'])}"
+            )
+            total = r["item"] in ("income", "expenditure")
+            css = "total" if total else None
+            rows.append(
+                [
+                    Cell(self.item_name(r["item"]), css=css),
+                    Cell(fmt_money(r["budget"]), True, css),
+                    Cell(fmt_money(r["executed"]), True, css),
+                    Cell(fmt_rate(r["execution_rate"]), True, css),
+                    Cell(fmt_rate(r["expected_share"]), True, css),
+                    Cell(fmt_number(r["pace"], 2), True, css),
+                    Cell(fmt_money(r["forecast"]), True, css),
+                    Cell(interval, True, css),
+                    Cell(fmt_rate(r["p_below_budget"], 0), True, css),
+                    self._light(r["light"]),
+                ]
+            )
+        header = [
+            t("col_item"), t("col_budget"), t("col_executed"), t("col_rate"), t("col_expected"),
+            t("col_pace"), t("col_forecast"), t("col_interval"), t("col_p_short"), t("col_light"),
+        ]  # fmt: skip
+        parts.append(
+            html_table(
+                header, rows, numeric_columns=[1, 2, 3, 4, 5, 6, 7, 8], caption=t("unit_money")
+            )
+        )
+        return Section("".join(parts))
+
+    def alerts(self) -> Section:
+        """Alerts, most severe first, with the corrective action the region must fill in."""
+        t, found = self.labels.t, self.mon.alerts
+        parts = [f"<h2>{escape(t('mon_alerts'))}</h2>"]
+        if found.empty:
+            parts.append(_para(t("mon_alerts_none")))
+            return Section("".join(parts))
+        parts.append(_para(t("mon_alerts_text", count=len(found))))
+        rows = [
+            [
+                self._light(r.light),
+                self.item_name(r.item),
+                t(f"reason_{r.reason}"),
+                r.corrective_action or "______",
+            ]
+            for r in found.itertuples()
+        ]
+        parts.append(
+            html_table(
+                [t("col_light"), t("col_item"), t("col_alert_reason"), t("col_action")], rows
+            )
+        )
+        return Section("".join(parts))
