@@ -1,0 +1,140 @@
+"""Target review checks (Art. 7, 8, 10) on hand-made cases."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sipm_helpers.data.dataset import Dataset
+from sipm_helpers.domain.facts import annual_facts
+from sipm_helpers.domain.target_review import review_targets
+
+
+def with_targets(ds: Dataset, rows: list[tuple]) -> Dataset:
+    extra = pd.DataFrame(
+        rows,
+        columns=[
+            "region_code",
+            "fund",
+            "indicator",
+            "period",
+            "start_year",
+            "end_year",
+            "target",
+            "level",
+            "benchmark",
+        ],
+    )
+    keys = ["region_code", "fund", "indicator", "period", "start_year", "level"]
+    merged = pd.concat([ds.targets, extra.astype(ds.targets.dtypes.to_dict())], ignore_index=True)
+    return Dataset(
+        **{**ds.__dict__, "targets": merged.drop_duplicates(keys, keep="last", ignore_index=True)}
+    )
+
+
+def findings(review, check):
+    return {(f.indicator, f.severity) for f in review.findings if f.check == check}
+
+
+def test_missing_targets_are_errors_and_return_the_targets(tiny, ctx):
+    review = review_targets(tiny, ctx, fund="employee_medical", region="110100", year=2025)
+    missing = findings(review, "missing_target")
+    assert ("budget_preparation_accuracy", "error") in missing and (
+        "benefits_paid_on_time",
+        "error",
+    ) in missing
+    assert ("premium_collection_rate", "error") not in missing  # the region set one
+    assert ("months_covered", "error") not in missing  # a band is its own standard
+    assert ("coverage_rate", "info") in findings(
+        review, "inherited_target"
+    )  # the province's applies
+    assert review.verdict == "return"
+    catalogue = next(f for f in review.findings if f.check == "catalogue")
+    assert catalogue.values["categories"] == 4 and catalogue.values["indicators"] == 20
+
+
+def test_targets_against_history_and_upper_levels(tiny, ctx):
+    ds = with_targets(
+        tiny,
+        [
+            (
+                "110100",
+                "employee_medical",
+                "premium_collection_rate",
+                "annual",
+                2025,
+                2025,
+                0.93,
+                "region",
+                "plan",
+            ),
+            (
+                "110100",
+                "employee_medical",
+                "coverage_rate",
+                "annual",
+                2025,
+                2025,
+                0.93,
+                "region",
+                "standard",
+            ),
+            (
+                "000000",
+                "employee_medical",
+                "insured_persons",
+                "annual",
+                2025,
+                2025,
+                1100,
+                "central",
+                "policy",
+            ),
+        ],
+    )
+    review = review_targets(ds, ctx, fund="employee_medical", region="110100", year=2025)
+    history = findings(review, "history")
+    # 0.93 < 2024's 1200 ÷ 1260 = 0.952 by more than a point: flagged
+    assert ("premium_collection_rate", "warning") in history
+    assert ("coverage_rate", "warning") not in history  # a standard is not held to history
+    upper = {
+        (f.indicator, f.values["level"]): f.values["upper"]
+        for f in review.findings
+        if f.check == "upper_level"
+    }
+    # 0.93 is short of the province's 0.97 and the centre's 0.95 by more than a point each
+    assert (
+        upper[("coverage_rate", "province")] == 0.97 and upper[("coverage_rate", "central")] == 0.95
+    )
+    assert upper[("insured_persons", "central")] == 1100  # 1,000 is short of 1,100 by over 2 %
+    assert not [k for k in upper if k[0] == "premium_collection_rate"]
+
+
+def test_budget_against_the_recent_trend(demo, ctx):
+    review = review_targets(demo, ctx, fund="resident_medical", region="930400", year=2026)
+    budget = [f for f in review.findings if f.check == "budget"]
+    assert budget, "the low-reserve region budgets far more income than its trend"
+    facts = annual_facts(demo, ctx.registry, funds=["resident_medical"], regions=["930400"])
+    income = facts.executed["income"].droplevel([0, 1])
+    past = income.loc[2022:2025].to_numpy()
+    expected = past[-1] * np.exp(np.diff(np.log(past)).mean())
+    planned = facts.budget["income"].droplevel([0, 1])[2026]
+    finding = next(f for f in budget if f.values["kind"] == "income")
+    assert finding.values["expected"] == pytest.approx(expected)
+    assert finding.values["gap"] == pytest.approx(planned / expected - 1)
+
+
+def test_a_clean_review_is_approved(tiny, ctx):
+    every = [
+        ("110000", "work_injury", code, "annual", 2025, 2025, value, "region", "standard")
+        for code, value in [
+            ("budget_preparation_accuracy", 0.05), ("audit_rectification_rate", 1.0), ("premium_collection_rate", 0.95),
+            ("coverage_rate", 0.95), ("benefits_paid_on_time", 0.999), ("injury_determination_timeliness", 0.9),
+            ("other_expenditure_share", 0.035), ("current_year_balance", 0.0), ("fund_return_rate", 0.0),
+        ]
+    ]  # fmt: skip
+    review = review_targets(
+        with_targets(tiny, every), ctx, fund="work_injury", region="110000", year=2025
+    )
+    assert review.verdict == "approve", [f for f in review.findings if f.severity != "info"]
