@@ -82,7 +82,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from sipm_helpers.batch.plan import monitoring_plan, self_evaluation_plan
+    from sipm_helpers.batch.plan import monitoring_plan, self_evaluation_plan, target_review_plan
     from sipm_helpers.batch.runner import run_jobs
     from sipm_helpers.config.context import load_context
     from sipm_helpers.data.validation import load_dataset
@@ -106,6 +106,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         latest = int((dataset.execution["year"] * 100 + dataset.execution["month"]).max())
         year, month = divmod(latest, 100)
     jobs = [
+        *target_review_plan(dataset, year, data=data, langs=(args.lang,)),
         *monitoring_plan(dataset, year, month, data=data, langs=(args.lang,)),
         *self_evaluation_plan(dataset, args.year, data=data, langs=(args.lang,)),
     ]

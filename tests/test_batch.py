@@ -131,8 +131,9 @@ def test_demo_command_exits_1_when_a_report_fails_and_finishes_the_rest(
     )
     out = capsys.readouterr().out
     assert code == EXIT_FAILURES
-    # three monitoring reports (to 2025-12, the latest month of the data) and two self-evaluations
-    assert "4 of 5 reports published" in out and "FAILED self_evaluation work_injury 999999" in out
+    # three target reviews and three monitoring reports (2025 and 2025-12, the latest month of
+    # the data) and two self-evaluations
+    assert "7 of 8 reports published" in out and "FAILED self_evaluation work_injury 999999" in out
     assert (tmp_path / "site" / "index.html").exists()
 
 
@@ -155,3 +156,20 @@ def test_monitoring_plan_and_period_parsing(tiny, tmp_path):
     params = job.papermill_parameters(tmp_path)
     assert params["period"] == "2025-12" and "year" not in params
     assert monitoring_plan(tiny, 2026, 1) == []  # no data reach January 2026
+
+
+def test_target_review_plan_covers_budgeted_pairs(tiny, tmp_path):
+    from sipm_helpers.batch.plan import target_review_plan
+
+    jobs = target_review_plan(tiny, 2025)
+    assert {(j.fund, j.region) for j in jobs} == {
+        ("employee_medical", "110100"),
+        ("employee_medical", "110200"),
+        ("work_injury", "110000"),
+    }
+    job = jobs[0]
+    assert (
+        job.notebook.name == "01_target_review.ipynb"
+        and job.papermill_parameters(tmp_path)["year"] == 2025
+    )
+    assert target_review_plan(tiny, 2030) == []

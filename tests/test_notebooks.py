@@ -140,3 +140,48 @@ def test_monitoring_runs_and_renders(tmp_path, demo, fund, region, lang):
         and "Traceback" not in html
     )
     assert html.count("<svg") >= 2
+
+
+TARGET_REVIEW = notebooks_dir() / "01_target_review.ipynb"
+
+
+@pytest.mark.parametrize(
+    ("fund", "region", "lang"),
+    [
+        ("resident_medical", "930400", "zh"),
+        ("work_injury", "", "en"),
+        ("enterprise_pension", "930000", "en"),
+    ],
+)
+def test_target_review_runs_and_renders(tmp_path, demo, fund, region, lang):
+    out, result = tmp_path / "tr.ipynb", tmp_path / "tr.json"
+    papermill.execute_notebook(
+        str(TARGET_REVIEW), str(out),
+        parameters={"fund": fund, "region": region, "year": 2026, "lang": lang, "result_path": str(result)},
+        kernel_name="python3", progress_bar=False, cwd=str(PROJECT_DIR),
+    )  # fmt: skip
+    data = json.loads(result.read_text(encoding="utf-8"))
+    region = (
+        region or demo.coordination.loc[demo.coordination["fund"] == fund, "region_code"].iloc[0]
+    )
+    assert (
+        data["schema"] == "sipm.target_review" and data["region"] == region and data["year"] == 2026
+    )
+    assert data["verdict"] in ("approve", "approve_with_changes", "return")
+    assert any(f["check"] == "catalogue" for f in data["findings"])
+    nb = nbformat.read(out, as_version=4)
+    assert not [
+        o
+        for c in nb.cells
+        if c.cell_type == "code"
+        for o in c.outputs
+        if o.output_type in ("error", "stream")
+    ]
+    html = render_html(out, tmp_path / "tr.html", title=f"review {region}", lang=lang).read_text(
+        encoding="utf-8"
+    )
+    assert (
+        demo.region_name(region, lang) in html
+        and "import target_review" not in html
+        and "Traceback" not in html
+    )

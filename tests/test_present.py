@@ -99,3 +99,27 @@ def test_deviation_is_in_points_for_rates_and_units_otherwise(ev, tiny, ctx):
     assert report._deviation_text(rows.loc["satisfaction"]) == "–"
     zh = SelfEvaluationReport(ev, tiny, ctx, "zh")
     assert zh._deviation_text(rows.loc["premium_collection_rate"]).endswith("个百分点")
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_target_review_report_words_every_finding(tiny, ctx, lang):
+    from sipm_helpers.domain.target_review import review_targets
+    from sipm_helpers.present.target_review_report import TargetReviewReport
+
+    review = review_targets(tiny, ctx, fund="employee_medical", region="110100", year=2025)
+    report = TargetReviewReport(review, tiny, ctx, lang)
+    html = "".join(
+        s._repr_html_()
+        for s in (report.header(), report.summary(), report.findings(), report.targets_table())
+    )
+    assert ("退回修改" if lang == "zh" else "Return for revision") in html
+    for finding in review.findings:
+        message = report.message(finding)
+        assert "{" not in message and "}" not in message  # every placeholder filled
+        assert escape_html(message) in html
+
+
+def escape_html(text: str) -> str:
+    from html import escape
+
+    return escape(text)

@@ -12,6 +12,7 @@ from sipm_helpers.data.dataset import Dataset
 from sipm_helpers.paths import notebooks_dir
 
 STAGE_NOTEBOOKS = {
+    "target_review": "01_target_review.ipynb",
     "monitoring": "02_monitoring.ipynb",
     "self_evaluation": "03_self_evaluation.ipynb",
 }
@@ -140,6 +141,36 @@ def monitoring_plan(
             lang,
             data,
             period=period,
+        )
+        for r in coord.itertuples()
+        for lang in langs
+    ]
+
+
+def target_review_plan(
+    ds: Dataset,
+    year: int,
+    *,
+    data: str = "",
+    langs: tuple[str, ...] = ("en",),
+    funds: list[str] | None = None,
+) -> list[Job]:
+    """A review of ``year``'s targets for every fund at each of its coordinating regions
+    that has a budget for the year (targets are reviewed with the budget, Art. 7)."""
+    names = dict(zip(ds.regions["region_code"], ds.regions["name_en"], strict=False))
+    budgeted = ds.budget.loc[ds.budget["year"] == year, ["region_code", "fund"]].drop_duplicates()
+    coord = ds.coordination.merge(budgeted, on=["region_code", "fund"])
+    if funds is not None:
+        coord = coord.loc[coord["fund"].isin(funds)]
+    return [
+        Job(
+            "target_review",
+            str(r.fund),
+            str(r.region_code),
+            slug(str(names.get(r.region_code, r.region_code))),
+            year,
+            lang,
+            data,
         )
         for r in coord.itertuples()
         for lang in langs

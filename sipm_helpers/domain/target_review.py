@@ -30,6 +30,7 @@ from sipm_helpers.config.context import Context
 from sipm_helpers.data.dataset import Dataset
 from sipm_helpers.domain.facts import annual_facts
 from sipm_helpers.domain.indicators import indicator_frame
+from sipm_helpers.domain.results import json_value
 
 ERROR, WARNING, INFO = "error", "warning", "info"
 HISTORY_YEARS = 3
@@ -56,6 +57,11 @@ class ReviewFinding:
     message: str  # in English, for the result file
     indicator: str | None = None
     values: dict = field(default_factory=dict)  # the figures the message rests on, for the report
+    code: str = ""  # which wording the report uses: the check, or history_easier / history_far ...
+
+    def __post_init__(self) -> None:
+        if not self.code:
+            object.__setattr__(self, "code", self.check)
 
 
 @dataclass(frozen=True)
@@ -119,6 +125,7 @@ def review_targets(ds: Dataset, ctx: Context, *, fund: str, region: str, year: i
                 "catalogue",
                 f"only {quantitative:.0%} of the indicators are quantitative",
                 values={"quantitative": quantitative},
+                code="quantitative_low",
             )
         )
 
@@ -214,6 +221,7 @@ def review_targets(ds: Dataset, ctx: Context, *, fund: str, region: str, year: i
                     "target easier than last year's actual",
                     r.indicator,
                     {"target": target, "last_actual": r.last_actual},
+                    code="history_easier",
                 )
             )
         elif not np.isnan(r.trend_slope):
@@ -226,6 +234,7 @@ def review_targets(ds: Dataset, ctx: Context, *, fund: str, region: str, year: i
                         "target far beyond the trend of the last years",
                         r.indicator,
                         {"target": target, "projection": r.projection},
+                        code="history_far",
                     )
                 )
         for level in ("province", "central"):
@@ -326,3 +335,34 @@ def _overall_findings(
                 )
             )
     return out
+
+
+TARGET_REVIEW_SCHEMA = "sipm.target_review"
+TARGET_REVIEW_VERSION = 1
+
+
+def target_review_result(review: TargetReview) -> dict:
+    """The machine-readable result (JSON-serializable, versioned)."""
+    return {
+        "schema": TARGET_REVIEW_SCHEMA,
+        "version": TARGET_REVIEW_VERSION,
+        "stage": "target_review",
+        "fund": review.fund,
+        "region": review.region,
+        "province": review.province,
+        "year": review.year,
+        "verdict": review.verdict,
+        "counts": review.counts(),
+        "flags": [f"verdict_{review.verdict}"] if review.verdict != "approve" else [],
+        "findings": [
+            {
+                "severity": f.severity,
+                "check": f.check,
+                "code": f.code,
+                "indicator": f.indicator,
+                "message": f.message,
+                "values": {k: json_value(v) for k, v in f.values.items()},
+            }
+            for f in review.findings
+        ],
+    }

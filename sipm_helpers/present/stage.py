@@ -14,9 +14,11 @@ from sipm_helpers.data.validation import load_dataset
 from sipm_helpers.domain.evaluation import SelfEvaluation, evaluate
 from sipm_helpers.domain.monitoring import Monitoring, monitor
 from sipm_helpers.domain.results import write_result
+from sipm_helpers.domain.target_review import TargetReview, review_targets, target_review_result
 from sipm_helpers.present.labels import LANGUAGES
 from sipm_helpers.present.monitoring_report import MonitoringReport
 from sipm_helpers.present.report import SelfEvaluationReport
+from sipm_helpers.present.target_review_report import TargetReviewReport
 
 
 @dataclass(frozen=True)
@@ -117,3 +119,39 @@ def _first_region(dataset: Dataset, fund: str) -> str:
     if regions.empty:
         raise ValueError(f"the dataset has no coordinating region for fund {fund!r}")
     return str(regions.iloc[0])
+
+
+@dataclass(frozen=True)
+class TargetReviewRun:
+    """What the target review notebook works with."""
+
+    dataset: Dataset
+    context: Context
+    review: TargetReview
+    report: TargetReviewReport
+
+    def save(self, path: str | Path | None) -> Path | None:
+        """Write the structured result (JSON) to ``path``; nothing when ``path`` is empty."""
+        if not path:
+            return None
+        return write_result(target_review_result(self.review), path)
+
+
+def target_review(
+    fund: str,
+    region: str | None = None,
+    year: int = 2026,
+    data: str | Path | None = None,
+    lang: str = "en",
+) -> TargetReviewRun:
+    """Load ``data`` (default: the demo) and review the targets of ``fund`` in ``region`` for
+    budget ``year`` (Art. 7, 8, 10), with the report in ``lang``."""
+    if lang not in LANGUAGES:
+        raise ValueError(f"lang must be one of {', '.join(LANGUAGES)}, not {lang!r}")
+    context = load_context()
+    dataset = load_dataset(data or None, context)
+    region = region or _first_region(dataset, fund)
+    review = review_targets(dataset, context, fund=fund, region=str(region), year=int(year))
+    return TargetReviewRun(
+        dataset, context, review, TargetReviewReport(review, dataset, context, lang)
+    )

@@ -41,6 +41,10 @@ def _titles(job: Job, labels, ds: Dataset, ctx: Context) -> tuple[str, str]:
     """The report's title and subtitle in its own language, by stage."""
     region = ds.region_name(job.region, job.lang)
     fund = ctx.registry.fund(job.fund).name(job.lang)
+    if job.stage == "target_review":
+        return labels.t("tr_title", region=region, fund=fund, year=job.year), labels.t(
+            "tr_subtitle", year=job.year
+        )
     if job.stage == "monitoring":
         return labels.t("mon_title", region=region, fund=fund, period=job.period), labels.t(
             "mon_subtitle", period=job.period
