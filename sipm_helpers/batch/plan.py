@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from sipm_helpers.data.dataset import Dataset
 from sipm_helpers.paths import notebooks_dir
 
@@ -78,62 +80,27 @@ class Job:
         }
 
 
-def self_evaluation_plan(
+def _jobs(
     ds: Dataset,
+    pairs: pd.DataFrame,
+    stage: str,
     year: int,
     *,
-    data: str = "",
-    langs: tuple[str, ...] = ("en",),
-    funds: list[str] | None = None,
+    data: str,
+    langs: tuple[str, ...],
+    funds: list[str] | None,
+    period: str | None = None,
 ) -> list[Job]:
-    """A self-evaluation of ``year`` for every fund at each of its coordinating regions that
-    has execution data for the year."""
+    """One job per language for each coordinating (region_code, fund) pair in ``pairs``."""
     names = dict(zip(ds.regions["region_code"], ds.regions["name_en"], strict=False))
-    executed = ds.execution.loc[
-        ds.execution["year"] == year, ["region_code", "fund"]
-    ].drop_duplicates()
     coord = ds.coordination.merge(
-        executed, on=["region_code", "fund"]
-    )  # pairs with data for the year
+        pairs[["region_code", "fund"]].drop_duplicates(), on=["region_code", "fund"]
+    )
     if funds is not None:
         coord = coord.loc[coord["fund"].isin(funds)]
     return [
         Job(
-            "self_evaluation",
-            str(r.fund),
-            str(r.region_code),
-            slug(str(names.get(r.region_code, r.region_code))),
-            year,
-            lang,
-            data,
-        )
-        for r in coord.itertuples()
-        for lang in langs
-    ]
-
-
-def monitoring_plan(
-    ds: Dataset,
-    year: int,
-    month: int,
-    *,
-    data: str = "",
-    langs: tuple[str, ...] = ("en",),
-    funds: list[str] | None = None,
-) -> list[Job]:
-    """Monitoring to the end of ``month`` of ``year`` for every fund at each of its
-    coordinating regions whose execution data reach that month."""
-    names = dict(zip(ds.regions["region_code"], ds.regions["name_en"], strict=False))
-    e = ds.execution.loc[ds.execution["year"] == year]
-    reached = e.groupby(["region_code", "fund"], as_index=False)["month"].max()
-    reached = reached.loc[reached["month"] >= month, ["region_code", "fund"]]
-    coord = ds.coordination.merge(reached, on=["region_code", "fund"])
-    if funds is not None:
-        coord = coord.loc[coord["fund"].isin(funds)]
-    period = f"{year}-{month:02d}"
-    return [
-        Job(
-            "monitoring",
+            stage,
             str(r.fund),
             str(r.region_code),
             slug(str(names.get(r.region_code, r.region_code))),
@@ -147,6 +114,49 @@ def monitoring_plan(
     ]
 
 
+def self_evaluation_plan(
+    ds: Dataset,
+    year: int,
+    *,
+    data: str = "",
+    langs: tuple[str, ...] = ("en",),
+    funds: list[str] | None = None,
+) -> list[Job]:
+    """A self-evaluation of ``year`` for every fund at each of its coordinating regions that
+    has execution data for the year."""
+    executed = ds.execution.loc[ds.execution["year"] == year]
+    return _jobs(ds, executed, "self_evaluation", year, data=data, langs=langs, funds=funds)
+
+
+def monitoring_plan(
+    ds: Dataset,
+    year: int,
+    month: int,
+    *,
+    data: str = "",
+    langs: tuple[str, ...] = ("en",),
+    funds: list[str] | None = None,
+) -> list[Job]:
+    """Monitoring to the end of ``month`` of ``year`` for every fund at each of its
+    coordinating regions whose execution data reach that month."""
+    reached = (
+        ds.execution.loc[ds.execution["year"] == year]
+        .groupby(["region_code", "fund"], as_index=False)["month"]
+        .max()
+    )
+    reached = reached.loc[reached["month"] >= month]
+    return _jobs(
+        ds,
+        reached,
+        "monitoring",
+        year,
+        data=data,
+        langs=langs,
+        funds=funds,
+        period=f"{year}-{month:02d}",
+    )
+
+
 def target_review_plan(
     ds: Dataset,
     year: int,
@@ -157,21 +167,5 @@ def target_review_plan(
 ) -> list[Job]:
     """A review of ``year``'s targets for every fund at each of its coordinating regions
     that has a budget for the year (targets are reviewed with the budget, Art. 7)."""
-    names = dict(zip(ds.regions["region_code"], ds.regions["name_en"], strict=False))
-    budgeted = ds.budget.loc[ds.budget["year"] == year, ["region_code", "fund"]].drop_duplicates()
-    coord = ds.coordination.merge(budgeted, on=["region_code", "fund"])
-    if funds is not None:
-        coord = coord.loc[coord["fund"].isin(funds)]
-    return [
-        Job(
-            "target_review",
-            str(r.fund),
-            str(r.region_code),
-            slug(str(names.get(r.region_code, r.region_code))),
-            year,
-            lang,
-            data,
-        )
-        for r in coord.itertuples()
-        for lang in langs
-    ]
+    budgeted = ds.budget.loc[ds.budget["year"] == year]
+    return _jobs(ds, budgeted, "target_review", year, data=data, langs=langs, funds=funds)

@@ -1,20 +1,23 @@
-"""Entry points of the stage notebooks: load the data, evaluate, and hand back the report
-object whose sections the notebook displays. Keeps the notebooks to a few calls."""
+"""Entry points of the stage notebooks: load the data, run the stage's domain logic, and
+hand back the report object whose sections the notebook displays. Keeps the notebooks to
+a few calls."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sipm_helpers.config.context import Context, load_context
 from sipm_helpers.config.monitoring import load_monitoring_rules
 from sipm_helpers.data.dataset import Dataset
 from sipm_helpers.data.validation import load_dataset
-from sipm_helpers.domain.evaluation import SelfEvaluation, evaluate
-from sipm_helpers.domain.monitoring import Monitoring, monitor
+from sipm_helpers.domain.evaluation import evaluate
+from sipm_helpers.domain.monitoring import monitor
 from sipm_helpers.domain.results import write_result
-from sipm_helpers.domain.target_review import TargetReview, review_targets, target_review_result
+from sipm_helpers.domain.target_review import review_targets, target_review_result
 from sipm_helpers.present.labels import LANGUAGES
 from sipm_helpers.present.monitoring_report import MonitoringReport
 from sipm_helpers.present.report import SelfEvaluationReport
@@ -22,38 +25,35 @@ from sipm_helpers.present.target_review_report import TargetReviewReport
 
 
 @dataclass(frozen=True)
-class SelfEvaluationRun:
-    """What the self-evaluation notebook works with."""
+class StageRun:
+    """What a stage notebook works with: the data, the parameters, the stage's outcome
+    (a review, a monitoring, an evaluation), its report, and how to save its result."""
 
     dataset: Dataset
     context: Context
-    evaluation: SelfEvaluation
-    report: SelfEvaluationReport
+    outcome: Any
+    report: Any
+    result: Callable[[], dict]
 
     def save(self, path: str | Path | None) -> Path | None:
         """Write the structured result (JSON) to ``path``; nothing when ``path`` is empty."""
         if not path:
             return None
-        return write_result(self.evaluation.to_result(), path)
+        return write_result(self.result(), path)
 
 
-def self_evaluation(
-    fund: str,
-    region: str | None = None,
-    year: int = 2025,
-    data: str | Path | None = None,
-    lang: str = "en",
-) -> SelfEvaluationRun:
-    """Load ``data`` (default: the embedded demo), evaluate ``fund`` in ``region`` for
-    ``year`` and prepare the report in ``lang``. An empty ``region`` takes the fund's first
-    coordinating region, so the notebook runs with its defaults."""
+def _open(data: str | Path | None, lang: str) -> tuple[Context, Dataset]:
     if lang not in LANGUAGES:
         raise ValueError(f"lang must be one of {', '.join(LANGUAGES)}, not {lang!r}")
     context = load_context()
-    dataset = load_dataset(data or None, context)
-    region = region or _first_region(dataset, fund)
-    ev = evaluate(dataset, context, fund=fund, region=str(region), year=int(year))
-    return SelfEvaluationRun(dataset, context, ev, SelfEvaluationReport(ev, dataset, context, lang))
+    return context, load_dataset(data or None, context)
+
+
+def _first_region(dataset: Dataset, fund: str) -> str:
+    regions = dataset.coordination.loc[dataset.coordination["fund"] == fund, "region_code"]
+    if regions.empty:
+        raise ValueError(f"the dataset has no coordinating region for fund {fund!r}")
+    return str(regions.iloc[0])
 
 
 def parse_period(period: str) -> tuple[int, int]:
@@ -71,20 +71,24 @@ def parse_period(period: str) -> tuple[int, int]:
     return year, month
 
 
-@dataclass(frozen=True)
-class MonitoringRun:
-    """What the monitoring notebook works with."""
-
-    dataset: Dataset
-    context: Context
-    monitoring: Monitoring
-    report: MonitoringReport
-
-    def save(self, path: str | Path | None) -> Path | None:
-        """Write the structured result (JSON) to ``path``; nothing when ``path`` is empty."""
-        if not path:
-            return None
-        return write_result(self.monitoring.to_result(), path)
+def target_review(
+    fund: str,
+    region: str | None = None,
+    year: int = 2026,
+    data: str | Path | None = None,
+    lang: str = "en",
+) -> StageRun:
+    """Stage 01: review the targets of ``fund`` in ``region`` for budget ``year`` (Art. 7, 8, 10)."""
+    context, dataset = _open(data, lang)
+    review = review_targets(
+        dataset,
+        context,
+        fund=fund,
+        region=str(region or _first_region(dataset, fund)),
+        year=int(year),
+    )
+    report = TargetReviewReport(review, dataset, context, lang)
+    return StageRun(dataset, context, review, report, lambda: target_review_result(review))
 
 
 def monitoring(
@@ -93,65 +97,37 @@ def monitoring(
     period: str = "2026-10",
     data: str | Path | None = None,
     lang: str = "en",
-) -> MonitoringRun:
-    """Load ``data`` (default: the demo) and monitor ``fund`` in ``region`` to the end of
-    ``period`` (Art. 11–14), with the report in ``lang``."""
-    if lang not in LANGUAGES:
-        raise ValueError(f"lang must be one of {', '.join(LANGUAGES)}, not {lang!r}")
+) -> StageRun:
+    """Stage 02: monitor ``fund`` in ``region`` to the end of ``period`` (Art. 11–14)."""
     year, month = parse_period(period)
-    context = load_context()
-    dataset = load_dataset(data or None, context)
-    region = region or _first_region(dataset, fund)
+    context, dataset = _open(data, lang)
+    region = str(region or _first_region(dataset, fund))
     mon = monitor(
-        dataset,
-        context,
-        load_monitoring_rules(),
-        fund=fund,
-        region=str(region),
-        year=year,
-        month=month,
+        dataset, context, load_monitoring_rules(), fund=fund, region=region, year=year, month=month
     )
-    return MonitoringRun(dataset, context, mon, MonitoringReport(mon, dataset, context, lang))
+    return StageRun(
+        dataset, context, mon, MonitoringReport(mon, dataset, context, lang), mon.to_result
+    )
 
 
-def _first_region(dataset: Dataset, fund: str) -> str:
-    regions = dataset.coordination.loc[dataset.coordination["fund"] == fund, "region_code"]
-    if regions.empty:
-        raise ValueError(f"the dataset has no coordinating region for fund {fund!r}")
-    return str(regions.iloc[0])
-
-
-@dataclass(frozen=True)
-class TargetReviewRun:
-    """What the target review notebook works with."""
-
-    dataset: Dataset
-    context: Context
-    review: TargetReview
-    report: TargetReviewReport
-
-    def save(self, path: str | Path | None) -> Path | None:
-        """Write the structured result (JSON) to ``path``; nothing when ``path`` is empty."""
-        if not path:
-            return None
-        return write_result(target_review_result(self.review), path)
-
-
-def target_review(
+def self_evaluation(
     fund: str,
     region: str | None = None,
-    year: int = 2026,
+    year: int = 2025,
     data: str | Path | None = None,
     lang: str = "en",
-) -> TargetReviewRun:
-    """Load ``data`` (default: the demo) and review the targets of ``fund`` in ``region`` for
-    budget ``year`` (Art. 7, 8, 10), with the report in ``lang``."""
-    if lang not in LANGUAGES:
-        raise ValueError(f"lang must be one of {', '.join(LANGUAGES)}, not {lang!r}")
-    context = load_context()
-    dataset = load_dataset(data or None, context)
-    region = region or _first_region(dataset, fund)
-    review = review_targets(dataset, context, fund=fund, region=str(region), year=int(year))
-    return TargetReviewRun(
-        dataset, context, review, TargetReviewReport(review, dataset, context, lang)
+) -> StageRun:
+    """Stage 03: the annual self-evaluation of ``fund`` in ``region`` for ``year`` (Art. 15–18).
+    An empty ``region`` takes the fund's first coordinating region, so the notebook runs
+    with its defaults."""
+    context, dataset = _open(data, lang)
+    ev = evaluate(
+        dataset,
+        context,
+        fund=fund,
+        region=str(region or _first_region(dataset, fund)),
+        year=int(year),
+    )
+    return StageRun(
+        dataset, context, ev, SelfEvaluationReport(ev, dataset, context, lang), ev.to_result
     )
