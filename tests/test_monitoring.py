@@ -209,3 +209,34 @@ def test_monitoring_rules_are_validated(tmp_path):
         ParameterError, match=r"pace\.income: red_below must not exceed amber_below"
     ):
         load_monitoring_rules(bad)
+
+
+def test_indicator_outlook_on_the_tiny_dataset(tiny, ctx):
+    from sipm_helpers.config.monitoring import load_monitoring_rules
+    from sipm_helpers.domain.monitoring import monitor
+
+    mon = monitor(
+        tiny,
+        ctx,
+        load_monitoring_rules(),
+        fund="employee_medical",
+        region="110100",
+        year=2025,
+        month=6,
+    )
+    out = mon.indicators.set_index("indicator")
+    # six flat months of 606 income: the forecast is 1,212 of the 1,262 budgeted
+    assert out.loc["income_budget_execution", "basis"] == "forecast"
+    assert out.loc["income_budget_execution", "value"] == pytest.approx(1212 / 1262)
+    assert out.loc["income_budget_execution", "light"] == "green"  # inside 95–105 %
+    assert out.loc["current_year_balance", "value"] == pytest.approx((1212 - 1080) / 1080)
+    assert out.loc["premium_collection_rate", "basis"] == "to_date"
+    assert out.loc["premium_collection_rate", "value"] == pytest.approx(600 / 630)
+    assert (
+        out.loc["premium_collection_rate", "light"] == "amber"
+    )  # 0.952 short of 0.98, within the 5 % threshold
+    assert out.loc["budget_preparation_accuracy", "basis"] == "year_end" and pd.isna(
+        out.loc["budget_preparation_accuracy", "light"]
+    )
+    result = mon.to_result()
+    assert {i["indicator"] for i in result["indicators"]} == set(out.index)

@@ -294,6 +294,7 @@ class Monitoring:
     paths: pd.DataFrame  # month, item, executed (cumulative), expected_share
     balance_end: float
     months_covered: float
+    indicators: pd.DataFrame  # the annual targets' outlook (indicator_outlook)
 
     @property
     def period(self) -> str:
@@ -348,6 +349,12 @@ class Monitoring:
                     "corrective_action": r.corrective_action,
                 }
                 for r in self.alerts.itertuples()
+            ],
+            "indicators": [
+                {k: json_value(v) for k, v in r.items()}
+                for r in self.indicators[
+                    ["indicator", "target", "value", "basis", "p_miss", "light"]
+                ].to_dict("records")
             ],
         }
 
@@ -460,4 +467,116 @@ def monitor(
         paths=paths,
         balance_end=balance,
         months_covered=months_covered,
+        indicators=indicator_outlook(ds, ctx, rules, items, fund=fund, region=region, year=year),
     )
+
+
+# Indicators that compare part of a year's flows with a whole year's (the initial budget,
+# last year, the average balance): their value to date says nothing about the year end, so
+# monitoring leaves them to the self-evaluation rather than show a misleading light.
+YEAR_END_ONLY = frozenset(
+    {
+        "budget_preparation_accuracy",
+        "fund_return_rate",
+        "average_benefit_growth",
+        "expenditure_income_growth_gap",
+        "per_capita_expenditure_growth",
+        "reserve_ratio",
+    }
+)
+
+# Indicators whose year-end value follows from a line item's forecast ÷ its budget.
+FORECAST_INDICATORS = {
+    "income_budget_execution": "income",
+    "expenditure_budget_execution": "expenditure",
+    "fiscal_subsidy_arrival": "fiscal_subsidy",
+}
+
+
+def indicator_outlook(
+    ds: Dataset,
+    ctx: Context,
+    rules: MonitoringRules,
+    items: pd.DataFrame,
+    *,
+    fund: str,
+    region: str,
+    year: int,
+) -> pd.DataFrame:
+    """Is each annual target on course (Art. 13, effectiveness)?
+
+    Budget-execution indicators take the line item's year-end forecast ÷ budget, with the
+    probability that the year ends outside the target (from the forecast distribution);
+    the current-year surplus takes the income and expenditure forecasts; indicators that
+    compare part of a year with a whole one are left to the year end (basis 'year_end', no
+    light); the others take their value to date (ratios of flows over the same months, and
+    stocks, carry over to the year end). Returns indicator, rule, target, band_lower,
+    band_upper, value (the year-end outlook), basis, p_miss, met and light.
+    """
+    from sipm_helpers.domain.indicators import (
+        indicator_frame,
+    )  # domain → domain, deferred: indicators imports facts
+
+    frame = indicator_frame(ds, ctx, funds=[fund], regions=[region], years=[year])
+    frame = frame.loc[frame["kind"] == "quantitative"].copy()
+    by_item = items.set_index("item")
+    value = frame["actual"].to_numpy(dtype=float).copy()
+    p_miss = np.full(len(frame), np.nan)
+    basis = np.array(["to_date"] * len(frame), dtype=object)
+    for i, (code, rule, target, lo, hi) in enumerate(
+        frame[["indicator", "rule", "target", "band_lower", "band_upper"]].itertuples(index=False)
+    ):
+        if code in YEAR_END_ONLY:
+            value[i], basis[i] = np.nan, "year_end"
+            continue
+        if code == "current_year_balance" and {"income", "expenditure"} <= set(by_item.index):
+            income, spent = (float(by_item.at[k, "forecast"]) for k in ("income", "expenditure"))
+            value[i], basis[i] = (income - spent) / spent if spent > 0 else np.nan, "forecast"
+            continue
+        item = FORECAST_INDICATORS.get(code)
+        if item is None or item not in by_item.index or not by_item.at[item, "budget"] > 0:
+            continue
+        row = by_item.loc[[item]]
+        budget = float(row["budget"].iloc[0])
+        value[i] = float(row["forecast"].iloc[0]) / budget
+        basis[i] = "forecast"
+        if rule == "band":
+            below = probability_below(row, budget * lo)[0] if not np.isnan(lo) else 0.0
+            above = 1 - probability_below(row, budget * hi)[0] if not np.isnan(hi) else 0.0
+            p_miss[i] = below + above
+        elif not np.isnan(target):
+            p_miss[i] = probability_below(row, budget * target)[0]
+    out = frame[
+        [
+            "indicator",
+            "rule",
+            "direction",
+            "unit",
+            "target",
+            "band_lower",
+            "band_upper",
+            "explain_threshold",
+        ]
+    ].copy()
+    out["value"], out["basis"], out["p_miss"] = value, basis, p_miss
+    rescored = out.assign(actual=value, weight=1.0)
+    from sipm_helpers.domain.scoring import score_indicators
+
+    scored = score_indicators(
+        rescored.assign(band_zero_at=frame["band_zero_at"].to_numpy()), ctx.standards
+    )
+    out["met"] = scored["met"].to_numpy()
+    missed = scored["shortfall"].to_numpy(dtype=float) > scored["explain_threshold"].to_numpy(
+        dtype=float
+    )
+    light = np.where(
+        ~np.isnan(p_miss),
+        np.select([p_miss >= rules.risk_red, p_miss >= rules.risk_amber], [RED, AMBER], GREEN),
+        np.where(
+            pd.isna(out["met"]),
+            None,
+            np.where(out["met"].fillna(True).to_numpy(bool), GREEN, np.where(missed, RED, AMBER)),
+        ),
+    )
+    out["light"] = light
+    return out.reset_index(drop=True)

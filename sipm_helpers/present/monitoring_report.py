@@ -10,7 +10,7 @@ from sipm_helpers.config.context import Context
 from sipm_helpers.data.dataset import Dataset
 from sipm_helpers.domain.monitoring import AMBER, GREEN, RED, Monitoring
 from sipm_helpers.present import plots
-from sipm_helpers.present.formatting import DASH, fmt_money, fmt_number, fmt_rate
+from sipm_helpers.present.formatting import DASH, fmt_money, fmt_number, fmt_rate, fmt_value
 from sipm_helpers.present.labels import load_labels
 from sipm_helpers.present.report import Section, _para
 from sipm_helpers.present.tables import Cell, html_table
@@ -180,4 +180,43 @@ class MonitoringReport:
                 [t("col_light"), t("col_item"), t("col_alert_reason"), t("col_action")], rows
             )
         )
+        return Section("".join(parts))
+
+    def indicators(self) -> Section:
+        """Is each annual target on course (Art. 13, effectiveness)? The year-end outlook of
+        every quantitative indicator against its target, with the probability of a miss
+        where a forecast gives one."""
+        t = self.labels.t
+        catalogue = self.ctx.catalogue(self.mon.fund, self.mon.province)
+        parts = [f"<h2>{escape(t('mon_indicators'))}</h2>", _para(t("mon_indicators_text"))]
+        rows = []
+        for r in self.mon.indicators.to_dict("records"):
+            unit, lo, hi = r["unit"], r["band_lower"], r["band_upper"]
+            if r["rule"] != "band":
+                target = fmt_value(r["target"], unit)
+            elif not pd.isna(lo) and not pd.isna(hi):
+                target = f"{fmt_value(lo, unit)}–{fmt_value(hi, unit)}"
+            else:
+                target = (
+                    f"≥ {fmt_value(lo, unit)}" if not pd.isna(lo) else f"≤ {fmt_value(hi, unit)}"
+                )
+            rows.append(
+                [
+                    catalogue.indicator(r["indicator"]).name(self.lang),
+                    Cell(target, True),
+                    Cell(fmt_value(r["value"], unit), True),
+                    t(f"basis_{r['basis']}"),
+                    Cell(fmt_rate(r["p_miss"], 0), True),
+                    self._light(r["light"]),
+                ]
+            )
+        header = [
+            t("col_indicator"),
+            t("col_target"),
+            t("col_outlook"),
+            t("col_basis"),
+            t("col_p_short"),
+            t("col_light"),
+        ]
+        parts.append(html_table(header, rows, numeric_columns=[1, 2, 4]))
         return Section("".join(parts))
