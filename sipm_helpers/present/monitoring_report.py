@@ -215,7 +215,7 @@ class MonitoringReport:
             t("col_target"),
             t("col_outlook"),
             t("col_basis"),
-            t("col_p_short"),
+            t("col_p_miss"),
             t("col_light"),
         ]
         parts.append(html_table(header, rows, numeric_columns=[1, 2, 4]))
