@@ -25,11 +25,12 @@ CODE_MARKERS = (
 )
 
 
-def execute(tmp_path: Path, **parameters) -> tuple[Path, dict]:
+def execute(tmp_path: Path, notebook: Path = NOTEBOOK, **parameters) -> tuple[Path, dict]:
+    """Run ``notebook`` with papermill; return the executed notebook and its result."""
     out = tmp_path / "out.ipynb"
     result = tmp_path / "result.json"
     papermill.execute_notebook(
-        str(NOTEBOOK),
+        str(notebook),
         str(out),
         parameters={**parameters, "result_path": str(result)},
         kernel_name="python3",
@@ -99,13 +100,7 @@ MONITORING = notebooks_dir() / "02_monitoring.ipynb"
     ],
 )
 def test_monitoring_runs_and_renders(tmp_path, demo, fund, region, lang):
-    out, result = tmp_path / "mon.ipynb", tmp_path / "mon.json"
-    papermill.execute_notebook(
-        str(MONITORING), str(out),
-        parameters={"fund": fund, "region": region, "period": "2026-10", "lang": lang, "result_path": str(result)},
-        kernel_name="python3", progress_bar=False, cwd=str(PROJECT_DIR),
-    )  # fmt: skip
-    data = json.loads(result.read_text(encoding="utf-8"))
+    out, data = execute(tmp_path, MONITORING, fund=fund, region=region, period="2026-10", lang=lang)
     region = (
         region or demo.coordination.loc[demo.coordination["fund"] == fund, "region_code"].iloc[0]
     )
@@ -154,13 +149,7 @@ TARGET_REVIEW = notebooks_dir() / "01_target_review.ipynb"
     ],
 )
 def test_target_review_runs_and_renders(tmp_path, demo, fund, region, lang):
-    out, result = tmp_path / "tr.ipynb", tmp_path / "tr.json"
-    papermill.execute_notebook(
-        str(TARGET_REVIEW), str(out),
-        parameters={"fund": fund, "region": region, "year": 2026, "lang": lang, "result_path": str(result)},
-        kernel_name="python3", progress_bar=False, cwd=str(PROJECT_DIR),
-    )  # fmt: skip
-    data = json.loads(result.read_text(encoding="utf-8"))
+    out, data = execute(tmp_path, TARGET_REVIEW, fund=fund, region=region, year=2026, lang=lang)
     region = (
         region or demo.coordination.loc[demo.coordination["fund"] == fund, "region_code"].iloc[0]
     )
