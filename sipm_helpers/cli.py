@@ -7,6 +7,7 @@ written to the output folder).
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import time
@@ -154,8 +155,6 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def red_alert_regions(jobs, manifest) -> list[str]:
     """'region fund' of every monitoring job whose result shows a red alert (batch summary)."""
-    import json
-
     out = []
     for job in jobs:
         record = manifest.records.get(job.job_id)

@@ -19,8 +19,9 @@ from sipm_helpers.config.context import Context, load_context
 from sipm_helpers.data.dataset import TABLES, Dataset
 from sipm_helpers.data.findings import ERROR, WARNING, Finding, ValidationReport
 from sipm_helpers.data.io import RawDataset, read_raw
-from sipm_helpers.data.schemas import build_schema, coerce_table, schema_findings
+from sipm_helpers.data.schemas import DTYPES, build_schema, coerce_table, schema_findings
 from sipm_helpers.errors import DataError
+from sipm_helpers.paths import demo_data_dir
 
 OUTLIER_FACTOR = 10.0  # a month above this multiple of the item's median month is flagged
 OUTLIER_FLOOR = 1000.0  # 10k yuan; smaller amounts are never called outliers
@@ -799,8 +800,6 @@ def validate_raw(
 
 
 def _empty(spec: TableSpec) -> pd.DataFrame:
-    from sipm_helpers.data.schemas import DTYPES
-
     return pd.DataFrame({c: pd.Series(dtype=DTYPES[s.type]) for c, s in spec.columns.items()})
 
 
@@ -827,8 +826,6 @@ def validate_path(
 
 def load_dataset(path: str | Path | None = None, ctx: Context | None = None) -> Dataset:
     """Load and validate a dataset (default: the embedded demo); raise DataError on errors."""
-    from sipm_helpers.paths import demo_data_dir
-
     dataset, report = validate_path(path or demo_data_dir(), ctx)
     if dataset is None:
         raise DataError(report)

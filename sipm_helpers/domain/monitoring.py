@@ -26,7 +26,9 @@ from sipm_helpers.config import FundRegistry
 from sipm_helpers.config.context import Context
 from sipm_helpers.config.monitoring import MonitoringRules
 from sipm_helpers.data.dataset import Dataset
+from sipm_helpers.domain.indicators import indicator_frame
 from sipm_helpers.domain.results import json_value
+from sipm_helpers.domain.scoring import score_indicators
 
 ITEM_KEYS = ["region_code", "fund", "item"]
 MIN_HISTORY = 2  # past years needed before a spread can be estimated
@@ -513,10 +515,6 @@ def indicator_outlook(
     stocks, carry over to the year end). Returns indicator, rule, target, band_lower,
     band_upper, value (the year-end outlook), basis, p_miss, met and light.
     """
-    from sipm_helpers.domain.indicators import (
-        indicator_frame,
-    )  # domain → domain, deferred: indicators imports facts
-
     frame = indicator_frame(ds, ctx, funds=[fund], regions=[region], years=[year])
     frame = frame.loc[frame["kind"] == "quantitative"].copy()
     by_item = items.set_index("item")
@@ -560,8 +558,6 @@ def indicator_outlook(
     ].copy()
     out["value"], out["basis"], out["p_miss"] = value, basis, p_miss
     rescored = out.assign(actual=value, weight=1.0)
-    from sipm_helpers.domain.scoring import score_indicators
-
     scored = score_indicators(
         rescored.assign(band_zero_at=frame["band_zero_at"].to_numpy()), ctx.standards
     )

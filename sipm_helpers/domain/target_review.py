@@ -211,9 +211,11 @@ def review_targets(ds: Dataset, ctx: Context, *, fund: str, region: str, year: i
         # Targets set as a norm (a standard, a policy, a floor to pass) are not meant to
         # track the region's own history; plan and history targets are.
         tracks_history = r.rule != "pass_fail" and r.benchmark not in ("standard", "policy")
-        if not tracks_history:
-            pass
-        elif not np.isnan(r.last_actual) and sign * (target - r.last_actual) < -slack:
+        if (
+            tracks_history
+            and not np.isnan(r.last_actual)
+            and sign * (target - r.last_actual) < -slack
+        ):
             findings.append(
                 ReviewFinding(
                     WARNING,
@@ -224,7 +226,7 @@ def review_targets(ds: Dataset, ctx: Context, *, fund: str, region: str, year: i
                     code="history_easier",
                 )
             )
-        elif not np.isnan(r.trend_slope):
+        elif tracks_history and not np.isnan(r.trend_slope):
             reach = max(FAR_BEYOND_TREND * abs(r.trend_slope), 0.05 * abs(r.projection))
             if sign * (target - r.projection) > reach:
                 findings.append(
