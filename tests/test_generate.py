@@ -120,9 +120,13 @@ def months_covered(tables, year: int) -> pd.Series:
     return end / (spent / 12)
 
 
-def scenario(kind: str) -> gen.Scenario:
-    """The first demo scenario of ``kind`` (the one planted alone in its fund-region)."""
-    return next(s for s in gen.DEMO_SCENARIOS if s.kind == kind)
+def scenario(kind: str, year: int = gen.DEMO_EVALUATION_YEAR) -> gen.Scenario:
+    """The first demo scenario of ``kind`` in ``year`` (the one planted alone in its
+    fund-region)."""
+    return next(s for s in gen.DEMO_SCENARIOS if s.kind == kind and s.year == year)
+
+
+OPEN_YEAR = gen.DEMO_EVALUATION_YEAR + 1
 
 
 # --------------------------------------------------------------------------- contract
@@ -188,8 +192,13 @@ def test_demo_years_and_months(demo_tables):
         frame = demo_tables[name]
         months = frame.groupby(KEYS)["month"].agg(["min", "max", "nunique"]).reset_index()
         assert len(months) == 57 * 6
-        last = months["year"] == 2026
-        assert (months.loc[last, "max"] == 10).all() and (months.loc[last, "nunique"] == 10).all()
+        late = scenario("late_data", OPEN_YEAR)
+        months = months.set_index(["region_code", "fund"])
+        last = (months["year"] == 2026).to_numpy()
+        reached = pd.Series(10, index=months.index[last])
+        reached[(late.region, late.fund)] = late.month
+        assert (months.loc[last, "max"] == reached).all()
+        assert (months.loc[last, "nunique"] == reached).all()
         assert (months.loc[~last, "max"] == 12).all() and (months.loc[~last, "nunique"] == 12).all()
     assert sorted(demo_tables["qualitative"]["year"].unique()) == list(range(2021, 2026))
     assert set(demo_tables["explanations"]["year"]) <= set(range(2021, 2026))
@@ -460,7 +469,12 @@ def test_targets_cover_every_quantitative_indicator(demo_tables):
         mine = regional.loc[regional["fund"] == fund]
         assert set(mine["indicator"]) == quantitative, fund
         count = len([p for p in pairs if p[1] == fund]) * 6 * len(quantitative)
-        assert len(mine) == count
+        dropped = sum(
+            len(s.indicators)
+            for s in gen.DEMO_SCENARIOS
+            if s.kind == "target_missing" and s.fund == fund
+        )
+        assert len(mine) == count - dropped
         central = t.loc[(t["level"] == "central") & (t["fund"] == fund)]
         assert set(central["start_year"]) == set(range(2021, 2027))
         assert set(central["indicator"]) <= quantitative
@@ -514,20 +528,27 @@ def test_qualitative_grades(demo_tables):
 
 
 def test_every_kind_is_planted_in_the_demo():
-    kinds = [s.kind for s in gen.DEMO_SCENARIOS]
+    evaluated = [s for s in gen.DEMO_SCENARIOS if s.year == gen.DEMO_EVALUATION_YEAR]
+    open_year = [s for s in gen.DEMO_SCENARIOS if s.year == OPEN_YEAR]
+    assert len(evaluated) + len(open_year) == len(gen.DEMO_SCENARIOS)
+    kinds = [s.kind for s in evaluated]
     assert set(kinds) == set(gen.OUTCOME_KINDS + gen.WRINKLE_KINDS)
     assert sorted(kinds) == sorted([*set(kinds), "premium_shortfall", "coverage_drop"])
+    # The open year: what monitoring and the target review find.
+    assert sorted(s.kind for s in open_year) == sorted(
+        [*gen.IN_YEAR_KINDS, *gen.TARGET_KINDS, "premium_shortfall", "subsidy_shortfall"]
+    )
     # One fund-region gathers several outcomes (a fair grade); their indicators differ.
     (crowded,) = {
         (s.region, s.fund)
-        for s in gen.DEMO_SCENARIOS
-        if sum((t.region, t.fund) == (s.region, s.fund) for t in gen.DEMO_SCENARIOS) > 1
+        for s in evaluated
+        if sum((t.region, t.fund) == (s.region, s.fund) for t in evaluated) > 1
     }
-    named = [i for s in gen.DEMO_SCENARIOS if (s.region, s.fund) == crowded for i in s.indicators]
+    named = [i for s in evaluated if (s.region, s.fund) == crowded for i in s.indicators]
     assert len(named) == len(set(named))
-    assert all(s.year == gen.DEMO_EVALUATION_YEAR for s in gen.DEMO_SCENARIOS)
-    explained = [s.explained for s in gen.DEMO_SCENARIOS if s.kind in gen.OUTCOME_KINDS]
+    explained = [s.explained for s in evaluated if s.kind in gen.OUTCOME_KINDS]
     assert any(explained) and not all(explained)
+    assert not any(s.explained for s in open_year)  # nothing to explain before the year ends
 
 
 def test_premium_shortfall(demo_tables):
@@ -593,6 +614,87 @@ def test_coverage_drop(demo_tables):
         demo_tables, s, "target_population", stock=True
     )
     assert coverage < target(demo_tables, s, "coverage_rate") - 0.03
+
+
+def month_totals(tables, s: gen.Scenario, item: str) -> pd.Series:
+    """The scenario's fund-region: ``item`` by year and month."""
+    e = tables["execution"]
+    e = e.loc[(e["region_code"] == s.region) & (e["fund"] == s.fund) & (e["item"] == item)]
+    return e.set_index(["year", "month"])["amount"]
+
+
+def test_in_year_premium_shortfall(demo_tables):
+    s = scenario("premium_shortfall", OPEN_YEAR)
+    premium = month_totals(demo_tables, s, "premium")
+    # July–October against January–June, this year and the years before.
+    ratio = premium.loc[s.year].loc[7:10].sum() / premium.loc[s.year].loc[1:6].sum()
+    before = [
+        premium.loc[y].loc[7:10].sum() / premium.loc[y].loc[1:6].sum() for y in range(2021, 2026)
+    ]
+    assert ratio < 0.85 * min(before)
+
+
+def test_in_year_subsidy_held_back(demo_tables):
+    s = scenario("subsidy_shortfall", OPEN_YEAR)
+    subsidy = month_totals(demo_tables, s, "fiscal_subsidy")
+    assert (s.year, 9) not in subsidy.index  # the September tranche did not come
+    assert all((y, 9) in subsidy.index for y in range(2021, 2026))
+    assert subsidy.loc[s.year].sum() / budgeted(demo_tables, s, "fiscal_subsidy") < 0.5
+
+
+def test_late_data(demo_tables):
+    s = scenario("late_data", OPEN_YEAR)
+    for name in ("execution", "statistics"):
+        t = demo_tables[name]
+        mine = t.loc[(t["region_code"] == s.region) & (t["fund"] == s.fund) & (t["year"] == s.year)]
+        assert mine["month"].max() == s.month == 8, name
+        others = t.loc[
+            (t["fund"] == s.fund) & (t["year"] == s.year) & (t["region_code"] != s.region)
+        ]
+        assert others["month"].max() == 10
+
+
+def test_target_missing_has_nothing_to_inherit(demo_tables):
+    s = scenario("target_missing", OPEN_YEAR)
+    t = demo_tables["targets"]
+    (code,) = s.indicators
+    rows = t.loc[(t["fund"] == s.fund) & (t["indicator"] == code) & (t["period"] == "annual")]
+    this_year = rows.loc[rows["start_year"] == s.year]
+    assert s.region not in set(this_year["region_code"])
+    assert set(this_year["level"]) == {"region"}  # no province or centre target to inherit
+    assert s.region in set(rows.loc[rows["start_year"] == s.year - 1, "region_code"])
+
+
+def test_open_year_targets_set_carefully_by_most_regions(demo_tables):
+    t = demo_tables["targets"]
+    audit = t.loc[
+        (t["indicator"] == "audit_rectification_rate")
+        & (t["level"] == "region")
+        & (t["period"] == "annual")
+    ]
+    past, open_year = (
+        audit.loc[audit["start_year"] < OPEN_YEAR],
+        audit.loc[audit["start_year"] == OPEN_YEAR],
+    )
+    careful = open_year["benchmark"] == "policy"
+    assert (open_year.loc[careful, "target"] == 1.0).all()
+    assert 0.4 < careful.mean() < 0.8
+    assert (past["benchmark"] == "plan").all() and (past["target"] < 1).mean() > 0.8
+
+
+def test_central_guides_are_within_reach_of_most_regions(demo_tables):
+    t = demo_tables["targets"]
+    annual = t.loc[(t["period"] == "annual") & (t["start_year"] == OPEN_YEAR)]
+    regional = annual.loc[annual["level"] == "region"].groupby(["fund", "indicator"])["target"]
+    central = annual.loc[annual["level"] == "central"].set_index(["fund", "indicator"])["target"]
+    for fund, code in [
+        ("employee_medical", "premium_collection_rate"),
+        ("resident_medical", "inpatient_reimbursement_ratio"),
+    ]:
+        values = regional.get_group((fund, code))
+        guide = central[(fund, code)]
+        assert 0.6 <= (values >= guide - 1e-9).mean() < 1.0, (fund, code)
+        assert guide <= load_catalogue(fund).indicator(code).default_target
 
 
 def test_outcome_explanations_as_planted(demo_tables):

@@ -138,3 +138,19 @@ def test_a_clean_review_is_approved(tiny, ctx):
         with_targets(tiny, every), ctx, fund="work_injury", region="110000", year=2025
     )
     assert review.verdict == "approve", [f for f in review.findings if f.severity != "info"]
+
+
+def test_demo_verdicts_vary_as_planted(demo, ctx):
+    from sipm_helpers.data import generate as gen
+
+    verdicts = {
+        (r.region_code, r.fund): review_targets(
+            demo, ctx, fund=r.fund, region=r.region_code, year=2026
+        ).verdict
+        for r in demo.coordination.itertuples()
+    }
+    (missing,) = [s for s in gen.DEMO_SCENARIOS if s.kind == "target_missing"]
+    returned = [pair for pair, v in verdicts.items() if v == "return"]
+    assert returned == [(missing.region, missing.fund)]
+    counts = pd.Series(verdicts).value_counts()
+    assert counts["approve"] >= 5 and counts["approve_with_changes"] >= 20

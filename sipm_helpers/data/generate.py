@@ -80,9 +80,11 @@ class Scenario:
 
     ``kind`` is one of :data:`OUTCOME_KINDS` (a target missed badly; ``indicators`` lists
     the indicators that miss, ``explained`` whether the agency's reason and improvement
-    measure are in the explanations table) or :data:`WRINKLE_KINDS` (a data wrinkle that
-    validation reports as a warning). ``item`` and ``month`` name the line item and month a
-    wrinkle touches, where it has one.
+    measure are in the explanations table; in the year still open it shows in monitoring),
+    :data:`WRINKLE_KINDS` (a data wrinkle that validation reports as a warning),
+    :data:`IN_YEAR_KINDS` (something monitoring finds in the open year) or
+    :data:`TARGET_KINDS` (something a target review finds). ``item`` and ``month`` name the
+    line item and month a scenario touches, where it has one.
     """
 
     kind: str
@@ -112,6 +114,13 @@ WRINKLE_KINDS = (
     "never_executed",  # an item budgeted for a complete year, never executed
     "empty_adjusted",  # a budget row whose adjusted figure is left empty
 )
+IN_YEAR_KINDS = (
+    "late_data",  # the open year's execution and statistics stop at ``month``, months early
+)
+TARGET_KINDS = (
+    "target_missing",  # the region sets no target of its own for the indicators named
+)
+CAREFUL_SHARE = 0.6  # regions that set the open year's targets at the plan, without slack
 LOW_RESERVE_MONTHS = 2.0
 EXCESS_RESERVE_MONTHS = 22.0
 SPIKE_FACTOR = 15.0
@@ -293,6 +302,43 @@ DEMO_SCENARIOS: tuple[Scenario, ...] = (
         2025,
         "the adjusted budget of other_income is left empty (= the initial budget)",
         item="other_income",
+    ),
+    # The year still open: what the target review of 2026 and monitoring to October find.
+    Scenario(
+        "premium_shortfall",
+        "920400",
+        "employee_medical",
+        2026,
+        "premium income down by a fifth from July: premiums behind their seasonal pace in "
+        "October and likely short of the budget at the year end",
+        ("premium_collection_rate", "income_budget_execution"),
+    ),
+    Scenario(
+        "subsidy_shortfall",
+        "910300",
+        "resident_pension",
+        2026,
+        "the September fiscal subsidy tranche was held back: the subsidy is far behind its "
+        "expected share in October",
+        ("fiscal_subsidy_arrival", "fiscal_subsidy_timeliness"),
+    ),
+    Scenario(
+        "late_data",
+        "930300",
+        "resident_medical",
+        2026,
+        "execution and statistics reported only to August: two months late for the October "
+        "monitoring",
+        month=8,
+    ),
+    Scenario(
+        "target_missing",
+        "920100",
+        "employee_medical",
+        2026,
+        "no target of its own for insured persons, and none above it to inherit: the target "
+        "review returns the targets",
+        ("insured_persons",),
     ),
 )
 
@@ -1594,7 +1640,28 @@ def _budget(
     )
 
 
-def _execution(data: _FundData, years: tuple[int, ...], last_month: int) -> pd.DataFrame:
+def _reported(n: int, ny: int, last_months: np.ndarray) -> np.ndarray:
+    """[P, Y, M] months reported: every month of past years, the last year to each region's
+    last month."""
+    reported = np.ones((n, ny, MONTHS), dtype=bool)
+    reported[:, -1, :] = np.arange(1, MONTHS + 1)[None, :] <= last_months[:, None]
+    return reported
+
+
+def _last_months(
+    pairs: _Pairs, fund: str, last_month: int, scenarios: Sequence[Scenario], last_year: int
+) -> np.ndarray:
+    """[P] the last month each region reports in the last year: ``last_month``, or a
+    ``late_data`` scenario's month."""
+    out = np.full(len(pairs.codes), last_month)
+    index = {c: i for i, c in enumerate(pairs.codes)}
+    for s in scenarios:
+        if s.kind == "late_data" and s.fund == fund and s.region in index and s.year == last_year:
+            out[index[s.region]] = min(s.month or last_month, last_month)
+    return out
+
+
+def _execution(data: _FundData, years: tuple[int, ...], last_months: np.ndarray) -> pd.DataFrame:
     """Monthly execution: balance_start in month 1, flows where not zero, balance_end."""
     fund = data.fund
     n, ny = data.balance_start.shape
@@ -1602,9 +1669,8 @@ def _execution(data: _FundData, years: tuple[int, ...], last_month: int) -> pd.D
     start = np.zeros((n, ny, MONTHS, 1))
     start[:, :, 0, 0] = data.balance_start
     values = np.concatenate([start, flows, data.balance_end[..., None]], axis=3)
-    reported = np.ones((ny, MONTHS), dtype=bool)
-    reported[-1, last_month:] = False
-    mask = np.broadcast_to(reported[None, :, :, None], values.shape).copy()
+    reported = _reported(n, ny, last_months)
+    mask = np.broadcast_to(reported[..., None], values.shape).copy()
     mask[..., 1:-1] &= flows > 0
     mask[:, :, 1:, 0] = False
     p, y, m, j = np.nonzero(mask)
@@ -1621,13 +1687,14 @@ def _execution(data: _FundData, years: tuple[int, ...], last_month: int) -> pd.D
     )
 
 
-def _statistics_table(data: _FundData, years: tuple[int, ...], last_month: int) -> pd.DataFrame:
+def _statistics_table(
+    data: _FundData, years: tuple[int, ...], last_months: np.ndarray
+) -> pd.DataFrame:
     """Monthly statistics of the fund in long form."""
     names = list(data.stats)
     values = np.stack([data.stats[s] for s in names], axis=3)
-    reported = np.ones(values.shape[1:3], dtype=bool)
-    reported[-1, last_month:] = False
-    mask = np.broadcast_to(reported[None, :, :, None], values.shape)
+    reported = _reported(values.shape[0], values.shape[1], last_months)
+    mask = np.broadcast_to(reported[..., None], values.shape)
     p, y, m, j = np.nonzero(mask)
     return pd.DataFrame(
         {
@@ -1642,55 +1709,66 @@ def _statistics_table(data: _FundData, years: tuple[int, ...], last_month: int) 
 
 
 def _annual_target(
-    ind: Indicator, data: _FundData, rng: np.random.Generator
+    ind: Indicator, data: _FundData, rng: np.random.Generator, careful: np.ndarray
 ) -> tuple[np.ndarray, str] | None:
     """[P, Y] annual target of one quantitative indicator set by each region, and its
-    benchmark; None when the generator cannot set one."""
+    benchmark; None when the generator cannot set one.
+
+    Regions leave themselves some slack below what they plan to achieve; where ``careful``
+    ([P, Y] bool) holds, they set their targets at the plan, as a target review expects."""
     shape = data.balance_start.shape
     plan = data.plan
     fn = ind.function
+    slack = np.where(careful, 0.0, 1.0)
 
     def noisy(values: np.ndarray, mean: float, sd: float, digits: int = 3) -> np.ndarray:
-        return np.round(values + rng.normal(mean, sd, shape), digits)
+        return np.round(values + mean * slack + rng.normal(0.0, sd, shape), digits)
 
     if fn == "budget_preparation_accuracy":
-        return np.broadcast_to(
-            rng.choice([0.03, 0.05], shape[0], p=[0.2, 0.8])[:, None], shape
-        ), "plan"
+        # A ceiling on the deviation is a norm of budget practice, not the region's history.
+        lax = rng.choice([0.03, 0.05], shape[0], p=[0.2, 0.8])[:, None]
+        return np.where(careful, 0.03, lax), "standard"
+    # Executing the budget in full, paying every benefit on time, balancing the year: norms.
     if fn in ("income_budget_execution", "expenditure_budget_execution", "fiscal_subsidy_arrival"):
-        return np.ones(shape), "plan"
+        return np.ones(shape), "standard"
     if fn == "benefits_paid_on_time":
-        return np.ones(shape), "plan"
+        return np.ones(shape), "standard"
     if fn == "current_year_balance_ratio":
-        return np.zeros(shape), "plan"
+        return np.zeros(shape), "standard"
     if fn == "premium_collection_rate":
         return np.minimum(noisy(plan["collection"], -0.008, 0.003), 0.995), "plan"
     if fn == "coverage_rate":
         return np.minimum(noisy(plan["coverage"], -0.006, 0.003), 0.995), "history"
     if fn == "insured_persons":
-        return np.round(plan["insured"] * (1 + rng.normal(-0.01, 0.006, shape)), -2), "history"
+        change = -0.01 * slack + rng.normal(0.0, 0.006, shape)
+        return np.round(plan["insured"] * (1 + change), -2), "history"
     if fn == "inpatient_reimbursement_ratio" and "inpatient_ratio" in plan:
         return noisy(plan["inpatient_ratio"], -0.009, 0.003), "plan"
     if fn == "injury_determination_timeliness" and "injury_timeliness" in plan:
-        return np.minimum(np.round(plan["injury_timeliness"] - 0.006, 3), 0.98), "plan"
+        return np.minimum(np.round(plan["injury_timeliness"] - 0.006 * slack, 3), 0.98), "plan"
     if fn == "unemployment_benefit_coverage" and "benefit_coverage" in plan:
-        return np.round(plan["benefit_coverage"] - rng.uniform(0, 0.04, shape), 2), "plan"
+        short = rng.uniform(0, 0.04, shape) * slack
+        return np.round(plan["benefit_coverage"] - short, 2), "plan"
     if fn == "dependency_ratio" and "dependency" in plan:
-        return np.round(plan["dependency"] * (1 + rng.normal(-0.015, 0.008, shape)), 2), "history"
+        change = -0.015 * slack + rng.normal(0.0, 0.008, shape)
+        return np.round(plan["dependency"] * (1 + change), 2), "history"
     if fn == "fiscal_subsidy_timeliness" and "subsidy_by_september" in plan:
-        steps = np.floor((plan["subsidy_by_september"] - 0.015) * 20) / 20
-        return np.clip(steps, 0.4, 0.55), "plan"
+        lax = np.clip(np.floor((plan["subsidy_by_september"] - 0.015) * 20) / 20, 0.4, 0.55)
+        fine = np.round(plan["subsidy_by_september"], 2)
+        return np.where(careful, fine, lax), "plan"
     if fn == "audit_rectification_rate" and "rectification_target" in plan:
-        return np.array(plan["rectification_target"], dtype="float64"), "plan"
+        # Careful regions aim at the norm: every finding rectified.
+        target = np.where(careful, 1.0, plan["rectification_target"])
+        return target, np.where(careful, "policy", "plan")
     if fn == "subsidy_dependence":
-        return np.ceil((plan["subsidy_share"] * 1.06 + 0.005) * 100) / 100, "plan"
+        lax = np.ceil((plan["subsidy_share"] * 1.06 + 0.005) * 100) / 100
+        return np.where(careful, np.round(plan["subsidy_share"] + 0.003, 3), lax), "plan"
     if fn == "other_expenditure_share":
         floor = ind.default_target if ind.default_target is not None else 0.02
-        return np.maximum(floor, np.ceil(plan["other_share"] * 1.2 * 200) / 200), "plan"
+        return np.maximum(floor, np.ceil(plan["other_share"] * 1.2 * 200) / 200), "standard"
     if fn == "fund_return_rate":
-        return np.maximum(
-            0.015, np.round(plan["return_rate"] - rng.uniform(0.001, 0.003, shape), 3)
-        ), "plan"
+        short = rng.uniform(0.001, 0.003, shape) * np.where(careful, 0.2, 1.0)
+        return np.maximum(0.015, np.round(plan["return_rate"] - short, 3)), "plan"
     if fn == "skills_subsidy_share" and "skills_share" in plan:
         return np.maximum(noisy(plan["skills_share"], -0.008, 0.006, 2), 0.03), "plan"
     if fn == "months_covered":
@@ -1710,32 +1788,67 @@ def _months_floor(ind: Indicator) -> float | None:
     return ind.default_target
 
 
-def _guiding_value(ind: Indicator) -> float | None:
-    """A central guiding target: the catalogue's default (months: the band's floor)."""
+GUIDE_REACHED_BY = 0.8  # the share of regional targets a central guiding target is within
+
+
+def _guiding_value(ind: Indicator, regional: np.ndarray) -> float | None:
+    """A central guiding target: the catalogue's default (months: the band's floor), eased
+    where needed so that about four in five regional targets meet it (the centre guides;
+    it does not set a bar most regions cannot reach), on a round step."""
     if ind.function == "months_covered":
         return _months_floor(ind)
-    if ind.function == "insured_persons":
+    if ind.function == "insured_persons" or ind.default_target is None:
         return None  # a count belongs to a region, not to the whole country
-    return ind.default_target
+    step = 0.005 if ind.unit == "rate" else 0.05
+    if ind.direction == "lower":
+        reached = np.ceil(np.quantile(regional, GUIDE_REACHED_BY) / step) * step
+        return round(max(ind.default_target, float(reached)), 3)
+    reached = np.floor(np.quantile(regional, 1 - GUIDE_REACHED_BY) / step) * step
+    return round(min(ind.default_target, float(reached)), 3)
 
 
 def _targets(
-    data: _FundData, catalogue: Catalogue, years: tuple[int, ...], province_codes, seed: int
+    data: _FundData,
+    catalogue: Catalogue,
+    years: tuple[int, ...],
+    province_codes,
+    seed: int,
+    scenarios: Sequence[Scenario],
+    open_year: int | None,
 ) -> pd.DataFrame:
-    """Annual targets of the regions, the provinces and the centre, and overall targets."""
+    """Annual targets of the regions, the provinces and the centre, and overall targets.
+
+    For the budget year still open (``open_year``), about three regions in five set their
+    targets carefully (at the plan, see :func:`_annual_target`), and a ``target_missing``
+    scenario drops the region's targets of the indicators it names."""
     rng = _rng(seed, "targets", data.fund.code)
     fund = data.fund.code
     codes = np.asarray(data.pairs.codes, dtype=object)
     n, ny = data.balance_start.shape
     year_arr = np.asarray(years, dtype="int64")
+    careful = np.zeros((n, ny), dtype=bool)
+    if open_year in years:
+        draw = _rng(seed, "careful targets", fund).random(n) < CAREFUL_SHARE
+        careful[:, years.index(open_year)] = draw
+    dropped = {
+        (s.region, code, s.year)
+        for s in scenarios
+        if s.kind == "target_missing" and s.fund == fund
+        for code in s.indicators
+    }
     frames = []
     quantitative = [i for i in catalogue.indicators if i.kind == "quantitative"]
     for ind in quantitative:
-        made = _annual_target(ind, data, rng)
+        made = _annual_target(ind, data, rng, careful)
         if made is None:
             continue
         values, benchmark = made
         p, y = (a.ravel() for a in np.indices((n, ny)))
+        keep = np.ones(p.size, dtype=bool)
+        for region, code, year in dropped:
+            if code == ind.code:
+                keep &= (codes[p] != region) | (year_arr[y] != year)
+        p, y = p[keep], y[keep]
         regional = pd.DataFrame(
             {
                 "region_code": codes[p],
@@ -1743,9 +1856,9 @@ def _targets(
                 "period": "annual",
                 "start_year": year_arr[y],
                 "end_year": year_arr[y],
-                "target": np.asarray(values, dtype="float64").ravel(),
+                "target": np.asarray(values, dtype="float64")[p, y],
                 "level": "region",
-                "benchmark": benchmark,
+                "benchmark": np.broadcast_to(np.asarray(benchmark, dtype=object), (n, ny))[p, y],
             }
         )
         frames.append(regional)
@@ -1768,7 +1881,7 @@ def _targets(
                     benchmark="plan",
                 )
             )
-        guiding = _guiding_value(ind)
+        guiding = _guiding_value(ind, np.asarray(values, dtype="float64"))
         if guiding is not None:
             frames.append(
                 pd.DataFrame(
@@ -2044,6 +2157,7 @@ def _build(
     registry = registry or load_registry()
     year_list = tuple(range(first, last + 1))
     complete = year_list if last_month == MONTHS else year_list[:-1]
+    open_year = None if last_month == MONTHS else year_list[-1]
     catalogues = {f: load_catalogue(f) for f in registry.funds}
     levels = load_standards().qualitative_levels
     pooling = {f: fund.default_pooling for f, fund in registry.funds.items()}
@@ -2057,9 +2171,12 @@ def _build(
     for code, fund in registry.funds.items():
         data = _simulate(fund, pairs[code], year_list, scenarios, seed)
         parts["budget"].append(_budget(data, year_list, scenarios, seed))
-        parts["execution"].append(_execution(data, year_list, last_month))
-        parts["statistics"].append(_statistics_table(data, year_list, last_month))
-        parts["targets"].append(_targets(data, catalogues[code], year_list, province_codes, seed))
+        reported = _last_months(pairs[code], code, last_month, scenarios, last)
+        parts["execution"].append(_execution(data, year_list, reported))
+        parts["statistics"].append(_statistics_table(data, year_list, reported))
+        parts["targets"].append(
+            _targets(data, catalogues[code], year_list, province_codes, seed, scenarios, open_year)
+        )
         grades, explained = _qualitative(data, catalogues[code], complete, scenarios, seed, levels)
         parts["qualitative"].append(grades)
         parts["explanations"].append(explained)
