@@ -10,6 +10,7 @@ import pytest
 from sipm_helpers.batch.manifest import FAILED, OK, Manifest
 from sipm_helpers.batch.plan import Job, self_evaluation_plan, slug
 from sipm_helpers.batch.runner import run_jobs
+from sipm_helpers.data.dataset import Dataset
 
 pytestmark = pytest.mark.notebook
 
@@ -155,7 +156,12 @@ def test_monitoring_plan_and_period_parsing(tiny, tmp_path):
     )
     params = job.papermill_parameters(tmp_path)
     assert params["period"] == "2025-12" and "year" not in params
-    assert monitoring_plan(tiny, 2026, 1) == []  # no data reach January 2026
+    assert monitoring_plan(tiny, 2026, 1) == []  # no budget and no data for 2026
+    # Late data are monitored all the same: the report says they are late.
+    e = tiny.execution
+    late = (e["region_code"] == "110100") & (e["year"] == 2025) & (e["month"] > 8)
+    cut = Dataset(**{**tiny.__dict__, "execution": e.loc[~late]})
+    assert {j.region for j in monitoring_plan(cut, 2025, 12)} == {"110000", "110100", "110200"}
 
 
 def test_target_review_plan_covers_budgeted_pairs(tiny, tmp_path):

@@ -240,3 +240,130 @@ def test_indicator_outlook_on_the_tiny_dataset(tiny, ctx):
     )
     result = mon.to_result()
     assert {i["indicator"] for i in result["indicators"]} == set(out.index)
+
+
+# --------------------------------------------------------------------------- Art. 13 checks
+
+
+def cut_execution(ds, region: str, fund: str, year: int, last_month: int):
+    """``ds`` with the region's data of ``fund`` for ``year`` stopping after ``last_month``."""
+    from sipm_helpers.data.dataset import Dataset
+
+    e = ds.execution
+    late = (
+        (e["region_code"] == region)
+        & (e["fund"] == fund)
+        & (e["year"] == year)
+        & (e["month"] > last_month)
+    )
+    return Dataset(**{**ds.__dict__, "execution": e.loc[~late]})
+
+
+def monitor_tiny(ds, ctx, month: int, region: str = "110100"):
+    from sipm_helpers.config.monitoring import load_monitoring_rules
+    from sipm_helpers.domain.monitoring import monitor
+
+    return monitor(
+        ds,
+        ctx,
+        load_monitoring_rules(),
+        fund="employee_medical",
+        region=region,
+        year=2025,
+        month=month,
+    )
+
+
+def test_art13_checks_when_everything_is_on_time(tiny, ctx):
+    mon = monitor_tiny(tiny, ctx, 6)
+    checks = mon.checks.set_index("check")
+    assert mon.data_month == 6 and mon.months_late == 0
+    assert list(checks.index) == [
+        "data_reported",
+        "benefits_on_schedule",  # no fiscal subsidy in the tiny fund: no subsidy check
+        "within_budget",
+        "no_unbudgeted",
+        "balance",
+        "targets_on_course",
+    ]
+    assert list(checks["aspect"].unique()) == ["timeliness", "compliance", "effectiveness"]
+    for check in ("data_reported", "benefits_on_schedule", "within_budget", "no_unbudgeted"):
+        assert checks.at[check, "light"] == "green", check
+    # 90 a month paid against 1,100 budgeted, flat: 540 of 550 expected by June
+    assert checks.at["benefits_on_schedule", "executed"] == pytest.approx(540)
+    assert checks.at["benefits_on_schedule", "expected"] == pytest.approx(550)
+    assert checks.at["within_budget", "executed"] == pytest.approx(540)
+    assert checks.at["within_budget", "budget"] == pytest.approx(1100)
+    # 632 + 6 × 11 = 698 at the end of June, 90 a month spent: 7.76 months
+    assert checks.at["balance", "balance"] == pytest.approx(698)
+    assert checks.at["balance", "months"] == pytest.approx(698 / 90)
+    assert not (mon.alerts["item"] == "data").any()
+
+
+def test_late_data_are_monitored_to_the_last_month_reported(tiny, ctx):
+    ds = cut_execution(tiny, "110100", "employee_medical", 2025, 8)
+    mon = monitor_tiny(ds, ctx, 10)
+    assert (mon.period, mon.data_period, mon.months_late) == ("2025-10", "2025-08", 2)
+    income = mon.items.set_index("item").loc["income"]
+    assert income["executed"] == pytest.approx(8 * 101)  # the figures are to August
+    assert income["month"] == 8
+    first = mon.alerts.iloc[0]
+    assert (first["item"], first["light"], first["reason"]) == ("data", "red", "data_late")
+    checks = mon.checks.set_index("check")
+    assert checks.at["data_reported", "light"] == "red" and checks.at["data_reported", "late"] == 2
+    assert mon.counts()["red"] >= 1 and "red_alerts" in mon.flags()
+    result = mon.to_result()
+    assert result["data_month"] == 8 and result["months_late"] == 2
+    assert {"aspect": "timeliness", "check": "data_reported", "light": "red"} in result["checks"]
+    # The other prefecture is on time and has no such alert.
+    other = monitor_tiny(ds, ctx, 10, region="110200")
+    assert other.months_late == 0 and not (other.alerts["item"] == "data").any()
+
+
+def test_a_region_without_data_for_the_year_gets_only_the_alert(tiny, ctx):
+    from sipm_helpers.present.monitoring_report import MonitoringReport
+
+    ds = cut_execution(tiny, "110100", "employee_medical", 2025, 0)
+    mon = monitor_tiny(ds, ctx, 10)
+    assert mon.data_month == 0 and mon.months_late == 10
+    assert mon.items.empty and mon.indicators.empty
+    assert mon.alerts["item"].tolist() == ["data"]
+    checks = mon.checks.set_index("check")
+    assert checks.at["data_reported", "light"] == "red"
+    assert checks["light"].drop("data_reported").isna().all()  # nothing else can be judged
+    report = MonitoringReport(mon, ds, ctx, "en")
+    assert "has reported no execution data for 2025" in report.summary().html
+    html = "".join(
+        s.html for s in (report.focus(), report.items_table(), report.checks(), report.alerts())
+    )
+    assert "Not applicable" in html and "Execution data" in html
+    assert mon.to_result()["counts"] == {"red": 1, "amber": 0, "green": 0}
+
+
+def test_late_data_in_the_report_in_both_languages(tiny, ctx):
+    from sipm_helpers.present.monitoring_report import MonitoringReport
+
+    ds = cut_execution(tiny, "110100", "employee_medical", 2025, 8)
+    mon = monitor_tiny(ds, ctx, 10)
+    en = MonitoringReport(mon, ds, ctx, "en")
+    assert "reach only 2025-08, 2 month(s) short of the monitored period 2025-10" in (
+        en.summary().html
+    )
+    assert "Reported to month 8 of 10: 2 month(s) late" in en.checks().html
+    zh = MonitoringReport(mon, ds, ctx, "zh")
+    assert "迟报 2 个月" in zh.summary().html and "及时性" in zh.checks().html
+
+
+def test_unbudgeted_expenditure_fails_compliance(tiny, ctx):
+    from sipm_helpers.data.dataset import Dataset
+
+    b = tiny.budget
+    ds = Dataset(
+        **{
+            **tiny.__dict__,
+            "budget": b.loc[~((b["region_code"] == "110100") & (b["item"] == "benefits"))],
+        }
+    )
+    checks = monitor_tiny(ds, ctx, 6).checks.set_index("check")
+    assert checks.at["no_unbudgeted", "light"] == "red" and checks.at["no_unbudgeted", "count"] == 1
+    assert pd.isna(checks.at["within_budget", "light"])  # no expenditure budget to be within

@@ -138,13 +138,16 @@ def monitoring_plan(
     funds: list[str] | None = None,
 ) -> list[Job]:
     """Monitoring to the end of ``month`` of ``year`` for every fund at each of its
-    coordinating regions whose execution data reach that month."""
-    reached = (
-        ds.execution.loc[ds.execution["year"] == year]
-        .groupby(["region_code", "fund"], as_index=False)["month"]
-        .max()
+    coordinating regions that has a budget or execution data for the year. A region whose
+    data stop before ``month`` is monitored all the same: its report says the data are late
+    (Art. 13, timeliness)."""
+    columns = ["region_code", "fund"]
+    reached = pd.concat(
+        [
+            ds.budget.loc[ds.budget["year"] == year, columns],
+            ds.execution.loc[ds.execution["year"] == year, columns],
+        ]
     )
-    reached = reached.loc[reached["month"] >= month]
     return _jobs(
         ds,
         reached,

@@ -282,30 +282,47 @@ MONITORING_SCHEMA = "sipm.monitoring"
 MONITORING_VERSION = 1
 
 
+# Alerts that are not about a line item: the balance (Art. 12) and late data (Art. 13).
+FUND_ALERTS = ("data", "balance_end")
+
+
 @dataclass(frozen=True)
 class Monitoring:
-    """One region's fund monitored to the end of a month of the budget year."""
+    """One region's fund monitored to the end of a month of the budget year.
+
+    ``data_month`` is the last month the region's data reach, at most ``month``; when the
+    data are late the figures are to the end of ``data_month`` and a red alert says so."""
 
     fund: str
     region: str
     province: str | None
     year: int
     month: int
+    data_month: int
     items: pd.DataFrame  # progress with lights, one row per line item and the two totals
     alerts: pd.DataFrame
     paths: pd.DataFrame  # month, item, executed (cumulative), expected_share
     balance_end: float
     months_covered: float
     indicators: pd.DataFrame  # the annual targets' outlook (indicator_outlook)
+    checks: pd.DataFrame  # Art. 13's timeliness, compliance and effectiveness (art13_checks)
 
     @property
     def period(self) -> str:
         return f"{self.year}-{self.month:02d}"
 
+    @property
+    def data_period(self) -> str:
+        return f"{self.year}-{self.data_month:02d}"
+
+    @property
+    def months_late(self) -> int:
+        return self.month - self.data_month
+
     def counts(self) -> dict[str, int]:
-        """Line items by light, plus the balance alert if there is one."""
+        """Line items by light, plus the balance and late-data alerts if there are any."""
         lights = pd.concat(
-            [self.items["light"], self.alerts.loc[self.alerts["item"] == "balance_end", "light"]]
+            [self.items["light"], self.alerts.loc[self.alerts["item"].isin(FUND_ALERTS), "light"]]
         )
         return {light: int((lights == light).sum()) for light in (RED, AMBER, GREEN)}
 
@@ -338,6 +355,8 @@ class Monitoring:
             "year": self.year,
             "month": self.month,
             "period": self.period,
+            "data_month": self.data_month,
+            "months_late": self.months_late,
             "counts": self.counts(),
             "flags": self.flags(),
             "balance_end": json_value(self.balance_end),
@@ -358,7 +377,20 @@ class Monitoring:
                     ["indicator", "target", "value", "basis", "p_miss", "light"]
                 ].to_dict("records")
             ],
+            "checks": [
+                {"aspect": r.aspect, "check": r.check, "light": json_value(r.light)}
+                for r in self.checks.itertuples()
+            ],
         }
+
+
+def reported_month(ds: Dataset, *, fund: str, region: str, year: int) -> int:
+    """The last month of ``year`` the region's execution data of ``fund`` reach (0: none)."""
+    e = ds.execution
+    months = e.loc[
+        (e["fund"] == fund) & (e["region_code"] == region) & (e["year"] == year), "month"
+    ]
+    return int(months.max()) if len(months) else 0
 
 
 def monitor(
@@ -374,22 +406,16 @@ def monitor(
 ) -> Monitoring:
     """Monitor ``fund`` in ``region`` to the end of ``month`` of ``year`` (Art. 11–14).
 
-    Raises ValueError when the region does not coordinate the fund or has no execution
-    data up to that month."""
+    Data that stop before ``month`` are late (timeliness, Art. 13): the figures are to the
+    last month reported, and a red alert says how late; with no month of the year at all
+    there are no figures, only the alert. Raises ValueError when the region does not
+    coordinate the fund."""
     coord = ds.coordination
     row = coord.loc[(coord["fund"] == fund) & (coord["region_code"] == region)]
     if row.empty:
         raise ValueError(f"{region} is not a coordinating region of {fund}")
-    mine = ds.execution.loc[
-        (ds.execution["fund"] == fund)
-        & (ds.execution["region_code"] == region)
-        & (ds.execution["year"] == year)
-    ]
-    if mine.empty or int(mine["month"].max()) < month:
-        reached = "no month" if mine.empty else f"month {int(mine['month'].max())}"
-        raise ValueError(
-            f"execution data of {fund} in {region} for {year} reach {reached}, not month {month}"
-        )
+    province = str(row.iloc[0]["province_code"])
+    as_of = min(month, reported_month(ds, fund=fund, region=region, year=year))
     sub = Dataset(
         **{
             **ds.__dict__,
@@ -401,10 +427,11 @@ def monitor(
             ],
         }
     )
+    computed_to = max(as_of, 1)  # with nothing reported, the shapes of month 1, left empty
     items = traffic_lights(
-        progress(sub, ctx.registry, year, month, confidence=confidence), ctx.registry, rules
+        progress(sub, ctx.registry, year, computed_to, confidence=confidence), ctx.registry, rules
     )
-    items = items.loc[(items["budget"].fillna(0) > 0) | (items["executed"] > 0)]
+    items = items.loc[((items["budget"].fillna(0) > 0) | (items["executed"] > 0)) & (as_of > 0)]
     f = ctx.registry.fund(fund)
     order = {
         item: i
@@ -414,12 +441,12 @@ def monitor(
         "item", key=lambda s: s.map(order).fillna(len(order)), ignore_index=True
     )
     flows = monthly_flows(sub, ctx.registry)
-    this_year = flows.loc[(flows["year"] == year) & (flows["month"] <= month)]
+    this_year = flows.loc[(flows["year"] == year) & (flows["month"] <= as_of)]
     executed = (
         this_year.pivot_table(
             index="month", columns="item", values="amount", aggfunc="sum", fill_value=0.0
         )
-        .reindex(range(1, month + 1), fill_value=0.0)
+        .reindex(range(1, as_of + 1), fill_value=0.0)
         .cumsum()
         .stack()
         .rename("executed")
@@ -429,48 +456,171 @@ def monitor(
     paths = expected.merge(executed, on=["item", "month"], how="outer").sort_values(
         ["item", "month"], ignore_index=True
     )
-    ends = mine.loc[(mine["item"] == "balance_end") & (mine["month"] == month), "amount"]
+    mine = sub.execution.loc[(sub.execution["year"] == year) & (sub.execution["month"] == as_of)]
+    ends = mine.loc[mine["item"] == "balance_end", "amount"]
     balance = float(ends.iloc[0]) if len(ends) else float("nan")
     spent = items.loc[items["item"] == "expenditure", "executed"]
-    monthly = float(spent.iloc[0]) / month if len(spent) and month else float("nan")
-    months_covered = balance / monthly if monthly and monthly > 0 else float("nan")
-    found = alerts(items)
-    band = ctx.catalogue(fund, str(row.iloc[0]["province_code"])).frame().set_index("indicator")
+    monthly = float(spent.iloc[0]) / as_of if len(spent) else float("nan")
+    months_covered = balance / monthly if monthly > 0 else float("nan")
+    band = ctx.catalogue(fund, province).frame().set_index("indicator")
     floor = (
         band.at["months_covered", "band_lower"] if "months_covered" in band.index else float("nan")
     )
+    fund_alerts = []
+    if as_of < month:  # Art. 13, timeliness: the data have not arrived
+        fund_alerts.append(("data", RED, "data_late"))
     if balance < 0 or months_covered < floor:  # Art. 12: the fund's balance is in focus
-        light, reason = (RED, "negative_balance") if balance < 0 else (AMBER, "balance_low")
+        fund_alerts.append(
+            ("balance_end", *((RED, "negative_balance") if balance < 0 else (AMBER, "balance_low")))
+        )
+    found = alerts(items)
+    if fund_alerts:
         extra = pd.DataFrame(
             [
                 {
                     "region_code": region,
                     "fund": fund,
-                    "item": "balance_end",
+                    "item": item,
                     "light": light,
                     "reason": reason,
                     "focus": True,
                     "corrective_action": "",
                 }
+                for item, light, reason in fund_alerts
             ]
         )
         found = pd.concat([extra, found], ignore_index=True)
         found = found.sort_values(
             "light", key=lambda s: s.map(_RANK), ascending=False, kind="stable", ignore_index=True
         )
+    outlook = indicator_outlook(ds, ctx, rules, items, fund=fund, region=region, year=year)
+    if as_of == 0:  # nothing reported: no outlook either
+        outlook = outlook.iloc[:0]
     return Monitoring(
         fund=fund,
         region=region,
-        province=str(row.iloc[0]["province_code"]),
+        province=province,
         year=year,
         month=month,
+        data_month=as_of,
         items=items,
         alerts=found,
         paths=paths,
         balance_end=balance,
         months_covered=months_covered,
-        indicators=indicator_outlook(ds, ctx, rules, items, fund=fund, region=region, year=year),
+        indicators=outlook,
+        checks=art13_checks(items, outlook, rules, month, as_of, balance, months_covered, floor),
     )
+
+
+ART13_ASPECTS = ("timeliness", "compliance", "effectiveness")
+
+
+def art13_checks(
+    items: pd.DataFrame,
+    outlook: pd.DataFrame,
+    rules: MonitoringRules,
+    month: int,
+    data_month: int,
+    balance: float,
+    months_covered: float,
+    floor: float,
+) -> pd.DataFrame:
+    """The monitoring contents of Art. 13 as checks with a light each: timeliness (data
+    reported to the period; fiscal subsidy and benefits on their seasonal schedule),
+    compliance (expenditure within its budget, nothing executed without a budget, no
+    negative balance) and effectiveness (the annual targets on course). Columns: aspect,
+    check, light (None where the check does not apply), and the figures it rests on."""
+    rows: list[dict] = [
+        {
+            "aspect": "timeliness",
+            "check": "data_reported",
+            "light": GREEN if data_month >= month else RED,
+            "data_month": data_month,
+            "month": month,
+            "late": month - data_month,
+        }
+    ]
+    by_item = items.set_index("item")
+    for item, check in (
+        ("fiscal_subsidy", "subsidy_on_schedule"),
+        ("benefits", "benefits_on_schedule"),
+    ):
+        if item in by_item.index and by_item.at[item, "budget"] > 0:
+            r = by_item.loc[item]
+            rows.append(
+                {
+                    "aspect": "timeliness",
+                    "check": check,
+                    "light": r["light"] if r["reason"] != "expenditure_pace_high" else GREEN,
+                    "executed": r["executed"],
+                    "expected": r["expected_executed"],
+                    "pace": r["pace"],
+                }
+            )
+    if "expenditure" in by_item.index:
+        r = by_item.loc[["expenditure"]]
+        budget = float(r["budget"].iloc[0])
+        spent = float(r["executed"].iloc[0])
+        p_over = float(1 - probability_below(r, budget * (1 + rules.risk_tolerance))[0])
+        light = (
+            RED
+            if spent > budget
+            else RED
+            if p_over >= rules.risk_red
+            else AMBER
+            if p_over >= rules.risk_amber
+            else GREEN
+        )
+        rows.append(
+            {
+                "aspect": "compliance",
+                "check": "within_budget",
+                "light": light if budget > 0 else None,
+                "executed": spent,
+                "budget": budget,
+                "p_over": p_over,
+            }
+        )
+    line_items = ~items["item"].isin(["income", "expenditure"])  # not the totals
+    unbudgeted = items.loc[line_items & (items["reason"] == "unbudgeted"), "item"].tolist()
+    rows.append(
+        {
+            "aspect": "compliance",
+            "check": "no_unbudgeted",
+            "light": (RED if unbudgeted else GREEN) if data_month else None,
+            "count": len(unbudgeted),
+        }
+    )
+    rows.append(
+        {
+            "aspect": "compliance",
+            "check": "balance",
+            "light": None
+            if np.isnan(balance)
+            else RED
+            if balance < 0
+            else AMBER
+            if months_covered < floor
+            else GREEN,
+            "balance": balance,
+            "months": months_covered,
+            "floor": floor,
+        }
+    )
+    lights = outlook["light"]
+    red, amber = int((lights == RED).sum()), int((lights == AMBER).sum())
+    rows.append(
+        {
+            "aspect": "effectiveness",
+            "check": "targets_on_course",
+            "light": (RED if red else AMBER if amber else GREEN) if len(outlook) else None,
+            "count": int(lights.notna().sum()),
+            "red": red,
+            "amber": amber,
+        }
+    )
+    return pd.DataFrame(rows)
 
 
 # Indicators that compare part of a year's flows with a whole year's (the initial budget,

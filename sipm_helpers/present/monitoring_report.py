@@ -29,8 +29,8 @@ class MonitoringReport:
     def item_name(self, item: str) -> str:
         if item in ("income", "expenditure"):
             return self.labels.t(f"total_{item}")
-        if item == "balance_end":
-            return self.labels.t("item_balance_end")
+        if item in ("balance_end", "data"):
+            return self.labels.t(f"item_{item}")
         li = self.ctx.registry.line_items[item]
         return li.zh if self.lang == "zh" else li.en
 
@@ -68,23 +68,35 @@ class MonitoringReport:
         return Section(f'<dl class="sipm-facts">{items}</dl>')
 
     def summary(self) -> Section:
-        t, c = self.labels.t, self.mon.counts()
+        t, c, mon = self.labels.t, self.mon.counts(), self.mon
+        heading = f"<h2>{escape(t('summary_heading'))}</h2>"
+        if mon.data_month == 0:
+            return Section(
+                f'{heading}<div class="callout bad">{_para(t("mon_data_none", year=mon.year))}</div>'
+            )
+        late = ""
+        if mon.months_late:
+            text = t(
+                "mon_data_late",
+                data_period=mon.data_period,
+                period=mon.period,
+                late=mon.months_late,
+            )
+            late = f'<div class="callout bad">{_para(text)}</div>'
         inc, exp = self._row("income"), self._row("expenditure")
         get = lambda r, k: DASH if r is None else fmt_rate(r[k])  # noqa: E731
         text = t(
             "mon_summary",
-            period=self.mon.period,
+            period=mon.data_period,
             red=c[RED],
             amber=c[AMBER],
             income_rate=get(inc, "execution_rate"),
             expenditure_rate=get(exp, "execution_rate"),
             expected_income=get(inc, "expected_share"),
             expected_expenditure=get(exp, "expected_share"),
-            calendar=fmt_rate(self.mon.month / 12),
+            calendar=fmt_rate(mon.data_month / 12),
         )
-        return Section(
-            f"<h2>{escape(t('summary_heading'))}</h2>{_para(text)}{_para(t('units_note'), 'small')}"
-        )
+        return Section(f"{heading}{late}{_para(text)}{_para(t('units_note'), 'small')}")
 
     def focus(self) -> Section:
         """Art. 12's focus items: premium income, fiscal subsidy, benefits, the balance; charts."""
@@ -94,7 +106,7 @@ class MonitoringReport:
             _para(
                 t(
                     "mon_balance_text",
-                    period=self.mon.period,
+                    period=self.mon.data_period,
                     balance=fmt_money(self.mon.balance_end),
                     months=fmt_number(self.mon.months_covered, 1),
                 )
@@ -157,6 +169,64 @@ class MonitoringReport:
             )
         )
         return Section("".join(parts))
+
+    def checks(self) -> Section:
+        """Art. 13's timeliness, compliance and effectiveness: one row per check."""
+        t = self.labels.t
+        parts = [f"<h2>{escape(t('mon_checks'))}</h2>", _para(t("mon_checks_text"))]
+        rows = []
+        for r in self.mon.checks.to_dict("records"):
+            rows.append(
+                [
+                    t(f"aspect_{r['aspect']}"),
+                    t(f"check_{r['check']}"),
+                    self._finding(r),
+                    self._light(r["light"]),
+                ]
+            )
+        header = [t("col_aspect"), t("col_check"), t("col_finding"), t("col_light")]
+        parts.append(html_table(header, rows))
+        return Section("".join(parts))
+
+    def _finding(self, r: dict) -> str:
+        """The figures behind one Art. 13 check, in words."""
+        t, check = self.labels.t, r["check"]
+        if check == "data_reported":
+            key = "finding_data_late" if r["late"] else "finding_data_reported"
+            figures = {k: int(r[k]) for k in ("data_month", "month", "late")}
+            return t(key, **figures)
+        if not isinstance(r["light"], str):
+            return t("finding_not_applicable")
+        if check in ("subsidy_on_schedule", "benefits_on_schedule"):
+            key = (
+                "finding_on_schedule"
+                if check == "subsidy_on_schedule"
+                else "finding_paid_on_schedule"
+            )
+            return t(
+                key,
+                executed=fmt_money(r["executed"]),
+                expected=fmt_money(r["expected"]),
+                pace=fmt_number(r["pace"], 2),
+            )
+        if check == "within_budget":
+            over = r["executed"] > r["budget"]
+            return t(
+                "finding_over_budget" if over else "finding_within_budget",
+                executed=fmt_money(r["executed"]),
+                budget=fmt_money(r["budget"]),
+                p_over=fmt_rate(r["p_over"], 0),
+            )
+        if check == "no_unbudgeted":
+            return t("finding_unbudgeted", count=int(r["count"]))
+        if check == "balance":
+            return t(
+                "finding_balance",
+                balance=fmt_money(r["balance"]),
+                months=fmt_number(r["months"], 1),
+                floor=fmt_number(r["floor"], 1),
+            )
+        return t("finding_targets", count=int(r["count"]), red=int(r["red"]), amber=int(r["amber"]))
 
     def alerts(self) -> Section:
         """Alerts, most severe first, with the corrective action the region must fill in."""
