@@ -1,0 +1,655 @@
+"""Sustainability and actuarial balance (Art. 2 and 4): where each fund is heading.
+
+For every coordinating region and fund at once:
+
+- **growth** of income and expenditure, fitted on the complete years of the data by least
+  squares on the logarithm (a constant growth rate, with the standard errors of the fit),
+  or fixed from ``parameters/sustainability.yaml``: by choice, or as the fallback where
+  the history is too short, not positive, or too noisy to fit, and then said so;
+- a **projection** over the horizon with its prediction interval: analytic (Student's t,
+  scipy) for income and expenditure; for the accumulated balance and the months of
+  expenditure it covers, from simulated paths that draw the trend's parameters from their
+  sampling distribution and each year's scatter about it; a fixed-growth projection is
+  bounded by growth ± the parameters' spread instead;
+- the first year the balance covers fewer months than the fund's floor, and the year it is
+  exhausted, each with its interval ("not within the horizon" is NaN);
+- the short-range **solvency test** after the US Social Security Trustees' test of
+  financial adequacy: the balance covers the threshold in every year of the test period,
+  or, starting below it, reaches it within the recovery years and stays there;
+- the **balancing answers**: the constant premium growth (scipy's brentq) and the extra
+  fiscal subsidy a year (exact: the months covered are linear in it) that make the test
+  pass;
+- for pension funds the **pay-as-you-go cost rate** (expenditure ÷ contribution base)
+  against the contribution rate, and the **dependency ratio**'s trend;
+- a **sensitivity** table: income and expenditure growth each moved by ± a point.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import optimize, stats
+
+from sipm_helpers.config.context import Context
+from sipm_helpers.config.sustainability import SustainabilityRules
+from sipm_helpers.data.dataset import Dataset
+from sipm_helpers.domain.facts import annual_facts
+
+KEYS = ["region_code", "fund"]
+MONTHS = 12
+CHUNK = 256  # groups simulated at once (memory: simulations × CHUNK × horizon)
+PREMIUM_BRACKET = (-0.99, 3.0)  # premium growth rates the balancing search spans
+SIDES = ("income", "expenditure")
+
+
+# --------------------------------------------------------------------------- history
+
+
+def history_frame(
+    ds: Dataset,
+    ctx: Context,
+    *,
+    funds: Iterable[str] | None = None,
+    regions: Iterable[str] | None = None,
+    last_year: int | None = None,
+) -> pd.DataFrame:
+    """The complete years (twelve months reported) up to ``last_year`` of every region and
+    fund: income, expenditure, premium, balance_end, months_covered, and where the
+    statistics give them contribution_base, contributors and retirees."""
+    facts = annual_facts(ds, ctx.registry, funds=funds, regions=regions)
+    e = facts.executed
+    complete = e.loc[e["months"] == MONTHS]
+    if last_year is not None:
+        complete = complete.loc[complete.index.get_level_values("year") <= last_year]
+    out = pd.DataFrame(index=complete.index)
+    for column in ("income", "expenditure", "balance_end"):
+        out[column] = complete[column].astype(float)
+    out["premium"] = complete["premium"].fillna(0.0) if "premium" in complete else 0.0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out["months_covered"] = out["balance_end"] / (out["expenditure"] / MONTHS)
+    st = facts.statistics.reindex(out.index)
+    for column in ("contribution_base", "contributors", "retirees"):
+        out[column] = st.get(column, np.nan)
+    return out.reset_index().sort_values([*KEYS, "year"], ignore_index=True)
+
+
+def fit_log_linear(history: pd.DataFrame, column: str) -> pd.DataFrame:
+    """Per region and fund, least squares of log(``column``) on the year: ``growth`` (the
+    annual rate, exp(slope) − 1), ``slope``, ``level`` (the fitted log at the mean year
+    ``x_mean``), ``sxx``, ``resid_sd`` (n − 2 degrees of freedom), ``n`` and ``positive``
+    (every value above zero: a log can be taken)."""
+    h = history[[*KEYS, "year", column]].copy()
+    value = h[column].to_numpy(dtype=float)
+    h["positive"] = value > 0
+    h["x"] = h["year"].astype(float)
+    h["y"] = np.log(np.where(value > 0, value, np.nan))
+    positive = h.groupby(KEYS, sort=True)["positive"].all()
+    h = h.dropna(subset=["y"])  # only years with a log enter the fit
+    g = h.groupby(KEYS, sort=True)
+    n = g["y"].count().reindex(positive.index, fill_value=0)
+    dx = h["x"] - g["x"].transform("mean")
+    dy = h["y"] - g["y"].transform("mean")
+    sums = (
+        pd.DataFrame({"sxx": dx * dx, "sxy": dx * dy, "syy": dy * dy, **{k: h[k] for k in KEYS}})
+        .groupby(KEYS, sort=True)
+        .sum()
+        .reindex(positive.index)
+    )
+    x_mean = g["x"].mean().reindex(positive.index)
+    y_mean = g["y"].mean().reindex(positive.index)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        slope = sums["sxy"] / sums["sxx"].where(sums["sxx"] > 0)
+        sse = (sums["syy"] - slope * sums["sxy"]).clip(lower=0)
+        resid_sd = np.sqrt(sse / (n - 2).where(n > 2))
+    return pd.DataFrame(
+        {
+            "n": n,
+            "slope": slope,
+            "growth": np.expm1(slope),
+            "level": y_mean,
+            "x_mean": x_mean,
+            "sxx": sums["sxx"],
+            "resid_sd": resid_sd,
+            "positive": positive,
+        }
+    ).reset_index()
+
+
+def log_linear_interval(
+    fit: pd.DataFrame, years: np.ndarray, confidence: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """[G, H] the fitted log of a value in ``years`` (one row of years per row of ``fit``)
+    and the bounds of its ``confidence`` prediction interval: Student's t with n − 2
+    degrees of freedom and the standard error of a new observation,
+    s·√(1 + 1/n + (x − x̄)²/Sxx)."""
+    n = fit["n"].to_numpy(dtype=float)[:, None]
+    x = years - fit["x_mean"].to_numpy(dtype=float)[:, None]
+    mid = (
+        fit["level"].to_numpy(dtype=float)[:, None]
+        + fit["slope"].to_numpy(dtype=float)[:, None] * x
+    )
+    with np.errstate(invalid="ignore", divide="ignore"):
+        se = fit["resid_sd"].to_numpy(dtype=float)[:, None] * np.sqrt(
+            1 + 1 / n + x**2 / fit["sxx"].to_numpy(dtype=float)[:, None]
+        )
+        t = stats.t.ppf(0.5 + confidence / 2, np.maximum(n - 2, 1))
+    return mid, mid - t * se, mid + t * se
+
+
+def linear_trend(history: pd.DataFrame, value: pd.Series) -> pd.Series:
+    """Per region and fund, the least-squares change of ``value`` per year (NaN with fewer
+    than two years)."""
+    h = history[[*KEYS, "year"]].assign(v=value.to_numpy(dtype=float)).dropna(subset=["v"])
+    x = h["year"].astype(float)
+    xm = h.groupby(KEYS)["year"].transform("mean")
+    vm = h.groupby(KEYS)["v"].transform("mean")
+    parts = pd.DataFrame(
+        {"sxy": (x - xm) * (h["v"] - vm), "sxx": (x - xm) ** 2, **{k: h[k] for k in KEYS}}
+    )
+    sums = parts.groupby(KEYS).sum()
+    return (sums["sxy"] / sums["sxx"].where(sums["sxx"] > 0)).rename("trend")
+
+
+# --------------------------------------------------------------------------- path arithmetic
+
+
+def balance_paths(balance0: np.ndarray, income: np.ndarray, expenditure: np.ndarray) -> np.ndarray:
+    """[..., H] year-end balances: the opening balance plus the running net flow."""
+    return balance0[..., None] + np.cumsum(income - expenditure, axis=-1)
+
+
+def months_paths(balance: np.ndarray, expenditure: np.ndarray) -> np.ndarray:
+    """Months of expenditure the balance covers (NaN without expenditure)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(expenditure > 0, balance / (expenditure / MONTHS), np.nan)
+
+
+def first_year(mask: np.ndarray, years: np.ndarray) -> np.ndarray:
+    """[...] the first of ``years`` where ``mask`` ([..., H]) holds; NaN where it never does."""
+    at = np.argmax(mask, axis=-1)[..., None]
+    year = np.take_along_axis(np.broadcast_to(years, mask.shape), at, axis=-1)[..., 0]
+    return np.where(mask.any(axis=-1), year, np.nan)
+
+
+def required_years(
+    months0: np.ndarray, threshold: np.ndarray, rules: SustainabilityRules
+) -> np.ndarray:
+    """[G, H] the projection years the solvency test holds to the threshold: every year of
+    the test period, or, for a fund starting below the threshold, from the end of the
+    recovery period on."""
+    h = np.arange(1, rules.horizon + 1)[None, :]
+    start = np.where(months0 >= threshold, 1, max(rules.recovery_years, 1))[:, None]
+    return (h >= start) & (h <= rules.test_years)
+
+
+def solvency(
+    months: np.ndarray,
+    months0: np.ndarray,
+    threshold: np.ndarray,
+    rules: SustainabilityRules,
+    years: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """(passes, first failing year) of the short-range test for [G, H] months paths."""
+    short = required_years(months0, threshold, rules) & ~(months >= threshold[:, None])
+    applies = ~np.isnan(threshold)
+    fail_year = first_year(short, years)
+    return np.where(applies, np.isnan(fail_year), np.nan), np.where(applies, fail_year, np.nan)
+
+
+def balancing_subsidy(
+    balance: np.ndarray, expenditure: np.ndarray, required: np.ndarray, threshold: np.ndarray
+) -> np.ndarray:
+    """[G] the constant extra subsidy a year that lifts the months covered to the threshold
+    in every required year. The balance in year h gains h × the subsidy, so the months are
+    linear in it and the answer is exact: max over h of (threshold × E_h / 12 − B_h) / h."""
+    h = np.arange(1, balance.shape[-1] + 1)[None, :]
+    need = (threshold[:, None] * expenditure / MONTHS - balance) / h
+    need = np.where(required, need, -np.inf)
+    return np.where(np.isnan(threshold), np.nan, np.maximum(need.max(axis=-1), 0.0))
+
+
+def balancing_premium_growth(
+    balance0: float,
+    other_income: np.ndarray,
+    premium0: float,
+    expenditure: np.ndarray,
+    required: np.ndarray,
+    threshold: float,
+) -> tuple[float, str]:
+    """The constant premium growth rate that makes the months covered reach the threshold in
+    every required year, the other income as projected (brentq). Returns (rate, status):
+    'solved', 'not_needed' (the test passes even with premiums all but gone) or
+    'unreachable' (no rate in the bracket is enough)."""
+    if np.isnan(threshold) or not required.any() or premium0 <= 0:
+        return np.nan, "not_applicable"
+    h = np.arange(1, len(expenditure) + 1)
+
+    def margin(g: float) -> float:
+        income = other_income + premium0 * (1 + g) ** h
+        months = months_paths(balance_paths(np.asarray(balance0), income, expenditure), expenditure)
+        return float(np.nanmin(np.where(required, months - threshold, np.inf)))
+
+    lo, hi = PREMIUM_BRACKET
+    if margin(lo) >= 0:
+        return np.nan, "not_needed"
+    if margin(hi) < 0:
+        return np.nan, "unreachable"
+    return float(optimize.brentq(margin, lo, hi, xtol=1e-7)), "solved"
+
+
+# --------------------------------------------------------------------------- projection
+
+
+@dataclass(frozen=True)
+class Projection:
+    """The sustainability of every region and fund projected from ``last_year``.
+
+    ``summary``: one row per region and fund. ``paths``: per region, fund and year, the
+    history and the projection (income, expenditure, balance, months covered, with the
+    interval's bounds: ``_low``/``_high`` at the rules' confidence, ``_q25``/``_q75`` the
+    inner half). ``sensitivity``: per region and fund, the base case and growth moved by ±
+    the rules' step."""
+
+    summary: pd.DataFrame
+    paths: pd.DataFrame
+    sensitivity: pd.DataFrame
+    rules: SustainabilityRules
+
+    def of(self, fund: str, region: str) -> tuple[pd.Series, pd.DataFrame, pd.DataFrame]:
+        """One region's summary row, paths and sensitivity."""
+        pick = lambda f: f.loc[(f["fund"] == fund) & (f["region_code"] == region)]  # noqa: E731
+        row = pick(self.summary)
+        if row.empty:
+            raise ValueError(f"no projection of {fund} in {region}")
+        return (
+            row.iloc[0],
+            pick(self.paths).reset_index(drop=True),
+            pick(self.sensitivity).reset_index(drop=True),
+        )
+
+
+def _threshold(
+    ctx: Context, rules: SustainabilityRules, fund: str, province: str
+) -> tuple[float, float]:
+    """(floor, upper) of the months covered: the rules' threshold, else the catalogue band."""
+    band = ctx.catalogue(fund, province).frame().set_index("indicator")
+    lower = upper = np.nan
+    if "months_covered" in band.index:
+        lower, upper = (
+            band.at["months_covered", "band_lower"],
+            band.at["months_covered", "band_upper"],
+        )
+    return float(rules.threshold_months.get(fund, lower)), float(upper)
+
+
+def project(
+    ds: Dataset,
+    ctx: Context,
+    rules: SustainabilityRules,
+    *,
+    funds: Iterable[str] | None = None,
+    regions: Iterable[str] | None = None,
+    last_year: int | None = None,
+    growth: str | None = None,
+) -> Projection:
+    """Project every region and fund (or those asked for) from its last complete year up to
+    ``last_year``; ``growth`` ('fit' or 'fixed') overrides the rules' choice."""
+    method = growth or rules.growth
+    if method not in ("fit", "fixed"):
+        raise ValueError(f"growth must be 'fit' or 'fixed', not {method!r}")
+    hist = history_frame(ds, ctx, funds=funds, regions=regions, last_year=last_year)
+    if hist.empty:
+        raise ValueError("no complete year to project from")
+    last = hist.groupby(KEYS, sort=True).tail(1).set_index(KEYS)
+    groups = last.index
+    G, H = len(groups), rules.horizon
+    T = last["year"].to_numpy(dtype=int)
+    years = np.arange(1, H + 1)[None, :] + T[:, None]  # [G, H]
+    coord = ds.coordination.set_index(KEYS)["province_code"]
+    bounds = [_threshold(ctx, rules, f, str(coord.get((r, f), ""))) for r, f in groups]
+    threshold = np.array([b[0] for b in bounds], dtype=float)
+    upper = np.array([b[1] for b in bounds], dtype=float)
+    group_of = np.array([ctx.registry.fund(f).group for _, f in groups])
+
+    fits = {side: fit_log_linear(hist, side).set_index(KEYS).reindex(groups) for side in SIDES}
+    reason = np.full(G, "", dtype=object)
+    if method == "fixed":
+        reason[:] = "chosen"
+    else:
+        for side in SIDES:
+            f = fits[side]
+            why = np.select(
+                [
+                    ~f["positive"].to_numpy(dtype=bool),
+                    f["n"].to_numpy() < rules.min_years,
+                    ~(f["resid_sd"].to_numpy(dtype=float) <= rules.max_residual_sd),
+                ],
+                ["not_positive", "short_history", "noisy"],
+                "",
+            )
+            reason = np.where(reason == "", why, reason)
+    fitted = reason == ""
+
+    # Central paths and analytic intervals of income and expenditure.
+    conf = rules.confidence
+    central, low, high, growth_rate, growth_se = {}, {}, {}, {}, {}
+    fixed = np.array([rules.fixed_growth[g] for g in group_of], dtype=float).reshape(G, 2)
+    for k, side in enumerate(SIDES):
+        f = fits[side]
+        slope, sd, sxx = (f[k].to_numpy(dtype=float) for k in ("slope", "resid_sd", "sxx"))
+        log_mid, log_low, log_high = log_linear_interval(f, years, conf)
+        steps = np.arange(1, H + 1)[None, :]
+        base = last[side].to_numpy(dtype=float)[:, None]
+        g_fixed = fixed[:, k][:, None]
+        spread = rules.fixed_spread
+        central[side] = np.where(fitted[:, None], np.exp(log_mid), base * (1 + g_fixed) ** steps)
+        low[side] = np.where(
+            fitted[:, None], np.exp(log_low), base * (1 + g_fixed - spread) ** steps
+        )
+        high[side] = np.where(
+            fitted[:, None], np.exp(log_high), base * (1 + g_fixed + spread) ** steps
+        )
+        growth_rate[side] = np.where(fitted, np.expm1(slope), fixed[:, k])
+        growth_se[side] = np.where(fitted, sd / np.sqrt(sxx), np.nan)
+
+    balance0 = last["balance_end"].to_numpy(dtype=float)
+    months0 = last["months_covered"].to_numpy(dtype=float)
+    balance = balance_paths(balance0, central["income"], central["expenditure"])
+    months = months_paths(balance, central["expenditure"])
+
+    # The balance's interval: simulated for fitted groups, growth ± spread for fixed ones.
+    q = {"low": (1 - conf) / 2, "q25": 0.25, "q75": 0.75, "high": (1 + conf) / 2}
+    band = {f"balance_{k}": np.full((G, H), np.nan) for k in q} | {
+        f"months_{k}": np.full((G, H), np.nan) for k in q
+    }
+    depletion_band = np.full((G, 2), np.nan)
+    floor_band = np.full((G, 2), np.nan)
+    p_pass = np.full(G, np.nan)
+    sims = simulate_balance(fits, fitted, years, balance0, months0, threshold, rules)
+    for idx, bal_q, mon_q, dep, flo, passes in sims:
+        for j, name in enumerate(q):
+            band[f"balance_{name}"][idx] = bal_q[j]
+            band[f"months_{name}"][idx] = mon_q[j]
+        depletion_band[idx], floor_band[idx], p_pass[idx] = dep, flo, passes
+    worst = balance_paths(balance0, low["income"], high["expenditure"])
+    best = balance_paths(balance0, high["income"], low["expenditure"])
+    fixed_rows = ~fitted
+    band["balance_low"][fixed_rows], band["balance_high"][fixed_rows] = (
+        worst[fixed_rows],
+        best[fixed_rows],
+    )
+    band["months_low"][fixed_rows] = months_paths(worst, high["expenditure"])[fixed_rows]
+    band["months_high"][fixed_rows] = months_paths(best, low["expenditure"])[fixed_rows]
+    depletion_band[fixed_rows, 0] = first_year(worst < 0, years)[fixed_rows]
+    depletion_band[fixed_rows, 1] = first_year(best < 0, years)[fixed_rows]
+    floor_band[fixed_rows, 0] = first_year(
+        months_paths(worst, high["expenditure"]) < threshold[:, None], years
+    )[fixed_rows]
+    floor_band[fixed_rows, 1] = first_year(
+        months_paths(best, low["expenditure"]) < threshold[:, None], years
+    )[fixed_rows]
+
+    passes, fail_year = solvency(months, months0, threshold, rules, years)
+    required = required_years(months0, threshold, rules)
+    subsidy = balancing_subsidy(balance, central["expenditure"], required, threshold)
+    premium0 = last["premium"].to_numpy(dtype=float)
+    income0 = last["income"].to_numpy(dtype=float)
+    premium_fit = fit_log_linear(hist, "premium").set_index(KEYS).reindex(groups)
+    premium_growth = np.where(
+        fitted & premium_fit["positive"].to_numpy(dtype=bool),
+        premium_fit["growth"],
+        growth_rate["income"],
+    )
+    balancing, status = _premium_answers(
+        balance0, central, premium0, income0, premium_growth, required, threshold
+    )
+
+    base = last["contribution_base"].to_numpy(dtype=float)
+    cost_rate = np.where(
+        base > 0, last["expenditure"].to_numpy(dtype=float) / np.where(base > 0, base, 1), np.nan
+    )
+    funds_arr = np.array([f for _, f in groups])
+    contribution_rate = np.array([rules.contribution_rate.get(f, np.nan) for f in funds_arr])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        dependency = hist["contributors"] / hist["retirees"].where(hist["retirees"] > 0)
+    dep_trend = linear_trend(hist, dependency).reindex(groups).to_numpy(dtype=float)
+    dep_last = (last["contributors"] / last["retirees"].where(last["retirees"] > 0)).to_numpy(
+        dtype=float
+    )
+
+    summary = pd.DataFrame(
+        {
+            "region_code": groups.get_level_values(0),
+            "fund": groups.get_level_values(1),
+            "last_year": T,
+            "history_years": fits["income"]["n"].fillna(0).to_numpy(dtype=int),
+            "basis": np.where(fitted, "fit", "fixed"),
+            "reason": reason,
+            "income_growth": growth_rate["income"],
+            "income_growth_se": growth_se["income"],
+            "expenditure_growth": growth_rate["expenditure"],
+            "expenditure_growth_se": growth_se["expenditure"],
+            "income_last": income0,
+            "expenditure_last": last["expenditure"].to_numpy(dtype=float),
+            "balance_last": balance0,
+            "months_last": months0,
+            "threshold": threshold,
+            "band_upper": upper,
+            "balance_end": balance[:, -1],
+            "months_end": months[:, -1],
+            "months_min": np.nanmin(np.where(np.isnan(months), np.inf, months), axis=1),
+            "floor_year": first_year(months < threshold[:, None], years),
+            "floor_year_low": floor_band[:, 0],
+            "floor_year_high": floor_band[:, 1],
+            "depletion_year": first_year(balance < 0, years),
+            "depletion_year_low": depletion_band[:, 0],
+            "depletion_year_high": depletion_band[:, 1],
+            "solvency_pass": passes,
+            "solvency_fail_year": fail_year,
+            "p_pass": p_pass,
+            "premium_growth": premium_growth,
+            "balancing_premium_growth": balancing,
+            "balancing_status": status,
+            "balancing_subsidy": subsidy,
+            "cost_rate": cost_rate,
+            "contribution_rate": contribution_rate,
+            "dependency_ratio": dep_last,
+            "dependency_trend": dep_trend,
+        }
+    )
+    summary.loc[summary["months_min"] == np.inf, "months_min"] = np.nan
+    paths = _paths_frame(hist, groups, years, central, low, high, balance, months, band)
+    sensitivity = _sensitivity(
+        groups,
+        years,
+        balance0,
+        months0,
+        central,
+        premium0,
+        income0,
+        premium_growth,
+        threshold,
+        rules,
+    )
+    return Projection(summary, paths, sensitivity, rules)
+
+
+def _premium_answers(balance0, central, premium0, income0, premium_growth, required, threshold):
+    """Balancing premium growth per group. The premium is projected at its own growth and
+    the rest of the projected income is the other income; the answer is the premium growth
+    that, with that other income, passes the test (at the projected premium growth the
+    income is the projection's)."""
+    G = len(balance0)
+    rate = np.full(G, np.nan)
+    status = np.full(G, "not_applicable", dtype=object)
+    h = np.arange(1, central["income"].shape[1] + 1)
+    for i in range(G):
+        if not premium0[i] > 0:
+            continue
+        premium = premium0[i] * (1 + premium_growth[i]) ** h
+        other = np.maximum(central["income"][i] - premium, 0.0)
+        rate[i], status[i] = balancing_premium_growth(
+            balance0[i], other, premium0[i], central["expenditure"][i], required[i], threshold[i]
+        )
+    return rate, status
+
+
+def simulate_balance(fits, fitted, years, balance0, months0, threshold, rules):
+    """Simulated paths for the fitted groups, a chunk at a time. Each draw takes the
+    residual scale from its chi-square distribution, the level and slope from their normal
+    sampling distributions given it, and each year's scatter about the trend: the balance's
+    and months' quantiles, the depletion and floor years' interval, the share passing."""
+    rng = np.random.default_rng(rules.seed)
+    S, conf = rules.simulations, rules.confidence
+    qs = [(1 - conf) / 2, 0.25, 0.75, (1 + conf) / 2]
+    out = []
+    idx = np.flatnonzero(fitted)
+    for start in range(0, len(idx), CHUNK):
+        rows = idx[start : start + CHUNK]
+        drawn = {}
+        for side in SIDES:
+            f = fits[side].iloc[rows]
+            n = f["n"].to_numpy(dtype=float)
+            dof = n - 2
+            sd = f["resid_sd"].to_numpy(dtype=float) * np.sqrt(
+                dof / rng.chisquare(dof, (S, len(rows)))
+            )
+            level = f["level"].to_numpy(dtype=float) + rng.standard_normal(
+                (S, len(rows))
+            ) * sd / np.sqrt(n)
+            slope = f["slope"].to_numpy(dtype=float) + rng.standard_normal(
+                (S, len(rows))
+            ) * sd / np.sqrt(f["sxx"].to_numpy(dtype=float))
+            x = years[rows] - f["x_mean"].to_numpy(dtype=float)[:, None]
+            noise = rng.standard_normal((S, len(rows), years.shape[1])) * sd[..., None]
+            drawn[side] = np.exp(level[..., None] + slope[..., None] * x[None] + noise)
+        bal = balance_paths(balance0[rows][None, :], drawn["income"], drawn["expenditure"])
+        mon = months_paths(bal, drawn["expenditure"])
+        thr = threshold[rows]
+        dep = first_year(bal < 0, years[rows][None])
+        flo = first_year(mon < thr[None, :, None], years[rows][None])
+        short = required_years(months0[rows], thr, rules)[None] & ~(mon >= thr[None, :, None])
+        passes = (~short.any(axis=-1)).mean(axis=0)
+        lo, hi = (1 - conf) / 2, (1 + conf) / 2
+        out.append(
+            (
+                rows,
+                np.quantile(bal, qs, axis=0),
+                np.quantile(mon, qs, axis=0),
+                _year_interval(dep, lo, hi),
+                _year_interval(flo, lo, hi),
+                np.where(np.isnan(thr), np.nan, passes),
+            )
+        )
+    return out
+
+
+def _year_interval(first: np.ndarray, lo: float, hi: float) -> np.ndarray:
+    """[G, 2] the ``lo`` and ``hi`` quantiles of simulated first years (NaN: never, which
+    ranks after every year); a bound that falls on 'never' is NaN."""
+    ranked = np.where(np.isnan(first), np.inf, first)
+    q = np.quantile(ranked, [lo, hi], axis=0, method="inverted_cdf").T
+    return np.where(np.isinf(q), np.nan, q)
+
+
+def _paths_frame(hist, groups, years, central, low, high, balance, months, band) -> pd.DataFrame:
+    H = years.shape[1]
+    projected = pd.DataFrame(
+        {
+            "region_code": np.repeat(groups.get_level_values(0), H),
+            "fund": np.repeat(groups.get_level_values(1), H),
+            "year": years.ravel(),
+            "kind": "projection",
+            "income": central["income"].ravel(),
+            "income_low": low["income"].ravel(),
+            "income_high": high["income"].ravel(),
+            "expenditure": central["expenditure"].ravel(),
+            "expenditure_low": low["expenditure"].ravel(),
+            "expenditure_high": high["expenditure"].ravel(),
+            "balance": balance.ravel(),
+            "months_covered": months.ravel(),
+            **{k: v.ravel() for k, v in band.items()},
+        }
+    )
+    past = hist.rename(columns={"balance_end": "balance"})[
+        [*KEYS, "year", "income", "expenditure", "balance", "months_covered"]
+    ].assign(kind="history")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        past["cost_rate"] = hist["expenditure"] / hist["contribution_base"].where(
+            hist["contribution_base"] > 0
+        )
+        past["dependency_ratio"] = hist["contributors"] / hist["retirees"].where(
+            hist["retirees"] > 0
+        )
+    out = pd.concat([past, projected], ignore_index=True)
+    return out.sort_values([*KEYS, "year"], ignore_index=True)
+
+
+def _sensitivity(
+    groups, years, balance0, months0, central, premium0, income0, premium_growth, threshold, rules
+):
+    """Depletion year, solvency and balancing answers with income or expenditure growth
+    moved by ± the step, every region and fund at once."""
+    step = rules.sensitivity_step
+    steps = np.arange(1, years.shape[1] + 1)[None, :]
+    cases = [("base", 0.0, 0.0), ("income_up", step, 0.0), ("income_down", -step, 0.0)]
+    cases += [("expenditure_up", 0.0, step), ("expenditure_down", 0.0, -step)]
+    frames = []
+    for name, di, de in cases:
+        moved = {
+            "income": central["income"] * (1 + di) ** steps,
+            "expenditure": central["expenditure"] * (1 + de) ** steps,
+        }
+        balance = balance_paths(balance0, moved["income"], moved["expenditure"])
+        months = months_paths(balance, moved["expenditure"])
+        passes, fail_year = solvency(months, months0, threshold, rules, years)
+        required = required_years(months0, threshold, rules)
+        rate, status = _premium_answers(
+            balance0, moved, premium0, income0, premium_growth, required, threshold
+        )
+        frames.append(
+            pd.DataFrame(
+                {
+                    "region_code": groups.get_level_values(0),
+                    "fund": groups.get_level_values(1),
+                    "case": name,
+                    "income_shift": di,
+                    "expenditure_shift": de,
+                    "depletion_year": first_year(balance < 0, years),
+                    "solvency_pass": passes,
+                    "solvency_fail_year": fail_year,
+                    "balancing_premium_growth": rate,
+                    "balancing_status": status,
+                    "balancing_subsidy": balancing_subsidy(
+                        balance, moved["expenditure"], required, threshold
+                    ),
+                }
+            )
+        )
+    return pd.concat(frames, ignore_index=True).sort_values(
+        [*KEYS], kind="stable", ignore_index=True
+    )
+
+
+def compare_regions(
+    projection: Projection, *, fund: str, province: str | None, ds: Dataset
+) -> pd.DataFrame:
+    """The regions of ``province`` (every region when None) for ``fund``: failing the
+    solvency test first, sorted by the year of failure, then the rest by the fewest months
+    covered over the horizon."""
+    s = projection.summary.loc[projection.summary["fund"] == fund]
+    if province is not None:
+        coord = ds.coordination
+        mine = coord.loc[
+            (coord["fund"] == fund) & (coord["province_code"] == province), "region_code"
+        ]
+        s = s.loc[s["region_code"].isin(set(mine))]
+    fails = s["solvency_pass"] == 0
+    return (
+        s.assign(_fails=~fails, _year=s["solvency_fail_year"].fillna(np.inf))
+        .sort_values(["_fails", "_year", "months_min"], ignore_index=True)
+        .drop(columns=["_fails", "_year"])
+    )
