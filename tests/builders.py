@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from sipm_helpers.data.dataset import Dataset
 from sipm_helpers.data.io import write_dataset
 
 MED = ("110100", "110200")
@@ -140,3 +141,49 @@ def tiny_tables() -> dict[str, pd.DataFrame]:
 def write_tiny(out: Path, fmt: str = "csv", tables: dict[str, pd.DataFrame] | None = None) -> Path:
     """Write the tiny dataset (or ``tables``) to ``out`` in ``fmt``."""
     return write_dataset(tables if tables is not None else tiny_tables(), out, fmt)
+
+
+MED_FUND = "employee_medical"
+
+
+def annual_dataset(
+    tiny: Dataset,
+    series: dict[str, tuple[float, list[float], list[float]]],
+    first_year: int = 2019,
+    premium_share: float = 1.0,
+) -> Dataset:
+    """``tiny`` with employee_medical execution replaced: per region, (opening balance,
+    yearly income, yearly expenditure), spread evenly over the months; income is premium
+    (``premium_share``) and interest, expenditure benefits."""
+    rows = []
+    for region, (opening, income, spent) in series.items():
+        balance = opening
+        for k, (inc, exp) in enumerate(zip(income, spent, strict=True)):
+            year = first_year + k
+            rows.append((region, MED_FUND, year, 1, "balance_start", balance))
+            for month in range(1, 13):
+                rows.append((region, MED_FUND, year, month, "premium", inc * premium_share / 12))
+                if premium_share < 1:
+                    rows.append(
+                        (region, MED_FUND, year, month, "interest", inc * (1 - premium_share) / 12)
+                    )
+                rows.append((region, MED_FUND, year, month, "benefits", exp / 12))
+                balance += (inc - exp) / 12
+                rows.append((region, MED_FUND, year, month, "balance_end", balance))
+    execution = pd.DataFrame(
+        rows, columns=["region_code", "fund", "year", "month", "item", "amount"]
+    )
+    execution = execution.astype({"year": "int64", "month": "int64"})
+    kept = tiny.execution.loc[tiny.execution["fund"] != MED_FUND]
+    coordination = tiny.coordination.loc[
+        (tiny.coordination["fund"] != MED_FUND)
+        | tiny.coordination["region_code"].isin(list(series))
+    ]
+    return Dataset(
+        **{
+            **tiny.__dict__,
+            "execution": pd.concat([kept, execution], ignore_index=True),
+            "statistics": tiny.statistics.iloc[:0],
+            "coordination": coordination,
+        }
+    )

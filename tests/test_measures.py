@@ -171,3 +171,31 @@ def test_growth_and_timeliness_by_hand():
         1.0
     )  # only contributions budgeted
     assert measures.subsidy_dependence(f).loc[("r", "f", 2025)] == pytest.approx(200 / 2100)
+
+
+def test_projected_months_min_at_constant_growth(tiny, ctx):
+    from builders import MED_FUND, annual_dataset
+
+    from sipm_helpers.domain.facts import annual_facts
+    from sipm_helpers.domain.measures import projected_months_min
+
+    income = [1000 * 1.03**k for k in range(5)]
+    spent = [1100 * 1.06**k for k in range(5)]
+    ds = annual_dataset(
+        tiny,
+        {"110100": (3000.0, income, spent), "110200": (500.0, [1000.0] * 2, [900.0] * 2)},
+        first_year=2019,
+    )
+    # 110200's two years sit at 2019–2020: too few to fit.
+    facts = annual_facts(ds, ctx.registry, funds=[MED_FUND], years=[2023])
+    got = projected_months_min(facts)
+    b0 = 3000 + sum(income) - sum(spent)
+    h = np.arange(1, 11)
+    balance = (
+        b0 + income[-1] * 1.03 * (1.03**h - 1) / 0.03 - spent[-1] * 1.06 * (1.06**h - 1) / 0.06
+    )
+    by_hand = (balance / (spent[-1] * 1.06**h / 12)).min()
+    assert got[("110100", MED_FUND, 2023)] == pytest.approx(by_hand, rel=1e-9)
+    assert np.isfinite(got[("110100", MED_FUND, 2022)])  # 2019–2022: four years, enough
+    assert np.isnan(got[("110100", MED_FUND, 2021)])  # 2019–2021: three, too few
+    assert np.isnan(got.get(("110200", MED_FUND, 2020), np.nan))

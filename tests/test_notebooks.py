@@ -74,7 +74,9 @@ def test_self_evaluation_runs_and_renders(tmp_path, demo, fund, region, lang):
     for marker in CODE_MARKERS:
         assert marker not in html
     assert "Traceback" not in html
-    assert html.count("<svg") == 3  # the three charts, inline SVG
+    assert html.count("<svg") == 5  # three charts and the two of sustainability, inline SVG
+    assert result["sustainability"]["last_year"] == 2025
+    assert len(result["sustainability"]["projection"]) == 10
 
 
 def test_defaults_run_top_to_bottom(tmp_path):

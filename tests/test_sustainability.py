@@ -8,6 +8,7 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 import pytest
+from builders import MED_FUND, annual_dataset
 
 from sipm_helpers.config.sustainability import load_sustainability_rules
 from sipm_helpers.data.dataset import Dataset
@@ -15,49 +16,7 @@ from sipm_helpers.domain import sustainability as sus
 from sipm_helpers.errors import ParameterError
 
 RULES = load_sustainability_rules()
-MED = "employee_medical"
-
-
-def annual_dataset(
-    tiny: Dataset,
-    series: dict[str, tuple[float, list[float], list[float]]],
-    first_year: int = 2019,
-    premium_share: float = 1.0,
-) -> Dataset:
-    """``tiny`` with employee_medical execution replaced: per region, (opening balance,
-    yearly income, yearly expenditure), spread evenly over the months; income is premium
-    (``premium_share``) and interest, expenditure benefits."""
-    rows = []
-    for region, (opening, income, spent) in series.items():
-        balance = opening
-        for k, (inc, exp) in enumerate(zip(income, spent, strict=True)):
-            year = first_year + k
-            rows.append((region, MED, year, 1, "balance_start", balance))
-            for month in range(1, 13):
-                rows.append((region, MED, year, month, "premium", inc * premium_share / 12))
-                if premium_share < 1:
-                    rows.append(
-                        (region, MED, year, month, "interest", inc * (1 - premium_share) / 12)
-                    )
-                rows.append((region, MED, year, month, "benefits", exp / 12))
-                balance += (inc - exp) / 12
-                rows.append((region, MED, year, month, "balance_end", balance))
-    execution = pd.DataFrame(
-        rows, columns=["region_code", "fund", "year", "month", "item", "amount"]
-    )
-    execution = execution.astype({"year": "int64", "month": "int64"})
-    kept = tiny.execution.loc[tiny.execution["fund"] != MED]
-    coordination = tiny.coordination.loc[
-        (tiny.coordination["fund"] != MED) | tiny.coordination["region_code"].isin(list(series))
-    ]
-    return Dataset(
-        **{
-            **tiny.__dict__,
-            "execution": pd.concat([kept, execution], ignore_index=True),
-            "statistics": tiny.statistics.iloc[:0],
-            "coordination": coordination,
-        }
-    )
+MED = MED_FUND
 
 
 def geometric(first: float, growth: float, years: int) -> list[float]:

@@ -20,6 +20,7 @@ from sipm_helpers.config import FundRegistry
 from sipm_helpers.data.dataset import Dataset
 
 KEYS = ["region_code", "fund", "year"]
+LOOKBACK_YEARS = 4  # growth: the year before; projections: a five-year fit window
 
 
 @dataclass(frozen=True)
@@ -62,10 +63,11 @@ def annual_facts(
     years: Iterable[int] | None = None,
 ) -> AnnualFacts:
     """Aggregate the dataset's monthly tables to annual facts (optionally a subset; a year
-    selection also brings in each year before it, which growth measures compare with)."""
+    selection also brings in the ``LOOKBACK_YEARS`` before it, which growth measures
+    compare with and projection measures fit their trends on)."""
     kind = {c: i.kind for c, i in registry.line_items.items()}
-    if years is not None:  # growth measures compare with the year before
-        years = sorted({int(y) for y in years} | {int(y) - 1 for y in years})
+    if years is not None:
+        years = sorted({int(y) - k for y in years for k in range(LOOKBACK_YEARS + 1)})
     e = _select(ds.execution, funds, regions, years)
     flows = e.loc[e["item"].map(kind).isin(["income", "expenditure"])]
     executed = flows.pivot_table(

@@ -15,9 +15,15 @@ from types import MappingProxyType
 import numpy as np
 import pandas as pd
 
-from sipm_helpers.domain.facts import AnnualFacts
+from sipm_helpers.domain.facts import LOOKBACK_YEARS, AnnualFacts
+from sipm_helpers.domain.sustainability import fit_log_linear
 
 Measure = Callable[[AnnualFacts], pd.Series]
+# The projection measure: the short-range test period and the trend's fit window (the
+# sustainability stage itself takes both from parameters/sustainability.yaml).
+PROJECTION_YEARS = 10
+FIT_WINDOW = LOOKBACK_YEARS + 1
+MIN_FIT_YEARS = 4
 
 
 def _col(frame: pd.DataFrame, name: str) -> pd.Series:
@@ -228,6 +234,41 @@ def skills_subsidy_share(f: AnnualFacts) -> pd.Series:
     )
 
 
+def projected_months_min(f: AnnualFacts) -> pd.Series:
+    """The fewest months of expenditure the balance covers over the next
+    ``PROJECTION_YEARS`` years, income and expenditure projected at their log-linear trends
+    over the complete years of the fit window ending with the year (NaN for an incomplete
+    year, or with fewer than ``MIN_FIT_YEARS`` years or a non-positive one to fit)."""
+    e = f.executed
+    complete = e.loc[e["months"] == 12, ["income", "expenditure", "balance_end"]].reset_index()
+    out = pd.Series(np.nan, index=e.index, dtype="float64")
+    steps = np.arange(1, PROJECTION_YEARS + 1)
+    for year in complete["year"].unique():
+        window = complete.loc[complete["year"].between(year - FIT_WINDOW + 1, year)]
+        now = window.loc[window["year"] == year].set_index(["region_code", "fund"])
+        fits = {
+            side: fit_log_linear(window, side).set_index(["region_code", "fund"]).reindex(now.index)
+            for side in ("income", "expenditure")
+        }
+        usable = np.ones(len(now), dtype=bool)
+        paths = {}
+        for side, fit in fits.items():
+            usable &= (fit["n"].to_numpy() >= MIN_FIT_YEARS) & fit["positive"].to_numpy(dtype=bool)
+            level = fit["level"].to_numpy(dtype=float)[:, None]
+            slope = fit["slope"].to_numpy(dtype=float)[:, None]
+            x = year + steps[None, :] - fit["x_mean"].to_numpy(dtype=float)[:, None]
+            paths[side] = np.exp(level + slope * x)
+        balance = now["balance_end"].to_numpy(dtype=float)[:, None] + np.cumsum(
+            paths["income"] - paths["expenditure"], axis=1
+        )
+        with np.errstate(divide="ignore", invalid="ignore"):
+            months = balance / (paths["expenditure"] / 12)
+        fewest = np.where(usable, months.min(axis=1), np.nan)
+        keys = [(r, fd, year) for r, fd in now.index]
+        out.loc[keys] = fewest
+    return out
+
+
 MEASURES: Mapping[str, Measure] = MappingProxyType(
     {
         fn.__name__: fn
@@ -258,6 +299,7 @@ MEASURES: Mapping[str, Measure] = MappingProxyType(
             prevention_spending_share,
             reserve_ratio,
             skills_subsidy_share,
+            projected_months_min,
         )
     }
 )

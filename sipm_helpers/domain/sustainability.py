@@ -37,6 +37,7 @@ from sipm_helpers.config.context import Context
 from sipm_helpers.config.sustainability import SustainabilityRules
 from sipm_helpers.data.dataset import Dataset
 from sipm_helpers.domain.facts import annual_facts
+from sipm_helpers.domain.results import json_value
 
 KEYS = ["region_code", "fund"]
 MONTHS = 12
@@ -653,3 +654,39 @@ def compare_regions(
         .sort_values(["_fails", "_year", "months_min"], ignore_index=True)
         .drop(columns=["_fails", "_year"])
     )
+
+
+RESULT_FIELDS = (
+    "last_year", "basis", "reason", "income_growth", "income_growth_se", "expenditure_growth",
+    "expenditure_growth_se", "balance_last", "months_last", "threshold", "balance_end",
+    "months_end", "months_min", "floor_year", "depletion_year", "depletion_year_low",
+    "depletion_year_high", "solvency_pass", "solvency_fail_year", "p_pass", "premium_growth",
+    "balancing_premium_growth", "balancing_status", "balancing_subsidy", "cost_rate",
+    "contribution_rate", "dependency_ratio", "dependency_trend",
+)  # fmt: skip
+
+
+def sustainability_result(projection: Projection, fund: str, region: str) -> dict:
+    """One region's projection for the structured result: the summary's figures, the
+    projected path and the sensitivity cases (JSON-serializable)."""
+    row, paths, sensitivity = projection.of(fund, region)
+    ahead = paths.loc[
+        paths["kind"] == "projection",
+        [
+            "year",
+            "income",
+            "expenditure",
+            "balance",
+            "balance_low",
+            "balance_high",
+            "months_covered",
+        ],
+    ]
+    cases = sensitivity.drop(columns=KEYS)
+    return {
+        "horizon": projection.rules.horizon,
+        "confidence": projection.rules.confidence,
+        **{k: json_value(row[k]) for k in RESULT_FIELDS},
+        "projection": [{k: json_value(v) for k, v in r.items()} for r in ahead.to_dict("records")],
+        "sensitivity": [{k: json_value(v) for k, v in r.items()} for r in cases.to_dict("records")],
+    }

@@ -12,7 +12,7 @@ from sipm_helpers.domain.monitoring import AMBER, GREEN, RED, Monitoring
 from sipm_helpers.present import plots
 from sipm_helpers.present.formatting import DASH, fmt_money, fmt_number, fmt_rate, fmt_value
 from sipm_helpers.present.labels import load_labels
-from sipm_helpers.present.report import Section, _para
+from sipm_helpers.present.sections import Section, _para
 from sipm_helpers.present.tables import Cell, html_table
 
 LIGHT_CSS = {RED: "bad", AMBER: "warn", GREEN: "good"}

@@ -216,3 +216,151 @@ def cumulative_chart(
         ax.set_title(title, loc="left", fontsize=10)
         ax.legend(frameon=False, fontsize=7, loc="upper left")
         return to_svg(fig)
+
+
+def fan_chart(paths: pd.DataFrame, labels: Labels, title: str) -> str:
+    """The accumulated balance: history, the projected path and its interval as a fan (the
+    outer band at the projection's confidence, the inner half darker), and zero."""
+    with matplotlib.rc_context(_style()):
+        fig = _figure(6.8, 3.0)
+        ax = fig.add_subplot()
+        past = paths.loc[paths["kind"] == "history"]
+        ahead = paths.loc[paths["kind"] == "projection"]
+        # The fan starts at the last actual year so that it joins the history.
+        joint = pd.concat([past.tail(1), ahead], ignore_index=True)
+        for col in ("balance_low", "balance_high", "balance_q25", "balance_q75"):
+            joint.loc[0, col] = joint.loc[0, "balance"]
+        x = joint["year"].to_numpy()
+        ax.fill_between(
+            x,
+            joint["balance_low"].to_numpy(dtype=float),
+            joint["balance_high"].to_numpy(dtype=float),
+            color=PALETTE["light"],
+            alpha=0.45,
+            linewidth=0,
+            label=labels.t("chart_fan_outer"),
+        )
+        if joint["balance_q25"].iloc[1:].notna().any():
+            ax.fill_between(
+                x,
+                joint["balance_q25"].to_numpy(dtype=float),
+                joint["balance_q75"].to_numpy(dtype=float),
+                color=PALETTE["light"],
+                alpha=0.9,
+                linewidth=0,
+                label=labels.t("chart_fan_inner"),
+            )
+        ax.plot(
+            past["year"],
+            past["balance"],
+            color=PALETTE["main"],
+            linewidth=2,
+            marker="o",
+            markersize=3,
+            label=labels.t("chart_fan_history"),
+        )
+        ax.plot(
+            x,
+            joint["balance"],
+            color=PALETTE["main"],
+            linewidth=1.6,
+            linestyle="--",
+            label=labels.t("chart_fan_projection"),
+        )
+        ax.axhline(0, color=PALETTE["bad"], linewidth=0.8)
+        years = paths["year"].to_numpy()
+        ax.set_xticks(years[:: max(1, len(years) // 8)])
+        ax.set_xlabel(labels.t("chart_months_x"))
+        ax.set_ylabel(labels.t("unit_money"))
+        ax.set_title(title, loc="left")
+        ax.legend(frameon=False, fontsize=7, loc="upper left")
+        return to_svg(fig)
+
+
+def projected_months_chart(
+    paths: pd.DataFrame, lower: float, upper: float, labels: Labels, title: str
+) -> str:
+    """Months of expenditure covered, history and projection with its interval, against
+    the fund's band (or its floor, where the band has no upper bound)."""
+    with matplotlib.rc_context(_style()):
+        fig = _figure(6.8, 2.8)
+        ax = fig.add_subplot()
+        past = paths.loc[paths["kind"] == "history"]
+        ahead = paths.loc[paths["kind"] == "projection"]
+        joint = pd.concat([past.tail(1), ahead], ignore_index=True)
+        for col in ("months_low", "months_high"):
+            joint.loc[0, col] = joint.loc[0, "months_covered"]
+        values = paths["months_covered"].to_numpy(dtype=float)
+        top = float(np.nanmax(np.r_[values, joint["months_high"].to_numpy(dtype=float)], initial=0))
+        top = min(
+            top, float(np.nanmax(values, initial=0)) * 3 + 1
+        )  # a wild bound may not flatten the path
+        if not math.isnan(lower):
+            hi = upper if not math.isnan(upper) else top * 1.1 + 1
+            ax.axhspan(lower, hi, color=PALETTE["band"], zorder=0, label=labels.t("chart_band"))
+            ax.axhline(lower, color=PALETTE["good"], linewidth=0.8)
+        ax.fill_between(
+            joint["year"],
+            joint["months_low"].to_numpy(dtype=float),
+            joint["months_high"].to_numpy(dtype=float),
+            color=PALETTE["light"],
+            alpha=0.45,
+            linewidth=0,
+            label=labels.t("chart_fan_outer"),
+        )
+        ax.plot(
+            past["year"],
+            past["months_covered"],
+            color=PALETTE["main"],
+            linewidth=2,
+            marker="o",
+            markersize=3,
+        )
+        ax.plot(
+            joint["year"],
+            joint["months_covered"],
+            color=PALETTE["main"],
+            linewidth=1.6,
+            linestyle="--",
+        )
+        ax.axhline(0, color=PALETTE["bad"], linewidth=0.8)
+        low = float(np.nanmin(np.r_[values, 0.0]))
+        ax.set_ylim(min(low * 1.1, 0), top * 1.15 + 1)
+        ax.set_xlabel(labels.t("chart_months_x"))
+        ax.set_ylabel(labels.t("chart_months_y"))
+        ax.set_title(title, loc="left")
+        ax.legend(frameon=False, fontsize=7, loc="upper left")
+        return to_svg(fig)
+
+
+def comparison_chart(table: pd.DataFrame, names: Sequence[str], labels: Labels, title: str) -> str:
+    """One bar per region: the fewest months of expenditure its balance covers over the
+    horizon, red where it fails the solvency test, against its threshold."""
+    with matplotlib.rc_context(_style()):
+        rows = table.assign(name=list(names)).iloc[::-1]
+        fig = _figure(6.8, 0.34 * len(rows) + 1.3)
+        ax = fig.add_subplot()
+        months = rows["months_min"].to_numpy(dtype=float)
+        fails = (rows["solvency_pass"] == 0).to_numpy()
+        colors = np.where(fails, PALETTE["bad"], PALETTE["main"])
+        y = np.arange(len(rows))
+        ax.barh(y, np.nan_to_num(months), color=colors, height=0.6)
+        ax.scatter(
+            rows["threshold"],
+            y,
+            marker="|",
+            s=220,
+            color="#595959",
+            zorder=3,
+            label=labels.t("chart_threshold"),
+        )
+        for yi, m in zip(y, months, strict=True):
+            if not math.isnan(m):
+                ax.text(max(m, 0) + 0.3, yi, f"{m:.1f}", va="center", fontsize=8)
+        ax.axvline(0, color="#595959", linewidth=0.8)
+        ax.set_yticks(y, rows["name"].tolist())
+        ax.set_xlabel(labels.t("chart_months_min"))
+        ax.set_title(title, loc="left")
+        ax.legend(frameon=False, fontsize=7, loc="lower right")
+        ax.grid(axis="y", visible=False)
+        return to_svg(fig)

@@ -9,8 +9,6 @@ Every section is a :class:`Section` that Jupyter displays as HTML.
 from __future__ import annotations
 
 import math
-import re
-from dataclasses import dataclass
 from html import escape
 
 import pandas as pd
@@ -18,6 +16,7 @@ import pandas as pd
 from sipm_helpers.config.context import Context
 from sipm_helpers.data.dataset import Dataset
 from sipm_helpers.domain.evaluation import SelfEvaluation
+from sipm_helpers.domain.sustainability import Projection
 from sipm_helpers.present import plots
 from sipm_helpers.present.formatting import (
     DASH,
@@ -28,41 +27,38 @@ from sipm_helpers.present.formatting import (
     fmt_value,
 )
 from sipm_helpers.present.labels import Labels, load_labels
+from sipm_helpers.present.sections import Section, _figure, _para, rich
+from sipm_helpers.present.sustainability_report import SustainabilityReport
 from sipm_helpers.present.tables import Cell, GroupRow, html_table
-
-
-@dataclass(frozen=True)
-class Section:
-    """A block of report HTML; Jupyter renders it through ``_repr_html_``."""
-
-    html: str
-
-    def _repr_html_(self) -> str:
-        return self.html
-
-
-def rich(text: str) -> str:
-    """Escape ``text`` and turn **bold** into <strong>."""
-    return re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", escape(text))
-
-
-def _para(text: str, css: str | None = None) -> str:
-    cls = f' class="{css}"' if css else ""
-    return f"<p{cls}>{rich(text)}</p>"
-
-
-def _figure(svg: str) -> str:
-    return f'<figure class="sipm-chart">{svg}</figure>'
 
 
 class SelfEvaluationReport:
     """Formats one :class:`SelfEvaluation` in the language of ``labels``."""
 
-    def __init__(self, ev: SelfEvaluation, ds: Dataset, ctx: Context, lang: str = "en") -> None:
+    def __init__(
+        self,
+        ev: SelfEvaluation,
+        ds: Dataset,
+        ctx: Context,
+        lang: str = "en",
+        projection: Projection | None = None,
+    ) -> None:
         self.ev, self.ds, self.ctx = ev, ds, ctx
         self.labels: Labels = load_labels(lang)
         self.lang = lang
         self.catalogue = ctx.catalogue(ev.fund, ev.province)
+        self.projection = projection
+
+    def sustainability(self) -> Section:
+        """Where the fund is heading (Art. 2, 4): the projection from the evaluated year."""
+        if self.projection is None:
+            t = self.labels.t
+            return Section(
+                f"<h2>{escape(t('section_sustainability'))}</h2>{_para(t('sus_not_projected'))}"
+            )
+        return SustainabilityReport(
+            self.projection, self.ev.fund, self.ev.region, self.ds, self.ctx, self.lang
+        ).section()
 
     # names -----------------------------------------------------------------------------
     def fund_name(self) -> str:

@@ -12,11 +12,13 @@ from typing import Any
 
 from sipm_helpers.config.context import Context, load_context
 from sipm_helpers.config.monitoring import load_monitoring_rules
+from sipm_helpers.config.sustainability import load_sustainability_rules
 from sipm_helpers.data.dataset import Dataset
 from sipm_helpers.data.validation import load_dataset
 from sipm_helpers.domain.evaluation import evaluate
 from sipm_helpers.domain.monitoring import monitor
 from sipm_helpers.domain.results import write_result
+from sipm_helpers.domain.sustainability import Projection, project, sustainability_result
 from sipm_helpers.domain.target_review import review_targets, target_review_result
 from sipm_helpers.present.labels import LANGUAGES
 from sipm_helpers.present.monitoring_report import MonitoringReport
@@ -121,13 +123,28 @@ def self_evaluation(
     An empty ``region`` takes the fund's first coordinating region, so the notebook runs
     with its defaults."""
     context, dataset = _open(data, lang)
-    ev = evaluate(
-        dataset,
-        context,
-        fund=fund,
-        region=str(region or _first_region(dataset, fund)),
-        year=int(year),
-    )
-    return StageRun(
-        dataset, context, ev, SelfEvaluationReport(ev, dataset, context, lang), ev.to_result
-    )
+    region = str(region or _first_region(dataset, fund))
+    ev = evaluate(dataset, context, fund=fund, region=region, year=int(year))
+    projection = _projection(dataset, context, fund, region, int(year))
+    report = SelfEvaluationReport(ev, dataset, context, lang, projection)
+
+    def result() -> dict:
+        out = ev.to_result()
+        out["sustainability"] = (
+            sustainability_result(projection, fund, region) if projection is not None else None
+        )
+        return out
+
+    return StageRun(dataset, context, ev, report, result)
+
+
+def _projection(
+    dataset: Dataset, context: Context, fund: str, region: str, year: int
+) -> Projection | None:
+    """The region's projection from its last complete year up to ``year`` (None without one)."""
+    e = dataset.execution
+    mine = e.loc[(e["fund"] == fund) & (e["region_code"] == region) & (e["year"] <= year)]
+    if not (mine.groupby("year")["month"].max() == 12).any():
+        return None  # nothing to project from: the report says so
+    rules = load_sustainability_rules()
+    return project(dataset, context, rules, funds=[fund], regions=[region], last_year=year)

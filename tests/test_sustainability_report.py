@@ -1,0 +1,89 @@
+"""Sustainability in reports: the self-evaluation section, the regions compared, the
+stage result."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from builders import MED_FUND, annual_dataset
+
+from sipm_helpers.config.sustainability import load_sustainability_rules
+from sipm_helpers.domain.evaluation import evaluate
+from sipm_helpers.domain.sustainability import project
+from sipm_helpers.present.report import SelfEvaluationReport
+from sipm_helpers.present.sustainability_report import SustainabilityReport, region_comparison
+
+RULES = load_sustainability_rules()
+
+
+def geometric(first: float, growth: float, years: int) -> list[float]:
+    return [first * (1 + growth) ** k for k in range(years)]
+
+
+@pytest.fixture(scope="module")
+def two_regions(tiny):
+    return annual_dataset(
+        tiny,
+        {
+            "110100": (2000.0, geometric(1000, 0.04, 5), geometric(1200, 0.04, 5)),  # fails
+            "110200": (900.0, geometric(1000, 0.06, 5), geometric(950, 0.05, 5)),  # passes
+        },
+    )
+
+
+def text(html: str) -> str:
+    return re.sub(r"<[^>]+>", "", re.sub(r"<svg.*?</svg>", "", html, flags=re.S))
+
+
+def test_section_for_a_failing_fund_in_both_languages(two_regions, ctx):
+    proj = project(two_regions, ctx, RULES, funds=[MED_FUND])
+    en = SustainabilityReport(proj, MED_FUND, "110100", two_regions, ctx, "en").section().html
+    words = text(en)
+    assert "Sustainability and actuarial balance" in words
+    assert "income grows +4.0% a year" in words and "expenditure +4.0%" in words
+    assert "fails the 10-year solvency test" in words
+    assert (
+        "would be exhausted in 20" in words
+        and "To pass, premium income would have to grow" in words
+    )
+    assert en.count("<svg") == 2  # the fan chart and the months covered
+    assert "Accumulated balance: history and projection to 2033" in en
+    assert len(re.findall(r"<tr>", en.split("<h3>")[1])) == 6  # header and five cases
+    zh = text(SustainabilityReport(proj, MED_FUND, "110100", two_regions, ctx, "zh").section().html)
+    assert "未通过 10 年偿付能力检验" in zh and "累计结余预计于" in zh
+
+
+def test_section_for_a_passing_fund(two_regions, ctx):
+    proj = project(two_regions, ctx, RULES, funds=[MED_FUND])
+    words = text(SustainabilityReport(proj, MED_FUND, "110200", two_regions, ctx).section().html)
+    assert "passes the 10-year solvency test" in words
+    assert "not exhausted within the horizon (to 2033)" in words
+    assert "would still pass" in words or "whatever its premium income did" in words
+
+
+def test_regions_compared(two_regions, ctx):
+    proj = project(two_regions, ctx, RULES, funds=[MED_FUND])
+    html = region_comparison(proj, two_regions, ctx, fund=MED_FUND, province="110000").html
+    words = text(html)
+    assert "1 of 2 region(s) fail the 10-year solvency test" in words
+    rows = re.findall(r"<tr>(.*?)</tr>", html)[1:]
+    assert "Fails in" in rows[0] and "Passes" in rows[1]  # failures first
+    assert "Regions against the 10-year solvency test" in html
+
+
+def test_self_evaluation_without_a_projection_says_so(tiny, ctx):
+    ev = evaluate(tiny, ctx, fund=MED_FUND, region="110100", year=2025)
+    html = SelfEvaluationReport(ev, tiny, ctx, "en").sustainability().html
+    assert "No complete year to project from" in html
+
+
+def test_stage_result_carries_the_projection(demo, ctx):
+    from sipm_helpers.present.stage import self_evaluation
+
+    run = self_evaluation(fund="resident_medical", region="930400", year=2025)
+    result = run.result()["sustainability"]
+    assert result["last_year"] == 2025 and result["solvency_pass"] == 0
+    assert result["depletion_year"] == 2026  # the planted low reserve runs out
+    assert len(result["projection"]) == 10 and len(result["sensitivity"]) == 5
+    assert "sustainability" in run.report.sustainability().html.lower()
