@@ -8,6 +8,8 @@
    from Parquet and validated: time and peak memory, median of --repeat runs, each in a
    fresh process so peak memory is the load's own.
 3. Computing and scoring every indicator of that dataset at once (every region, fund, year).
+4. Projecting the sustainability of every region and fund of it from 2025, against the
+   same projection made one region and fund at a time (a sample, scaled up).
 
 Usage: python benchmarks/bench.py [--skip-batch] [--skip-baseline] [--repeat N] [--limit N]
 """
@@ -42,7 +44,22 @@ t3 = time.perf_counter()
 scored = indicator_frame(ds, ctx)
 totals = summarize_scores(scored, ctx.standards, ["region_code", "fund", "year"])
 t4 = time.perf_counter()
+from sipm_helpers.config.sustainability import load_sustainability_rules
+from sipm_helpers.domain.sustainability import project
+rules = load_sustainability_rules()
+t5 = time.perf_counter()
+projection = project(ds, ctx, rules, last_year=2025)
+t6 = time.perf_counter()
+# Baseline in the same process: the same projection one region and fund at a time.
+sample = ds.coordination.head(int(sys.argv[2]))
+t7 = time.perf_counter()
+for r in sample.itertuples():
+    project(ds, ctx, rules, funds=[r.fund], regions=[r.region_code], last_year=2025)
+t8 = time.perf_counter()
 print(json.dumps({
+    "project_s": t6 - t5, "projected": len(projection.summary),
+    "failing": int((projection.summary["solvency_pass"] == 0).sum()),
+    "loop_s_per_region": (t8 - t7) / len(sample), "loop_sample": len(sample),
     "load_validate_s": t2 - t1, "peak_rss_after_load_mb": rss_load,
     "score_s": t4 - t3, "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     "rows": {k: len(getattr(ds, k)) for k in ("budget", "execution", "statistics", "targets")},
@@ -101,6 +118,9 @@ def main() -> None:
         "--limit", type=int, default=None, help="baseline on the first N notebooks only"
     )
     parser.add_argument("--workers", type=int, default=None)
+    parser.add_argument(
+        "--loop-sample", type=int, default=40, help="regions projected one at a time (baseline)"
+    )
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -148,7 +168,11 @@ def main() -> None:
             f"national dataset generated and written as Parquet in {time.perf_counter() - start:.1f} s"
         )
         results = [
-            json.loads(run([sys.executable, "-c", NATIONAL_PROBE, str(national)]).stdout)
+            json.loads(
+                run(
+                    [sys.executable, "-c", NATIONAL_PROBE, str(national), str(args.loop_sample)]
+                ).stdout
+            )
             for _ in range(args.repeat)
         ]
         med = lambda key: statistics.median(r[key] for r in results)  # noqa: E731
@@ -162,6 +186,13 @@ def main() -> None:
         print(
             f"compute + score every indicator ({r0['evaluations']:,} region-fund-years, {r0['indicator_rows']:,} rows): "
             f"median {med('score_s'):.2f} s; peak RSS {med('peak_rss_mb'):.0f} MB"
+        )
+        loop = med("loop_s_per_region") * r0["projected"]
+        print(
+            f"project every region and fund ({r0['projected']:,}, {r0['failing']} failing the "
+            f"solvency test): median {med('project_s'):.2f} s; one at a time "
+            f"({r0['loop_sample']} timed, scaled): {loop:.1f} s = "
+            f"{loop / med('project_s'):.1f}x slower"
         )
 
 

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 import matplotlib
 import numpy as np
 import pandas as pd
+from matplotlib import ticker
 from matplotlib.figure import Figure
 
 from sipm_helpers.present.fonts import font_families
@@ -218,62 +219,67 @@ def cumulative_chart(
         return to_svg(fig)
 
 
+def _fan(ax, paths: pd.DataFrame, value: str, prefix: str, labels: Labels) -> pd.DataFrame:
+    """Draw ``value``'s history (solid), its projection (dashed) and the projection's
+    interval as a fan: ``{prefix}_low``–``_high`` light, ``_q25``–``_q75`` darker where
+    there is one. The fan starts at the last actual year so that it joins the history.
+    Returns the projected part with that year in front."""
+    past = paths.loc[paths["kind"] == "history"]
+    joint = pd.concat([past.tail(1), paths.loc[paths["kind"] == "projection"]], ignore_index=True)
+    for bound in ("low", "high", "q25", "q75"):
+        joint.loc[0, f"{prefix}_{bound}"] = joint.loc[0, value]
+    bands = [("low", "high", 0.45, "chart_fan_outer"), ("q25", "q75", 0.9, "chart_fan_inner")]
+    for lo, hi, alpha, label in bands:
+        if joint[f"{prefix}_{lo}"].iloc[1:].notna().any():
+            ax.fill_between(
+                joint["year"],
+                joint[f"{prefix}_{lo}"].to_numpy(dtype=float),
+                joint[f"{prefix}_{hi}"].to_numpy(dtype=float),
+                color=PALETTE["light"],
+                alpha=alpha,
+                linewidth=0,
+                label=labels.t(label),
+            )
+    ax.plot(
+        past["year"],
+        past[value],
+        color=PALETTE["main"],
+        linewidth=2,
+        marker="o",
+        markersize=3,
+        label=labels.t("chart_fan_history"),
+    )
+    ax.plot(
+        joint["year"],
+        joint[value],
+        color=PALETTE["main"],
+        linewidth=1.6,
+        linestyle="--",
+        label=labels.t("chart_fan_projection"),
+    )
+    ax.axhline(0, color=PALETTE["bad"], linewidth=0.8)
+    return joint
+
+
+def _fan_axes(ax, paths: pd.DataFrame, labels: Labels, title: str) -> None:
+    """Every year a tick, the title, and the legend in a row under the plot, clear of the
+    paths."""
+    years = paths["year"].drop_duplicates().to_numpy()
+    ax.set_xticks(years, [str(y) for y in years], fontsize=8)
+    ax.set_xlabel(labels.t("chart_months_x"))
+    ax.set_title(title, loc="left")
+    ax.legend(frameon=False, fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=6)
+
+
 def fan_chart(paths: pd.DataFrame, labels: Labels, title: str) -> str:
-    """The accumulated balance: history, the projected path and its interval as a fan (the
-    outer band at the projection's confidence, the inner half darker), and zero."""
+    """The accumulated balance: history, the projected path and its interval as a fan."""
     with matplotlib.rc_context(_style()):
         fig = _figure(6.8, 3.0)
         ax = fig.add_subplot()
-        past = paths.loc[paths["kind"] == "history"]
-        ahead = paths.loc[paths["kind"] == "projection"]
-        # The fan starts at the last actual year so that it joins the history.
-        joint = pd.concat([past.tail(1), ahead], ignore_index=True)
-        for col in ("balance_low", "balance_high", "balance_q25", "balance_q75"):
-            joint.loc[0, col] = joint.loc[0, "balance"]
-        x = joint["year"].to_numpy()
-        ax.fill_between(
-            x,
-            joint["balance_low"].to_numpy(dtype=float),
-            joint["balance_high"].to_numpy(dtype=float),
-            color=PALETTE["light"],
-            alpha=0.45,
-            linewidth=0,
-            label=labels.t("chart_fan_outer"),
-        )
-        if joint["balance_q25"].iloc[1:].notna().any():
-            ax.fill_between(
-                x,
-                joint["balance_q25"].to_numpy(dtype=float),
-                joint["balance_q75"].to_numpy(dtype=float),
-                color=PALETTE["light"],
-                alpha=0.9,
-                linewidth=0,
-                label=labels.t("chart_fan_inner"),
-            )
-        ax.plot(
-            past["year"],
-            past["balance"],
-            color=PALETTE["main"],
-            linewidth=2,
-            marker="o",
-            markersize=3,
-            label=labels.t("chart_fan_history"),
-        )
-        ax.plot(
-            x,
-            joint["balance"],
-            color=PALETTE["main"],
-            linewidth=1.6,
-            linestyle="--",
-            label=labels.t("chart_fan_projection"),
-        )
-        ax.axhline(0, color=PALETTE["bad"], linewidth=0.8)
-        years = paths["year"].to_numpy()
-        ax.set_xticks(years[:: max(1, len(years) // 8)])
-        ax.set_xlabel(labels.t("chart_months_x"))
+        _fan(ax, paths, "balance", "balance", labels)
+        ax.yaxis.set_major_formatter(ticker.FuncFormatter(lambda v, _: f"{v:,.0f}"))
         ax.set_ylabel(labels.t("unit_money"))
-        ax.set_title(title, loc="left")
-        ax.legend(frameon=False, fontsize=7, loc="upper left")
+        _fan_axes(ax, paths, labels, title)
         return to_svg(fig)
 
 
@@ -285,51 +291,18 @@ def projected_months_chart(
     with matplotlib.rc_context(_style()):
         fig = _figure(6.8, 2.8)
         ax = fig.add_subplot()
-        past = paths.loc[paths["kind"] == "history"]
-        ahead = paths.loc[paths["kind"] == "projection"]
-        joint = pd.concat([past.tail(1), ahead], ignore_index=True)
-        for col in ("months_low", "months_high"):
-            joint.loc[0, col] = joint.loc[0, "months_covered"]
+        joint = _fan(ax, paths, "months_covered", "months", labels)
         values = paths["months_covered"].to_numpy(dtype=float)
         top = float(np.nanmax(np.r_[values, joint["months_high"].to_numpy(dtype=float)], initial=0))
-        top = min(
-            top, float(np.nanmax(values, initial=0)) * 3 + 1
-        )  # a wild bound may not flatten the path
+        top = min(top, float(np.nanmax(values, initial=0)) * 3 + 1)  # a wild bound stays in view
         if not math.isnan(lower):
             hi = upper if not math.isnan(upper) else top * 1.1 + 1
             ax.axhspan(lower, hi, color=PALETTE["band"], zorder=0, label=labels.t("chart_band"))
             ax.axhline(lower, color=PALETTE["good"], linewidth=0.8)
-        ax.fill_between(
-            joint["year"],
-            joint["months_low"].to_numpy(dtype=float),
-            joint["months_high"].to_numpy(dtype=float),
-            color=PALETTE["light"],
-            alpha=0.45,
-            linewidth=0,
-            label=labels.t("chart_fan_outer"),
-        )
-        ax.plot(
-            past["year"],
-            past["months_covered"],
-            color=PALETTE["main"],
-            linewidth=2,
-            marker="o",
-            markersize=3,
-        )
-        ax.plot(
-            joint["year"],
-            joint["months_covered"],
-            color=PALETTE["main"],
-            linewidth=1.6,
-            linestyle="--",
-        )
-        ax.axhline(0, color=PALETTE["bad"], linewidth=0.8)
         low = float(np.nanmin(np.r_[values, 0.0]))
         ax.set_ylim(min(low * 1.1, 0), top * 1.15 + 1)
-        ax.set_xlabel(labels.t("chart_months_x"))
         ax.set_ylabel(labels.t("chart_months_y"))
-        ax.set_title(title, loc="left")
-        ax.legend(frameon=False, fontsize=7, loc="upper left")
+        _fan_axes(ax, paths, labels, title)
         return to_svg(fig)
 
 

@@ -4,7 +4,6 @@ show (which fail the solvency test, and when)."""
 
 from __future__ import annotations
 
-import math
 from html import escape
 
 import pandas as pd
@@ -14,13 +13,26 @@ from sipm_helpers.data.dataset import Dataset
 from sipm_helpers.domain.sustainability import Projection, compare_regions
 from sipm_helpers.present import plots
 from sipm_helpers.present.formatting import DASH, fmt_money, fmt_number, fmt_rate
-from sipm_helpers.present.labels import load_labels
+from sipm_helpers.present.labels import Labels, load_labels
 from sipm_helpers.present.sections import Section, _figure, _para
 from sipm_helpers.present.tables import Cell, html_table
 
 
 def _year(value: object) -> str:
     return DASH if value is None or pd.isna(value) else str(int(value))
+
+
+def _verdict(passes: float, fail_year: float, labels: Labels) -> Cell | str:
+    """The solvency test's outcome as a table cell."""
+    if pd.isna(passes):
+        return DASH
+    if passes == 1:
+        return Cell(labels.t("sus_passes"), css="good")
+    return Cell(labels.t("sus_fails_in", year=_year(fail_year)), css="bad")
+
+
+def _depletion(year: float, labels: Labels) -> Cell:
+    return Cell(labels.t("sus_none") if pd.isna(year) else _year(year), True)
 
 
 def _signed(value: float) -> str:
@@ -182,21 +194,13 @@ class SustainabilityReport:
     def sensitivity_table(self) -> str:
         t = self.labels.t
         rows = []
+        step = fmt_number(self.rules.sensitivity_step * 100, 0)
         for r in self.sensitivity.itertuples():
-            if pd.isna(r.solvency_pass):
-                verdict = DASH
-            elif r.solvency_pass == 1:
-                verdict = Cell(t("sus_passes"), css="good")
-            else:
-                verdict = Cell(t("sus_fails_in", year=_year(r.solvency_fail_year)), css="bad")
             rows.append(
                 [
-                    t(f"sus_case_{r.case}", step=fmt_number(self.rules.sensitivity_step * 100, 0)),
-                    Cell(
-                        _year(r.depletion_year) if not pd.isna(r.depletion_year) else t("sus_none"),
-                        True,
-                    ),
-                    verdict,
+                    t(f"sus_case_{r.case}", step=step),
+                    _depletion(r.depletion_year, self.labels),
+                    _verdict(r.solvency_pass, r.solvency_fail_year, self.labels),
                     Cell(
                         fmt_rate(r.balancing_premium_growth)
                         if r.balancing_status == "solved"
@@ -279,24 +283,14 @@ def region_comparison(
     ]
     rows = []
     for name, r in zip(names, table.itertuples(), strict=True):
-        verdict = (
-            DASH
-            if pd.isna(r.solvency_pass)
-            else Cell(t("sus_passes"), css="good")
-            if r.solvency_pass == 1
-            else Cell(t("sus_fails_in", year=_year(r.solvency_fail_year)), css="bad")
-        )
         rows.append(
             [
                 name,
                 Cell(fmt_number(r.months_last, 1), True),
                 Cell(fmt_number(r.months_min, 1), True),
                 Cell(fmt_number(r.threshold, 0), True),
-                verdict,
-                Cell(
-                    _year(r.depletion_year) if not math.isnan(r.depletion_year) else t("sus_none"),
-                    True,
-                ),
+                _verdict(r.solvency_pass, r.solvency_fail_year, labels),
+                _depletion(r.depletion_year, labels),
                 Cell(fmt_money(r.balancing_subsidy), True),
             ]
         )
