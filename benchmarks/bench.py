@@ -50,6 +50,7 @@ rules = load_sustainability_rules()
 t5 = time.perf_counter()
 projection = project(ds, ctx, rules, last_year=2025)
 t6 = time.perf_counter()
+rss_project = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 # Baseline in the same process: the same projection one region and fund at a time.
 sample = ds.coordination.head(int(sys.argv[2]))
 t7 = time.perf_counter()
@@ -57,7 +58,7 @@ for r in sample.itertuples():
     project(ds, ctx, rules, funds=[r.fund], regions=[r.region_code], last_year=2025)
 t8 = time.perf_counter()
 print(json.dumps({
-    "project_s": t6 - t5, "projected": len(projection.summary),
+    "project_s": t6 - t5, "projected": len(projection.summary), "peak_rss_project_mb": rss_project,
     "failing": int((projection.summary["solvency_pass"] == 0).sum()),
     "loop_s_per_region": (t8 - t7) / len(sample), "loop_sample": len(sample),
     "load_validate_s": t2 - t1, "peak_rss_after_load_mb": rss_load,
@@ -190,7 +191,8 @@ def main() -> None:
         loop = med("loop_s_per_region") * r0["projected"]
         print(
             f"project every region and fund ({r0['projected']:,}, {r0['failing']} failing the "
-            f"solvency test): median {med('project_s'):.2f} s; one at a time "
+            f"solvency test): median {med('project_s'):.2f} s, peak RSS "
+            f"{med('peak_rss_project_mb'):.0f} MB; one at a time "
             f"({r0['loop_sample']} timed, scaled): {loop:.1f} s = "
             f"{loop / med('project_s'):.1f}x slower"
         )

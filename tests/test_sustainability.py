@@ -129,18 +129,21 @@ def test_balancing_answers_substituted_back(tiny, ctx):
 
 
 def test_balancing_premium_growth_edge_cases():
-    e = np.full(10, 1200.0)
-    required = np.ones(10, dtype=bool)
-    # A huge reserve passes whatever the premiums do.
-    assert sus.balancing_premium_growth(1e9, np.zeros(10), 100.0, e, required, 6.0) == (
-        pytest.approx(np.nan, nan_ok=True),
-        "not_needed",
+    e = np.full((4, 10), 1200.0)
+    required = np.ones((4, 10), dtype=bool)
+    rate, status = sus.balancing_premium_growth(
+        np.array([1e9, 0.0, 0.0, 0.0]),  # a huge reserve; then three empty ones
+        np.zeros((4, 10)),
+        np.array([100.0, 1e-3, 100.0, 1200.0]),  # a tiny premium cannot close the gap
+        e,
+        required,
+        np.array([6.0, 6.0, np.nan, 6.0]),  # no threshold: no test to pass
     )
-    # A tiny premium cannot close a huge gap.
-    rate, status = sus.balancing_premium_growth(0.0, np.zeros(10), 1e-3, e, required, 6.0)
-    assert np.isnan(rate) and status == "unreachable"
-    rate, status = sus.balancing_premium_growth(0.0, np.zeros(10), 100.0, e, required, np.nan)
-    assert status == "not_applicable"
+    assert status.tolist() == ["not_needed", "unreachable", "not_applicable", "solved"]
+    assert np.isnan(rate[:3]).all()
+    # The last one: premiums of 1,200 a year, growing at g, against 1,200 of expenditure;
+    # the first year needs 6 months in reserve: 1,200 (1 + g) − 1,200 = 600, g = 0.5.
+    assert rate[3] == pytest.approx(0.5, abs=1e-7)
 
 
 # --------------------------------------------------------------------------- coverage

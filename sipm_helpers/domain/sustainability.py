@@ -31,7 +31,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, stats
+from scipy import stats
+from scipy.optimize import elementwise
 
 from sipm_helpers.config.context import Context
 from sipm_helpers.config.sustainability import SustainabilityRules
@@ -213,32 +214,50 @@ def balancing_subsidy(
 
 
 def balancing_premium_growth(
-    balance0: float,
+    balance0: np.ndarray,
     other_income: np.ndarray,
-    premium0: float,
+    premium0: np.ndarray,
     expenditure: np.ndarray,
     required: np.ndarray,
-    threshold: float,
-) -> tuple[float, str]:
-    """The constant premium growth rate that makes the months covered reach the threshold in
-    every required year, the other income as projected (brentq). Returns (rate, status):
-    'solved', 'not_needed' (the test passes even with premiums all but gone) or
-    'unreachable' (no rate in the bracket is enough)."""
-    if np.isnan(threshold) or not required.any() or premium0 <= 0:
-        return np.nan, "not_applicable"
-    h = np.arange(1, len(expenditure) + 1)
+    threshold: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """[G] the constant premium growth rate that makes the months covered reach the
+    threshold in every required year, the other income ([G, H]) as projected; and each
+    one's status: 'solved', 'not_needed' (the test passes even with premiums all but gone),
+    'unreachable' (no rate in the bracket is enough) or 'not_applicable' (no threshold, no
+    premium). The tightest year's margin rises with the rate, so the root is bracketed and
+    every group is solved at once by scipy's elementwise Chandrupatla root finder."""
+    h = np.arange(1, expenditure.shape[1] + 1)
 
-    def margin(g: float) -> float:
-        income = other_income + premium0 * (1 + g) ** h
-        months = months_paths(balance_paths(np.asarray(balance0), income, expenditure), expenditure)
-        return float(np.nanmin(np.where(required, months - threshold, np.inf)))
+    def margin(g: np.ndarray, at: np.ndarray) -> np.ndarray:
+        at = at.astype(int)
+        income = other_income[at] + premium0[at, None] * (1 + g[..., None]) ** h
+        balance = balance0[at, None] + np.cumsum(income - expenditure[at], axis=-1)
+        months = months_paths(balance, expenditure[at])
+        gap = np.where(required[at], months - threshold[at, None], np.inf)
+        return np.nanmin(gap, axis=-1)
 
+    G = len(balance0)
+    rate = np.full(G, np.nan)
+    status = np.full(G, "not_applicable", dtype=object)
+    applies = ~np.isnan(threshold) & required.any(axis=1) & (premium0 > 0)
+    at = np.flatnonzero(applies).astype(float)
+    if not len(at):
+        return rate, status
     lo, hi = PREMIUM_BRACKET
-    if margin(lo) >= 0:
-        return np.nan, "not_needed"
-    if margin(hi) < 0:
-        return np.nan, "unreachable"
-    return float(optimize.brentq(margin, lo, hi, xtol=1e-7)), "solved"
+    at_lo, at_hi = margin(np.full(len(at), lo), at), margin(np.full(len(at), hi), at)
+    idx = at.astype(int)
+    status[idx] = np.where(at_lo >= 0, "not_needed", np.where(at_hi < 0, "unreachable", "solved"))
+    solve = (at_lo < 0) & (at_hi >= 0)
+    if solve.any():
+        found = elementwise.find_root(
+            margin,
+            (np.full(solve.sum(), lo), np.full(solve.sum(), hi)),
+            args=(at[solve],),
+            tolerances={"xatol": 1e-9, "xrtol": 0.0},
+        )
+        rate[idx[solve]] = found.x
+    return rate, status
 
 
 # --------------------------------------------------------------------------- projection
@@ -276,13 +295,11 @@ def _threshold(
     ctx: Context, rules: SustainabilityRules, fund: str, province: str
 ) -> tuple[float, float]:
     """(floor, upper) of the months covered: the rules' threshold, else the catalogue band."""
-    band = ctx.catalogue(fund, province).frame().set_index("indicator")
-    lower = upper = np.nan
-    if "months_covered" in band.index:
-        lower, upper = (
-            band.at["months_covered", "band_lower"],
-            band.at["months_covered", "band_upper"],
-        )
+    catalogue = ctx.catalogue(fund, province)
+    codes = {i.code for i in catalogue.indicators}
+    band = catalogue.indicator("months_covered").band if "months_covered" in codes else None
+    lower = np.nan if band is None or band.lower is None else band.lower
+    upper = np.nan if band is None or band.upper is None else band.upper
     return float(rules.threshold_months.get(fund, lower)), float(upper)
 
 
@@ -310,7 +327,10 @@ def project(
     T = last["year"].to_numpy(dtype=int)
     years = np.arange(1, H + 1)[None, :] + T[:, None]  # [G, H]
     coord = ds.coordination.set_index(KEYS)["province_code"]
-    bounds = [_threshold(ctx, rules, f, str(coord.get((r, f), ""))) for r, f in groups]
+    provinces = [str(coord.get((r, f), "")) for r, f in groups]
+    funds_of = [f for _, f in groups]
+    once = {k: _threshold(ctx, rules, *k) for k in set(zip(funds_of, provinces, strict=True))}
+    bounds = [once[k] for k in zip(funds_of, provinces, strict=True)]
     threshold = np.array([b[0] for b in bounds], dtype=float)
     upper = np.array([b[1] for b in bounds], dtype=float)
     group_of = np.array([ctx.registry.fund(f).group for _, f in groups])
@@ -405,7 +425,7 @@ def project(
         growth_rate["income"],
     )
     balancing, status = _premium_answers(
-        balance0, central, premium0, income0, premium_growth, required, threshold
+        balance0, central, premium0, premium_growth, required, threshold
     )
 
     base = last["contribution_base"].to_numpy(dtype=float)
@@ -464,38 +484,22 @@ def project(
     summary.loc[summary["months_min"] == np.inf, "months_min"] = np.nan
     paths = _paths_frame(hist, groups, years, central, low, high, balance, months, band)
     sensitivity = _sensitivity(
-        groups,
-        years,
-        balance0,
-        months0,
-        central,
-        premium0,
-        income0,
-        premium_growth,
-        threshold,
-        rules,
+        groups, years, balance0, months0, central, premium0, premium_growth, threshold, rules
     )
     return Projection(summary, paths, sensitivity, rules)
 
 
-def _premium_answers(balance0, central, premium0, income0, premium_growth, required, threshold):
+def _premium_answers(balance0, central, premium0, premium_growth, required, threshold):
     """Balancing premium growth per group. The premium is projected at its own growth and
     the rest of the projected income is the other income; the answer is the premium growth
     that, with that other income, passes the test (at the projected premium growth the
     income is the projection's)."""
-    G = len(balance0)
-    rate = np.full(G, np.nan)
-    status = np.full(G, "not_applicable", dtype=object)
     h = np.arange(1, central["income"].shape[1] + 1)
-    for i in range(G):
-        if not premium0[i] > 0:
-            continue
-        premium = premium0[i] * (1 + premium_growth[i]) ** h
-        other = np.maximum(central["income"][i] - premium, 0.0)
-        rate[i], status[i] = balancing_premium_growth(
-            balance0[i], other, premium0[i], central["expenditure"][i], required[i], threshold[i]
-        )
-    return rate, status
+    premium = premium0[:, None] * (1 + premium_growth[:, None]) ** h
+    other = np.maximum(central["income"] - np.nan_to_num(premium), 0.0)
+    return balancing_premium_growth(
+        balance0, other, premium0, central["expenditure"], required, threshold
+    )
 
 
 def simulate_balance(fits, fitted, years, balance0, months0, threshold, rules):
@@ -538,14 +542,20 @@ def simulate_balance(fits, fitted, years, balance0, months0, threshold, rules):
         out.append(
             (
                 rows,
-                np.quantile(bal, qs, axis=0),
-                np.quantile(mon, qs, axis=0),
+                _quantiles(bal, qs),
+                _quantiles(mon, qs),
                 _year_interval(dep, lo, hi),
                 _year_interval(flo, lo, hi),
                 np.where(np.isnan(thr), np.nan, passes),
             )
         )
     return out
+
+
+def _quantiles(draws: np.ndarray, qs: list[float]) -> np.ndarray:
+    """[Q, G, H] quantiles over the draws ([S, G, H]); each group's draws are made
+    contiguous first, as partitioning along the outer axis is slower."""
+    return np.quantile(np.ascontiguousarray(np.moveaxis(draws, 0, -1)), qs, axis=-1)
 
 
 def _year_interval(first: np.ndarray, lo: float, hi: float) -> np.ndarray:
@@ -590,7 +600,7 @@ def _paths_frame(hist, groups, years, central, low, high, balance, months, band)
 
 
 def _sensitivity(
-    groups, years, balance0, months0, central, premium0, income0, premium_growth, threshold, rules
+    groups, years, balance0, months0, central, premium0, premium_growth, threshold, rules
 ):
     """Depletion year, solvency and balancing answers with income or expenditure growth
     moved by ± the step, every region and fund at once."""
@@ -609,7 +619,7 @@ def _sensitivity(
         passes, fail_year = solvency(months, months0, threshold, rules, years)
         required = required_years(months0, threshold, rules)
         rate, status = _premium_answers(
-            balance0, moved, premium0, income0, premium_growth, required, threshold
+            balance0, moved, premium0, premium_growth, required, threshold
         )
         frames.append(
             pd.DataFrame(
