@@ -139,12 +139,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
         f"{len(jobs) - len(failed)} of {len(jobs)} reports published ({', '.join(formats)}) "
         f"in {total:.1f} s (notebooks {ran:.1f} s); manifest: {manifest.path}"
     )
-    red = red_alert_regions(jobs, manifest)
-    if red:
-        print(
-            f"monitoring {year}-{month:02d}: red alerts in {len(red)} fund-region(s): "
-            + ", ".join(red)
-        )
+    for what, names in summary_flags(jobs, manifest).items():
+        print(f"{what}: {len(names)} fund-region(s): {', '.join(names)}")
     for entry in failed:
         print(
             f"FAILED {entry.stage} {entry.fund} {entry.region}: {(entry.error or '').splitlines()[0] if entry.error else ''}"
@@ -153,20 +149,34 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return EXIT_FAILURES if failed else EXIT_OK
 
 
-def red_alert_regions(jobs, manifest) -> list[str]:
-    """'region fund' of every monitoring job whose result shows a red alert (batch summary)."""
-    out = []
+# What the batch summary lists, per stage: a heading and the test a result must pass.
+SUMMARY_FLAGS = {
+    "target_review": ("target reviews {year}: returned", lambda r: r["verdict"] == "return"),
+    "monitoring": ("monitoring {period}: red alerts", lambda r: r["counts"]["red"] > 0),
+    "self_evaluation": (
+        "self-evaluations {year}: failing the 10-year solvency test",
+        lambda r: (r.get("sustainability") or {}).get("solvency_pass") == 0,
+    ),
+}
+
+
+def summary_flags(jobs, manifest) -> dict[str, list[str]]:
+    """The batch summary: per stage, 'region fund' of every job whose structured result
+    calls for attention (a review returned, a red alert, a failed solvency test)."""
+    out: dict[str, list[str]] = {}
     for job in jobs:
         record = manifest.records.get(job.job_id)
-        if (
-            job.stage == "monitoring"
-            and record is not None
-            and record.status == "ok"
-            and record.result
-        ):
-            result = json.loads((manifest.path.parent / record.result).read_text(encoding="utf-8"))
-            if result["counts"]["red"]:
-                out.append(f"{job.region} {job.fund}")
+        if job.stage not in SUMMARY_FLAGS or record is None or record.status != "ok":
+            continue
+        if not record.result:
+            continue
+        heading, flagged = SUMMARY_FLAGS[job.stage]
+        result = json.loads((manifest.path.parent / record.result).read_text(encoding="utf-8"))
+        if flagged(result):
+            what = heading.format(year=job.year, period=job.period)
+            names = out.setdefault(what, [])
+            if f"{job.region} {job.fund}" not in names:  # one line per region, not per language
+                names.append(f"{job.region} {job.fund}")
     return out
 
 

@@ -106,3 +106,38 @@ def test_generate_writes_a_dataset_that_validates(tmp_path, capsys, fmt):
     assert ": 0 error(s)" in report
     if fmt == "csv":
         assert "2025,6," in (out / "execution.csv").read_text()  # whole numbers without .0
+
+
+def test_batch_summary_lists_what_calls_for_attention(tmp_path):
+    import json
+
+    from sipm_helpers.batch.manifest import JobRecord, Manifest
+    from sipm_helpers.batch.plan import Job
+    from sipm_helpers.cli import summary_flags
+
+    results = {
+        ("target_review", "110100", "en"): {"verdict": "return"},
+        ("target_review", "110200", "en"): {"verdict": "approve"},
+        ("monitoring", "110100", "en"): {"counts": {"red": 2, "amber": 0, "green": 3}},
+        ("monitoring", "110100", "zh"): {"counts": {"red": 2, "amber": 0, "green": 3}},
+        ("monitoring", "110200", "en"): {"counts": {"red": 0, "amber": 1, "green": 4}},
+        ("self_evaluation", "110100", "en"): {"sustainability": {"solvency_pass": 1}},
+        ("self_evaluation", "110200", "en"): {"sustainability": {"solvency_pass": 0}},
+        ("self_evaluation", "110000", "en"): {"sustainability": None},
+    }
+    manifest = Manifest(tmp_path / "manifest.json")
+    jobs = []
+    for (stage, region, lang), result in results.items():
+        period = "2025-10" if stage == "monitoring" else None
+        job = Job(stage, "employee_medical", region, "x", 2025, lang, "", period=period)
+        jobs.append(job)
+        (tmp_path / f"{stage}-{region}-{lang}.json").write_text(json.dumps(result))
+        manifest.records[job.job_id] = JobRecord(
+            job.job_id, stage, job.fund, region, 2025, lang, "ok", "f", 1.0,
+            result=f"{stage}-{region}-{lang}.json",
+        )  # fmt: skip
+    assert summary_flags(jobs, manifest) == {
+        "target reviews 2025: returned": ["110100 employee_medical"],
+        "monitoring 2025-10: red alerts": ["110100 employee_medical"],  # once, both languages
+        "self-evaluations 2025: failing the 10-year solvency test": ["110200 employee_medical"],
+    }
