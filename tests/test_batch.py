@@ -132,9 +132,9 @@ def test_demo_command_exits_1_when_a_report_fails_and_finishes_the_rest(
     )
     out = capsys.readouterr().out
     assert code == EXIT_FAILURES
-    # three target reviews and three monitoring reports (2025 and 2025-12, the latest month of
+    # four target reviews (one the province's own), three monitoring reports (2025-12, the latest month of
     # the data) and two self-evaluations
-    assert "7 of 8 reports published" in out and "FAILED self_evaluation work_injury 999999" in out
+    assert "8 of 9 reports published" in out and "FAILED self_evaluation work_injury 999999" in out
     assert (tmp_path / "site" / "index.html").exists()
 
 
@@ -172,6 +172,7 @@ def test_target_review_plan_covers_budgeted_pairs(tiny, tmp_path):
         ("employee_medical", "110100"),
         ("employee_medical", "110200"),
         ("work_injury", "110000"),
+        ("employee_medical", "110000"),  # the province's own targets for the prefectures' fund
     }
     job = jobs[0]
     assert (

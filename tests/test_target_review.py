@@ -6,9 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from sipm_helpers.config.context import load_context
 from sipm_helpers.data.dataset import Dataset
 from sipm_helpers.domain.facts import annual_facts
-from sipm_helpers.domain.target_review import review_targets
+from sipm_helpers.domain.target_review import review_targets, target_review_result
 
 
 def with_targets(ds: Dataset, rows: list[tuple]) -> Dataset:
@@ -154,3 +155,63 @@ def test_demo_verdicts_vary_as_planted(demo, ctx):
     assert returned == [(missing.region, missing.fund)]
     counts = pd.Series(verdicts).value_counts()
     assert counts["approve"] >= 5 and counts["approve_with_changes"] >= 20
+
+
+def test_a_provinces_own_targets_are_reviewed_on_its_prefectures_together(demo, ctx):
+    from sipm_helpers.domain.provincial import province_members
+
+    members = province_members(demo, "employee_medical", "910000")
+    assert members == ["910100", "910200", "910300", "910400"]
+    review = review_targets(demo, ctx, fund="employee_medical", region="910000", year=2026)
+    assert review.members == tuple(members) and review.province == "910000"
+    table = review.table.set_index("indicator")
+    # The province's premium collection in 2025: all premiums over all premiums assessed.
+    e, st = demo.execution, demo.statistics
+
+    def mine(f):
+        return (
+            f["region_code"].isin(members) & (f["fund"] == "employee_medical") & (f["year"] == 2025)
+        )
+
+    premium = e.loc[mine(e) & (e["item"] == "premium"), "amount"].sum()
+    assessed = st.loc[mine(st) & (st["stat"] == "premiums_assessed"), "value"].sum()
+    assert table.at["premium_collection_rate", "last_actual"] == pytest.approx(premium / assessed)
+    # Its own target is the province's; a count is its prefectures' targets added up.
+    t = demo.targets
+    own = t.loc[
+        (t["region_code"] == "910000")
+        & (t["fund"] == "employee_medical")
+        & (t["indicator"] == "premium_collection_rate")
+        & (t["start_year"] == 2026)
+    ]
+    assert table.at["premium_collection_rate", "target_region"] == own["target"].iloc[0]
+    counts = t.loc[
+        t["region_code"].isin(members)
+        & (t["fund"] == "employee_medical")
+        & (t["indicator"] == "insured_persons")
+        & (t["start_year"] == 2026)
+        & (t["period"] == "annual")
+    ]
+    assert table.at["insured_persons", "target_region"] == pytest.approx(counts["target"].sum())
+    result = target_review_result(review)
+    assert result["provincial"] and result["members"] == members
+
+
+def test_a_province_misses_a_count_target_its_prefectures_left_out(demo, ctx):
+    # 920100 set no insured-persons target for 2026: the province's sum cannot be made.
+    review = review_targets(demo, ctx, fund="employee_medical", region="920000", year=2026)
+    assert ("insured_persons", "error") in findings(review, "missing_target")
+    assert review.verdict == "return"
+
+
+def test_provincial_reviews_are_planned(demo):
+    from sipm_helpers.batch.plan import target_review_plan
+
+    jobs = target_review_plan(demo, 2026)
+    provincial = {(j.fund, j.region) for j in jobs if j.region.endswith("0000")}
+    prefecture_pooled = ("employee_medical", "resident_medical", "resident_pension")
+    assert {f for f, _ in provincial} >= set(prefecture_pooled)
+    assert {r for f, r in provincial if f == "employee_medical"} == {"910000", "920000", "930000"}
+    assert len(jobs) == 57 + 9
+    with pytest.raises(ValueError, match="not a coordinating region"):
+        review_targets(demo, load_context(), fund="employee_medical", region="910100x", year=2026)

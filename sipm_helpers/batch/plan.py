@@ -11,6 +11,7 @@ from typing import Any
 import pandas as pd
 
 from sipm_helpers.data.dataset import Dataset
+from sipm_helpers.domain.provincial import province_members
 from sipm_helpers.paths import notebooks_dir
 
 STAGE_NOTEBOOKS = {
@@ -169,6 +170,27 @@ def target_review_plan(
     funds: list[str] | None = None,
 ) -> list[Job]:
     """A review of ``year``'s targets for every fund at each of its coordinating regions
-    that has a budget for the year (targets are reviewed with the budget, Art. 7)."""
+    that has a budget for the year (targets are reviewed with the budget, Art. 7), and of
+    the provincial targets a province sets for a fund its prefectures pool (Art. 10)."""
     budgeted = ds.budget.loc[ds.budget["year"] == year]
-    return _jobs(ds, budgeted, "target_review", year, data=data, langs=langs, funds=funds)
+    jobs = _jobs(ds, budgeted, "target_review", year, data=data, langs=langs, funds=funds)
+    t = ds.targets
+    provincial = t.loc[(t["level"] == "province") & (t["start_year"] == year)]
+    provincial = provincial[["region_code", "fund"]].drop_duplicates()
+    names = dict(zip(ds.regions["region_code"], ds.regions["name_en"], strict=False))
+    jobs += [
+        Job(
+            "target_review",
+            str(r.fund),
+            str(r.region_code),
+            slug(str(names.get(r.region_code, r.region_code))),
+            year,
+            lang,
+            data,
+        )
+        for r in provincial.itertuples()
+        if (funds is None or r.fund in funds)
+        and province_members(ds, str(r.fund), str(r.region_code))
+        for lang in langs
+    ]
+    return jobs

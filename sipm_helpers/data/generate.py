@@ -1878,7 +1878,8 @@ def _targets(
                     end_year=provincial["start_year"],
                     target=provincial["target"].round(digits),
                     level="province",
-                    benchmark="plan",
+                    # A norm stays a norm at the province; the rest follows its plan.
+                    benchmark="standard" if (regional["benchmark"] == "standard").all() else "plan",
                 )
             )
         guiding = _guiding_value(ind, np.asarray(values, dtype="float64"))

@@ -30,6 +30,7 @@ from sipm_helpers.config.context import Context
 from sipm_helpers.data.dataset import Dataset
 from sipm_helpers.domain.facts import annual_facts
 from sipm_helpers.domain.indicators import indicator_frame
+from sipm_helpers.domain.provincial import province_members, province_view
 from sipm_helpers.domain.results import json_value
 
 ERROR, WARNING, INFO = "error", "warning", "info"
@@ -42,6 +43,7 @@ PATH_FACTOR = 2.0  # required yearly change beyond this multiple of the past pac
 # point for rates, 2 % of the level otherwise. Targets a hair below last year's actual are
 # ordinary prudence, not a finding.
 RATE_TOLERANCE = 0.01
+COUNT_UNITS = ("persons", "cases")  # a province's count target is its regions' sum
 RELATIVE_TOLERANCE = 0.02
 
 
@@ -72,6 +74,7 @@ class TargetReview:
     year: int
     findings: tuple[ReviewFinding, ...]
     table: pd.DataFrame  # per indicator: targets by level, last actuals, trend projection
+    members: tuple[str, ...] = ()  # a province's review: the prefectures taken together
 
     @property
     def verdict(self) -> str:
@@ -94,11 +97,18 @@ def _ambition(direction: str | None) -> int:
 
 
 def review_targets(ds: Dataset, ctx: Context, *, fund: str, region: str, year: int) -> TargetReview:
-    """Review the targets of ``fund`` in ``region`` for budget ``year``."""
+    """Review the targets of ``fund`` in ``region`` for budget ``year``. ``region`` may be
+    a province whose prefectures pool the fund: its provincial targets are reviewed against
+    the province's figures taken together (:func:`province_view`) and the centre's."""
+    members = tuple(province_members(ds, fund, region))
+    if members:
+        counted = ctx.catalogue(fund, region).frame()
+        counted = counted.loc[counted["unit"].isin(COUNT_UNITS), "indicator"]
+        ds = province_view(ds, fund, region, additive=counted)
     coord = ds.coordination
     row = coord.loc[(coord["fund"] == fund) & (coord["region_code"] == region)]
     if row.empty:
-        raise ValueError(f"{region} is not a coordinating region of {fund}")
+        raise ValueError(f"{region} is not a coordinating region of {fund}, nor its province")
     province = str(row.iloc[0]["province_code"])
     catalogue = ctx.catalogue(fund, province)
     cat = catalogue.frame()
@@ -253,7 +263,7 @@ def review_targets(ds: Dataset, ctx: Context, *, fund: str, region: str, year: i
                 )
     findings += _budget_findings(ds, ctx, fund, region, year)
     findings += _overall_findings(ds, fund, region, year, table)
-    return TargetReview(fund, region, province, year, tuple(findings), table)
+    return TargetReview(fund, region, province, year, tuple(findings), table, members)
 
 
 def _budget_findings(
@@ -353,6 +363,8 @@ def target_review_result(review: TargetReview) -> dict:
         "region": review.region,
         "province": review.province,
         "year": review.year,
+        "provincial": bool(review.members),
+        "members": list(review.members),
         "verdict": review.verdict,
         "counts": review.counts(),
         "flags": [f"verdict_{review.verdict}"] if review.verdict != "approve" else [],

@@ -93,8 +93,21 @@ class TargetReviewReport:
             quantitative=fmt_rate(cat["quantitative"], 0),
         )
         css = VERDICT_CSS[self.review.verdict]
+        scope = ""
+        if self.review.members:  # a province's own targets, its prefectures taken together
+            names = "、" if self.lang == "zh" else ", "
+            scope = _para(
+                t(
+                    "tr_provincial",
+                    count=len(self.review.members),
+                    regions=names.join(
+                        self.ds.region_name(r, self.lang) for r in self.review.members
+                    ),
+                )
+            )
         return Section(
             f'<h2>{escape(t("summary_heading"))}</h2><div class="callout {css}">{_para(text)}</div>'
+            + scope
         )
 
     def findings(self) -> Section:
