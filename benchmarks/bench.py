@@ -1,7 +1,7 @@
 """Benchmarks (not tests): prints figures and ratios against a baseline run in the same process.
 
-1. The demo batch (`sipm demo`: monitoring to 2026-10 and the self-evaluation of 2025 for
-   every fund at every coordinating region, HTML and PDF) — wall time
+1. The demo batch (`sipm demo`: the target review of 2026, monitoring to 2026-10 and the
+   self-evaluation of 2025 for every fund at every coordinating region, HTML and PDF) — wall time
    and notebooks per minute — against the same notebooks run as a plain sequential loop of
    `papermill` CLI calls followed by `jupyter nbconvert --to html --no-input`.
 2. A national generated dataset (31 provinces, ~350 coordinating regions, 2021–2026) read
