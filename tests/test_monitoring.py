@@ -238,8 +238,36 @@ def test_indicator_outlook_on_the_tiny_dataset(tiny, ctx):
     assert out.loc["budget_preparation_accuracy", "basis"] == "year_end" and pd.isna(
         out.loc["budget_preparation_accuracy", "light"]
     )
+    # one past year: a point forecast, no spread to make an interval of
+    assert pd.isna(out.loc["income_budget_execution", "value_low"])
     result = mon.to_result()
     assert {i["indicator"] for i in result["indicators"]} == set(out.index)
+
+
+def test_indicator_outlook_interval_is_the_forecasts_over_the_budget(demo, ctx):
+    from sipm_helpers.config.monitoring import load_monitoring_rules
+    from sipm_helpers.domain.monitoring import monitor
+
+    mon = monitor(
+        demo,
+        ctx,
+        load_monitoring_rules(),
+        fund="employee_medical",
+        region="910100",
+        year=2026,
+        month=10,
+    )
+    out = mon.indicators.set_index("indicator")
+    items = mon.items.set_index("item")
+    for code, item in (
+        ("income_budget_execution", "income"),
+        ("expenditure_budget_execution", "expenditure"),
+    ):
+        budget = items.at[item, "budget"]
+        assert out.at[code, "value_low"] == pytest.approx(items.at[item, "forecast_low"] / budget)
+        assert out.at[code, "value_high"] == pytest.approx(items.at[item, "forecast_high"] / budget)
+        assert out.at[code, "value_low"] < out.at[code, "value"] < out.at[code, "value_high"]
+    assert out.loc[out["basis"] != "forecast", "value_low"].isna().all()
 
 
 # --------------------------------------------------------------------------- Art. 13 checks

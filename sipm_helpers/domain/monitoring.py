@@ -374,7 +374,16 @@ class Monitoring:
             "indicators": [
                 {k: json_value(v) for k, v in r.items()}
                 for r in self.indicators[
-                    ["indicator", "target", "value", "basis", "p_miss", "light"]
+                    [
+                        "indicator",
+                        "target",
+                        "value",
+                        "value_low",
+                        "value_high",
+                        "basis",
+                        "p_miss",
+                        "light",
+                    ]
                 ].to_dict("records")
             ],
             "checks": [
@@ -663,12 +672,14 @@ def indicator_outlook(
     compare part of a year with a whole one are left to the year end (basis 'year_end', no
     light); the others take their value to date (ratios of flows over the same months, and
     stocks, carry over to the year end). Returns indicator, rule, target, band_lower,
-    band_upper, value (the year-end outlook), basis, p_miss, met and light.
+    band_upper, value (the year-end outlook), value_low and value_high (its prediction
+    interval, where a forecast gives one), basis, p_miss, met and light.
     """
     frame = indicator_frame(ds, ctx, funds=[fund], regions=[region], years=[year])
     frame = frame.loc[frame["kind"] == "quantitative"].copy()
     by_item = items.set_index("item")
     value = frame["actual"].to_numpy(dtype=float).copy()
+    low, high = np.full(len(frame), np.nan), np.full(len(frame), np.nan)
     p_miss = np.full(len(frame), np.nan)
     basis = np.array(["to_date"] * len(frame), dtype=object)
     for i, (code, rule, target, lo, hi) in enumerate(
@@ -687,6 +698,8 @@ def indicator_outlook(
         row = by_item.loc[[item]]
         budget = float(row["budget"].iloc[0])
         value[i] = float(row["forecast"].iloc[0]) / budget
+        low[i] = float(row["forecast_low"].iloc[0]) / budget
+        high[i] = float(row["forecast_high"].iloc[0]) / budget
         basis[i] = "forecast"
         if rule == "band":
             below = probability_below(row, budget * lo)[0] if not np.isnan(lo) else 0.0
@@ -707,6 +720,7 @@ def indicator_outlook(
         ]
     ].copy()
     out["value"], out["basis"], out["p_miss"] = value, basis, p_miss
+    out["value_low"], out["value_high"] = low, high  # the forecast's interval ÷ the budget
     rescored = out.assign(actual=value, weight=1.0)
     scored = score_indicators(
         rescored.assign(band_zero_at=frame["band_zero_at"].to_numpy()), ctx.standards

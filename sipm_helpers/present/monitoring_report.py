@@ -275,6 +275,12 @@ class MonitoringReport:
                     catalogue.indicator(r["indicator"]).name(self.lang),
                     Cell(target, True),
                     Cell(fmt_value(r["value"], unit), True),
+                    Cell(
+                        DASH
+                        if pd.isna(r["value_low"])
+                        else f"{fmt_value(r['value_low'], unit)}–{fmt_value(r['value_high'], unit)}",
+                        True,
+                    ),
                     t(f"basis_{r['basis']}"),
                     Cell(fmt_rate(r["p_miss"], 0), True),
                     self._light(r["light"]),
@@ -284,9 +290,10 @@ class MonitoringReport:
             t("col_indicator"),
             t("col_target"),
             t("col_outlook"),
+            t("col_interval"),
             t("col_basis"),
             t("col_p_miss"),
             t("col_light"),
         ]
-        parts.append(html_table(header, rows, numeric_columns=[1, 2, 4]))
+        parts.append(html_table(header, rows, numeric_columns=[1, 2, 3, 5]))
         return Section("".join(parts))
