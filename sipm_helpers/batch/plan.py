@@ -81,6 +81,13 @@ class Job:
         }
 
 
+def _coordinated(ds: Dataset, pairs: pd.DataFrame) -> pd.DataFrame:
+    """The (region_code, fund) pairs of ``pairs`` that are coordinating pairs, once each."""
+    return ds.coordination.merge(
+        pairs[["region_code", "fund"]].drop_duplicates(), on=["region_code", "fund"]
+    )
+
+
 def _jobs(
     ds: Dataset,
     pairs: pd.DataFrame,
@@ -92,13 +99,10 @@ def _jobs(
     funds: list[str] | None,
     period: str | None = None,
 ) -> list[Job]:
-    """One job per language for each coordinating (region_code, fund) pair in ``pairs``."""
+    """One job per language for each (region_code, fund) row of ``pairs`` as it is."""
     names = dict(zip(ds.regions["region_code"], ds.regions["name_en"], strict=False))
-    coord = ds.coordination.merge(
-        pairs[["region_code", "fund"]].drop_duplicates(), on=["region_code", "fund"]
-    )
     if funds is not None:
-        coord = coord.loc[coord["fund"].isin(funds)]
+        pairs = pairs.loc[pairs["fund"].isin(funds)]
     return [
         Job(
             stage,
@@ -110,7 +114,7 @@ def _jobs(
             data,
             period=period,
         )
-        for r in coord.itertuples()
+        for r in pairs.itertuples()
         for lang in langs
     ]
 
@@ -126,7 +130,9 @@ def self_evaluation_plan(
     """A self-evaluation of ``year`` for every fund at each of its coordinating regions that
     has execution data for the year."""
     executed = ds.execution.loc[ds.execution["year"] == year]
-    return _jobs(ds, executed, "self_evaluation", year, data=data, langs=langs, funds=funds)
+    return _jobs(
+        ds, _coordinated(ds, executed), "self_evaluation", year, data=data, langs=langs, funds=funds
+    )
 
 
 def monitoring_plan(
@@ -151,7 +157,7 @@ def monitoring_plan(
     )
     return _jobs(
         ds,
-        reached,
+        _coordinated(ds, reached),
         "monitoring",
         year,
         data=data,
@@ -173,24 +179,16 @@ def target_review_plan(
     that has a budget for the year (targets are reviewed with the budget, Art. 7), and of
     the provincial targets a province sets for a fund its prefectures pool (Art. 10)."""
     budgeted = ds.budget.loc[ds.budget["year"] == year]
-    jobs = _jobs(ds, budgeted, "target_review", year, data=data, langs=langs, funds=funds)
+    jobs = _jobs(
+        ds, _coordinated(ds, budgeted), "target_review", year, data=data, langs=langs, funds=funds
+    )
     t = ds.targets
     provincial = t.loc[(t["level"] == "province") & (t["start_year"] == year)]
     provincial = provincial[["region_code", "fund"]].drop_duplicates()
-    names = dict(zip(ds.regions["region_code"], ds.regions["name_en"], strict=False))
-    jobs += [
-        Job(
-            "target_review",
-            str(r.fund),
-            str(r.region_code),
-            slug(str(names.get(r.region_code, r.region_code))),
-            year,
-            lang,
-            data,
-        )
-        for r in provincial.itertuples()
-        if (funds is None or r.fund in funds)
-        and province_members(ds, str(r.fund), str(r.region_code))
-        for lang in langs
+    own = [
+        province_members(ds, str(r.fund), str(r.region_code)) != [] for r in provincial.itertuples()
     ]
+    jobs += _jobs(
+        ds, provincial.loc[own], "target_review", year, data=data, langs=langs, funds=funds
+    )
     return jobs
