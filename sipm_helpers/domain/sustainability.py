@@ -333,7 +333,7 @@ def project(
     bounds = [once[k] for k in zip(funds_of, provinces, strict=True)]
     threshold = np.array([b[0] for b in bounds], dtype=float)
     upper = np.array([b[1] for b in bounds], dtype=float)
-    group_of = np.array([ctx.registry.fund(f).group for _, f in groups])
+    group_of = np.array([ctx.registry.fund(f).group for f in funds_of])
 
     fits = {side: fit_log_linear(hist, side).set_index(KEYS).reindex(groups) for side in SIDES}
     reason = np.full(G, "", dtype=object)
@@ -358,14 +358,13 @@ def project(
     conf = rules.confidence
     central, low, high, growth_rate, growth_se = {}, {}, {}, {}, {}
     fixed = np.array([rules.fixed_growth[g] for g in group_of], dtype=float).reshape(G, 2)
+    steps, spread = np.arange(1, H + 1)[None, :], rules.fixed_spread
     for k, side in enumerate(SIDES):
         f = fits[side]
-        slope, sd, sxx = (f[k].to_numpy(dtype=float) for k in ("slope", "resid_sd", "sxx"))
+        slope, sd, sxx = (f[col].to_numpy(dtype=float) for col in ("slope", "resid_sd", "sxx"))
         log_mid, log_low, log_high = log_linear_interval(f, years, conf)
-        steps = np.arange(1, H + 1)[None, :]
         base = last[side].to_numpy(dtype=float)[:, None]
         g_fixed = fixed[:, k][:, None]
-        spread = rules.fixed_spread
         central[side] = np.where(fitted[:, None], np.exp(log_mid), base * (1 + g_fixed) ** steps)
         low[side] = np.where(
             fitted[:, None], np.exp(log_low), base * (1 + g_fixed - spread) ** steps
@@ -432,8 +431,7 @@ def project(
     cost_rate = np.where(
         base > 0, last["expenditure"].to_numpy(dtype=float) / np.where(base > 0, base, 1), np.nan
     )
-    funds_arr = np.array([f for _, f in groups])
-    contribution_rate = np.array([rules.contribution_rate.get(f, np.nan) for f in funds_arr])
+    contribution_rate = np.array([rules.contribution_rate.get(f, np.nan) for f in funds_of])
     with np.errstate(divide="ignore", invalid="ignore"):
         dependency = hist["contributors"] / hist["retirees"].where(hist["retirees"] > 0)
     dep_trend = linear_trend(hist, dependency).reindex(groups).to_numpy(dtype=float)
