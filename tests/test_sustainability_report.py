@@ -86,4 +86,8 @@ def test_stage_result_carries_the_projection(demo, ctx):
     assert result["last_year"] == 2025 and result["solvency_pass"] == 0
     assert result["depletion_year"] == 2026  # the planted low reserve runs out
     assert len(result["projection"]) == 10 and len(result["sensitivity"]) == 5
+    assert "solvency_fails" in run.result()["flags"]  # the index shows it
+    passing = self_evaluation(fund="employee_medical", region="910100", year=2025).result()
+    assert passing["sustainability"]["solvency_pass"] == 1
+    assert "solvency_fails" not in passing["flags"]
     assert "sustainability" in run.report.sustainability().html.lower()

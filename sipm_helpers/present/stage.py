@@ -133,6 +133,8 @@ def self_evaluation(
         out["sustainability"] = (
             sustainability_result(projection, fund, region) if projection is not None else None
         )
+        if out["sustainability"] and out["sustainability"]["solvency_pass"] == 0:
+            out["flags"] = [*out["flags"], "solvency_fails"]  # shown in the index
         return out
 
     return StageRun(dataset, context, ev, report, result)
