@@ -212,18 +212,7 @@ def test_monitoring_rules_are_validated(tmp_path):
 
 
 def test_indicator_outlook_on_the_tiny_dataset(tiny, ctx):
-    from sipm_helpers.config.monitoring import load_monitoring_rules
-    from sipm_helpers.domain.monitoring import monitor
-
-    mon = monitor(
-        tiny,
-        ctx,
-        load_monitoring_rules(),
-        fund="employee_medical",
-        region="110100",
-        year=2025,
-        month=6,
-    )
+    mon = monitor_tiny(tiny, ctx, 6)
     out = mon.indicators.set_index("indicator")
     # six flat months of 606 income: the forecast is 1,212 of the 1,262 budgeted
     assert out.loc["income_budget_execution", "basis"] == "forecast"

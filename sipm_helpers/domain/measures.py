@@ -16,7 +16,12 @@ import numpy as np
 import pandas as pd
 
 from sipm_helpers.domain.facts import LOOKBACK_YEARS, AnnualFacts
-from sipm_helpers.domain.sustainability import fit_log_linear
+from sipm_helpers.domain.sustainability import (
+    balance_paths,
+    fit_log_linear,
+    log_trend,
+    months_paths,
+)
 
 Measure = Callable[[AnnualFacts], pd.Series]
 # The projection measure: the short-range test period and the trend's fit window (the
@@ -254,15 +259,11 @@ def projected_months_min(f: AnnualFacts) -> pd.Series:
         paths = {}
         for side, fit in fits.items():
             usable &= (fit["n"].to_numpy() >= MIN_FIT_YEARS) & fit["positive"].to_numpy(dtype=bool)
-            level = fit["level"].to_numpy(dtype=float)[:, None]
-            slope = fit["slope"].to_numpy(dtype=float)[:, None]
-            x = year + steps[None, :] - fit["x_mean"].to_numpy(dtype=float)[:, None]
-            paths[side] = np.exp(level + slope * x)
-        balance = now["balance_end"].to_numpy(dtype=float)[:, None] + np.cumsum(
-            paths["income"] - paths["expenditure"], axis=1
+            paths[side] = np.exp(log_trend(fit, year + steps[None, :]))
+        balance = balance_paths(
+            now["balance_end"].to_numpy(dtype=float), paths["income"], paths["expenditure"]
         )
-        with np.errstate(divide="ignore", invalid="ignore"):
-            months = balance / (paths["expenditure"] / 12)
+        months = months_paths(balance, paths["expenditure"])
         fewest = np.where(usable, months.min(axis=1), np.nan)
         keys = [(r, fd, year) for r, fd in now.index]
         out.loc[keys] = fewest

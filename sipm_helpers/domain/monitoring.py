@@ -199,6 +199,11 @@ def probability_below(frame: pd.DataFrame, amount: pd.Series | np.ndarray) -> np
         return stats.t.cdf(z, frame["dof"].to_numpy(dtype=float))
 
 
+def risk_light(p_bad: np.ndarray, rules: MonitoringRules) -> np.ndarray:
+    """Green, amber or red by the probability of a material miss, at the rules' thresholds."""
+    return np.select([p_bad >= rules.risk_red, p_bad >= rules.risk_amber], [RED, AMBER], GREEN)
+
+
 def traffic_lights(
     frame: pd.DataFrame, registry: FundRegistry, rules: MonitoringRules
 ) -> pd.DataFrame:
@@ -572,15 +577,7 @@ def art13_checks(
         budget = float(r["budget"].iloc[0])
         spent = float(r["executed"].iloc[0])
         p_over = float(1 - probability_below(r, budget * (1 + rules.risk_tolerance))[0])
-        light = (
-            RED
-            if spent > budget
-            else RED
-            if p_over >= rules.risk_red
-            else AMBER
-            if p_over >= rules.risk_amber
-            else GREEN
-        )
+        light = RED if spent > budget else str(risk_light(np.array([p_over]), rules)[0])
         rows.append(
             {
                 "aspect": "compliance",
@@ -731,7 +728,7 @@ def indicator_outlook(
     )
     light = np.where(
         ~np.isnan(p_miss),
-        np.select([p_miss >= rules.risk_red, p_miss >= rules.risk_amber], [RED, AMBER], GREEN),
+        risk_light(p_miss, rules),
         np.where(
             pd.isna(out["met"]),
             None,

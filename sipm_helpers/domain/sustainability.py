@@ -120,19 +120,25 @@ def fit_log_linear(history: pd.DataFrame, column: str) -> pd.DataFrame:
     ).reset_index()
 
 
-def log_linear_interval(
-    fit: pd.DataFrame, years: np.ndarray, confidence: float
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """[G, H] the fitted log of a value in ``years`` (one row of years per row of ``fit``)
-    and the bounds of its ``confidence`` prediction interval: Student's t with n − 2
-    degrees of freedom and the standard error of a new observation,
-    s·√(1 + 1/n + (x − x̄)²/Sxx)."""
-    n = fit["n"].to_numpy(dtype=float)[:, None]
+def log_trend(fit: pd.DataFrame, years: np.ndarray) -> np.ndarray:
+    """[G, H] the fitted log of a value in ``years`` (one row of years, or a row broadcast,
+    per row of ``fit``)."""
     x = years - fit["x_mean"].to_numpy(dtype=float)[:, None]
-    mid = (
+    return (
         fit["level"].to_numpy(dtype=float)[:, None]
         + fit["slope"].to_numpy(dtype=float)[:, None] * x
     )
+
+
+def log_linear_interval(
+    fit: pd.DataFrame, years: np.ndarray, confidence: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """[G, H] the fitted log of a value in ``years`` (:func:`log_trend`) and the bounds of
+    its ``confidence`` prediction interval: Student's t with n − 2 degrees of freedom and
+    the standard error of a new observation, s·√(1 + 1/n + (x − x̄)²/Sxx)."""
+    n = fit["n"].to_numpy(dtype=float)[:, None]
+    x = years - fit["x_mean"].to_numpy(dtype=float)[:, None]
+    mid = log_trend(fit, years)
     with np.errstate(invalid="ignore", divide="ignore"):
         se = fit["resid_sd"].to_numpy(dtype=float)[:, None] * np.sqrt(
             1 + 1 / n + x**2 / fit["sxx"].to_numpy(dtype=float)[:, None]
