@@ -116,6 +116,8 @@ def tiny_tables() -> dict[str, pd.DataFrame]:
             ("110100", "employee_medical", 2025, "satisfaction", "achieved", 0.9, "满意度调查 92%"),
             ("110100", "employee_medical", 2025, "policy_implementation", "achieved", None, "政策按时落实"),
             ("110100", "employee_medical", 2025, "risk_prevention", "achieved", 0.85, "内控制度健全"),
+            ("110100", "employee_medical", 2025, "policy_refinement", "achieved", None, "实施细则已修订"),
+            ("110100", "employee_medical", 2025, "budget_preparation_basis", "achieved", None, "附收支测算"),
         ],
         columns=["region_code", "fund", "year", "indicator", "grade", "share", "evidence"],
     )
@@ -187,3 +189,19 @@ def annual_dataset(
             "coordination": coordination,
         }
     )
+
+
+def with_pooled_fund(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """``tables`` with 110100's employee medical fund split in 2025: of its 101 income and
+    90 expenditure a month, the pooled fund takes 70 and 60; its balance grows from 290 in
+    January to 400 in December (the personal accounts hold the rest of the 764)."""
+    rows = [
+        {"region_code": "110100", "fund": MED_FUND, "year": 2025, "month": m, "stat": stat, "value": value}
+        for m in range(1, 13)
+        for stat, value in (
+            ("pooled_fund_income", 70.0),
+            ("pooled_fund_expenditure", 60.0),
+            ("pooled_fund_balance", 280.0 + 10 * m),
+        )
+    ]  # fmt: skip
+    return {**tables, "statistics": pd.concat([tables["statistics"], pd.DataFrame(rows)])}

@@ -100,7 +100,7 @@ EXPECTED: dict[str, list[F]] = {
         # which opening balance counts is unknown, so the budget no longer balances
         F("budget.csv", 25, "adjusted", "420.00", "balance_identity", "budgeted year-end balance 420.00 ≠ start 480.00"),
     ],
-    "duplicate_qualitative_key": [F("qualitative.csv", 7, None, None, "duplicate_key", "indicator=satisfaction (an earlier row has the same key)")],
+    "duplicate_qualitative_key": [F("qualitative.csv", 9, None, None, "duplicate_key", "indicator=satisfaction (an earlier row has the same key)")],
     # Region hierarchy
     "parent_missing": [F("regions.csv", 6, "parent_code", "120000", "parent_exists", "the parent region is not in the table")],
     "parent_is_prefecture": [F("regions.csv", 6, "parent_code", "110100", "parent_level", "a prefecture must belong to a province, but 110100 is a prefecture")],
@@ -115,9 +115,10 @@ EXPECTED: dict[str, list[F]] = {
     # Applicability
     "item_not_for_fund": [F("budget.csv", 30, "item", "central_adjustment_in", "not_applicable", "line item central_adjustment_in does not apply to fund employee_medical")],
     "statistic_not_for_fund": [F("statistics.csv", 794, "stat", "injury_determinations", "not_applicable", "statistic injury_determinations does not apply to fund employee_medical")],
+    "pooled_fund_above_fund": [F("statistics.csv", 794, "value", "900.0", "pooled_above_fund", "the pooled fund's balance (900.00) exceeds the fund's (764.00) in 2025-12: the personal accounts cannot be negative")],
     "work_injury_at_prefecture": [F("statistics.csv", 794, "region_code", "110200", "coordinating_level", "work_injury is pooled at province level in 110000: report it for 110000, not for 110200")],
     "employee_medical_at_province": [F("statistics.csv", 794, "region_code", "110000", "coordinating_level", "employee_medical is pooled at prefecture level in 110000: report it for each prefecture, not for 110000")],
-    "fund_at_country_level": [F("qualitative.csv", 7, "region_code", "000000", "coordinating_level", "employee_medical is not reported at country level")],
+    "fund_at_country_level": [F("qualitative.csv", 9, "region_code", "000000", "coordinating_level", "employee_medical is not reported at country level")],
     # Amounts and balances
     "negative_income": [F("budget.csv", 12, "initial", "-1200.0", "non_negative", "income and expenditure cannot be negative")],
     "negative_expenditure": [
@@ -139,7 +140,7 @@ EXPECTED: dict[str, list[F]] = {
     "overall_target_ends_before_start": [F("targets.csv", 7, "end_year", "2019", "target_period", "end_year is before start_year")],
     "central_target_on_province": [F("targets.csv", 5, "region_code", "110000", "target_level", "a central guiding target belongs to the country")],
     "share_outside_band": [F("qualitative.csv", 3, "share", "0.9", "share_in_band", "a grade of partly earns between 0.5 and 0.8 of the points")],
-    "qualitative_for_quantitative_indicator": [F("qualitative.csv", 7, "indicator", "premium_collection_rate", "not_applicable", "qualitative indicator premium_collection_rate does not apply to fund employee_medical")],
+    "qualitative_for_quantitative_indicator": [F("qualitative.csv", 9, "indicator", "premium_collection_rate", "not_applicable", "qualitative indicator premium_collection_rate does not apply to fund employee_medical")],
     # Row numbers count blank rows and the template's documentation row
     "blank_lines_before_error": [F("statistics.csv", 110, "month", "13", "range", "must be at most 12")],
     "xlsx_blank_row_before_error": [F("book.xlsx, sheet targets", 8, "target", "96%", "type", "expected a number")],

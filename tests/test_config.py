@@ -44,13 +44,32 @@ def test_each_catalogue_covers_the_four_categories_with_weights_summing_to_100(c
     for needed in (
         "income_budget_execution",
         "expenditure_budget_execution",
-        "premium_collection_rate",
         "benefits_paid_on_time",
         "coverage_rate",
         "months_covered",
         "satisfaction",
     ):
         assert needed in codes
+    # residents pay voluntary flat amounts: nothing is assessed to collect
+    collected = "premium_collection_rate" in codes
+    assert collected == (fund not in ("resident_pension", "resident_medical"))
+
+
+@pytest.mark.parametrize("fund", ["resident_pension", "resident_medical"])
+def test_residents_funds_report_subsidy_dependence_without_scoring_it(ctx, fund):
+    shown = ctx.catalogues[fund].indicator("subsidy_dependence")
+    assert shown.reported and shown.weight == 0
+    scored = {i.code for i in ctx.catalogues[fund].indicators if not i.reported}
+    assert scored & {"per_capita_contribution", "contributor_share"}
+
+
+def test_categories_follow_article_9(ctx):
+    library = ctx.catalogues["employee_medical"]
+    category = {i.code: i.category for i in library.indicators}
+    assert category["policy_refinement"] == "decision"  # Art. 9(1): making policy
+    assert category["budget_preparation_basis"] == "decision"
+    assert category["policy_implementation"] == "process"  # Art. 9(2): implementing it
+    assert category["budget_preparation_accuracy"] == "process"  # fund budget management
 
 
 def copy_parameters(tmp_path: Path) -> Path:
@@ -96,11 +115,7 @@ def test_a_category_left_empty_is_rejected(tmp_path):
     params = copy_parameters(tmp_path)
 
     def drop_decision(d):
-        for code in (
-            "policy_implementation",
-            "target_setting_quality",
-            "budget_preparation_accuracy",
-        ):
+        for code in ("policy_refinement", "target_setting_quality", "budget_preparation_basis"):
             d["indicators"]["satisfaction"]["weight"] += d["indicators"].pop(code)["weight"]
 
     edit(params / "indicators" / "unemployment.yaml", drop_decision)
@@ -143,6 +158,52 @@ def test_grade_bands_must_descend(tmp_path):
     edit(params / "scoring.yaml", lambda d: d["grades"].reverse())
     with pytest.raises(ParameterError, match="highest first"):
         load_standards(params / "scoring.yaml")
+
+
+@pytest.mark.parametrize(
+    ("band", "message"),
+    [
+        ({"lower": 6, "zero_at": 6}, "zero_at: a band now says where its points reach zero"),
+        ({"lower": 6}, "zero_below goes with the lower bound, and only with it"),
+        ({"upper": 9, "zero_below": 3, "zero_above": 12}, "zero_below goes with the lower bound"),
+        ({"lower": 6, "zero_below": 6}, r"zero_below: must lie below the bound 6, not at 6"),
+        ({"upper": 9, "zero_above": 8}, r"zero_above: must lie above the bound 9, not at 8"),
+        ({"lower": 9, "upper": 6, "zero_below": 3, "zero_above": 15}, "lower bound 9 exceeds"),
+        ({"zero_below": 3}, "a band needs a lower or an upper bound"),
+    ],
+)
+def test_bands_say_where_their_points_reach_zero(tmp_path, band, message):
+    params = copy_parameters(tmp_path)
+    edit(
+        params / "indicators" / "unemployment.yaml",
+        lambda d: d["indicators"]["months_covered"].update(band=band),
+    )
+    with pytest.raises(ParameterError, match=message) as raised:
+        load_catalogue("unemployment", params / "indicators")
+    assert "unemployment.yaml: indicators.months_covered.band" in str(raised.value)
+
+
+def test_scoring_standards_choose_how_missing_points_count(tmp_path, ctx):
+    assert ctx.standards.missing == "zero"
+    params = copy_parameters(tmp_path)
+    edit(params / "scoring.yaml", lambda d: d.update(missing="rescale"))
+    assert load_standards(params / "scoring.yaml").missing == "rescale"
+    edit(params / "scoring.yaml", lambda d: d.update(missing="ignore"))
+    with pytest.raises(ParameterError, match="missing: must be one of zero, rescale, not 'ignore'"):
+        load_standards(params / "scoring.yaml")
+
+
+def test_reported_indicators_are_listed_once_and_carry_no_weight(tmp_path):
+    params = copy_parameters(tmp_path)
+    path = params / "indicators" / "work_injury.yaml"
+    edit(path, lambda d: d.update(reported=["subsidy_dependence"]))
+    cat = load_catalogue("work_injury", params / "indicators")
+    shown = cat.indicator("subsidy_dependence")
+    assert shown.reported and shown.weight == 0
+    assert sum(i.weight for i in cat.indicators) == pytest.approx(100)
+    edit(path, lambda d: d.update(reported=["satisfaction"]))
+    with pytest.raises(ParameterError, match=r"reported\.satisfaction: is scored already"):
+        load_catalogue("work_injury", params / "indicators")
 
 
 def test_table_specs_cover_the_dataset_tables():
@@ -192,14 +253,14 @@ def test_province_override_add_and_errors(tmp_path):
     header = 'version: 1\nprovince: "910000"\nfund: work_injury\nsource: test\n'
     write_override(
         params,
-        header + "reweight: {satisfaction: 4}\nadd: {subsidy_dependence: {weight: 3}}\n",
+        header + "reweight: {satisfaction: 3}\nadd: {subsidy_dependence: {weight: 3}}\n",
         "910000",
         "work_injury",
     )
     merged = load_province_catalogues(params / "indicators")[("910000", "work_injury")]
     assert merged.indicator("subsidy_dependence").weight == 3
     cases = [
-        ("reweight: {satisfaction: 5}\n", r"weights sum to 98"),
+        ("reweight: {satisfaction: 4}\n", r"weights sum to 98"),
         ("remove: [no_such]\n", r"remove\.no_such: is not in the fund's catalogue"),
         (
             "add: {satisfaction: {weight: 1}}\n",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pytest
 
@@ -46,25 +47,27 @@ def test_targets_resolve_region_then_province_then_centre_then_catalogue(ev):
 
 def test_scores_by_hand(ev):
     assert row(ev, "premium_collection_rate")["score"] == pytest.approx(8 * (1200 / 1260) / 0.98)
-    assert row(ev, "coverage_rate")["score"] == pytest.approx(7 * 0.95 / 0.97)
-    assert row(ev, "insured_persons")["score"] == pytest.approx(3 * 950 / 1000)
+    assert row(ev, "coverage_rate")["score"] == pytest.approx(6 * 0.95 / 0.97)
+    assert row(ev, "insured_persons")["score"] == pytest.approx(2 * 950 / 1000)
     assert row(ev, "fund_management_compliance")["score"] == pytest.approx(5 * 0.6)
     assert row(ev, "audit_rectification_rate")["score"] == pytest.approx(4 * 11 / 12)
     assert row(ev, "risk_prevention")["score"] == pytest.approx(3 * 0.85)
-    assert row(ev, "satisfaction")["score"] == pytest.approx(7 * 0.9)
-    full = {  # met in full: policy, target setting, budget preparation, executions, on time,
-        # inpatient ratio, other expenditure, per-capita growth, months, surplus, return, gap
-        "policy_implementation": 3, "target_setting_quality": 3, "budget_preparation_accuracy": 4,
-        "income_budget_execution": 6, "expenditure_budget_execution": 6, "benefits_paid_on_time": 8,
+    assert row(ev, "satisfaction")["score"] == pytest.approx(6 * 0.9)
+    full = {  # met in full: policy making and implementation, targets, the budget's basis and
+        # accuracy, executions, on time, inpatient ratio, other expenditure, per-capita growth,
+        # months, surplus, return, gap
+        "policy_refinement": 3, "target_setting_quality": 4, "budget_preparation_basis": 3,
+        "policy_implementation": 3, "budget_preparation_accuracy": 3,
+        "income_budget_execution": 6, "expenditure_budget_execution": 6, "benefits_paid_on_time": 7,
         "inpatient_reimbursement_ratio": 7, "other_expenditure_share": 2, "per_capita_expenditure_growth": 3,
-        "months_covered": 10, "current_year_balance": 3, "fund_return_rate": 3, "expenditure_income_growth_gap": 5,
+        "months_covered": 10, "current_year_balance": 2, "fund_return_rate": 2, "expenditure_income_growth_gap": 5,
     }  # fmt: skip
     for code, points in full.items():
         assert row(ev, code)["score"] == pytest.approx(points), code
     earned = sum(full.values()) + 5 * 0.6 + 4 * 11 / 12 + 3 * 0.85 + 8 * (1200 / 1260) / 0.98
-    earned += 7 * 0.95 / 0.97 + 3 * 0.95 + 7 * 0.9
+    earned += 6 * 0.95 / 0.97 + 2 * 0.95 + 6 * 0.9
     assert ev.summary["total"] == pytest.approx(round(earned, 2))
-    assert ev.summary["grade"] == "excellent"
+    assert ev.summary["grade"] == "excellent" and ev.summary["completeness"] == 1.0
     assert ev.categories.set_index("category")["weight"].sum() == 100
 
 
@@ -87,23 +90,38 @@ def test_funding_block_and_balance_history(ev):
     )
 
 
-def test_missing_qualitative_grades_are_insufficient_data(tiny, ctx):
+def test_missing_grades_and_targets_are_not_assessed_and_earn_nothing(tiny, ctx):
     ev2 = evaluate(tiny, ctx, fund="employee_medical", region="110200", year=2025)
-    missing = ev2.indicators.loc[
-        ev2.indicators["status"] == "insufficient_data", "indicator"
-    ].tolist()
+    rows = ev2.indicators.set_index("indicator")
+    missing = rows.loc[rows["status"] == "not_assessed", "status_reason"].to_dict()
     # no grades for the qualitative ones; insured_persons has no count target and no default
-    assert missing == [
-        "policy_implementation",
-        "target_setting_quality",
-        "fund_management_compliance",
-        "risk_prevention",
-        "insured_persons",
-        "satisfaction",
-    ]
-    assert ev2.summary["insufficient_weight"] == 3 + 3 + 5 + 3 + 3 + 7
-    assert ev2.summary["grade"] == "insufficient_information"  # 24 > 20 points unassessable
-    assert {n.kind for n in ev2.data_notes} >= {"insufficient_data", "default_target"}
+    assert missing == {
+        "policy_refinement": "no_evidence",
+        "target_setting_quality": "no_evidence",
+        "budget_preparation_basis": "no_evidence",
+        "policy_implementation": "no_evidence",
+        "fund_management_compliance": "no_evidence",
+        "risk_prevention": "no_evidence",
+        "insured_persons": "no_target",
+        "satisfaction": "no_evidence",
+    }
+    assert (rows.loc[list(missing), "score"] == 0).all()
+    s = ev2.summary
+    assert s["not_assessed_points"] == 3 + 4 + 3 + 3 + 5 + 3 + 2 + 6 and s["assessed_points"] == 71
+    # 57 points met in full, premium collection and coverage proportional
+    earned = 57 + 8 * (1200 / 1260) / 0.98 + 6 * 0.95 / 0.97
+    assert s["total"] == pytest.approx(round(earned, 2)) and s["grade"] == "fair"
+    assert s["completeness"] == pytest.approx(0.71) and "points_not_assessed" in ev2.flags()
+    assert {n.kind for n in ev2.data_notes} >= {"not_assessed", "default_target"}
+    rescaled = evaluate(
+        tiny,
+        replace(ctx, standards=replace(ctx.standards, missing="rescale")),
+        fund="employee_medical",
+        region="110200",
+        year=2025,
+    )
+    assert rescaled.summary["total"] == pytest.approx(round(earned / 71 * 100, 2))
+    assert rescaled.summary["grade"] == "excellent"  # leaving the evidence out would pay
 
 
 def test_result_is_versioned_json(ev, tmp_path):
@@ -111,9 +129,9 @@ def test_result_is_versioned_json(ev, tmp_path):
     data = read_result(path, RESULT_SCHEMA, RESULT_VERSION)
     assert data["region"] == "110100" and data["summary"]["grade"] == "excellent"
     assert data["unexplained_deviations"] == ["fund_management_compliance"]
-    assert json.loads(path.read_text())["indicators"][0]["indicator"] == "policy_implementation"
-    with pytest.raises(SipmError, match=r"expected a sipm\.self_evaluation result of version 2"):
-        read_result(path, RESULT_SCHEMA, 2)
+    assert json.loads(path.read_text())["indicators"][0]["indicator"] == "policy_refinement"
+    with pytest.raises(SipmError, match=r"expected a sipm\.self_evaluation result of version 1"):
+        read_result(path, RESULT_SCHEMA, 1)
 
 
 @pytest.mark.parametrize(
@@ -145,3 +163,46 @@ def test_indicator_frame_covers_every_pair_and_year(tiny, ctx):
     )
     assert per.loc[("110000", "work_injury", 2025)] == len(ctx.catalogues["work_injury"].indicators)
     assert len(per) == 6  # 3 fund-region pairs × 2 years
+
+
+def test_an_item_the_fund_does_not_have_is_not_applicable_and_its_points_stay_in_its_category(
+    tiny, ctx
+):
+    """The tiny employee medical fund has no fiscal subsidy. With 3 of the income
+    execution's 6 points given to the subsidy's arrival, that indicator does not apply and
+    the process category's 30 points go to the 27 that do: each × 30 / 27."""
+    cat = ctx.catalogues["employee_medical"]
+    library_subsidy = ctx.catalogues["enterprise_pension"].indicator("fiscal_subsidy_arrival")
+    indicators = []
+    for ind in cat.indicators:
+        if ind.code == "income_budget_execution":
+            indicators += [replace(ind, weight=3.0), replace(library_subsidy, weight=3.0)]
+        else:
+            indicators.append(ind)
+    changed = replace(cat, indicators=tuple(indicators))
+    ctx2 = replace(ctx, catalogues={**ctx.catalogues, "employee_medical": changed})
+    ev = evaluate(tiny, ctx2, fund="employee_medical", region="110100", year=2025)
+    rows = ev.indicators.set_index("indicator")
+    subsidy = rows.loc["fiscal_subsidy_arrival"]
+    assert subsidy["status"] == "not_applicable" and subsidy["points"] == 0
+    assert subsidy["status_reason"] == "fiscal_subsidy_budgeted"
+    assert rows.loc["income_budget_execution", "points"] == pytest.approx(3 * 30 / 27)
+    assert rows.loc["fund_management_compliance", "score"] == pytest.approx(5 * 30 / 27 * 0.6)
+    assert rows.loc["coverage_rate", "points"] == 6  # another category: untouched
+    s = ev.summary
+    assert s["points"] == pytest.approx(100) and s["not_applicable_weight"] == 3
+    assert s["not_applicable"] == 1 and s["completeness"] == pytest.approx(1.0)
+    process = ev.categories.set_index("category").loc["process"]
+    assert process["weight"] == 30 and process["points"] == pytest.approx(30)
+    assert any(n.kind == "not_applicable" for n in ev.data_notes)
+
+
+def test_the_demo_fund_without_subsidy_passes_its_subsidy_points_to_process(demo, ctx):
+    ev = evaluate(demo, ctx, fund="enterprise_pension", region="910000", year=2025)
+    rows = ev.indicators.set_index("indicator")
+    for code in ("fiscal_subsidy_arrival", "fiscal_subsidy_timeliness"):
+        assert rows.loc[code, "status"] == "not_applicable", code
+    process = ev.categories.set_index("category").loc["process"]
+    assert process["points"] == pytest.approx(process["weight"]) == 33
+    assert rows.loc["income_budget_execution", "points"] == pytest.approx(5 * 33 / 28)
+    assert ev.summary["points"] == pytest.approx(100) and ev.summary["not_applicable"] == 2

@@ -14,6 +14,7 @@ import pytest
 from sipm_helpers import paths
 from sipm_helpers.config import load_registry, load_standards, load_table_specs
 from sipm_helpers.config.catalogue import load_catalogue
+from sipm_helpers.config.policy import load_policy
 from sipm_helpers.data import generate as gen
 from sipm_helpers.data.io import write_dataset
 from sipm_helpers.data.validation import validate_path
@@ -401,11 +402,23 @@ def test_demo_new_indicators_in_realistic_ranges(demo_tables):
     key = (short.region, short.fund, short.year)
     assert timeliness[key] < 0.4
     assert timeliness.drop(key).between(0.44, 0.62).all()
-    # Average pension, per retiree at year end.
+    # Average pension, per retiree at year end: the year's dated adjustment (the employees'
+    # pensions) or the residents' minimum raise, plus new retirees' higher pensions.
     pensions = funds.str.endswith("pension")
     per_head = (a["benefits"] / december["retirees"].reindex(a.index))[pensions]
     growth = per_head.groupby(level=[0, 1]).pct_change().dropna()
-    assert growth.between(0.02, 0.045).all()
+    policy = load_policy()
+    name = {"resident_pension": "resident_pension_growth"}
+    years = growth.index.get_level_values("year")
+    adjustment = np.array(
+        [
+            policy.value(name.get(f, "pension_adjustment"), y)
+            for f, y in zip(growth.index.get_level_values("fund"), years, strict=True)
+        ]
+    )
+    assert (growth - adjustment).between(-0.005, 0.02).all()
+    resident = growth.xs("resident_pension", level="fund")
+    assert resident.xs(2025, level="year").between(0.08, 0.11).all()  # +20 yuan a month
     # Medical: expenditure grows no faster than income, except where planted.
     medical = a.loc[funds.isin(MEDICAL)]
     g = medical[["income", "expenditure"]].groupby(level=[0, 1]).pct_change()
@@ -532,7 +545,7 @@ def test_every_kind_is_planted_in_the_demo():
     open_year = [s for s in gen.DEMO_SCENARIOS if s.year == OPEN_YEAR]
     assert len(evaluated) + len(open_year) == len(gen.DEMO_SCENARIOS)
     kinds = [s.kind for s in evaluated]
-    assert set(kinds) == set(gen.OUTCOME_KINDS + gen.WRINKLE_KINDS)
+    assert set(kinds) == set(gen.OUTCOME_KINDS + gen.WRINKLE_KINDS + gen.STRUCTURE_KINDS)
     assert sorted(kinds) == sorted([*set(kinds), "premium_shortfall", "coverage_drop"])
     # The open year: what monitoring and the target review find.
     assert sorted(s.kind for s in open_year) == sorted(
@@ -694,7 +707,8 @@ def test_central_guides_are_within_reach_of_most_regions(demo_tables):
         values = regional.get_group((fund, code))
         guide = central[(fund, code)]
         assert 0.6 <= (values >= guide - 1e-9).mean() < 1.0, (fund, code)
-        assert guide <= load_catalogue(fund).indicator(code).default_target
+        ind = load_catalogue(fund).indicator(code)
+        assert guide <= gen._default_targets(ind, load_policy(), (OPEN_YEAR,))[0]
 
 
 def test_outcome_explanations_as_planted(demo_tables):

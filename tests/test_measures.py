@@ -76,39 +76,50 @@ def test_dependency_and_unemployment_ratios():
     idx = pd.MultiIndex.from_tuples([("r", "f", 2025)], names=["region_code", "fund", "year"])
     stats = pd.DataFrame(
         {
-            "contributors": [250.0],
+            "insured": [330.0],
+            "contributors": [200.0],
             "retirees": [100.0],
             "unemployment_benefit_recipients": [30.0],
             "registered_unemployed": [60.0],
         },
         index=idx,
     )
+    executed = pd.DataFrame({"premium": [8.0]}, index=idx)  # 80,000 yuan
     empty = pd.DataFrame(index=idx)
     f = measures.AnnualFacts(
-        executed=empty, executed_q3=empty, budget=empty, budget_initial=empty, statistics=stats
+        executed=executed, executed_q3=empty, budget=empty, budget_initial=empty, statistics=stats
     )
-    assert measures.dependency_ratio(f).iloc[0] == pytest.approx(2.5)
+    # 制度抚养比: insured workers (330 − 100 retirees) per retiree, not contributors
+    assert measures.dependency_ratio(f).iloc[0] == pytest.approx(2.3)
+    assert measures.contributor_share(f).iloc[0] == pytest.approx(200 / 230)
+    assert measures.per_capita_contribution(f).iloc[0] == pytest.approx(400.0)  # yuan
     assert measures.unemployment_benefit_coverage(f).iloc[0] == pytest.approx(0.5)
 
 
-def test_every_catalogue_names_existing_measures(ctx):
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"function": "eval_this"}, r"\.function: names unknown measure 'eval_this'"),
+        ({"rule": "median"}, r"\.rule: names unknown rule 'median'"),
+        ({"rule": "qualitative"}, r"\.rule: qualitative indicators, and only they"),
+        ({"rule": "band", "band": None}, r"\.band: the band rule needs a `band`"),
+        ({"applies_when": "always"}, r"\.applies_when: names unknown condition 'always'"),
+    ],
+)
+def test_every_catalogue_names_existing_measures_rules_and_conditions(ctx, change, message):
     from dataclasses import replace
 
-    from sipm_helpers.domain.indicators import check_measures
+    from sipm_helpers.domain.indicators import check_catalogues
     from sipm_helpers.errors import ParameterError
 
-    check_measures(ctx)
-    named = {i.function for c in ctx.catalogues.values() for i in c.indicators if i.function}
+    check_catalogues(ctx)
+    named = {i.function for c in ctx.all_catalogues() for i in c.indicators if i.function}
     assert named <= set(measures.MEASURES)
     cat = ctx.catalogues["work_injury"]
-    broken = replace(
-        cat, indicators=(replace(cat.indicators[1], function="eval_this"), *cat.indicators[2:])
-    )
-    with pytest.raises(
-        ParameterError,
-        match=r"work_injury.yaml: indicators\.\w+: names unknown measure 'eval_this'",
-    ):
-        check_measures(replace(ctx, catalogues={**ctx.catalogues, "work_injury": broken}))
+    quantitative = next(i for i in cat.indicators if i.kind == "quantitative")
+    broken = replace(cat, indicators=(replace(quantitative, **change), *cat.indicators))
+    with pytest.raises(ParameterError, match=r"work_injury.yaml: indicators\.\w+" + message):
+        check_catalogues(replace(ctx, catalogues={**ctx.catalogues, "work_injury": broken}))
 
 
 def test_compute_measures_rejects_unknown_names(facts):
@@ -188,7 +199,7 @@ def test_projected_months_min_at_constant_growth(tiny, ctx):
     )
     # 110200's two years sit at 2019–2020: too few to fit.
     facts = annual_facts(ds, ctx.registry, funds=[MED_FUND], years=[2023])
-    got = projected_months_min(facts)
+    got = projected_months_min(facts, ctx.sustainability)
     b0 = 3000 + sum(income) - sum(spent)
     h = np.arange(1, 11)
     balance = (
@@ -199,3 +210,55 @@ def test_projected_months_min_at_constant_growth(tiny, ctx):
     assert np.isfinite(got[("110100", MED_FUND, 2022)])  # 2019–2022: four years, enough
     assert np.isnan(got[("110100", MED_FUND, 2021)])  # 2019–2021: three, too few
     assert np.isnan(got.get(("110200", MED_FUND, 2020), np.nan))
+
+
+def test_prevention_spending_is_measured_against_last_years_premiums(ctx):
+    """The cap is 3 % of the previous year's premium income: 36 spent after 1,000 of
+    premiums is 3.6 % (3 % of this year's 1,200, which would look within the cap), and
+    past the cap the points are gone."""
+    from sipm_helpers.domain.indicators import apply_policy, catalogue_frame
+    from sipm_helpers.domain.scoring import score_indicators
+
+    idx = pd.MultiIndex.from_tuples(
+        [("r", "work_injury", 2024), ("r", "work_injury", 2025)],
+        names=["region_code", "fund", "year"],
+    )
+    executed = pd.DataFrame({"premium": [1000.0, 1200.0]}, index=idx)
+    stats = pd.DataFrame({"prevention_spending": [20.0, 36.0]}, index=idx)
+    empty = pd.DataFrame(index=idx)
+    f = measures.AnnualFacts(
+        executed=executed, executed_q3=empty, budget=empty, budget_initial=empty, statistics=stats
+    )
+    share = measures.prevention_spending_share(f)
+    assert np.isnan(share.iloc[0]) and share.iloc[1] == pytest.approx(0.036)
+    cat = catalogue_frame(ctx, ["work_injury"])
+    row = cat.loc[cat["indicator"] == "prevention_spending_share"].assign(year=2025)
+    row = apply_policy(row, ctx.policy).assign(actual=0.036)
+    assert row["band_upper"].iloc[0] == pytest.approx(0.03)  # the dated cap
+    assert score_indicators(row, ctx.standards)["score"].iloc[0] == 0.0
+
+
+def test_the_employees_medical_reserve_is_judged_on_its_pooled_fund(tmp_path, ctx):
+    """Renshebufa [2009] No. 67's 6–9 months apply to the pooled fund, not to the personal
+    accounts: 110100 holds 764 at the end of 2025, 400 of it in the pooled fund, which
+    spends 60 of the 90 a month: 400 ÷ 60 = 6.67 months, where the whole fund's 764 ÷ 90
+    would be 8.49."""
+    from builders import tiny_tables, with_pooled_fund, write_tiny
+
+    from sipm_helpers.data.validation import load_dataset
+    from sipm_helpers.domain.evaluation import evaluate
+    from sipm_helpers.domain.facts import annual_facts, reserve_basis
+
+    tables = with_pooled_fund(tiny_tables())
+    ds = load_dataset(write_tiny(tmp_path / "pooled", tables=tables), ctx)
+    facts = annual_facts(ds, ctx.registry, funds=["employee_medical"])
+    basis = reserve_basis(facts)
+    assert basis.loc[("110100", "employee_medical", 2025), "pooled"]
+    assert not basis.loc[("110200", "employee_medical", 2025), "pooled"]
+    months = measures.months_covered(facts)
+    assert months.loc[("110100", "employee_medical", 2025)] == pytest.approx(400 / 60)
+    assert months.loc[("110200", "employee_medical", 2025)] == pytest.approx(764 / 90)
+    ev = evaluate(ds, ctx, fund="employee_medical", region="110100", year=2025)
+    now = ev.balance_history.set_index("year").loc[2025]
+    assert (now["balance_end"], now["pooled_balance"], now["personal_balance"]) == (764, 400, 364)
+    assert now["months_covered"] == pytest.approx(400 / 60)

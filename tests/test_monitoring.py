@@ -202,13 +202,35 @@ def test_monitoring_rules_are_validated(tmp_path):
     bad = tmp_path / "monitoring.yaml"
     bad.write_text(
         "version: 1\npace: {income: {amber_below: 0.8, red_below: 0.9}, expenditure: {amber_below: 0.9, red_below: 0.8, amber_above: 1.1, red_above: 1.2}}\n"
-        "forecast_risk: {amber: 0.6, red: 0.85, tolerance: 0.03}\nfocus_items: [premium]\nseverities: [red, amber]\n",
+        "forecast_risk: {amber: 0.6, red: 0.85, tolerance: 0.03}\nfocus_items: [premium]\nseverities: [red, amber]\n"
+        "outlook: {year_end_only: [fund_return_rate], forecast: {income_budget_execution: income}, surplus: current_year_balance}\n",
         encoding="utf-8",
     )
     with pytest.raises(
         ParameterError, match=r"pace\.income: red_below must not exceed amber_below"
     ):
         load_monitoring_rules(bad)
+
+
+def test_monitoring_outlook_names_known_indicators(tmp_path, monkeypatch):
+    import shutil
+
+    from sipm_helpers import paths
+    from sipm_helpers.config.context import load_context
+    from sipm_helpers.errors import ParameterError
+
+    params = tmp_path / "parameters"
+    shutil.copytree(paths.parameters_dir(), params)
+    rules = params / "monitoring.yaml"
+    rules.write_text(
+        rules.read_text(encoding="utf-8").replace("    - reserve_ratio\n", "    - reserve_ratoi\n"),
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("SIPM_PARAMETERS", str(params))
+    with pytest.raises(
+        ParameterError, match=r"monitoring.yaml: outlook: unknown indicator\(s\): reserve_ratoi"
+    ):
+        load_context()
 
 
 def test_indicator_outlook_on_the_tiny_dataset(tiny, ctx):
@@ -384,3 +406,15 @@ def test_unbudgeted_expenditure_fails_compliance(tiny, ctx):
     checks = monitor_tiny(ds, ctx, 6).checks.set_index("check")
     assert checks.at["no_unbudgeted", "light"] == "red" and checks.at["no_unbudgeted", "count"] == 1
     assert pd.isna(checks.at["within_budget", "light"])  # no expenditure budget to be within
+
+
+def test_monitoring_judges_the_employees_medical_reserve_on_its_pooled_fund(tmp_path, ctx):
+    from builders import tiny_tables, with_pooled_fund, write_tiny
+
+    from sipm_helpers.data.validation import load_dataset
+
+    ds = load_dataset(write_tiny(tmp_path / "pooled", tables=with_pooled_fund(tiny_tables())), ctx)
+    mon = monitor_tiny(ds, ctx, 6)
+    # the pooled fund: 340 at the end of June, 6 × 60 spent: 340 ÷ 60 months
+    assert mon.months_covered == pytest.approx(340 / 60)
+    assert mon.balance_end == pytest.approx(632 + 6 * 11)  # the whole fund's balance

@@ -25,10 +25,14 @@ CODE_MARKERS = (
 )
 
 
+def result_path(tmp_path: Path) -> Path:
+    return tmp_path / "result.json"
+
+
 def execute(tmp_path: Path, notebook: Path = NOTEBOOK, **parameters) -> tuple[Path, dict]:
     """Run ``notebook`` with papermill; return the executed notebook and its result."""
     out = tmp_path / "out.ipynb"
-    result = tmp_path / "result.json"
+    result = result_path(tmp_path)
     papermill.execute_notebook(
         str(notebook),
         str(out),
@@ -54,7 +58,8 @@ def test_self_evaluation_runs_and_renders(tmp_path, demo, fund, region, lang):
     region = (
         region or demo.coordination.loc[demo.coordination["fund"] == fund, "region_code"].iloc[0]
     )
-    assert result["schema"] == "sipm.self_evaluation" and result["version"] == 1
+    assert result["schema"] == "sipm.self_evaluation" and result["version"] == 2
+    assert Path(result_path(tmp_path)).with_suffix(".xlsx").exists()  # the scoring form
     assert result["fund"] == fund and result["region"] == region and result["year"] == 2025
     assert 0 <= result["summary"]["total"] <= 100 and result["summary"]["grade"]
     assert len(result["indicators"]) >= 10

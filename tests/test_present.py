@@ -123,3 +123,28 @@ def escape_html(text: str) -> str:
     from html import escape
 
     return escape(text)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_report_shows_pooled_fund_and_personal_accounts(tmp_path, ctx, lang):
+    from builders import tiny_tables, with_pooled_fund, write_tiny
+
+    from sipm_helpers.data.validation import load_dataset
+
+    ds = load_dataset(write_tiny(tmp_path / "p", tables=with_pooled_fund(tiny_tables())), ctx)
+    ev = evaluate(ds, ctx, fund="employee_medical", region="110100", year=2025)
+    html = SelfEvaluationReport(ev, ds, ctx, lang).management().html
+    assert "764.0" in html and "400.0" in html and "364.0" in html and "6.7" in html
+    assert ("pooled fund" in html) if lang == "en" else ("统筹基金" in html and "个人账户" in html)
+
+
+def test_report_states_completeness_redistribution_and_the_missing_rule(tiny, ctx):
+    ev = evaluate(tiny, ctx, fund="employee_medical", region="110200", year=2025)
+    report = SelfEvaluationReport(ev, tiny, ctx, "en")
+    header, summary = report.header().html, report.summary().html
+    assert "Points assessed" in header and "71 of 100" in header
+    assert "71 of 100 points" in summary and "missing = zero" in summary
+    table = report.indicators().html
+    assert "Not assessed: no evidence" in table and "Not assessed: no target" in table
+    zh = SelfEvaluationReport(ev, tiny, ctx, "zh").indicators().html
+    assert "未评价：无佐证材料" in zh

@@ -339,7 +339,14 @@ def test_comparison_sorts_failures_by_year(tiny, ctx):
     [
         (("growth: fit", "growth: guess"), "growth: must be one of fit, fixed"),
         (("recovery_years: 5", "recovery_years: 10"), "recovery_years: must be shorter"),
-        (("enterprise_pension: 0.24", "enterprise_pensions: 0.24"), "unknown fund"),
+        (
+            ("enterprise_pension: pension_contribution_rate", "enterprise_pensions: x"),
+            "unknown fund",
+        ),
+        (
+            ("enterprise_pension: pension_contribution_rate", "enterprise_pension: 0.24"),
+            "contribution_rate: expected a mapping of fund → policy parameter",
+        ),
         (("  unemployment: {income: 0.04, expenditure: 0.05}\n", ""), "no growth for fund group"),
         (("confidence: 0.9", "confidence: 90"), "confidence: must lie between"),
     ],

@@ -1,8 +1,9 @@
 """Indicator catalogues (parameters/indicators/): the library and each fund's selection (Art. 9).
 
 A fund's catalogue picks indicators from library.yaml and gives each a weight; the
-weights of a fund sum to 100. Whether each ``function`` exists is checked by the domain
-layer, which holds the measures.
+weights of a fund sum to 100. A catalogue may also list indicators it ``reports`` without
+scoring them. Whether each ``function`` (measure), ``rule`` and ``applies_when``
+(applicability condition) exists is checked by the domain layer, which holds them.
 """
 
 from __future__ import annotations
@@ -18,17 +19,31 @@ from sipm_helpers.errors import ParameterError
 from sipm_helpers.paths import parameters_dir
 
 KINDS = ("quantitative", "qualitative")
-RULES = ("higher_is_better", "lower_is_better", "band", "pass_fail", "qualitative")
 DIRECTIONS = ("higher", "lower", "band")
 WEIGHT_TOTAL = 100.0
 OVERRIDABLE = ("default_target", "band", "explain_threshold")
+# The numbers of an indicator that may follow a dated policy parameter (parameters/policy.yaml):
+# each is a number, or {policy: NAME, plus: OFFSET} (the value in force that year + OFFSET).
+BAND_COLUMNS = ("default_target", "band_lower", "band_upper", "band_zero_below", "band_zero_above")
+_BAND_KEYS = {
+    "lower": "band_lower",
+    "upper": "band_upper",
+    "zero_below": "band_zero_below",
+    "zero_above": "band_zero_above",
+}
 
 
 @dataclass(frozen=True)
 class Band:
+    """Full points inside [lower, upper]; outside, the points fall linearly to zero at
+    ``zero_below`` (under ``lower``) and ``zero_above`` (over ``upper``), in the
+    indicator's own unit. An open side has neither its bound nor its zero point."""
+
     lower: float | None
     upper: float | None
-    zero_at: float
+    zero_below: float | None = None
+    zero_above: float | None = None
+    policy: tuple[tuple[str, str], ...] = ()  # (bound, policy parameter) where a bound follows one
 
 
 @dataclass(frozen=True)
@@ -46,7 +61,10 @@ class Indicator:
     direction: str | None = None
     default_target: float | None = None
     band: Band | None = None
+    applies_when: str | None = None  # a named applicability condition (domain layer)
+    target_policy: str | None = None  # default_target follows this dated policy parameter
     weight: float = 0.0
+    reported: bool = False  # shown for information, never scored
 
     def name(self, lang: str = "en") -> str:
         return self.zh if lang == "zh" else self.en
@@ -72,7 +90,11 @@ class Catalogue:
         """The catalogue as a DataFrame, one row per indicator, for vectorized scoring."""
         rows = []
         for i, ind in enumerate(self.indicators):
-            band = ind.band or Band(None, None, math.nan)
+            band = ind.band or Band(None, None)
+            refs = {
+                **{_BAND_KEYS[k]: v for k, v in band.policy},
+                "default_target": ind.target_policy,
+            }
             rows.append(
                 {
                     "order": i,
@@ -88,28 +110,71 @@ class Catalogue:
                     "default_target": ind.default_target,
                     "band_lower": band.lower,
                     "band_upper": band.upper,
-                    "band_zero_at": band.zero_at,
+                    "band_zero_below": band.zero_below,
+                    "band_zero_above": band.zero_above,
+                    **{f"{col}_policy": refs.get(col) for col in BAND_COLUMNS},
+                    "applies_when": ind.applies_when,
+                    "reported": ind.reported,
                     "explain_threshold": ind.explain_threshold,
                 }
             )
         frame = pd.DataFrame(rows)
-        for col in ("default_target", "band_lower", "band_upper", "band_zero_at"):
+        for col in BAND_COLUMNS:
             frame[col] = frame[col].astype("float64")
         return frame
 
 
+def _number(file: Path, where: str, value: object) -> tuple[float | None, str | None]:
+    """A number, or a dated policy parameter: {policy: NAME, plus: OFFSET} → (OFFSET, NAME)."""
+    if isinstance(value, dict):
+        spec = require_keys(file, where, value, ["policy"], ["plus"])
+        if not isinstance(spec["policy"], str) or not spec["policy"]:
+            raise ParameterError(file, f"{where}.policy", "name a parameter of policy.yaml")
+        plus = require_number(file, f"{where}.plus", spec.get("plus", 0.0))
+        return plus, spec["policy"]
+    return require_number(file, where, value, allow_none=True), None
+
+
 def _band(file: Path, where: str, raw: object) -> Band:
-    spec = require_keys(file, where, raw, ["zero_at"], ["lower", "upper"])
-    lower = require_number(file, f"{where}.lower", spec.get("lower"), allow_none=True)
-    upper = require_number(file, f"{where}.upper", spec.get("upper"), allow_none=True)
-    zero_at = require_number(file, f"{where}.zero_at", spec["zero_at"])
+    if isinstance(raw, dict) and "zero_at" in raw:
+        raise ParameterError(
+            file,
+            f"{where}.zero_at",
+            "a band now says where its points reach zero: zero_below (under lower) and "
+            "zero_above (over upper), in the indicator's unit",
+        )
+    spec = require_keys(file, where, raw, [], list(_BAND_KEYS))
+    parsed = {k: _number(file, f"{where}.{k}", spec.get(k)) for k in _BAND_KEYS}
+    num = {k: v for k, (v, _) in parsed.items()}
+    refs = {k: name for k, (_, name) in parsed.items() if name}
+    lower, upper = num["lower"], num["upper"]
     if lower is None and upper is None:
         raise ParameterError(file, where, "a band needs a lower or an upper bound")
-    if lower is not None and upper is not None and lower > upper:
+
+    def comparable(a: str, b: str) -> bool:  # plain numbers, or offsets from the same policy
+        return refs.get(a) == refs.get(b)
+
+    if lower is not None and upper is not None and comparable("lower", "upper") and lower > upper:
         raise ParameterError(file, where, f"lower bound {lower:g} exceeds upper bound {upper:g}")
-    if zero_at <= 0:
-        raise ParameterError(file, f"{where}.zero_at", "must be positive")
-    return Band(lower, upper, zero_at)
+    for bound, zero, side in (("lower", "zero_below", "below"), ("upper", "zero_above", "above")):
+        limit, point = num[bound], num[zero]
+        if (limit is None) != (point is None):
+            raise ParameterError(
+                file, where, f"{zero} goes with the {bound} bound, and only with it"
+            )
+        if limit is None or not comparable(bound, zero):
+            continue
+        if point >= limit if side == "below" else point <= limit:
+            raise ParameterError(
+                file, f"{where}.{zero}", f"must lie {side} the bound {limit:g}, not at {point:g}"
+            )
+    return Band(lower, upper, num["zero_below"], num["zero_above"], tuple(sorted(refs.items())))
+
+
+def _target(file: Path, where: str, value: object) -> dict:
+    """``default_target`` and ``target_policy`` from a number or a policy reference."""
+    number, policy = _number(file, where, value)
+    return {"default_target": number, "target_policy": policy}
 
 
 def load_library(path: str | Path | None = None) -> tuple[dict[str, Indicator], dict, dict]:
@@ -137,26 +202,18 @@ def load_library(path: str | Path | None = None) -> tuple[dict[str, Indicator], 
             where,
             spec,
             ["group", "kind", "rule", "zh", "en", "explain_threshold"],
-            ["function", "unit", "direction", "default_target", "band"],
+            ["function", "unit", "direction", "default_target", "band", "applies_when"],
         )
         if spec["group"] not in groups:
             raise ParameterError(path, f"{where}.group", f"unknown group {spec['group']!r}")
         if spec["kind"] not in KINDS:
             raise ParameterError(path, f"{where}.kind", f"must be one of {KINDS}")
-        if spec["rule"] not in RULES:
-            raise ParameterError(path, f"{where}.rule", f"must be one of {RULES}")
-        if (spec["kind"] == "qualitative") != (spec["rule"] == "qualitative"):
-            raise ParameterError(
-                path, where, "qualitative indicators, and only they, use the qualitative rule"
-            )
         if spec["kind"] == "quantitative" and not spec.get("function"):
             raise ParameterError(
                 path, where, "a quantitative indicator must name its measure `function`"
             )
         if spec.get("direction") is not None and spec["direction"] not in DIRECTIONS:
             raise ParameterError(path, f"{where}.direction", f"must be one of {DIRECTIONS}")
-        if spec["rule"] == "band" and "band" not in spec:
-            raise ParameterError(path, where, "the band rule needs a `band`")
         indicators[code] = Indicator(
             code=code,
             category=groups[spec["group"]]["category"],
@@ -171,34 +228,40 @@ def load_library(path: str | Path | None = None) -> tuple[dict[str, Indicator], 
             function=spec.get("function"),
             unit=spec.get("unit"),
             direction=spec.get("direction"),
-            default_target=require_number(
-                path, f"{where}.default_target", spec.get("default_target"), allow_none=True
-            ),
+            **_target(path, f"{where}.default_target", spec.get("default_target")),
             band=_band(path, f"{where}.band", spec["band"]) if "band" in spec else None,
+            applies_when=spec.get("applies_when"),
         )
     return indicators, categories, groups
 
 
-def _read_fund_entries(path: Path, fund: str) -> dict[str, dict]:
+def _read_fund_entries(path: Path, fund: str) -> tuple[dict[str, dict], list[str]]:
+    """(scored entries: code → weight and overrides, codes reported without a score)."""
     if not path.exists():
         raise ParameterError(path, "", f"no indicator catalogue for fund {fund!r}")
     raw = read_yaml(path)
-    require_keys(path, "", raw, ["version", "fund", "indicators"])
+    require_keys(path, "", raw, ["version", "fund", "indicators"], ["reported"])
     if raw["fund"] != fund:
         raise ParameterError(path, "fund", f"says {raw['fund']!r}, expected {fund!r}")
-    return {str(code): spec for code, spec in (raw["indicators"] or {}).items()}
+    reported = raw.get("reported") or []
+    if not isinstance(reported, list):
+        raise ParameterError(path, "reported", "expected a list of indicator codes")
+    entries = {str(code): spec for code, spec in (raw["indicators"] or {}).items()}
+    return entries, [str(code) for code in reported]
 
 
 def _build(
     path: Path,
     fund: str,
     entries: dict[str, dict],
+    reported: list[str],
     library: dict[str, Indicator],
     categories: dict,
     groups: dict,
 ) -> Catalogue:
     """Turn catalogue entries (code → weight and overrides) into a validated catalogue:
-    known indicators, positive weights summing to 100, every category of Art. 9 covered."""
+    known indicators, positive weights summing to 100, every category of Art. 9 covered;
+    then the ``reported`` indicators, unweighted."""
     chosen = []
     for code, spec in entries.items():
         where = f"indicators.{code}"
@@ -212,12 +275,7 @@ def _build(
             raise ParameterError(path, f"{where}.weight", "must be positive")
         ind = replace(library[code], weight=weight)
         if "default_target" in spec:
-            ind = replace(
-                ind,
-                default_target=require_number(
-                    path, f"{where}.default_target", spec["default_target"]
-                ),
-            )
+            ind = replace(ind, **_target(path, f"{where}.default_target", spec["default_target"]))
         if "explain_threshold" in spec:
             ind = replace(
                 ind,
@@ -236,6 +294,12 @@ def _build(
         raise ParameterError(
             path, "indicators", f"no indicator in category(ies): {', '.join(missing)} (Art. 9)"
         )
+    for code in reported:
+        if code not in library:
+            raise ParameterError(path, f"reported.{code}", "unknown indicator (not in the library)")
+        if code in entries:
+            raise ParameterError(path, f"reported.{code}", "is scored already: list it once")
+        chosen.append(replace(library[code], reported=True))
     return Catalogue(fund, tuple(chosen), categories, groups, str(path))
 
 
@@ -244,7 +308,8 @@ def load_catalogue(fund: str, directory: str | Path | None = None) -> Catalogue:
     directory = Path(directory) if directory else parameters_dir() / "indicators"
     library, categories, groups = load_library(directory / "library.yaml")
     path = directory / f"{fund}.yaml"
-    return _build(path, fund, _read_fund_entries(path, fund), library, categories, groups)
+    entries, reported = _read_fund_entries(path, fund)
+    return _build(path, fund, entries, reported, library, categories, groups)
 
 
 def load_province_catalogues(
@@ -280,10 +345,8 @@ def load_province_catalogues(
                 "",
                 f"names province {province!r} and fund {fund!r}; the file must be provinces/{province}/{fund}.yaml",
             )
-        entries = {
-            code: dict(spec)
-            for code, spec in _read_fund_entries(directory / f"{fund}.yaml", fund).items()
-        }
+        fund_entries, reported = _read_fund_entries(directory / f"{fund}.yaml", fund)
+        entries = {code: dict(spec) for code, spec in fund_entries.items()}
         for code in raw.get("remove") or []:
             if code not in entries:
                 raise ParameterError(path, f"remove.{code}", "is not in the fund's catalogue")
@@ -303,5 +366,8 @@ def load_province_catalogues(
                 raise ParameterError(path, f"change.{code}", "is not in the fund's catalogue")
             require_keys(path, f"change.{code}", spec, [], OVERRIDABLE)
             entries[code].update(spec)
-        merged[(province, fund)] = _build(path, fund, entries, library, categories, groups)
+        reported = [code for code in reported if code not in entries]
+        merged[(province, fund)] = _build(
+            path, fund, entries, reported, library, categories, groups
+        )
     return merged

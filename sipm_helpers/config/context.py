@@ -1,13 +1,30 @@
-"""Everything read from parameters/ at once: registry, scoring standards, catalogues, tables."""
+"""Everything read from parameters/ at once: registry, scoring standards, catalogues, tables,
+dated policy, and the rule sets of monitoring, sustainability and target review."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from sipm_helpers.config.catalogue import Catalogue, load_catalogue, load_province_catalogues
+from sipm_helpers.config.catalogue import (
+    Band,
+    Catalogue,
+    load_catalogue,
+    load_province_catalogues,
+)
+from sipm_helpers.config.monitoring import MonitoringRules, load_monitoring_rules
+from sipm_helpers.config.policy import Policy, load_policy
 from sipm_helpers.config.registry import FundRegistry, load_registry
 from sipm_helpers.config.standards import ScoringStandards, load_standards
+from sipm_helpers.config.sustainability import SustainabilityRules, load_sustainability_rules
 from sipm_helpers.config.tables import TableSpec, load_table_specs
+from sipm_helpers.config.target_review import TargetReviewRules, load_target_review_rules
+from sipm_helpers.errors import ParameterError
+from sipm_helpers.paths import parameters_dir
+
+# The indicator whose band says how many months of expenditure a fund's balance should
+# cover (Art. 2, 4: the fund's actuarial balance): monitoring's floor, the solvency test's
+# threshold, the report's band.
+RESERVE_INDICATOR = "months_covered"
 
 
 @dataclass(frozen=True)
@@ -18,12 +35,24 @@ class Context:
     standards: ScoringStandards
     catalogues: dict[str, Catalogue]
     specs: dict[str, TableSpec]
-    province_catalogues: dict[tuple[str, str], Catalogue] = field(default_factory=dict)
+    province_catalogues: dict[tuple[str, str], Catalogue]
+    policy: Policy
+    monitoring: MonitoringRules
+    sustainability: SustainabilityRules
+    target_review: TargetReviewRules
 
     def catalogue(self, fund: str, province: str | None = None) -> Catalogue:
         """The catalogue that applies to ``fund`` in ``province``: the province's own
         (Art. 24) where it has one, else the fund's."""
         return self.province_catalogues.get((str(province), fund)) or self.catalogues[fund]
+
+    def reserve_band(self, fund: str, province: str | None = None) -> Band | None:
+        """The band of months of expenditure the balance should cover (the
+        ``RESERVE_INDICATOR`` of the catalogue that applies), or None without one. The one
+        place the floor and ceiling of a fund's reserve are looked up."""
+        catalogue = self.catalogue(fund, province)
+        found = [i for i in catalogue.indicators if i.code == RESERVE_INDICATOR]
+        return found[0].band if found else None
 
     def indicator_codes(self, kind: str | None = None) -> dict[str, tuple[str, ...]]:
         """Per fund, every indicator code any of its catalogues uses (optionally of one kind)."""
@@ -42,10 +71,53 @@ class Context:
 def load_context() -> Context:
     """Read and validate every parameter file (ParameterError names the file on failure)."""
     registry = load_registry()
-    return Context(
+    ctx = Context(
         registry=registry,
         standards=load_standards(),
         catalogues={f: load_catalogue(f) for f in registry.funds},
         specs=load_table_specs(),
         province_catalogues=load_province_catalogues(),
+        policy=load_policy(),
+        monitoring=load_monitoring_rules(),
+        sustainability=load_sustainability_rules(),
+        target_review=load_target_review_rules(),
     )
+    check_policy_references(ctx)
+    check_rule_codes(ctx)
+    return ctx
+
+
+def check_rule_codes(ctx: Context) -> None:
+    """The indicators and funds the rule sets name exist (ParameterError naming the file)."""
+    known = {code for codes in ctx.indicator_codes().values() for code in codes}
+    unknown = sorted(ctx.monitoring.indicator_codes() - known)
+    if unknown:
+        raise ParameterError(
+            parameters_dir() / "monitoring.yaml",
+            "outlook",
+            f"unknown indicator(s): {', '.join(unknown)}",
+        )
+    for fund, name in ctx.sustainability.contribution_rate.items():
+        if name not in ctx.policy.parameters:
+            raise ParameterError(
+                parameters_dir() / "sustainability.yaml",
+                f"contribution_rate.{fund}",
+                f"follows unknown policy parameter {name!r}",
+            )
+
+
+def check_policy_references(ctx: Context) -> None:
+    """Every dated policy parameter a catalogue follows exists in policy.yaml (ParameterError
+    naming the catalogue and indicator otherwise)."""
+    for cat in ctx.all_catalogues():
+        for ind in cat.indicators:
+            named = [("default_target", ind.target_policy)]
+            named += list(ind.band.policy) if ind.band else []
+            for where, name in named:
+                if name and name not in ctx.policy.parameters:
+                    raise ParameterError(
+                        cat.source,
+                        f"indicators.{ind.code}.{where}",
+                        f"follows unknown policy parameter {name!r}; known: "
+                        f"{', '.join(ctx.policy.parameters)}",
+                    )

@@ -1,4 +1,5 @@
-"""Monitoring rules (parameters/monitoring.yaml): pace and forecast-risk thresholds."""
+"""Monitoring rules (parameters/monitoring.yaml): pace and forecast-risk thresholds, and how
+each annual target is projected to the year end."""
 
 from __future__ import annotations
 
@@ -22,13 +23,32 @@ class MonitoringRules:
     risk_red: float
     risk_tolerance: float
     focus_items: tuple[str, ...]
+    year_end_only: frozenset[str]  # indicators left to the year end
+    forecast_items: dict[str, str]  # indicator → the line item whose forecast ÷ budget it is
+    surplus_indicator: str  # the forecast surplus ÷ forecast expenditure
+
+    def indicator_codes(self) -> set[str]:
+        """Every indicator code the rules name."""
+        return {*self.year_end_only, *self.forecast_items, self.surplus_indicator}
 
 
 def load_monitoring_rules(path: str | Path | None = None) -> MonitoringRules:
     """Read and validate the monitoring rules; ParameterError names the file and key."""
     path = Path(path) if path else parameters_dir() / "monitoring.yaml"
     raw = read_yaml(path)
-    require_keys(path, "", raw, ["version", "pace", "forecast_risk", "focus_items", "severities"])
+    require_keys(
+        path, "", raw, ["version", "pace", "forecast_risk", "focus_items", "severities", "outlook"]
+    )
+    outlook = require_keys(
+        path, "outlook", raw["outlook"], ["year_end_only", "forecast", "surplus"]
+    )
+    if not isinstance(outlook["year_end_only"], list):
+        raise ParameterError(path, "outlook.year_end_only", "expected a list of indicator codes")
+    forecast = outlook["forecast"]
+    if not isinstance(forecast, dict):
+        raise ParameterError(
+            path, "outlook.forecast", "expected a mapping of indicator → line item"
+        )
     pace = require_keys(path, "pace", raw["pace"], ["income", "expenditure"])
     inc = require_keys(path, "pace.income", pace["income"], ["amber_below", "red_below"])
     exp = require_keys(
@@ -50,6 +70,9 @@ def load_monitoring_rules(path: str | Path | None = None) -> MonitoringRules:
         risk_red=num("forecast_risk.red", risk["red"]),
         risk_tolerance=num("forecast_risk.tolerance", risk["tolerance"]),
         focus_items=tuple(str(i) for i in raw["focus_items"]),
+        year_end_only=frozenset(str(c) for c in outlook["year_end_only"]),
+        forecast_items={str(c): str(item) for c, item in forecast.items()},
+        surplus_indicator=str(outlook["surplus"]),
     )
     if not rules.income_red_below <= rules.income_amber_below:
         raise ParameterError(path, "pace.income", "red_below must not exceed amber_below")

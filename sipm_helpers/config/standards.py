@@ -1,4 +1,5 @@
-"""Scoring standards (parameters/scoring.yaml): grade bands, qualitative levels, tolerances."""
+"""Scoring standards (parameters/scoring.yaml): grade bands, qualitative levels, how the
+total treats indicators that could not be assessed, tolerances."""
 
 from __future__ import annotations
 
@@ -8,6 +9,10 @@ from pathlib import Path
 from sipm_helpers.config.loader import read_yaml, require_keys, require_number
 from sipm_helpers.errors import ParameterError
 from sipm_helpers.paths import parameters_dir
+
+# ``missing``: zero (an indicator without data, target or evidence earns 0 of its points;
+# the default) or rescale (the total is rescaled over the points that could be assessed).
+MISSING_CHOICES = ("zero", "rescale")
 
 
 @dataclass(frozen=True)
@@ -32,7 +37,7 @@ class QualitativeLevel:
 class ScoringStandards:
     grades: tuple[Grade, ...]  # highest first
     qualitative_levels: dict[str, QualitativeLevel]
-    max_insufficient_weight: float
+    missing: str
     balance_tolerance_absolute: float
     balance_tolerance_relative: float
 
@@ -52,7 +57,7 @@ def load_standards(path: str | Path | None = None) -> ScoringStandards:
         path,
         "",
         raw,
-        ["version", "grades", "qualitative_levels", "max_insufficient_weight", "balance_tolerance"],
+        ["version", "grades", "qualitative_levels", "missing", "balance_tolerance"],
     )
     grades = []
     for i, g in enumerate(raw["grades"]):
@@ -75,15 +80,17 @@ def load_standards(path: str | Path | None = None) -> ScoringStandards:
         if not 0 <= lo <= d <= hi <= 1:
             raise ParameterError(path, where, "needs 0 ≤ min ≤ default ≤ max ≤ 1")
         levels[code] = QualitativeLevel(code, lo, hi, d, lv["zh"], lv["en"])
+    if raw["missing"] not in MISSING_CHOICES:
+        raise ParameterError(
+            path, "missing", f"must be one of {', '.join(MISSING_CHOICES)}, not {raw['missing']!r}"
+        )
     tol = require_keys(
         path, "balance_tolerance", raw["balance_tolerance"], ["absolute", "relative"]
     )
     return ScoringStandards(
         grades=tuple(grades),
         qualitative_levels=levels,
-        max_insufficient_weight=require_number(
-            path, "max_insufficient_weight", raw["max_insufficient_weight"]
-        ),
+        missing=raw["missing"],
         balance_tolerance_absolute=require_number(
             path, "balance_tolerance.absolute", tol["absolute"]
         ),

@@ -27,7 +27,8 @@ class SustainabilityRules:
     test_years: int
     recovery_years: int
     threshold_months: dict[str, float] = field(default_factory=dict)  # fund → months
-    contribution_rate: dict[str, float] = field(default_factory=dict)  # fund → rate
+    # fund → the dated policy parameter of its statutory contribution rate (policy.yaml)
+    contribution_rate: dict[str, str] = field(default_factory=dict)
     sensitivity_step: float = 0.01
 
 
@@ -90,8 +91,10 @@ def load_sustainability_rules(path: str | Path | None = None) -> SustainabilityR
             path, "solvency.threshold_months", "expected a mapping of fund → months"
         )
     rates = raw["contribution_rate"] or {}
-    if not isinstance(rates, dict):
-        raise ParameterError(path, "contribution_rate", "expected a mapping of fund → rate")
+    if not isinstance(rates, dict) or not all(isinstance(v, str) for v in rates.values()):
+        raise ParameterError(
+            path, "contribution_rate", "expected a mapping of fund → policy parameter (policy.yaml)"
+        )
     rules = SustainabilityRules(
         horizon=whole("horizon", raw["horizon"], 1),
         confidence=share("confidence", raw["confidence"]),
@@ -107,7 +110,7 @@ def load_sustainability_rules(path: str | Path | None = None) -> SustainabilityR
         threshold_months={
             str(f): num(f"solvency.threshold_months.{f}", v) for f, v in thresholds.items()
         },
-        contribution_rate={str(f): share(f"contribution_rate.{f}", v) for f, v in rates.items()},
+        contribution_rate={str(f): str(v) for f, v in rates.items()},
         sensitivity_step=share("sensitivity_step", raw["sensitivity_step"], high=0.2),
     )
     registry = load_registry()

@@ -54,6 +54,7 @@ import pyarrow as pa
 from sipm_helpers import paths
 from sipm_helpers.config import FundRegistry, load_registry, load_standards, load_table_specs
 from sipm_helpers.config.catalogue import Catalogue, Indicator, load_catalogue
+from sipm_helpers.config.policy import Policy, load_policy
 from sipm_helpers.config.registry import Fund
 from sipm_helpers.config.standards import QualitativeLevel
 from sipm_helpers.data.dataset import TABLES
@@ -83,7 +84,8 @@ class Scenario:
     measure are in the explanations table; in the year still open it shows in monitoring),
     :data:`WRINKLE_KINDS` (a data wrinkle that validation reports as a warning),
     :data:`IN_YEAR_KINDS` (something monitoring finds in the open year) or
-    :data:`TARGET_KINDS` (something a target review finds). ``item`` and ``month`` name the
+    :data:`TARGET_KINDS` (something a target review finds) or :data:`STRUCTURE_KINDS` (how
+    a fund is financed, in every year: what does not apply to it). ``item`` and ``month`` name the
     line item and month a scenario touches, where it has one.
     """
 
@@ -119,6 +121,9 @@ IN_YEAR_KINDS = (
 )
 TARGET_KINDS = (
     "target_missing",  # the region sets no target of its own for the indicators named
+)
+STRUCTURE_KINDS = (
+    "no_fiscal_subsidy",  # the fund receives no fiscal subsidy in any year: items not applicable
 )
 CAREFUL_SHARE = 0.6  # regions that set the open year's targets at the plan, without slack
 LOW_RESERVE_MONTHS = 2.0
@@ -262,6 +267,16 @@ DEMO_SCENARIOS: tuple[Scenario, ...] = (
         "short of their count target; the enrolment plan was not carried out",
         ("coverage_rate", "insured_persons", "policy_implementation"),
         explained=False,
+    ),
+    Scenario(
+        "no_fiscal_subsidy",
+        "910000",
+        "enterprise_pension",
+        2025,
+        "a rich province's enterprise pension fund receives no fiscal subsidy in any year: the "
+        "subsidy's arrival and timeliness do not apply, their points go to the other process "
+        "indicators",
+        ("fiscal_subsidy_arrival", "fiscal_subsidy_timeliness"),
     ),
     Scenario(
         "missing_evidence",
@@ -514,6 +529,13 @@ class FundProfile:
 # (medical prices, ageing). Medical balances rose in 2021–2025: income grew a little
 # faster than expenditure.
 _PENSION_PER_HEAD = (0.025, 0.035)
+# Where a pension follows a dated adjustment (parameters/policy.yaml), its benefit per
+# retiree grows by the adjustment plus this premium of new retirees' higher pensions.
+NEW_RETIREE_PREMIUM = (0.003, 0.012)
+# The pooled fund's share of an employees' medical fund's expenditure: inpatient and
+# outpatient pooled benefits; the rest is paid from personal accounts (2021 reform of the
+# employees' outpatient mutual aid, Guobanfa [2021] No. 14, moved spending to the pool).
+POOLED_SHARE = (0.72, 0.82)
 _MEDICAL_PER_HEAD = (0.04, 0.06)
 _MEDICAL_MONTHS_TREND = 0.15
 _MEDICAL_MONTHS_CURVE = 0.042  # surpluses grow a little each year: income outgrows spending
@@ -769,11 +791,37 @@ _EVIDENCE: Mapping[str, Mapping[str, tuple[str, ...]]] = MappingProxyType(
                 "not_achieved": ("审计发现挤占挪用基金问题，内控制度执行不到位",),
             }
         ),
+        "policy_refinement": MappingProxyType(
+            {
+                "achieved": (
+                    "结合基金运行情况及时修订基金管理办法和配套政策，履行论证和审批程序",
+                    "根据上级政策调整及时制定实施细则，政策调整前开展基金收支测算",
+                ),
+                "partly": (
+                    "基金管理办法已修订，但个别配套政策调整滞后于上级政策",
+                    "政策调整前的基金收支测算不够充分",
+                ),
+                "not_achieved": ("基金管理相关政策多年未修订，与现行上级政策不衔接",),
+            }
+        ),
+        "budget_preparation_basis": MappingProxyType(
+            {
+                "achieved": (
+                    "预算结合经济社会发展、参保扩面和待遇调整政策编制，附基金收支精算测算",
+                    "预算编制依据充分，收支预测方法和参数有书面说明",
+                ),
+                "partly": (
+                    "预算编制考虑了参保和待遇政策，但未开展收支测算",
+                    "预算编制依据说明不够完整，部分参数取值无依据",
+                ),
+                "not_achieved": ("预算按上年执行数简单增长编制，无编制依据说明",),
+            }
+        ),
         "policy_implementation": MappingProxyType(
             {
                 "achieved": (
                     "国家和省级社会保险政策全面落实，待遇调整、缴费基数等政策按时执行到位",
-                    "结合本地实际及时完善配套政策，政策执行情况定期评估并向社会公开",
+                    "政策执行情况定期评估并向社会公开",
                 ),
                 "partly": (
                     "主要政策已落实，个别配套政策出台滞后，政策宣传解读不够到位",
@@ -895,7 +943,7 @@ _EXPLANATIONS: Mapping[str, tuple[str, str]] = MappingProxyType(
         ),
         "central_adjustment_execution": (
             "上解和下拨资金清算时间与预算安排不一致，执行率偏离预算",
-            "按中央调剂制度要求及时足额上解和拨付，加强预算衔接",
+            "按全国统筹调剂制度要求及时足额上解和拨付，加强预算衔接",
         ),
         "expenditure_income_growth_gap": (
             "医疗费用增长较快，基金支出增速高于收入增速",
@@ -920,6 +968,14 @@ _EXPLANATIONS: Mapping[str, tuple[str, str]] = MappingProxyType(
         "skills_subsidy_share": (
             "技能提升补贴政策宣传不够，申领人数偏少，补贴支出比重偏低",
             "加大政策宣传，简化申领流程，推动技能提升补贴“免申即享”",
+        ),
+        "policy_refinement": (
+            "基金管理相关政策修订滞后，调整前测算论证不充分",
+            "建立政策定期评估修订机制，政策调整前开展基金收支精算测算",
+        ),
+        "budget_preparation_basis": (
+            "预算编制未结合参保和待遇政策变化开展测算，编制依据不充分",
+            "预算编制附收支测算和参数说明，结合精算分析合理确定收支规模",
         ),
         "policy_implementation": (
             "部分配套政策出台滞后，政策落实进度未达预期",
@@ -1233,8 +1289,12 @@ def _simulate(
     years: tuple[int, ...],
     scenarios: Sequence[Scenario],
     seed: int,
+    benefit_growth: np.ndarray | None = None,
 ) -> _FundData:
-    """Simulate one fund's flows, balances and statistics for all its coordinating regions."""
+    """Simulate one fund's flows, balances and statistics for all its coordinating regions.
+    ``benefit_growth`` ([Y], optional) is the policy's growth of the benefit per head each
+    year (a pension adjustment): each region's benefits per head then grow by it plus the
+    region's own premium of new retirees' higher pensions."""
     profile = fund_profile(fund)
     rng = _rng(seed, "fund", fund.code)
     n, ny = len(pairs.codes), len(years)
@@ -1253,13 +1313,22 @@ def _simulate(
         * np.exp(rng.normal(0.0, 0.06, n))
     )
     drift = np.exp(np.cumsum(rng.normal(0.0, profile.drift, (n, ny)), axis=1))
-    if profile.per_head_growth is not None:
+    if benefit_growth is not None:
+        premium = rng.uniform(*NEW_RETIREE_PREMIUM, n)
+        trend = _compound(benefit_growth[None, :] + premium[:, None], years) * people.heads
+    elif profile.per_head_growth is not None:
         per_head = rng.uniform(*profile.per_head_growth, n)
         trend = (1 + per_head[:, None]) ** t[None, :] * people.heads
     else:
         trend = np.broadcast_to((1 + profile.growth) ** t[None, :], (n, ny))
     expected = level[:, None] * trend * drift  # [P, Y]
     inc_share = _shares(inc_items, profile.income_shares, "premium", rng, n)
+    if "fiscal_subsidy" in inc_items:  # a fund financed without subsidy, every year
+        for s in own:
+            if s.kind == "no_fiscal_subsidy":
+                p = index[s.region]
+                inc_share[p, inc_items.index("fiscal_subsidy")] = 0.0
+                inc_share[p] /= inc_share[p].sum()
     exp_share = _shares(exp_items, profile.expenditure_shares, "benefits", rng, n)
     inc_pat, exp_pat = _item_patterns(inc_items, profile), _item_patterns(exp_items, profile)
     inc_noise = _item_noise(inc_items, profile, rng, (n, ny, MONTHS))
@@ -1368,6 +1437,47 @@ def _simulate(
         plan=plan,
         months_path=path[:, 1:],
     )
+
+
+def _compound(growth: np.ndarray, years: tuple[int, ...]) -> np.ndarray:
+    """[P, Y] level of something growing by ``growth`` ([P, Y]) each year, 1 at
+    ``BASE_YEAR`` (extrapolated at the nearest year's growth where it lies outside)."""
+    logs = np.log1p(growth)
+    level = np.cumsum(logs, axis=1) - logs[:, :1]  # 0 in the first year
+    if BASE_YEAR in years:
+        base = level[:, years.index(BASE_YEAR)]
+    elif years[0] > BASE_YEAR:
+        base = (BASE_YEAR - years[0]) * logs[:, 0]
+    else:
+        base = level[:, -1] + (BASE_YEAR - years[-1]) * logs[:, -1]
+    return np.exp(level - base[:, None])
+
+
+def _benefit_growth(
+    catalogue: Catalogue, policy: Policy, years: tuple[int, ...]
+) -> np.ndarray | None:
+    """[Y] the growth of the benefit per head that policy sets each year: the dated
+    parameter the catalogue's benefit-growth band follows (the earliest value before its
+    first date); None where the band follows no policy."""
+    found = [i for i in catalogue.indicators if i.function == "average_benefit_growth" and i.band]
+    names = {name for i in found for _, name in i.band.policy}
+    if len(names) != 1:
+        return None
+    parameter = policy.parameter(names.pop())
+    values = policy.values(parameter.name, np.asarray(years))
+    return np.where(np.isnan(values), parameter.values[0].value, values)
+
+
+def _default_targets(ind: Indicator, policy: Policy, years: tuple[int, ...]) -> np.ndarray | None:
+    """[Y] the catalogue's default target in each year (a dated policy value where it
+    follows one), None without a default."""
+    if ind.target_policy:
+        return np.nan_to_num(ind.default_target or 0.0) + policy.values(
+            ind.target_policy, np.asarray(years)
+        )
+    if ind.default_target is None:
+        return None
+    return np.full(len(years), float(ind.default_target))
 
 
 def _planned_share(planned: np.ndarray, items: tuple[str, ...], item: str) -> np.ndarray:
@@ -1582,7 +1692,34 @@ def _money_statistics(
         step = (np.arange(MONTHS) + 1) / MONTHS
         level = before[:, :, None] + (year_end - before)[:, :, None] * step[None, None, :]
         stats["reserve_fund"] = np.round(np.minimum(level, 0.8 * np.maximum(balance_end, 0.0)), 2)
+    if "pooled_fund_balance" in fund.statistics:
+        stats.update(_pooled_fund(income, expenditure, balance_end, rng))
     return stats, plan
+
+
+def _pooled_fund(
+    income: np.ndarray, expenditure: np.ndarray, balance_end: np.ndarray, rng
+) -> dict[str, np.ndarray]:
+    """The pooled fund's part of an employees' medical fund, monthly [P, Y, 12]: a region's
+    share of the expenditure (``POOLED_SHARE``), of the balance about the same (so the
+    pooled fund covers about as many months as the whole), and its income from the
+    balance's change. The personal accounts are the rest."""
+    n = income.shape[0]
+    spend = rng.uniform(*POOLED_SHARE, n)[:, None, None]
+    keep = spend * rng.uniform(0.97, 1.04, n)[:, None, None]
+    month_in, month_out = income.sum(axis=3), expenditure.sum(axis=3)
+    pooled_out = np.round(month_out * spend, 2)
+    balance = np.round(np.maximum(balance_end, 0.0) * keep, 2)
+    flat = balance.reshape(n, -1)
+    before = np.c_[
+        flat[:, :1] - (month_in - month_out).reshape(n, -1)[:, :1] * keep[:, 0], flat[:, :-1]
+    ]
+    pooled_in = np.clip(flat - before + pooled_out.reshape(n, -1), 0.0, month_in.reshape(n, -1))
+    return {
+        "pooled_fund_income": np.round(pooled_in.reshape(balance.shape), 2),
+        "pooled_fund_expenditure": pooled_out,
+        "pooled_fund_balance": balance,
+    }
 
 
 # --------------------------------------------------------------------------- tables
@@ -1709,10 +1846,15 @@ def _statistics_table(
 
 
 def _annual_target(
-    ind: Indicator, data: _FundData, rng: np.random.Generator, careful: np.ndarray
+    ind: Indicator,
+    data: _FundData,
+    rng: np.random.Generator,
+    careful: np.ndarray,
+    default: np.ndarray | None,
 ) -> tuple[np.ndarray, str] | None:
     """[P, Y] annual target of one quantitative indicator set by each region, and its
-    benchmark; None when the generator cannot set one.
+    benchmark; None when the generator cannot set one. ``default`` ([Y]) is the
+    catalogue's default target of each year.
 
     Regions leave themselves some slack below what they plan to achieve; where ``careful``
     ([P, Y] bool) holds, they set their targets at the plan, as a target review expects."""
@@ -1750,8 +1892,10 @@ def _annual_target(
         short = rng.uniform(0, 0.04, shape) * slack
         return np.round(plan["benefit_coverage"] - short, 2), "plan"
     if fn == "dependency_ratio" and "dependency" in plan:
+        # insured workers (contributors and the suspended) per retiree
+        workers = plan["dependency"] * (1 + fund_profile(data.fund).suspended_share)
         change = -0.015 * slack + rng.normal(0.0, 0.008, shape)
-        return np.round(plan["dependency"] * (1 + change), 2), "history"
+        return np.round(workers * (1 + change), 2), "history"
     if fn == "fiscal_subsidy_timeliness" and "subsidy_by_september" in plan:
         lax = np.clip(np.floor((plan["subsidy_by_september"] - 0.015) * 20) / 20, 0.4, 0.55)
         fine = np.round(plan["subsidy_by_september"], 2)
@@ -1764,7 +1908,7 @@ def _annual_target(
         lax = np.ceil((plan["subsidy_share"] * 1.06 + 0.005) * 100) / 100
         return np.where(careful, np.round(plan["subsidy_share"] + 0.003, 3), lax), "plan"
     if fn == "other_expenditure_share":
-        floor = ind.default_target if ind.default_target is not None else 0.02
+        floor = default[None, :] if default is not None else 0.02
         return np.maximum(floor, np.ceil(plan["other_share"] * 1.2 * 200) / 200), "standard"
     if fn == "fund_return_rate":
         short = rng.uniform(0.001, 0.003, shape) * np.where(careful, 0.2, 1.0)
@@ -1776,8 +1920,8 @@ def _annual_target(
         if floor is None:
             return np.round(data.months_path, 1), "plan"
         return np.full(shape, floor), "plan"
-    if ind.default_target is not None:
-        return np.full(shape, ind.default_target), "plan"
+    if default is not None:
+        return np.broadcast_to(default, shape).copy(), "policy" if ind.target_policy else "plan"
     return None
 
 
@@ -1791,20 +1935,25 @@ def _months_floor(ind: Indicator) -> float | None:
 GUIDE_REACHED_BY = 0.8  # the share of regional targets a central guiding target is within
 
 
-def _guiding_value(ind: Indicator, regional: np.ndarray) -> float | None:
-    """A central guiding target: the catalogue's default (months: the band's floor), eased
-    where needed so that about four in five regional targets meet it (the centre guides;
-    it does not set a bar most regions cannot reach), on a round step."""
+def _guiding_value(
+    ind: Indicator, regional: np.ndarray, default: np.ndarray | None
+) -> np.ndarray | None:
+    """[Y] a central guiding target: the catalogue's default of each year (months: the
+    band's floor; a dated policy value where it follows one), eased where needed so that about four in
+    five regional targets meet it (the centre guides; it does not set a bar most regions
+    cannot reach), on a round step."""
+    years = regional.shape[1]
     if ind.function == "months_covered":
-        return _months_floor(ind)
-    if ind.function == "insured_persons" or ind.default_target is None:
+        floor = _months_floor(ind)
+        return None if floor is None else np.full(years, floor)
+    if ind.function == "insured_persons" or default is None:
         return None  # a count belongs to a region, not to the whole country
     step = 0.005 if ind.unit == "rate" else 0.05
     if ind.direction == "lower":
         reached = np.ceil(np.quantile(regional, GUIDE_REACHED_BY) / step) * step
-        return round(max(ind.default_target, float(reached)), 3)
+        return np.round(np.maximum(default, float(reached)), 3)
     reached = np.floor(np.quantile(regional, 1 - GUIDE_REACHED_BY) / step) * step
-    return round(min(ind.default_target, float(reached)), 3)
+    return np.round(np.minimum(default, float(reached)), 3)
 
 
 def _targets(
@@ -1815,6 +1964,7 @@ def _targets(
     seed: int,
     scenarios: Sequence[Scenario],
     open_year: int | None,
+    policy: Policy,
 ) -> pd.DataFrame:
     """Annual targets of the regions, the provinces and the centre, and overall targets.
 
@@ -1839,7 +1989,8 @@ def _targets(
     frames = []
     quantitative = [i for i in catalogue.indicators if i.kind == "quantitative"]
     for ind in quantitative:
-        made = _annual_target(ind, data, rng, careful)
+        default = _default_targets(ind, policy, years)
+        made = _annual_target(ind, data, rng, careful, default)
         if made is None:
             continue
         values, benchmark = made
@@ -1882,7 +2033,7 @@ def _targets(
                     benchmark="standard" if (regional["benchmark"] == "standard").all() else "plan",
                 )
             )
-        guiding = _guiding_value(ind, np.asarray(values, dtype="float64"))
+        guiding = _guiding_value(ind, np.asarray(values, dtype="float64"), default)
         if guiding is not None:
             frames.append(
                 pd.DataFrame(
@@ -1892,7 +2043,7 @@ def _targets(
                         "period": "annual",
                         "start_year": year_arr,
                         "end_year": year_arr,
-                        "target": float(guiding),
+                        "target": np.asarray(guiding, dtype="float64"),
                         "level": "central",
                         "benchmark": "policy",
                     }
@@ -2161,6 +2312,7 @@ def _build(
     open_year = None if last_month == MONTHS else year_list[-1]
     catalogues = {f: load_catalogue(f) for f in registry.funds}
     levels = load_standards().qualitative_levels
+    policy = load_policy()
     pooling = {f: fund.default_pooling for f, fund in registry.funds.items()}
     pairs = {f: _pairs(geo, level) for f, level in pooling.items()}
     if scenarios is None:
@@ -2170,13 +2322,23 @@ def _build(
     province_codes = [p[0] for p in geo.provinces]
     parts: dict[str, list[pd.DataFrame]] = {n: [] for n in TABLE_NAMES}
     for code, fund in registry.funds.items():
-        data = _simulate(fund, pairs[code], year_list, scenarios, seed)
+        growth = _benefit_growth(catalogues[code], policy, year_list)
+        data = _simulate(fund, pairs[code], year_list, scenarios, seed, growth)
         parts["budget"].append(_budget(data, year_list, scenarios, seed))
         reported = _last_months(pairs[code], code, last_month, scenarios, last)
         parts["execution"].append(_execution(data, year_list, reported))
         parts["statistics"].append(_statistics_table(data, year_list, reported))
         parts["targets"].append(
-            _targets(data, catalogues[code], year_list, province_codes, seed, scenarios, open_year)
+            _targets(
+                data,
+                catalogues[code],
+                year_list,
+                province_codes,
+                seed,
+                scenarios,
+                open_year,
+                policy,
+            )
         )
         grades, explained = _qualitative(data, catalogues[code], complete, scenarios, seed, levels)
         parts["qualitative"].append(grades)

@@ -663,6 +663,49 @@ def _statistics_rules(t: Table) -> list[Finding]:
     return out
 
 
+# The pooled fund's figures (statistics) and the whole fund's they are part of: a month's
+# balance at its end, its income and its expenditure. The personal accounts are the rest.
+POOLED_PARTS = {
+    "pooled_fund_balance": "balance",
+    "pooled_fund_income": "income",
+    "pooled_fund_expenditure": "expenditure",
+}
+
+
+def _pooled_rules(t: Table, execution: Table | None, ctx: Context) -> list[Finding]:
+    """The pooled fund is part of the fund: its balance, income and expenditure in a month
+    cannot exceed the whole fund's (the personal accounts would be negative)."""
+    s = t.frame.loc[t.frame["stat"].isin(list(POOLED_PARTS))]
+    if s.empty or execution is None:
+        return []
+    e = execution.frame
+    kind = _kind(e, ctx.registry).where(e["item"] != "balance_end", "balance")
+    keys = ["region_code", "fund", "year", "month"]
+    whole = (
+        e.assign(_part=kind)
+        .loc[lambda x: x["_part"].isin(["balance", "income", "expenditure"])]
+        .groupby([*keys, "_part"], observed=True)["amount"]
+        .sum()
+    )
+    part = pd.MultiIndex.from_arrays([*(s[k] for k in keys), s["stat"].map(POOLED_PARTS)])
+    total = whole.reindex(part).to_numpy(dtype="float64", na_value=np.nan)
+    tolerance = ctx.standards.balance_tolerance_absolute
+    above = s["value"].to_numpy(dtype="float64") > np.maximum(total, 0.0) + tolerance
+    flagged = pd.Series(False, index=t.frame.index)
+    flagged.loc[s.index[above & ~np.isnan(total)]] = True
+    whole_of = dict(zip(s.index, total, strict=True))
+    return t.findings(
+        flagged,
+        "value",
+        "pooled_above_fund",
+        lambda r: (
+            f"the pooled fund's {POOLED_PARTS[r['stat']]} ({r['value']:,.2f}) exceeds the "
+            f"fund's ({whole_of[r.name]:,.2f}) in {r['year']}-{r['month']:02d}: the personal "
+            "accounts cannot be negative"
+        ),
+    )
+
+
 def _target_rules(
     t: Table, ctx: Context, coordination: pd.DataFrame, regions: pd.DataFrame
 ) -> list[Finding]:
@@ -781,6 +824,7 @@ def validate_raw(
             )
         )
         report.extend(_statistics_rules(tables["statistics"]))
+        report.extend(_pooled_rules(tables["statistics"], tables.get("execution"), ctx))
     if "targets" in tables:
         report.extend(_target_rules(tables["targets"], ctx, coordination, regions))
     if "qualitative" in tables:

@@ -13,19 +13,26 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from sipm_helpers import __version__
-from sipm_helpers.config.context import Context
+from sipm_helpers.config.context import RESERVE_INDICATOR, Context
 from sipm_helpers.data.dataset import Dataset
-from sipm_helpers.domain.facts import AnnualFacts, annual_facts
+from sipm_helpers.domain.facts import AnnualFacts, annual_facts, reserve_basis
 from sipm_helpers.domain.indicators import indicator_frame
 from sipm_helpers.domain.measures import months_covered
 from sipm_helpers.domain.results import json_value
-from sipm_helpers.domain.scoring import INSUFFICIENT, category_scores, summarize_scores
+from sipm_helpers.domain.rules import RULES
+from sipm_helpers.domain.scoring import (
+    NOT_APPLICABLE,
+    NOT_ASSESSED,
+    category_scores,
+    summarize_scores,
+)
 
 RESULT_SCHEMA = "sipm.self_evaluation"
-RESULT_VERSION = 1
+RESULT_VERSION = 2  # 2: statuses not applicable / not assessed, points, completeness
 STAGE = "self_evaluation"
 
 
@@ -33,10 +40,12 @@ STAGE = "self_evaluation"
 class DataNote:
     """Something the reader must know about the data behind the evaluation."""
 
-    kind: str  # validation_warning | insufficient_data | default_target | incomplete_year
+    kind: (
+        str  # validation_warning | not_assessed | not_applicable | default_target | incomplete_year
+    )
     message: str  # in English, as the result file records it
     indicator: str | None = None
-    reason: str | None = None  # label key of the report's wording: no_data, no_target, ...
+    reason: str | None = None  # label key of the report's wording: no_data, no_evidence, ...
 
 
 @dataclass(frozen=True)
@@ -75,11 +84,13 @@ class SelfEvaluation:
             "group",
             "kind",
             "weight",
+            "points",
             "target",
             "target_source",
             "actual",
         ]
-        cols += ["score", "status", "met", "shortfall", "needs_explanation", "explained", "grade"]
+        cols += ["score", "status", "status_reason", "met", "shortfall", "needs_explanation"]
+        cols += ["explained", "grade"]
         records = [
             {k: json_value(v) for k, v in row.items()}
             for row in self.indicators[cols]
@@ -115,11 +126,11 @@ class SelfEvaluation:
         flags = []
         if len(self.unexplained):
             flags.append("unexplained_deviations")
-        if self.summary.get("grade") == "insufficient_information":
-            flags.append("insufficient_information")
+        if self.summary.get("not_assessed_points", 0) > 0:
+            flags.append("points_not_assessed")
         if not self.complete_year:
             flags.append("incomplete_year")
-        months = self.indicators.loc[self.indicators["indicator"] == "months_covered"]
+        months = self.indicators.loc[self.indicators["indicator"] == RESERVE_INDICATOR]
         if len(months) and not bool(months["met"].fillna(True).iloc[0]):
             low = months["band_lower"].iloc[0]
             actual = months["actual"].iloc[0]
@@ -169,13 +180,16 @@ def funding_block(
 
 
 def balance_history(facts: AnnualFacts, fund: str, region: str) -> pd.DataFrame:
-    """Year-end balance, monthly expenditure and months covered for every year on record."""
+    """Year-end balance, monthly expenditure and months covered for every year on record;
+    where the pooled fund is reported apart, also its balance (``pooled_balance``), the
+    personal accounts' (``personal_balance``), and months covered on the pooled fund."""
     ex = facts.executed
     mask = (ex.index.get_level_values("fund") == fund) & (
         ex.index.get_level_values("region_code") == region
     )
     sub = ex.loc[mask]
-    months = months_covered(facts).reindex(sub.index)
+    basis = reserve_basis(facts).reindex(sub.index)
+    pooled = basis["balance_end"].where(basis["pooled"].astype(bool))
     out = pd.DataFrame(
         {
             "year": sub.index.get_level_values("year").astype(int),
@@ -183,7 +197,11 @@ def balance_history(facts: AnnualFacts, fund: str, region: str) -> pd.DataFrame:
             "income": sub["income"].to_numpy(),
             "expenditure": sub["expenditure"].to_numpy(),
             "balance_end": sub["balance_end"].to_numpy(),
-            "months_covered": months.to_numpy(),
+            "pooled_balance": pooled.to_numpy(dtype="float64", na_value=np.nan),
+            "personal_balance": (sub["balance_end"] - pooled).to_numpy(
+                dtype="float64", na_value=np.nan
+            ),
+            "months_covered": months_covered(facts).reindex(sub.index).to_numpy(),
         }
     )
     return out.sort_values("year", ignore_index=True)
@@ -234,37 +252,9 @@ def evaluate(ds: Dataset, ctx: Context, *, fund: str, region: str, year: int) ->
     keys = ["region_code", "fund", "year"]
     summary = summarize_scores(mine, ctx.standards, keys).iloc[0].to_dict()
     summary.pop("region_code"), summary.pop("fund"), summary.pop("year")
-    grade = next((g for g in ctx.standards.grades if g.code == summary["grade"]), None)
-    summary["grade_zh"] = grade.zh if grade else "信息不足"
-    summary["grade_en"] = grade.en if grade else "Insufficient information"
+    grade = next(g for g in ctx.standards.grades if g.code == summary["grade"])
+    summary["grade_zh"], summary["grade_en"] = grade.zh, grade.en
     categories = category_scores(mine, keys).drop(columns=keys)
-
-    notes = []
-    if months < 12:
-        notes.append(
-            DataNote(
-                "incomplete_year",
-                f"execution data reach month {months} of {year} only",
-                reason="incomplete_year",
-            )
-        )
-    for r in mine.loc[mine["status"] == INSUFFICIENT].itertuples():
-        no_target = r.rule not in ("qualitative", "band") and pd.notna(r.actual)
-        reason = "no_target" if no_target else "no_data"
-        notes.append(DataNote("insufficient_data", reason.replace("_", " "), r.indicator, reason))
-    uses_target = ~mine["rule"].isin(["band", "qualitative"])
-    for r in mine.loc[uses_target & (mine["target_source"] == "catalogue")].itertuples():
-        notes.append(
-            DataNote(
-                "default_target",
-                "no target was set: the catalogue default applies",
-                r.indicator,
-                "default_target",
-            )
-        )
-    for w in ds.report.warnings:
-        if w.region == region and w.fund == fund and (w.year is None or w.year == year):
-            notes.append(DataNote("validation_warning", f"{w.origin}: {w.message}"))
     return SelfEvaluation(
         fund=fund,
         region=region,
@@ -277,5 +267,43 @@ def evaluate(ds: Dataset, ctx: Context, *, fund: str, region: str, year: int) ->
         funding=funding_block(facts, ctx, fund, key),
         balance_history=balance_history(facts, fund, region),
         targets=targets_set(ds, fund, region, province, year),
-        data_notes=tuple(notes),
+        data_notes=data_notes(ds, mine, fund=fund, region=region, year=year, months=months),
     )
+
+
+def data_notes(
+    ds: Dataset, scored: pd.DataFrame, *, fund: str, region: str, year: int, months: int
+) -> tuple[DataNote, ...]:
+    """What the reader must know about the data behind one evaluation: an incomplete year,
+    indicators not assessed (no data, no target, no evidence) and not applicable (why),
+    targets that fell back on the catalogue default, and validation warnings."""
+    notes = []
+    if months < 12:
+        notes.append(
+            DataNote(
+                "incomplete_year",
+                f"execution data reach month {months} of {year} only",
+                reason="incomplete_year",
+            )
+        )
+    for status in (NOT_ASSESSED, NOT_APPLICABLE):
+        for r in scored.loc[scored["status"] == status].itertuples():
+            why = str(r.status_reason)
+            notes.append(DataNote(status, why.replace("_", " "), r.indicator, why))
+    uses_target = scored["rule"].map(lambda code: RULES[code].needs_target).astype(bool)
+    counted = scored["status"] == "scored"
+    for r in scored.loc[
+        uses_target & counted & (scored["target_source"] == "catalogue")
+    ].itertuples():
+        notes.append(
+            DataNote(
+                "default_target",
+                "no target was set: the catalogue default applies",
+                r.indicator,
+                "default_target",
+            )
+        )
+    for w in ds.report.warnings:
+        if w.region == region and w.fund == fund and (w.year is None or w.year == year):
+            notes.append(DataNote("validation_warning", f"{w.origin}: {w.message}"))
+    return tuple(notes)

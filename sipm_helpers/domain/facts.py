@@ -20,6 +20,13 @@ from sipm_helpers.config import FundRegistry
 from sipm_helpers.data.dataset import Dataset
 
 KEYS = ["region_code", "fund", "year"]
+# The pooled fund's figures, where a fund reports them as statistics (the employees'
+# medical fund: its reserve norm applies to the pooled fund, not the personal accounts).
+POOLED = {
+    "income": "pooled_fund_income",
+    "expenditure": "pooled_fund_expenditure",
+    "balance_end": "pooled_fund_balance",
+}
 LOOKBACK_YEARS = 4  # growth: the year before; projections: a five-year fit window
 
 
@@ -127,3 +134,19 @@ def annual_facts(
         budget_initial=initial,
         statistics=stats,
     )
+
+
+def reserve_basis(facts: AnnualFacts) -> pd.DataFrame:
+    """Income, expenditure and balance_end on which a fund's reserve is judged, with months
+    (reported) and ``pooled``: the pooled fund's figures where the statistics report all
+    three for the year (the employees' medical fund, whose personal accounts are the
+    insured's own money), the whole fund's otherwise."""
+    e = facts.executed
+    out = e[["income", "expenditure", "balance_end", "months"]].copy()
+    stats = facts.statistics.reindex(out.index)
+    if not set(POOLED.values()) <= set(stats.columns):
+        return out.assign(pooled=False)
+    pooled = stats[list(POOLED.values())].notna().all(axis=1)
+    for column, stat in POOLED.items():
+        out[column] = out[column].where(~pooled, stats[stat])
+    return out.assign(pooled=pooled.to_numpy())

@@ -1,6 +1,7 @@
 """The indicator table of many evaluations at once: each region, fund and year's
-indicators with actual, target (and where it came from), score, and the agency's
-explanation where one was submitted (Art. 9, 15–18). Vectorized over the whole dataset.
+indicators with actual, target (and where it came from), whether it applies, the points
+it carries, its score and status, and the agency's explanation where one was submitted
+(Art. 9, 15–18). Vectorized over the whole dataset.
 """
 
 from __future__ import annotations
@@ -10,11 +11,15 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
+from sipm_helpers.config.catalogue import BAND_COLUMNS
 from sipm_helpers.config.context import Context
+from sipm_helpers.config.policy import Policy
 from sipm_helpers.data.dataset import Dataset
+from sipm_helpers.domain.applicability import CONDITIONS, compute_applicability
 from sipm_helpers.domain.facts import KEYS, AnnualFacts, annual_facts
 from sipm_helpers.domain.measures import MEASURES, compute_measures
-from sipm_helpers.domain.scoring import score_indicators
+from sipm_helpers.domain.rules import RULES
+from sipm_helpers.domain.scoring import allot_points, score_indicators
 from sipm_helpers.errors import ParameterError
 
 TARGET_SOURCES = ("region", "province", "central", "catalogue")
@@ -39,16 +44,52 @@ def catalogue_frame(ctx: Context, funds: Iterable[str] | None = None) -> pd.Data
     return frame
 
 
-def check_measures(ctx: Context) -> None:
-    """Every catalogue names measures that exist; ParameterError naming the file otherwise."""
+def _catalogue_problem(ind) -> tuple[str, str] | None:
+    """(key, what is wrong) for an indicator naming something the domain does not hold."""
+    if ind.function and ind.function not in MEASURES:
+        return (
+            "function",
+            f"names unknown measure {ind.function!r}; known: {', '.join(sorted(MEASURES))}",
+        )
+    if ind.rule not in RULES:
+        return "rule", f"names unknown rule {ind.rule!r}; known: {', '.join(RULES)}"
+    rule = RULES[ind.rule]
+    if rule.qualitative != (ind.kind == "qualitative"):
+        return "rule", "qualitative indicators, and only they, use a rule that scores a grade"
+    if rule.needs_band and ind.band is None:
+        return "band", f"the {ind.rule} rule needs a `band`"
+    if ind.applies_when and ind.applies_when not in CONDITIONS:
+        return "applies_when", (
+            f"names unknown condition {ind.applies_when!r}; known: {', '.join(CONDITIONS)}"
+        )
+    return None
+
+
+def check_catalogues(ctx: Context) -> None:
+    """Every catalogue names measures, rules and applicability conditions that exist, and
+    each rule has what it needs; ParameterError naming the file and indicator otherwise."""
     for cat in ctx.all_catalogues():
         for ind in cat.indicators:
-            if ind.function and ind.function not in MEASURES:
-                raise ParameterError(
-                    cat.source,
-                    f"indicators.{ind.code}",
-                    f"names unknown measure {ind.function!r}; known: {', '.join(sorted(MEASURES))}",
-                )
+            problem = _catalogue_problem(ind)
+            if problem:
+                raise ParameterError(cat.source, f"indicators.{ind.code}.{problem[0]}", problem[1])
+
+
+def apply_policy(frame: pd.DataFrame, policy: Policy) -> pd.DataFrame:
+    """Targets and band bounds that follow a dated policy parameter take the value in force
+    in each row's year, plus the catalogue's offset (parameters/policy.yaml). Takes the
+    catalogue's ``<column>_policy`` columns and ``year``; returns a new frame without them."""
+    out = frame.copy()
+    years = out["year"].to_numpy(dtype="int64")
+    for col in BAND_COLUMNS:
+        named = out[f"{col}_policy"].astype(object).to_numpy()
+        follows = pd.notna(named)
+        value = out[col].to_numpy(dtype="float64", na_value=np.nan).copy()
+        for name in pd.unique(named[follows]):
+            rows = named == name
+            value[rows] = np.nan_to_num(value[rows]) + policy.values(str(name), years[rows])
+        out[col] = value
+    return out.drop(columns=[f"{col}_policy" for col in BAND_COLUMNS])
 
 
 def resolve_targets(ds: Dataset, base: pd.DataFrame) -> pd.DataFrame:
@@ -98,11 +139,13 @@ def indicator_frame(
     """Score every indicator of every (region, fund, year) with execution data in the selection.
 
     Returns one row per region, fund, year and indicator with the catalogue's columns,
-    actual, target, target_source, grade/share/evidence (qualitative), reason and
-    improvement_measure (explanations), score, status, met, shortfall, needs_explanation
-    and explained.
+    actual, target, target_source, applicable, points (the weight once the weight of
+    indicators that do not apply is shared within their category), grade/share/evidence
+    (qualitative), the columns of :func:`score_indicators` (status, score, met,
+    shortfall, reference, reads, needs_explanation, status_reason), the agency's reason
+    and improvement_measure (explanations) and explained.
     """
-    check_measures(ctx)
+    check_catalogues(ctx)
     facts = facts or annual_facts(ds, ctx.registry, funds=funds, regions=regions, years=years)
     cat = catalogue_frame(ctx, funds)
     present = facts.executed.index.to_frame(index=False)[KEYS]
@@ -127,9 +170,12 @@ def indicator_frame(
         ],
         ignore_index=True,
     ).drop(columns="province_code")
-    measures = compute_measures(facts, sorted(cat["function"].dropna().unique()))
+    measures = compute_measures(facts, sorted(cat["function"].dropna().unique()), ctx)
     base = base.merge(measures, on=[*KEYS, "function"], how="left")
-    base = resolve_targets(ds, base)
+    conditions = compute_applicability(facts, sorted(cat["applies_when"].dropna().unique()))
+    base = base.merge(conditions, on=[*KEYS, "applies_when"], how="left")
+    base["applicable"] = base["applicable"].astype("boolean").fillna(True).astype(bool)
+    base = allot_points(resolve_targets(ds, apply_policy(base, ctx.policy)), KEYS)
     quali = ds.qualitative[[*KEYS, "indicator", "grade", "share", "evidence"]]
     base = base.merge(quali, on=[*KEYS, "indicator"], how="left")
     scored = score_indicators(base, ctx.standards)

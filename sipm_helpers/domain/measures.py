@@ -10,12 +10,15 @@ data"), never zero.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from types import MappingProxyType
 
 import numpy as np
 import pandas as pd
 
-from sipm_helpers.domain.facts import LOOKBACK_YEARS, AnnualFacts
+from sipm_helpers.config.context import Context
+from sipm_helpers.config.sustainability import SustainabilityRules
+from sipm_helpers.domain.facts import LOOKBACK_YEARS, AnnualFacts, reserve_basis
 from sipm_helpers.domain.sustainability import (
     balance_paths,
     fit_log_linear,
@@ -23,12 +26,24 @@ from sipm_helpers.domain.sustainability import (
     months_paths,
 )
 
-Measure = Callable[[AnnualFacts], pd.Series]
-# The projection measure: the short-range test period and the trend's fit window (the
-# sustainability stage itself takes both from parameters/sustainability.yaml).
-PROJECTION_YEARS = 10
-FIT_WINDOW = LOOKBACK_YEARS + 1
-MIN_FIT_YEARS = 4
+YUAN_PER_UNIT = 10_000  # money in the data is in 10,000 yuan (万元)
+FIT_WINDOW = LOOKBACK_YEARS + 1  # the years the facts hold up to a year: the trend's window
+
+
+@dataclass(frozen=True)
+class Measure:
+    """A registered measure: ``fn`` takes the annual facts and, for each name in ``uses``,
+    that rule set of the Context (a projection reads parameters/sustainability.yaml)."""
+
+    fn: Callable[..., pd.Series]
+    uses: tuple[str, ...] = ()
+
+    def __call__(self, facts: AnnualFacts, ctx: Context | None = None) -> pd.Series:
+        if self.uses and ctx is None:
+            raise ValueError(
+                f"measure {self.fn.__name__} needs the parameters' {', '.join(self.uses)}"
+            )
+        return self.fn(facts, *(getattr(ctx, name) for name in self.uses))
 
 
 def _col(frame: pd.DataFrame, name: str) -> pd.Series:
@@ -119,15 +134,32 @@ def unemployment_benefit_coverage(f: AnnualFacts) -> pd.Series:
 
 
 def dependency_ratio(f: AnnualFacts) -> pd.Series:
-    """System dependency ratio: contributors ÷ benefit recipients (retirees)."""
-    return ratio(_col(f.statistics, "contributors"), _col(f.statistics, "retirees"))
+    """System dependency ratio (制度抚养比): insured persons still working (the insured less
+    the retirees) ÷ retirees, at the last month reported."""
+    retirees = _col(f.statistics, "retirees")
+    return ratio(_col(f.statistics, "insured") - retirees, retirees)
+
+
+def contributor_share(f: AnnualFacts) -> pd.Series:
+    """Contributors ÷ the insured not drawing a benefit (the insured less the retirees,
+    where the fund has retirees): how much of the enrolment pays."""
+    retirees = _col(f.statistics, "retirees").fillna(0.0)
+    return ratio(_col(f.statistics, "contributors"), _col(f.statistics, "insured") - retirees)
+
+
+def per_capita_contribution(f: AnnualFacts) -> pd.Series:
+    """Premium income per contributor, in yuan a year (premiums are in 10,000 yuan)."""
+    contributors = _col(f.statistics, "contributors").reindex(f.executed.index)
+    return ratio(_col(f.executed, "premium") * YUAN_PER_UNIT, contributors)
 
 
 def months_covered(f: AnnualFacts) -> pd.Series:
     """Months of expenditure the accumulated balance covers: balance at the end of the last
-    month reported ÷ average monthly expenditure over the months reported."""
-    monthly = ratio(_col(f.executed, "expenditure"), _col(f.executed, "months"))
-    return ratio(_col(f.executed, "balance_end"), monthly)
+    month reported ÷ average monthly expenditure over the months reported; the pooled
+    fund's where it is reported apart from the personal accounts (:func:`reserve_basis`)."""
+    basis = reserve_basis(f)
+    monthly = ratio(_col(basis, "expenditure"), _col(basis, "months"))
+    return ratio(_col(basis, "balance_end"), monthly)
 
 
 def current_year_balance_ratio(f: AnnualFacts) -> pd.Series:
@@ -192,7 +224,7 @@ def average_benefit_growth(f: AnnualFacts) -> pd.Series:
 
 
 def central_adjustment_execution(f: AnnualFacts) -> pd.Series:
-    """Central adjustment contributions and receipts executed ÷ budgeted, averaged over the
+    """National pooling adjustment payments and receipts executed ÷ budgeted, averaged over the
     two directions that are budgeted (enterprise pension)."""
     parts = [
         ratio(_col(f.executed, k), _col(f.budget, k))
@@ -216,10 +248,11 @@ def per_capita_expenditure_growth(f: AnnualFacts) -> pd.Series:
 
 
 def prevention_spending_share(f: AnnualFacts) -> pd.Series:
-    """Work-injury prevention spending ÷ premium income."""
+    """Work-injury prevention spending ÷ the previous year's premium income, the base of its
+    cap (NaN without the year before)."""
     return ratio(
         _col(f.statistics, "prevention_spending").reindex(f.executed.index),
-        _col(f.executed, "premium"),
+        previous_year(_col(f.executed, "premium")),
     )
 
 
@@ -239,15 +272,15 @@ def skills_subsidy_share(f: AnnualFacts) -> pd.Series:
     )
 
 
-def projected_months_min(f: AnnualFacts) -> pd.Series:
-    """The fewest months of expenditure the balance covers over the next
-    ``PROJECTION_YEARS`` years, income and expenditure projected at their log-linear trends
+def projected_months_min(f: AnnualFacts, rules: SustainabilityRules) -> pd.Series:
+    """The fewest months of expenditure the balance covers over the solvency test's years
+    (``rules.test_years``), income and expenditure projected at their log-linear trends
     over the complete years of the fit window ending with the year (NaN for an incomplete
-    year, or with fewer than ``MIN_FIT_YEARS`` years or a non-positive one to fit)."""
-    e = f.executed
+    year, or with fewer than ``rules.min_years`` years or a non-positive one to fit)."""
+    e = reserve_basis(f)
     complete = e.loc[e["months"] == 12, ["income", "expenditure", "balance_end"]].reset_index()
     out = pd.Series(np.nan, index=e.index, dtype="float64")
-    steps = np.arange(1, PROJECTION_YEARS + 1)
+    steps = np.arange(1, rules.test_years + 1)
     for year in complete["year"].unique():
         window = complete.loc[complete["year"].between(year - FIT_WINDOW + 1, year)]
         now = window.loc[window["year"] == year].set_index(["region_code", "fund"])
@@ -258,7 +291,9 @@ def projected_months_min(f: AnnualFacts) -> pd.Series:
         usable = np.ones(len(now), dtype=bool)
         paths = {}
         for side, fit in fits.items():
-            usable &= (fit["n"].to_numpy() >= MIN_FIT_YEARS) & fit["positive"].to_numpy(dtype=bool)
+            usable &= (fit["n"].to_numpy() >= rules.min_years) & fit["positive"].to_numpy(
+                dtype=bool
+            )
             paths[side] = np.exp(log_trend(fit, year + steps[None, :]))
         balance = balance_paths(
             now["balance_end"].to_numpy(dtype=float), paths["income"], paths["expenditure"]
@@ -272,48 +307,55 @@ def projected_months_min(f: AnnualFacts) -> pd.Series:
 
 MEASURES: Mapping[str, Measure] = MappingProxyType(
     {
-        fn.__name__: fn
-        for fn in (
-            budget_preparation_accuracy,
-            income_budget_execution,
-            expenditure_budget_execution,
-            fiscal_subsidy_arrival,
-            premium_collection_rate,
-            coverage_rate,
-            insured_persons,
-            benefits_paid_on_time,
-            inpatient_reimbursement_ratio,
-            injury_determination_timeliness,
-            unemployment_benefit_coverage,
-            dependency_ratio,
-            months_covered,
-            current_year_balance_ratio,
-            fiscal_subsidy_timeliness,
-            audit_rectification_rate,
-            subsidy_dependence,
-            other_expenditure_share,
-            fund_return_rate,
-            average_benefit_growth,
-            central_adjustment_execution,
-            expenditure_income_growth_gap,
-            per_capita_expenditure_growth,
-            prevention_spending_share,
-            reserve_ratio,
-            skills_subsidy_share,
-            projected_months_min,
-        )
+        **{
+            fn.__name__: Measure(fn)
+            for fn in (
+                budget_preparation_accuracy,
+                income_budget_execution,
+                expenditure_budget_execution,
+                fiscal_subsidy_arrival,
+                premium_collection_rate,
+                coverage_rate,
+                insured_persons,
+                benefits_paid_on_time,
+                inpatient_reimbursement_ratio,
+                injury_determination_timeliness,
+                unemployment_benefit_coverage,
+                dependency_ratio,
+                contributor_share,
+                per_capita_contribution,
+                months_covered,
+                current_year_balance_ratio,
+                fiscal_subsidy_timeliness,
+                audit_rectification_rate,
+                subsidy_dependence,
+                other_expenditure_share,
+                fund_return_rate,
+                average_benefit_growth,
+                central_adjustment_execution,
+                expenditure_income_growth_gap,
+                per_capita_expenditure_growth,
+                prevention_spending_share,
+                reserve_ratio,
+                skills_subsidy_share,
+            )
+        },
+        projected_months_min.__name__: Measure(projected_months_min, uses=("sustainability",)),
     }
 )
 
 
-def compute_measures(facts: AnnualFacts, names: list[str]) -> pd.DataFrame:
-    """The named measures as a long frame: region_code, fund, year, function, actual."""
+def compute_measures(
+    facts: AnnualFacts, names: list[str], ctx: Context | None = None
+) -> pd.DataFrame:
+    """The named measures as a long frame: region_code, fund, year, function, actual.
+    ``ctx`` gives the rule sets a measure uses (a projection's)."""
     unknown = sorted(set(names) - set(MEASURES))
     if unknown:
         raise KeyError(f"unknown measure(s): {', '.join(unknown)}; known: {', '.join(MEASURES)}")
     parts = []
     for name in dict.fromkeys(names):
-        series = MEASURES[name](facts).rename("actual")
+        series = MEASURES[name](facts, ctx).rename("actual")
         series.index.names = ["region_code", "fund", "year"]
         parts.append(series.reset_index().assign(function=name))
     if not parts:

@@ -26,8 +26,10 @@ from sipm_helpers.config import FundRegistry
 from sipm_helpers.config.context import Context
 from sipm_helpers.config.monitoring import MonitoringRules
 from sipm_helpers.data.dataset import Dataset
+from sipm_helpers.domain.facts import POOLED
 from sipm_helpers.domain.indicators import indicator_frame
 from sipm_helpers.domain.results import json_value
+from sipm_helpers.domain.rules import RULES
 from sipm_helpers.domain.scoring import score_indicators
 
 ITEM_KEYS = ["region_code", "fund", "item"]
@@ -398,6 +400,24 @@ class Monitoring:
         }
 
 
+def pooled_to_date(
+    ds: Dataset, *, fund: str, region: str, year: int, month: int
+) -> tuple[float, float] | None:
+    """(the pooled fund's balance at the end of ``month``, its expenditure to date) where the
+    statistics report the pooled fund apart from the personal accounts, else None: its
+    reserve norm applies to the pooled fund (:data:`~sipm_helpers.domain.facts.POOLED`)."""
+    s = ds.statistics
+    mine = s.loc[
+        (s["fund"] == fund) & (s["region_code"] == region) & (s["year"] == year)
+        & (s["month"] <= month)
+    ]  # fmt: skip
+    ends = mine.loc[(mine["stat"] == POOLED["balance_end"]) & (mine["month"] == month), "value"]
+    spent = mine.loc[mine["stat"] == POOLED["expenditure"], "value"]
+    if ends.empty or spent.empty:
+        return None
+    return float(ends.iloc[0]), float(spent.sum())
+
+
 def reported_month(ds: Dataset, *, fund: str, region: str, year: int) -> int:
     """The last month of ``year`` the region's execution data of ``fund`` reach (0: none)."""
     e = ds.execution
@@ -474,12 +494,12 @@ def monitor(
     ends = mine.loc[mine["item"] == "balance_end", "amount"]
     balance = float(ends.iloc[0]) if len(ends) else float("nan")
     spent = items.loc[items["item"] == "expenditure", "executed"]
-    monthly = float(spent.iloc[0]) / as_of if len(spent) else float("nan")
-    months_covered = balance / monthly if monthly > 0 else float("nan")
-    band = ctx.catalogue(fund, province).frame().set_index("indicator")
-    floor = (
-        band.at["months_covered", "band_lower"] if "months_covered" in band.index else float("nan")
-    )
+    reserve = (balance, float(spent.iloc[0]) if len(spent) else float("nan"))
+    reserve = pooled_to_date(ds, fund=fund, region=region, year=year, month=as_of) or reserve
+    monthly = reserve[1] / as_of if as_of else float("nan")
+    months_covered = reserve[0] / monthly if monthly > 0 else float("nan")
+    band = ctx.reserve_band(fund, province)
+    floor = band.lower if band is not None and band.lower is not None else float("nan")
     fund_alerts = []
     if as_of < month:  # Art. 13, timeliness: the data have not arrived
         fund_alerts.append(("data", RED, "data_late"))
@@ -629,28 +649,6 @@ def art13_checks(
     return pd.DataFrame(rows)
 
 
-# Indicators that compare part of a year's flows with a whole year's (the initial budget,
-# last year, the average balance): their value to date says nothing about the year end, so
-# monitoring leaves them to the self-evaluation rather than show a misleading light.
-YEAR_END_ONLY = frozenset(
-    {
-        "budget_preparation_accuracy",
-        "fund_return_rate",
-        "average_benefit_growth",
-        "expenditure_income_growth_gap",
-        "per_capita_expenditure_growth",
-        "reserve_ratio",
-    }
-)
-
-# Indicators whose year-end value follows from a line item's forecast ÷ its budget.
-FORECAST_INDICATORS = {
-    "income_budget_execution": "income",
-    "expenditure_budget_execution": "expenditure",
-    "fiscal_subsidy_arrival": "fiscal_subsidy",
-}
-
-
 def indicator_outlook(
     ds: Dataset,
     ctx: Context,
@@ -682,14 +680,14 @@ def indicator_outlook(
     for i, (code, rule, target, lo, hi) in enumerate(
         frame[["indicator", "rule", "target", "band_lower", "band_upper"]].itertuples(index=False)
     ):
-        if code in YEAR_END_ONLY:
+        if code in rules.year_end_only:
             value[i], basis[i] = np.nan, "year_end"
             continue
-        if code == "current_year_balance" and {"income", "expenditure"} <= set(by_item.index):
+        if code == rules.surplus_indicator and {"income", "expenditure"} <= set(by_item.index):
             income, spent = (float(by_item.at[k, "forecast"]) for k in ("income", "expenditure"))
             value[i], basis[i] = (income - spent) / spent if spent > 0 else np.nan, "forecast"
             continue
-        item = FORECAST_INDICATORS.get(code)
+        item = rules.forecast_items.get(code)
         if item is None or item not in by_item.index or not by_item.at[item, "budget"] > 0:
             continue
         row = by_item.loc[[item]]
@@ -698,7 +696,7 @@ def indicator_outlook(
         low[i] = float(row["forecast_low"].iloc[0]) / budget
         high[i] = float(row["forecast_high"].iloc[0]) / budget
         basis[i] = "forecast"
-        if rule == "band":
+        if RULES[rule].needs_band:
             below = probability_below(row, budget * lo)[0] if not np.isnan(lo) else 0.0
             above = 1 - probability_below(row, budget * hi)[0] if not np.isnan(hi) else 0.0
             p_miss[i] = below + above
@@ -713,14 +711,14 @@ def indicator_outlook(
             "target",
             "band_lower",
             "band_upper",
+            "reads",
             "explain_threshold",
         ]
     ].copy()
     out["value"], out["basis"], out["p_miss"] = value, basis, p_miss
     out["value_low"], out["value_high"] = low, high  # the forecast's interval ÷ the budget
-    rescored = out.assign(actual=value, weight=1.0)
     scored = score_indicators(
-        rescored.assign(band_zero_at=frame["band_zero_at"].to_numpy()), ctx.standards
+        frame.assign(actual=value, weight=1.0).drop(columns=["points"]), ctx.standards
     )
     out["met"] = scored["met"].to_numpy()
     missed = scored["shortfall"].to_numpy(dtype=float) > scored["explain_threshold"].to_numpy(

@@ -1,11 +1,19 @@
 """Scoring of indicators against their targets, and the total and grade (Art. 15–18).
 
-Rules (parameters/indicators/library.yaml; practice notes in DESIGN §7):
-higher_is_better = points × actual ÷ target, lower_is_better = points × target ÷ actual,
-both capped at the points; band = full points inside [lower, upper], falling linearly to
-zero ``zero_at`` beyond it; pass_fail = all or nothing; qualitative = points × the share
-of the grade's level. An indicator without an actual or a target is "insufficient data":
-it earns no score, and the total is rescaled over the weight that could be assessed.
+Each indicator is, for one region, fund and year, in one of four states:
+
+- **scored**: the rule (:mod:`sipm_helpers.domain.rules`) turns actual and target into a
+  share of its points;
+- **not applicable**: the catalogue's condition says the item does not exist there (no
+  fiscal subsidy, no national pooling adjustment): its points go to the other applicable
+  indicators of the same first-level category of Art. 9 in proportion to their weights;
+- **not assessed**: it applies, but there is no data, no target or no evidence: it earns
+  0 points, as Chinese evaluation practice scores an indicator without supporting
+  evidence, and the points it could not earn are shown beside the grade as completeness;
+- **reported**: shown for information, never scored (a catalogue's ``reported`` list).
+
+The total is the points earned out of 100. ``missing: rescale`` in parameters/scoring.yaml
+rescales it over the points that could be assessed instead; the report says which.
 """
 
 from __future__ import annotations
@@ -14,8 +22,14 @@ import numpy as np
 import pandas as pd
 
 from sipm_helpers.config import ScoringStandards
+from sipm_helpers.domain.rules import RULES, Evidence
 
-SCORED, INSUFFICIENT = "scored", "insufficient_data"
+SCORED, NOT_APPLICABLE, NOT_ASSESSED, REPORTED = (
+    "scored",
+    "not_applicable",
+    "not_assessed",
+    "reported",
+)
 
 
 def _f(frame: pd.DataFrame, col: str) -> np.ndarray:
@@ -24,152 +38,215 @@ def _f(frame: pd.DataFrame, col: str) -> np.ndarray:
     return pd.to_numeric(frame[col], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
 
 
-def score_indicators(frame: pd.DataFrame, standards: ScoringStandards) -> pd.DataFrame:
-    """Score every row of ``frame``.
+def _flag(frame: pd.DataFrame, col: str, default: bool) -> np.ndarray:
+    if col not in frame:
+        return np.full(len(frame), default)
+    return frame[col].astype("boolean").fillna(default).to_numpy(dtype=bool)
 
-    Takes columns rule, direction, weight, target, actual, band_lower, band_upper,
-    band_zero_at, explain_threshold, and for qualitative rows grade and share. Returns the
-    frame with: score (NaN when insufficient), status, met (bool, NA when insufficient),
-    shortfall (relative distance from the target in the unfavourable direction, ≥ 0) and
-    needs_explanation (missed by more than explain_threshold, Art. 18).
-    """
-    rule = frame["rule"].astype(str).to_numpy()
-    direction = frame["direction"].astype("string").fillna("").to_numpy()
-    weight, target, actual = _f(frame, "weight"), _f(frame, "target"), _f(frame, "actual")
-    lower, upper, zero_at = (
-        _f(frame, "band_lower"),
-        _f(frame, "band_upper"),
-        _f(frame, "band_zero_at"),
-    )
 
-    levels = standards.qualitative_levels
+def evidence(frame: pd.DataFrame, standards: ScoringStandards) -> Evidence:
+    """The rules' inputs from an indicator frame. A qualitative grade earns the share the
+    evaluator gave, else its level's default; a grade whose ``evidence`` column is empty
+    has no evidence and earns nothing (no points without evidence)."""
     grade = (
         frame["grade"].astype("string")
         if "grade" in frame
         else pd.Series(pd.NA, index=frame.index, dtype="string")
     )
-    default_share = (
-        grade.map({k: v.default for k, v in levels.items()}).astype("float64").to_numpy()
+    default = grade.map({k: v.default for k, v in standards.qualitative_levels.items()})
+    share = np.where(np.isnan(_f(frame, "share")), default.astype("float64"), _f(frame, "share"))
+    if "evidence" in frame:
+        text = frame["evidence"].astype("string").str.strip()
+        share = np.where(text.fillna("").eq("").to_numpy(bool), np.nan, share)
+    return Evidence(
+        actual=_f(frame, "actual"),
+        target=_f(frame, "target"),
+        lower=_f(frame, "band_lower"),
+        upper=_f(frame, "band_upper"),
+        zero_below=_f(frame, "band_zero_below"),
+        zero_above=_f(frame, "band_zero_above"),
+        lower_is_better=frame["direction"].astype("string").eq("lower").fillna(False).to_numpy(bool)
+        if "direction" in frame
+        else np.zeros(len(frame), bool),
+        share=share,
+        grade=grade.astype(object).where(grade.notna(), None).to_numpy(),
     )
-    share = np.where(np.isnan(_f(frame, "share")), default_share, _f(frame, "share"))
 
-    with np.errstate(divide="ignore", invalid="ignore"):
-        higher_ratio = np.where(target > 0, actual / target, np.where(actual >= target, 1.0, 0.0))
-        lower_ratio = np.where(actual > 0, target / actual, 1.0)
-        below = np.where(np.isnan(lower), 0.0, np.maximum(lower - actual, 0.0))
-        above = np.where(np.isnan(upper), 0.0, np.maximum(actual - upper, 0.0))
-        distance = np.maximum(below, above)
-        band_bound = np.where(below > 0, lower, np.where(above > 0, upper, 1.0))
-        # relative to the bound missed; a bound of zero (e.g. "growth ≤ 0") uses the band's scale
-        band_shortfall = distance / np.where(band_bound != 0, np.abs(band_bound), zero_at)
-        pass_met = np.where(direction == "lower", actual <= target, actual >= target)
-        rel = np.abs(np.where(target != 0, target, 1.0))
-        shortfall_higher = np.maximum((target - actual) / rel, 0.0)
-        shortfall_lower = np.maximum((actual - target) / rel, 0.0)
 
-    is_q = rule == "qualitative"
-    is_band = rule == "band"
-    needs_target = ~is_q & ~is_band
-    insufficient = np.where(
-        is_q,
-        np.isnan(share),
-        np.isnan(actual) | (needs_target & np.isnan(target)) | (is_band & np.isnan(zero_at)),
+def _apply_rules(frame: pd.DataFrame, e: Evidence) -> dict[str, np.ndarray]:
+    """Each row through its own rule: fraction, met, shortfall, reference, reads, missing."""
+    n = len(frame)
+    out = {
+        "fraction": np.full(n, np.nan),
+        "met": np.zeros(n, dtype=bool),
+        "shortfall": np.full(n, np.nan),
+        "reference": np.full(n, np.nan),
+        "reads": np.full(n, None, dtype=object),
+        "missing": np.full(n, "", dtype=object),
+    }
+    codes = frame["rule"].astype(str).to_numpy()
+    for code in np.unique(codes):
+        rule, mask = RULES[code], codes == code
+        sub = e.take(mask)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            for name in ("fraction", "met", "shortfall", "reference", "reads"):
+                out[name][mask] = getattr(rule, name)(sub)
+        out["missing"][mask] = rule.missing(sub)
+    return out
+
+
+def score_indicators(frame: pd.DataFrame, standards: ScoringStandards) -> pd.DataFrame:
+    """Score every row of ``frame``.
+
+    Takes columns rule, direction, weight, target, actual, band_lower, band_upper,
+    band_zero_below, band_zero_above, explain_threshold; for qualitative rows grade, share
+    and evidence; optionally ``points`` (the weight after redistribution, :func:`allot_points`),
+    ``applicable`` and ``reported``. Returns the frame with: status (scored, not_applicable,
+    not_assessed, reported), status_reason (why not assessed: no_data, no_target,
+    no_evidence; why not applicable: the condition ``applies_when`` that failed),
+    score (0 when not assessed, NaN when not applicable or reported), met (NA unless
+    scored), shortfall, reference (the value a deviation is measured from), reads (how the
+    expectation is worded) and needs_explanation (missed by more than explain_threshold,
+    Art. 18).
+    """
+    e = evidence(frame, standards)
+    r = _apply_rules(frame, e)
+    applicable = _flag(frame, "applicable", True)
+    reported = _flag(frame, "reported", False)
+    status = np.where(
+        reported,
+        REPORTED,
+        np.where(~applicable, NOT_APPLICABLE, np.where(r["missing"] != "", NOT_ASSESSED, SCORED)),
     )
-    fraction = np.select(
-        [rule == "higher_is_better", rule == "lower_is_better", is_band, rule == "pass_fail", is_q],
-        [
-            np.clip(higher_ratio, 0, 1),
-            np.clip(lower_ratio, 0, 1),
-            np.clip(1 - distance / zero_at, 0, 1),
-            pass_met.astype(float),
-            share,
-        ],
-        np.nan,
-    )
-    met = np.select(
-        [rule == "higher_is_better", rule == "lower_is_better", is_band, rule == "pass_fail", is_q],
-        [
-            actual >= target,
-            actual <= target,
-            distance == 0,
-            pass_met,
-            grade.eq("achieved").fillna(False).to_numpy(bool),
-        ],
-        False,
-    )
-    shortfall = np.select(
-        [
-            rule == "higher_is_better",
-            rule == "lower_is_better",
-            is_band,
-            (rule == "pass_fail") & (direction == "lower"),
-            rule == "pass_fail",
-            is_q,
-        ],
-        [
-            shortfall_higher,
-            shortfall_lower,
-            band_shortfall,
-            shortfall_lower,
-            shortfall_higher,
-            1 - share,
-        ],
-        np.nan,
-    )
+    scored = status == SCORED
+    points = _f(frame, "points") if "points" in frame else _f(frame, "weight")
     out = frame.copy()
-    out["score"] = np.where(insufficient, np.nan, np.round(weight * fraction, 6))
-    out["status"] = np.where(insufficient, INSUFFICIENT, SCORED)
-    out["met"] = pd.array(np.where(insufficient, None, met), dtype="boolean")
-    out["shortfall"] = np.where(insufficient, np.nan, np.maximum(shortfall, 0.0))
-    threshold = _f(frame, "explain_threshold")
+    out["status"] = status
+    condition = (
+        frame["applies_when"].astype(object).to_numpy()
+        if "applies_when" in frame
+        else np.full(len(frame), None, dtype=object)
+    )
+    out["status_reason"] = np.where(
+        status == NOT_ASSESSED, r["missing"], np.where(status == NOT_APPLICABLE, condition, None)
+    )
+    out["score"] = np.where(
+        scored,
+        np.round(points * r["fraction"], 6),
+        np.where(status == NOT_ASSESSED, 0.0, np.nan),
+    )
+    observed = scored | (reported & (r["missing"] == ""))
+    out["met"] = pd.array(np.where(observed, r["met"], None), dtype="boolean")
+    out["shortfall"] = np.where(observed, np.maximum(r["shortfall"], 0.0), np.nan)
+    out["reference"] = np.where(observed, r["reference"], np.nan)
+    out["reads"] = r["reads"]
+    threshold = np.nan_to_num(_f(frame, "explain_threshold"))
     out["needs_explanation"] = (
-        ~insufficient & ~met & (out["shortfall"].to_numpy() > np.nan_to_num(threshold) + 1e-12)
+        scored & ~r["met"] & (out["shortfall"].to_numpy() > threshold + 1e-12)
     )
     return out
+
+
+def allot_points(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Add ``points``: the weight each indicator carries once the weight of those not
+    applicable is shared among the applicable ones of the same category, in proportion
+    to their weights (among all applicable ones where none of a category is left).
+    Reported indicators and those not applicable carry none. Takes keys, category,
+    weight and optionally applicable and reported; returns a new frame."""
+    counts = ~_flag(frame, "reported", False)
+    weight = frame["weight"].to_numpy(dtype="float64") * counts
+    live = np.where(_flag(frame, "applicable", True), weight, 0.0)
+    groups = [frame[k].to_numpy() for k in keys]
+    by_category = [*groups, frame["category"].to_numpy()]
+
+    def total(values: np.ndarray, by: list[np.ndarray]) -> np.ndarray:
+        return pd.Series(values).groupby(by, sort=False).transform("sum").to_numpy()
+
+    category_weight, category_live = total(weight, by_category), total(live, by_category)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        within = np.where(category_live > 0, live * category_weight / category_live, 0.0)
+    orphaned = total(np.where(category_live > 0, 0.0, weight), groups)
+    whole = total(weight, groups)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        spread = np.where(whole > orphaned, whole / (whole - orphaned), 0.0)
+    return frame.assign(points=np.round(within * spread, 9))
+
+
+# How the total treats the points that could not be assessed (parameters/scoring.yaml
+# ``missing``): ``zero`` counts them as earned 0 out of 100, ``rescale`` leaves them out.
+TOTAL_BASIS = {"zero": "points", "rescale": "assessed_points"}
 
 
 def summarize_scores(
     scored: pd.DataFrame, standards: ScoringStandards, keys: list[str]
 ) -> pd.DataFrame:
-    """Totals per ``keys`` group: earned points, assessed and insufficient weight, the total
-    on 100 points (rescaled over the assessed weight) and the grade.
-
-    Past ``standards.max_insufficient_weight`` of unassessable weight the grade is
-    "insufficient_information" and the total is still shown, marked as such.
-    """
+    """Totals per ``keys`` group: earned, points (available once not-applicable weight is
+    redistributed: 100), assessed_points and not_assessed_points (completeness beside the
+    grade), not_applicable_weight, indicator counts by status, missed, need_explanation,
+    the total on 100 points (as ``standards.missing`` says), the completeness share, the
+    grade (always one of the grade bands) and ``missing``, the choice applied."""
+    status = scored["status"].to_numpy()
+    points = scored["points"] if "points" in scored else scored["weight"]
     s = scored.assign(
-        _assessed=np.where(scored["status"] == SCORED, scored["weight"], 0.0),
-        _insufficient=np.where(scored["status"] == SCORED, 0.0, scored["weight"]),
+        _points=np.where(np.isin(status, [SCORED, NOT_ASSESSED]), points, 0.0),
+        _assessed=np.where(status == SCORED, points, 0.0),
+        _not_assessed=np.where(status == NOT_ASSESSED, points, 0.0),
+        _not_applicable=np.where(status == NOT_APPLICABLE, scored["weight"], 0.0),
+        _earned=np.where(status == SCORED, scored["score"], 0.0),
+        _n_scored=status == SCORED,
+        _n_not_applicable=status == NOT_APPLICABLE,
+        _n_not_assessed=status == NOT_ASSESSED,
+        _missed=scored["met"].eq(False).fillna(False).to_numpy(bool) & (status == SCORED),
     )
     totals = s.groupby(keys, sort=True).agg(
-        earned=("score", "sum"),
-        assessed_weight=("_assessed", "sum"),
-        insufficient_weight=("_insufficient", "sum"),
+        earned=("_earned", "sum"),
+        points=("_points", "sum"),
+        assessed_points=("_assessed", "sum"),
+        not_assessed_points=("_not_assessed", "sum"),
+        not_applicable_weight=("_not_applicable", "sum"),
         indicators=("indicator", "count"),
-        missed=("met", lambda m: int((m == False).sum())),  # noqa: E712 - nullable booleans
+        scored=("_n_scored", "sum"),
+        not_applicable=("_n_not_applicable", "sum"),
+        not_assessed=("_n_not_assessed", "sum"),
+        missed=("_missed", "sum"),
         need_explanation=("needs_explanation", "sum"),
     )
-    totals["total"] = np.where(
-        totals["assessed_weight"] > 0, totals["earned"] / totals["assessed_weight"] * 100.0, np.nan
-    ).round(2)
-    total = totals["total"].to_numpy(dtype="float64")
-    banded = np.select(
-        [total >= g.min for g in standards.grades], [g.code for g in standards.grades], ""
+    basis = totals[TOTAL_BASIS[standards.missing]].to_numpy(dtype="float64")
+    earned = totals["earned"].to_numpy(dtype="float64")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        total = np.where(basis > 0, earned / basis * 100.0, 0.0)
+        complete = np.where(totals["points"] > 0, totals["assessed_points"] / totals["points"], 0.0)
+    totals["total"] = np.round(total, 2)
+    totals["completeness"] = complete
+    totals["grade"] = np.select(
+        [totals["total"].to_numpy() >= g.min for g in standards.grades],
+        [g.code for g in standards.grades],
+        standards.grades[-1].code,
     )
-    unrated = (
-        totals["insufficient_weight"].to_numpy() > standards.max_insufficient_weight
-    ) | np.isnan(total)
-    totals["grade"] = np.where(unrated, "insufficient_information", banded)
+    totals["missing"] = standards.missing
     return totals.reset_index()
 
 
 def category_scores(scored: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-    """Points earned and available per category of Art. 9 (decision, process, output, benefit)."""
+    """Per category of Art. 9 (decision, process, output, benefit): the catalogue's
+    weight, the points available after redistribution, those assessed, and those earned."""
+    status = scored["status"].to_numpy()
+    points = scored["points"] if "points" in scored else scored["weight"]
+    counted = status != REPORTED
     return (
-        scored.assign(_assessed=np.where(scored["status"] == SCORED, scored["weight"], 0.0))
+        scored.assign(
+            _weight=np.where(counted, scored["weight"], 0.0),
+            _points=np.where(np.isin(status, [SCORED, NOT_ASSESSED]), points, 0.0),
+            _assessed=np.where(status == SCORED, points, 0.0),
+            _earned=np.where(status == SCORED, scored["score"], 0.0),
+        )
+        .loc[counted]
         .groupby([*keys, "category"], sort=False)
         .agg(
-            weight=("weight", "sum"), assessed_weight=("_assessed", "sum"), earned=("score", "sum")
+            weight=("_weight", "sum"),
+            points=("_points", "sum"),
+            assessed_points=("_assessed", "sum"),
+            earned=("_earned", "sum"),
         )
         .reset_index()
     )

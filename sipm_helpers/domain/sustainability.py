@@ -37,7 +37,7 @@ from scipy.optimize import elementwise
 from sipm_helpers.config.context import Context
 from sipm_helpers.config.sustainability import SustainabilityRules
 from sipm_helpers.data.dataset import Dataset
-from sipm_helpers.domain.facts import annual_facts
+from sipm_helpers.domain.facts import annual_facts, reserve_basis
 from sipm_helpers.domain.results import json_value
 
 KEYS = ["region_code", "fund"]
@@ -59,23 +59,35 @@ def history_frame(
     last_year: int | None = None,
 ) -> pd.DataFrame:
     """The complete years (twelve months reported) up to ``last_year`` of every region and
-    fund: income, expenditure, premium, balance_end, months_covered, and where the
-    statistics give them contribution_base, contributors and retirees."""
+    fund: income, expenditure, premium, balance_end, months_covered (the pooled fund's
+    where it is reported apart from the personal accounts), and where the statistics give
+    them contribution_base, contributors, insured and retirees."""
     facts = annual_facts(ds, ctx.registry, funds=funds, regions=regions)
     e = facts.executed
-    complete = e.loc[e["months"] == MONTHS]
+    basis = reserve_basis(facts)  # the pooled fund where reported apart from personal accounts
+    complete = basis.loc[basis["months"] == MONTHS]
     if last_year is not None:
         complete = complete.loc[complete.index.get_level_values("year") <= last_year]
     out = pd.DataFrame(index=complete.index)
     for column in ("income", "expenditure", "balance_end"):
         out[column] = complete[column].astype(float)
-    out["premium"] = complete["premium"].fillna(0.0) if "premium" in complete else 0.0
+    premium = e["premium"].reindex(out.index).fillna(0.0) if "premium" in e else 0.0
+    # the pooled fund's share of the premium: its share of the income
+    total = e["income"].reindex(out.index)
+    out["premium"] = premium * (complete["income"] / total.where(total > 0)).fillna(1.0)
     with np.errstate(divide="ignore", invalid="ignore"):
         out["months_covered"] = out["balance_end"] / (out["expenditure"] / MONTHS)
     st = facts.statistics.reindex(out.index)
-    for column in ("contribution_base", "contributors", "retirees"):
+    for column in ("contribution_base", "contributors", "insured", "retirees"):
         out[column] = st.get(column, np.nan)
     return out.reset_index().sort_values([*KEYS, "year"], ignore_index=True)
+
+
+def system_dependency(frame: pd.DataFrame) -> pd.Series:
+    """The system dependency ratio (制度抚养比): insured persons still working (the insured
+    less the retirees) per retiree; NaN without retirees."""
+    retirees = frame["retirees"].where(frame["retirees"] > 0)
+    return (frame["insured"] - retirees) / retirees
 
 
 def fit_log_linear(history: pd.DataFrame, column: str) -> pd.DataFrame:
@@ -301,9 +313,7 @@ def _threshold(
     ctx: Context, rules: SustainabilityRules, fund: str, province: str
 ) -> tuple[float, float]:
     """(floor, upper) of the months covered: the rules' threshold, else the catalogue band."""
-    catalogue = ctx.catalogue(fund, province)
-    codes = {i.code for i in catalogue.indicators}
-    band = catalogue.indicator("months_covered").band if "months_covered" in codes else None
+    band = ctx.reserve_band(fund, province)
     lower = np.nan if band is None or band.lower is None else band.lower
     upper = np.nan if band is None or band.upper is None else band.upper
     return float(rules.threshold_months.get(fund, lower)), float(upper)
@@ -437,13 +447,18 @@ def project(
     cost_rate = np.where(
         base > 0, last["expenditure"].to_numpy(dtype=float) / np.where(base > 0, base, 1), np.nan
     )
-    contribution_rate = np.array([rules.contribution_rate.get(f, np.nan) for f in funds_of])
-    with np.errstate(divide="ignore", invalid="ignore"):
-        dependency = hist["contributors"] / hist["retirees"].where(hist["retirees"] > 0)
-    dep_trend = linear_trend(hist, dependency).reindex(groups).to_numpy(dtype=float)
-    dep_last = (last["contributors"] / last["retirees"].where(last["retirees"] > 0)).to_numpy(
-        dtype=float
+    # the statutory rate in force in the last complete year (parameters/policy.yaml)
+    contribution_rate = np.array(
+        [
+            ctx.policy.value(rules.contribution_rate[f], y)
+            if f in rules.contribution_rate
+            else np.nan
+            for f, y in zip(funds_of, last["year"], strict=True)
+        ]
     )
+    dependency = system_dependency(hist)
+    dep_trend = linear_trend(hist, dependency).reindex(groups).to_numpy(dtype=float)
+    dep_last = system_dependency(last).to_numpy(dtype=float)
 
     summary = pd.DataFrame(
         {

@@ -27,29 +27,15 @@ import numpy as np
 import pandas as pd
 
 from sipm_helpers.config.context import Context
+from sipm_helpers.config.target_review import TargetReviewRules
 from sipm_helpers.data.dataset import Dataset
 from sipm_helpers.domain.facts import annual_facts
 from sipm_helpers.domain.indicators import indicator_frame
 from sipm_helpers.domain.provincial import province_members, province_view
 from sipm_helpers.domain.results import json_value
+from sipm_helpers.domain.rules import RULES
 
 ERROR, WARNING, INFO = "error", "warning", "info"
-HISTORY_YEARS = 3
-FAR_BEYOND_TREND = 3.0  # trend steps (or 5 % of the level, if larger) past the projection
-BUDGET_TOLERANCE = 0.10  # budget off last year's actual grown at trend by more than this
-MIN_QUANTITATIVE_SHARE = 0.5
-PATH_FACTOR = 2.0  # required yearly change beyond this multiple of the past pace
-# What counts as a material difference between two values of an indicator: a percentage
-# point for rates, 2 % of the level otherwise. Targets a hair below last year's actual are
-# ordinary prudence, not a finding.
-RATE_TOLERANCE = 0.01
-COUNT_UNITS = ("persons", "cases")  # a province's count target is its regions' sum
-RELATIVE_TOLERANCE = 0.02
-
-
-def tolerance(unit: str | None, level: float) -> float:
-    """The smallest difference worth a finding for an indicator in ``unit`` near ``level``."""
-    return RATE_TOLERANCE if unit == "rate" else RELATIVE_TOLERANCE * abs(level)
 
 
 @dataclass(frozen=True)
@@ -100,10 +86,11 @@ def review_targets(ds: Dataset, ctx: Context, *, fund: str, region: str, year: i
     """Review the targets of ``fund`` in ``region`` for budget ``year``. ``region`` may be
     a province whose prefectures pool the fund: its provincial targets are reviewed against
     the province's figures taken together (:func:`province_view`) and the centre's."""
+    rules = ctx.target_review
     members = tuple(province_members(ds, fund, region))
     if members:
         counted = ctx.catalogue(fund, region).frame()
-        counted = counted.loc[counted["unit"].isin(COUNT_UNITS), "indicator"]
+        counted = counted.loc[counted["unit"].isin(rules.count_units), "indicator"]
         ds = province_view(ds, fund, region, additive=counted)
     coord = ds.coordination
     row = coord.loc[(coord["fund"] == fund) & (coord["region_code"] == region)]
@@ -128,7 +115,7 @@ def review_targets(ds: Dataset, ctx: Context, *, fund: str, region: str, year: i
             },
         )
     )
-    if quantitative < MIN_QUANTITATIVE_SHARE:
+    if quantitative < rules.min_quantitative_share:
         findings.append(
             ReviewFinding(
                 WARNING,
@@ -154,7 +141,7 @@ def review_targets(ds: Dataset, ctx: Context, *, fund: str, region: str, year: i
         "central": t.loc[t["level"] == "central"].groupby("indicator")["target"].first(),
     }
     history = indicator_frame(
-        ds, ctx, funds=[fund], regions=[region], years=range(year - HISTORY_YEARS, year)
+        ds, ctx, funds=[fund], regions=[region], years=range(year - rules.history_years, year)
     )
     actual = history.pivot_table(
         index="indicator", columns="year", values="actual", aggfunc="first"
@@ -165,7 +152,7 @@ def review_targets(ds: Dataset, ctx: Context, *, fund: str, region: str, year: i
     table["benchmark"] = table["indicator"].map(mine["benchmark"])
     for level, series in by_level.items():
         table[f"target_{level}"] = table["indicator"].map(series).astype(float)
-    years = [y for y in range(year - HISTORY_YEARS, year) if y in actual.columns]
+    years = [y for y in range(year - rules.history_years, year) if y in actual.columns]
     for y in years:
         table[f"actual_{y}"] = table["indicator"].map(actual[y]).astype(float)
     values = (
@@ -187,7 +174,8 @@ def review_targets(ds: Dataset, ctx: Context, *, fund: str, region: str, year: i
     table["trend_slope"] = slope
     table["projection"] = last + np.nan_to_num(slope)
 
-    scored_on_target = (table["kind"] == "quantitative") & ~table["rule"].isin(["band"])
+    needs_target = table["rule"].map(lambda code: RULES[code].needs_target).astype(bool)
+    scored_on_target = needs_target & ~cat["reported"].to_numpy(bool)
     for r in table.loc[scored_on_target].itertuples():
         target = r.target_region
         if np.isnan(target):
@@ -217,10 +205,10 @@ def review_targets(ds: Dataset, ctx: Context, *, fund: str, region: str, year: i
             )
             continue
         sign = _ambition(r.direction)
-        slack = tolerance(r.unit, r.last_actual if not np.isnan(r.last_actual) else target)
+        slack = rules.tolerance(r.unit, r.last_actual if not np.isnan(r.last_actual) else target)
         # Targets set as a norm (a standard, a policy, a floor to pass) are not meant to
         # track the region's own history; plan and history targets are.
-        tracks_history = r.rule != "pass_fail" and r.benchmark not in ("standard", "policy")
+        tracks_history = not RULES[r.rule].norm and r.benchmark not in ("standard", "policy")
         if (
             tracks_history
             and not np.isnan(r.last_actual)
@@ -237,7 +225,7 @@ def review_targets(ds: Dataset, ctx: Context, *, fund: str, region: str, year: i
                 )
             )
         elif tracks_history and not np.isnan(r.trend_slope):
-            reach = max(FAR_BEYOND_TREND * abs(r.trend_slope), 0.05 * abs(r.projection))
+            reach = max(rules.far_steps * abs(r.trend_slope), rules.far_share * abs(r.projection))
             if sign * (target - r.projection) > reach:
                 findings.append(
                     ReviewFinding(
@@ -251,7 +239,7 @@ def review_targets(ds: Dataset, ctx: Context, *, fund: str, region: str, year: i
                 )
         for level in ("province", "central"):
             upper = getattr(r, f"target_{level}")
-            if not np.isnan(upper) and sign * (target - upper) < -tolerance(r.unit, upper):
+            if not np.isnan(upper) and sign * (target - upper) < -rules.tolerance(r.unit, upper):
                 findings.append(
                     ReviewFinding(
                         WARNING,
@@ -262,7 +250,7 @@ def review_targets(ds: Dataset, ctx: Context, *, fund: str, region: str, year: i
                     )
                 )
     findings += _budget_findings(ds, ctx, fund, region, year)
-    findings += _overall_findings(ds, fund, region, year, table)
+    findings += _overall_findings(ds, rules, fund, region, year, table)
     return TargetReview(fund, region, province, year, tuple(findings), table, members)
 
 
@@ -270,6 +258,7 @@ def _budget_findings(
     ds: Dataset, ctx: Context, fund: str, region: str, year: int
 ) -> list[ReviewFinding]:
     facts = annual_facts(ds, ctx.registry, funds=[fund], regions=[region])
+    rules = ctx.target_review
     out = []
     for kind in ("income", "expenditure"):
         executed = (
@@ -278,7 +267,7 @@ def _budget_findings(
             else pd.Series(dtype=float)
         )
         past = executed.loc[
-            [y for y in range(year - HISTORY_YEARS - 1, year) if y in executed.index]
+            [y for y in range(year - rules.history_years - 1, year) if y in executed.index]
         ]
         budget = (
             facts.budget[kind].droplevel([0, 1]).get(year, np.nan)
@@ -296,7 +285,7 @@ def _budget_findings(
         growth = float(np.exp(np.diff(np.log(past.to_numpy())).mean()) - 1)
         expected = float(past.iloc[-1] * (1 + growth))
         gap = budget / expected - 1
-        if abs(gap) > BUDGET_TOLERANCE:
+        if abs(gap) > rules.budget_tolerance:
             out.append(
                 ReviewFinding(
                     WARNING,
@@ -310,7 +299,12 @@ def _budget_findings(
 
 
 def _overall_findings(
-    ds: Dataset, fund: str, region: str, year: int, table: pd.DataFrame
+    ds: Dataset,
+    rules: TargetReviewRules,
+    fund: str,
+    region: str,
+    year: int,
+    table: pd.DataFrame,
 ) -> list[ReviewFinding]:
     t = ds.targets
     overall = t.loc[
@@ -330,7 +324,7 @@ def _overall_findings(
         remaining = int(r.end_year) - year
         needed = sign * (r.target - annual) / remaining
         pace = max(sign * ind["trend_slope"], 0.0)
-        if needed > tolerance(ind["unit"], annual) / 2 and needed > PATH_FACTOR * pace:
+        if needed > rules.tolerance(ind["unit"], annual) / 2 and needed > rules.path_factor * pace:
             out.append(
                 ReviewFinding(
                     WARNING,

@@ -40,11 +40,11 @@ def fmt_score(value: object) -> str:
 
 def fmt_value(value: object, unit: str | None) -> str:
     """A value in its indicator's unit: rate → per cent, months and ratios → two decimals,
-    persons → whole number."""
+    persons, cases and yuan → whole number."""
     if unit == "rate":
         return fmt_rate(value)
     if unit in ("months", "ratio"):
         return fmt_number(value, 2)
-    if unit in ("persons", "cases"):
+    if unit in ("persons", "cases", "yuan"):
         return fmt_number(value, 0)
     return fmt_number(value, 2)

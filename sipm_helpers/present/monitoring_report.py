@@ -14,6 +14,7 @@ from sipm_helpers.present.formatting import DASH, fmt_money, fmt_number, fmt_rat
 from sipm_helpers.present.labels import load_labels
 from sipm_helpers.present.sections import Section, _para
 from sipm_helpers.present.tables import Cell, html_table
+from sipm_helpers.present.wording import expectation
 
 LIGHT_CSS = {RED: "bad", AMBER: "warn", GREEN: "good"}
 CHART_ITEMS = ("premium", "fiscal_subsidy", "benefits", "income", "expenditure")
@@ -261,19 +262,11 @@ class MonitoringReport:
         parts = [f"<h2>{escape(t('mon_indicators'))}</h2>", _para(t("mon_indicators_text"))]
         rows = []
         for r in self.mon.indicators.to_dict("records"):
-            unit, lo, hi = r["unit"], r["band_lower"], r["band_upper"]
-            if r["rule"] != "band":
-                target = fmt_value(r["target"], unit)
-            elif not pd.isna(lo) and not pd.isna(hi):
-                target = f"{fmt_value(lo, unit)}–{fmt_value(hi, unit)}"
-            else:
-                target = (
-                    f"≥ {fmt_value(lo, unit)}" if not pd.isna(lo) else f"≤ {fmt_value(hi, unit)}"
-                )
+            unit = r["unit"]
             rows.append(
                 [
                     catalogue.indicator(r["indicator"]).name(self.lang),
-                    Cell(target, True),
+                    Cell(expectation(r, self.labels), True),
                     Cell(fmt_value(r["value"], unit), True),
                     Cell(
                         DASH

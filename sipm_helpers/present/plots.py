@@ -100,7 +100,7 @@ def category_chart(
         x = np.arange(len(categories))
         ax.bar(
             x,
-            categories["weight"],
+            categories["points"],
             width=0.6,
             color=PALETTE["band"],
             edgecolor=PALETTE["light"],
@@ -113,13 +113,13 @@ def category_chart(
             color=PALETTE["main"],
             label=labels.t("chart_earned"),
         )
-        for xi, (earned, weight) in enumerate(
-            zip(categories["earned"], categories["weight"], strict=True)
+        for xi, (earned, points) in enumerate(
+            zip(categories["earned"], categories["points"], strict=True)
         ):
-            ax.text(xi, weight + 0.8, f"{earned:.1f} / {weight:.0f}", ha="center", fontsize=8)
+            ax.text(xi, points + 0.8, f"{earned:.1f} / {points:.3g}", ha="center", fontsize=8)
         ax.set_xticks(x, list(names))
         ax.set_ylabel(labels.t("chart_categories_y"))
-        ax.set_ylim(0, float(categories["weight"].max()) * 1.25)
+        ax.set_ylim(0, float(categories["points"].max()) * 1.25)
         ax.set_title(labels.t("chart_categories_title", year=year), loc="left")
         ax.legend(frameon=False, loc="upper right", ncols=2)
         ax.grid(axis="x", visible=False)
@@ -129,7 +129,8 @@ def category_chart(
 def months_chart(
     history: pd.DataFrame, lower: float | None, upper: float | None, labels: Labels
 ) -> str:
-    """Months of expenditure covered by the year-end balance, year by year, against the band.
+    """Months of expenditure covered by the year-end balance, year by year, against the band
+    (the pooled fund's, titled so, where the history reports it apart).
 
     A year with fewer than 12 months reported is drawn hollow (provisional).
     """
@@ -169,7 +170,10 @@ def months_chart(
         )
         ax.set_xlabel(labels.t("chart_months_x"))
         ax.set_ylabel(labels.t("chart_months_y"))
-        ax.set_title(labels.t("chart_months_title"), loc="left")
+        pooled = history["pooled_balance"].notna().any() if "pooled_balance" in history else False
+        ax.set_title(
+            labels.t("chart_months_pooled_title" if pooled else "chart_months_title"), loc="left"
+        )
         ax.legend(frameon=False, loc="upper left")
         return to_svg(fig)
 

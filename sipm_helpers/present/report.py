@@ -1,8 +1,8 @@
 """The self-evaluation report, section by section, as HTML blocks for the notebook.
 
-Outline of published regional self-evaluation reports (DESIGN §7): how the targets were
-set; performance analysis (funding, fund management, overall targets, indicators);
-deviations with their reasons and improvement measures (Art. 18); data quality.
+Outline of published regional self-evaluation reports: how the targets were set;
+performance analysis (funding, fund management, overall targets, indicators); deviations
+with their reasons and improvement measures (Art. 18); data quality.
 Every section is a :class:`Section` that Jupyter displays as HTML.
 """
 
@@ -16,6 +16,7 @@ import pandas as pd
 from sipm_helpers.config.context import Context
 from sipm_helpers.data.dataset import Dataset
 from sipm_helpers.domain.evaluation import SelfEvaluation
+from sipm_helpers.domain.scoring import NOT_APPLICABLE, REPORTED
 from sipm_helpers.domain.sustainability import Projection
 from sipm_helpers.present import plots
 from sipm_helpers.present.formatting import (
@@ -30,6 +31,7 @@ from sipm_helpers.present.labels import Labels, load_labels
 from sipm_helpers.present.sections import Section, _figure, _para, rich
 from sipm_helpers.present.sustainability_report import SustainabilityReport
 from sipm_helpers.present.tables import Cell, GroupRow, html_table
+from sipm_helpers.present.wording import deviation, expectation, status_label
 
 
 class SelfEvaluationReport:
@@ -42,8 +44,10 @@ class SelfEvaluationReport:
         ctx: Context,
         lang: str = "en",
         projection: Projection | None = None,
+        form_name: str | None = None,
     ) -> None:
         self.ev, self.ds, self.ctx = ev, ds, ctx
+        self.form_name = form_name  # the scoring form published beside the report
         self.labels: Labels = load_labels(lang)
         self.lang = lang
         self.catalogue = ctx.catalogue(ev.fund, ev.province)
@@ -83,10 +87,16 @@ class SelfEvaluationReport:
 
     def grade_label(self) -> str:
         s = self.ev.summary
-        if s["grade"] == "insufficient_information":
-            return self.labels.t("grade_insufficient_information")
-        label = f"{s['grade_zh']}" if self.lang == "zh" else f"{s['grade_en']} ({s['grade_zh']})"
-        return label
+        return f"{s['grade_zh']}" if self.lang == "zh" else f"{s['grade_en']} ({s['grade_zh']})"
+
+    def completeness(self) -> str:
+        """'92 of 100 points assessed' (the figure shown beside the grade)."""
+        s = self.ev.summary
+        return self.labels.t(
+            "completeness_value",
+            assessed=_points(s["assessed_points"]),
+            points=_points(s["points"]),
+        )
 
     def title(self) -> str:
         return self.labels.t(
@@ -106,6 +116,7 @@ class SelfEvaluationReport:
             (t("budget_year"), str(self.ev.year)),
             (t("total_score"), fmt_score(s["total"])),
             (t("grade"), self.grade_label()),
+            (t("completeness"), self.completeness()),
         ]
         items = "".join(f"<div><dt>{escape(k)}</dt><dd>{escape(v)}</dd></div>" for k, v in facts)
         # The title and subtitle are the rendered report's cover (render layer); here only the facts.
@@ -128,22 +139,7 @@ class SelfEvaluationReport:
                 )
             ),
         ]
-        if s["insufficient_weight"] > 0:
-            key = (
-                "summary_unrated"
-                if s["grade"] == "insufficient_information"
-                else "summary_rescaled"
-            )
-            parts.append(
-                _para(
-                    t(
-                        key,
-                        insufficient=fmt_number(s["insufficient_weight"], 0),
-                        assessed=fmt_number(s["assessed_weight"], 0),
-                    ),
-                    "note",
-                )
-            )
+        parts += self._evidence_notes()
         if not ev.complete_year:
             months = int(
                 ev.balance_history.loc[
@@ -151,7 +147,7 @@ class SelfEvaluationReport:
                 ].iloc[0]
             )
             parts.append(_para(t("summary_incomplete", months=months, year=ev.year), "note"))
-        parts.append(_para(t("units_note"), "small"))
+        parts.append(_para(f"{t('missing_rule_' + str(s['missing']))} {t('units_note')}", "small"))
         return Section("".join(parts))
 
     def targets(self) -> Section:
@@ -261,10 +257,10 @@ class SelfEvaluationReport:
         return Section("".join(parts))
 
     def _band_text(self) -> str:
-        ind = next((i for i in self.catalogue.indicators if i.code == "months_covered"), None)
-        if ind is None or ind.band is None:
+        band = self.ctx.reserve_band(self.ev.fund, self.ev.province)
+        if band is None:
             return DASH
-        lo, hi = ind.band.lower, ind.band.upper
+        lo, hi = band.lower, band.upper
         if lo is not None and hi is not None:
             return self.labels.t("band_text", lower=f"{lo:g}", upper=f"{hi:g}")
         if lo is not None:
@@ -276,19 +272,21 @@ class SelfEvaluationReport:
         t, h = self.labels.t, self.ev.balance_history
         parts = [f"<h2>{escape(t('section_management'))}</h2>"]
         now = h.loc[h["year"] == self.ev.year].iloc[0]
+        pooled = not pd.isna(now["pooled_balance"])
         parts.append(
             _para(
                 t(
-                    "management_text",
+                    "management_pooled_text" if pooled else "management_text",
                     year=self.ev.year,
                     balance=fmt_money(now["balance_end"]),
+                    pooled=fmt_money(now["pooled_balance"]),
+                    personal=fmt_money(now["personal_balance"]),
                     months=fmt_number(now["months_covered"], 1),
                     band=self._band_text(),
                 )
             )
         )
-        ind = next((i for i in self.catalogue.indicators if i.code == "months_covered"), None)
-        band = ind.band if ind else None
+        band = self.ctx.reserve_band(self.ev.fund, self.ev.province)
         parts.append(
             _figure(
                 plots.months_chart(
@@ -331,53 +329,46 @@ class SelfEvaluationReport:
         parts.append(html_table(header, rows, numeric_columns=[2, 3]))
         return Section("".join(parts))
 
+    def _evidence_notes(self) -> list[str]:
+        """What the total rests on: points not assessed and how the total treats them (the
+        ``missing`` choice of the scoring standards), indicators that do not apply."""
+        t, s, parts = self.labels.t, self.ev.summary, []
+        if s["not_assessed_points"] > 0:
+            key = "summary_completeness_" + str(s["missing"])
+            values = {
+                "assessed": _points(s["assessed_points"]),
+                "points": _points(s["points"]),
+                "not_assessed": _points(s["not_assessed_points"]),
+                "unscaled": fmt_score(s["earned"] / s["points"] * 100 if s["points"] else 0),
+            }
+            parts.append(_para(t(key, **values), "note"))
+        if s["not_applicable"] > 0:
+            parts.append(
+                _para(
+                    t(
+                        "summary_not_applicable",
+                        count=int(s["not_applicable"]),
+                        weight=_points(s["not_applicable_weight"]),
+                    ),
+                    "note",
+                )
+            )
+        return parts
+
     def _target_text(self, r: pd.Series) -> str:
-        if r["rule"] == "qualitative":
-            return self.labels.t("qual_achieved")
-        if r["rule"] == "band":
-            lo, hi, unit = r["band_lower"], r["band_upper"], r["unit"]
-            if not math.isnan(lo) and not math.isnan(hi):
-                return f"{fmt_value(lo, unit)}–{fmt_value(hi, unit)}"
-            return f"≥ {fmt_value(lo, unit)}" if not math.isnan(lo) else f"≤ {fmt_value(hi, unit)}"
-        prefix = "≤ " if r["direction"] == "lower" else ("≥ " if r["rule"] == "pass_fail" else "")
-        return prefix + fmt_value(r["target"], r["unit"])
+        return expectation(r.to_dict(), self.labels)
 
     def _actual_text(self, r: pd.Series) -> str:
-        if r["rule"] == "qualitative":
-            return DASH if pd.isna(r["grade"]) else self.labels.t(f"qual_{r['grade']}")
+        if pd.notna(r.get("grade")):
+            return self.labels.t(f"qual_{r['grade']}")
         return fmt_value(r["actual"], r["unit"])
 
     def _deviation_text(self, r: pd.Series) -> str:
-        """Actual against target: percentage points for rates, the indicator's unit otherwise;
-        for a band, the distance to the nearer bound."""
-        if r["rule"] == "qualitative" or r["status"] != "scored":
-            return DASH
-        actual = float(r["actual"])
-        if r["rule"] == "band":
-            lo, hi = r["band_lower"], r["band_upper"]
-            ref = (
-                lo
-                if not math.isnan(lo) and actual < lo
-                else hi
-                if not math.isnan(hi) and actual > hi
-                else actual
-            )
-        else:
-            ref = float(r["target"])
-        gap = actual - ref
-        if r["unit"] == "rate":
-            return f"{gap * 100:+.1f} pp" if self.lang == "en" else f"{gap * 100:+.1f} 个百分点"
-        return f"{gap:+,.2f}" if r["unit"] in ("months", "ratio") else f"{gap:+,.0f}"
+        return deviation(r.to_dict(), self.lang)
 
     def _status_cell(self, r: pd.Series) -> Cell:
-        t = self.labels.t
-        if r["status"] != "scored":
-            return Cell(t("status_insufficient"), css="warn")
-        return (
-            Cell(t("status_met"), css="good")
-            if bool(r["met"])
-            else Cell(t("status_missed"), css="bad")
-        )
+        text, css = status_label(r.to_dict(), self.labels)
+        return Cell(text, css=css)
 
     def _indicator_rows_table(
         self, rows_frame: pd.DataFrame, with_explanations: bool = False
@@ -391,12 +382,13 @@ class SelfEvaluationReport:
             if r["category"] != category:
                 category = r["category"]
                 rows.append(GroupRow(self.category_name(category)))
+            counted = r["status"] not in (NOT_APPLICABLE, REPORTED)
             row = [
                 self.indicator_name(r["indicator"]),
                 Cell(self._target_text(r), True),
                 Cell(self._actual_text(r), True),
-                Cell(fmt_number(r["weight"], 0), True),
-                Cell(fmt_score(r["score"]), True),
+                Cell(_points(r["points"]) if counted else DASH, True),
+                Cell(fmt_score(r["score"]) if counted else DASH, True),
                 self._status_cell(r),
             ]
             if with_explanations:
@@ -412,7 +404,7 @@ class SelfEvaluationReport:
             t("col_indicator"),
             t("col_target"),
             t("col_actual"),
-            t("col_weight"),
+            t("col_points"),
             t("col_score"),
             t("col_status"),
         ]
@@ -425,15 +417,25 @@ class SelfEvaluationReport:
         reason and measure) and the chart of scores by category."""
         t = self.labels.t
         cats = self.ev.categories
-        text = "; ".join(
-            f"{self.category_name(r.category)} {fmt_score(r.earned)} / {fmt_number(r.weight, 0)}"
+        text = ("；" if self.lang == "zh" else "; ").join(
+            f"{self.category_name(r.category)} {fmt_score(r.earned)} / {_points(r.points)}"
             for r in cats.itertuples()
         )
         parts = [
             f"<h2>{escape(t('section_indicators'))}</h2>",
             _para(t("indicators_text", categories=text)),
         ]
-        parts.append(self._indicator_rows_table(self.ev.indicators, with_explanations=True))
+        if self.form_name:
+            link = f'<a href="{escape(self.form_name, quote=True)}">{escape(self.form_name)}</a>'
+            text = escape(t("form_link_text", name="\0")).replace("\0", link)
+            parts.append(f'<p class="small">{text}</p>')
+        scored = self.ev.indicators.loc[self.ev.indicators["status"] != REPORTED]
+        parts.append(self._indicator_rows_table(scored, with_explanations=True))
+        reported = self.ev.indicators.loc[self.ev.indicators["status"] == REPORTED]
+        if len(reported):
+            parts.append(f"<h3>{escape(t('section_reported'))}</h3>")
+            parts.append(_para(t("reported_text")))
+            parts.append(self._indicator_rows_table(reported))
         names = [self.category_name(c) for c in cats["category"]]
         parts.append(_figure(plots.category_chart(cats, names, self.labels, self.ev.year)))
         return Section("".join(parts))
@@ -491,11 +493,18 @@ class SelfEvaluationReport:
             what = t(f"note_{n.kind}")
             subject = self.indicator_name(n.indicator) if n.indicator else ""
             # Validation warnings quote the data file as it is; the rest speak the report's language.
-            text = (
-                n.message
-                if n.reason is None
-                else t(f"why_{n.reason}", months=months, year=self.ev.year)
-            )
+            if n.reason is None:
+                text = n.message
+            elif n.kind == NOT_APPLICABLE:
+                text = t("why_not_applicable", why=self.labels.get(f"na_{n.reason}", n.reason))
+            else:
+                text = t(f"why_{n.reason}", months=months, year=self.ev.year)
             rows.append([what, subject, text])
         parts.append(html_table([t("col_status"), t("col_indicator"), t("col_note")], rows))
         return Section("".join(parts))
+
+
+def _points(value: object) -> str:
+    """Points as whole numbers where they are whole (8), else with one decimal (7.5)."""
+    number = float(value)  # type: ignore[arg-type]
+    return fmt_number(number, 0 if abs(number - round(number)) < 1e-6 else 1)

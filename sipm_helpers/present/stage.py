@@ -11,8 +11,6 @@ from pathlib import Path
 from typing import Any
 
 from sipm_helpers.config.context import Context, load_context
-from sipm_helpers.config.monitoring import load_monitoring_rules
-from sipm_helpers.config.sustainability import load_sustainability_rules
 from sipm_helpers.data.dataset import Dataset
 from sipm_helpers.data.validation import load_dataset
 from sipm_helpers.domain.evaluation import evaluate
@@ -23,6 +21,7 @@ from sipm_helpers.domain.target_review import review_targets, target_review_resu
 from sipm_helpers.present.labels import LANGUAGES
 from sipm_helpers.present.monitoring_report import MonitoringReport
 from sipm_helpers.present.report import SelfEvaluationReport
+from sipm_helpers.present.scoring_form import write_scoring_form
 from sipm_helpers.present.target_review_report import TargetReviewReport
 
 
@@ -36,11 +35,15 @@ class StageRun:
     outcome: Any
     report: Any
     result: Callable[[], dict]
+    form: Callable[[Path], Path] | None = None  # writes the stage's scoring form, if it has one
 
     def save(self, path: str | Path | None) -> Path | None:
-        """Write the structured result (JSON) to ``path``; nothing when ``path`` is empty."""
+        """Write the structured result (JSON) to ``path``, and the scoring form (.xlsx)
+        beside it where the stage has one; nothing when ``path`` is empty."""
         if not path:
             return None
+        if self.form is not None:
+            self.form(Path(path).with_suffix(".xlsx"))
         return write_result(self.result(), path)
 
 
@@ -105,7 +108,7 @@ def monitoring(
     context, dataset = _open(data, lang)
     region = str(region or _first_region(dataset, fund))
     mon = monitor(
-        dataset, context, load_monitoring_rules(), fund=fund, region=region, year=year, month=month
+        dataset, context, context.monitoring, fund=fund, region=region, year=year, month=month
     )
     return StageRun(
         dataset, context, mon, MonitoringReport(mon, dataset, context, lang), mon.to_result
@@ -118,15 +121,18 @@ def self_evaluation(
     year: int = 2025,
     data: str | Path | None = None,
     lang: str = "en",
+    result_path: str | Path | None = None,
 ) -> StageRun:
     """Stage 03: the annual self-evaluation of ``fund`` in ``region`` for ``year`` (Art. 15–18).
     An empty ``region`` takes the fund's first coordinating region, so the notebook runs
-    with its defaults."""
+    with its defaults. Saving writes the scoring form (.xlsx) beside the result, and the
+    report links to it when ``result_path`` names where that will be."""
     context, dataset = _open(data, lang)
     region = str(region or _first_region(dataset, fund))
     ev = evaluate(dataset, context, fund=fund, region=region, year=int(year))
     projection = _projection(dataset, context, fund, region, int(year))
-    report = SelfEvaluationReport(ev, dataset, context, lang, projection)
+    form = Path(result_path).with_suffix(".xlsx").name if result_path else None
+    report = SelfEvaluationReport(ev, dataset, context, lang, projection, form_name=form)
 
     def result() -> dict:
         out = ev.to_result()
@@ -137,7 +143,9 @@ def self_evaluation(
             out["flags"] = [*out["flags"], "solvency_fails"]  # shown in the index
         return out
 
-    return StageRun(dataset, context, ev, report, result)
+    return StageRun(
+        dataset, context, ev, report, result, lambda path: write_scoring_form(report, path)
+    )
 
 
 def _projection(
@@ -148,5 +156,5 @@ def _projection(
     mine = e.loc[(e["fund"] == fund) & (e["region_code"] == region) & (e["year"] <= year)]
     if not (mine.groupby("year")["month"].max() == 12).any():
         return None  # nothing to project from: the report says so
-    rules = load_sustainability_rules()
+    rules = context.sustainability
     return project(dataset, context, rules, funds=[fund], regions=[region], last_year=year)

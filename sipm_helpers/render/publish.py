@@ -17,6 +17,7 @@ from sipm_helpers.batch.manifest import FAILED, OK, JobRecord, Manifest
 from sipm_helpers.batch.plan import Job
 from sipm_helpers.config.context import Context
 from sipm_helpers.data.dataset import Dataset
+from sipm_helpers.data.io import atomic_write_bytes
 from sipm_helpers.present.labels import load_labels
 from sipm_helpers.render.html import make_exporter, render_html
 from sipm_helpers.render.pdf import PdfRenderer
@@ -35,6 +36,18 @@ class Published:
 
 def _stale(target: Path, source: Path) -> bool:
     return not target.exists() or target.stat().st_mtime < source.stat().st_mtime
+
+
+def _publish_form(job: Job, out: Path) -> Path | None:
+    """Copy the job's scoring form (written beside its result, if the stage writes one)
+    into the site beside its report; the site's copy, or None without a form."""
+    form = job.result_path(out).with_suffix(".xlsx")
+    if not form.exists():
+        return None
+    target = job.html_path(out).with_suffix(".xlsx")
+    if _stale(target, form):
+        atomic_write_bytes(target, form.read_bytes())
+    return target
 
 
 def _titles(job: Job, labels, ds: Dataset, ctx: Context) -> tuple[str, str]:
@@ -56,8 +69,6 @@ def _titles(job: Job, labels, ds: Dataset, ctx: Context) -> tuple[str, str]:
 
 def _grade_label(result: dict, lang: str) -> str:
     s = result["summary"]
-    if s["grade"] == "insufficient_information":
-        return load_labels(lang).t("grade_insufficient_information")
     return f"{s['grade_zh']} {s['grade_en']}" if lang == "en" else s["grade_zh"]
 
 
@@ -122,6 +133,7 @@ def publish(
                         pdf.start()  # idempotent: the browser starts with the first PDF needed
                         pdf.render(html_path, pdf_path)
                     record.pdf = str(pdf_path.relative_to(out))
+                form = _publish_form(job, out)
             except Exception as exc:  # one report's rendering never stops the others
                 record.error = f"rendering failed: {type(exc).__name__}: {exc}"
                 record.status = FAILED
@@ -138,6 +150,7 @@ def publish(
                     grade=_grade_label(result, site_lang) if "summary" in result else None,
                     html=str(html_path.relative_to(site)),
                     pdf=str(pdf_path.relative_to(site)) if pdf is not None else None,
+                    form=str(form.relative_to(site)) if form is not None else None,
                     flags=tuple(site_labels.get(f"flag_{f}", f) for f in result.get("flags", [])),
                 )
             )

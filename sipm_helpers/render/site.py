@@ -38,6 +38,7 @@ _UI = MappingProxyType(
                 "reports": "reports",
                 "status_ok": "OK",
                 "status_failed": "Failed",
+                "form": "Scoring form",
                 "generated": "Generated",
                 "stage": "Stage",
                 "fund": "Fund",
@@ -61,6 +62,7 @@ _UI = MappingProxyType(
                 "reports": "报告",
                 "status_ok": "成功",
                 "status_failed": "失败",
+                "form": "评分表",
                 "generated": "生成时间",
                 "stage": "环节",
                 "fund": "基金",
@@ -107,6 +109,7 @@ class ReportEntry:
     pdf: str | None = None
     error: str | None = None
     flags: tuple[str, ...] = ()
+    form: str | None = None  # the self-evaluation's scoring form (.xlsx), relative to the site
 
     def __post_init__(self) -> None:
         if self.status not in STATUSES:
@@ -224,6 +227,7 @@ def render_index(
             "status": e.status,
             "html": _href(e.html, site_dir),
             "pdf": _href(e.pdf, site_dir),
+            "form": _href(e.form, site_dir),
             "error": _first_line(e.error),
             "flags": e.flags,
         }

@@ -263,10 +263,12 @@ CASES: list[Case] = [
     Case("pooling_for_prefecture", "pooling levels are set per province, 110100 is a prefecture",
          add_row("pooling", province_code="110100", fund="resident_medical", pooling_level="prefecture")),
     # Applicability: what a fund reports, and where (Art. 6).
-    Case("item_not_for_fund", "central adjustment receipts belong to the enterprise pension fund only",
+    Case("item_not_for_fund", "national pooling adjustment receipts belong to the enterprise pension fund only",
          add_row("budget", **EM25, item="central_adjustment_in", initial=0.0, adjusted=0.0)),
     Case("statistic_not_for_fund", "work-injury determinations are not a statistic of the medical fund",
          add_row("statistics", **EM25, month=1, stat="injury_determinations", value=3)),
+    Case("pooled_fund_above_fund", "the pooled fund's balance exceeds the whole fund's: personal accounts below zero",
+         add_row("statistics", **EM25, month=12, stat="pooled_fund_balance", value=900)),
     Case("work_injury_at_prefecture", "work injury is pooled by province: a prefecture does not report it",
          add_row("statistics", region_code="110200", fund=WI, year=2025, month=1, stat="insured", value=120)),
     Case("employee_medical_at_province", "employee medical is pooled by prefecture: the province does not report it",
