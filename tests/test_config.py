@@ -296,3 +296,41 @@ def test_province_catalogue_applies_to_its_regions_only(demo, ctx):
     assert nanyu["weight"].sum() == pytest.approx(100) and dongchuan[
         "weight"
     ].sum() == pytest.approx(100)
+
+
+def test_every_default_target_and_band_names_its_source(ctx, tmp_path):
+    for cat in ctx.all_catalogues():
+        for ind in cat.indicators:
+            if ind.default_target is not None or ind.target_policy or ind.band:
+                assert ind.source and "DESIGN" not in ind.source, (cat.source, ind.code)
+    params = copy_parameters(tmp_path)
+    edit(
+        params / "indicators" / "unemployment.yaml",
+        lambda d: d["indicators"]["months_covered"].pop("source"),
+    )
+    with pytest.raises(ParameterError, match=r"months_covered: a default target or band needs"):
+        load_catalogue("unemployment", params / "indicators")
+
+
+def test_policy_parameters_are_dated_and_sourced(tmp_path, ctx):
+    from sipm_helpers.config.policy import load_policy
+
+    adjustment = ctx.policy.parameter("pension_adjustment")
+    assert ctx.policy.value("pension_adjustment", 2024) == 0.03
+    assert ctx.policy.value("pension_adjustment", 2025) == 0.02
+    assert adjustment.in_force(2020) is None and all(v.source for v in adjustment.values)
+    assert ctx.policy.value("resident_medical_contribution", 2026) == 400  # the latest holds
+    params = copy_parameters(tmp_path)
+    edit(
+        params / "policy.yaml",
+        lambda d: d["parameters"]["prevention_cap"]["values"][0].pop("source"),
+    )
+    with pytest.raises(
+        ParameterError, match=r"prevention_cap\.values\[0\]: missing key\(s\): source"
+    ):
+        load_policy(params / "policy.yaml")
+    edit(
+        params / "policy.yaml", lambda d: d["parameters"]["pension_adjustment"]["values"].reverse()
+    )
+    with pytest.raises(ParameterError, match="earliest first"):
+        load_policy(params / "policy.yaml")

@@ -206,3 +206,23 @@ def test_the_demo_fund_without_subsidy_passes_its_subsidy_points_to_process(demo
     assert process["points"] == pytest.approx(process["weight"]) == 33
     assert rows.loc["income_budget_execution", "points"] == pytest.approx(5 * 33 / 28)
     assert ev.summary["points"] == pytest.approx(100) and ev.summary["not_applicable"] == 2
+
+
+def test_each_year_is_scored_with_the_policy_in_force(demo, ctx):
+    """2024 and 2025 with their own values: the employees' pensions rose 3 % and 2 %, the
+    residents' minimum pension 20 yuan a month in each (about 9 % and 8.5 %)."""
+    from sipm_helpers.domain.scoring import score_indicators
+
+    frame = indicator_frame(
+        demo, ctx, funds=["enterprise_pension", "resident_pension"], years=[2024, 2025]
+    )
+    growth = frame.loc[frame["indicator"] == "average_benefit_growth"]
+    band = growth.groupby(["fund", "year"])[["band_lower", "band_upper"]].first()
+    assert band.loc[("enterprise_pension", 2024)].tolist() == pytest.approx([0.025, 0.055])
+    assert band.loc[("enterprise_pension", 2025)].tolist() == pytest.approx([0.015, 0.045])
+    assert band.loc[("resident_pension", 2024)].tolist() == pytest.approx([0.07, 0.115])
+    assert band.loc[("resident_pension", 2025)].tolist() == pytest.approx([0.065, 0.11])
+    in_2025 = growth.loc[growth["year"] == 2025].groupby("fund").head(1).assign(actual=0.09)
+    scores = score_indicators(in_2025, ctx.standards).set_index("fund")["score"]
+    assert scores["resident_pension"] == 7  # the residents' raise: in the band
+    assert scores["enterprise_pension"] == 0  # 9 % under the employees' 2 %: far above it

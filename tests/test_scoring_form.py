@@ -60,6 +60,7 @@ def test_form_says_why_each_score_is_what_it_is(ev, tiny, ctx, tmp_path):
     assert missing[6] == 0 and missing[8] == "Not assessed: no evidence"
     rate_cell = next(row[5] for row in ws.iter_rows(min_row=3) if row[2].value == coverage[2])
     assert rate_cell.number_format == "0.0%" and rate_cell.value == pytest.approx(0.95)
+    assert "Renshebufa [2009] No. 67" in months[11]  # the band's public source
 
 
 def test_form_in_chinese_and_its_funding_sheet(ev, tiny, ctx, tmp_path):

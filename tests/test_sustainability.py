@@ -360,3 +360,17 @@ def test_rules_are_validated(tmp_path, change, message):
     bad.write_text(text.replace(change[0], change[1], 1), encoding="utf-8")
     with pytest.raises(ParameterError, match=message):
         load_sustainability_rules(bad)
+
+
+def test_the_employees_medical_fund_is_projected_on_its_pooled_fund(tmp_path, ctx):
+    from builders import tiny_tables, with_pooled_fund, write_tiny
+
+    from sipm_helpers.data.validation import load_dataset
+
+    ds = load_dataset(write_tiny(tmp_path / "p", tables=with_pooled_fund(tiny_tables())), ctx)
+    projection = sus.project(ds, ctx, RULES, funds=["employee_medical"], last_year=2025)
+    rows = projection.summary.set_index("region_code")
+    assert rows.loc["110100", "pooled"] and not rows.loc["110200", "pooled"]
+    assert rows.loc["110100", "balance_last"] == 400  # the pooled fund's, not the 764
+    assert rows.loc["110100", "months_last"] == pytest.approx(400 / 60)
+    assert rows.loc["110200", "balance_last"] == 764

@@ -21,7 +21,7 @@ from sipm_helpers.paths import parameters_dir
 KINDS = ("quantitative", "qualitative")
 DIRECTIONS = ("higher", "lower", "band")
 WEIGHT_TOTAL = 100.0
-OVERRIDABLE = ("default_target", "band", "explain_threshold")
+OVERRIDABLE = ("default_target", "band", "explain_threshold", "source")
 # The numbers of an indicator that may follow a dated policy parameter (parameters/policy.yaml):
 # each is a number, or {policy: NAME, plus: OFFSET} (the value in force that year + OFFSET).
 BAND_COLUMNS = ("default_target", "band_lower", "band_upper", "band_zero_below", "band_zero_above")
@@ -63,6 +63,7 @@ class Indicator:
     band: Band | None = None
     applies_when: str | None = None  # a named applicability condition (domain layer)
     target_policy: str | None = None  # default_target follows this dated policy parameter
+    source: str | None = None  # the public source of the default target and band
     weight: float = 0.0
     reported: bool = False  # shown for information, never scored
 
@@ -116,6 +117,7 @@ class Catalogue:
                     "applies_when": ind.applies_when,
                     "reported": ind.reported,
                     "explain_threshold": ind.explain_threshold,
+                    "source": ind.source,
                 }
             )
         frame = pd.DataFrame(rows)
@@ -171,6 +173,17 @@ def _band(file: Path, where: str, raw: object) -> Band:
     return Band(lower, upper, num["zero_below"], num["zero_above"], tuple(sorted(refs.items())))
 
 
+def _require_source(file: Path, where: str, spec: dict) -> None:
+    """A default target or a band carries its public source (the document and year), or
+    says that it is a parameter of practice."""
+    if ("default_target" in spec or "band" in spec) and not str(spec.get("source") or "").strip():
+        raise ParameterError(
+            file,
+            where,
+            "a default target or band needs its `source` (the public document and year)",
+        )
+
+
 def _target(file: Path, where: str, value: object) -> dict:
     """``default_target`` and ``target_policy`` from a number or a policy reference."""
     number, policy = _number(file, where, value)
@@ -202,8 +215,9 @@ def load_library(path: str | Path | None = None) -> tuple[dict[str, Indicator], 
             where,
             spec,
             ["group", "kind", "rule", "zh", "en", "explain_threshold"],
-            ["function", "unit", "direction", "default_target", "band", "applies_when"],
+            ["function", "unit", "direction", "default_target", "band", "applies_when", "source"],
         )
+        _require_source(path, where, spec)
         if spec["group"] not in groups:
             raise ParameterError(path, f"{where}.group", f"unknown group {spec['group']!r}")
         if spec["kind"] not in KINDS:
@@ -231,6 +245,7 @@ def load_library(path: str | Path | None = None) -> tuple[dict[str, Indicator], 
             **_target(path, f"{where}.default_target", spec.get("default_target")),
             band=_band(path, f"{where}.band", spec["band"]) if "band" in spec else None,
             applies_when=spec.get("applies_when"),
+            source=spec.get("source"),
         )
     return indicators, categories, groups
 
@@ -285,6 +300,9 @@ def _build(
             )
         if "band" in spec:
             ind = replace(ind, band=_band(path, f"{where}.band", spec["band"]))
+        _require_source(path, where, spec)
+        if "source" in spec:
+            ind = replace(ind, source=str(spec["source"]))
         chosen.append(ind)
     total = sum(i.weight for i in chosen)
     if not math.isclose(total, WEIGHT_TOTAL, abs_tol=1e-9):

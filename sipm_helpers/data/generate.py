@@ -1298,37 +1298,17 @@ def _simulate(
     profile = fund_profile(fund)
     rng = _rng(seed, "fund", fund.code)
     n, ny = len(pairs.codes), len(years)
-    t = np.asarray(years, dtype="float64") - BASE_YEAR
     inc_items, exp_items = fund.income_items, fund.expenditure_items
     ki, ke = len(inc_items), len(exp_items)
     index = {c: i for i, c in enumerate(pairs.codes)}
     own = [s for s in scenarios if s.fund == fund.code and s.region in index and s.year in years]
     people = _people(profile, pairs, years, _rng(seed, "people", fund.code))
 
-    # Expenditure level per region and year: per head × heads, or a fund-wide growth.
-    level = (
-        pairs.population
-        * profile.expenditure_per_capita
-        * pairs.wealth**profile.wealth_elasticity
-        * np.exp(rng.normal(0.0, 0.06, n))
-    )
-    drift = np.exp(np.cumsum(rng.normal(0.0, profile.drift, (n, ny)), axis=1))
-    if benefit_growth is not None:
-        premium = rng.uniform(*NEW_RETIREE_PREMIUM, n)
-        trend = _compound(benefit_growth[None, :] + premium[:, None], years) * people.heads
-    elif profile.per_head_growth is not None:
-        per_head = rng.uniform(*profile.per_head_growth, n)
-        trend = (1 + per_head[:, None]) ** t[None, :] * people.heads
-    else:
-        trend = np.broadcast_to((1 + profile.growth) ** t[None, :], (n, ny))
-    expected = level[:, None] * trend * drift  # [P, Y]
+    expected = _expected_expenditure(profile, pairs, years, people, benefit_growth, rng)
     inc_share = _shares(inc_items, profile.income_shares, "premium", rng, n)
-    if "fiscal_subsidy" in inc_items:  # a fund financed without subsidy, every year
-        for s in own:
-            if s.kind == "no_fiscal_subsidy":
-                p = index[s.region]
-                inc_share[p, inc_items.index("fiscal_subsidy")] = 0.0
-                inc_share[p] /= inc_share[p].sum()
+    _without_subsidy(
+        inc_share, inc_items, [index[s.region] for s in own if s.kind == "no_fiscal_subsidy"]
+    )
     exp_share = _shares(exp_items, profile.expenditure_shares, "benefits", rng, n)
     inc_pat, exp_pat = _item_patterns(inc_items, profile), _item_patterns(exp_items, profile)
     inc_noise = _item_noise(inc_items, profile, rng, (n, ny, MONTHS))
@@ -1437,6 +1417,48 @@ def _simulate(
         plan=plan,
         months_path=path[:, 1:],
     )
+
+
+def _expected_expenditure(
+    profile: FundProfile,
+    pairs: _Pairs,
+    years: tuple[int, ...],
+    people: _People,
+    benefit_growth: np.ndarray | None,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """[P, Y] expected expenditure: a region's level (population × national spending per
+    inhabitant × wealth) times its trend — benefits per head growing by the policy's
+    adjustment plus new retirees' premium, by the profile's per-head range, or the fund as
+    a whole by its growth — times a random walk."""
+    n, ny = len(pairs.codes), len(years)
+    t = np.asarray(years, dtype="float64") - BASE_YEAR
+    level = (
+        pairs.population
+        * profile.expenditure_per_capita
+        * pairs.wealth**profile.wealth_elasticity
+        * np.exp(rng.normal(0.0, 0.06, n))
+    )
+    drift = np.exp(np.cumsum(rng.normal(0.0, profile.drift, (n, ny)), axis=1))
+    if benefit_growth is not None:
+        premium = rng.uniform(*NEW_RETIREE_PREMIUM, n)
+        trend = _compound(benefit_growth[None, :] + premium[:, None], years) * people.heads
+    elif profile.per_head_growth is not None:
+        per_head = rng.uniform(*profile.per_head_growth, n)
+        trend = (1 + per_head[:, None]) ** t[None, :] * people.heads
+    else:
+        trend = np.broadcast_to((1 + profile.growth) ** t[None, :], (n, ny))
+    return level[:, None] * trend * drift
+
+
+def _without_subsidy(shares: np.ndarray, items: tuple[str, ...], regions: list[int]) -> None:
+    """A fund financed without fiscal subsidy in ``regions``, every year: their subsidy's
+    share of the income goes to the other items (``shares`` [P, K], changed in place)."""
+    if "fiscal_subsidy" not in items:
+        return
+    for p in regions:
+        shares[p, items.index("fiscal_subsidy")] = 0.0
+        shares[p] /= shares[p].sum()
 
 
 def _compound(growth: np.ndarray, years: tuple[int, ...]) -> np.ndarray:

@@ -60,8 +60,9 @@ def history_frame(
 ) -> pd.DataFrame:
     """The complete years (twelve months reported) up to ``last_year`` of every region and
     fund: income, expenditure, premium, balance_end, months_covered (the pooled fund's
-    where it is reported apart from the personal accounts), and where the statistics give
-    them contribution_base, contributors, insured and retirees."""
+    where it is reported apart from the personal accounts, with ``pooled``; a history whose
+    last year is the pooled fund's keeps only the pooled fund's years), and where the
+    statistics give them contribution_base, contributors, insured and retirees."""
     facts = annual_facts(ds, ctx.registry, funds=funds, regions=regions)
     e = facts.executed
     basis = reserve_basis(facts)  # the pooled fund where reported apart from personal accounts
@@ -77,10 +78,14 @@ def history_frame(
     out["premium"] = premium * (complete["income"] / total.where(total > 0)).fillna(1.0)
     with np.errstate(divide="ignore", invalid="ignore"):
         out["months_covered"] = out["balance_end"] / (out["expenditure"] / MONTHS)
+    out["pooled"] = complete["pooled"].astype(bool)
     st = facts.statistics.reindex(out.index)
     for column in ("contribution_base", "contributors", "insured", "retirees"):
         out[column] = st.get(column, np.nan)
-    return out.reset_index().sort_values([*KEYS, "year"], ignore_index=True)
+    out = out.reset_index().sort_values([*KEYS, "year"], ignore_index=True)
+    # One basis per history: where the last year is the pooled fund's, so are the years fitted.
+    last = out.groupby(KEYS, sort=False)["pooled"].transform("last")
+    return out.loc[out["pooled"] == last].reset_index(drop=True)
 
 
 def system_dependency(frame: pd.DataFrame) -> pd.Series:
@@ -443,22 +448,7 @@ def project(
         balance0, central, premium0, premium_growth, required, threshold
     )
 
-    base = last["contribution_base"].to_numpy(dtype=float)
-    cost_rate = np.where(
-        base > 0, last["expenditure"].to_numpy(dtype=float) / np.where(base > 0, base, 1), np.nan
-    )
-    # the statutory rate in force in the last complete year (parameters/policy.yaml)
-    contribution_rate = np.array(
-        [
-            ctx.policy.value(rules.contribution_rate[f], y)
-            if f in rules.contribution_rate
-            else np.nan
-            for f, y in zip(funds_of, last["year"], strict=True)
-        ]
-    )
-    dependency = system_dependency(hist)
-    dep_trend = linear_trend(hist, dependency).reindex(groups).to_numpy(dtype=float)
-    dep_last = system_dependency(last).to_numpy(dtype=float)
+    pension = _pension_figures(ctx, rules, hist, last, groups, funds_of)
 
     summary = pd.DataFrame(
         {
@@ -476,6 +466,7 @@ def project(
             "expenditure_last": last["expenditure"].to_numpy(dtype=float),
             "balance_last": balance0,
             "months_last": months0,
+            "pooled": last["pooled"].to_numpy(dtype=bool),
             "threshold": threshold,
             "band_upper": upper,
             "balance_end": balance[:, -1],
@@ -494,10 +485,7 @@ def project(
             "balancing_premium_growth": balancing,
             "balancing_status": status,
             "balancing_subsidy": subsidy,
-            "cost_rate": cost_rate,
-            "contribution_rate": contribution_rate,
-            "dependency_ratio": dep_last,
-            "dependency_trend": dep_trend,
+            **pension,
         }
     )
     summary.loc[summary["months_min"] == np.inf, "months_min"] = np.nan
@@ -506,6 +494,32 @@ def project(
         groups, years, balance0, months0, central, premium0, premium_growth, threshold, rules
     )
     return Projection(summary, paths, sensitivity, rules)
+
+
+def _pension_figures(
+    ctx: Context,
+    rules: SustainabilityRules,
+    hist: pd.DataFrame,
+    last: pd.DataFrame,
+    groups: pd.Index,
+    funds_of: np.ndarray,
+) -> dict[str, np.ndarray]:
+    """Per region and fund: the pay-as-you-go cost rate (expenditure ÷ contribution base)
+    and the statutory contribution rate in force in the last complete year
+    (parameters/policy.yaml), the system dependency ratio and its yearly trend."""
+    base = last["contribution_base"].to_numpy(dtype=float)
+    spent = last["expenditure"].to_numpy(dtype=float)
+    rate = [
+        ctx.policy.value(rules.contribution_rate[f], y) if f in rules.contribution_rate else np.nan
+        for f, y in zip(funds_of, last["year"], strict=True)
+    ]
+    trend = linear_trend(hist, system_dependency(hist)).reindex(groups)
+    return {
+        "cost_rate": np.where(base > 0, spent / np.where(base > 0, base, 1), np.nan),
+        "contribution_rate": np.array(rate, dtype=float),
+        "dependency_ratio": system_dependency(last).to_numpy(dtype=float),
+        "dependency_trend": trend.to_numpy(dtype=float),
+    }
 
 
 def _premium_answers(balance0, central, premium0, premium_growth, required, threshold):
@@ -687,7 +701,7 @@ def compare_regions(
 
 RESULT_FIELDS = (
     "last_year", "basis", "reason", "income_growth", "income_growth_se", "expenditure_growth",
-    "expenditure_growth_se", "balance_last", "months_last", "threshold", "balance_end",
+    "expenditure_growth_se", "balance_last", "months_last", "pooled", "threshold", "balance_end",
     "months_end", "months_min", "floor_year", "depletion_year", "depletion_year_low",
     "depletion_year_high", "solvency_pass", "solvency_fail_year", "p_pass", "premium_growth",
     "balancing_premium_growth", "balancing_status", "balancing_subsidy", "cost_rate",

@@ -175,83 +175,81 @@ def review_targets(ds: Dataset, ctx: Context, *, fund: str, region: str, year: i
     table["projection"] = last + np.nan_to_num(slope)
 
     needs_target = table["rule"].map(lambda code: RULES[code].needs_target).astype(bool)
-    scored_on_target = needs_target & ~cat["reported"].to_numpy(bool)
-    for r in table.loc[scored_on_target].itertuples():
-        target = r.target_region
-        if np.isnan(target):
-            inherited = next(
-                (
-                    lvl
-                    for lvl in ("province", "central")
-                    if not np.isnan(getattr(r, f"target_{lvl}"))
-                ),
-                None,
-            )
-            if inherited is None:
-                findings.append(
-                    ReviewFinding(
-                        ERROR, "missing_target", f"no annual target for {year}", r.indicator
-                    )
-                )
-                continue
+    for r in table.loc[needs_target & ~cat["reported"].to_numpy(bool)].itertuples():
+        findings += _indicator_findings(r, rules, year)
+    findings += _budget_findings(ds, ctx, fund, region, year)
+    findings += _overall_findings(ds, rules, fund, region, year, table)
+    return TargetReview(fund, region, province, year, tuple(findings), table, members)
+
+
+def _indicator_findings(r, rules: TargetReviewRules, year: int) -> list[ReviewFinding]:
+    """One annual target's findings: missing or inherited, against the region's history
+    and trend, against the province's and the centre's targets. ``r`` is a row of the
+    review table."""
+    findings: list[ReviewFinding] = []
+    target = r.target_region
+    if np.isnan(target):
+        inherited = next(
+            (lvl for lvl in ("province", "central") if not np.isnan(getattr(r, f"target_{lvl}"))),
+            None,
+        )
+        if inherited is None:
             findings.append(
-                ReviewFinding(
-                    INFO,
-                    "inherited_target",
-                    f"no target of its own: the {inherited} target applies",
-                    r.indicator,
-                    {"level": inherited},
-                )
+                ReviewFinding(ERROR, "missing_target", f"no annual target for {year}", r.indicator)
             )
-            continue
-        sign = _ambition(r.direction)
-        slack = rules.tolerance(r.unit, r.last_actual if not np.isnan(r.last_actual) else target)
-        # Targets set as a norm (a standard, a policy, a floor to pass) are not meant to
-        # track the region's own history; plan and history targets are.
-        tracks_history = not RULES[r.rule].norm and r.benchmark not in ("standard", "policy")
-        if (
-            tracks_history
-            and not np.isnan(r.last_actual)
-            and sign * (target - r.last_actual) < -slack
-        ):
+            return findings
+        findings.append(
+            ReviewFinding(
+                INFO,
+                "inherited_target",
+                f"no target of its own: the {inherited} target applies",
+                r.indicator,
+                {"level": inherited},
+            )
+        )
+        return findings
+    sign = _ambition(r.direction)
+    slack = rules.tolerance(r.unit, r.last_actual if not np.isnan(r.last_actual) else target)
+    # Targets set as a norm (a standard, a policy, a floor to pass) are not meant to
+    # track the region's own history; plan and history targets are.
+    tracks_history = not RULES[r.rule].norm and r.benchmark not in ("standard", "policy")
+    if tracks_history and not np.isnan(r.last_actual) and sign * (target - r.last_actual) < -slack:
+        findings.append(
+            ReviewFinding(
+                WARNING,
+                "history",
+                "target easier than last year's actual",
+                r.indicator,
+                {"target": target, "last_actual": r.last_actual},
+                code="history_easier",
+            )
+        )
+    elif tracks_history and not np.isnan(r.trend_slope):
+        reach = max(rules.far_steps * abs(r.trend_slope), rules.far_share * abs(r.projection))
+        if sign * (target - r.projection) > reach:
             findings.append(
                 ReviewFinding(
                     WARNING,
                     "history",
-                    "target easier than last year's actual",
+                    "target far beyond the trend of the last years",
                     r.indicator,
-                    {"target": target, "last_actual": r.last_actual},
-                    code="history_easier",
+                    {"target": target, "projection": r.projection},
+                    code="history_far",
                 )
             )
-        elif tracks_history and not np.isnan(r.trend_slope):
-            reach = max(rules.far_steps * abs(r.trend_slope), rules.far_share * abs(r.projection))
-            if sign * (target - r.projection) > reach:
-                findings.append(
-                    ReviewFinding(
-                        WARNING,
-                        "history",
-                        "target far beyond the trend of the last years",
-                        r.indicator,
-                        {"target": target, "projection": r.projection},
-                        code="history_far",
-                    )
+    for level in ("province", "central"):
+        upper = getattr(r, f"target_{level}")
+        if not np.isnan(upper) and sign * (target - upper) < -rules.tolerance(r.unit, upper):
+            findings.append(
+                ReviewFinding(
+                    WARNING,
+                    "upper_level",
+                    f"less ambitious than the {level} target",
+                    r.indicator,
+                    {"target": target, "upper": upper, "level": level},
                 )
-        for level in ("province", "central"):
-            upper = getattr(r, f"target_{level}")
-            if not np.isnan(upper) and sign * (target - upper) < -rules.tolerance(r.unit, upper):
-                findings.append(
-                    ReviewFinding(
-                        WARNING,
-                        "upper_level",
-                        f"less ambitious than the {level} target",
-                        r.indicator,
-                        {"target": target, "upper": upper, "level": level},
-                    )
-                )
-    findings += _budget_findings(ds, ctx, fund, region, year)
-    findings += _overall_findings(ds, rules, fund, region, year, table)
-    return TargetReview(fund, region, province, year, tuple(findings), table, members)
+            )
+    return findings
 
 
 def _budget_findings(

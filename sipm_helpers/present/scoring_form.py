@@ -1,7 +1,8 @@
 """The self-evaluation's scoring form as an Excel workbook (openpyxl), in the layout
 evaluators hand in with a self-evaluation report: first-, second- and third-level
-indicator, points, target, actual, score, the basis of the score, status, and the reason
-and improvement measure for each deviation (Art. 18); a subtotal per first-level category
+indicator, points, target, actual, score, the basis of the score, status, the reason and
+improvement measure for each deviation (Art. 18) and the public source of the catalogue's
+standard; a subtotal per first-level category
 (Art. 9), the total, the grade and the points assessed; and the funding block (initial
 and adjusted budget, executed, execution rate) on a sheet of its own."""
 
@@ -29,8 +30,8 @@ GROUP = PatternFill("solid", fgColor="DDEBF7")
 TOTAL = PatternFill("solid", fgColor="FFF2CC")
 THIN = Side(style="thin", color="BFBFBF")
 # Column widths in characters: category, group, indicator, points, target, actual, score,
-# basis, status, reason, measure.
-WIDTHS = (14, 18, 40, 8, 14, 12, 8, 46, 22, 36, 36)
+# basis, status, reason, measure, the standard's source.
+WIDTHS = (14, 18, 40, 8, 14, 12, 8, 46, 22, 36, 36, 46)
 
 
 def _value(row: pd.Series, report: SelfEvaluationReport) -> tuple[object, str | None]:
@@ -62,6 +63,7 @@ def _indicator_row(r: pd.Series, report: SelfEvaluationReport) -> tuple[list, st
         status_label(r.to_dict(), report.labels)[0],
         _text(r.get("reason")),
         _text(r.get("improvement_measure")),
+        _text(r.get("source")),
     ]
     return row, number_format
 
@@ -102,6 +104,7 @@ def indicator_sheet(ws: Worksheet, report: SelfEvaluationReport) -> None:
         t("col_status"),
         t("col_reason"),
         t("col_measure"),
+        t("form_col_source"),
     ]
     _header(
         ws,

@@ -224,6 +224,8 @@ class SustainabilityReport:
         fan chart of the balance, the months covered against the band, the sensitivity."""
         t = self.labels.t
         parts = [f"<h2>{escape(t('section_sustainability'))}</h2>"]
+        if bool(self.row.get("pooled", False)):
+            parts.append(_para(t("sus_pooled"), "note"))
         parts += [_para(s) for s in self.conclusion()]
         parts.append(
             _figure(
