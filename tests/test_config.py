@@ -334,3 +334,47 @@ def test_policy_parameters_are_dated_and_sourced(tmp_path, ctx):
     )
     with pytest.raises(ParameterError, match="earliest first"):
         load_policy(params / "policy.yaml")
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda d: d.update(history_years=1), r"history_years: expected a whole number ≥ 2"),
+        (lambda d: d["tolerance"].update(rate=-0.01), r"tolerance\.rate: must be positive"),
+        (lambda d: d.update(min_quantitative_share=1.5), r"min_quantitative_share: is a share"),
+        (lambda d: d.pop("path_factor"), r"missing key\(s\): path_factor"),
+    ],
+)
+def test_target_review_rules_are_validated(tmp_path, ctx, change, message):
+    from sipm_helpers.config.target_review import load_target_review_rules
+
+    assert ctx.target_review.history_years == 3 and ctx.target_review.tolerance("rate", 5) == 0.01
+    params = copy_parameters(tmp_path)
+    edit(params / "target_review.yaml", change)
+    with pytest.raises(ParameterError, match=message):
+        load_target_review_rules(params / "target_review.yaml")
+
+
+def test_calibrated_defaults_an_evaluator_would_check(ctx):
+    """Reimbursement at about 70 % for residents and 80 % for employees (Guobanfa [2021]
+    No. 36), benefits paid on time at 100 % (so 99.9 % earns nothing), national pooling
+    in the line items' names since 2022."""
+    import numpy as np
+
+    from sipm_helpers.domain.indicators import apply_policy, catalogue_frame
+    from sipm_helpers.domain.scoring import score_indicators
+
+    frame = apply_policy(catalogue_frame(ctx).assign(year=2025), ctx.policy)
+    frame = frame.loc[frame["province_code"].isna()].set_index(["fund", "indicator"])
+    assert (
+        frame.loc[("resident_medical", "inpatient_reimbursement_ratio"), "default_target"] == 0.70
+    )
+    assert (
+        frame.loc[("employee_medical", "inpatient_reimbursement_ratio"), "default_target"] == 0.80
+    )
+    on_time = frame.loc[[("work_injury", "benefits_paid_on_time")]].reset_index()
+    assert on_time["default_target"].iloc[0] == 1.0
+    scored = score_indicators(on_time.assign(target=1.0, actual=0.999), ctx.standards)
+    assert scored["score"].iloc[0] == 0 and not np.isnan(scored["score"].iloc[0])
+    item = ctx.registry.line_items["central_adjustment_in"]
+    assert "全国统筹" in item.zh and "National pooling" in item.en

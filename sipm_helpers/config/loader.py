@@ -64,3 +64,10 @@ def require_number(
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ParameterError(file, where, f"expected a number, got {value!r}")
     return float(value)
+
+
+def require_whole(file: Path | str, where: str, value: Any, least: int) -> int:
+    """Check that ``value`` is a whole number (not a bool) of at least ``least``."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < least:
+        raise ParameterError(file, where, f"expected a whole number ≥ {least}, got {value!r}")
+    return value

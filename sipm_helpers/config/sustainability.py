@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sipm_helpers.config.loader import read_yaml, require_keys, require_number
+from sipm_helpers.config.loader import read_yaml, require_keys, require_number, require_whole
 from sipm_helpers.config.registry import load_registry
 from sipm_helpers.errors import ParameterError
 from sipm_helpers.paths import parameters_dir
@@ -58,9 +58,7 @@ def load_sustainability_rules(path: str | Path | None = None) -> SustainabilityR
     num = lambda where, v: require_number(path, where, v)  # noqa: E731
 
     def whole(where: str, v, least: int) -> int:
-        if isinstance(v, bool) or not isinstance(v, int) or v < least:
-            raise ParameterError(path, where, f"expected a whole number ≥ {least}, got {v!r}")
-        return v
+        return require_whole(path, where, v, least)
 
     def share(where: str, v, *, low: float = 0.0, high: float = 1.0) -> float:
         x = num(where, v)

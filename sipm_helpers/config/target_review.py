@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from sipm_helpers.config.loader import read_yaml, require_keys, require_number
+from sipm_helpers.config.loader import read_yaml, require_keys, require_number, require_whole
 from sipm_helpers.errors import ParameterError
 from sipm_helpers.paths import parameters_dir
 
@@ -54,9 +54,7 @@ def load_target_review_rules(path: str | Path | None = None) -> TargetReviewRule
             raise ParameterError(path, where, "must be positive")
         return number
 
-    years = raw["history_years"]
-    if isinstance(years, bool) or not isinstance(years, int) or years < 2:
-        raise ParameterError(path, "history_years", "must be a whole number of at least 2")
+    years = require_whole(path, "history_years", raw["history_years"], 2)
     far = require_keys(path, "far_beyond_trend", raw["far_beyond_trend"], ["steps", "share"])
     tol = require_keys(path, "tolerance", raw["tolerance"], ["rate", "relative"])
     units = raw["count_units"]
