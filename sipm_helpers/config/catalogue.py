@@ -321,17 +321,23 @@ def _build(
     return Catalogue(fund, tuple(chosen), categories, groups, str(path))
 
 
-def load_catalogue(fund: str, directory: str | Path | None = None) -> Catalogue:
-    """Read one fund's catalogue merged with the library; weights must sum to 100."""
+Library = tuple[dict[str, Indicator], dict, dict]  # indicators, categories, groups
+
+
+def load_catalogue(
+    fund: str, directory: str | Path | None = None, library: Library | None = None
+) -> Catalogue:
+    """Read one fund's catalogue merged with the library (read from ``directory`` unless
+    given, so that many catalogues share one reading); weights must sum to 100."""
     directory = Path(directory) if directory else parameters_dir() / "indicators"
-    library, categories, groups = load_library(directory / "library.yaml")
+    library, categories, groups = library or load_library(directory / "library.yaml")
     path = directory / f"{fund}.yaml"
     entries, reported = _read_fund_entries(path, fund)
     return _build(path, fund, entries, reported, library, categories, groups)
 
 
 def load_province_catalogues(
-    directory: str | Path | None = None,
+    directory: str | Path | None = None, library: Library | None = None
 ) -> dict[tuple[str, str], Catalogue]:
     """A province's own implementation rules (Art. 24) as catalogue overrides.
 
@@ -345,7 +351,7 @@ def load_province_catalogues(
     root = directory / "provinces"
     if not root.is_dir():
         return {}
-    library, categories, groups = load_library(directory / "library.yaml")
+    library, categories, groups = library or load_library(directory / "library.yaml")
     merged: dict[tuple[str, str], Catalogue] = {}
     for path in sorted(root.glob("*/*.yaml")):
         raw = read_yaml(path)

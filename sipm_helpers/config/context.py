@@ -9,6 +9,7 @@ from sipm_helpers.config.catalogue import (
     Band,
     Catalogue,
     load_catalogue,
+    load_library,
     load_province_catalogues,
 )
 from sipm_helpers.config.monitoring import MonitoringRules, load_monitoring_rules
@@ -71,12 +72,13 @@ class Context:
 def load_context() -> Context:
     """Read and validate every parameter file (ParameterError names the file on failure)."""
     registry = load_registry()
+    library = load_library()  # read once for every catalogue
     ctx = Context(
         registry=registry,
         standards=load_standards(),
-        catalogues={f: load_catalogue(f) for f in registry.funds},
+        catalogues={f: load_catalogue(f, library=library) for f in registry.funds},
         specs=load_table_specs(),
-        province_catalogues=load_province_catalogues(),
+        province_catalogues=load_province_catalogues(library=library),
         policy=load_policy(),
         monitoring=load_monitoring_rules(),
         sustainability=load_sustainability_rules(),

@@ -19,7 +19,9 @@ def read_yaml(path: str | Path) -> dict[str, Any]:
     except OSError as exc:
         raise ParameterError(path, "", f"cannot read: {exc.strerror or exc}") from exc
     try:
-        data = yaml.safe_load(text)
+        # The safe loader, in C where PyYAML was built with libyaml: it constructs plain
+        # data only, exactly as yaml.safe_load, several times faster on the catalogues.
+        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
