@@ -16,7 +16,8 @@ Python loops run over funds, years and planted scenarios):
   128,782.72) are split by fund roughly as published: the enterprise pension a bit over
   half, the two medical funds about 30 %.
 - Balances. Each fund-region has a usual number of months of expenditure its balance
-  covers (inside the fund's reasonable band: DESIGN §7, e.g. medical 6–9 months); every
+  covers (inside the fund's reasonable band, e.g. medical 6–9 months, Renshebufa [2009]
+  No. 67); every
   year the income is set so that the year-end balance lands near that path, so surpluses
   follow expenditure growth. The monthly identity holds exactly on the rounded amounts.
 - Seasonality. Premiums peak in December (residents' medical premiums are collected in the
@@ -27,7 +28,9 @@ Python loops run over funds, years and planted scenarios):
   0.95–0.99, benefits due = benefit expenditure and all paid on time, insured ÷ population
   required to be insured 0.92–0.99, dependency ratios about 2.5 (enterprise), 2.0
   (residents), 1.8 (public), policy-scope inpatient costs paid 80–86 % for employees and
-  62–70 % for residents (national 2023: 84.6 % and 68.1 %, DESIGN §7).
+  62–70 % for residents (national 2023: 84.6 % and 68.1 %, NHSA statistical bulletin).
+- Pensions per retiree grow with the year's dated adjustment (parameters/policy.yaml);
+  the employees' medical fund reports its pooled fund apart from personal accounts.
 - Budgets are the plan: the initial budget within a few per cent of what happens, the
   adjusted budget within about one per cent; targets are set from the plan, most of them
   achievable.

@@ -1,7 +1,7 @@
 """Executed notebook → self-contained HTML report with no code.
 
 nbconvert's ``HTMLExporter`` runs in-process (0.01–0.2 s a report against 1.8 s for the
-CLI, DESIGN §6) with our template ``templates/sipm_report``: JupyterLab's cell markup
+CLI, measured on the project's machine) with our template ``templates/sipm_report``: JupyterLab's cell markup
 without inputs or prompts, a cover block with title and subtitle, our print CSS inlined,
 and no MathJax, require.js or any other URL fetched (reports render offline).
 

@@ -6,7 +6,7 @@ browsers are never installed here), then loads each report in the same tab and p
 A4, the CSS ``@page`` rules and backgrounds honoured, a small footer with the report title
 and "page / total". Measured on this kind of machine: 0.2–0.3 s a report with the browser
 kept open (after a 1.7 s launch), against 0.6 s for a ``chromium --print-to-pdf`` process
-per report (DESIGN §6).
+per report.
 """
 
 from __future__ import annotations
