@@ -61,6 +61,10 @@ def test_form_says_why_each_score_is_what_it_is(ev, tiny, ctx, tmp_path):
     rate_cell = next(row[5] for row in ws.iter_rows(min_row=3) if row[2].value == coverage[2])
     assert rate_cell.number_format == "0.0%" and rate_cell.value == pytest.approx(0.95)
     assert "Renshebufa [2009] No. 67" in months[11]  # the band's public source
+    accuracy = by_code[report.indicator_name("budget_preparation_accuracy")]
+    assert accuracy[7].startswith("3.0 × target 5.0% ÷ actual ")  # the inverse rule
+    on_time = by_code[report.indicator_name("benefits_paid_on_time")]
+    assert on_time[7] == "100.0% against ≥ 100.0%, all or nothing = 7.00"
 
 
 def test_form_in_chinese_and_its_funding_sheet(ev, tiny, ctx, tmp_path):

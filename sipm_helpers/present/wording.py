@@ -77,7 +77,8 @@ def score_basis(row: dict, labels: Labels) -> str:
         "points": fmt_number(row.get("points"), 1),
         "score": fmt_number(row.get("score"), 2),
         "actual": fmt_value(row.get("actual"), unit),
-        "target": expectation(row, labels),
+        "target": fmt_value(row.get("target"), unit),
+        "limit": expectation(row, labels),
         "share": fmt_rate(float(row["score"]) / float(row["points"]), 0)  # type: ignore[arg-type]
         if float(row.get("points") or 0) > 0
         else DASH,
