@@ -23,7 +23,7 @@ from sipm_helpers.domain.facts import AnnualFacts, annual_facts, reserve_basis
 from sipm_helpers.domain.indicators import indicator_frame
 from sipm_helpers.domain.measures import months_covered
 from sipm_helpers.domain.results import json_value
-from sipm_helpers.domain.rules import RULES
+from sipm_helpers.domain.rules import needs_target
 from sipm_helpers.domain.scoring import (
     NOT_APPLICABLE,
     NOT_ASSESSED,
@@ -290,7 +290,7 @@ def data_notes(
         for r in scored.loc[scored["status"] == status].itertuples():
             why = str(r.status_reason)
             notes.append(DataNote(status, why.replace("_", " "), r.indicator, why))
-    uses_target = scored["rule"].map(lambda code: RULES[code].needs_target).astype(bool)
+    uses_target = needs_target(scored["rule"])
     counted = scored["status"] == "scored"
     for r in scored.loc[
         uses_target & counted & (scored["target_source"] == "catalogue")

@@ -22,6 +22,7 @@ from dataclasses import dataclass, fields
 from types import MappingProxyType
 
 import numpy as np
+import pandas as pd
 
 # What a rule needs before it can score; the reason an indicator is not assessed otherwise.
 NO_DATA, NO_TARGET, NO_EVIDENCE = "no_data", "no_target", "no_evidence"
@@ -229,6 +230,11 @@ RULES: Mapping[str, Rule] = MappingProxyType(
         )
     }
 )
+
+
+def needs_target(codes: pd.Series) -> pd.Series:
+    """Per rule code, whether the rule scores against a target (bool Series)."""
+    return codes.map(lambda code: RULES[code].needs_target).astype(bool)
 
 
 def rule(code: str) -> Rule:

@@ -172,6 +172,18 @@ def allot_points(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     return frame.assign(points=np.round(within * spread, 9))
 
 
+def _with_points(scored: pd.DataFrame) -> pd.DataFrame:
+    """``scored`` with, per row, the points it puts at stake (``_points``: scored or not
+    assessed), those assessed (``_assessed``) and those earned (``_earned``)."""
+    status = scored["status"].to_numpy()
+    points = scored["points"] if "points" in scored else scored["weight"]
+    return scored.assign(
+        _points=np.where(np.isin(status, [SCORED, NOT_ASSESSED]), points, 0.0),
+        _assessed=np.where(status == SCORED, points, 0.0),
+        _earned=np.where(status == SCORED, scored["score"], 0.0),
+    )
+
+
 # How the total treats the points that could not be assessed (parameters/scoring.yaml
 # ``missing``): ``zero`` counts them as earned 0 out of 100, ``rescale`` leaves them out.
 TOTAL_BASIS = {"zero": "points", "rescale": "assessed_points"}
@@ -187,12 +199,9 @@ def summarize_scores(
     grade (always one of the grade bands) and ``missing``, the choice applied."""
     status = scored["status"].to_numpy()
     points = scored["points"] if "points" in scored else scored["weight"]
-    s = scored.assign(
-        _points=np.where(np.isin(status, [SCORED, NOT_ASSESSED]), points, 0.0),
-        _assessed=np.where(status == SCORED, points, 0.0),
+    s = _with_points(scored).assign(
         _not_assessed=np.where(status == NOT_ASSESSED, points, 0.0),
         _not_applicable=np.where(status == NOT_APPLICABLE, scored["weight"], 0.0),
-        _earned=np.where(status == SCORED, scored["score"], 0.0),
         _n_scored=status == SCORED,
         _n_not_applicable=status == NOT_APPLICABLE,
         _n_not_assessed=status == NOT_ASSESSED,
@@ -230,16 +239,10 @@ def summarize_scores(
 def category_scores(scored: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     """Per category of Art. 9 (decision, process, output, benefit): the catalogue's
     weight, the points available after redistribution, those assessed, and those earned."""
-    status = scored["status"].to_numpy()
-    points = scored["points"] if "points" in scored else scored["weight"]
-    counted = status != REPORTED
+    counted = scored["status"].to_numpy() != REPORTED
     return (
-        scored.assign(
-            _weight=np.where(counted, scored["weight"], 0.0),
-            _points=np.where(np.isin(status, [SCORED, NOT_ASSESSED]), points, 0.0),
-            _assessed=np.where(status == SCORED, points, 0.0),
-            _earned=np.where(status == SCORED, scored["score"], 0.0),
-        )
+        _with_points(scored)
+        .assign(_weight=np.where(counted, scored["weight"], 0.0))
         .loc[counted]
         .groupby([*keys, "category"], sort=False)
         .agg(

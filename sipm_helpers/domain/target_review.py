@@ -33,7 +33,7 @@ from sipm_helpers.domain.facts import annual_facts
 from sipm_helpers.domain.indicators import indicator_frame
 from sipm_helpers.domain.provincial import province_members, province_view
 from sipm_helpers.domain.results import json_value
-from sipm_helpers.domain.rules import RULES
+from sipm_helpers.domain.rules import RULES, needs_target
 
 ERROR, WARNING, INFO = "error", "warning", "info"
 
@@ -174,8 +174,7 @@ def review_targets(ds: Dataset, ctx: Context, *, fund: str, region: str, year: i
     table["trend_slope"] = slope
     table["projection"] = last + np.nan_to_num(slope)
 
-    needs_target = table["rule"].map(lambda code: RULES[code].needs_target).astype(bool)
-    for r in table.loc[needs_target & ~cat["reported"].to_numpy(bool)].itertuples():
+    for r in table.loc[needs_target(table["rule"]) & ~cat["reported"].to_numpy(bool)].itertuples():
         findings += _indicator_findings(r, rules, year)
     findings += _budget_findings(ds, ctx, fund, region, year)
     findings += _overall_findings(ds, rules, fund, region, year, table)
