@@ -88,6 +88,8 @@ EXPECTED: dict[str, list[F]] = {
     "qualitative_grade_excellent": [F("qualitative.csv", 4, "grade", "excellent", "allowed_values", "must be one of: achieved, partly, not_achieved")],
     "explanation_reason_empty": [F("explanations.csv", 2, "reason", None, "required_value", "a value is required")],
     "region_level_city": [F("regions.csv", 5, "level", "city", "allowed_values", "must be one of: country, province, prefecture")],
+    "region_code_escapes_folder": [F("regions.csv", 6, "region_code", "../../../../escaped", "code_format", "must match the format: a code of 6, 9 or 12 digits")],
+    "region_code_nul": [F("regions.csv", 6, "region_code", "1103\x0000", "code_format", "must match the format: a code of 6, 9 or 12 digits")],
     # Structure
     "missing_column": [F("execution.csv", None, "amount", None, "missing_column", "required column amount is missing (columns found: region_code, fund, year, month, item)")],
     "misspelled_column": [
@@ -107,7 +109,7 @@ EXPECTED: dict[str, list[F]] = {
     "two_countries": [F("regions.csv", None, "level", None, "one_country", "exactly one region of level country, found 2")],
     "province_without_parent": [F("regions.csv", 6, "parent_code", None, "parent_exists", "a province needs a parent region")],
     "country_code_lost_leading_zeros": [
-        F("regions.csv", 3, "parent_code", "000000", "parent_exists", "the parent region is not in the table"),
+        F("regions.csv", 2, "region_code", "0", "code_format", "must match the format: a code of 6, 9 or 12 digits"),
         F("targets.csv", 5, "region_code", "000000", "allowed_values", "not among the known regions"),
         F("targets.csv", 6, "region_code", "000000", "allowed_values", "not among the known regions"),
     ],

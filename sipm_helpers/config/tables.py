@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +25,7 @@ class ColumnSpec:
     minimum: float | None = None
     maximum: float | None = None
     unit: str | None = None
+    pattern: tuple[str, str, str] | None = None  # regex, English and Chinese description
 
     def describe(self, lang: str = "en") -> str:
         """One line documenting the column for templates: meaning, unit, allowed values."""
@@ -36,6 +38,8 @@ class ColumnSpec:
             parts.append(
                 ("代码见: " if lang == "zh" else "codes from: ") + self.allowed.lstrip("@")
             )
+        if self.pattern is not None:
+            parts.append(self.pattern[2] if lang == "zh" else self.pattern[1])
         if self.minimum is not None or self.maximum is not None:
             lo = "" if self.minimum is None else f"{self.minimum:g}"
             hi = "" if self.maximum is None else f"{self.maximum:g}"
@@ -54,6 +58,17 @@ class TableSpec:
     columns: dict[str, ColumnSpec]
 
 
+def _pattern(path: Path, where: str, raw) -> tuple[str, str, str] | None:
+    if raw is None:
+        return None
+    require_keys(path, where, raw, ["regex", "en", "zh"])
+    try:
+        re.compile(raw["regex"])
+    except re.error as exc:
+        raise ParameterError(path, f"{where}.regex", f"not a regular expression: {exc}") from None
+    return str(raw["regex"]), str(raw["en"]), str(raw["zh"])
+
+
 def load_table_specs(path: str | Path | None = None) -> dict[str, TableSpec]:
     """Read and validate the table specifications; ParameterError names the file and key."""
     path = Path(path) if path else parameters_dir() / "tables.yaml"
@@ -67,7 +82,11 @@ def load_table_specs(path: str | Path | None = None) -> dict[str, TableSpec]:
         for col, cs in spec["columns"].items():
             cw = f"{where}.columns.{col}"
             require_keys(
-                path, cw, cs, ["type", "en", "zh"], ["nullable", "allowed", "min", "max", "unit"]
+                path,
+                cw,
+                cs,
+                ["type", "en", "zh"],
+                ["nullable", "allowed", "min", "max", "unit", "pattern"],
             )
             if cs["type"] not in COLUMN_TYPES:
                 raise ParameterError(path, f"{cw}.type", f"must be one of {COLUMN_TYPES}")
@@ -88,6 +107,7 @@ def load_table_specs(path: str | Path | None = None) -> dict[str, TableSpec]:
                 minimum=require_number(path, f"{cw}.min", cs.get("min"), allow_none=True),
                 maximum=require_number(path, f"{cw}.max", cs.get("max"), allow_none=True),
                 unit=cs.get("unit"),
+                pattern=_pattern(path, f"{cw}.pattern", cs.get("pattern")),
             )
         key = tuple(spec["key"])
         if missing := [k for k in key if k not in columns]:

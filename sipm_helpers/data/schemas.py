@@ -16,6 +16,7 @@ import pandera.pandas as pa
 from sipm_helpers.config.tables import TableSpec
 from sipm_helpers.data.findings import ERROR, Finding
 
+PATTERN_ERROR = "must match the format: "  # + the pattern's description
 DTYPES = {"text": "string", "integer": "Int64", "number": "Float64"}
 
 
@@ -73,6 +74,12 @@ def build_schema(spec: TableSpec, references: Mapping[str, set[str]]) -> pa.Data
             checks.append(pa.Check.ge(col.minimum, error=f"must be at least {col.minimum:g}"))
         if col.maximum is not None:
             checks.append(pa.Check.le(col.maximum, error=f"must be at most {col.maximum:g}"))
+        if col.pattern is not None:
+            checks.append(
+                pa.Check.str_matches(
+                    rf"(?:{col.pattern[0]})\Z", error=f"{PATTERN_ERROR}{col.pattern[1]}"
+                )
+            )
         if isinstance(col.allowed, tuple):
             checks.append(
                 pa.Check.isin(list(col.allowed), error=f"must be one of: {', '.join(col.allowed)}")
@@ -131,7 +138,13 @@ def schema_findings(
         else:
             # Our checks carry their message as the check's error text (see build_schema).
             message = check
-            rule = "range" if check.startswith("must be at") else "allowed_values"
+            rule = (
+                "range"
+                if check.startswith("must be at")
+                else "code_format"
+                if check.startswith(PATTERN_ERROR)
+                else "allowed_values"
+            )
         findings.append(
             Finding(
                 ERROR,

@@ -238,6 +238,10 @@ CASES: list[Case] = [
          set_cell("explanations", "reason", None)),
     Case("region_level_city", "levels are country, province, prefecture; a regions error stops the other checks",
          set_cell("regions", "level", "city", region_code="110200")),
+    Case("region_code_escapes_folder", "codes name report files: '../' would write outside the output folder",
+         add_row("regions", region_code="../../../../escaped", name_zh="逃逸", name_en="Escape", level="prefecture", parent_code="110000")),
+    Case("region_code_nul", "a control character in a code cannot name a file",
+         add_row("regions", region_code="1103\x0000", name_zh="空字符", name_en="Nul", level="prefecture", parent_code="110000")),
     # Structure: tables, columns, keys.
     Case("missing_column", "execution.csv lost its amount column",
          drop_column("execution", "amount")),
