@@ -4,22 +4,34 @@ a few calls."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sipm_helpers.config.context import Context, load_context
+from sipm_helpers.config.context import Context
 from sipm_helpers.data.dataset import Dataset
-from sipm_helpers.data.validation import load_dataset
 from sipm_helpers.domain.evaluation import evaluate
 from sipm_helpers.domain.monitoring import monitor
 from sipm_helpers.domain.results import write_result
 from sipm_helpers.domain.sustainability import Projection, project, sustainability_result
 from sipm_helpers.domain.target_review import review_targets, target_review_result
-from sipm_helpers.present.labels import LANGUAGES
+from sipm_helpers.present import session
 from sipm_helpers.present.monitoring_report import MonitoringReport
+from sipm_helpers.present.parameters import (
+    DATA,
+    FUND,
+    LANG,
+    REGION,
+    RESULT_PATH,
+    Parameter,
+    StageParameterError,
+    check_values,
+    data_path,
+    parse_period,
+    period_parameter,
+    year_parameter,
+)
 from sipm_helpers.present.report import SelfEvaluationReport
 from sipm_helpers.present.scoring_form import write_scoring_form
 from sipm_helpers.present.target_review_report import TargetReviewReport
@@ -47,44 +59,50 @@ class StageRun:
         return write_result(self.result(), path)
 
 
-def _open(data: str | Path | None, lang: str) -> tuple[Context, Dataset]:
-    if lang not in LANGUAGES:
-        raise ValueError(f"lang must be one of {', '.join(LANGUAGES)}, not {lang!r}")
-    context = load_context()
-    return context, load_dataset(data or None, context)
+def _open(declared: tuple[Parameter, ...], values: dict[str, Any]) -> tuple[Context, Dataset]:
+    """Check the notebook's parameters (types first, then the values the library and the
+    data allow) and return the context and the dataset they name."""
+    check_values(declared, values)
+    context, dataset = session.load(data_path(values.get("data") or ""))
+    check_values(declared, values, context, dataset)
+    return context, dataset
 
 
 def _first_region(dataset: Dataset, fund: str) -> str:
     regions = dataset.coordination.loc[dataset.coordination["fund"] == fund, "region_code"]
     if regions.empty:
-        raise ValueError(f"the dataset has no coordinating region for fund {fund!r}")
+        raise StageParameterError(f"the dataset has no coordinating region for fund {fund!r}")
     return str(regions.iloc[0])
 
 
-def parse_period(period: str) -> tuple[int, int]:
-    """'2026-10' → (2026, 10); a quarter '2026Q3' → (2026, 9), its last month."""
-    text = str(period).strip().upper()
-    match = re.fullmatch(r"(\d{4})-(\d{1,2})", text) or re.fullmatch(r"(\d{4})Q([1-4])", text)
-    if not match:
-        raise ValueError(
-            f"period must be a month such as 2026-10 or a quarter such as 2026Q3, not {period!r}"
-        )
-    year, n = int(match.group(1)), int(match.group(2))
-    month = n * 3 if "Q" in text else n
-    if not 1 <= month <= 12:
-        raise ValueError(f"period {period!r}: month must be 1–12")
-    return year, month
+TARGET_REVIEW = (
+    FUND,
+    REGION,
+    year_parameter(2026, "budget year whose targets are reviewed"),
+    DATA,
+    LANG,
+    RESULT_PATH,
+)
+MONITORING = (FUND, REGION, period_parameter("2026-10"), DATA, LANG, RESULT_PATH)
+SELF_EVALUATION = (
+    FUND,
+    REGION,
+    year_parameter(2025, "budget year evaluated"),
+    DATA,
+    LANG,
+    RESULT_PATH,
+)
 
 
 def target_review(
-    fund: str,
-    region: str | None = None,
+    fund: str = "employee_medical",
+    region: str = "",
     year: int = 2026,
-    data: str | Path | None = None,
+    data: str = "",
     lang: str = "en",
 ) -> StageRun:
     """Stage 01: review the targets of ``fund`` in ``region`` for budget ``year`` (Art. 7, 8, 10)."""
-    context, dataset = _open(data, lang)
+    context, dataset = _open(TARGET_REVIEW, locals())
     review = review_targets(
         dataset,
         context,
@@ -97,15 +115,15 @@ def target_review(
 
 
 def monitoring(
-    fund: str,
-    region: str | None = None,
+    fund: str = "employee_medical",
+    region: str = "",
     period: str = "2026-10",
-    data: str | Path | None = None,
+    data: str = "",
     lang: str = "en",
 ) -> StageRun:
     """Stage 02: monitor ``fund`` in ``region`` to the end of ``period`` (Art. 11–14)."""
+    context, dataset = _open(MONITORING, locals())
     year, month = parse_period(period)
-    context, dataset = _open(data, lang)
     region = str(region or _first_region(dataset, fund))
     mon = monitor(
         dataset, context, context.monitoring, fund=fund, region=region, year=year, month=month
@@ -116,18 +134,18 @@ def monitoring(
 
 
 def self_evaluation(
-    fund: str,
-    region: str | None = None,
+    fund: str = "employee_medical",
+    region: str = "",
     year: int = 2025,
-    data: str | Path | None = None,
+    data: str = "",
     lang: str = "en",
-    result_path: str | Path | None = None,
+    result_path: str = "",
 ) -> StageRun:
     """Stage 03: the annual self-evaluation of ``fund`` in ``region`` for ``year`` (Art. 15–18).
     An empty ``region`` takes the fund's first coordinating region, so the notebook runs
     with its defaults. Saving writes the scoring form (.xlsx) beside the result, and the
     report links to it when ``result_path`` names where that will be."""
-    context, dataset = _open(data, lang)
+    context, dataset = _open(SELF_EVALUATION, locals())
     region = str(region or _first_region(dataset, fund))
     ev = evaluate(dataset, context, fund=fund, region=region, year=int(year))
     projection = _projection(dataset, context, fund, region, int(year))

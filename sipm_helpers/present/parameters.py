@@ -1,0 +1,196 @@
+"""The stage notebooks' parameters, declared once: name, type, default, description and the
+values allowed (fund codes from the registry, region codes and years from the data,
+languages from the label catalogues).
+
+The same declarations check a batch's every task before any kernel starts and a
+notebook's values in its first cell, so a notebook run by hand with a bad value stops at
+once with one line naming the parameter and what it accepts. They also write the
+notebooks' parameters cell (``parameters_cell``), which papermill reads for
+``--help-notebook``.
+"""
+
+from __future__ import annotations
+
+import json
+import keyword
+import re
+from collections.abc import Callable, Collection, Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sipm_helpers.config.context import Context
+from sipm_helpers.data.dataset import Dataset
+from sipm_helpers.errors import SipmError
+from sipm_helpers.present.labels import LANGUAGES
+
+SHOWN = 12  # allowed values listed in a message before "…"
+
+
+class StageParameterError(SipmError):
+    """A stage notebook's parameter is unknown, of the wrong type or not an allowed value.
+    In a notebook it shows as one line, not a traceback (IPython's ``_render_traceback_``)."""
+
+    def _render_traceback_(self) -> list[str]:
+        return [f"{type(self).__name__}: {self}"]
+
+
+def _funds(ctx: Context, ds: Dataset | None) -> Collection[str]:
+    return tuple(ctx.registry.funds)
+
+
+def _regions(ctx: Context, ds: Dataset | None) -> Collection[str] | None:
+    return None if ds is None else tuple(ds.regions["region_code"])
+
+
+def _years(ctx: Context, ds: Dataset | None) -> Collection[int] | None:
+    if ds is None:
+        return None
+    years = set(ds.budget["year"].tolist()) | set(ds.execution["year"].tolist())
+    return tuple(sorted(int(y) for y in years))
+
+
+def _languages(ctx: Context, ds: Dataset | None) -> Collection[str]:
+    return LANGUAGES
+
+
+def parse_period(period: str) -> tuple[int, int]:
+    """'2026-10' → (2026, 10); a quarter '2026Q3' → (2026, 9), its last month."""
+    text = str(period).strip().upper()
+    match = re.fullmatch(r"(\d{4})-(\d{1,2})", text) or re.fullmatch(r"(\d{4})Q([1-4])", text)
+    if not match:
+        raise ValueError(
+            f"period must be a month such as 2026-10 or a quarter such as 2026Q3, not {period!r}"
+        )
+    year, n = int(match.group(1)), int(match.group(2))
+    month = n * 3 if "Q" in text else n
+    if not 1 <= month <= 12:
+        raise ValueError(f"period {period!r}: month must be 1–12")
+    return year, month
+
+
+def _period_year(value: str) -> int:
+    return parse_period(value)[0]
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """One notebook parameter. ``allowed(ctx, ds)`` gives the values it may take (None: any
+    value of its type, or not known before the data are loaded); ``key`` maps a value to
+    what ``allowed`` lists (a period to its year); ``blank`` lets the empty text through
+    (the notebook then picks a default)."""
+
+    name: str
+    type: type
+    default: Any
+    help: str
+    allowed: Callable[[Context, Dataset | None], Collection | None] | None = None
+    key: Callable[[Any], Any] | None = None
+    blank: bool = False
+
+    def annotation(self) -> str:
+        """The line of the notebook's parameters cell that declares this parameter."""
+        literal = json.dumps(self.default, ensure_ascii=False)
+        return f"{self.name}: {self.type.__name__} = {literal}  # {self.help}"
+
+    def type_error(self, value: Any) -> str | None:
+        if isinstance(value, self.type) and not isinstance(value, bool):
+            return None
+        if self.type is str and isinstance(value, int | float):
+            return (
+                f"{self.name} must be text, not the number {value!r} "
+                f"(papermill's -p turns digits into a number: pass it with -r {self.name} VALUE)"
+            )
+        return f"{self.name} must be {_TYPE_NAMES[self.type]}, not {value!r}"
+
+    def value_error(self, value: Any, ctx: Context | None, ds: Dataset | None) -> str | None:
+        if self.blank and value == "":
+            return None
+        try:
+            key = self.key(value) if self.key else value
+        except ValueError as exc:
+            return str(exc) if str(exc).startswith(self.name) else f"{self.name}: {exc}"
+        allowed = self.allowed(ctx, ds) if self.allowed and ctx is not None else None
+        if allowed is None or key in allowed:
+            return None
+        shown = ", ".join(str(a) for a in list(allowed)[:SHOWN])
+        more = ", …" if len(allowed) > SHOWN else ""
+        what = f"{value!r}" if key == value else f"{value!r} ({key})"
+        return f"{self.name} {what} is not allowed; allowed: {shown}{more}"
+
+
+_TYPE_NAMES = {str: "text", int: "a whole number", float: "a number"}
+
+FUND = Parameter("fund", str, "employee_medical", "fund code from parameters/funds.yaml", _funds)
+REGION = Parameter(
+    "region",
+    str,
+    "",
+    "coordinating region code from the data; empty: the fund's first",
+    _regions,
+    blank=True,
+)
+DATA = Parameter("data", str, "", "dataset folder (CSV, Parquet) or .xlsx; empty: the demo")
+LANG = Parameter("lang", str, "en", "report language: en or zh", _languages)
+RESULT_PATH = Parameter(
+    "result_path", str, "", "where the structured result (JSON) is written; empty: nowhere"
+)
+
+
+def year_parameter(default: int, help: str) -> Parameter:
+    return Parameter("year", int, default, help, _years)
+
+
+def period_parameter(default: str) -> Parameter:
+    return Parameter(
+        "period",
+        str,
+        default,
+        "month (2026-10) or quarter (2026Q3) monitored, in a year of the data",
+        _years,
+        key=_period_year,
+    )
+
+
+def check_names(declared: Iterable[Parameter], names: Iterable[str]) -> None:
+    """Refuse a parameter name that is not an identifier (papermill pastes names into code)
+    or that the notebook does not declare."""
+    known = [p.name for p in declared]
+    for name in names:
+        if not isinstance(name, str) or not name.isidentifier() or keyword.iskeyword(name):
+            raise StageParameterError(f"parameter name {name!r} is not a Python identifier")
+        if name not in known:
+            raise StageParameterError(
+                f"unknown parameter {name!r}; the notebook takes {', '.join(known)}"
+            )
+
+
+def check_values(
+    declared: Iterable[Parameter],
+    values: Mapping[str, Any],
+    ctx: Context | None = None,
+    ds: Dataset | None = None,
+) -> None:
+    """Check the declared parameters present in ``values``: types always, allowed values as
+    far as ``ctx`` and ``ds`` tell them. Raises StageParameterError naming the first bad one."""
+    for p in declared:
+        if p.name not in values:
+            continue
+        error = p.type_error(values[p.name]) or p.value_error(values[p.name], ctx, ds)
+        if error:
+            raise StageParameterError(error)
+
+
+def parameters_cell(declared: Iterable[Parameter]) -> str:
+    """The source of a notebook's parameters cell, written from the declarations."""
+    return "\n".join(p.annotation() for p in declared)
+
+
+def data_path(data: str) -> Path | None:
+    """The dataset a ``data`` parameter names (None: the demo); a missing path is an error."""
+    if not data:
+        return None
+    path = Path(data)
+    if not path.exists():
+        raise StageParameterError(f"data {data!r}: no such file or folder")
+    return path
