@@ -8,15 +8,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from sipm_helpers.errors import SipmError
+from sipm_helpers.errors import BatchInterrupted, SipmError
 
-EXIT_OK, EXIT_FAILURES, EXIT_BAD_INPUT = 0, 1, 2
+EXIT_OK, EXIT_FAILURES, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
 def _years(text: str) -> tuple[int, int]:
@@ -80,104 +79,194 @@ def cmd_generate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def cmd_demo(args: argparse.Namespace) -> int:
-    from tqdm import tqdm
+def _plan(args: argparse.Namespace):
+    """The plan file with the command's options applied."""
+    from sipm_helpers.batch.plan import Scope
+    from sipm_helpers.batch.planfile import load_plan
 
-    from sipm_helpers.batch.plan import monitoring_plan, self_evaluation_plan, target_review_plan
-    from sipm_helpers.batch.runner import run_jobs
+    plan = load_plan(args.plan)
+    scope = Scope(
+        tuple(args.fund) if args.fund else plan.scope.funds,
+        tuple(args.province) if args.province else plan.scope.provinces,
+        tuple(args.region) if args.region else plan.scope.regions,
+    )
+    stages = plan.stages
+    if args.only:
+        unknown = [s for s in args.only if s not in stages]
+        if unknown:
+            raise SipmError(f"--only {', '.join(unknown)}: the plan runs {', '.join(stages)}")
+        stages = {s: stages[s] for s in args.only}
+    stages = {**stages, **getattr(args, "when", {})}
+    return plan.override(
+        stages=stages,
+        scope=scope,
+        data=str(Path(args.data).resolve()) if args.data else None,
+        out=args.out,
+        workers=args.workers,
+        formats=args.formats,
+        languages=args.lang,
+        kernels="cold" if args.cold_kernels else None,
+    )
+
+
+def _jobs(plan):
+    """Load the context and the data, plan the jobs and check them all: bad data or a bad
+    job stops here, before anything is written."""
+    from sipm_helpers.batch.plan import plan_jobs
+    from sipm_helpers.batch.runner import check_jobs
     from sipm_helpers.config.context import load_context
     from sipm_helpers.data.validation import load_dataset
-    from sipm_helpers.present.stage import parse_period
-    from sipm_helpers.render.pdf import find_chromium
-    from sipm_helpers.render.publish import publish
 
     ctx = load_context()
-    dataset = load_dataset(args.data, ctx)  # bad data stops here, before anything is written
-    formats = args.formats
+    dataset = load_dataset(plan.data or None, ctx)
+    jobs = plan_jobs(dataset, plan.stages, scope=plan.scope, langs=plan.languages, data=plan.data)
+    check_jobs(jobs, Path(plan.out), ctx, dataset)
+    return ctx, dataset, jobs
+
+
+def _executor(args: argparse.Namespace, plan):
+    if args.executor == "local":
+        return None
+    from sipm_helpers.batch.cluster import dask_executor
+
+    return dask_executor(args.scheduler, plan)
+
+
+def _formats_available(formats: tuple[str, ...]) -> tuple[str, ...]:
+    from sipm_helpers.render.pdf import find_chromium
+
     if "pdf" in formats and find_chromium() is None:
         print(
             "PDF skipped: no Chromium found. Install it (Debian: apt-get install chromium) "
             "or set SIPM_CHROMIUM to a Chrome/Chromium binary; rendering HTML only."
         )
-        formats = tuple(f for f in formats if f != "pdf")
-    data = str(Path(args.data).resolve()) if args.data else ""
-    if args.period:
-        year, month = parse_period(args.period)
-    else:  # the latest month the data reach
-        latest = int((dataset.execution["year"] * 100 + dataset.execution["month"]).max())
-        year, month = divmod(latest, 100)
-    jobs = [
-        *target_review_plan(dataset, year, data=data, langs=(args.lang,)),
-        *monitoring_plan(dataset, year, month, data=data, langs=(args.lang,)),
-        *self_evaluation_plan(dataset, args.year, data=data, langs=(args.lang,)),
-    ]
-    out = Path(args.out)
+        return tuple(f for f in formats if f != "pdf")
+    return formats
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from sipm_helpers.batch.progress import Progress
+    from sipm_helpers.batch.runner import RunOptions, run_jobs
+    from sipm_helpers.render.publish import publish
+
+    plan = _plan(args)
+    ctx, dataset, jobs = _jobs(plan)
+    formats = _formats_available(plan.formats)
+    out = Path(plan.out)
+    options = RunOptions(
+        plan.workers, args.force, plan.timeouts, plan.retries, plan.kernels, plan.restart_every
+    )
     start = time.perf_counter()
-    with tqdm(total=len(jobs), desc="notebooks", unit="nb", disable=args.quiet) as bar:
+    with Progress(len(jobs), "notebooks", quiet=args.quiet, verbose=args.verbose) as notebooks:
         manifest = run_jobs(
-            jobs,
-            out,
-            workers=args.workers,
-            force=args.force,
-            on_done=lambda rec, skipped: bar.update(1),
+            jobs, out, dataset, options, executor=_executor(args, plan), on_done=notebooks.done
         )
     ran = time.perf_counter() - start
-    with tqdm(total=len(jobs), desc="reports", unit="report", disable=args.quiet) as bar:
+    with Progress(len(jobs), "reports", quiet=args.quiet) as progress:
         published = publish(
-            jobs,
-            manifest,
-            out,
-            dataset,
-            ctx,
-            formats=formats,
-            site_lang=args.lang,
-            on_done=lambda job: bar.update(1),
-        )
-    total = time.perf_counter() - start
+            jobs, manifest, out, dataset, ctx, formats=formats, site_lang=plan.languages[0],
+            title=plan.title, on_done=lambda job: progress.step(),
+        )  # fmt: skip
     failed = published.failed
     print(
         f"{len(jobs) - len(failed)} of {len(jobs)} reports published ({', '.join(formats)}) "
-        f"in {total:.1f} s (notebooks {ran:.1f} s); manifest: {manifest.path}"
+        f"in {time.perf_counter() - start:.1f} s (notebooks {ran:.1f} s); manifest: {manifest.path}"
     )
+    print("notebooks: " + ", ".join(f"{k} {v}" for k, v in notebooks.counts.items()))
     for what, names in summary_flags(jobs, manifest).items():
         print(f"{what}: {len(names)} fund-region(s): {', '.join(names)}")
     for entry in failed:
-        print(
-            f"FAILED {entry.stage} {entry.fund} {entry.region}: {(entry.error or '').splitlines()[0] if entry.error else ''}"
-        )
+        first = (entry.error or "").splitlines()[0] if entry.error else ""
+        print(f"FAILED {entry.stage} {entry.fund} {entry.region}: {first}")
     print(f"index: {published.index}")
     return EXIT_FAILURES if failed else EXIT_OK
 
 
-# What the batch summary lists, per stage: a heading and the test a result must pass.
-SUMMARY_FLAGS = {
-    "target_review": ("target reviews {year}: returned", lambda r: r["verdict"] == "return"),
-    "monitoring": ("monitoring {period}: red alerts", lambda r: r["counts"]["red"] > 0),
-    "self_evaluation": (
-        "self-evaluations {year}: failing the 10-year solvency test",
-        lambda r: (r.get("sustainability") or {}).get("solvency_pass") == 0,
-    ),
-}
+def cmd_demo(args: argparse.Namespace) -> int:
+    from sipm_helpers.paths import parameters_dir
+
+    args.plan = parameters_dir() / "plans" / "demo.yaml"
+    args.when = {
+        k: v
+        for k, v in (("self_evaluation", args.year), ("monitoring", args.period))
+        if v is not None
+    }
+    return cmd_run(args)
+
+
+def cmd_plan(args: argparse.Namespace) -> int:
+    """Print what a plan would run, per stage and fund, and what is already up to date."""
+    from sipm_helpers.batch.runner import preview
+
+    plan = _plan(args)
+    _, dataset, jobs = _jobs(plan)
+    rows = preview(jobs, Path(plan.out), dataset)
+    width = max((len(f"{r[0]} {r[1]}") for r in rows), default=10)
+    print(f"{plan.source}: {len(jobs)} notebook(s) into {plan.out}")
+    print(f"{'stage / fund':<{width}}  jobs  up to date  to run")
+    for stage, fund, total, fresh in rows:
+        print(f"{stage + ' ' + fund:<{width}}  {total:>4}  {fresh:>10}  {total - fresh:>6}")
+    return EXIT_OK
+
+
+def cmd_params(args: argparse.Namespace) -> int:
+    from sipm_helpers.batch.stages import notebook_stage
+
+    try:
+        stage = notebook_stage(args.notebook)
+    except KeyError as exc:
+        raise SipmError(exc.args[0]) from None
+    print(f"{stage.notebook} ({stage.name}) parameters:")
+    for p in stage.parameters:
+        print(f"  {p.name:<12} {p.type.__name__:<4} default {json.dumps(p.default):<20} {p.help}")
+    return EXIT_OK
 
 
 def summary_flags(jobs, manifest) -> dict[str, list[str]]:
     """The batch summary: per stage, 'region fund' of every job whose structured result
-    calls for attention (a review returned, a red alert, a failed solvency test)."""
+    calls for attention (the stage's flag: a review returned, a red alert, a failed
+    solvency test)."""
     out: dict[str, list[str]] = {}
     for job in jobs:
         record = manifest.records.get(job.job_id)
-        if job.stage not in SUMMARY_FLAGS or record is None or record.status != "ok":
+        flag = job.definition.flag
+        if flag is None or record is None or record.status != "ok" or not record.result:
             continue
-        if not record.result:
-            continue
-        heading, flagged = SUMMARY_FLAGS[job.stage]
         result = json.loads((manifest.path.parent / record.result).read_text(encoding="utf-8"))
-        if flagged(result):
-            what = heading.format(year=job.year, period=job.period)
-            names = out.setdefault(what, [])
+        if flag.test(result):
+            names = out.setdefault(flag.heading.format(when=job.when), [])
             if f"{job.region} {job.fund}" not in names:  # one line per region, not per language
                 names.append(f"{job.region} {job.fund}")
     return out
+
+
+def _codes(text: str) -> list[str]:
+    return [c.strip() for c in text.split(",") if c.strip()]
+
+
+def _languages(text: str) -> tuple[str, ...]:
+    chosen = tuple(_codes(text))
+    if not chosen or set(chosen) - {"en", "zh"}:
+        raise argparse.ArgumentTypeError(f"languages are en and/or zh, not {text!r}")
+    return chosen
+
+
+def _batch_options(p: argparse.ArgumentParser, *, out_default: str | None) -> None:
+    """The options `sipm run`, `sipm plan` and `sipm demo` share; each overrides the plan."""
+    p.add_argument("--out", default=out_default, help="output folder (default: the plan's)")
+    p.add_argument("--data", default=None, help="dataset to use instead of the plan's")
+    p.add_argument("--fund", action="append", type=str, help="only this fund (repeatable)")
+    p.add_argument("--region", action="append", type=str, help="only this region (repeatable)")
+    p.add_argument("--province", action="append", type=str, help="only this province's regions")
+    p.add_argument("--workers", type=int, default=None, help="parallel notebooks (default: cores)")
+    p.add_argument("--formats", type=_formats, default=None, help="html,pdf or html")
+    p.add_argument("--lang", type=_languages, default=None, help="en, zh or en,zh")
+    p.add_argument("--force", action="store_true", help="re-run notebooks that are up to date")
+    p.add_argument("--cold-kernels", action="store_true", help="a new kernel per notebook")
+    p.add_argument("--executor", choices=["local", "dask"], default="local")
+    p.add_argument("--scheduler", default=None, help="Dask scheduler address (--executor dask)")
+    p.add_argument("--quiet", action="store_true", help="no progress bars")
+    p.add_argument("--verbose", action="store_true", help="print each notebook as it ends")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -216,34 +305,29 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["parquet", "csv", "xlsx"], default="parquet")
     p.set_defaults(func=cmd_generate)
 
+    p = sub.add_parser("run", help="run a plan: its stages' notebooks, then publish the reports")
+    p.add_argument("plan", help="a plan file (YAML), e.g. parameters/plans/demo.yaml")
+    p.add_argument("--only", action="append", help="only this stage of the plan (repeatable)")
+    _batch_options(p, out_default=None)
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("plan", help="print what a plan would run, without running it")
+    p.add_argument("plan", help="a plan file (YAML)")
+    p.add_argument("--only", action="append", help="only this stage of the plan (repeatable)")
+    _batch_options(p, out_default=None)
+    p.set_defaults(func=cmd_plan)
+
+    p = sub.add_parser("params", help="list a stage notebook's parameters")
+    p.add_argument("notebook", help="a notebook of notebooks/, e.g. 03_self_evaluation.ipynb")
+    p.set_defaults(func=cmd_params)
+
     p = sub.add_parser(
-        "demo", help="run every self-evaluation of the demo country and publish the reports"
+        "demo", help="run the demo plan (parameters/plans/demo.yaml): every stage, every region"
     )
-    p.add_argument(
-        "--out", default=str(Path("outputs") / "demo"), help="output folder (default outputs/demo)"
-    )
-    p.add_argument(
-        "--workers",
-        type=int,
-        default=os.cpu_count() or 1,
-        help="parallel notebooks (default: cores)",
-    )
-    p.add_argument(
-        "--formats", type=_formats, default=("html", "pdf"), help="html,pdf (default) or html"
-    )
-    p.add_argument("--lang", choices=["en", "zh"], default="en", help="language of the reports")
-    p.add_argument(
-        "--year", type=int, default=2025, help="budget year of the self-evaluations (default 2025)"
-    )
-    p.add_argument(
-        "--period",
-        default=None,
-        help="month monitored, e.g. 2026-10 (default: the latest in the data)",
-    )
-    p.add_argument("--data", default=None, help="dataset to use instead of the embedded demo")
-    p.add_argument("--force", action="store_true", help="re-run notebooks that are up to date")
-    p.add_argument("--quiet", action="store_true", help="no progress bars")
-    p.set_defaults(func=cmd_demo)
+    _batch_options(p, out_default=str(Path("outputs") / "demo"))
+    p.add_argument("--year", type=int, default=None, help="year of the self-evaluations")
+    p.add_argument("--period", default=None, help="month monitored, e.g. 2026-10")
+    p.set_defaults(func=cmd_demo, only=None)
     return parser
 
 
@@ -252,6 +336,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
+    except BatchInterrupted as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_INTERRUPTED
     except SipmError as exc:
         report = getattr(exc, "report", None)
         print(f"error: {report.to_text() if report is not None else exc}", file=sys.stderr)
@@ -261,7 +348,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "interrupted: finished notebooks are kept; run the same command again to resume",
             file=sys.stderr,
         )
-        return 130
+        return EXIT_INTERRUPTED
 
 
 if __name__ == "__main__":

@@ -22,3 +22,7 @@ class DataError(SipmError):
     def __init__(self, report) -> None:  # report: sipm_helpers.data.validation.ValidationReport
         self.report = report
         super().__init__(report.summary())
+
+
+class BatchInterrupted(SipmError):
+    """A batch was stopped with Ctrl-C: what ran is recorded; the same command resumes."""

@@ -8,9 +8,30 @@ from dataclasses import replace
 import pytest
 
 from sipm_helpers.batch.manifest import FAILED, OK, Manifest
-from sipm_helpers.batch.plan import Job, self_evaluation_plan, slug
-from sipm_helpers.batch.runner import run_jobs
+from sipm_helpers.batch.plan import Scope, slug, stage_jobs
+from sipm_helpers.batch.runner import RunOptions
+from sipm_helpers.batch.runner import run_jobs as _run_jobs
+from sipm_helpers.batch.stages import STAGES
 from sipm_helpers.data.dataset import Dataset
+
+
+def self_evaluation_plan(ds, year, *, data="", langs=("en",), funds=None):
+    scope = Scope(funds=tuple(funds) if funds else None)
+    return stage_jobs(ds, STAGES["self_evaluation"], year, scope=scope, langs=langs, data=data)
+
+
+def monitoring_plan(ds, year, month):
+    return stage_jobs(ds, STAGES["monitoring"], f"{year}-{month:02d}")
+
+
+def target_review_plan(ds, year):
+    return stage_jobs(ds, STAGES["target_review"], year)
+
+
+def run_jobs(jobs, out, ds, **options):
+    on_done = options.pop("on_done", None)
+    return _run_jobs(jobs, out, ds, RunOptions(**options), on_done=on_done)
+
 
 pytestmark = pytest.mark.notebook
 
@@ -27,7 +48,7 @@ def test_plan_covers_pairs_with_data_and_lays_out_files(tiny, tmp_path):
         job.html_path(tmp_path)
         == tmp_path / "site/self_evaluation/2025/employee_medical/110100-alpha-city.html"
     )
-    params = job.papermill_parameters(tmp_path)
+    params = job.parameters(tmp_path)
     assert params["region"] == "110100" and isinstance(params["region"], str)  # no 001 → 1
     assert slug("Jinhe City (金河)") == "jinhe-city"
     zh = self_evaluation_plan(tiny, 2025, langs=("zh",))[0]
@@ -36,16 +57,21 @@ def test_plan_covers_pairs_with_data_and_lays_out_files(tiny, tmp_path):
 
 def test_failures_are_recorded_the_rest_finish_and_reruns_skip(tiny, tiny_dir, tmp_path):
     good = self_evaluation_plan(tiny, 2025, data=str(tiny_dir), funds=["employee_medical"])
-    bad = replace(good[0], region="999999", region_slug="nowhere")
+    bad = replace(good[0], region="110000", region_slug="testshire")  # pools no employee_medical
     jobs = [*good, bad]
     seen = []
     manifest = run_jobs(
-        jobs, tmp_path, workers=2, on_done=lambda rec, skipped: seen.append((rec.job_id, skipped))
+        jobs,
+        tmp_path,
+        tiny,
+        workers=2,
+        on_done=lambda rec, skipped: seen.append((rec.job_id, skipped)),
     )
     records = manifest.records
     assert [records[j.job_id].status for j in good] == [OK, OK]
     failed = records[bad.job_id]
     assert failed.status == FAILED and "not a coordinating region" in failed.error
+    assert failed.failing_cell is not None and failed.error_name
     assert (tmp_path / failed.notebook).name.endswith(".failed.ipynb")  # kept for the analyst
     assert not bad.result_path(tmp_path).exists()
     for job in good:
@@ -57,27 +83,22 @@ def test_failures_are_recorded_the_rest_finish_and_reruns_skip(tiny, tiny_dir, t
 
     seen.clear()
     run_jobs(
-        jobs, tmp_path, workers=2, on_done=lambda rec, skipped: seen.append((rec.job_id, skipped))
+        jobs,
+        tmp_path,
+        tiny,
+        workers=2,
+        on_done=lambda rec, skipped: seen.append((rec.job_id, skipped)),
     )
     assert dict(seen) == {good[0].job_id: True, good[1].job_id: True, bad.job_id: False}
 
 
 def test_a_changed_parameter_reruns_the_job(tiny, tiny_dir, tmp_path):
     job = self_evaluation_plan(tiny, 2025, data=str(tiny_dir), funds=["work_injury"])[0]
-    run_jobs([job], tmp_path, workers=1)
+    run_jobs([job], tmp_path, tiny, workers=1)
     seen = []
-    changed = Job(
-        job.stage,
-        job.fund,
-        job.region,
-        job.region_slug,
-        job.year,
-        job.lang,
-        job.data,
-        {"year": 2024},
-    )
-    run_jobs([changed], tmp_path, workers=1, on_done=lambda rec, skipped: seen.append(skipped))
-    assert seen == [False]
+    changed = replace(job, lang="zh")
+    run_jobs([job, changed], tmp_path, tiny, workers=1, on_done=lambda r, s: seen.append(s))
+    assert sorted(seen) == [False, True]
 
 
 def test_publish_renders_reports_lists_failures_and_skips_fresh_pages(
@@ -86,8 +107,8 @@ def test_publish_renders_reports_lists_failures_and_skips_fresh_pages(
     from sipm_helpers.render.publish import publish
 
     good = self_evaluation_plan(tiny, 2025, data=str(tiny_dir), funds=["work_injury"])
-    bad = replace(good[0], region="999999", region_slug="nowhere")
-    manifest = run_jobs([*good, bad], tmp_path, workers=2)
+    bad = replace(good[0], region="110100", region_slug="alpha-city")  # pools no work_injury
+    manifest = run_jobs([*good, bad], tmp_path, tiny, workers=2)
     published = publish([*good, bad], manifest, tmp_path, tiny, ctx, formats=("html",))
     assert [e.status for e in published.entries] == ["ok", "failed"]
     index = published.index.read_text(encoding="utf-8")
@@ -106,40 +127,31 @@ def test_publish_renders_reports_lists_failures_and_skips_fresh_pages(
 def test_demo_command_exits_1_when_a_report_fails_and_finishes_the_rest(
     tiny, tiny_dir, tmp_path, monkeypatch, capsys
 ):
-    import sipm_helpers.batch.plan as plan
+    import sipm_helpers.cli as cli
     from sipm_helpers.cli import EXIT_FAILURES, main
 
-    real = plan.self_evaluation_plan
+    real = cli._jobs
 
-    def with_a_bad_job(*args, **kwargs):
-        jobs = [j for j in real(*args, **kwargs) if j.fund == "work_injury"]
-        return [*jobs, replace(jobs[0], region="999999", region_slug="nowhere")]
+    def with_a_bad_job(plan):
+        ctx, ds, jobs = real(plan)
+        wi = next(j for j in jobs if j.stage == "self_evaluation" and j.fund == "work_injury")
+        return ctx, ds, [*jobs, replace(wi, region="110100", region_slug="alpha-city")]
 
-    monkeypatch.setattr(plan, "self_evaluation_plan", with_a_bad_job)
-    code = main(
-        [
-            "demo",
-            "--data",
-            str(tiny_dir),
-            "--out",
-            str(tmp_path),
-            "--formats",
-            "html",
-            "--quiet",
-            "--workers",
-            "2",
-        ]
-    )
+    monkeypatch.setattr(cli, "_jobs", with_a_bad_job)
+    options = ["--formats", "html", "--quiet", "--workers", "2"]
+    code = main(["demo", "--data", str(tiny_dir), "--out", str(tmp_path), *options])
     out = capsys.readouterr().out
     assert code == EXIT_FAILURES
-    # four target reviews (one the province's own), three monitoring reports (2025-12, the latest month of
-    # the data) and two self-evaluations
-    assert "8 of 9 reports published" in out and "FAILED self_evaluation work_injury 999999" in out
+    # four target reviews (one the province's own), three monitoring reports (2025-12, the
+    # latest month of the data) and three self-evaluations, one of them bad
+    assert (
+        "10 of 11 reports published" in out and "FAILED self_evaluation work_injury 110100" in out
+    )
+    assert "notebooks: ok 10, failed 1" in out
     assert (tmp_path / "site" / "index.html").exists()
 
 
 def test_monitoring_plan_and_period_parsing(tiny, tmp_path):
-    from sipm_helpers.batch.plan import monitoring_plan
     from sipm_helpers.present.stage import parse_period
 
     assert parse_period("2026-10") == (2026, 10) and parse_period("2026q3") == (2026, 9)
@@ -154,7 +166,7 @@ def test_monitoring_plan_and_period_parsing(tiny, tmp_path):
         job.html_path(tmp_path).relative_to(tmp_path).as_posix()
         == "site/monitoring/2025-12/work_injury/110000-testshire.html"
     )
-    params = job.papermill_parameters(tmp_path)
+    params = job.parameters(tmp_path)
     assert params["period"] == "2025-12" and "year" not in params
     assert monitoring_plan(tiny, 2026, 1) == []  # no budget and no data for 2026
     # Late data are monitored all the same: the report says they are late.
@@ -165,8 +177,6 @@ def test_monitoring_plan_and_period_parsing(tiny, tmp_path):
 
 
 def test_target_review_plan_covers_budgeted_pairs(tiny, tmp_path):
-    from sipm_helpers.batch.plan import target_review_plan
-
     jobs = target_review_plan(tiny, 2025)
     assert {(j.fund, j.region) for j in jobs} == {
         ("employee_medical", "110100"),
@@ -176,7 +186,6 @@ def test_target_review_plan_covers_budgeted_pairs(tiny, tmp_path):
     }
     job = jobs[0]
     assert (
-        job.notebook.name == "01_target_review.ipynb"
-        and job.papermill_parameters(tmp_path)["year"] == 2025
+        job.notebook.name == "01_target_review.ipynb" and job.parameters(tmp_path)["year"] == 2025
     )
     assert target_review_plan(tiny, 2030) == []

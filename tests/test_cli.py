@@ -128,12 +128,12 @@ def test_batch_summary_lists_what_calls_for_attention(tmp_path):
     manifest = Manifest(tmp_path / "manifest.json")
     jobs = []
     for (stage, region, lang), result in results.items():
-        period = "2025-10" if stage == "monitoring" else None
-        job = Job(stage, "employee_medical", region, "x", 2025, lang, "", period=period)
+        when = "2025-10" if stage == "monitoring" else 2025
+        job = Job(stage, "employee_medical", region, "x", when, lang, "")
         jobs.append(job)
         (tmp_path / f"{stage}-{region}-{lang}.json").write_text(json.dumps(result))
         manifest.records[job.job_id] = JobRecord(
-            job.job_id, stage, job.fund, region, 2025, lang, "ok", "f", 1.0,
+            job.job_id, stage, job.fund, region, when, lang, "ok", "f", 1.0,
             result=f"{stage}-{region}-{lang}.json",
         )  # fmt: skip
     assert summary_flags(jobs, manifest) == {

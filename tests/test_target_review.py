@@ -205,9 +205,10 @@ def test_a_province_misses_a_count_target_its_prefectures_left_out(demo, ctx):
 
 
 def test_provincial_reviews_are_planned(demo):
-    from sipm_helpers.batch.plan import target_review_plan
+    from sipm_helpers.batch.plan import stage_jobs
+    from sipm_helpers.batch.stages import STAGES
 
-    jobs = target_review_plan(demo, 2026)
+    jobs = stage_jobs(demo, STAGES["target_review"], 2026)
     provincial = {(j.fund, j.region) for j in jobs if j.region.endswith("0000")}
     prefecture_pooled = ("employee_medical", "resident_medical", "resident_pension")
     assert {f for f, _ in provincial} >= set(prefecture_pooled)

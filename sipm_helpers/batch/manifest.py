@@ -1,17 +1,19 @@
-"""The batch manifest: one JSON file recording every job's status, error, timing and
-fingerprint, rewritten atomically after each job so an interrupted batch loses nothing."""
+"""The batch manifest: one JSON file recording every job's stage, parameters, status,
+times, error and inputs, rewritten atomically after each job so an interrupted batch loses
+nothing. A save merges with what is on disk, so records of jobs this batch did not touch
+are kept, never overwritten."""
 
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
 from sipm_helpers.data.io import atomic_write_text
 
-MANIFEST_VERSION = 1
-OK, FAILED, SKIPPED = "ok", "failed", "skipped"
+MANIFEST_VERSION = 2
+OK, FAILED, SKIPPED, UP_TO_DATE = "ok", "failed", "skipped", "up to date"
 
 
 @dataclass
@@ -20,17 +22,29 @@ class JobRecord:
     stage: str
     fund: str
     region: str
-    year: int
+    when: int | str
     lang: str
-    status: str  # ok | failed
+    status: str  # ok | failed | skipped
     fingerprint: str
     seconds: float
+    parameters: dict[str, Any] = field(default_factory=dict)
     notebook: str | None = None  # paths relative to the batch's output folder
     result: str | None = None
     html: str | None = None
     pdf: str | None = None
+    error_name: str | None = None
     error: str | None = None
+    failing_cell: int | None = None
+    attempts: int = 1
+    started: str | None = None
     finished: str | None = None
+    versions: dict[str, str] = field(default_factory=dict)
+    worker: str | None = None  # host:pid of the process that ran it
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any]) -> JobRecord:
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in raw.items() if k in known})
 
 
 class Manifest:
@@ -45,20 +59,25 @@ class Manifest:
         self.path = path
         self.records = records or {}
         self.meta = meta or {}
+        self.touched: set[str] = set()
 
     @classmethod
     def load(cls, path: Path) -> Manifest:
-        """Read the manifest at ``path``; an absent or unreadable one starts empty."""
+        """Read the manifest at ``path``; an absent, unreadable or older one starts empty."""
         try:
             raw = json.loads(path.read_text(encoding="utf-8"))
             if raw.get("version") != MANIFEST_VERSION:
                 return cls(path)
-            records = {k: JobRecord(**v) for k, v in raw.get("jobs", {}).items()}
+            records = {k: JobRecord.from_dict(v) for k, v in raw.get("jobs", {}).items()}
             return cls(path, records, raw.get("meta", {}))
         except (OSError, ValueError, TypeError):
             return cls(path)
 
     def save(self) -> None:
+        """Write the records, merged with those on disk: this batch's own (``touched``) win."""
+        on_disk = Manifest.load(self.path)
+        merged = {**on_disk.records, **{k: self.records[k] for k in self.touched}}
+        self.records = {**self.records, **merged}
         data = {
             "version": MANIFEST_VERSION,
             "meta": self.meta,
@@ -68,4 +87,13 @@ class Manifest:
 
     def update(self, record: JobRecord) -> None:
         self.records[record.job_id] = record
+        self.touched.add(record.job_id)
         self.save()
+
+    def counts(self, ids: list[str]) -> dict[str, int]:
+        """Records of ``ids`` by status."""
+        out: dict[str, int] = {}
+        for job_id in ids:
+            status = self.records[job_id].status if job_id in self.records else "not run"
+            out[status] = out.get(status, 0) + 1
+        return out

@@ -1,59 +1,88 @@
-"""Plans: which stage notebook runs for which fund, region, year and language, and where
-its outputs go (laid out by stage, year, fund and region so a person finds them)."""
+"""Jobs: which stage notebook runs for which fund, region, year (or period) and language,
+where its outputs go (laid out by stage, year, fund and region so a person finds them),
+and which jobs each waits for."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from sipm_helpers.batch.stages import STAGES, Stage
 from sipm_helpers.data.dataset import Dataset
 from sipm_helpers.domain.provincial import province_members
-from sipm_helpers.paths import notebooks_dir
+from sipm_helpers.errors import SipmError
 
-STAGE_NOTEBOOKS = {
-    "target_review": "01_target_review.ipynb",
-    "monitoring": "02_monitoring.ipynb",
-    "self_evaluation": "03_self_evaluation.ipynb",
-}
+# What may become part of a file name: letters, digits and underscores, nothing else (no
+# separator, no "..", no control character, no space). Region codes are 6 digits in the
+# national standard (GB/T 2260); the data's own check is stricter still.
+SAFE_CODE = re.compile(r"[0-9A-Za-z_]{1,40}")
+
+
+class UnsafeCode(SipmError):
+    """A code from the data or a plan would not make a safe file name."""
 
 
 def slug(text: str) -> str:
     """A file-name-safe ASCII slug: 'Jinhe City' → 'jinhe-city'."""
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "x"
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60] or "x"
+
+
+def safe_code(what: str, code: str) -> str:
+    if not SAFE_CODE.fullmatch(code):
+        raise UnsafeCode(f"{what} code {code!r} cannot name a file: use letters and digits only")
+    return code
 
 
 @dataclass(frozen=True)
 class Job:
-    """One notebook run."""
+    """One notebook run. ``when`` is the year, or the period monitored (2026-10)."""
 
     stage: str
     fund: str
     region: str
     region_slug: str
-    year: int
+    when: int | str
     lang: str
     data: str  # dataset path; "" = the embedded demo
-    parameters: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
-    period: str | None = None  # monitoring: the month (2026-10) or quarter monitored
+
+    def __post_init__(self) -> None:
+        for what, code in (("stage", self.stage), ("fund", self.fund), ("region", self.region)):
+            safe_code(what, code)
+        safe_code("language", self.lang)
+        if not re.fullmatch(r"[0-9Q-]{4,7}", str(self.when)) or not self.region_slug:
+            raise UnsafeCode(f"{self.when!r} cannot name a file: expected a year or a period")
+
+    @property
+    def definition(self) -> Stage:
+        return STAGES[self.stage]
+
+    @property
+    def year(self) -> int:
+        return self.definition.year_of(self.when)
+
+    @property
+    def period(self) -> str | None:
+        return str(self.when) if self.definition.when == "period" else None
 
     @property
     def job_id(self) -> str:
-        return f"{self.stage}/{self.period or self.year}/{self.fund}/{self.region}/{self.lang}"
+        return f"{self.stage}/{self.when}/{self.fund}/{self.region}/{self.lang}"
 
     @property
     def notebook(self) -> Path:
-        return notebooks_dir() / STAGE_NOTEBOOKS[self.stage]
+        return self.definition.path
 
     def stem(self) -> str:
         suffix = "" if self.lang == "en" else f".{self.lang}"
         return f"{self.region}-{self.region_slug}{suffix}"
 
     def relative_dir(self) -> Path:
-        return Path(self.stage) / str(self.period or self.year) / self.fund
+        return Path(self.stage) / str(self.when) / self.fund
 
     def executed_path(self, out: Path) -> Path:
         return out / "runs" / self.relative_dir() / f"{self.stem()}.ipynb"
@@ -67,128 +96,103 @@ class Job:
     def pdf_path(self, out: Path) -> Path:
         return out / "site" / self.relative_dir() / f"{self.stem()}.pdf"
 
-    def papermill_parameters(self, out: Path) -> dict[str, Any]:
-        """The notebook's parameters; codes stay strings (papermill would turn 001 into 1)."""
-        when = {"period": str(self.period)} if self.period else {"year": int(self.year)}
+    def parameters(self, out: Path) -> dict[str, Any]:
+        """The notebook's parameters; codes stay text (papermill's -p would turn 001 into 1)."""
+        when = self.when if self.definition.when == "period" else int(self.when)
         return {
             "fund": self.fund,
-            "region": str(self.region),
-            **when,
+            "region": self.region,
+            self.definition.when: when,
             "data": self.data,
             "lang": self.lang,
             "result_path": str(self.result_path(out).resolve()),
-            **self.parameters,
         }
 
 
-def _coordinated(ds: Dataset, pairs: pd.DataFrame) -> pd.DataFrame:
-    """The (region_code, fund) pairs of ``pairs`` that are coordinating pairs, once each."""
-    return ds.coordination.merge(
-        pairs[["region_code", "fund"]].drop_duplicates(), on=["region_code", "fund"]
-    )
+@dataclass(frozen=True)
+class Scope:
+    """Which funds, provinces and regions a plan covers (None: all)."""
+
+    funds: tuple[str, ...] | None = None
+    provinces: tuple[str, ...] | None = None
+    regions: tuple[str, ...] | None = None
+
+    def select(self, pairs: pd.DataFrame, ds: Dataset) -> pd.DataFrame:
+        keep = pd.Series(True, index=pairs.index)
+        if self.funds is not None:
+            keep &= pairs["fund"].isin(self.funds)
+        if self.regions is not None:
+            keep &= pairs["region_code"].isin(self.regions)
+        if self.provinces is not None:
+            keep &= province_of(ds, pairs["region_code"]).isin(self.provinces)
+        return pairs.loc[keep]
 
 
-def _jobs(
+def province_of(ds: Dataset, codes: pd.Series) -> pd.Series:
+    """The province of each region code (a province is its own)."""
+    r = ds.regions.set_index("region_code")
+    level = codes.map(r["level"])
+    return codes.where(level == "province", codes.map(r["parent_code"]))
+
+
+def stage_jobs(
     ds: Dataset,
-    pairs: pd.DataFrame,
-    stage: str,
-    year: int,
+    stage: Stage,
+    when: int | str,
     *,
-    data: str,
-    langs: tuple[str, ...],
-    funds: list[str] | None,
-    period: str | None = None,
+    scope: Scope = Scope(),
+    langs: Sequence[str] = ("en",),
+    data: str = "",
 ) -> list[Job]:
-    """One job per language for each (region_code, fund) row of ``pairs`` as it is."""
-    names = dict(zip(ds.regions["region_code"], ds.regions["name_en"], strict=False))
-    if funds is not None:
-        pairs = pairs.loc[pairs["fund"].isin(funds)]
+    """One job per language for each (region, fund) pair ``stage`` runs for at ``when``
+    ("latest": what the stage's latest means in ``ds``)."""
+    when = stage.latest(ds) if when == "latest" else when
+    pairs = scope.select(stage.pairs(ds, stage.year_of(when)), ds)
+    names = dict(zip(ds.regions["region_code"], ds.regions["name_en"], strict=True))
     return [
-        Job(
-            stage,
-            str(r.fund),
-            str(r.region_code),
-            slug(str(names.get(r.region_code, r.region_code))),
-            year,
-            lang,
-            data,
-            period=period,
-        )
-        for r in pairs.itertuples()
+        Job(stage.name, str(f), str(r), slug(str(names.get(r, r))), when, lang, data)
+        for r, f in zip(pairs["region_code"], pairs["fund"], strict=True)
         for lang in langs
     ]
 
 
-def self_evaluation_plan(
+def plan_jobs(
     ds: Dataset,
-    year: int,
+    stages: Mapping[str, int | str],
     *,
+    scope: Scope = Scope(),
+    langs: Sequence[str] = ("en",),
     data: str = "",
-    langs: tuple[str, ...] = ("en",),
-    funds: list[str] | None = None,
 ) -> list[Job]:
-    """A self-evaluation of ``year`` for every fund at each of its coordinating regions that
-    has execution data for the year."""
-    executed = ds.execution.loc[ds.execution["year"] == year]
-    return _jobs(
-        ds, _coordinated(ds, executed), "self_evaluation", year, data=data, langs=langs, funds=funds
-    )
-
-
-def monitoring_plan(
-    ds: Dataset,
-    year: int,
-    month: int,
-    *,
-    data: str = "",
-    langs: tuple[str, ...] = ("en",),
-    funds: list[str] | None = None,
-) -> list[Job]:
-    """Monitoring to the end of ``month`` of ``year`` for every fund at each of its
-    coordinating regions that has a budget or execution data for the year. A region whose
-    data stop before ``month`` is monitored all the same: its report says the data are late
-    (Art. 13, timeliness)."""
-    columns = ["region_code", "fund"]
-    reached = pd.concat(
-        [
-            ds.budget.loc[ds.budget["year"] == year, columns],
-            ds.execution.loc[ds.execution["year"] == year, columns],
-        ]
-    )
-    return _jobs(
-        ds,
-        _coordinated(ds, reached),
-        "monitoring",
-        year,
-        data=data,
-        langs=langs,
-        funds=funds,
-        period=f"{year}-{month:02d}",
-    )
-
-
-def target_review_plan(
-    ds: Dataset,
-    year: int,
-    *,
-    data: str = "",
-    langs: tuple[str, ...] = ("en",),
-    funds: list[str] | None = None,
-) -> list[Job]:
-    """A review of ``year``'s targets for every fund at each of its coordinating regions
-    that has a budget for the year (targets are reviewed with the budget, Art. 7), and of
-    the provincial targets a province sets for a fund its prefectures pool (Art. 10)."""
-    budgeted = ds.budget.loc[ds.budget["year"] == year]
-    jobs = _jobs(
-        ds, _coordinated(ds, budgeted), "target_review", year, data=data, langs=langs, funds=funds
-    )
-    t = ds.targets
-    provincial = t.loc[(t["level"] == "province") & (t["start_year"] == year)]
-    provincial = provincial[["region_code", "fund"]].drop_duplicates()
-    own = [
-        province_members(ds, str(r.fund), str(r.region_code)) != [] for r in provincial.itertuples()
+    """The jobs of every stage named in ``stages`` (name → year, period or "latest"), in the
+    registry's order."""
+    return [
+        job
+        for name, stage in STAGES.items()
+        if name in stages
+        for job in stage_jobs(ds, stage, stages[name], scope=scope, langs=langs, data=data)
     ]
-    jobs += _jobs(
-        ds, provincial.loc[own], "target_review", year, data=data, langs=langs, funds=funds
-    )
-    return jobs
+
+
+def dependencies(
+    jobs: Iterable[Job], ds: Dataset, stages: Mapping[str, Stage] = STAGES
+) -> dict[str, tuple[str, ...]]:
+    """For each job, the jobs of the batch it waits for: those of the stages it depends on
+    with the same fund, year and language at its own region or at one of the regions it
+    covers (a province's prefectures)."""
+    jobs = list(jobs)
+    by_key: dict[tuple, list[str]] = {}
+    for job in jobs:
+        by_key.setdefault((job.stage, job.fund, job.year, job.lang, job.region), []).append(
+            job.job_id
+        )
+    waits: dict[str, tuple[str, ...]] = {}
+    for job in jobs:
+        regions = [job.region, *province_members(ds, job.fund, job.region)]
+        waits[job.job_id] = tuple(
+            dep
+            for name in stages[job.stage].depends_on
+            for region in regions
+            for dep in by_key.get((name, job.fund, job.year, job.lang, region), [])
+        )
+    return waits

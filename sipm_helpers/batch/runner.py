@@ -1,137 +1,92 @@
-"""Parallel execution of planned notebooks with papermill.
+"""Running a batch: check every job, skip those up to date, run the rest on an executor in
+the order their dependencies allow, and record each in the manifest as soon as it ends.
 
-Each job runs in a worker process (papermill imported once per worker, not once per
-notebook), writes its executed notebook through a temporary file and a rename, and is
-recorded in the manifest as soon as it ends. A failed notebook is recorded with its
-error and does not stop the others. A rerun skips every job whose fingerprint (notebook,
-parameters, data, parameter files and package code) is unchanged and whose outputs exist.
+Each notebook runs in a worker's warm kernel (``kernels="cold"``: a new kernel each, as
+plain papermill) with a cell and a whole-notebook time limit; its executed notebook is
+written to a temporary name and renamed into place. A failed notebook is recorded with
+its error and the failing cell, and the others go on; a job whose kernel or worker died is
+retried (``retries``). Ctrl-C cancels what is queued, stops what runs, records both and
+raises ``BatchInterrupted``; the same command later reruns only what is not done.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
-import multiprocessing
 import os
-import re
-import time
-from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+import platform
+import signal
+import subprocess
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from importlib import metadata
 from pathlib import Path
 
+from sipm_helpers.batch.fingerprint import job_fingerprints, suite_digest
+from sipm_helpers.batch.lock import folder_lock
 from sipm_helpers.batch.manifest import FAILED, OK, JobRecord, Manifest
-from sipm_helpers.batch.plan import Job
-from sipm_helpers.paths import PACKAGE_DIR, PROJECT_DIR, demo_data_dir, parameters_dir
+from sipm_helpers.batch.plan import Job, dependencies
+from sipm_helpers.batch.planfile import Timeouts
+from sipm_helpers.batch.pool import WorkerPool
+from sipm_helpers.batch.task import Task, execute_task
+from sipm_helpers.batch.worker import WorkerOptions
+from sipm_helpers.config.context import Context
+from sipm_helpers.data.dataset import Dataset
+from sipm_helpers.errors import BatchInterrupted, SipmError
+from sipm_helpers.paths import PROJECT_DIR
+from sipm_helpers.present.parameters import StageParameterError, check_names, check_values
 
-CELL_TIMEOUT = 600  # seconds a single cell may run before the notebook is failed
-ANSI = re.compile(r"\x1b\[[0-9;]*m")
-
-
-def tree_digest(paths: Iterable[Path], patterns: Sequence[str] = ("*",)) -> str:
-    """SHA-256 over the names and bytes of every file under ``paths`` matching ``patterns``."""
-    h = hashlib.sha256()
-    for root in paths:
-        files = (
-            [root]
-            if root.is_file()
-            else sorted(f for p in patterns for f in root.rglob(p) if f.is_file())
-        )
-        for f in files:
-            if "__pycache__" in f.parts:
-                continue
-            h.update(str(f.relative_to(root.parent)).encode())
-            h.update(f.read_bytes())
-    return h.hexdigest()
+RETRIED = ("DeadKernelError", "KernelFailure", "WorkerDied")
+GRACE = 120  # seconds past the notebook's limit before its worker is killed
 
 
-def environment_digest(data: str) -> str:
-    """What every job of a batch depends on besides its own parameters."""
-    data_path = Path(data) if data else demo_data_dir()
-    return tree_digest(
-        [data_path, parameters_dir(), PACKAGE_DIR],
-        ("*.csv", "*.parquet", "*.xlsx", "*.yaml", "*.py", "*.j2", "*.css"),
-    )
+class PlanError(SipmError):
+    """A job of the plan has a bad parameter or an output outside the folder: nothing ran."""
 
 
-def job_fingerprint(job: Job, out: Path, environment: str) -> str:
-    """Fingerprint of one job: its notebook, its parameters and the environment digest."""
-    h = hashlib.sha256()
-    h.update(job.notebook.read_bytes())
-    h.update(json.dumps(job.papermill_parameters(out), sort_keys=True).encode())
-    h.update(environment.encode())
-    return h.hexdigest()
+@dataclass(frozen=True)
+class RunOptions:
+    workers: int | None = None
+    force: bool = False
+    timeouts: Timeouts = field(default_factory=Timeouts)
+    retries: int = 1
+    kernels: str = "warm"
+    restart_every: int = 50
 
 
-def _error_text(exc: BaseException) -> str:
-    ename, evalue = getattr(exc, "ename", None), getattr(exc, "evalue", None)
-    text = f"{ename}: {evalue}" if ename else f"{type(exc).__name__}: {exc}"
-    return ANSI.sub("", text).strip()
+def check_jobs(jobs: Sequence[Job], out: Path, ctx: Context, ds: Dataset) -> None:
+    """Check every job's parameters against its notebook's declarations and the data, and
+    that each of its outputs lies inside ``out``: PlanError naming the job, before anything
+    runs."""
+    root = out.resolve()
+    for job in jobs:
+        declared = job.definition.parameters
+        parameters = job.parameters(out)
+        try:
+            check_names(declared, parameters)
+            check_values(declared, parameters, ctx, ds)
+        except StageParameterError as exc:
+            raise PlanError(f"job {job.job_id}: {exc}") from None
+        for path in (job.executed_path(out), job.html_path(out), job.pdf_path(out)):
+            if not path.resolve().is_relative_to(root):
+                raise PlanError(f"job {job.job_id}: its output {path} would leave {root}")
 
 
-def execute_job(
-    job: Job, out: Path, fingerprint: str, cell_timeout: int = CELL_TIMEOUT
-) -> JobRecord:
-    """Run one job with papermill in this process; never raises for a failing notebook."""
-    import papermill  # imported in the worker: the main process does not need it
-
-    final, result = job.executed_path(out), job.result_path(out)
-    final.parent.mkdir(parents=True, exist_ok=True)
-    partial = final.with_name(f".{final.stem}.{os.getpid()}.part.ipynb")
-    failed_copy = final.with_suffix(".failed.ipynb")
-    start = time.perf_counter()
-    error = None
+def versions() -> dict[str, str]:
+    """The package's and Python's versions and the project's git commit, where there is one."""
+    found = {"sipm": metadata.version("sipm"), "python": platform.python_version()}
     try:
-        papermill.execute_notebook(
-            str(job.notebook),
-            str(partial),
-            parameters=job.papermill_parameters(out),
-            kernel_name="python3",
-            progress_bar=False,
-            cwd=str(PROJECT_DIR),
-            execution_timeout=cell_timeout,
+        commit = subprocess.run(
+            ["git", "-C", str(PROJECT_DIR), "rev-parse", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=10,
         )
-        os.replace(partial, final)
-        failed_copy.unlink(missing_ok=True)
-    except Exception as exc:  # a failing notebook is recorded, never raised
-        error = _error_text(exc)
-        final.unlink(missing_ok=True)
-        result.unlink(missing_ok=True)
-        if partial.exists():
-            os.replace(partial, failed_copy)  # kept for the analyst to open
-    ok = error is None and result.exists()
-    if error is None and not ok:
-        error = "the notebook ran but wrote no result file"
-    return JobRecord(
-        job_id=job.job_id,
-        stage=job.stage,
-        fund=job.fund,
-        region=job.region,
-        year=job.year,
-        lang=job.lang,
-        status=OK if ok else FAILED,
-        fingerprint=fingerprint,
-        seconds=round(time.perf_counter() - start, 3),
-        notebook=str(final.relative_to(out))
-        if ok
-        else str(failed_copy.relative_to(out))
-        if failed_copy.exists()
-        else None,
-        result=str(result.relative_to(out)) if ok else None,
-        error=error,
-        finished=datetime.now(UTC).isoformat(timespec="seconds"),
-    )
-
-
-def _quiet_worker(log_dir: str) -> None:
-    """Send a worker's stderr (and so its kernels' log lines) to a file of its own,
-    keeping the terminal for the progress bar; the logs stay beside the manifest."""
-    Path(log_dir).mkdir(parents=True, exist_ok=True)
-    fd = os.open(
-        Path(log_dir) / f"worker-{os.getpid()}.log", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644
-    )
-    os.dup2(fd, 2)
-    os.close(fd)
+        if commit.returncode == 0:
+            found["commit"] = commit.stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        pass
+    return found
 
 
 def is_up_to_date(record: JobRecord | None, fingerprint: str, out: Path) -> bool:
@@ -144,74 +99,218 @@ def is_up_to_date(record: JobRecord | None, fingerprint: str, out: Path) -> bool
     )
 
 
-def run_jobs(
-    jobs: Sequence[Job],
-    out: Path,
-    *,
-    workers: int | None = None,
-    force: bool = False,
-    on_done: Callable[[JobRecord, bool], None] | None = None,
-    cell_timeout: int = CELL_TIMEOUT,
-) -> Manifest:
-    """Execute ``jobs`` in parallel, record each in ``out/manifest.json`` and return the manifest.
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
-    ``on_done(record, skipped)`` is called in this process as each job ends (for a progress
-    bar). Jobs up to date are skipped unless ``force``.
-    """
-    out = out.resolve()
-    out.mkdir(parents=True, exist_ok=True)
-    manifest = Manifest.load(out / "manifest.json")
-    environments: dict[str, str] = {}
-    todo: list[tuple[Job, str]] = []
+
+def _task(job: Job, out: Path, fingerprint: str, options: RunOptions, env: dict) -> Task:
+    identity = {"stage": job.stage, "fund": job.fund, "region": job.region, "when": job.when}
+    return Task(
+        job_id=job.job_id,
+        identity={**identity, "lang": job.lang},
+        notebook=str(job.notebook),
+        executed=str(job.executed_path(out)),
+        result=str(job.result_path(out)),
+        out=str(out),
+        parameters=job.parameters(out),
+        fingerprint=fingerprint,
+        timeouts=options.timeouts,
+        warm=options.kernels == "warm",
+        cwd=str(PROJECT_DIR),
+        versions=env,
+    )
+
+
+def _lost(job: Job, fingerprint: str, exc: BaseException, parameters: dict) -> JobRecord:
+    """The record of a job whose worker failed to report (it died, or was killed)."""
+    return JobRecord(
+        job.job_id, job.stage, job.fund, job.region, job.when, job.lang, FAILED, fingerprint,
+        0.0, parameters=parameters, error_name=type(exc).__name__, error=str(exc),
+        finished=_now(),
+    )  # fmt: skip
+
+
+def _clean_partials(out: Path) -> None:
+    """Remove temporary files a killed batch left (ours: dot-named, '.part' in the name)."""
+    for folder in (out / "runs", out / "site"):
+        if folder.exists():
+            for f in folder.rglob(".*.part*"):
+                f.unlink(missing_ok=True)
+
+
+def _default_executor(options: RunOptions, todo: int, out: Path) -> WorkerPool:
+    workers = max(1, min(options.workers or os.cpu_count() or 1, todo))
+    return WorkerPool(
+        workers,
+        WorkerOptions(
+            log_dir=str(out / "logs"),
+            warm=options.kernels == "warm",
+            start_timeout=options.timeouts.start,
+            restart_every=options.restart_every,
+        ),
+        hard_timeout=options.timeouts.notebook + options.timeouts.start + GRACE,
+    )
+
+
+@dataclass
+class _Batch:
+    """The state of one run: what waits, what runs, and where it is recorded."""
+
+    jobs: dict[str, Job]
+    waits: dict[str, set[str]]
+    tasks: dict[str, Task]
+    manifest: Manifest
+    executor: Executor
+    retries: int
+    on_done: Callable[[JobRecord, bool], None] | None
+    running: dict[Future, str]
+    attempts: dict[str, int]
+
+    def submit_ready(self) -> None:
+        ready = [j for j, w in self.waits.items() if not w]
+        for job_id in ready:
+            del self.waits[job_id]
+            self._submit(job_id)
+
+    def _submit(self, job_id: str) -> None:
+        self.attempts[job_id] = self.attempts.get(job_id, 0) + 1
+        self.running[self.executor.submit(execute_task, self.tasks[job_id])] = job_id
+
+    def collect(self, future: Future) -> None:
+        job_id = self.running.pop(future)
+        job, task = self.jobs[job_id], self.tasks[job_id]
+        try:
+            record = future.result()
+        except Exception as exc:  # the worker died or was killed: this task alone fails
+            record = _lost(job, task.fingerprint, exc, task.parameters)
+        record.attempts = self.attempts[job_id]
+        retry = record.status == FAILED and record.error_name in RETRIED
+        if retry and self.attempts[job_id] <= self.retries:
+            self._submit(job_id)
+            return
+        self.record(record)
+        for waits in self.waits.values():
+            waits.discard(job_id)
+
+    def record(self, record: JobRecord, skipped: bool = False) -> None:
+        if not skipped:
+            self.manifest.update(record)
+        if self.on_done:
+            self.on_done(record, skipped)
+
+    def interrupt(self) -> BatchInterrupted:
+        """Stop: cancel the queue, stop what runs and record it as interrupted; a job that
+        had finished is recorded as it ended. A second Ctrl-C meanwhile is ignored, so the
+        records are written."""
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+        try:
+            if isinstance(self.executor, WorkerPool):
+                stopped = set(self.executor.terminate())
+            else:
+                stopped = {f for f in self.running if not f.cancel()}
+            for future, job_id in self.running.items():
+                if future.cancelled():
+                    continue
+                if future in stopped or not future.done() or future.exception() is not None:
+                    job, task = self.jobs[job_id], self.tasks[job_id]
+                    cause = KeyboardInterrupt("interrupted by the user (Ctrl-C)")
+                    self.record(_lost(job, task.fingerprint, cause, task.parameters))
+                else:
+                    self.record(future.result())
+        finally:
+            signal.signal(signal.SIGINT, previous)
+        return BatchInterrupted(
+            f"interrupted: {len(stopped)} running notebook(s) stopped and recorded as failed, "
+            f"{len(self.waits) + len(self.running) - len(stopped)} not run; "
+            "run the same command again to resume"
+        )
+
+
+def _plan(
+    jobs: Sequence[Job], out: Path, ds: Dataset, manifest: Manifest, options: RunOptions, on_done
+) -> tuple[dict[str, Task], dict[str, set[str]]]:
+    """The tasks to run (up-to-date jobs are reported as skipped) and what each waits for."""
+    waits = dependencies(jobs, ds)
+    prints = job_fingerprints(jobs, ds, out, waits, suite_digest())
+    env = versions()
+    tasks: dict[str, Task] = {}
     for job in jobs:
-        env = environments.setdefault(job.data, environment_digest(job.data))
-        fp = job_fingerprint(job, out, env)
         record = manifest.records.get(job.job_id)
-        if not force and is_up_to_date(record, fp, out):
+        if not options.force and is_up_to_date(record, prints[job.job_id], out):
             if on_done:
                 on_done(record, True)
             continue
-        todo.append((job, fp))
-    manifest.meta.update(
-        {"started": datetime.now(UTC).isoformat(timespec="seconds"), "jobs": len(jobs)}
-    )
-    manifest.save()
-    if not todo:
-        return manifest
-    workers = max(1, min(workers or os.cpu_count() or 1, len(todo)))
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(
-        max_workers=workers,
-        mp_context=context,
-        initializer=_quiet_worker,
-        initargs=(str(out / "logs"),),
-    ) as pool:
-        pending: set[Future] = {
-            pool.submit(execute_job, job, out, fp, cell_timeout) for job, fp in todo
-        }
-        by_future = dict(zip(pending, todo, strict=True))
-        while pending:
-            done, pending = wait(pending, return_when=FIRST_COMPLETED)
-            for future in done:
-                job, fp = by_future[future]
-                try:
-                    record = future.result()
-                except Exception as exc:  # the worker itself died: record, go on
-                    record = JobRecord(
-                        job.job_id,
-                        job.stage,
-                        job.fund,
-                        job.region,
-                        job.year,
-                        job.lang,
-                        FAILED,
-                        fp,
-                        0.0,
-                        error=_error_text(exc),
-                    )
-                manifest.update(record)
-                if on_done:
-                    on_done(record, False)
-    manifest.meta["finished"] = datetime.now(UTC).isoformat(timespec="seconds")
-    manifest.save()
+        tasks[job.job_id] = _task(job, out, prints[job.job_id], options, env)
+    return tasks, {j: set(waits[j]) & set(tasks) for j in tasks}
+
+
+def run_jobs(
+    jobs: Sequence[Job],
+    out: Path,
+    ds: Dataset,
+    options: RunOptions = RunOptions(),
+    *,
+    executor: Executor | None = None,
+    on_done: Callable[[JobRecord, bool], None] | None = None,
+) -> Manifest:
+    """Run ``jobs`` (checked beforehand with ``check_jobs``), record each in
+    ``out/manifest.json`` and return the manifest. ``on_done(record, skipped)`` is called
+    in this process as each job ends or is found up to date."""
+    out = out.resolve()
+    with folder_lock(out):
+        _clean_partials(out)
+        manifest = Manifest.load(out / "manifest.json")
+        tasks, waits = _plan(jobs, out, ds, manifest, options, on_done)
+        manifest.meta.update({"started": _now(), "jobs": len(jobs), "versions": versions()})
+        manifest.save()
+        if tasks:
+            own = executor is None
+            pool = executor or _default_executor(options, len(tasks), out)
+            batch = _Batch(
+                {j.job_id: j for j in jobs}, waits, tasks, manifest, pool, options.retries,
+                on_done, {}, {},
+            )  # fmt: skip
+            _drive(batch, own)
+        manifest.meta["finished"] = _now()
+        manifest.save()
     return manifest
+
+
+def _drive(batch: _Batch, own_executor: bool) -> None:
+    try:
+        batch.submit_ready()
+        while batch.running:
+            done, _ = wait(list(batch.running), return_when=FIRST_COMPLETED)
+            for future in done:
+                batch.collect(future)
+            batch.submit_ready()
+        for job_id in list(batch.waits):  # waiting on a job that never finished
+            raise RuntimeError(f"{job_id} waits for jobs that are not in the batch")
+    except KeyboardInterrupt:
+        raise batch.interrupt() from None
+    finally:
+        if own_executor:
+            batch.executor.shutdown(wait=True, cancel_futures=True)
+
+
+def preview(jobs: Sequence[Job], out: Path, ds: Dataset) -> list[tuple[str, str, int, int]]:
+    """Per stage and fund: the jobs of the plan and how many are up to date."""
+    out = out.resolve()
+    manifest = Manifest.load(out / "manifest.json")
+    prints = job_fingerprints(jobs, ds, out, dependencies(jobs, ds), suite_digest())
+    rows: dict[tuple[str, str], list[int]] = {}
+    for job in jobs:
+        row = rows.setdefault((job.stage, job.fund), [0, 0])
+        row[0] += 1
+        row[1] += is_up_to_date(manifest.records.get(job.job_id), prints[job.job_id], out)
+    return [(stage, fund, n, fresh) for (stage, fund), (n, fresh) in rows.items()]
+
+
+def status_counts(manifest: Manifest, jobs: Sequence[Job], skipped: set[str]) -> dict[str, int]:
+    """The batch's jobs by status, those found up to date apart."""
+    counts: dict[str, int] = {}
+    for job in jobs:
+        record = manifest.records.get(job.job_id)
+        status = "up to date" if job.job_id in skipped else (record.status if record else "not run")
+        counts[status] = counts.get(status, 0) + 1
+    return counts

@@ -4,11 +4,12 @@ their leading zeros and the schema layer sees exactly what the file holds."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import tempfile
 import warnings
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -185,3 +186,21 @@ def write_dataset(tables: Mapping[str, pd.DataFrame], out: str | Path, fmt: str 
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return out
+
+
+def tree_digest(paths: Iterable[Path], patterns: Sequence[str] = ("*",)) -> str:
+    """SHA-256 over the names and bytes of every file under ``paths`` matching ``patterns``
+    (a path that is a file counts as itself)."""
+    h = hashlib.sha256()
+    for root in paths:
+        files = (
+            [root]
+            if root.is_file()
+            else sorted(f for p in patterns for f in root.rglob(p) if f.is_file())
+        )
+        for f in files:
+            if "__pycache__" in f.parts:
+                continue
+            h.update(str(f.relative_to(root.parent)).encode())
+            h.update(f.read_bytes())
+    return h.hexdigest()

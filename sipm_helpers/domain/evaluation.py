@@ -247,7 +247,7 @@ def evaluate(ds: Dataset, ctx: Context, *, fund: str, region: str, year: int) ->
             f"no execution data for {fund} in {region} for {year}; years on record: {years}"
         )
     months = int(facts.executed.at[key, "months"])
-    scored = indicator_frame(ds, ctx, funds=[fund], regions=[region], facts=facts)
+    scored = indicator_frame(ds, ctx, funds=[fund], regions=[region], years=[year], facts=facts)
     mine = scored.loc[scored["year"] == year].reset_index(drop=True)
     keys = ["region_code", "fund", "year"]
     summary = summarize_scores(mine, ctx.standards, keys).iloc[0].to_dict()

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from sipm_helpers.batch.manifest import FAILED, OK, JobRecord, Manifest
 from sipm_helpers.batch.plan import Job
+from sipm_helpers.batch.stages import STAGES
 from sipm_helpers.config.context import Context
 from sipm_helpers.data.dataset import Dataset
 from sipm_helpers.data.io import atomic_write_bytes
@@ -51,20 +52,16 @@ def _publish_form(job: Job, out: Path) -> Path | None:
 
 
 def _titles(job: Job, labels, ds: Dataset, ctx: Context) -> tuple[str, str]:
-    """The report's title and subtitle in its own language, by stage."""
-    region = ds.region_name(job.region, job.lang)
-    fund = ctx.registry.fund(job.fund).name(job.lang)
-    if job.stage == "target_review":
-        return labels.t("tr_title", region=region, fund=fund, year=job.year), labels.t(
-            "tr_subtitle", year=job.year
-        )
-    if job.stage == "monitoring":
-        return labels.t("mon_title", region=region, fund=fund, period=job.period), labels.t(
-            "mon_subtitle", period=job.period
-        )
-    return labels.t("report_title", region=region, fund=fund, year=job.year), labels.t(
-        "report_subtitle", year=job.year, due_year=job.year + 1
-    )
+    """The report's title and subtitle in its own language, from the stage's label keys."""
+    values = {
+        "region": ds.region_name(job.region, job.lang),
+        "fund": ctx.registry.fund(job.fund).name(job.lang),
+        "year": job.year,
+        "period": job.period,
+        "due_year": job.year + 1,
+    }
+    title, subtitle = job.definition.titles
+    return labels.t(title, **values), labels.t(subtitle, **values)
 
 
 def _grade_label(result: dict, lang: str) -> str:
@@ -146,8 +143,8 @@ def publish(
             entries.append(
                 replace(
                     base,
-                    score=result["summary"]["total"] if "summary" in result else None,
-                    grade=_grade_label(result, site_lang) if "summary" in result else None,
+                    score=result["summary"]["total"] if job.definition.graded else None,
+                    grade=_grade_label(result, site_lang) if job.definition.graded else None,
                     html=str(html_path.relative_to(site)),
                     pdf=str(pdf_path.relative_to(site)) if pdf is not None else None,
                     form=str(form.relative_to(site)) if form is not None else None,
@@ -165,12 +162,6 @@ def publish(
         title=title,
         lang=site_lang,
         generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        stage_order=(
-            "target_review",
-            "monitoring",
-            "self_evaluation",
-            "provincial_evaluation",
-            "disclosure",
-        ),
+        stage_order=tuple(STAGES),
     )
     return Published(index, tuple(entries))

@@ -1,0 +1,101 @@
+"""Fingerprints: what a job's outputs depend on, so a rerun redoes exactly the jobs whose
+inputs changed.
+
+A job depends on the suite (the package's code, the parameters, its notebook), on its
+own parameters, on the rows of the data that concern its region (its own, its province's,
+the country's, and those of the regions it covers) and on the jobs it waits for. Touching
+one region's rows reruns that region's jobs and the jobs that depend on them, nothing else.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sipm_helpers.batch.plan import Job, province_of
+from sipm_helpers.data.dataset import Dataset
+from sipm_helpers.data.io import tree_digest
+from sipm_helpers.domain.provincial import province_members
+from sipm_helpers.paths import PACKAGE_DIR, notebooks_dir, parameters_dir
+
+CODE_COLUMNS = ("region_code", "province_code")
+TABLES = (
+    "regions",
+    "pooling",
+    "budget",
+    "execution",
+    "statistics",
+    "targets",
+    "qualitative",
+    "explanations",
+)
+
+
+def suite_digest() -> str:
+    """The package's code, the parameters and the notebooks."""
+    return tree_digest(
+        [parameters_dir(), PACKAGE_DIR, notebooks_dir()],
+        ("*.yaml", "*.py", "*.j2", "*.css", "*.ipynb", "*.csv"),
+    )
+
+
+def _row_digests(frame: pd.DataFrame, code: str) -> pd.Series:
+    """Per code of ``frame[code]``, a digest of its rows (independent of their order)."""
+    hashed = pd.DataFrame(
+        {"code": frame[code].astype(str), "h": pd.util.hash_pandas_object(frame, index=False)}
+    )
+    return hashed.groupby("code")["h"].agg(
+        lambda h: hashlib.sha256(np.sort(h.to_numpy()).tobytes()).hexdigest()
+    )
+
+
+def region_digests(ds: Dataset) -> dict[str, str]:
+    """Per region code, a digest of every row of every table that names it."""
+    parts: dict[str, list[str]] = {}
+    for name in TABLES:
+        frame = getattr(ds, name, None)
+        if frame is None or frame.empty:
+            continue
+        code = next((c for c in CODE_COLUMNS if c in frame.columns), None)
+        if code is None:
+            continue
+        for region, digest in _row_digests(frame, code).items():
+            parts.setdefault(region, []).append(f"{name}:{digest}")
+    return {region: hashlib.sha256("|".join(p).encode()).hexdigest() for region, p in parts.items()}
+
+
+def related_regions(ds: Dataset, job: Job) -> list[str]:
+    """The regions whose rows a job reads: its own, its province, the country, and the
+    regions it covers."""
+    codes = pd.Series([job.region])
+    country = ds.regions.loc[ds.regions["level"] == "country", "region_code"].tolist()
+    related = {job.region, *province_of(ds, codes).dropna(), *country}
+    related |= set(province_members(ds, job.fund, job.region))
+    return sorted(related)
+
+
+def job_fingerprints(
+    jobs: Sequence[Job],
+    ds: Dataset,
+    out: Path,
+    waits: Mapping[str, Sequence[str]],
+    suite: str,
+) -> dict[str, str]:
+    """Each job's fingerprint; a job's includes those of the jobs it waits for, so they come
+    first (jobs are in the registry's stage order)."""
+    digests = region_digests(ds)
+    prints: dict[str, str] = {}
+    for job in jobs:
+        h = hashlib.sha256(suite.encode())
+        h.update(json.dumps(job.parameters(out), sort_keys=True).encode())
+        for region in related_regions(ds, job):
+            h.update(f"{region}={digests.get(region, '')}".encode())
+        for dep in waits.get(job.job_id, ()):
+            h.update(prints.get(dep, dep).encode())
+        prints[job.job_id] = h.hexdigest()
+    return prints

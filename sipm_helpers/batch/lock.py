@@ -1,0 +1,80 @@
+"""One batch per output folder: a lock file holding the pid of the batch that writes there.
+
+A second batch started on the same folder refuses with a message naming the holder; a
+lock left by a batch that no longer runs (killed with -9) is taken over.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sys
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sipm_helpers.errors import SipmError
+
+LOCK_NAME = ".sipm-batch.lock"
+
+
+class FolderLocked(SipmError):
+    """Another batch is writing to the output folder."""
+
+
+def _holder(path: Path) -> dict | None:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _create(path: Path) -> bool:
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    except FileExistsError:
+        return False
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        json.dump(
+            {
+                "pid": os.getpid(),
+                "started": datetime.now(UTC).isoformat(timespec="seconds"),
+                "command": " ".join(sys.argv),
+            },
+            fh,
+        )
+    return True
+
+
+@contextlib.contextmanager
+def folder_lock(out: Path) -> Iterator[Path]:
+    """Hold the lock of ``out`` while the block runs."""
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / LOCK_NAME
+    for _ in range(3):
+        if _create(path):
+            break
+        holder = _holder(path)
+        if holder and _running(int(holder.get("pid", 0))):
+            raise FolderLocked(
+                f"{out} is in use by another sipm batch (pid {holder['pid']}, started "
+                f"{holder.get('started')}): wait for it to finish, or choose another --out"
+            )
+        path.unlink(missing_ok=True)  # left by a batch that no longer runs
+    else:
+        raise FolderLocked(f"{out}: could not take the batch lock {path.name}")
+    try:
+        yield path
+    finally:
+        path.unlink(missing_ok=True)

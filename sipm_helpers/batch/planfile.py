@@ -1,0 +1,154 @@
+"""Plan files: what a batch runs (stages, funds, provinces or regions, languages, formats),
+on which data, into which folder, with how many workers and which time limits. Read with
+the safe YAML loader and checked on load; command-line options override them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from sipm_helpers.batch.plan import Scope
+from sipm_helpers.batch.stages import STAGES
+from sipm_helpers.config.loader import read_yaml, require_keys
+from sipm_helpers.errors import ParameterError
+from sipm_helpers.present.labels import LANGUAGES
+from sipm_helpers.present.parameters import parse_period
+
+FORMATS = ("html", "pdf")
+KERNELS = ("warm", "cold")
+KEYS = (
+    "title",
+    "data",
+    "out",
+    "stages",
+    "funds",
+    "provinces",
+    "regions",
+    "languages",
+    "formats",
+    "workers",
+    "timeouts",
+    "retries",
+    "kernels",
+    "restart_every",
+)
+
+
+@dataclass(frozen=True)
+class Timeouts:
+    cell: int = 600  # seconds one cell may run
+    notebook: int = 1800  # seconds a whole notebook may run
+    start: int = 60  # seconds a kernel may take to start
+
+
+@dataclass(frozen=True)
+class Plan:
+    source: str
+    stages: dict[str, int | str]  # stage → year, period or "latest"
+    title: str = "Budget performance of social insurance funds"
+    data: str = ""  # "" = the embedded demo; relative paths are from the plan file's folder
+    out: str = "outputs/run"
+    scope: Scope = field(default_factory=Scope)
+    languages: tuple[str, ...] = ("en",)
+    formats: tuple[str, ...] = ("html", "pdf")
+    workers: int | None = None  # None: one per core
+    timeouts: Timeouts = field(default_factory=Timeouts)
+    retries: int = 1  # runs of a job whose kernel died, after the first
+    kernels: str = "warm"
+    restart_every: int = 50  # notebooks a warm kernel runs before it is replaced
+
+    def override(self, **options: Any) -> Plan:
+        """This plan with the options given (None: keep the plan's)."""
+        return replace(self, **{k: v for k, v in options.items() if v is not None})
+
+
+def _codes(path: Path, key: str, value: Any) -> tuple[str, ...] | None:
+    if value in (None, "all"):
+        return None
+    if not isinstance(value, list) or not all(isinstance(v, str | int) for v in value):
+        raise ParameterError(path, key, "must be 'all' or a list of codes")
+    return tuple(str(v) for v in value)
+
+
+def _choices(path: Path, key: str, value: Any, allowed: tuple[str, ...]) -> tuple[str, ...]:
+    values = (value,) if isinstance(value, str) else tuple(value or ())
+    if not values or (bad := [v for v in values if v not in allowed]):
+        shown = ", ".join(map(str, bad)) if values else "nothing"
+        raise ParameterError(path, key, f"{shown}: choose from {', '.join(allowed)}")
+    return values
+
+
+def _when(path: Path, name: str, value: Any) -> int | str:
+    if value == "latest":
+        return value
+    stage = STAGES[name]
+    try:
+        if stage.when == "period":
+            parse_period(str(value))
+            return str(value)
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+    except ValueError as exc:
+        raise ParameterError(path, f"stages.{name}", str(exc)) from None
+    raise ParameterError(path, f"stages.{name}", f"expected a {stage.when} or 'latest'")
+
+
+def _stages(path: Path, raw: Any) -> dict[str, int | str]:
+    if not isinstance(raw, dict) or not raw:
+        raise ParameterError(path, "stages", "must map stage names to a year, period or 'latest'")
+    unknown = [n for n in raw if n not in STAGES]
+    if unknown:
+        raise ParameterError(
+            path, "stages", f"unknown stage(s) {', '.join(unknown)}; stages: {', '.join(STAGES)}"
+        )
+    return {name: _when(path, name, value) for name, value in raw.items()}
+
+
+def _positive(path: Path, key: str, value: Any, default: int | None) -> int | None:
+    if value is None or value == "auto":
+        return default
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise ParameterError(path, key, f"must be a whole number of at least 0, not {value!r}")
+    return value
+
+
+def _timeouts(path: Path, raw: Any) -> Timeouts:
+    raw = require_keys(path, "timeouts", raw or {}, [], ["cell", "notebook", "start"])
+    base = Timeouts()
+    values = {
+        k: _positive(path, f"timeouts.{k}", raw.get(k), getattr(base, k))
+        for k in ("cell", "notebook", "start")
+    }
+    return Timeouts(**values)
+
+
+def load_plan(path: str | Path) -> Plan:
+    """Read and check a plan file; ParameterError names the file and key on failure."""
+    path = Path(path)
+    raw = read_yaml(path)
+    require_keys(path, "", raw, ["version", "stages"], KEYS)
+    if raw["version"] != 1:
+        raise ParameterError(path, "version", "must be 1")
+    data = str(raw.get("data") or "")
+    if data and not Path(data).is_absolute():
+        data = str((path.parent / data).resolve())
+    return Plan(
+        source=str(path),
+        stages=_stages(path, raw["stages"]),
+        title=str(raw.get("title") or Plan.title),
+        data=data,
+        out=str(raw.get("out") or Plan.out),
+        scope=Scope(
+            _codes(path, "funds", raw.get("funds")),
+            _codes(path, "provinces", raw.get("provinces")),
+            _codes(path, "regions", raw.get("regions")),
+        ),
+        languages=_choices(path, "languages", raw.get("languages", ["en"]), LANGUAGES),
+        formats=_choices(path, "formats", raw.get("formats", list(FORMATS)), FORMATS),
+        workers=_positive(path, "workers", raw.get("workers"), None) or None,
+        timeouts=_timeouts(path, raw.get("timeouts")),
+        retries=_positive(path, "retries", raw.get("retries"), 1),
+        kernels=_choices(path, "kernels", raw.get("kernels", "warm"), KERNELS)[0],
+        restart_every=_positive(path, "restart_every", raw.get("restart_every"), 50) or 50,
+    )

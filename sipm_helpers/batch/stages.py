@@ -1,0 +1,162 @@
+"""The stages of the suite, one registered object each: its notebook, its declared
+parameters, the (region, fund) pairs it runs for in a dataset, the moment it runs for when
+a plan says ``latest``, the stages it waits for, its report titles, what the batch summary
+flags in its results and whether its result carries a grade. Adding a stage is one entry
+here plus its notebook; the planner, the runner, the publisher and the command read it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+
+import pandas as pd
+
+from sipm_helpers.data.dataset import Dataset
+from sipm_helpers.domain.provincial import province_members
+from sipm_helpers.paths import notebooks_dir
+from sipm_helpers.present import stage as entries
+from sipm_helpers.present.parameters import Parameter, parse_period
+
+
+@dataclass(frozen=True)
+class Flag:
+    """What the batch summary lists for a stage: a heading ({when} is filled) and the test a
+    structured result must pass to be listed."""
+
+    heading: str
+    test: Callable[[dict], bool]
+
+
+@dataclass(frozen=True)
+class Stage:
+    name: str
+    notebook: str
+    parameters: tuple[Parameter, ...]
+    when: str  # the parameter saying when: "year" or "period"
+    pairs: Callable[[Dataset, int], pd.DataFrame]  # region_code, fund pairs to run in a year
+    latest: Callable[[Dataset], int | str]  # what "latest" means for this stage in a dataset
+    titles: tuple[str, str]  # label keys of the report's title and subtitle
+    depends_on: tuple[str, ...] = ()
+    flag: Flag | None = None
+    graded: bool = False  # its result has a summary with a total and a grade
+
+    @property
+    def path(self) -> Path:
+        return notebooks_dir() / self.notebook
+
+    def year_of(self, when: int | str) -> int:
+        return parse_period(str(when))[0] if self.when == "period" else int(when)
+
+
+def _coordinated(ds: Dataset, rows: pd.DataFrame) -> pd.DataFrame:
+    """The coordinating (region_code, fund) pairs among ``rows``, once each."""
+    pairs = rows[["region_code", "fund"]].drop_duplicates()
+    return ds.coordination.merge(pairs, on=["region_code", "fund"])[["region_code", "fund"]]
+
+
+def _of_year(frame: pd.DataFrame, year: int) -> pd.DataFrame:
+    return frame.loc[frame["year"] == year]
+
+
+def _reviewed(ds: Dataset, year: int) -> pd.DataFrame:
+    """Every coordinating pair with a budget for ``year`` (targets are reviewed with the
+    budget, Art. 7), and each province's own targets for a fund its prefectures pool (Art. 10)."""
+    t = ds.targets
+    provincial = t.loc[(t["level"] == "province") & (t["start_year"] == year)]
+    provincial = provincial[["region_code", "fund"]].drop_duplicates()
+    own = [
+        province_members(ds, str(r.fund), str(r.region_code)) != [] for r in provincial.itertuples()
+    ]
+    coordinated = _coordinated(ds, _of_year(ds.budget, year))
+    return pd.concat([coordinated, provincial.loc[own]], ignore_index=True)
+
+
+def _monitored(ds: Dataset, year: int) -> pd.DataFrame:
+    """Every coordinating pair with a budget or execution data in ``year``: a region whose
+    data stop early is monitored all the same, and its report says they are late (Art. 13)."""
+    reached = pd.concat([_of_year(ds.budget, year), _of_year(ds.execution, year)])
+    return _coordinated(ds, reached)
+
+
+def _evaluated(ds: Dataset, year: int) -> pd.DataFrame:
+    """Every coordinating pair with execution data for ``year``."""
+    return _coordinated(ds, _of_year(ds.execution, year))
+
+
+def _latest_budget_year(ds: Dataset) -> int:
+    return int(ds.budget["year"].max())
+
+
+def _latest_month(ds: Dataset) -> str:
+    year, month = divmod(int((ds.execution["year"] * 100 + ds.execution["month"]).max()), 100)
+    return f"{year}-{month:02d}"
+
+
+def _latest_closed_year(ds: Dataset) -> int:
+    """The latest year some region has executed to December (the year to evaluate)."""
+    e = ds.execution
+    closed = e.loc[e["month"] == 12, "year"]
+    return int(closed.max()) if not closed.empty else int(e["year"].min()) - 1
+
+
+def _register(*stages: Stage) -> Mapping[str, Stage]:
+    return MappingProxyType({s.name: s for s in stages})
+
+
+STAGES: Mapping[str, Stage] = _register(
+    Stage(
+        "target_review",
+        "01_target_review.ipynb",
+        entries.TARGET_REVIEW,
+        "year",
+        _reviewed,
+        _latest_budget_year,
+        ("tr_title", "tr_subtitle"),
+        flag=Flag("target reviews {when}: returned", lambda r: r["verdict"] == "return"),
+    ),
+    Stage(
+        "monitoring",
+        "02_monitoring.ipynb",
+        entries.MONITORING,
+        "period",
+        _monitored,
+        _latest_month,
+        ("mon_title", "mon_subtitle"),
+        flag=Flag("monitoring {when}: red alerts", lambda r: r["counts"]["red"] > 0),
+    ),
+    Stage(
+        "self_evaluation",
+        "03_self_evaluation.ipynb",
+        entries.SELF_EVALUATION,
+        "year",
+        _evaluated,
+        _latest_closed_year,
+        ("report_title", "report_subtitle"),
+        flag=Flag(
+            "self-evaluations {when}: failing the 10-year solvency test",
+            lambda r: (r.get("sustainability") or {}).get("solvency_pass") == 0,
+        ),
+        graded=True,
+    ),
+)
+
+
+def stage(name: str) -> Stage:
+    """The stage called ``name``; KeyError listing the stages otherwise."""
+    try:
+        return STAGES[name]
+    except KeyError:
+        raise KeyError(f"unknown stage {name!r}; stages: {', '.join(STAGES)}") from None
+
+
+def notebook_stage(notebook: str | Path) -> Stage:
+    """The stage whose notebook is ``notebook`` (a path or a file name)."""
+    name = Path(notebook).name
+    for s in STAGES.values():
+        if s.notebook == name:
+            return s
+    known = ", ".join(s.notebook for s in STAGES.values())
+    raise KeyError(f"{name!r} is not a stage notebook; the notebooks are {known}")

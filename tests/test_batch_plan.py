@@ -1,0 +1,189 @@
+"""Planning a batch without running it: the stage registry, plan files, the typed check of
+every job before any kernel starts, safe file names, dependencies, fingerprints, the
+manifest's merge and the folder lock."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import replace
+
+import nbformat
+import pytest
+
+from sipm_helpers.batch.fingerprint import job_fingerprints
+from sipm_helpers.batch.lock import FolderLocked, folder_lock
+from sipm_helpers.batch.manifest import JobRecord, Manifest
+from sipm_helpers.batch.plan import Job, Scope, UnsafeCode, dependencies, plan_jobs
+from sipm_helpers.batch.planfile import load_plan
+from sipm_helpers.batch.runner import PlanError, check_jobs
+from sipm_helpers.batch.stages import STAGES, notebook_stage
+from sipm_helpers.data.dataset import Dataset
+from sipm_helpers.errors import ParameterError
+from sipm_helpers.paths import parameters_dir
+from sipm_helpers.present.parameters import (
+    StageParameterError,
+    check_names,
+    check_values,
+    parameters_cell,
+)
+
+ALL = {"target_review": "latest", "monitoring": "latest", "self_evaluation": "latest"}
+
+
+def test_each_stage_notebook_declares_exactly_its_registered_parameters():
+    for stage in STAGES.values():
+        nb = nbformat.read(stage.path, as_version=4)
+        cell = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
+        assert cell.source == parameters_cell(stage.parameters), stage.notebook
+        assert notebook_stage(stage.path) is stage
+    with pytest.raises(KeyError, match="not a stage notebook"):
+        notebook_stage("99_nothing.ipynb")
+
+
+def test_demo_plan_covers_every_stage_with_latest(demo):
+    plan = load_plan(parameters_dir() / "plans" / "demo.yaml")
+    assert set(plan.stages) == set(STAGES) and plan.kernels == "warm"
+    jobs = plan_jobs(demo, plan.stages, scope=plan.scope, langs=plan.languages)
+    by_stage = {s: {j.when for j in jobs if j.stage == s} for s in STAGES}
+    assert by_stage == {
+        "target_review": {2026},
+        "monitoring": {"2026-10"},
+        "self_evaluation": {2025},
+    }
+    assert len(jobs) == 180
+    one = plan_jobs(demo, ALL, scope=Scope(funds=("work_injury",), provinces=("920000",)))
+    assert {(j.stage, j.region) for j in one} == {
+        (s, "920000") for s in ("target_review", "monitoring", "self_evaluation")
+    }
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("version: 1\nstages: {disclosure: 2025}\n", "unknown stage"),
+        ("version: 1\nstages: {monitoring: 2026-13}\n", "month must be 1–12"),
+        ("version: 1\nstages: {self_evaluation: latest}\nlanguages: [fr]\n", "fr: choose from"),
+        ("version: 1\nstages: {self_evaluation: 2025}\nworkers: -1\n", "at least 0"),
+        ("version: 1\nstages: {self_evaluation: 2025}\ntimeouts: {cel: 5}\n", "unknown key"),
+        ("version: 1\nstages: {self_evaluation: 2025}\nkernels: hot\n", "hot: choose from"),
+    ],
+)
+def test_a_bad_plan_file_names_the_key(tmp_path, text, message):
+    path = tmp_path / "plan.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ParameterError, match=message) as err:
+        load_plan(path)
+    assert str(path) in str(err.value)
+
+
+def test_every_job_is_checked_before_anything_runs(tiny, ctx, tmp_path):
+    jobs = plan_jobs(tiny, {"self_evaluation": 2025})
+    check_jobs(jobs, tmp_path, ctx, tiny)
+    bad_year = replace(jobs[0], when=2031)
+    with pytest.raises(PlanError, match=r"job self_evaluation/2031/.*year 2031 is not allowed"):
+        check_jobs([*jobs, bad_year], tmp_path, ctx, tiny)
+    unknown = replace(jobs[0], region="654321")
+    with pytest.raises(PlanError, match="region '654321' is not allowed; allowed: 000000"):
+        check_jobs([unknown], tmp_path, ctx, tiny)
+
+
+def test_parameter_names_and_types_are_refused_plainly():
+    declared = STAGES["self_evaluation"].parameters
+    crafted = "x = 1\nimport os; os.system('touch /tmp/pwned')\ny"
+    with pytest.raises(StageParameterError, match="not a Python identifier"):
+        check_names(declared, ["fund", crafted])
+    with pytest.raises(StageParameterError, match="unknown parameter 'regoin'"):
+        check_names(declared, ["regoin"])
+    with pytest.raises(StageParameterError, match="region must be text, not the number 1"):
+        check_values(declared, {"region": 1})
+    with pytest.raises(StageParameterError, match="year must be a whole number"):
+        check_values(declared, {"year": "2025"})
+    with pytest.raises(StageParameterError, match="lang 'fr' is not allowed; allowed: en, zh"):
+        check_values(declared, {"lang": "fr"}, ctx=object())
+    error = StageParameterError("lang 'fr' is not allowed")
+    assert error._render_traceback_() == ["StageParameterError: lang 'fr' is not allowed"]
+
+
+@pytest.mark.parametrize(
+    "code", ["../../../../escaped", "/etc/cron.d/x", "110100\x00", "a b", "..", "110100/"]
+)
+def test_a_code_that_would_leave_the_folder_cannot_make_a_job(code):
+    with pytest.raises(UnsafeCode, match="cannot name a file"):
+        Job("self_evaluation", "work_injury", code, "x", 2025, "en", "")
+
+
+def test_dependencies_wait_for_the_regions_a_job_covers(tiny):
+    waiting = {
+        **STAGES,
+        "target_review": replace(STAGES["target_review"], depends_on=("self_evaluation",)),
+    }
+    jobs = plan_jobs(tiny, {"target_review": 2025, "self_evaluation": 2025})
+    waits = dependencies(jobs, tiny, waiting)
+    province = "target_review/2025/employee_medical/110000/en"
+    assert set(waits[province]) == {
+        "self_evaluation/2025/employee_medical/110100/en",
+        "self_evaluation/2025/employee_medical/110200/en",
+    }
+    assert waits["target_review/2025/work_injury/110000/en"] == (
+        "self_evaluation/2025/work_injury/110000/en",
+    )
+    assert dependencies(jobs, tiny)[province] == ()  # the real stages wait for nothing yet
+
+
+def test_touching_one_regions_data_changes_only_its_jobs_and_those_that_cover_it(tiny, tmp_path):
+    jobs = plan_jobs(tiny, ALL)
+    waits = dependencies(jobs, tiny)
+    before = job_fingerprints(jobs, tiny, tmp_path, waits, "suite")
+    e = tiny.execution.copy()
+    row = e.index[(e["region_code"] == "110200") & (e["item"] == "premium")][0]
+    e.loc[row, "amount"] += 1
+    touched = Dataset(**{**tiny.__dict__, "execution": e})
+    after = job_fingerprints(jobs, touched, tmp_path, waits, "suite")
+    changed = {j for j in before if before[j] != after[j]}
+    assert changed == {
+        j.job_id
+        for j in jobs
+        if j.region == "110200" or (j.region, j.fund) == ("110000", "employee_medical")
+    }
+    assert job_fingerprints(jobs, tiny, tmp_path, waits, "other suite") != before
+
+
+def test_manifest_saves_merge_with_what_another_batch_wrote(tmp_path):
+    def record(job_id):
+        return JobRecord(job_id, "monitoring", "f", "110100", "2025-10", "en", "ok", "fp", 1.0)
+
+    first, second = Manifest.load(tmp_path / "m.json"), Manifest.load(tmp_path / "m.json")
+    first.update(record("a"))
+    second.update(record("b"))
+    first.update(record("c"))
+    assert set(Manifest.load(tmp_path / "m.json").records) == {"a", "b", "c"}
+
+
+def test_a_second_batch_on_the_same_folder_is_refused(tmp_path):
+    with folder_lock(tmp_path) as lock:
+        holder = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                "import sys, pathlib; from sipm_helpers.batch.lock import folder_lock\n"
+                "with folder_lock(pathlib.Path(sys.argv[1])): pass",
+                str(tmp_path),
+            ],
+            capture_output=True,
+            text=True,
+        )
+        assert holder.returncode != 0 and f"pid {os.getpid()}" in holder.stderr
+        assert json.loads(lock.read_text())["pid"] == os.getpid()
+    assert not lock.exists()
+    lock.write_text(json.dumps({"pid": 2**22 + 12345}))  # a batch killed with -9
+    with folder_lock(tmp_path):
+        pass
+    with (
+        pytest.raises(FolderLocked),
+        folder_lock(tmp_path),
+        folder_lock(tmp_path.parent / tmp_path.name),
+    ):
+        pass
