@@ -1,9 +1,12 @@
 """Benchmarks (not tests): prints figures and ratios against a baseline run in the same process.
 
 1. The demo batch (`sipm demo`: the target review of 2026, monitoring to 2026-10 and the
-   self-evaluation of 2025 for every fund at every coordinating region, HTML and PDF) — wall time
-   and notebooks per minute — against the same notebooks run as a plain sequential loop of
-   `papermill` CLI calls followed by `jupyter nbconvert --to html --no-input`.
+   self-evaluation of 2025 for every fund at every coordinating region, HTML) — wall time,
+   notebooks per minute and the median execution cost per stage in the batch — against the
+   same notebooks run as a plain sequential loop of `papermill` CLI calls followed by
+   `jupyter nbconvert --to html --no-input`; the floor (a self-evaluation's cells as plain
+   Python in a warm process); optionally cold kernels (--cold) and 1 against 2 workers
+   (--scaling).
 2. A national generated dataset (31 provinces, ~350 coordinating regions, 2021–2026) read
    from Parquet and validated: time and peak memory, median of --repeat runs, each in a
    fresh process so peak memory is the load's own.
@@ -12,6 +15,7 @@
    same projection made one region and fund at a time (a sample, scaled up).
 
 Usage: python benchmarks/bench.py [--skip-batch] [--skip-baseline] [--repeat N] [--limit N]
+       [--cold] [--scaling] [--floor-sample N] [--skip-national]
 """
 
 from __future__ import annotations
@@ -73,39 +77,107 @@ def run(cmd: list[str], **kw) -> subprocess.CompletedProcess:
     return subprocess.run(cmd, check=True, capture_output=True, text=True, cwd=ROOT, **kw)
 
 
-def bench_batch(out: Path, workers: int | None) -> tuple[float, int]:
-    cmd = [str(BIN / "sipm"), "demo", "--out", str(out), "--force", "--quiet"]
+def bench_batch(out: Path, workers: int | None, *extra: str) -> tuple[float, dict]:
+    """`sipm demo --force` with HTML only (the baseline renders HTML only); the seconds and
+    the manifest."""
+    cmd = [str(BIN / "sipm"), "demo", "--out", str(out), "--force", "--quiet", "--formats", "html"]
     if workers:
         cmd += ["--workers", str(workers)]
     start = time.perf_counter()
-    run(cmd)
+    run([*cmd, *extra])
     seconds = time.perf_counter() - start
-    manifest = json.loads((out / "manifest.json").read_text())
-    return seconds, len(manifest["jobs"])
+    return seconds, json.loads((out / "manifest.json").read_text())["jobs"]
 
 
-def bench_baseline(batch_out: Path, out: Path, limit: int | None) -> tuple[float, int]:
+def bench_baseline(jobs: dict, out: Path, limit: int | None) -> tuple[float, int]:
     """The same notebooks, one `papermill` CLI call then one `jupyter nbconvert` call each."""
-    manifest = json.loads((batch_out / "manifest.json").read_text())
-    jobs = list(manifest["jobs"].values())[: limit or None]
-    notebooks = {"self_evaluation": "03_self_evaluation.ipynb", "monitoring": "02_monitoring.ipynb"}
+    from sipm_helpers.batch.stages import STAGES
+
+    chosen = list(jobs.values())[: limit or None]
     start = time.perf_counter()
-    for job in jobs:
-        executed = out / f"{job['stage']}-{job['fund']}-{job['region']}.ipynb"
-        when = (
-            ["-p", "period", job["job_id"].split("/")[1]]
-            if job["stage"] == "monitoring"
-            else ["-p", "year", str(job["year"])]
-        )
-        run(
-            [
-                str(BIN / "papermill"), str(ROOT / "notebooks" / notebooks[job["stage"]]), str(executed), "--no-progress-bar",
-                "-p", "fund", job["fund"], "-r", "region", job["region"], *when,
-                "-p", "lang", job["lang"], "-p", "result_path", str(executed.with_suffix(".json")),
-            ]
-        )  # fmt: skip
+    for job in chosen:
+        executed = out / f"{job['stage']}-{job['when']}-{job['fund']}-{job['region']}.ipynb"
+        parameters = {**job["parameters"], "result_path": str(executed.with_suffix(".json"))}
+        flags = [
+            f
+            for name, value in parameters.items()
+            for f in (("-p", name, str(value)) if isinstance(value, int) else ("-r", name, value))
+        ]
+        notebook = STAGES[job["stage"]].path
+        run([str(BIN / "papermill"), str(notebook), str(executed), "--no-progress-bar", *flags])
         run([str(BIN / "jupyter"), "nbconvert", "--to", "html", "--no-input", str(executed)])
-    return time.perf_counter() - start, len(jobs)
+    return time.perf_counter() - start, len(chosen)
+
+
+def floor_seconds(sample: int) -> list[float]:
+    """The floor: a self-evaluation's cells (the stage call and every section) as plain
+    Python in one warm process, data cached as in a warm kernel; seconds per region."""
+    import matplotlib
+
+    matplotlib.use("agg")
+    from sipm_helpers.present import session, stage
+
+    cache = session.LoadCache()
+    _, ds = cache.load(None)
+    pairs = ds.coordination.head(sample)
+    times = []
+    for fund, region in zip(pairs["fund"], pairs["region_code"], strict=True):
+        start = time.perf_counter()
+        with _cache(cache):
+            report = stage.self_evaluation(fund=str(fund), region=str(region)).report
+            for section in SECTIONS:
+                getattr(report, section)()
+        times.append(time.perf_counter() - start)
+    return times
+
+
+SECTIONS = ("header", "summary", "targets", "funding", "management", "overall_targets",
+            "indicators", "sustainability", "deviations", "data_quality")  # fmt: skip
+
+
+def _cache(cache):
+    """Make ``cache`` the active one, as a warm kernel's preload does."""
+    from unittest import mock
+
+    return mock.patch("sipm_helpers.present.session.active_cache", lambda: cache)
+
+
+def _stage_median(jobs: dict, stage: str) -> float:
+    return statistics.median(j["seconds"] for j in jobs.values() if j["stage"] == stage)
+
+
+def report_batch(args, tmp: Path) -> None:
+    seconds, jobs = bench_batch(tmp / "batch", args.workers)
+    count = len(jobs)
+    print(
+        f"demo batch, warm kernels: {count} notebooks executed and rendered (HTML) in "
+        f"{seconds:.1f} s = {count / seconds * 60:.1f} notebooks/min ({seconds / count:.2f} s each)"
+    )
+    for stage in ("target_review", "monitoring", "self_evaluation"):
+        print(f"  median execution cost in the batch, {stage}: {_stage_median(jobs, stage):.2f} s")
+    floor = floor_seconds(args.floor_sample)
+    print(
+        f"  floor: the self-evaluation's cells as plain Python in a warm process: median "
+        f"{statistics.median(floor):.2f} s over {len(floor)} regions"
+    )
+    if args.cold:
+        cold_s, _ = bench_batch(tmp / "cold", args.workers, "--cold-kernels")
+        print(
+            f"demo batch, --cold-kernels: {cold_s:.1f} s = {cold_s / seconds:.2f}x the warm batch"
+        )
+    if args.scaling:
+        for workers in (1, 2):
+            w_s, w_jobs = bench_batch(tmp / f"w{workers}", workers, "--only", "self_evaluation")
+            print(f"self-evaluations only ({len(w_jobs)}), {workers} worker(s): {w_s:.1f} s")
+    if not args.skip_baseline:
+        (tmp / "baseline").mkdir()
+        base_s, base_n = bench_baseline(jobs, tmp / "baseline", args.limit)
+        per_base, per_batch = base_s / base_n, seconds / count
+        print(
+            f"baseline: {base_n} notebooks as papermill CLI + jupyter nbconvert --no-input (HTML), "
+            f"sequential: {base_s:.1f} s = {per_base:.2f} s each"
+        )
+        print(f"ratio: the batch is {per_base / per_batch:.2f}x faster per notebook")
 
 
 def main() -> None:
@@ -122,29 +194,20 @@ def main() -> None:
     parser.add_argument(
         "--loop-sample", type=int, default=40, help="regions projected one at a time (baseline)"
     )
+    parser.add_argument("--cold", action="store_true", help="also run the batch with cold kernels")
+    parser.add_argument(
+        "--scaling", action="store_true", help="self-evaluations on 1 and 2 workers"
+    )
+    parser.add_argument("--floor-sample", type=int, default=20, help="regions timed for the floor")
+    parser.add_argument("--skip-national", action="store_true")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         if not args.skip_batch:
-            seconds, count = bench_batch(tmp / "batch", args.workers)
-            print(
-                f"demo batch: {count} notebooks executed and rendered (HTML+PDF) in {seconds:.1f} s "
-                f"= {count / seconds * 60:.1f} notebooks/min"
-            )
-            if not args.skip_baseline:
-                (tmp / "baseline").mkdir()
-                base_s, base_n = bench_baseline(tmp / "batch", tmp / "baseline", args.limit)
-                per_base, per_batch = base_s / base_n, seconds / count
-                print(
-                    f"baseline: {base_n} notebooks as papermill CLI + jupyter nbconvert --no-input (HTML only), "
-                    f"sequential: {base_s:.1f} s = {base_n / base_s * 60:.1f} notebooks/min"
-                )
-                print(
-                    f"ratio: the batch is {per_base / per_batch:.2f}x faster per notebook "
-                    f"({per_batch:.2f} s vs {per_base:.2f} s), and renders PDF too"
-                )
-
+            report_batch(args, tmp)
+        if args.skip_national:
+            return
         national = tmp / "national"
         start = time.perf_counter()
         run(

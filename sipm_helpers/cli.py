@@ -7,6 +7,7 @@ written to the output folder).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 import time
@@ -125,11 +126,18 @@ def _jobs(plan):
 
 
 def _executor(args: argparse.Namespace, plan):
+    """The executor the batch runs on: None (the local pool) or a Dask cluster's."""
     if args.executor == "local":
-        return None
+        return contextlib.nullcontext(None)
     from sipm_helpers.batch.cluster import dask_executor
 
-    return dask_executor(args.scheduler, plan)
+    return dask_executor(
+        args.scheduler,
+        workers=plan.workers,
+        start_timeout=plan.timeouts.start,
+        restart_every=plan.restart_every,
+        warm=plan.kernels == "warm",
+    )
 
 
 def _formats_available(formats: tuple[str, ...]) -> tuple[str, ...]:
@@ -157,10 +165,11 @@ def cmd_run(args: argparse.Namespace) -> int:
         plan.workers, args.force, plan.timeouts, plan.retries, plan.kernels, plan.restart_every
     )
     start = time.perf_counter()
-    with Progress(len(jobs), "notebooks", quiet=args.quiet, verbose=args.verbose) as notebooks:
-        manifest = run_jobs(
-            jobs, out, dataset, options, executor=_executor(args, plan), on_done=notebooks.done
-        )
+    with (
+        _executor(args, plan) as executor,
+        Progress(len(jobs), "notebooks", quiet=args.quiet, verbose=args.verbose) as notebooks,
+    ):
+        manifest = run_jobs(jobs, out, dataset, options, executor=executor, on_done=notebooks.done)
     ran = time.perf_counter() - start
     with Progress(len(jobs), "reports", quiet=args.quiet) as progress:
         published = publish(

@@ -203,3 +203,21 @@ def test_ctrl_c_stops_cleanly_and_a_second_batch_is_refused(tiny_dir, tmp_path):
     records = Manifest.load(out / "manifest.json").records
     assert any(r.error_name == "KeyboardInterrupt" for r in records.values()) or len(records) == 10
     assert not (out / ".sipm-batch.lock").exists()
+
+
+def test_the_demo_plan_on_a_dask_local_cluster_matches_the_local_run(tiny_dir, tmp_path):
+    from sipm_helpers.cli import main
+
+    options = ["--data", str(tiny_dir), "--formats", "html", "--quiet", "--workers", "2"]
+    assert main(["demo", "--out", str(tmp_path / "local"), *options]) == 0
+    dask = ["--executor", "dask", "--scheduler", "local"]
+    assert main(["demo", "--out", str(tmp_path / "dask"), *options, *dask]) == 0
+    local, cluster = (
+        {k: (r.status, r.fingerprint) for k, r in Manifest.load(tmp_path / d / "manifest.json").records.items()}
+        for d in ("local", "dask")
+    )  # fmt: skip
+    assert local == cluster and len(local) == 10
+    workers = {
+        r.worker for r in Manifest.load(tmp_path / "dask" / "manifest.json").records.values()
+    }
+    assert len(workers) == 2  # two Dask workers, each with its warm kernel

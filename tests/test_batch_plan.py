@@ -187,3 +187,20 @@ def test_a_second_batch_on_the_same_folder_is_refused(tmp_path):
         folder_lock(tmp_path.parent / tmp_path.name),
     ):
         pass
+
+
+def test_params_and_plan_commands(tiny_dir, tmp_path, capsys):
+    from sipm_helpers.cli import main
+
+    assert main(["params", "notebooks/02_monitoring.ipynb"]) == 0
+    out = capsys.readouterr().out
+    assert 'period       str  default "2026-10"' in out and "quarter (2026Q3)" in out
+    assert main(["params", "nothing.ipynb"]) == 2
+    plan = str(parameters_dir() / "plans" / "demo.yaml")
+    assert main(["plan", plan, "--data", str(tiny_dir), "--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "10 notebook(s)" in out and "self_evaluation work_injury" in out
+    args = ["plan", plan, "--data", str(tiny_dir), "--out", str(tmp_path), "--only", "monitoring"]
+    assert main([*args, "--region", "110100"]) == 0
+    assert "1 notebook(s)" in capsys.readouterr().out
+    assert main([*args[:-2], "--only", "disclosure"]) == 2

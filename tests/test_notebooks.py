@@ -181,3 +181,25 @@ def test_target_review_runs_and_renders(tmp_path, demo, fund, region, lang):
         and "import target_review" not in html
         and "Traceback" not in html
     )
+
+
+def test_a_bad_value_by_hand_stops_with_one_line(tmp_path):
+    """papermill's own CLI turns -p region 910100 into a number: the first cell says so in
+    one line, not with a traceback from deep in the package."""
+    import subprocess
+    import sys
+
+    out = tmp_path / "out.ipynb"
+    run = subprocess.run(
+        [sys.executable, "-m", "papermill", str(NOTEBOOK), str(out), "-p", "region", "910100"],
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_DIR,
+    )
+    assert run.returncode != 0
+    errors = [
+        o for c in nbformat.read(out, as_version=4).cells for o in c.get("outputs", [])
+        if o.output_type == "error"
+    ]  # fmt: skip
+    assert len(errors) == 1 and len(errors[0].traceback) == 1
+    assert errors[0].traceback[0].startswith("StageParameterError: region must be text")

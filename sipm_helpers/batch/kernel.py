@@ -58,7 +58,7 @@ class WarmKernel:
         # a timeout and a dead kernel run side by side only with an asynchronous client.
         km = AsyncKernelManager(kernel_name="python3")
         run_sync(km.start_kernel)(
-            extra_arguments=["--HistoryManager.hist_file=:memory:"],
+            extra_arguments=["--HistoryManager.hist_file=:memory:", "--log-level=ERROR"],
             cwd=str(PROJECT_DIR),
             env={**os.environ, "PYDEVD_DISABLE_FILE_VALIDATION": "1"},
         )

@@ -23,6 +23,8 @@ from pathlib import Path
 
 from sipm_helpers.batch.kernel import WarmKernel
 
+PLUGIN_NAME = "sipm-warm-kernel"  # the Dask worker plugin holding a Dask worker's kernel
+
 # The warm kernel of the process running a task, set by the worker for its whole life; a
 # task run where none is set (a thread pool, a Dask worker without the plugin) uses a cold
 # kernel.
@@ -37,7 +39,7 @@ def current_kernel() -> WarmKernel | None:
     with contextlib.suppress(ImportError, ValueError):
         from distributed import get_worker
 
-        plugin = get_worker().plugins.get("sipm-warm-kernel")
+        plugin = get_worker().plugins.get(PLUGIN_NAME)
         return getattr(plugin, "kernel", None)
     return None
 

@@ -51,10 +51,12 @@ def _style() -> dict:
 
 
 def to_svg(fig: Figure) -> str:
-    """The figure as an SVG document string (without the XML prolog)."""
+    """The figure as an SVG document string (without the XML prolog). The constrained
+    layout already keeps every label inside the figure, so no "tight" bounding box: that
+    would draw each figure twice (measured: a third of a self-evaluation's chart time)."""
     buf = io.StringIO()
     with matplotlib.rc_context(_style()):
-        fig.savefig(buf, format="svg", bbox_inches="tight")
+        fig.savefig(buf, format="svg")
     svg = buf.getvalue()
     return svg[svg.find("<svg") :]
 

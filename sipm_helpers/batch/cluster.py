@@ -1,0 +1,64 @@
+"""Running a batch on a Dask cluster (dask.distributed), for national batches.
+
+The runner takes any ``concurrent.futures`` executor; this module gives it Dask's client
+executor, with a worker plugin that keeps one warm kernel in each Dask worker (the same
+``WarmKernel`` the local pool's workers own). The output folder must be a path every
+worker sees (a shared file system). ``--scheduler local`` starts a ``LocalCluster`` on
+this machine, one single-threaded worker process per notebook run at once.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from concurrent.futures import Executor
+
+from distributed import Client, LocalCluster, WorkerPlugin
+
+from sipm_helpers.batch.kernel import WarmKernel
+from sipm_helpers.batch.worker import PLUGIN_NAME
+from sipm_helpers.errors import SipmError
+
+
+class WarmKernelPlugin(WorkerPlugin):
+    """A Dask worker plugin: one warm kernel per worker, shut down with the worker."""
+
+    name = PLUGIN_NAME
+
+    def __init__(self, start_timeout: int = 60, restart_every: int = 50) -> None:
+        self.start_timeout, self.restart_every = start_timeout, restart_every
+        self.kernel: WarmKernel | None = None
+
+    def setup(self, worker) -> None:
+        self.kernel = WarmKernel(self.start_timeout, self.restart_every)
+
+    def teardown(self, worker) -> None:
+        if self.kernel is not None:
+            self.kernel.shutdown()
+
+
+@contextlib.contextmanager
+def dask_executor(
+    scheduler: str | None,
+    *,
+    workers: int | None,
+    start_timeout: int,
+    restart_every: int,
+    warm: bool,
+) -> Iterator[Executor]:
+    """A Dask client executor on the cluster at ``scheduler`` ("local": a LocalCluster of
+    ``workers`` processes), closed when the block ends."""
+    if not scheduler:
+        raise SipmError("--executor dask needs --scheduler ADDRESS (or 'local' for this machine)")
+    with contextlib.ExitStack() as stack:
+        if scheduler == "local":
+            cluster = stack.enter_context(
+                LocalCluster(n_workers=workers or 2, threads_per_worker=1, processes=True,
+                             dashboard_address=None)
+            )  # fmt: skip
+            client = stack.enter_context(Client(cluster))
+        else:
+            client = stack.enter_context(Client(scheduler))
+        if warm:
+            client.register_plugin(WarmKernelPlugin(start_timeout, restart_every), name=PLUGIN_NAME)
+        yield client.get_executor(pure=False)
