@@ -93,7 +93,9 @@ def bench_baseline(jobs: dict, out: Path, limit: int | None) -> tuple[float, int
     """The same notebooks, one `papermill` CLI call then one `jupyter nbconvert` call each."""
     from sipm_helpers.batch.stages import STAGES
 
-    chosen = list(jobs.values())[: limit or None]
+    every = list(jobs.values())
+    step = max(1, len(every) // limit) if limit else 1
+    chosen = every[::step][: limit or None]  # spread over the stages, not the first one's
     start = time.perf_counter()
     for job in chosen:
         executed = out / f"{job['stage']}-{job['when']}-{job['fund']}-{job['region']}.ipynb"

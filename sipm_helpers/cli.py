@@ -155,7 +155,7 @@ def _formats_available(formats: tuple[str, ...]) -> tuple[str, ...]:
 def cmd_run(args: argparse.Namespace) -> int:
     from sipm_helpers.batch.progress import Progress
     from sipm_helpers.batch.runner import RunOptions, run_jobs
-    from sipm_helpers.render.publish import publish
+    from sipm_helpers.render.publish import page_maker, publish
 
     plan = _plan(args)
     ctx, dataset, jobs = _jobs(plan)
@@ -169,7 +169,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         _executor(args, plan) as executor,
         Progress(len(jobs), "notebooks", quiet=args.quiet, verbose=args.verbose) as notebooks,
     ):
-        manifest = run_jobs(jobs, out, dataset, options, executor=executor, on_done=notebooks.done)
+        manifest = run_jobs(
+            jobs, out, dataset, options, executor=executor, on_done=notebooks.done,
+            after=page_maker(out, dataset, ctx),
+        )  # fmt: skip
     ran = time.perf_counter() - start
     with Progress(len(jobs), "reports", quiet=args.quiet) as progress:
         published = publish(

@@ -99,9 +99,8 @@ def test_one_batch_of_healthy_and_failing_notebooks(tmp_path):
     assert records["test/kill-kernel"].error_name == "DeadKernelError"
     died = records["test/kill-worker"]
     assert type(died).__name__ == "WorkerDied" and "exit code -9" in str(died)
-    # Only the killed worker left a temporary file, under a dot-name the next batch removes.
-    assert [p.name.split(".")[1] for p in tmp_path.glob(".*part*")] == ["kill-worker"]
-    assert not (tmp_path / "kill-worker.ipynb").exists()
+    # Notebooks are written once, when they end: the killed worker left nothing behind.
+    assert not list(tmp_path.glob(".*part*")) and not (tmp_path / "kill-worker.ipynb").exists()
     assert (tmp_path / "raise.failed.ipynb").exists() and not (tmp_path / "raise.json").exists()
 
 
@@ -221,3 +220,21 @@ def test_the_demo_plan_on_a_dask_local_cluster_matches_the_local_run(tiny_dir, t
         r.worker for r in Manifest.load(tmp_path / "dask" / "manifest.json").records.values()
     }
     assert len(workers) == 2  # two Dask workers, each with its warm kernel
+
+
+def test_a_kernel_is_replaced_when_a_thread_survives_or_the_stage_asks(tmp_path):
+    timeouts = Timeouts(cell=60, notebook=120)
+    tasks = [
+        task(tmp_path, "first", "fault.ipynb", timeouts),
+        task(tmp_path, "same", "fault.ipynb", timeouts),
+        task(tmp_path, "thread", "fault.ipynb", timeouts, mode="leave_thread"),
+        task(tmp_path, "after-thread", "fault.ipynb", timeouts),
+    ]
+    fresh = task(tmp_path, "fresh", "fault.ipynb", timeouts)
+    tasks.append(type(fresh)(**{**fresh.__dict__, "fresh": True}))
+    records = run(tasks, workers=1)
+    assert all(r.status == OK for r in records.values())
+    pid = {t.job_id: json.loads(Path(t.result).read_text())["pid"] for t in tasks}
+    assert pid["test/first"] == pid["test/same"] == pid["test/thread"]  # warm: one kernel
+    assert pid["test/after-thread"] != pid["test/thread"]  # a thread was left running
+    assert pid["test/fresh"] != pid["test/after-thread"]  # the stage asked for a fresh one

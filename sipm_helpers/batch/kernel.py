@@ -52,6 +52,7 @@ class WarmKernel:
     kc: Any = None
     runs: int = 0
     dirty: list[str] = field(default_factory=list)  # why it must be replaced before the next run
+    resources: dict[str, Any] = field(default_factory=dict)  # the worker's own (an exporter)
 
     def start(self) -> None:
         # The asynchronous manager and client, as nbclient's own: its polls for a reply,

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 from sipm_helpers.batch.fingerprint import job_fingerprints, suite_digest
 from sipm_helpers.batch.lock import folder_lock
@@ -42,6 +43,10 @@ GRACE = 120  # seconds past the notebook's limit before its worker is killed
 
 class PlanError(SipmError):
     """A job of the plan has a bad parameter or an output outside the folder: nothing ran."""
+
+
+# Given a job, what its worker does with the executed notebook: (function, target, keywords).
+After = Callable[[Job], tuple[Callable[..., Any], str, dict[str, Any]]]
 
 
 @dataclass(frozen=True)
@@ -103,7 +108,9 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def _task(job: Job, out: Path, fingerprint: str, options: RunOptions, env: dict) -> Task:
+def _task(
+    job: Job, out: Path, fingerprint: str, options: RunOptions, env: dict, after: After | None
+) -> Task:
     identity = {"stage": job.stage, "fund": job.fund, "region": job.region, "when": job.when}
     return Task(
         job_id=job.job_id,
@@ -118,6 +125,8 @@ def _task(job: Job, out: Path, fingerprint: str, options: RunOptions, env: dict)
         warm=options.kernels == "warm",
         cwd=str(PROJECT_DIR),
         versions=env,
+        after=after(job) if after else None,
+        fresh=job.definition.fresh_kernel,
     )
 
 
@@ -227,7 +236,13 @@ class _Batch:
 
 
 def _plan(
-    jobs: Sequence[Job], out: Path, ds: Dataset, manifest: Manifest, options: RunOptions, on_done
+    jobs: Sequence[Job],
+    out: Path,
+    ds: Dataset,
+    manifest: Manifest,
+    options: RunOptions,
+    on_done,
+    after: After | None,
 ) -> tuple[dict[str, Task], dict[str, set[str]]]:
     """The tasks to run (up-to-date jobs are reported as skipped) and what each waits for."""
     waits = dependencies(jobs, ds)
@@ -240,7 +255,7 @@ def _plan(
             if on_done:
                 on_done(record, True)
             continue
-        tasks[job.job_id] = _task(job, out, prints[job.job_id], options, env)
+        tasks[job.job_id] = _task(job, out, prints[job.job_id], options, env, after)
     return tasks, {j: set(waits[j]) & set(tasks) for j in tasks}
 
 
@@ -252,15 +267,17 @@ def run_jobs(
     *,
     executor: Executor | None = None,
     on_done: Callable[[JobRecord, bool], None] | None = None,
+    after: After | None = None,
 ) -> Manifest:
     """Run ``jobs`` (checked beforehand with ``check_jobs``), record each in
     ``out/manifest.json`` and return the manifest. ``on_done(record, skipped)`` is called
-    in this process as each job ends or is found up to date."""
+    in this process as each job ends or is found up to date; ``after(job)`` says what a
+    worker does with a notebook that ran well (render its page, in parallel)."""
     out = out.resolve()
     with folder_lock(out):
         _clean_partials(out)
         manifest = Manifest.load(out / "manifest.json")
-        tasks, waits = _plan(jobs, out, ds, manifest, options, on_done)
+        tasks, waits = _plan(jobs, out, ds, manifest, options, on_done, after)
         manifest.meta.update({"started": _now(), "jobs": len(jobs), "versions": versions()})
         manifest.save()
         if tasks:

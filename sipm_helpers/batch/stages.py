@@ -42,6 +42,7 @@ class Stage:
     depends_on: tuple[str, ...] = ()
     flag: Flag | None = None
     graded: bool = False  # its result has a summary with a total and a grade
+    fresh_kernel: bool = False  # each notebook in a new kernel (it changes shared state)
 
     @property
     def path(self) -> Path:

@@ -7,6 +7,7 @@ import os
 import re
 import socket
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -35,6 +36,10 @@ class Task:
     warm: bool
     cwd: str
     versions: dict[str, str]
+    # What to do with the executed notebook where it ran (render its page): a function of
+    # (notebook, target, worker resources, **keywords), the target, the keywords.
+    after: tuple[Callable[..., Any], str, dict[str, Any]] | None = None
+    fresh: bool = False  # a new kernel for this notebook (its stage asks for one)
 
 
 def _now() -> str:
@@ -70,11 +75,22 @@ def _papermill(task: Task, partial: Path, kernel) -> None:
         kernel=kernel,
         kernel_name="python3",
         progress_bar=False,
+        request_save_on_cell_execute=False,  # written once, at the end (or on an error)
         cwd=task.cwd,
         start_timeout=task.timeouts.start,
         execution_timeout=task.timeouts.cell,
         notebook_timeout=task.timeouts.notebook,
     )
+
+
+def _after(task: Task, final: Path, resources: dict) -> tuple[str | None, str | None]:
+    """Run the task's follow-up (its page); its failure is the job's, with the reason."""
+    fn, target, keywords = task.after
+    try:
+        fn(final, Path(target), resources, **keywords)
+    except Exception as exc:
+        return "RenderError", f"rendering failed: {type(exc).__name__}: {exc}"
+    return None, None
 
 
 def execute_task(task: Task) -> JobRecord:
@@ -89,7 +105,7 @@ def execute_task(task: Task) -> JobRecord:
     name = message = cell = None
     try:
         if kernel is not None:
-            kernel.prepare()
+            kernel.prepare(fresh=task.fresh)
         _papermill(task, partial, kernel)
         os.replace(partial, final)
         failed_copy.unlink(missing_ok=True)
@@ -103,6 +119,8 @@ def execute_task(task: Task) -> JobRecord:
         kernel.finished(name)
     if name is None and not result.exists():
         name, message = "NoResult", "the notebook ran but wrote no result file"
+    if name is None and task.after is not None:
+        name, message = _after(task, final, kernel.resources if kernel else {})
     out = Path(task.out)
     ok = name is None
     notebook = final if ok else failed_copy if failed_copy.exists() else None

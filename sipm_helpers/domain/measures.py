@@ -280,28 +280,30 @@ def projected_months_min(f: AnnualFacts, rules: SustainabilityRules) -> pd.Serie
     e = reserve_basis(f)
     complete = e.loc[e["months"] == 12, ["income", "expenditure", "balance_end"]].reset_index()
     out = pd.Series(np.nan, index=e.index, dtype="float64")
+    if complete.empty:
+        return out
+    # Every complete year's fit window at once: each row of history joins the windows of
+    # the years it falls in, labelled by the window's last year ("until").
+    ends = complete[["region_code", "fund", "year"]].rename(columns={"year": "until"})
+    windows = ends.merge(complete, on=["region_code", "fund"])
+    windows = windows.loc[
+        windows["year"].between(windows["until"] - FIT_WINDOW + 1, windows["until"])
+    ]
+    keys = ["region_code", "fund", "until"]
+    now = complete.rename(columns={"year": "until"}).set_index(keys)
     steps = np.arange(1, rules.test_years + 1)
-    for year in complete["year"].unique():
-        window = complete.loc[complete["year"].between(year - FIT_WINDOW + 1, year)]
-        now = window.loc[window["year"] == year].set_index(["region_code", "fund"])
-        fits = {
-            side: fit_log_linear(window, side).set_index(["region_code", "fund"]).reindex(now.index)
-            for side in ("income", "expenditure")
-        }
-        usable = np.ones(len(now), dtype=bool)
-        paths = {}
-        for side, fit in fits.items():
-            usable &= (fit["n"].to_numpy() >= rules.min_years) & fit["positive"].to_numpy(
-                dtype=bool
-            )
-            paths[side] = np.exp(log_trend(fit, year + steps[None, :]))
-        balance = balance_paths(
-            now["balance_end"].to_numpy(dtype=float), paths["income"], paths["expenditure"]
-        )
-        months = months_paths(balance, paths["expenditure"])
-        fewest = np.where(usable, months.min(axis=1), np.nan)
-        keys = [(r, fd, year) for r, fd in now.index]
-        out.loc[keys] = fewest
+    years = now.index.get_level_values("until").to_numpy(dtype=float)[:, None] + steps[None, :]
+    usable = np.ones(len(now), dtype=bool)
+    paths = {}
+    for side in ("income", "expenditure"):
+        fit = fit_log_linear(windows, side, keys).set_index(keys).reindex(now.index)
+        usable &= (fit["n"].to_numpy() >= rules.min_years) & fit["positive"].to_numpy(dtype=bool)
+        paths[side] = np.exp(log_trend(fit, years))
+    balance = balance_paths(
+        now["balance_end"].to_numpy(dtype=float), paths["income"], paths["expenditure"]
+    )
+    months = months_paths(balance, paths["expenditure"])
+    out.loc[list(now.index)] = np.where(usable, months.min(axis=1), np.nan)
     return out
 
 

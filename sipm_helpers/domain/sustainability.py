@@ -26,7 +26,7 @@ For every coordinating region and fund at once:
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -95,25 +95,28 @@ def system_dependency(frame: pd.DataFrame) -> pd.Series:
     return (frame["insured"] - retirees) / retirees
 
 
-def fit_log_linear(history: pd.DataFrame, column: str) -> pd.DataFrame:
-    """Per region and fund, least squares of log(``column``) on the year: ``growth`` (the
+def fit_log_linear(
+    history: pd.DataFrame, column: str, keys: Sequence[str] = tuple(KEYS)
+) -> pd.DataFrame:
+    """Per region and fund (or per ``keys``), least squares of log(``column``) on the year: ``growth`` (the
     annual rate, exp(slope) − 1), ``slope``, ``level`` (the fitted log at the mean year
     ``x_mean``), ``sxx``, ``resid_sd`` (n − 2 degrees of freedom), ``n`` and ``positive``
     (every value above zero: a log can be taken)."""
-    h = history[[*KEYS, "year", column]].copy()
+    keys = list(keys)
+    h = history[[*keys, "year", column]].copy()
     value = h[column].to_numpy(dtype=float)
     h["positive"] = value > 0
     h["x"] = h["year"].astype(float)
     h["y"] = np.log(np.where(value > 0, value, np.nan))
-    positive = h.groupby(KEYS, sort=True)["positive"].all()
+    positive = h.groupby(keys, sort=True)["positive"].all()
     h = h.dropna(subset=["y"])  # only years with a log enter the fit
-    g = h.groupby(KEYS, sort=True)
+    g = h.groupby(keys, sort=True)
     n = g["y"].count().reindex(positive.index, fill_value=0)
     dx = h["x"] - g["x"].transform("mean")
     dy = h["y"] - g["y"].transform("mean")
     sums = (
-        pd.DataFrame({"sxx": dx * dx, "sxy": dx * dy, "syy": dy * dy, **{k: h[k] for k in KEYS}})
-        .groupby(KEYS, sort=True)
+        pd.DataFrame({"sxx": dx * dx, "sxy": dx * dy, "syy": dy * dy, **{k: h[k] for k in keys}})
+        .groupby(keys, sort=True)
         .sum()
         .reindex(positive.index)
     )

@@ -178,3 +178,16 @@ def render_html(
     )
     atomic_write_text(html_path, text)
     return html_path
+
+
+def render_page(
+    notebook_path: Path, html_path: Path, resources: dict, *, title: str, lang: str, subtitle: str
+) -> Path:
+    """:func:`render_html` as a batch worker calls it right after a notebook ran, keeping
+    its exporter in the worker's own ``resources`` (built once per worker, not per page)."""
+    exporter = resources.get("html_exporter")
+    if exporter is None:
+        exporter = resources["html_exporter"] = make_exporter()
+    return render_html(
+        notebook_path, html_path, title=title, lang=lang, subtitle=subtitle, exporter=exporter
+    )

@@ -19,8 +19,8 @@ from sipm_helpers.batch.stages import STAGES
 from sipm_helpers.config.context import Context
 from sipm_helpers.data.dataset import Dataset
 from sipm_helpers.data.io import atomic_write_bytes
-from sipm_helpers.present.labels import load_labels
-from sipm_helpers.render.html import make_exporter, render_html
+from sipm_helpers.present.labels import LANGUAGES, load_labels
+from sipm_helpers.render.html import make_exporter, render_html, render_page
 from sipm_helpers.render.pdf import PdfRenderer
 from sipm_helpers.render.site import ReportEntry, write_index
 
@@ -62,6 +62,20 @@ def _titles(job: Job, labels, ds: Dataset, ctx: Context) -> tuple[str, str]:
     }
     title, subtitle = job.definition.titles
     return labels.t(title, **values), labels.t(subtitle, **values)
+
+
+def page_maker(out: Path, ds: Dataset, ctx: Context):
+    """For ``run_jobs(after=...)``: each job's page rendered by the worker that ran it,
+    with the title publish would give it; publish then finds the page fresh."""
+    out = out.resolve()
+    labels = {lang: load_labels(lang) for lang in LANGUAGES}
+
+    def after(job: Job):
+        title, subtitle = _titles(job, labels[job.lang], ds, ctx)
+        keywords = {"title": title, "subtitle": subtitle, "lang": job.lang}
+        return render_page, str(job.html_path(out)), keywords
+
+    return after
 
 
 def _grade_label(result: dict, lang: str) -> str:
