@@ -18,22 +18,12 @@ import numpy as np
 import pandas as pd
 
 from sipm_helpers.batch.plan import Job, province_of
-from sipm_helpers.data.dataset import Dataset
+from sipm_helpers.data.dataset import TABLES, Dataset
 from sipm_helpers.data.io import tree_digest
 from sipm_helpers.domain.provincial import province_members
 from sipm_helpers.paths import PACKAGE_DIR, notebooks_dir, parameters_dir
 
 CODE_COLUMNS = ("region_code", "province_code")
-TABLES = (
-    "regions",
-    "pooling",
-    "budget",
-    "execution",
-    "statistics",
-    "targets",
-    "qualitative",
-    "explanations",
-)
 
 
 def suite_digest() -> str:
@@ -58,8 +48,8 @@ def region_digests(ds: Dataset) -> dict[str, str]:
     """Per region code, a digest of every row of every table that names it."""
     parts: dict[str, list[str]] = {}
     for name in TABLES:
-        frame = getattr(ds, name, None)
-        if frame is None or frame.empty:
+        frame = getattr(ds, name)
+        if frame.empty:
             continue
         code = next((c for c in CODE_COLUMNS if c in frame.columns), None)
         if code is None:
