@@ -17,7 +17,7 @@ import pandas as pd
 from sipm_helpers.data.dataset import Dataset
 from sipm_helpers.domain.provincial import province_members
 from sipm_helpers.paths import notebooks_dir
-from sipm_helpers.present import stage as entries
+from sipm_helpers.present import parameters as entries
 from sipm_helpers.present.parameters import Parameter, parse_period
 
 

@@ -152,6 +152,26 @@ def period_parameter(default: str) -> Parameter:
     )
 
 
+# The parameters of each stage notebook, in the order of its parameters cell.
+TARGET_REVIEW = (
+    FUND,
+    REGION,
+    year_parameter(2026, "budget year whose targets are reviewed"),
+    DATA,
+    LANG,
+    RESULT_PATH,
+)
+MONITORING = (FUND, REGION, period_parameter("2026-10"), DATA, LANG, RESULT_PATH)
+SELF_EVALUATION = (
+    FUND,
+    REGION,
+    year_parameter(2025, "budget year evaluated"),
+    DATA,
+    LANG,
+    RESULT_PATH,
+)
+
+
 def check_names(declared: Iterable[Parameter], names: Iterable[str]) -> None:
     """Refuse a parameter name that is not an identifier (papermill pastes names into code)
     or that the notebook does not declare."""

@@ -19,18 +19,14 @@ from sipm_helpers.domain.target_review import review_targets, target_review_resu
 from sipm_helpers.present import session
 from sipm_helpers.present.monitoring_report import MonitoringReport
 from sipm_helpers.present.parameters import (
-    DATA,
-    FUND,
-    LANG,
-    REGION,
-    RESULT_PATH,
+    MONITORING,
+    SELF_EVALUATION,
+    TARGET_REVIEW,
     Parameter,
     StageParameterError,
     check_values,
     data_path,
     parse_period,
-    period_parameter,
-    year_parameter,
 )
 from sipm_helpers.present.report import SelfEvaluationReport
 from sipm_helpers.present.scoring_form import write_scoring_form
@@ -73,25 +69,6 @@ def _first_region(dataset: Dataset, fund: str) -> str:
     if regions.empty:
         raise StageParameterError(f"the dataset has no coordinating region for fund {fund!r}")
     return str(regions.iloc[0])
-
-
-TARGET_REVIEW = (
-    FUND,
-    REGION,
-    year_parameter(2026, "budget year whose targets are reviewed"),
-    DATA,
-    LANG,
-    RESULT_PATH,
-)
-MONITORING = (FUND, REGION, period_parameter("2026-10"), DATA, LANG, RESULT_PATH)
-SELF_EVALUATION = (
-    FUND,
-    REGION,
-    year_parameter(2025, "budget year evaluated"),
-    DATA,
-    LANG,
-    RESULT_PATH,
-)
 
 
 def target_review(
