@@ -204,3 +204,17 @@ def test_params_and_plan_commands(tiny_dir, tmp_path, capsys):
     assert main([*args, "--region", "110100"]) == 0
     assert "1 notebook(s)" in capsys.readouterr().out
     assert main([*args[:-2], "--only", "disclosure"]) == 2
+
+
+def test_a_failing_pool_fails_its_futures_instead_of_hanging(monkeypatch):
+    from sipm_helpers.batch.pool import WorkerPool
+
+    def cannot_spawn(self):
+        raise OSError("no more processes")
+
+    monkeypatch.setattr(WorkerPool, "_spawn", cannot_spawn)
+    pool = WorkerPool(1)
+    future = pool.submit(print, "never")
+    with pytest.raises(RuntimeError, match="the worker pool failed: no more processes"):
+        future.result(timeout=30)
+    pool.shutdown(wait=True)

@@ -177,6 +177,26 @@ class WorkerPool(Executor):
                 self._lost(w, f"killed after {self.hard_timeout:.0f} s", WorkerTimedOut)
 
     def _manage(self) -> None:
+        """The manager thread: serve until shut down; should it fail itself, every future
+        still waiting fails with its error (a batch must never wait forever)."""
+        try:
+            self._serve()
+        except Exception as exc:
+            self._fail_all(exc)
+        finally:
+            self._close_workers()
+
+    def _fail_all(self, exc: Exception) -> None:
+        with self._lock:
+            self._state.closing = True
+            pending = [w.task[1] for w in self._state.workers if w.task]
+            pending += [item[0] for item in self._state.queue]
+            self._state.queue.clear()
+        for future in pending:
+            if not future.done():
+                future.set_exception(RuntimeError(f"the worker pool failed: {exc}"))
+
+    def _serve(self) -> None:
         while True:
             self._dispatch()
             with self._lock:
@@ -201,7 +221,6 @@ class WorkerPool(Executor):
                             self._lost(worker, "it exited")
             with self._lock:
                 self._overdue()
-        self._close_workers()
 
     def _close_workers(self) -> None:
         for w in self._state.workers:
