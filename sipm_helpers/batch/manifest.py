@@ -13,7 +13,7 @@ from typing import Any
 from sipm_helpers.data.io import atomic_write_text
 
 MANIFEST_VERSION = 2
-OK, FAILED, SKIPPED, UP_TO_DATE = "ok", "failed", "skipped", "up to date"
+OK, FAILED, UP_TO_DATE = "ok", "failed", "up to date"
 
 
 @dataclass
@@ -24,7 +24,7 @@ class JobRecord:
     region: str
     when: int | str
     lang: str
-    status: str  # ok | failed | skipped
+    status: str  # ok | failed
     fingerprint: str
     seconds: float
     parameters: dict[str, Any] = field(default_factory=dict)
@@ -89,11 +89,3 @@ class Manifest:
         self.records[record.job_id] = record
         self.touched.add(record.job_id)
         self.save()
-
-    def counts(self, ids: list[str]) -> dict[str, int]:
-        """Records of ``ids`` by status."""
-        out: dict[str, int] = {}
-        for job_id in ids:
-            status = self.records[job_id].status if job_id in self.records else "not run"
-            out[status] = out.get(status, 0) + 1
-        return out

@@ -18,7 +18,6 @@ import subprocess
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -29,7 +28,7 @@ from sipm_helpers.batch.manifest import FAILED, OK, JobRecord, Manifest
 from sipm_helpers.batch.plan import Job, dependencies
 from sipm_helpers.batch.planfile import Timeouts
 from sipm_helpers.batch.pool import WorkerPool
-from sipm_helpers.batch.task import Task, execute_task
+from sipm_helpers.batch.task import Task, execute_task, now
 from sipm_helpers.batch.worker import WorkerOptions
 from sipm_helpers.config.context import Context
 from sipm_helpers.data.dataset import Dataset
@@ -104,10 +103,6 @@ def is_up_to_date(record: JobRecord | None, fingerprint: str, out: Path) -> bool
     )
 
 
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
-
-
 def _task(
     job: Job, out: Path, fingerprint: str, options: RunOptions, env: dict, after: After | None
 ) -> Task:
@@ -135,7 +130,7 @@ def _lost(job: Job, fingerprint: str, exc: BaseException, parameters: dict) -> J
     return JobRecord(
         job.job_id, job.stage, job.fund, job.region, job.when, job.lang, FAILED, fingerprint,
         0.0, parameters=parameters, error_name=type(exc).__name__, error=str(exc),
-        finished=_now(),
+        finished=now(),
     )  # fmt: skip
 
 
@@ -235,6 +230,14 @@ class _Batch:
         )
 
 
+def _inputs(
+    jobs: Sequence[Job], ds: Dataset, out: Path
+) -> tuple[dict[str, tuple[str, ...]], dict[str, str]]:
+    """What each job waits for, and each job's fingerprint."""
+    waits = dependencies(jobs, ds)
+    return waits, job_fingerprints(jobs, ds, out, waits, suite_digest())
+
+
 def _plan(
     jobs: Sequence[Job],
     out: Path,
@@ -243,11 +246,10 @@ def _plan(
     options: RunOptions,
     on_done,
     after: After | None,
+    env: dict[str, str],
 ) -> tuple[dict[str, Task], dict[str, set[str]]]:
     """The tasks to run (up-to-date jobs are reported as skipped) and what each waits for."""
-    waits = dependencies(jobs, ds)
-    prints = job_fingerprints(jobs, ds, out, waits, suite_digest())
-    env = versions()
+    waits, prints = _inputs(jobs, ds, out)
     tasks: dict[str, Task] = {}
     for job in jobs:
         record = manifest.records.get(job.job_id)
@@ -277,8 +279,9 @@ def run_jobs(
     with folder_lock(out):
         _clean_partials(out)
         manifest = Manifest.load(out / "manifest.json")
-        tasks, waits = _plan(jobs, out, ds, manifest, options, on_done, after)
-        manifest.meta.update({"started": _now(), "jobs": len(jobs), "versions": versions()})
+        env = versions()
+        tasks, waits = _plan(jobs, out, ds, manifest, options, on_done, after, env)
+        manifest.meta.update({"started": now(), "jobs": len(jobs), "versions": env})
         manifest.save()
         if tasks:
             own = executor is None
@@ -288,7 +291,7 @@ def run_jobs(
                 on_done, {}, {},
             )  # fmt: skip
             _drive(batch, own)
-        manifest.meta["finished"] = _now()
+        manifest.meta["finished"] = now()
         manifest.save()
     return manifest
 
@@ -314,20 +317,10 @@ def preview(jobs: Sequence[Job], out: Path, ds: Dataset) -> list[tuple[str, str,
     """Per stage and fund: the jobs of the plan and how many are up to date."""
     out = out.resolve()
     manifest = Manifest.load(out / "manifest.json")
-    prints = job_fingerprints(jobs, ds, out, dependencies(jobs, ds), suite_digest())
+    _, prints = _inputs(jobs, ds, out)
     rows: dict[tuple[str, str], list[int]] = {}
     for job in jobs:
         row = rows.setdefault((job.stage, job.fund), [0, 0])
         row[0] += 1
         row[1] += is_up_to_date(manifest.records.get(job.job_id), prints[job.job_id], out)
     return [(stage, fund, n, fresh) for (stage, fund), (n, fresh) in rows.items()]
-
-
-def status_counts(manifest: Manifest, jobs: Sequence[Job], skipped: set[str]) -> dict[str, int]:
-    """The batch's jobs by status, those found up to date apart."""
-    counts: dict[str, int] = {}
-    for job in jobs:
-        record = manifest.records.get(job.job_id)
-        status = "up to date" if job.job_id in skipped else (record.status if record else "not run")
-        counts[status] = counts.get(status, 0) + 1
-    return counts

@@ -42,7 +42,7 @@ class Task:
     fresh: bool = False  # a new kernel for this notebook (its stage asks for one)
 
 
-def _now() -> str:
+def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
@@ -101,7 +101,7 @@ def execute_task(task: Task) -> JobRecord:
     partial = final.with_name(f".{final.stem}.{os.getpid()}.part.ipynb")
     failed_copy = final.with_suffix(".failed.ipynb")
     kernel = current_kernel() if task.warm else None
-    started, clock = _now(), time.perf_counter()
+    started, clock = now(), time.perf_counter()
     name = message = cell = None
     try:
         if kernel is not None:
@@ -137,7 +137,7 @@ def execute_task(task: Task) -> JobRecord:
         error=message,
         failing_cell=cell,
         started=started,
-        finished=_now(),
+        finished=now(),
         versions=task.versions,
         worker=f"{socket.gethostname()}:{os.getpid()}",
     )
