@@ -59,13 +59,21 @@ def region_digests(ds: Dataset) -> dict[str, str]:
     return {region: hashlib.sha256("|".join(p).encode()).hexdigest() for region, p in parts.items()}
 
 
-def related_regions(ds: Dataset, job: Job) -> list[str]:
-    """The regions whose rows a job reads: its own, its province, the country, and the
-    regions it covers."""
-    codes = pd.Series([job.region])
-    country = ds.regions.loc[ds.regions["level"] == "country", "region_code"].tolist()
-    related = {job.region, *province_of(ds, codes).dropna(), *country}
-    related |= set(province_members(ds, job.fund, job.region))
+def _upward(ds: Dataset) -> dict[str, set[str]]:
+    """Per region code: itself, its province and the country (looked up once per batch)."""
+    codes = ds.regions["region_code"]
+    country = set(codes.loc[ds.regions["level"] == "country"])
+    province = province_of(ds, codes)
+    return {
+        code: {code, *country, *([prov] if isinstance(prov, str) else [])}
+        for code, prov in zip(codes, province, strict=True)
+    }
+
+
+def related_regions(ds: Dataset, job: Job, upward: dict[str, set[str]]) -> list[str]:
+    """The regions whose rows a job reads: its own, its province, the country (``upward``),
+    and the regions it covers."""
+    related = upward.get(job.region, {job.region}) | set(province_members(ds, job.fund, job.region))
     return sorted(related)
 
 
@@ -79,12 +87,13 @@ def job_fingerprints(
     """Each job's fingerprint; a job's includes those of the jobs it waits for, so they come
     first (jobs are in the registry's stage order)."""
     digests = region_digests(ds)
+    upward = _upward(ds)
     prints: dict[str, str] = {}
     for job in jobs:
         h = hashlib.sha256(suite.encode())
         inputs = {k: v for k, v in job.parameters(out).items() if k != "result_path"}
         h.update(json.dumps(inputs, sort_keys=True).encode())  # where it writes is no input
-        for region in related_regions(ds, job):
+        for region in related_regions(ds, job, upward):
             h.update(f"{region}={digests.get(region, '')}".encode())
         for dep in waits.get(job.job_id, ()):
             h.update(prints.get(dep, dep).encode())
