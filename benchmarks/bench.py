@@ -120,7 +120,7 @@ def floor_seconds(sample: int) -> list[float]:
     from sipm_helpers.present import session, stage
 
     cache = session.LoadCache()
-    _, ds = cache.load(None)
+    ds = cache.load(None).dataset
     pairs = ds.coordination.head(sample)
     times = []
     for fund, region in zip(pairs["fund"], pairs["region_code"], strict=True):

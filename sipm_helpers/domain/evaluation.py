@@ -224,8 +224,36 @@ def targets_set(
     return t.loc[mine & period].reset_index(drop=True)
 
 
-def evaluate(ds: Dataset, ctx: Context, *, fund: str, region: str, year: int) -> SelfEvaluation:
-    """Evaluate one region's fund for one budget year.
+@dataclass(frozen=True)
+class FundScores:
+    """A fund's annual facts (every year on record) and its indicators scored for one year,
+    for the regions asked for: what the evaluation of each of those regions reads."""
+
+    facts: AnnualFacts
+    scored: pd.DataFrame
+
+
+def score_fund(
+    ds: Dataset, ctx: Context, *, fund: str, year: int, regions: list[str] | None = None
+) -> FundScores:
+    """Facts and scores of ``fund`` in ``year`` for ``regions`` (None: all), computed at
+    once; a region's evaluation from them equals its evaluation computed alone."""
+    facts = annual_facts(ds, ctx.registry, funds=[fund], regions=regions)
+    scored = indicator_frame(ds, ctx, funds=[fund], regions=regions, years=[year], facts=facts)
+    return FundScores(facts, scored)
+
+
+def evaluate(
+    ds: Dataset,
+    ctx: Context,
+    *,
+    fund: str,
+    region: str,
+    year: int,
+    scores: FundScores | None = None,
+) -> SelfEvaluation:
+    """Evaluate one region's fund for one budget year, from ``scores`` where the fund's
+    regions were scored together (their facts and scores must include this region).
 
     Raises KeyError (unknown fund), ValueError (region not a coordinating region of the
     fund, or no execution data for the year).
@@ -239,7 +267,8 @@ def evaluate(ds: Dataset, ctx: Context, *, fund: str, region: str, year: int) ->
             f"{region} is not a coordinating region of {fund}; its regions are: {where}"
         )
     province = str(row.iloc[0]["province_code"])
-    facts = annual_facts(ds, ctx.registry, funds=[fund], regions=[region])
+    scores = scores or score_fund(ds, ctx, fund=fund, year=year, regions=[region])
+    facts = scores.facts
     key = (region, fund, year)
     if key not in facts.executed.index:
         years = sorted({int(y) for y in facts.executed.index.get_level_values("year")})
@@ -247,8 +276,9 @@ def evaluate(ds: Dataset, ctx: Context, *, fund: str, region: str, year: int) ->
             f"no execution data for {fund} in {region} for {year}; years on record: {years}"
         )
     months = int(facts.executed.at[key, "months"])
-    scored = indicator_frame(ds, ctx, funds=[fund], regions=[region], years=[year], facts=facts)
-    mine = scored.loc[scored["year"] == year].reset_index(drop=True)
+    scored = scores.scored
+    mine = scored.loc[(scored["region_code"] == region) & (scored["year"] == year)]
+    mine = mine.reset_index(drop=True)
     keys = ["region_code", "fund", "year"]
     summary = summarize_scores(mine, ctx.standards, keys).iloc[0].to_dict()
     summary.pop("region_code"), summary.pop("fund"), summary.pop("year")

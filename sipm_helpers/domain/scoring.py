@@ -127,8 +127,13 @@ def score_indicators(frame: pd.DataFrame, standards: ScoringStandards) -> pd.Dat
         if "applies_when" in frame
         else np.full(len(frame), None, dtype=object)
     )
-    out["status_reason"] = np.where(
-        status == NOT_ASSESSED, r["missing"], np.where(status == NOT_APPLICABLE, condition, None)
+    out["status_reason"] = pd.array(  # text whatever the selection holds (NaN: none)
+        np.where(
+            status == NOT_ASSESSED,
+            r["missing"],
+            np.where(status == NOT_APPLICABLE, condition, None),
+        ),
+        dtype="str",
     )
     out["score"] = np.where(
         scored,

@@ -26,6 +26,7 @@ For every coordinating region and fund at once:
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -37,7 +38,7 @@ from scipy.optimize import elementwise
 from sipm_helpers.config.context import Context
 from sipm_helpers.config.sustainability import SustainabilityRules
 from sipm_helpers.data.dataset import Dataset
-from sipm_helpers.domain.facts import annual_facts, reserve_basis
+from sipm_helpers.domain.facts import AnnualFacts, annual_facts, reserve_basis
 from sipm_helpers.domain.results import json_value
 
 KEYS = ["region_code", "fund"]
@@ -57,13 +58,15 @@ def history_frame(
     funds: Iterable[str] | None = None,
     regions: Iterable[str] | None = None,
     last_year: int | None = None,
+    facts: AnnualFacts | None = None,
 ) -> pd.DataFrame:
     """The complete years (twelve months reported) up to ``last_year`` of every region and
     fund: income, expenditure, premium, balance_end, months_covered (the pooled fund's
     where it is reported apart from the personal accounts, with ``pooled``; a history whose
     last year is the pooled fund's keeps only the pooled fund's years), and where the
-    statistics give them contribution_base, contributors, insured and retirees."""
-    facts = annual_facts(ds, ctx.registry, funds=funds, regions=regions)
+    statistics give them contribution_base, contributors, insured and retirees. ``facts``,
+    where given, are the selection's annual facts already aggregated (all its years)."""
+    facts = facts or annual_facts(ds, ctx.registry, funds=funds, regions=regions)
     e = facts.executed
     basis = reserve_basis(facts)  # the pooled fund where reported apart from personal accounts
     complete = basis.loc[basis["months"] == MONTHS]
@@ -336,13 +339,15 @@ def project(
     regions: Iterable[str] | None = None,
     last_year: int | None = None,
     growth: str | None = None,
+    facts: AnnualFacts | None = None,
 ) -> Projection:
     """Project every region and fund (or those asked for) from its last complete year up to
-    ``last_year``; ``growth`` ('fit' or 'fixed') overrides the rules' choice."""
+    ``last_year``; ``growth`` ('fit' or 'fixed') overrides the rules' choice; ``facts``
+    are the selection's annual facts where already aggregated."""
     method = growth or rules.growth
     if method not in ("fit", "fixed"):
         raise ValueError(f"growth must be 'fit' or 'fixed', not {method!r}")
-    hist = history_frame(ds, ctx, funds=funds, regions=regions, last_year=last_year)
+    hist = history_frame(ds, ctx, funds=funds, regions=regions, last_year=last_year, facts=facts)
     if hist.empty:
         raise ValueError("no complete year to project from")
     last = hist.groupby(KEYS, sort=True).tail(1).set_index(KEYS)
@@ -412,7 +417,8 @@ def project(
     depletion_band = np.full((G, 2), np.nan)
     floor_band = np.full((G, 2), np.nan)
     p_pass = np.full(G, np.nan)
-    sims = simulate_balance(fits, fitted, years, balance0, months0, threshold, rules)
+    keys = group_keys(groups)
+    sims = simulate_balance(fits, fitted, years, balance0, months0, threshold, rules, keys)
     for idx, bal_q, mon_q, dep, flo, passes in sims:
         for j, name in enumerate(q):
             band[f"balance_{name}"][idx] = bal_q[j]
@@ -538,34 +544,52 @@ def _premium_answers(balance0, central, premium0, premium_growth, required, thre
     )
 
 
-def simulate_balance(fits, fitted, years, balance0, months0, threshold, rules):
+def group_keys(groups: pd.MultiIndex) -> np.ndarray:
+    """A stable number per (region, fund): the key of the group's own random stream."""
+    return np.array([zlib.crc32(f"{r}\x1f{f}".encode()) for r, f in groups], dtype=np.uint64)
+
+
+def _group_draws(streams: list[np.random.Generator], f: pd.DataFrame, S: int, H: int) -> dict:
+    """Each group's draws from its own stream, stacked along the group axis: the residual
+    scale's chi-square, the level's and slope's standard normals ([S, n]) and each year's
+    scatter ([S, n, H])."""
+    dof = f["n"].to_numpy(dtype=float) - 2
+    return {
+        "chi": np.stack([g.chisquare(d, S) for g, d in zip(streams, dof, strict=True)], axis=1),
+        "level": np.stack([g.standard_normal(S) for g in streams], axis=1),
+        "slope": np.stack([g.standard_normal(S) for g in streams], axis=1),
+        "noise": np.stack([g.standard_normal((S, H)) for g in streams], axis=1),
+    }
+
+
+def simulate_balance(fits, fitted, years, balance0, months0, threshold, rules, keys=None):
     """Simulated paths for the fitted groups, a chunk at a time. Each draw takes the
     residual scale from its chi-square distribution, the level and slope from their normal
     sampling distributions given it, and each year's scatter about the trend: the balance's
-    and months' quantiles, the depletion and floor years' interval, the share passing."""
-    rng = np.random.default_rng(rules.seed)
+    and months' quantiles, the depletion and floor years' interval, the share passing.
+    Each group draws from its own stream (the rules' seed and the group's ``keys`` entry,
+    its position when none are given), so its interval is the same whichever other groups
+    are projected with it."""
     S, conf = rules.simulations, rules.confidence
     qs = [(1 - conf) / 2, 0.25, 0.75, (1 + conf) / 2]
+    keys = np.arange(len(fitted)) if keys is None else keys
     out = []
     idx = np.flatnonzero(fitted)
     for start in range(0, len(idx), CHUNK):
         rows = idx[start : start + CHUNK]
+        streams = [np.random.default_rng([rules.seed, int(k)]) for k in keys[rows]]
         drawn = {}
         for side in SIDES:
             f = fits[side].iloc[rows]
+            z = _group_draws(streams, f, S, years.shape[1])
             n = f["n"].to_numpy(dtype=float)
-            dof = n - 2
-            sd = f["resid_sd"].to_numpy(dtype=float) * np.sqrt(
-                dof / rng.chisquare(dof, (S, len(rows)))
+            sd = f["resid_sd"].to_numpy(dtype=float) * np.sqrt((n - 2) / z["chi"])
+            level = f["level"].to_numpy(dtype=float) + z["level"] * sd / np.sqrt(n)
+            slope = f["slope"].to_numpy(dtype=float) + z["slope"] * sd / np.sqrt(
+                f["sxx"].to_numpy(dtype=float)
             )
-            level = f["level"].to_numpy(dtype=float) + rng.standard_normal(
-                (S, len(rows))
-            ) * sd / np.sqrt(n)
-            slope = f["slope"].to_numpy(dtype=float) + rng.standard_normal(
-                (S, len(rows))
-            ) * sd / np.sqrt(f["sxx"].to_numpy(dtype=float))
             x = years[rows] - f["x_mean"].to_numpy(dtype=float)[:, None]
-            noise = rng.standard_normal((S, len(rows), years.shape[1])) * sd[..., None]
+            noise = z["noise"] * sd[..., None]
             drawn[side] = np.exp(level[..., None] + slope[..., None] * x[None] + noise)
         bal = balance_paths(balance0[rows][None, :], drawn["income"], drawn["expenditure"])
         mon = months_paths(bal, drawn["expenditure"])

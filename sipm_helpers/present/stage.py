@@ -11,7 +11,8 @@ from typing import Any
 
 from sipm_helpers.config.context import Context
 from sipm_helpers.data.dataset import Dataset
-from sipm_helpers.domain.evaluation import evaluate
+from sipm_helpers.domain.evaluation import evaluate, score_fund
+from sipm_helpers.domain.facts import AnnualFacts
 from sipm_helpers.domain.monitoring import monitor
 from sipm_helpers.domain.results import write_result
 from sipm_helpers.domain.sustainability import Projection, project, sustainability_result
@@ -55,13 +56,13 @@ class StageRun:
         return write_result(self.result(), path)
 
 
-def _open(declared: tuple[Parameter, ...], values: dict[str, Any]) -> tuple[Context, Dataset]:
+def _open(declared: tuple[Parameter, ...], values: dict[str, Any]) -> session.Loaded:
     """Check the notebook's parameters (types first, then the values the library and the
     data allow) and return the context and the dataset they name."""
     check_values(declared, values)
-    context, dataset = session.load(data_path(values.get("data") or ""))
-    check_values(declared, values, context, dataset)
-    return context, dataset
+    loaded = session.load(data_path(values.get("data") or ""))
+    check_values(declared, values, loaded.context, loaded.dataset)
+    return loaded
 
 
 def _first_region(dataset: Dataset, fund: str) -> str:
@@ -79,7 +80,8 @@ def target_review(
     lang: str = "en",
 ) -> StageRun:
     """Stage 01: review the targets of ``fund`` in ``region`` for budget ``year`` (Art. 7, 8, 10)."""
-    context, dataset = _open(TARGET_REVIEW, locals())
+    loaded = _open(TARGET_REVIEW, locals())
+    context, dataset = loaded.context, loaded.dataset
     review = review_targets(
         dataset,
         context,
@@ -99,7 +101,8 @@ def monitoring(
     lang: str = "en",
 ) -> StageRun:
     """Stage 02: monitor ``fund`` in ``region`` to the end of ``period`` (Art. 11–14)."""
-    context, dataset = _open(MONITORING, locals())
+    loaded = _open(MONITORING, locals())
+    context, dataset = loaded.context, loaded.dataset
     year, month = parse_period(period)
     region = str(region or _first_region(dataset, fund))
     mon = monitor(
@@ -122,10 +125,16 @@ def self_evaluation(
     An empty ``region`` takes the fund's first coordinating region, so the notebook runs
     with its defaults. Saving writes the scoring form (.xlsx) beside the result, and the
     report links to it when ``result_path`` names where that will be."""
-    context, dataset = _open(SELF_EVALUATION, locals())
-    region = str(region or _first_region(dataset, fund))
-    ev = evaluate(dataset, context, fund=fund, region=region, year=int(year))
-    projection = _projection(dataset, context, fund, region, int(year))
+    loaded = _open(SELF_EVALUATION, locals())
+    context, dataset = loaded.context, loaded.dataset
+    region, year = str(region or _first_region(dataset, fund)), int(year)
+    scores = loaded.derived(
+        ("scores", fund, year),
+        lambda regions: score_fund(dataset, context, fund=fund, year=year, regions=regions),
+        region,
+    )
+    ev = evaluate(dataset, context, fund=fund, region=region, year=year, scores=scores)
+    projection = _projection(loaded, fund, region, year, scores.facts)
     form = Path(result_path).with_suffix(".xlsx").name if result_path else None
     report = SelfEvaluationReport(ev, dataset, context, lang, projection, form_name=form)
 
@@ -144,12 +153,25 @@ def self_evaluation(
 
 
 def _projection(
-    dataset: Dataset, context: Context, fund: str, region: str, year: int
+    loaded: session.Loaded, fund: str, region: str, year: int, facts: AnnualFacts
 ) -> Projection | None:
-    """The region's projection from its last complete year up to ``year`` (None without one)."""
-    e = dataset.execution
+    """The region's projection from its last complete year up to ``year`` (None without
+    one); ``facts`` are the fund's, for the regions the projection is made for."""
+    e = loaded.dataset.execution
     mine = e.loc[(e["fund"] == fund) & (e["region_code"] == region) & (e["year"] <= year)]
     if not (mine.groupby("year")["month"].max() == 12).any():
         return None  # nothing to project from: the report says so
-    rules = context.sustainability
-    return project(dataset, context, rules, funds=[fund], regions=[region], last_year=year)
+    ctx = loaded.context
+    return loaded.derived(
+        ("projection", fund, year),
+        lambda regions: project(
+            loaded.dataset,
+            ctx,
+            ctx.sustainability,
+            funds=[fund],
+            regions=regions,
+            last_year=year,
+            facts=facts,
+        ),
+        region,
+    )
