@@ -144,8 +144,8 @@ def _cache(cache):
     return mock.patch("sipm_helpers.present.session.active_cache", lambda: cache)
 
 
-def _stage_median(jobs: dict, stage: str) -> float:
-    return statistics.median(j["seconds"] for j in jobs.values() if j["stage"] == stage)
+def _stage_median(jobs: dict, stage: str, key: str = "seconds") -> float:
+    return statistics.median(j[key] or 0.0 for j in jobs.values() if j["stage"] == stage)
 
 
 def report_batch(args, tmp: Path) -> None:
@@ -156,7 +156,10 @@ def report_batch(args, tmp: Path) -> None:
         f"{seconds:.1f} s = {count / seconds * 60:.1f} notebooks/min ({seconds / count:.2f} s each)"
     )
     for stage in ("target_review", "monitoring", "self_evaluation"):
-        print(f"  median execution cost in the batch, {stage}: {_stage_median(jobs, stage):.2f} s")
+        print(
+            f"  median in the batch, {stage}: execution {_stage_median(jobs, stage):.2f} s, "
+            f"then its page {_stage_median(jobs, stage, 'render_seconds'):.2f} s"
+        )
     floor = floor_seconds(args.floor_sample)
     print(
         f"  floor: the self-evaluation's cells as plain Python in a warm process: median "

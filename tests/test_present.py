@@ -82,6 +82,27 @@ def test_charts_are_titled_svg_and_leave_global_settings_alone(ev):
     assert dict(matplotlib.rcParams) == before
 
 
+@pytest.mark.parametrize("label", ["Short", "一个名字很长很长的统筹地区（市本级）医疗保险基金"])
+def test_chart_text_fits_inside_the_figure(label):
+    with matplotlib.rc_context(plots._style()):
+        fig = plots._figure(6.8, 2.4)
+        ax = fig.add_subplot()
+        ax.barh(range(3), [5, 120_000, 3], label="bars")
+        ax.set_yticks(range(3), [label, "B", label * 2])
+        ax.set_title("A title placed on the left " * 2, loc="left")
+        ax.set_xlabel("months")
+        plots.legend_below(ax)
+        plots.fit_axes(fig)
+        renderer = fig._get_renderer()
+        box, (width, height) = fig.get_tightbbox(renderer), fig.get_size_inches()
+    pos = ax.get_position()
+    assert pos.width >= plots.MIN_AXES_SHARE and pos.height >= plots.MIN_AXES_SHARE
+    if len(label) < 10:  # labels that fit are neither cut nor left with wide margins
+        assert box.x0 >= -0.01 and box.y0 >= -0.01
+        assert box.x1 <= width + 0.01 and box.y1 <= height + 0.01
+        assert box.x0 <= 0.1 and box.y0 <= 0.1
+
+
 def test_band_text(ev, tiny, ctx):
     assert SelfEvaluationReport(ev, tiny, ctx, "en")._band_text() == "6 to 9 months"
     assert SelfEvaluationReport(ev, tiny, ctx, "zh")._band_text() == "6至9个月"

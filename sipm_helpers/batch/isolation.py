@@ -8,6 +8,10 @@ global random states, the working directory, the environment, ``sys.path`` and t
 warning filters. It runs in the kernel, not in the batch's own process; the snapshot is
 kept on the IPython shell object, which outlives the resets.
 
+After each reset the surviving objects (the imports, the cached data) are frozen out of the
+garbage collector's sight (``gc.freeze``): the collection inside the next reset then walks
+only what that notebook made, not the whole heap (measured: 0.13 s a reset before).
+
 What a reset cannot undo (a thread left running, an in-place change to a module or a
 shared object) is why the worker also restarts its kernel when threads survive a
 notebook, after a fixed number of notebooks, and for a stage that asks for a fresh one.
@@ -16,6 +20,7 @@ notebook, after a fixed number of notebooks, and for a stage that asks for a fre
 from __future__ import annotations
 
 import copy
+import gc
 import os
 import random
 import sys
@@ -101,6 +106,7 @@ def restore(shell: Any) -> dict[str, Any]:
     _restore_environ(snap.environ)
     sys.path[:] = snap.path
     warnings.filters[:] = snap.warning_filters
+    gc.freeze()
     return {"threads": [t.name for t in _user_threads() if t.ident not in snap.threads]}
 
 

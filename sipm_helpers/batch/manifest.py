@@ -26,7 +26,7 @@ class JobRecord:
     lang: str
     status: str  # ok | failed
     fingerprint: str
-    seconds: float
+    seconds: float  # executing the notebook (its kernel's reset included)
     parameters: dict[str, Any] = field(default_factory=dict)
     notebook: str | None = None  # paths relative to the batch's output folder
     result: str | None = None
@@ -40,6 +40,7 @@ class JobRecord:
     finished: str | None = None
     versions: dict[str, str] = field(default_factory=dict)
     worker: str | None = None  # host:pid of the process that ran it
+    render_seconds: float | None = None  # rendering its page in the worker, after the run
 
     @classmethod
     def from_dict(cls, raw: dict[str, Any]) -> JobRecord:

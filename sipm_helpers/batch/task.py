@@ -117,10 +117,12 @@ def execute_task(task: Task) -> JobRecord:
             os.replace(partial, failed_copy)  # kept for the analyst to open
     if kernel is not None:
         kernel.finished(name)
+    executed_in, render_seconds = time.perf_counter() - clock, None
     if name is None and not result.exists():
         name, message = "NoResult", "the notebook ran but wrote no result file"
     if name is None and task.after is not None:
         name, message = _after(task, final, kernel.resources if kernel else {})
+        render_seconds = round(time.perf_counter() - clock - executed_in, 3)
     out = Path(task.out)
     ok = name is None
     notebook = final if ok else failed_copy if failed_copy.exists() else None
@@ -129,7 +131,8 @@ def execute_task(task: Task) -> JobRecord:
         **task.identity,
         status=OK if ok else FAILED,
         fingerprint=task.fingerprint,
-        seconds=round(time.perf_counter() - clock, 3),
+        seconds=round(executed_in, 3),
+        render_seconds=render_seconds,
         parameters=task.parameters,
         notebook=str(notebook.relative_to(out)) if notebook else None,
         result=str(result.relative_to(out)) if ok else None,

@@ -268,7 +268,7 @@ def evaluate(
         )
     province = str(row.iloc[0]["province_code"])
     scores = scores or score_fund(ds, ctx, fund=fund, year=year, regions=[region])
-    facts = scores.facts
+    facts = scores.facts.of(fund, region)
     key = (region, fund, year)
     if key not in facts.executed.index:
         years = sorted({int(y) for y in facts.executed.index.get_level_values("year")})

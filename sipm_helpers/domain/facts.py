@@ -12,7 +12,7 @@ tables so that every measure reads the same figures.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import pandas as pd
 
@@ -39,6 +39,18 @@ class AnnualFacts:
     budget: pd.DataFrame  # adjusted (or initial) per item, income, expenditure
     budget_initial: pd.DataFrame  # initial per item, income, expenditure
     statistics: pd.DataFrame  # stats as columns
+
+    def of(self, fund: str, region: str) -> AnnualFacts:
+        """The facts of one region's fund, every year."""
+
+        def pick(frame: pd.DataFrame) -> pd.DataFrame:
+            index = frame.index
+            mask = (index.get_level_values("fund") == fund) & (
+                index.get_level_values("region_code") == region
+            )
+            return frame.loc[mask]
+
+        return AnnualFacts(**{f.name: pick(getattr(self, f.name)) for f in fields(self)})
 
 
 def _select(frame: pd.DataFrame, funds, regions, years) -> pd.DataFrame:

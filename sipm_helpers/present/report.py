@@ -172,23 +172,26 @@ class SelfEvaluationReport:
         )
         # One row per indicator: the region's annual target beside the province's and the
         # centre's for the same year, and the region's overall (multi-year) target.
-        rows = []
+        firsts = tg.drop_duplicates(["indicator", "level", "period"])
+        target = firsts.set_index(["indicator", "level", "period"])["target"].to_dict()
+        own = firsts.loc[firsts["level"] == "region"]
+        overall = own.loc[own["period"] == "overall"].set_index("indicator")
+        benchmark = tg.loc[tg["level"] == "region", ["indicator", "benchmark"]].dropna()
+        benchmark = benchmark.drop_duplicates("indicator").set_index("indicator")["benchmark"]
+        rows, present = [], set(firsts["indicator"])
         for ind in self.catalogue.indicators:
-            mine = tg.loc[tg["indicator"] == ind.code]
-            if mine.empty:
+            if ind.code not in present:
                 continue
 
-            def pick(level: str, period: str, mine=mine, ind=ind) -> Cell:
-                hit = mine.loc[(mine["level"] == level) & (mine["period"] == period)]
-                return Cell(fmt_value(hit["target"].iloc[0], ind.unit) if len(hit) else DASH, True)
+            def pick(level: str, period: str, ind=ind) -> Cell:
+                key = (ind.code, level, period)
+                return Cell(fmt_value(target[key], ind.unit) if key in target else DASH, True)
 
-            overall = mine.loc[(mine["level"] == "region") & (mine["period"] == "overall")]
             span = (
-                f" ({overall['start_year'].iloc[0]}–{overall['end_year'].iloc[0]})"
-                if len(overall)
+                f" ({overall.at[ind.code, 'start_year']}–{overall.at[ind.code, 'end_year']})"
+                if ind.code in overall.index
                 else ""
             )
-            benchmark = mine.loc[mine["level"] == "region", "benchmark"].dropna()
             rows.append(
                 [
                     self.indicator_name(ind.code),
@@ -196,7 +199,7 @@ class SelfEvaluationReport:
                     pick("province", "annual"),
                     pick("central", "annual"),
                     Cell(pick("region", "overall").text + span, True),
-                    t(f"benchmark_{benchmark.iloc[0]}") if len(benchmark) else DASH,
+                    t(f"benchmark_{benchmark[ind.code]}") if ind.code in benchmark.index else DASH,
                 ]
             )
         year = self.ev.year

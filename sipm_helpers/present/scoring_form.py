@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pandas as pd
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
+from openpyxl.styles.fonts import DEFAULT_FONT
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -68,14 +69,40 @@ def _indicator_row(r: pd.Series, report: SelfEvaluationReport) -> tuple[list, st
     return row, number_format
 
 
-def _style_row(ws: Worksheet, row: int, fill: PatternFill | None, bold: bool = False) -> None:
-    for cell in ws[row]:
-        cell.border = Border(top=THIN, bottom=THIN, left=THIN, right=THIN)
-        cell.alignment = Alignment(vertical="top", wrap_text=True)
+# The form's row styles: fill and bold. Named styles, registered once per workbook: a style
+# object set cell by cell is hashed against every style of the workbook (measured: most of
+# the form's cost).
+ROW_STYLES = {
+    "body": (None, False),
+    "bold": (None, True),
+    "group": (GROUP, True),
+    "total": (TOTAL, True),
+}
+
+
+def _add_row_styles(wb: Workbook) -> None:
+    for name, (fill, bold) in ROW_STYLES.items():
+        style = NamedStyle(
+            name=f"sipm {name}",
+            border=Border(top=THIN, bottom=THIN, left=THIN, right=THIN),
+            alignment=Alignment(vertical="top", wrap_text=True),
+            font=Font(
+                name=DEFAULT_FONT.name,
+                sz=DEFAULT_FONT.sz,
+                family=DEFAULT_FONT.family,
+                scheme=DEFAULT_FONT.scheme,
+                color=DEFAULT_FONT.color,
+                bold=bold,
+            ),
+        )
         if fill is not None:
-            cell.fill = fill
-        if bold:
-            cell.font = Font(bold=True)
+            style.fill = fill
+        wb.add_named_style(style)
+
+
+def _style_row(ws: Worksheet, row: int, style: str = "body") -> None:
+    for cell in ws[row]:
+        cell.style = f"sipm {style}"
 
 
 def _header(ws: Worksheet, title: str, header: list[str]) -> None:
@@ -117,9 +144,9 @@ def indicator_sheet(ws: Worksheet, report: SelfEvaluationReport) -> None:
         for _, r in rows.iterrows():  # one region's ~20 indicators
             values, number_format = _indicator_row(r, report)
             ws.append(values)
+            _style_row(ws, ws.max_row)  # before the number format: a style resets it
             if number_format:
                 ws.cell(ws.max_row, 6).number_format = number_format
-            _style_row(ws, ws.max_row, None)
         c = categories.loc[category]
         ws.append(
             [
@@ -132,17 +159,17 @@ def indicator_sheet(ws: Worksheet, report: SelfEvaluationReport) -> None:
                 float(c["earned"]),
             ]
         )
-        _style_row(ws, ws.max_row, GROUP, bold=True)
+        _style_row(ws, ws.max_row, "group")
     s = ev.summary
     ws.append([t("form_total"), "", "", float(s["points"]), "", "", float(s["total"])])
-    _style_row(ws, ws.max_row, TOTAL, bold=True)
+    _style_row(ws, ws.max_row, "total")
     for label, value in (
         (t("grade"), report.grade_label()),
         (t("completeness"), report.completeness()),
         (t("missing_rule_" + str(s["missing"])), ""),
     ):
         ws.append([label, "", value])
-        _style_row(ws, ws.max_row, None, bold=True)
+        _style_row(ws, ws.max_row, "bold")
     for column in (4, 7):
         for (cell,) in ws.iter_rows(min_row=3, min_col=column, max_col=column):
             cell.number_format = "0.00"
@@ -161,7 +188,7 @@ def funding_sheet(ws: Worksheet, report: SelfEvaluationReport) -> None:
                 None if math.isnan(r.execution_rate) else float(r.execution_rate),
             ]
         )
-        _style_row(ws, ws.max_row, GROUP if r.kind == "total" else None, bold=r.kind == "total")
+        _style_row(ws, ws.max_row, "group" if r.kind == "total" else "body")
         for column in (2, 3, 4):
             ws.cell(ws.max_row, column).number_format = "#,##0.0"
         ws.cell(ws.max_row, 5).number_format = "0.0%"
@@ -172,6 +199,7 @@ def funding_sheet(ws: Worksheet, report: SelfEvaluationReport) -> None:
 def scoring_form(report: SelfEvaluationReport) -> Workbook:
     """The workbook of one self-evaluation, in the report's language."""
     wb = Workbook()
+    _add_row_styles(wb)
     ws = wb.active
     ws.title = report.labels.t("form_sheet_indicators")
     indicator_sheet(ws, report)
