@@ -78,9 +78,11 @@ def run(cmd: list[str], **kw) -> subprocess.CompletedProcess:
 
 
 def bench_batch(out: Path, workers: int | None, *extra: str) -> tuple[float, dict]:
-    """`sipm demo --force` with HTML only (the baseline renders HTML only); the seconds and
-    the manifest."""
-    cmd = [str(BIN / "sipm"), "demo", "--out", str(out), "--force", "--quiet", "--formats", "html"]
+    """`sipm run` of the demo plan (what `sipm demo` runs) with --force, HTML only (the
+    baseline renders HTML only); the seconds and the manifest."""
+    plan = ROOT / "parameters" / "plans" / "demo.yaml"
+    cmd = [str(BIN / "sipm"), "run", str(plan), "--out", str(out), "--force", "--quiet"]
+    cmd += ["--formats", "html"]
     if workers:
         cmd += ["--workers", str(workers)]
     start = time.perf_counter()
@@ -111,9 +113,10 @@ def bench_baseline(jobs: dict, out: Path, limit: int | None) -> tuple[float, int
     return time.perf_counter() - start, len(chosen)
 
 
-def floor_seconds(sample: int) -> list[float]:
-    """The floor: a self-evaluation's cells (the stage call and every section) as plain
-    Python in one warm process, data cached as in a warm kernel; seconds per region."""
+def floor_seconds(sample: int, out: Path) -> list[float]:
+    """The floor: a self-evaluation's cells (the stage call, every section, saving the
+    result and the scoring form) as plain Python in one warm process, data and shared
+    results cached as in a warm kernel; seconds per region."""
     import matplotlib
 
     matplotlib.use("agg")
@@ -121,16 +124,17 @@ def floor_seconds(sample: int) -> list[float]:
 
     cache = session.LoadCache()
     ds = cache.load(None).dataset
-    pairs = ds.coordination.head(sample)
+    pairs = ds.coordination.head(sample + 1)
     times = []
     for fund, region in zip(pairs["fund"], pairs["region_code"], strict=True):
         start = time.perf_counter()
         with _cache(cache):
-            report = stage.self_evaluation(fund=str(fund), region=str(region)).report
+            run = stage.self_evaluation(fund=str(fund), region=str(region))
             for section in SECTIONS:
-                getattr(report, section)()
+                getattr(run.report, section)()
+            run.save(out / f"{fund}-{region}.json")
         times.append(time.perf_counter() - start)
-    return times
+    return times[1:]  # the first computes the fund's shared results, as a kernel's first does
 
 
 SECTIONS = ("header", "summary", "targets", "funding", "management", "overall_targets",
@@ -160,7 +164,8 @@ def report_batch(args, tmp: Path) -> None:
             f"  median in the batch, {stage}: execution {_stage_median(jobs, stage):.2f} s, "
             f"then its page {_stage_median(jobs, stage, 'render_seconds'):.2f} s"
         )
-    floor = floor_seconds(args.floor_sample)
+    (tmp / "floor").mkdir()
+    floor = floor_seconds(args.floor_sample, tmp / "floor")
     print(
         f"  floor: the self-evaluation's cells as plain Python in a warm process: median "
         f"{statistics.median(floor):.2f} s over {len(floor)} regions"

@@ -149,6 +149,10 @@ def test_demo_command_exits_1_when_a_report_fails_and_finishes_the_rest(
     )
     assert "notebooks: ok 10, failed 1" in out
     assert (tmp_path / "site" / "index.html").exists()
+    records = Manifest.load(tmp_path / "manifest.json").records.values()
+    ok = [r for r in records if r.status == "ok"]
+    assert all(r.seconds > 0 and r.render_seconds > 0 for r in ok)  # run, then its page
+    assert all(r.render_seconds is None for r in records if r.status != "ok")
 
 
 def test_monitoring_plan_and_period_parsing(tiny, tmp_path):

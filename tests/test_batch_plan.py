@@ -14,6 +14,7 @@ import nbformat
 import pytest
 
 from sipm_helpers.batch.fingerprint import job_fingerprints
+from sipm_helpers.batch.kernel import WarmKernel
 from sipm_helpers.batch.lock import FolderLocked, folder_lock
 from sipm_helpers.batch.manifest import JobRecord, Manifest
 from sipm_helpers.batch.plan import Job, Scope, UnsafeCode, dependencies, plan_jobs
@@ -218,3 +219,55 @@ def test_a_failing_pool_fails_its_futures_instead_of_hanging(monkeypatch):
     with pytest.raises(RuntimeError, match="the worker pool failed: no more processes"):
         future.result(timeout=30)
     pool.shutdown(wait=True)
+
+
+class CountingKernel(WarmKernel):
+    """A warm kernel without a kernel: counts starts, resets and what each reset reports."""
+
+    def __init__(self, restart_every: int, threads: list[list[str]] | None = None):
+        super().__init__(restart_every=restart_every)
+        self.starts, self.resets, self.threads = 0, 0, threads or []
+
+    def start(self) -> None:
+        self.starts, self.runs, self.dirty, self.km = self.starts + 1, 0, [], object()
+
+    def shutdown(self) -> None:
+        self.km = None
+
+    def alive(self) -> bool:
+        return self.km is not None
+
+    def _silent(self, code, timeout, expressions=None):
+        self.resets += 1
+        left = self.threads.pop(0) if self.threads else []
+        state = repr(json.dumps({"threads": left}))
+        return {"user_expressions": {"state": {"status": "ok", "data": {"text/plain": state}}}}
+
+
+@pytest.mark.parametrize(
+    ("restart_every", "errors", "starts"),
+    [
+        (3, [None] * 7, 3),  # replaced after every 3 notebooks: starts before 1, 4 and 7
+        (50, [None, "CellTimeoutError", None, "DeadKernelError", None, None, None], 3),
+        (50, [None, "RuntimeError", None, None, None, None, None], 1),  # a cell's error: kept
+    ],
+)
+def test_a_warm_kernel_is_replaced_every_n_notebooks_and_after_a_timeout(
+    restart_every, errors, starts
+):
+    kernel = CountingKernel(restart_every=restart_every)
+    for error in errors:
+        kernel.prepare()
+        kernel.finished(error)
+    assert kernel.starts == starts
+    assert kernel.resets == len(errors) - starts  # every other notebook got a reset
+
+
+def test_a_warm_kernel_is_replaced_when_threads_survive_or_a_stage_asks():
+    kernel = CountingKernel(restart_every=50, threads=[[], ["left-running"], []])
+    kernel.prepare(), kernel.finished(None)  # the first start
+    kernel.prepare(), kernel.finished(None)  # a reset with nothing left
+    kernel.prepare(), kernel.finished(None)  # a thread survived: replaced
+    assert kernel.starts == 2
+    kernel.prepare(fresh=True)
+    assert kernel.starts == 3
