@@ -1,0 +1,152 @@
+"""Rules of the region hierarchy and of who reports what: one country, provinces under it
+and prefectures under them; pooling set per province; a fund reported only for its own
+coordinating regions (Art. 5, 6); a code (line item, statistic, indicator) used only
+with a fund it applies to."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection
+
+import pandas as pd
+
+from sipm_helpers.data.rules import Checked, Rule
+from sipm_helpers.data.table import Table, groups, rows
+
+EXPECTED_PARENT = {"province": "country", "prefecture": "province"}
+REPORTED_BY_REGIONS = ("budget", "execution", "statistics", "qualitative", "explanations")
+
+
+def expected_parent(level: str) -> str:
+    return EXPECTED_PARENT.get(level, "nothing")
+
+
+def _level_of(regions: pd.DataFrame) -> dict:
+    return dict(zip(regions["region_code"], regions["level"], strict=False))
+
+
+def one_country(t: Table, c: Checked) -> pd.DataFrame:
+    count = int((t.frame["level"] == "country").sum())
+    if count == 1:
+        return groups(pd.DataFrame(), [])
+    message = f"the hierarchy needs exactly one region of level country, found {count}"
+    return groups(pd.DataFrame(index=[0]), [message])
+
+
+def parent_missing(t: Table, c: Checked) -> pd.DataFrame:
+    r = t.frame
+    has_parent = r["parent_code"].notna()
+    unknown = has_parent & r["parent_code"].map(_level_of(r)).isna()
+    return rows(r, unknown, "the parent region is not in the table")
+
+
+def parent_of_wrong_level(t: Table, c: Checked) -> pd.DataFrame:
+    r = t.frame
+    level_of = _level_of(r)
+    parent_level = r["parent_code"].map(level_of)
+    wrong = parent_level.notna() & (parent_level != r["level"].map(EXPECTED_PARENT))
+    return rows(
+        r,
+        r["parent_code"].notna() & wrong,
+        lambda x: (
+            f"a {x['level']} must belong to a {expected_parent(x['level'])}, "
+            f"but {x['parent_code']} is a {level_of.get(x['parent_code'])}"
+        ),
+    )
+
+
+def parent_needed(t: Table, c: Checked) -> pd.DataFrame:
+    r = t.frame
+    orphan = (r["level"] != "country") & r["parent_code"].isna()
+    return rows(r, orphan, lambda x: f"a {x['level']} needs a parent region")
+
+
+def country_has_no_parent(t: Table, c: Checked) -> pd.DataFrame:
+    r = t.frame
+    return rows(
+        r,
+        (r["level"] == "country") & r["parent_code"].notna(),
+        "the country has no parent region",
+    )
+
+
+def pooling_in_a_province(t: Table, c: Checked) -> pd.DataFrame:
+    p = t.frame
+    not_province = p["province_code"].map(_level_of(c.regions)).fillna("province") != "province"
+    return rows(p, not_province, "pooling is set per province: this is not a province")
+
+
+def pair_key(frame: pd.DataFrame, a: str, b: str) -> pd.Series:
+    return frame[a].astype("string") + "\x1f" + frame[b].astype("string")
+
+
+def coordinating_level(t: Table, c: Checked) -> pd.DataFrame:
+    """A fund is reported only for its own coordinating regions. Unknown region or fund
+    codes are reported by the schema (allowed values), not again here."""
+    frame, coordination, regions = t.frame, c.coordination, c.regions
+    valid = frame["region_code"].isin(regions["region_code"]) & frame["fund"].isin(
+        coordination["fund"]
+    )
+    known = set(pair_key(coordination, "region_code", "fund"))
+    wrong = valid & ~pair_key(frame, "region_code", "fund").isin(known)
+    level = _level_of(regions)
+    pooled = coordination.groupby(["province_code", "fund"])["pooling_level"].first().to_dict()
+    parent = dict(zip(regions["region_code"], regions["parent_code"], strict=False))
+
+    def message(row: pd.Series) -> str:
+        code, fund = row["region_code"], row["fund"]
+        lvl = level.get(code)
+        province = code if lvl == "province" else parent.get(code)
+        how = pooled.get((province, fund))
+        if lvl == "country":
+            return (
+                f"{fund} is not reported at country level: report it for its coordinating regions"
+            )
+        if how == "province":
+            return f"{fund} is pooled at province level in {province}: report it for {province}, not for {code}"
+        if how == "prefecture":
+            return f"{fund} is pooled at prefecture level in {province}: report it for each prefecture, not for {code}"
+        return f"{code} is not a coordinating region of {fund}"
+
+    return rows(frame, wrong, message)
+
+
+def applicable(
+    column: str,
+    allowed: Callable[[Checked], dict[str, tuple[str, ...]]],
+    what: str,
+    known: Callable[[Checked], Collection[str]] | None = None,
+) -> Callable[[Table, Checked], pd.DataFrame]:
+    """The check that codes of ``column`` which exist (in ``known``; default: any fund's
+    ``allowed``) apply to the row's fund. Unknown codes are left to the schema."""
+
+    def check(t: Table, c: Checked) -> pd.DataFrame:
+        frame, codes = t.frame, allowed(c)
+        pairs = {f"{fund}\x1f{code}" for fund, listed in codes.items() for code in listed}
+        every = {x for listed in codes.values() for x in listed} if known is None else known(c)
+        valid = frame["fund"].isin(list(codes)) & frame[column].isin(list(every))
+        wrong = valid & ~pair_key(frame, "fund", column).isin(pairs)
+        return rows(
+            frame, wrong, lambda r: f"{what} {r[column]} does not apply to fund {r['fund']}"
+        )
+
+    return check
+
+
+RULES = (
+    Rule("regions.one_country", "regions", "one_country", "level", one_country),
+    Rule("regions.parent_missing", "regions", "parent_exists", "parent_code", parent_missing),
+    Rule("regions.parent_level", "regions", "parent_level", "parent_code", parent_of_wrong_level),
+    Rule("regions.parent_needed", "regions", "parent_exists", "parent_code", parent_needed),
+    Rule("regions.country_parent", "regions", "parent_level", "parent_code", country_has_no_parent),
+    Rule("pooling.province", "pooling", "pooling_province", "province_code", pooling_in_a_province),
+    *(
+        Rule(
+            f"{name}.coordinating_level",
+            name,
+            "coordinating_level",
+            "region_code",
+            coordinating_level,
+        )
+        for name in REPORTED_BY_REGIONS
+    ),
+)

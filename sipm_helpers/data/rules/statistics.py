@@ -1,0 +1,114 @@
+"""Rules of the monthly statistics: figures that cannot exceed what they are part of (the
+insured within the population required to be insured, benefits paid on time within those
+due, the pooled fund within the whole fund)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from sipm_helpers.data.findings import WARNING
+from sipm_helpers.data.rules import Checked, Rule
+from sipm_helpers.data.rules.money import kind_of
+from sipm_helpers.data.rules.regions import applicable
+from sipm_helpers.data.table import Table, groups, rows
+
+MONTH = ["region_code", "fund", "year", "month"]
+# A statistic that cannot exceed another one of the same month, and what it means if it does.
+BOUNDED = (
+    (
+        "insured",
+        "target_population",
+        "insured persons exceed the population required to be insured (coverage above 100 %)",
+    ),
+    ("benefits_paid_on_time", "benefits_due", "benefits paid on time exceed the benefits due"),
+)
+# The pooled fund's figures (statistics) and the whole fund's they are part of: a month's
+# balance at its end, its income and its expenditure. The personal accounts are the rest.
+POOLED_PARTS = {
+    "pooled_fund_balance": "balance",
+    "pooled_fund_income": "income",
+    "pooled_fund_expenditure": "expenditure",
+}
+
+
+def implausible_statistic(t: Table, c: Checked) -> pd.DataFrame:
+    s = t.frame
+    wide = s.pivot_table(
+        index=MONTH, columns="stat", values="value", aggfunc="first", observed=True
+    )
+    row_of = s.reset_index().set_index([*MONTH, "stat"])["index"]
+    parts = []
+    for over, under, message in BOUNDED:
+        if over not in wide or under not in wide:
+            continue
+        hit = wide.index[(wide[over] > wide[under] * 1.0000001).fillna(False)]
+        parts.append(
+            groups(
+                hit.to_frame(index=False)[MONTH[:3]],
+                (f"{message} (region {k[0]}, fund {k[1]}, {k[2]}-{k[3]:02d})" for k in hit),
+                row=[row_of.get((*k, over), np.nan) for k in hit],
+                value=[f"{wide.at[k, over]:,.0f}" for k in hit],
+            )
+        )
+    return pd.concat(parts, ignore_index=True) if parts else groups(pd.DataFrame(), [])
+
+
+def pooled_above_fund(t: Table, c: Checked) -> pd.DataFrame:
+    """The pooled fund is part of the fund: its balance, income and expenditure in a month
+    cannot exceed the whole fund's (the personal accounts would be negative)."""
+    s = t.frame.loc[t.frame["stat"].isin(list(POOLED_PARTS))]
+    e = c.tables["execution"].frame
+    kind = kind_of(e, c.ctx.registry).where(e["item"] != "balance_end", "balance")
+    whole = (
+        e.assign(_part=kind)
+        .loc[lambda x: x["_part"].isin(["balance", "income", "expenditure"])]
+        .groupby([*MONTH, "_part"], observed=True)["amount"]
+        .sum()
+    )
+    part = pd.MultiIndex.from_arrays([*(s[k] for k in MONTH), s["stat"].map(POOLED_PARTS)])
+    total = whole.reindex(part).to_numpy(dtype="float64", na_value=np.nan)
+    tolerance = c.ctx.standards.balance_tolerance_absolute
+    above = s["value"].to_numpy(dtype="float64") > np.maximum(total, 0.0) + tolerance
+    flagged = t.frame.index.isin(s.index[above & ~np.isnan(total)])
+    whole_of = dict(zip(s.index, total, strict=True))
+    return rows(
+        t.frame,
+        flagged,
+        lambda r: (
+            f"the pooled fund's {POOLED_PARTS[r['stat']]} ({r['value']:,.2f}) exceeds the "
+            f"fund's ({whole_of[r.name]:,.2f}) in {r['year']}-{r['month']:02d}: the personal "
+            "accounts cannot be negative"
+        ),
+    )
+
+
+def _stats(c: Checked) -> dict[str, tuple[str, ...]]:
+    return {code: f.statistics for code, f in c.ctx.registry.funds.items()}
+
+
+RULES = (
+    Rule(
+        "statistics.applicable",
+        "statistics",
+        "not_applicable",
+        "stat",
+        applicable("stat", _stats, "statistic", lambda c: c.ctx.registry.statistics),
+    ),
+    Rule(
+        "statistics.implausible",
+        "statistics",
+        "implausible_statistic",
+        "value",
+        implausible_statistic,
+        WARNING,
+    ),
+    Rule(
+        "statistics.pooled_above_fund",
+        "statistics",
+        "pooled_above_fund",
+        "value",
+        pooled_above_fund,
+        needs=("execution",),
+    ),
+)
