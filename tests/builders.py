@@ -125,6 +125,26 @@ def tiny_tables() -> dict[str, pd.DataFrame]:
         [("110100", "employee_medical", 2025, "premium_collection_rate", "企业欠费", "加强征缴")],
         columns=["region_code", "fund", "year", "indicator", "reason", "improvement_measure"],
     )
+    # The evaluator's records: one grade adjusted, three reports (one in June), two problems.
+    review = pd.DataFrame(
+        [("110100", "employee_medical", 2025, "fund_management_compliance", "adjusted_grade", None, "not_achieved", "site_visit", "抽查发现问题未整改")],
+        columns=["region_code", "fund", "year", "indicator", "finding", "actual", "grade", "basis", "comment"],
+    )
+    submissions = pd.DataFrame(
+        [
+            ("110100", "employee_medical", 2025, "2026-05-20", "甲市医疗保障局"),
+            ("110200", "employee_medical", 2025, "2026-06-05", "乙市医疗保障局"),
+            ("110000", "work_injury", 2025, "2026-05-28", "测试省社会保险经办机构"),
+        ],
+        columns=["region_code", "fund", "year", "received", "prepared_by"],
+    )
+    rectification = pd.DataFrame(
+        [
+            ("R2024-1", "110100", "employee_medical", 2024, "audit", None, "基金收入未及时缴入财政专户", "甲市社会保险经办机构", "2025-06-30", "done", "2025-05-10", "缴库凭证"),
+            ("R2025-1", "110200", "employee_medical", 2025, "evaluation", "premium_collection_rate", "征缴率低于目标", "乙市医疗保障局", "2026-06-30", "open", None, None),
+        ],
+        columns=["item_id", "region_code", "fund", "year", "source", "indicator", "problem", "owner", "deadline", "status", "closed", "evidence"],
+    )
     return {
         "regions": regions,
         "pooling": pooling,
@@ -134,6 +154,9 @@ def tiny_tables() -> dict[str, pd.DataFrame]:
         "targets": targets,
         "qualitative": qualitative,
         "explanations": explanations,
+        "review": review,
+        "submissions": submissions,
+        "rectification": rectification,
     }
 
 

@@ -91,6 +91,16 @@ EXPECTED: dict[str, list[F]] = {
     "region_code_escapes_folder": [F("regions.csv", 6, "region_code", "../../../../escaped", "code_format", "must match the format: a code of 6, 9 or 12 digits")],
     "region_code_nul": [F("regions.csv", 6, "region_code", "1103\x0000", "code_format", "must match the format: a code of 6, 9 or 12 digits")],
     # Structure
+    # The evaluator's records
+    "review_grade_for_quantitative_indicator": [F("review.csv", 2, "finding", "adjusted_grade", "review_kind", "premium_collection_rate is quantitative: adjust its actual")],
+    "review_adjusted_actual_missing": [F("review.csv", 2, "finding", "adjusted_actual", "review_value", "a finding of adjusted_actual gives the evaluator's actual")],
+    "review_for_a_region_not_coordinating": [F("review.csv", 2, "region_code", "110100", "coordinating_level", "work_injury is pooled at province level in 110000: report it for 110000, not for 110100")],
+    "submission_before_year_end": [F("submissions.csv", 2, "received", "2025-12-15", "submission_date", "a report on 2025 cannot reach the province before the year is over")],
+    "submission_date_not_iso": [F("submissions.csv", 3, "received", "31/05/2026", "type", "expected a date (YYYY-MM-DD)")],
+    "rectification_done_without_date": [F("rectification.csv", 2, "closed", None, "rectification_closed", "a rectification that is done gives the date it was closed")],
+    "rectification_deadline_before_found": [F("rectification.csv", 3, "deadline", "2024-12-31", "rectification_deadline", "the deadline falls before 2025, the year the problem was found")],
+    "rectification_status_unknown": [F("rectification.csv", 3, "status", "closed", "allowed_values", "must be one of: open, in_progress, done, overdue")],
+    "warn_rectification_done_without_evidence": [W("rectification.csv", 2, "evidence", None, "missing_evidence", "the rectification is done but gives no evidence of it")],
     "missing_column": [F("execution.csv", None, "amount", None, "missing_column", "required column amount is missing (columns found: region_code, fund, year, month, item)")],
     "misspelled_column": [
         F("targets.csv", None, "benchmark", None, "missing_column", "required column benchmark is missing"),

@@ -142,6 +142,9 @@ def test_tables_have_exactly_the_contract_columns(which, request):
         for col, spec in SPECS[name].columns.items():
             if spec.type == "text":
                 assert pd.api.types.is_string_dtype(frame[col].dtype), (name, col)
+            elif spec.type == "date":  # as the files hold them: YYYY-MM-DD
+                text = frame[col].dropna()
+                assert text.str.fullmatch(r"\d{4}-\d{2}-\d{2}").all(), (name, col)
             elif spec.type == "integer":
                 assert frame[col].dtype == "int64", (name, col)
             else:
@@ -796,7 +799,7 @@ def test_shipped_csv_files_equal_the_demo(demo_tables):
         assert list(shipped.columns) == list(frame.columns), name
         assert len(shipped) == len(frame), name
         for col, spec in SPECS[name].columns.items():
-            if spec.type == "text":
+            if spec.type in ("text", "date"):
                 want = frame[col].fillna("").astype(str).tolist()
                 assert shipped[col].tolist() == want, (name, col)
             else:
@@ -851,3 +854,30 @@ def test_single_year_partial_dataset_has_no_complete_year():
     assert len(tables["qualitative"]) == 0 and len(tables["explanations"]) == 0
     assert list(tables["qualitative"].columns) == list(SPECS["qualitative"].columns)
     assert tables["execution"]["month"].max() == 3
+
+
+def test_evaluator_records_cover_every_report_and_keep_their_rules(demo_tables):
+    """A report per coordinating region, fund and complete year, reaching the province in
+    spring (a few in June); problems done only before the last complete year, with a date
+    and evidence; adjusted grades only on qualitative indicators."""
+    subs, rect = demo_tables["submissions"], demo_tables["rectification"]
+    pairs = expected_pairs(demo_tables)
+    assert len(subs) == len(pairs) * 5  # 2021–2025
+    received = pd.to_datetime(subs["received"])
+    assert (received.dt.year == subs["year"] + 1).all()
+    late = received > pd.to_datetime((subs["year"] + 1).astype(str) + "-05-31")
+    assert 0 < late.sum() < len(subs) * 0.15 and (received.dt.month[late] == 6).all()
+    done = rect["status"] == "done"
+    assert rect.loc[done, "closed"].notna().all() and rect.loc[done, "evidence"].notna().all()
+    assert rect.loc[~done, "closed"].isna().all()
+    assert (rect.loc[rect["year"] == 2025, "status"].isin(["open", "in_progress"])).all()
+    assert set(rect.loc[rect["year"] < 2025, "status"]) == {"done", "overdue"}
+    review = demo_tables["review"]
+    assert len(review) and (review["finding"] == "adjusted_grade").all()
+    qualitative = {
+        i.code
+        for f in REGISTRY.funds
+        for i in load_catalogue(f).indicators
+        if i.kind == "qualitative"
+    }
+    assert set(review["indicator"]) <= qualitative

@@ -10,7 +10,7 @@ from sipm_helpers.config.loader import read_yaml, require_keys, require_number
 from sipm_helpers.errors import ParameterError
 from sipm_helpers.paths import parameters_dir
 
-COLUMN_TYPES = ("text", "integer", "number")
+COLUMN_TYPES = ("text", "integer", "number", "date")
 REFERENCES = ("@funds", "@line_items", "@statistics", "@indicators", "@regions")
 
 
@@ -44,6 +44,8 @@ class ColumnSpec:
             lo = "" if self.minimum is None else f"{self.minimum:g}"
             hi = "" if self.maximum is None else f"{self.maximum:g}"
             parts.append(f"range: {lo}–{hi}")
+        if self.type == "date":
+            parts.append("YYYY-MM-DD")
         parts.append(self.type + (", optional" if self.nullable else ", required"))
         return "; ".join(parts)
 

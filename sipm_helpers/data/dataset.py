@@ -17,6 +17,9 @@ TABLES = (
     "targets",
     "qualitative",
     "explanations",
+    "review",
+    "submissions",
+    "rectification",
 )
 
 
@@ -35,6 +38,9 @@ class Dataset:
     targets: pd.DataFrame
     qualitative: pd.DataFrame
     explanations: pd.DataFrame
+    review: pd.DataFrame
+    submissions: pd.DataFrame
+    rectification: pd.DataFrame
     coordination: pd.DataFrame
     report: ValidationReport
 

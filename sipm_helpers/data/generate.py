@@ -61,6 +61,7 @@ from sipm_helpers.config.policy import Policy, load_policy
 from sipm_helpers.config.registry import Fund
 from sipm_helpers.config.standards import QualitativeLevel
 from sipm_helpers.data.dataset import TABLES
+from sipm_helpers.data.generate_records import evaluator_records
 from sipm_helpers.data.io import write_dataset
 
 DEMO_SEED = 65  # Caishe [2022] No. 65
@@ -2304,7 +2305,7 @@ def _columns(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     """Each table with exactly the columns of parameters/tables.yaml, in order (an empty
     table gets them with their types)."""
     specs = load_table_specs()
-    dtypes = {"text": "str", "integer": "int64", "number": "float64"}
+    dtypes = {"text": "str", "integer": "int64", "number": "float64", "date": "str"}
     out = {}
     for name in TABLE_NAMES:
         frame = tables[name]
@@ -2386,6 +2387,8 @@ def _build(
         ),
     }
     parts["explanations"].insert(0, _explanations(scenarios, complete))
+    codes = {f: p.codes for f, p in pairs.items()}
+    tables.update(evaluator_records(codes, catalogues, complete, seed))
     for name in ("budget", "execution", "statistics", "qualitative", "explanations"):
         present = [f for f in parts[name] if len(f)]
         if not present:

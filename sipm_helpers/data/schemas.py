@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
@@ -17,7 +18,7 @@ from sipm_helpers.config.tables import TableSpec
 from sipm_helpers.data.findings import ERROR, Finding
 
 PATTERN_ERROR = "must match the format: "  # + the pattern's description
-DTYPES = {"text": "string", "integer": "Int64", "number": "Float64"}
+DTYPES = {"text": "string", "integer": "Int64", "number": "Float64", "date": "datetime64[ns]"}
 
 
 def coerce_table(
@@ -39,6 +40,10 @@ def coerce_table(
             out[name] = raw.astype("string")
             continue
         text = raw.astype("string").str.strip()
+        if col.type == "date":
+            out[name], bad = _dates(text)
+            findings += _type_findings(frame.index[bad], text, spec, name, origin, row_offset)
+            continue
         numbers = pd.to_numeric(text.str.replace(",", "", regex=False), errors="coerce").astype(
             "Float64"
         )
@@ -47,22 +52,41 @@ def coerce_table(
             fractional = numbers.notna() & (numbers != numbers.round())
             bad |= fractional.fillna(False)
             numbers = numbers.mask(bad)
-        for label in frame.index[bad.to_numpy(dtype=bool)]:
-            findings.append(
-                Finding(
-                    ERROR,
-                    spec.name,
-                    origin,
-                    int(label) + row_offset,
-                    name,
-                    str(text.loc[label]),
-                    "type",
-                    f"expected {'a whole number' if col.type == 'integer' else 'a number'}",
-                )
-            )
+        findings += _type_findings(
+            frame.index[bad.to_numpy(dtype=bool)], text, spec, name, origin, row_offset
+        )
         out[name] = numbers.astype(DTYPES[col.type])
     typed = pd.DataFrame(out, index=frame.index)
     return typed, findings
+
+
+EXPECTED = {"integer": "a whole number", "number": "a number", "date": "a date (YYYY-MM-DD)"}
+
+
+def _dates(text: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """ISO dates (a time of day, as Excel cells read as text carry, is dropped) and the
+    cells that are not one."""
+    dates = pd.to_datetime(text, format="ISO8601", errors="coerce").dt.normalize()
+    return dates.astype("datetime64[ns]"), (text.notna() & dates.isna()).to_numpy(dtype=bool)
+
+
+def _type_findings(
+    labels, text: pd.Series, spec: TableSpec, name: str, origin: str, row_offset: int
+) -> list[Finding]:
+    expected = EXPECTED[spec.columns[name].type]
+    return [
+        Finding(
+            ERROR,
+            spec.name,
+            origin,
+            int(label) + row_offset,
+            name,
+            str(text.loc[label]),
+            "type",
+            f"expected {expected}",
+        )
+        for label in labels
+    ]
 
 
 def build_schema(spec: TableSpec, references: Mapping[str, set[str]]) -> pa.DataFrameSchema:

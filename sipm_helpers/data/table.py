@@ -36,7 +36,7 @@ class Table:
                 value = None if pd.isna(row[VALUE]) else str(row[VALUE])
             else:
                 missing = column is None or column not in failing or pd.isna(row[column])
-                value = None if missing else str(row[column])
+                value = None if missing else _text(row[column])
             out.append(
                 Finding(
                     severity,
@@ -51,6 +51,11 @@ class Table:
                 )
             )
         return out
+
+
+def _text(value) -> str:
+    """A cell as a finding quotes it: a date as YYYY-MM-DD."""
+    return value.date().isoformat() if isinstance(value, pd.Timestamp) else str(value)
 
 
 def concerns(row: pd.Series) -> dict:

@@ -21,6 +21,7 @@ from sipm_helpers.data.io import RawDataset, read_raw
 from sipm_helpers.data.rules import (
     Checked,
     Rule,
+    evaluation,
     money,
     regions,
     registry,
@@ -34,7 +35,9 @@ from sipm_helpers.errors import DataError
 from sipm_helpers.paths import demo_data_dir
 
 # Every rule across rows and tables, in the order findings are reported.
-RULES: Mapping[str, Rule] = registry(regions.RULES, money.RULES, statistics.RULES, targets.RULES)
+RULES: Mapping[str, Rule] = registry(
+    regions.RULES, money.RULES, statistics.RULES, targets.RULES, evaluation.RULES
+)
 
 
 def _references(ctx: Context, regions: pd.DataFrame | None) -> dict[str, set[str]]:

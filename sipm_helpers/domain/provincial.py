@@ -89,6 +89,9 @@ def province_view(ds: Dataset, fund: str, province: str, additive: Iterable[str]
             "targets": targets,
             "qualitative": drop(ds.qualitative),
             "explanations": drop(ds.explanations),
+            "review": drop(ds.review),
+            "submissions": drop(ds.submissions),
+            "rectification": drop(ds.rectification),
             "coordination": coordination,
         }
     )

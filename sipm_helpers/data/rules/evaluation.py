@@ -1,0 +1,124 @@
+"""Rules of the evaluator's own records (Art. 17–20): findings about a coordinating
+region's fund and an indicator of its catalogue, each carrying what it found (an actual
+for a quantitative indicator, a grade for a qualitative one); self-evaluation reports
+dated after the year they evaluate; rectification items with a deadline not before the
+year found, and a closing date exactly when done."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from sipm_helpers.data.findings import WARNING
+from sipm_helpers.data.rules import Checked, Rule
+from sipm_helpers.data.rules.regions import applicable, coordinating_level, pair_key
+from sipm_helpers.data.table import Table, rows
+
+# A finding and the column that must then hold the evaluator's value.
+FINDING_VALUE = {"adjusted_actual": "actual", "adjusted_grade": "grade"}
+
+
+def _indicators(c: Checked) -> dict[str, tuple[str, ...]]:
+    return c.ctx.indicator_codes()
+
+
+def _qualitative_pairs(c: Checked) -> set[str]:
+    return {
+        f"{f}\x1f{i}" for f, codes in c.ctx.indicator_codes("qualitative").items() for i in codes
+    }
+
+
+def finding_without_value(t: Table, c: Checked) -> pd.DataFrame:
+    r = t.frame
+    column = r["finding"].map(FINDING_VALUE)
+    empty = pd.Series(False, index=r.index)
+    for finding, value in FINDING_VALUE.items():
+        empty |= (r["finding"] == finding) & r[value].isna()
+    return rows(
+        r, empty, lambda x: f"a finding of {x['finding']} gives the evaluator's {column[x.name]}"
+    )
+
+
+def finding_of_the_wrong_kind(t: Table, c: Checked) -> pd.DataFrame:
+    """A grade for a qualitative indicator, an actual for a quantitative one."""
+    r = t.frame
+    qualitative = pair_key(r, "fund", "indicator").isin(_qualitative_pairs(c))
+    known = r["indicator"].isin({i for codes in _indicators(c).values() for i in codes})
+    wrong = known & (
+        ((r["finding"] == "adjusted_grade") & ~qualitative)
+        | ((r["finding"] == "adjusted_actual") & qualitative)
+    )
+    return rows(
+        r,
+        wrong.fillna(False),
+        lambda x: (
+            f"{x['indicator']} is "
+            + (
+                "quantitative: adjust its actual"
+                if x["finding"] == "adjusted_grade"
+                else "qualitative: adjust its grade"
+            )
+        ),
+    )
+
+
+def received_within_the_year(t: Table, c: Checked) -> pd.DataFrame:
+    s = t.frame
+    early = (s["received"].dt.year <= s["year"]).fillna(False)
+    return rows(
+        s,
+        early,
+        lambda x: f"a report on {x['year']} cannot reach the province before the year is over",
+    )
+
+
+def deadline_before_found(t: Table, c: Checked) -> pd.DataFrame:
+    r = t.frame
+    return rows(
+        r,
+        (r["deadline"].dt.year < r["year"]).fillna(False),
+        lambda x: f"the deadline falls before {x['year']}, the year the problem was found",
+    )
+
+
+def done_without_date(t: Table, c: Checked) -> pd.DataFrame:
+    r = t.frame
+    return rows(
+        r,
+        (r["status"] == "done") & r["closed"].isna(),
+        "a rectification that is done gives the date it was closed",
+    )
+
+
+def date_without_done(t: Table, c: Checked) -> pd.DataFrame:
+    r = t.frame
+    return rows(
+        r,
+        (r["status"] != "done").fillna(False) & r["closed"].notna(),
+        lambda x: f"a closing date is given but the status is {x['status']}: done?",
+    )
+
+
+def done_without_evidence(t: Table, c: Checked) -> pd.DataFrame:
+    r = t.frame
+    return rows(
+        r,
+        (r["status"] == "done") & r["evidence"].isna(),
+        "the rectification is done but gives no evidence of it",
+    )
+
+
+RULES = (
+    *(
+        Rule(f"{n}.coordinating_level", n, "coordinating_level", "region_code", coordinating_level)
+        for n in ("review", "submissions", "rectification")
+    ),
+    Rule("review.applicable", "review", "not_applicable", "indicator", applicable("indicator", _indicators, "indicator")),
+    Rule("review.value", "review", "review_value", "finding", finding_without_value),
+    Rule("review.kind", "review", "review_kind", "finding", finding_of_the_wrong_kind),
+    Rule("submissions.received", "submissions", "submission_date", "received", received_within_the_year),
+    Rule("rectification.applicable", "rectification", "not_applicable", "indicator", applicable("indicator", _indicators, "indicator")),
+    Rule("rectification.deadline", "rectification", "rectification_deadline", "deadline", deadline_before_found),
+    Rule("rectification.done_date", "rectification", "rectification_closed", "closed", done_without_date),
+    Rule("rectification.date_status", "rectification", "rectification_closed", "status", date_without_done),
+    Rule("rectification.evidence", "rectification", "missing_evidence", "evidence", done_without_evidence, WARNING),
+)  # fmt: skip
