@@ -18,6 +18,7 @@ from sipm_helpers.data.dataset import Dataset
 from sipm_helpers.domain.applicability import CONDITIONS, compute_applicability
 from sipm_helpers.domain.facts import KEYS, AnnualFacts, annual_facts
 from sipm_helpers.domain.measures import MEASURES, compute_measures
+from sipm_helpers.domain.review import adjust_actuals, adjust_grades, take_out, withhold
 from sipm_helpers.domain.rules import RULES
 from sipm_helpers.domain.scoring import allot_points, score_indicators
 from sipm_helpers.errors import ParameterError
@@ -135,8 +136,11 @@ def indicator_frame(
     regions: Iterable[str] | None = None,
     years: Iterable[int] | None = None,
     facts: AnnualFacts | None = None,
+    review: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """Score every indicator of every (region, fund, year) with execution data in the selection.
+    """Score every indicator of every (region, fund, year) with execution data in the selection;
+    with ``review``, the evaluator's findings applied (:mod:`sipm_helpers.domain.review`)
+    and a column ``reviewed`` naming the finding that changed a row.
 
     Returns one row per region, fund, year and indicator with the catalogue's columns,
     actual, target, target_source, applicable, points (the weight once the weight of
@@ -175,9 +179,13 @@ def indicator_frame(
     conditions = compute_applicability(facts, sorted(cat["applies_when"].dropna().unique()))
     base = base.merge(conditions, on=[*KEYS, "applies_when"], how="left")
     base["applicable"] = base["applicable"].astype("boolean").fillna(True).astype(bool)
+    if review is not None:
+        base = take_out(adjust_actuals(base, review), review)
     base = allot_points(resolve_targets(ds, apply_policy(base, ctx.policy)), KEYS)
     quali = ds.qualitative[[*KEYS, "indicator", "grade", "share", "evidence"]]
     base = base.merge(quali, on=[*KEYS, "indicator"], how="left")
+    if review is not None:
+        base = withhold(adjust_grades(base, review), review)
     scored = score_indicators(base, ctx.standards)
     expl = ds.explanations[[*KEYS, "indicator", "reason", "improvement_measure"]]
     scored = scored.merge(expl, on=[*KEYS, "indicator"], how="left")

@@ -30,6 +30,7 @@ SCORED, NOT_APPLICABLE, NOT_ASSESSED, REPORTED = (
     "not_assessed",
     "reported",
 )
+WITHHELD = "evaluator"  # why not assessed: the evaluator withheld the points (Art. 17)
 
 
 def _f(frame: pd.DataFrame, col: str) -> np.ndarray:
@@ -101,9 +102,10 @@ def score_indicators(frame: pd.DataFrame, standards: ScoringStandards) -> pd.Dat
     Takes columns rule, direction, weight, target, actual, band_lower, band_upper,
     band_zero_below, band_zero_above, explain_threshold; for qualitative rows grade, share
     and evidence; optionally ``points`` (the weight after redistribution, :func:`allot_points`),
-    ``applicable`` and ``reported``. Returns the frame with: status (scored, not_applicable,
+    ``applicable``, ``reported`` and ``withheld`` (not assessed on the evaluator's word).
+    Returns the frame with: status (scored, not_applicable,
     not_assessed, reported), status_reason (why not assessed: no_data, no_target,
-    no_evidence; why not applicable: the condition ``applies_when`` that failed),
+    no_evidence, evaluator; why not applicable: the condition ``applies_when`` that failed),
     score (0 when not assessed, NaN when not applicable or reported), met (NA unless
     scored), shortfall, reference (the value a deviation is measured from), reads (how the
     expectation is worded) and needs_explanation (missed by more than explain_threshold,
@@ -113,6 +115,8 @@ def score_indicators(frame: pd.DataFrame, standards: ScoringStandards) -> pd.Dat
     r = _apply_rules(frame, e)
     applicable = _flag(frame, "applicable", True)
     reported = _flag(frame, "reported", False)
+    withheld = _flag(frame, "withheld", False)  # the evaluator could not assess it
+    r["missing"] = np.where(withheld, WITHHELD, r["missing"])
     status = np.where(
         reported,
         REPORTED,
