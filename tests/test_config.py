@@ -355,6 +355,25 @@ def test_target_review_rules_are_validated(tmp_path, ctx, change, message):
         load_target_review_rules(params / "target_review.yaml")
 
 
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda d: d["report_due"].update(month=2, day=30), r"report_due: not a date"),
+        (lambda d: d.update(gap_points=-1), r"gap_points: must be positive"),
+        (lambda d: d.update(min_regions=2), r"min_regions: expected a whole number ≥ 3"),
+        (lambda d: d.pop("outlier_z"), r"missing key\(s\): outlier_z"),
+    ],
+)
+def test_appraisal_rules_are_validated(tmp_path, ctx, change, message):
+    from sipm_helpers.config.appraisal import load_appraisal_rules
+
+    assert str(ctx.appraisal.due(2025)) == "2026-05-31"  # Art. 18: by the end of May
+    params = copy_parameters(tmp_path)
+    edit(params / "appraisal.yaml", change)
+    with pytest.raises(ParameterError, match=message):
+        load_appraisal_rules(params / "appraisal.yaml")
+
+
 def test_calibrated_defaults_an_evaluator_would_check(ctx):
     """Reimbursement at about 70 % for residents and 80 % for employees (Guobanfa [2021]
     No. 36), benefits paid on time at 100 % (so 99.9 % earns nothing), national pooling

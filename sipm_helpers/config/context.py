@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sipm_helpers.config.appraisal import AppraisalRules, load_appraisal_rules
 from sipm_helpers.config.catalogue import (
     Band,
     Catalogue,
@@ -41,6 +42,7 @@ class Context:
     monitoring: MonitoringRules
     sustainability: SustainabilityRules
     target_review: TargetReviewRules
+    appraisal: AppraisalRules
 
     def catalogue(self, fund: str, province: str | None = None) -> Catalogue:
         """The catalogue that applies to ``fund`` in ``province``: the province's own
@@ -83,6 +85,7 @@ def load_context() -> Context:
         monitoring=load_monitoring_rules(),
         sustainability=load_sustainability_rules(),
         target_review=load_target_review_rules(),
+        appraisal=load_appraisal_rules(),
     )
     check_policy_references(ctx)
     check_rule_codes(ctx)

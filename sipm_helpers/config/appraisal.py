@@ -1,0 +1,51 @@
+"""Rules of the provincial evaluation of self-evaluations (parameters/appraisal.yaml): the
+report's due date (Art. 18), the gap between self-assessed and evaluated totals worth a
+flag, and the robust rule that names an outlier among regions (Art. 17, 19)."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from pathlib import Path
+
+from sipm_helpers.config.loader import read_yaml, require_keys, require_number, require_whole
+from sipm_helpers.errors import ParameterError
+from sipm_helpers.paths import parameters_dir
+
+
+@dataclass(frozen=True)
+class AppraisalRules:
+    due_month: int
+    due_day: int
+    gap_points: float
+    outlier_z: float
+    min_regions: int
+
+    def due(self, year: int) -> datetime.date:
+        """When the self-evaluation of ``year`` is due at the province."""
+        return datetime.date(year + 1, self.due_month, self.due_day)
+
+
+def load_appraisal_rules(path: str | Path | None = None) -> AppraisalRules:
+    """Read and validate the rules; ParameterError names the file and key."""
+    path = Path(path) if path else parameters_dir() / "appraisal.yaml"
+    raw = read_yaml(path)
+    require_keys(path, "", raw, ["version", "report_due", "gap_points", "outlier_z", "min_regions"])
+    due = require_keys(path, "report_due", raw["report_due"], ["month", "day"])
+    month = require_whole(path, "report_due.month", due["month"], 1)
+    day = require_whole(path, "report_due.day", due["day"], 1)
+    try:
+        datetime.date(2001, month, day)
+    except ValueError as exc:
+        raise ParameterError(path, "report_due", f"not a date: {exc}") from exc
+    rules = AppraisalRules(
+        due_month=month,
+        due_day=day,
+        gap_points=require_number(path, "gap_points", raw["gap_points"]),
+        outlier_z=require_number(path, "outlier_z", raw["outlier_z"]),
+        min_regions=require_whole(path, "min_regions", raw["min_regions"], 3),
+    )
+    for name in ("gap_points", "outlier_z"):
+        if getattr(rules, name) <= 0:
+            raise ParameterError(path, name, "must be positive")
+    return rules

@@ -1,0 +1,184 @@
+"""The provincial evaluation of the coordinating regions' self-evaluations (Art. 17–19):
+each region scored again with the evaluator's findings, set against what it assessed
+itself; the quality of each self-evaluation; the regions compared.
+
+- **Re-scoring**: the self-assessed total and grade come from the region's stage-03
+  result; the evaluated ones from the same data with the evaluator's findings applied
+  (:mod:`sipm_helpers.domain.review`). A region whose self-evaluation is missing (never
+  submitted, or its stage-03 run failed) is listed as such and not scored: the province
+  evaluates self-evaluations, and there is none to evaluate.
+- **Quality** (Art. 17, 18): the gap between self-assessed and evaluated totals past the
+  rules' threshold, deviations left without a reason or measure, reports received after
+  the due date or not at all, qualitative grades scored without evidence.
+- **Comparison** (Art. 17, the comparative method): regions ranked by evaluated total
+  (ties share a rank), and each quantitative indicator's actual compared across regions
+  with a robust z-score (median and MAD, scipy), outliers named.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from sipm_helpers.config.appraisal import AppraisalRules
+from sipm_helpers.config.context import Context
+from sipm_helpers.data.dataset import Dataset
+from sipm_helpers.domain.indicators import indicator_frame
+from sipm_helpers.domain.scoring import SCORED, summarize_scores
+
+KEYS = ["region_code", "fund", "year"]
+MISSING = "self_evaluation_missing"
+ROBUST = 0.6745  # the normal's MAD in standard deviations: z = 0.6745 (x − median) / MAD
+
+
+@dataclass(frozen=True)
+class Appraisal:
+    """One fund's regions in one province, evaluated for one year."""
+
+    fund: str
+    province: str
+    year: int
+    regions: pd.DataFrame  # per region: self and evaluated totals and grades, gap, flags, rank
+    moved: pd.DataFrame  # indicators the evaluator's findings changed, self against evaluated
+    indicators: pd.DataFrame  # the evaluated indicator frame of the regions scored
+    outliers: pd.DataFrame  # region, indicator, actual, median, robust z
+
+
+def self_assessed(results: Mapping[str, dict | None]) -> pd.DataFrame:
+    """Per region, what its stage-03 result says (None: missing): total, grade, the
+    indicators' scores by code."""
+    rows = []
+    for region, result in results.items():
+        summary = (result or {}).get("summary") or {}
+        scores = {i["indicator"]: i.get("score") for i in (result or {}).get("indicators", [])}
+        rows.append(
+            {
+                "region_code": region,
+                "self_total": summary.get("total", np.nan) if result else np.nan,
+                "self_grade": summary.get("grade") if result else None,
+                "self_scores": scores,
+                "submitted": result is not None,
+            }
+        )
+    return pd.DataFrame(
+        rows, columns=["region_code", "self_total", "self_grade", "self_scores", "submitted"]
+    )
+
+
+def _received(ds: Dataset, fund: str, year: int, rules: AppraisalRules) -> pd.DataFrame:
+    s = ds.submissions
+    mine = s.loc[(s["fund"] == fund) & (s["year"] == year), ["region_code", "received"]]
+    due = pd.Timestamp(rules.due(year))
+    return mine.assign(late=(mine["received"] > due).to_numpy(dtype=bool))
+
+
+def _quality(evaluated: pd.DataFrame) -> pd.DataFrame:
+    """Per region: deviations without reason or measure, grades scored without evidence."""
+    e = evaluated
+    unexplained = e["needs_explanation"].astype(bool) & ~e["explained"].astype(bool)
+    unevidenced = (e["kind"] == "qualitative") & (e["status"] == SCORED) & e["evidence"].isna()
+    return (
+        e.assign(unexplained=unexplained, unevidenced=unevidenced)
+        .groupby("region_code")[["unexplained", "unevidenced"]]
+        .sum()
+        .astype(int)
+        .reset_index()
+    )
+
+
+def rank(totals: pd.Series) -> pd.Series:
+    """1 for the highest total; ties share the better rank; NaN (not scored) unranked."""
+    return totals.rank(ascending=False, method="min").astype("Int64")
+
+
+def robust_outliers(frame: pd.DataFrame, rules: AppraisalRules) -> pd.DataFrame:
+    """Per quantitative indicator, regions whose actual lies beyond ``outlier_z`` robust
+    z-scores of the others' median (median and MAD: a few wild regions cannot hide
+    themselves by inflating the spread, as they would a standard deviation)."""
+    q = frame.loc[(frame["kind"] == "quantitative") & frame["actual"].notna()]
+    q = q[["region_code", "indicator", "actual"]].astype({"actual": "float64"})
+    by = q.groupby("indicator")["actual"]
+    median = by.transform("median")
+    mad = by.transform(lambda x: stats.median_abs_deviation(x, scale=1.0))
+    count = by.transform("count")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = ROBUST * (q["actual"] - median) / mad
+    flagged = (count >= rules.min_regions) & (mad > 0) & (z.abs() > rules.outlier_z)
+    out = q.assign(median=median, robust_z=z).loc[flagged]
+    return out.sort_values(["indicator", "region_code"], ignore_index=True)
+
+
+def _moved(self_side: pd.DataFrame, evaluated: pd.DataFrame) -> pd.DataFrame:
+    changed = evaluated.loc[evaluated["reviewed"].notna()]
+    scores = self_side.set_index("region_code")["self_scores"]
+    before = [
+        scores.get(r, {}).get(i)
+        for r, i in zip(changed["region_code"], changed["indicator"], strict=True)
+    ]
+    return pd.DataFrame(
+        {
+            "region_code": changed["region_code"].to_numpy(),
+            "indicator": changed["indicator"].to_numpy(),
+            "finding": changed["reviewed"].to_numpy(),
+            "self_score": pd.array(before, dtype="Float64"),
+            "evaluated_score": changed["score"].to_numpy(dtype="float64"),
+        }
+    )
+
+
+def appraise(
+    ds: Dataset,
+    ctx: Context,
+    *,
+    fund: str,
+    province: str,
+    year: int,
+    results: Mapping[str, dict | None],
+) -> Appraisal:
+    """Evaluate ``fund``'s coordinating regions in ``province`` for ``year``; ``results``
+    holds each region's stage-03 result (None where it is missing or failed)."""
+    rules = ctx.appraisal
+    coord = ds.coordination
+    regions = coord.loc[
+        (coord["fund"] == fund) & (coord["province_code"] == province), "region_code"
+    ]
+    mine = self_assessed({str(r): results.get(str(r)) for r in regions})
+    scored = mine.loc[mine["submitted"], "region_code"].tolist()
+    evaluated = (
+        indicator_frame(ds, ctx, funds=[fund], regions=scored, years=[year], review=ds.review)
+        if scored
+        else pd.DataFrame(columns=["region_code", "reviewed", "score", "indicator"])
+    )
+    table = mine.drop(columns="self_scores")
+    if scored:
+        totals = summarize_scores(evaluated, ctx.standards, KEYS)
+        totals = totals[["region_code", "total", "grade"]].rename(
+            columns={"total": "evaluated_total", "grade": "evaluated_grade"}
+        )
+        table = table.merge(totals, on="region_code", how="left").merge(
+            _quality(evaluated), on="region_code", how="left"
+        )
+    else:
+        table = table.assign(
+            evaluated_total=np.nan, evaluated_grade=None, unexplained=0, unevidenced=0
+        )
+    table = table.merge(_received(ds, fund, year, rules), on="region_code", how="left")
+    table["gap"] = table["self_total"] - table["evaluated_total"]
+    table["gap_flag"] = (table["gap"].abs() > rules.gap_points).fillna(False)
+    table["late"] = table["late"].astype("boolean").fillna(False).astype(bool)
+    table["status"] = np.where(table["submitted"], "evaluated", MISSING)
+    table["rank"] = rank(table["evaluated_total"])
+    outliers = robust_outliers(evaluated, rules) if scored else pd.DataFrame()
+    return Appraisal(
+        fund,
+        province,
+        year,
+        table,
+        _moved(mine, evaluated) if scored else pd.DataFrame(),
+        evaluated,
+        outliers,
+    )
