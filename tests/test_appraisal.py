@@ -5,6 +5,7 @@ report arrived on 5 June 2026, after the 31 May deadline (Art. 18)."""
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import replace
 
 import numpy as np
@@ -13,6 +14,8 @@ import pytest
 
 from sipm_helpers.domain.appraisal import MISSING, appraise, rank, robust_outliers
 from sipm_helpers.domain.evaluation import evaluate
+from sipm_helpers.domain.follow_up import follow_up, new_items, target_recommendations
+from sipm_helpers.domain.indicators import indicator_frame
 
 EM = "employee_medical"
 
@@ -82,3 +85,56 @@ def test_robust_outliers_name_the_wild_region_and_only_it(ctx):
     assert calm.empty
     few = robust_outliers(indicator_values([0.95, 0.96, 0.50]), rules)  # under min_regions
     assert few.empty
+
+
+# --------------------------------------------------------------------------- use of results
+
+
+def test_the_evaluations_problems_become_rectification_items(tiny, ctx, results):
+    """Alpha left its adjusted grade's deviation unexplained; Beta's report was late."""
+    a = appraise(tiny, ctx, fund=EM, province="110000", year=2025, results=results)
+    items = new_items(a, ctx)
+    assert items[["region_code", "indicator", "problem"]].to_dict("records") == [
+        {
+            "region_code": "110100",
+            "indicator": "fund_management_compliance",
+            "problem": "unexplained_deviation",
+        },
+        {"region_code": "110200", "indicator": None, "problem": "late_report"},
+    ]
+    assert (items["year"] == 2026).all() and (items["status"] == "open").all()
+    assert (items["deadline"] == pd.Timestamp("2026-12-31")).all()  # parameters/appraisal.yaml
+    assert items["item_id"].is_unique
+
+
+@pytest.mark.parametrize(
+    ("as_of", "states"),
+    [
+        ("2026-06-01", {"R2024-1": "closed", "R2025-1": "open"}),
+        ("2026-07-01", {"R2024-1": "closed", "R2025-1": "overdue"}),  # due 30 June 2026
+        ("2025-05-01", {"R2024-1": "open", "R2025-1": "open"}),  # R2024-1 closed on 10 May
+    ],
+)
+def test_earlier_items_are_followed_up_as_of_a_date(tiny, as_of, states):
+    date = datetime.date.fromisoformat(as_of)
+    seen = follow_up(tiny, fund=EM, regions=["110100", "110200"], as_of=date)
+    assert dict(zip(seen["item_id"], seen["state"], strict=True)) == states
+
+
+def test_targets_beaten_widely_or_missed_every_year_are_reconsidered(demo, ctx):
+    fund = "unemployment"
+    regions = demo.coordination.loc[demo.coordination["fund"] == fund, "region_code"].tolist()
+    rec = target_recommendations(demo, ctx, fund=fund, regions=regions, year=2025)
+    assert set(rec["recommendation"]) <= {"tighten", "question"} and len(rec)
+    frame = indicator_frame(demo, ctx, funds=[fund], regions=regions, years=[2023, 2024, 2025])
+    for r in rec.itertuples():  # each one checked year by year, by hand
+        rows = frame.loc[
+            (frame["region_code"] == r.region_code) & (frame["indicator"] == r.indicator)
+        ]
+        assert len(rows) == 3
+        sign = -1 if rows["direction"].iloc[0] == "lower" else 1
+        beyond = sign * (rows["actual"] - rows["target"]) / rows["target"].abs()
+        if r.recommendation == "tighten":
+            assert (beyond >= ctx.appraisal.raise_margin).all()
+        else:
+            assert (~rows["met"].astype(bool)).all()

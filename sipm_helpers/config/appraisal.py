@@ -20,32 +20,55 @@ class AppraisalRules:
     gap_points: float
     outlier_z: float
     min_regions: int
+    rectification_month: int
+    rectification_day: int
+    raise_margin: float
+    recommendation_years: int
 
     def due(self, year: int) -> datetime.date:
         """When the self-evaluation of ``year`` is due at the province."""
         return datetime.date(year + 1, self.due_month, self.due_day)
+
+    def rectification_deadline(self, year: int) -> datetime.date:
+        """When a problem found evaluating ``year`` must be rectified."""
+        return datetime.date(year + 1, self.rectification_month, self.rectification_day)
 
 
 def load_appraisal_rules(path: str | Path | None = None) -> AppraisalRules:
     """Read and validate the rules; ParameterError names the file and key."""
     path = Path(path) if path else parameters_dir() / "appraisal.yaml"
     raw = read_yaml(path)
-    require_keys(path, "", raw, ["version", "report_due", "gap_points", "outlier_z", "min_regions"])
-    due = require_keys(path, "report_due", raw["report_due"], ["month", "day"])
-    month = require_whole(path, "report_due.month", due["month"], 1)
-    day = require_whole(path, "report_due.day", due["day"], 1)
-    try:
-        datetime.date(2001, month, day)
-    except ValueError as exc:
-        raise ParameterError(path, "report_due", f"not a date: {exc}") from exc
+    keys = ["version", "report_due", "gap_points", "outlier_z", "min_regions"]
+    keys += ["rectification_due", "raise_margin", "recommendation_years"]
+    require_keys(path, "", raw, keys)
+    month, day = _day_of_year(path, "report_due", raw["report_due"])
+    fix_month, fix_day = _day_of_year(path, "rectification_due", raw["rectification_due"])
     rules = AppraisalRules(
         due_month=month,
         due_day=day,
         gap_points=require_number(path, "gap_points", raw["gap_points"]),
         outlier_z=require_number(path, "outlier_z", raw["outlier_z"]),
         min_regions=require_whole(path, "min_regions", raw["min_regions"], 3),
+        rectification_month=fix_month,
+        rectification_day=fix_day,
+        raise_margin=require_number(path, "raise_margin", raw["raise_margin"]),
+        recommendation_years=require_whole(
+            path, "recommendation_years", raw["recommendation_years"], 2
+        ),
     )
-    for name in ("gap_points", "outlier_z"):
+    for name in ("gap_points", "outlier_z", "raise_margin"):
         if getattr(rules, name) <= 0:
             raise ParameterError(path, name, "must be positive")
     return rules
+
+
+def _day_of_year(path: Path, where: str, raw: object) -> tuple[int, int]:
+    """A {month, day} mapping that is a date in every year (no 29 February)."""
+    values = require_keys(path, where, raw, ["month", "day"])
+    month = require_whole(path, f"{where}.month", values["month"], 1)
+    day = require_whole(path, f"{where}.day", values["day"], 1)
+    try:
+        datetime.date(2001, month, day)
+    except ValueError as exc:
+        raise ParameterError(path, where, f"not a date: {exc}") from exc
+    return month, day

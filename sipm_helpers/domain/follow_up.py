@@ -1,0 +1,130 @@
+"""The use of the evaluation's results (Art. 20): problems become rectification items,
+earlier items are followed up, and next year's targets are reconsidered.
+
+- **New items**: what the provincial evaluation found (a self-evaluation missing, late or
+  far from the evaluated total; a deviation left without reason or measure; a grade
+  without evidence) as rows of the rectification table, due by the rules' date of the
+  year the evaluation is made. Problems are codes; the report words them.
+- **Follow-up**: each earlier item as of a date: closed, open, or overdue (past its
+  deadline and not done, whatever its recorded status says).
+- **Target recommendations**: a quantitative target met by a wide margin in each of the
+  last years is to be tightened (a floor raised, a ceiling lowered); one missed in each of
+  them is to be questioned.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+import numpy as np
+import pandas as pd
+
+from sipm_helpers.config.context import Context
+from sipm_helpers.data.dataset import Dataset
+from sipm_helpers.domain.appraisal import MISSING, Appraisal
+from sipm_helpers.domain.indicators import indicator_frame
+from sipm_helpers.domain.scoring import SCORED
+
+CLOSED, OPEN, OVERDUE = "closed", "open", "overdue"
+# Problems found per region, and the column of the appraisal's table that flags each.
+REGION_PROBLEMS = {"late_report": "late", "self_evaluation_gap": "gap_flag"}
+
+
+def _region_problems(a: Appraisal) -> pd.DataFrame:
+    t = a.regions
+    parts = [t.loc[t["status"] == MISSING, ["region_code"]].assign(problem=MISSING)]
+    for problem, flag in REGION_PROBLEMS.items():
+        parts.append(t.loc[t[flag].astype(bool), ["region_code"]].assign(problem=problem))
+    return pd.concat(parts, ignore_index=True).assign(indicator=None)
+
+
+def _indicator_problems(a: Appraisal) -> pd.DataFrame:
+    e = a.indicators
+    if e.empty:
+        return pd.DataFrame(columns=["region_code", "indicator", "problem"])
+    unexplained = e["needs_explanation"].astype(bool) & ~e["explained"].astype(bool)
+    unevidenced = (e["kind"] == "qualitative") & (e["status"] == SCORED) & e["evidence"].isna()
+    columns = ["region_code", "indicator"]
+    return pd.concat(
+        [
+            e.loc[unexplained, columns].assign(problem="unexplained_deviation"),
+            e.loc[unevidenced, columns].assign(problem="grade_without_evidence"),
+        ],
+        ignore_index=True,
+    )
+
+
+def new_items(a: Appraisal, ctx: Context) -> pd.DataFrame:
+    """The evaluation's problems as rectification items: item_id, region_code, fund, year
+    (the year they were found: the one after the year evaluated), source, indicator,
+    problem (a code), deadline, status (open)."""
+    found = pd.concat([_region_problems(a), _indicator_problems(a)], ignore_index=True)
+    found = found.sort_values(["region_code", "problem"], kind="stable", ignore_index=True)
+    year = a.year + 1
+    number = found.groupby("region_code").cumcount() + 1
+    return pd.DataFrame(
+        {
+            "item_id": found["region_code"] + f"-{a.fund}-{year}-E" + number.astype(str),
+            "region_code": found["region_code"],
+            "fund": a.fund,
+            "year": year,
+            "source": "evaluation",
+            "indicator": found["indicator"],
+            "problem": found["problem"],
+            "deadline": pd.Timestamp(ctx.appraisal.rectification_deadline(a.year)),
+            "status": OPEN,
+        }
+    )
+
+
+def follow_up(ds: Dataset, *, fund: str, regions: list[str], as_of: datetime.date) -> pd.DataFrame:
+    """Every rectification item of ``fund`` in ``regions`` found before ``as_of``, with
+    ``state`` as of that date (closed, open or overdue) and ``days_overdue``."""
+    r = ds.rectification
+    mine = r.loc[(r["fund"] == fund) & r["region_code"].isin(regions) & (r["year"] <= as_of.year)]
+    when = pd.Timestamp(as_of)
+    done = (mine["status"] == "done") & (mine["closed"] <= when).fillna(False)
+    late = ~done & ((mine["deadline"] < when) | (mine["status"] == "overdue"))
+    state = np.where(done, CLOSED, np.where(late, OVERDUE, OPEN))
+    days = np.where(late, (when - mine["deadline"]).dt.days.clip(lower=0), 0)
+    return mine.assign(state=state, days_overdue=days.astype(int)).reset_index(drop=True)
+
+
+def target_recommendations(
+    ds: Dataset, ctx: Context, *, fund: str, regions: list[str], year: int
+) -> pd.DataFrame:
+    """Per region and quantitative indicator scored against a target above or below which
+    it should be, in each of the rules' last years up to ``year``: 'tighten' where the
+    target was beaten by at least the rules' margin every year, 'question' where it was
+    missed every year. Returns region_code, indicator, recommendation, target and actual
+    of ``year``, and the smallest margin (beyond the target, as a share of it)."""
+    rules = ctx.appraisal
+    years = list(range(year - rules.recommendation_years + 1, year + 1))
+    f = indicator_frame(ds, ctx, funds=[fund], regions=regions, years=years)
+    q = f.loc[
+        (f["kind"] == "quantitative")
+        & (f["status"] == SCORED)
+        & f["direction"].isin(["higher", "lower"])
+        & (f["target"].abs() > 0)
+    ]
+    sign = np.where(q["direction"] == "lower", -1.0, 1.0)
+    margin = sign * (q["actual"] - q["target"]) / q["target"].abs()
+    q = q.assign(margin=margin, missed=~q["met"].astype("boolean").fillna(False).astype(bool))
+    by = q.sort_values("year").groupby(["region_code", "indicator"], sort=True)
+    g = by.agg(
+        years=("year", "nunique"),
+        margin=("margin", "min"),
+        missed=("missed", "all"),
+        target=("target", "last"),
+        actual=("actual", "last"),
+    ).reset_index()
+    full = g["years"] == len(years)
+    g["recommendation"] = np.select(
+        [full & (g["margin"] >= rules.raise_margin), full & g["missed"]],
+        ["tighten", "question"],
+        "",
+    )
+    keep = g["recommendation"] != ""
+    return g.loc[
+        keep, ["region_code", "indicator", "recommendation", "target", "actual", "margin"]
+    ].reset_index(drop=True)
