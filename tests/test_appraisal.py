@@ -6,16 +6,19 @@ report arrived on 5 June 2026, after the 31 May deadline (Art. 18)."""
 from __future__ import annotations
 
 import datetime
+import shutil
 from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 import pytest
 
+from sipm_helpers.data.validation import validate_path
 from sipm_helpers.domain.appraisal import MISSING, appraise, rank, robust_outliers
 from sipm_helpers.domain.evaluation import evaluate
 from sipm_helpers.domain.follow_up import follow_up, new_items, target_recommendations
 from sipm_helpers.domain.indicators import indicator_frame
+from sipm_helpers.present.rectification import worded_items, write_items
 
 EM = "employee_medical"
 
@@ -138,3 +141,32 @@ def test_targets_beaten_widely_or_missed_every_year_are_reconsidered(demo, ctx):
             assert (beyond >= ctx.appraisal.raise_margin).all()
         else:
             assert (~rows["met"].astype(bool)).all()
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_items_load_back_as_the_next_years_rectification_table(
+    tiny, tiny_dir, ctx, results, tmp_path, lang
+):
+    a = appraise(tiny, ctx, fund=EM, province="110000", year=2025, results=results)
+    worded = worded_items(new_items(a, ctx), tiny, ctx, lang)
+    if lang == "zh":
+        assert worded["problem"].tolist() == [
+            "基金管理规范性：2025 年度偏离绩效目标，未说明原因及改进措施（第十八条）",
+            "2025 年度绩效自评报告晚于 2026-05-31 报送省级（第十八条）",
+        ]
+        assert worded["owner"].iloc[1] == "乙市社会保险经办机构会同财政部门"
+    folder = tmp_path / "next"
+    shutil.copytree(tiny_dir, folder)
+    write_items(worded, tmp_path / "items.csv")
+    both = pd.concat(
+        [
+            pd.read_csv(folder / "rectification.csv", dtype=str),
+            pd.read_csv(tmp_path / "items.csv", dtype=str),
+        ]
+    )
+    both.to_csv(folder / "rectification.csv", index=False)
+    dataset, report = validate_path(folder, ctx)
+    assert report.ok, report.to_text()
+    loaded = dataset.rectification.set_index("item_id")
+    assert loaded.loc[worded["item_id"], "status"].eq("open").all()
+    assert (loaded.loc[worded["item_id"], "deadline"] == pd.Timestamp("2026-12-31")).all()

@@ -1,0 +1,56 @@
+"""The provincial evaluation's problems as rectification items in the words of the report's
+language, in the layout of the dataset's ``rectification`` table (parameters/tables.yaml),
+so that the agency loads them back with next year's data (Art. 20)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from sipm_helpers.config.context import Context
+from sipm_helpers.data.dataset import Dataset
+from sipm_helpers.data.io import atomic_write_text
+from sipm_helpers.present.labels import load_labels
+
+
+def _indicator_names(ctx: Context, fund: str, lang: str) -> dict[str, str]:
+    return {
+        i.code: (i.zh if lang == "zh" else i.en)
+        for cat in ctx.all_catalogues()
+        if cat.fund == fund
+        for i in cat.indicators
+    }
+
+
+def worded_items(items: pd.DataFrame, ds: Dataset, ctx: Context, lang: str) -> pd.DataFrame:
+    """``items`` (:func:`sipm_helpers.domain.follow_up.new_items`) with each problem and
+    owner in words, in the rectification table's columns and order; dates as YYYY-MM-DD."""
+    t = load_labels(lang).t
+    columns = list(ctx.specs["rectification"].columns)
+    if items.empty:
+        return pd.DataFrame(columns=columns)
+    evaluated = int(items["year"].iloc[0]) - 1
+    due = ctx.appraisal.due(evaluated).isoformat()
+    names_of = {f: _indicator_names(ctx, f, lang) for f in items["fund"].unique()}
+    problems = []
+    for r in items.itertuples():  # a region's few problems: wording, not computation
+        names = names_of[r.fund]
+        indicator = names.get(r.indicator, r.indicator) if isinstance(r.indicator, str) else ""
+        problems.append(t(f"rect_{r.problem}", year=evaluated, due=due, indicator=indicator))
+    owners = [t("rect_owner", region=ds.region_name(code, lang)) for code in items["region_code"]]
+    out = items.assign(
+        problem=problems,
+        owner=owners,
+        deadline=pd.to_datetime(items["deadline"]).dt.strftime("%Y-%m-%d"),
+        closed=None,
+        evidence=None,
+    )
+    return out[columns]
+
+
+def write_items(frame: pd.DataFrame, path: str | Path) -> Path:
+    """The items as CSV (UTF-8), written atomically."""
+    path = Path(path)
+    atomic_write_text(path, frame.to_csv(index=False))
+    return path
