@@ -143,11 +143,12 @@ def test_demo_command_exits_1_when_a_report_fails_and_finishes_the_rest(
     out = capsys.readouterr().out
     assert code == EXIT_FAILURES
     # four target reviews (one the province's own), three monitoring reports (2025-12, the
-    # latest month of the data) and three self-evaluations, one of them bad
+    # latest month of the data), three self-evaluations, one of them bad, and Testshire's
+    # two provincial evaluations (the bad job is nobody's: they wait for the good ones)
     assert (
-        "10 of 11 reports published" in out and "FAILED self_evaluation work_injury 110100" in out
+        "12 of 13 reports published" in out and "FAILED self_evaluation work_injury 110100" in out
     )
-    assert "notebooks: ok 10, failed 1" in out
+    assert "notebooks: ok 12, failed 1" in out
     assert (tmp_path / "site" / "index.html").exists()
     records = Manifest.load(tmp_path / "manifest.json").records.values()
     ok = [r for r in records if r.status == "ok"]

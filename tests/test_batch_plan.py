@@ -31,7 +31,7 @@ from sipm_helpers.present.parameters import (
     parameters_cell,
 )
 
-ALL = {"target_review": "latest", "monitoring": "latest", "self_evaluation": "latest"}
+ALL = dict.fromkeys(STAGES, "latest")
 
 
 def test_each_stage_notebook_declares_exactly_its_registered_parameters():
@@ -53,12 +53,33 @@ def test_demo_plan_covers_every_stage_with_latest(demo):
         "target_review": {2026},
         "monitoring": {"2026-10"},
         "self_evaluation": {2025},
+        "provincial_evaluation": {2025},
     }
-    assert len(jobs) == 180
+    assert len(jobs) == 180 + 21  # a provincial evaluation per province and fund
     one = plan_jobs(demo, ALL, scope=Scope(funds=("work_injury",), provinces=("920000",)))
     assert {(j.stage, j.region) for j in one} == {
-        (s, "920000") for s in ("target_review", "monitoring", "self_evaluation")
+        (s, "920000")
+        for s in ("target_review", "monitoring", "self_evaluation", "provincial_evaluation")
     }
+
+
+def test_a_provincial_evaluation_waits_for_its_regions_self_evaluations(demo, tmp_path):
+    jobs = plan_jobs(demo, {"self_evaluation": 2025, "provincial_evaluation": 2025})
+    waits = dependencies(jobs, demo)
+    medical = next(
+        j for j in jobs if j.stage == "provincial_evaluation" and j.fund == "employee_medical"
+        and j.region == "910000"
+    )  # fmt: skip
+    assert sorted(w.split("/")[3] for w in waits[medical.job_id]) == [
+        "910100", "910200", "910300", "910400"
+    ]  # fmt: skip
+    pension = next(j for j in jobs if j.stage == "provincial_evaluation" and j.fund == "enterprise_pension" and j.region == "910000")  # fmt: skip
+    assert waits[pension.job_id] == ("self_evaluation/2025/enterprise_pension/910000/en",)
+    params = medical.parameters(tmp_path)
+    assert params["province"] == "910000" and "region" not in params
+    assert params["results"] == str(
+        (tmp_path / "runs/self_evaluation/2025/employee_medical").resolve()
+    )
 
 
 @pytest.mark.parametrize(
@@ -200,7 +221,7 @@ def test_params_and_plan_commands(tiny_dir, tmp_path, capsys):
     plan = str(parameters_dir() / "plans" / "demo.yaml")
     assert main(["plan", plan, "--data", str(tiny_dir), "--out", str(tmp_path)]) == 0
     out = capsys.readouterr().out
-    assert "10 notebook(s)" in out and "self_evaluation work_injury" in out
+    assert "12 notebook(s)" in out and "self_evaluation work_injury" in out  # 2 provincial
     args = ["plan", plan, "--data", str(tiny_dir), "--out", str(tmp_path), "--only", "monitoring"]
     assert main([*args, "--region", "110100"]) == 0
     assert "1 notebook(s)" in capsys.readouterr().out

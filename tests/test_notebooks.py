@@ -203,3 +203,61 @@ def test_a_bad_value_by_hand_stops_with_one_line(tmp_path):
     ]  # fmt: skip
     assert len(errors) == 1 and len(errors[0].traceback) == 1
     assert errors[0].traceback[0].startswith("StageParameterError: region must be text")
+
+
+PROVINCIAL = notebooks_dir() / "04_provincial_evaluation.ipynb"
+
+
+def _no_errors_or_streams(executed: Path) -> None:
+    nb = nbformat.read(executed, as_version=4)
+    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
+    assert outputs and not [o for o in outputs if o.output_type in ("error", "stream")]
+
+
+def test_provincial_evaluation_runs_with_its_defaults(tmp_path):
+    """As opened in JupyterLab: no results folder, so the self-evaluations are evaluated
+    from the same data; the rectification items are written beside the result."""
+    executed, result = execute(tmp_path, PROVINCIAL)
+    _no_errors_or_streams(executed)
+    assert result["schema"] == "sipm.provincial_evaluation" and result["province"] == "910000"
+    assert {r["status"] for r in result["regions"]} == {"evaluated"}
+    items = result_path(tmp_path).with_suffix(".rectification.csv")
+    assert items.read_text(encoding="utf-8").startswith("item_id,region_code,fund,year,source")
+
+
+def test_provincial_evaluation_reads_stage_03_results_and_lists_a_missing_one(tmp_path, demo):
+    """Two of Dongchuan's four medical-fund regions evaluated by stage 03 (one result in
+    Chinese), one run failed (no result), one never run: both missing, neither scored."""
+    folder = tmp_path / "results"
+    folder.mkdir()
+    for region, lang in (("910100", "en"), ("910200", "zh")):
+        (tmp_path / region).mkdir()
+        execute(tmp_path / region, NOTEBOOK, fund="employee_medical", region=region, lang=lang)
+        suffix = "" if lang == "en" else ".zh"
+        result_path(tmp_path / region).rename(folder / f"{region}-name{suffix}.json")
+    executed, result = execute(tmp_path, PROVINCIAL, fund="employee_medical", province="910000",
+                               year=2025, results=str(folder), lang="zh")  # fmt: skip
+    _no_errors_or_streams(executed)
+    status = {r["region_code"]: r["status"] for r in result["regions"]}
+    assert status == {"910100": "evaluated", "910200": "evaluated",
+                      "910300": "self_evaluation_missing", "910400": "self_evaluation_missing"}  # fmt: skip
+    assert "self_evaluation_missing" in result["flags"]
+    missing = {
+        p["region_code"] for p in result["problems"] if p["problem"] == "self_evaluation_missing"
+    }
+    assert missing == {"910300", "910400"}
+    html = render_html(executed, tmp_path / "pe.html", title="pe", lang="zh").read_text(
+        encoding="utf-8"
+    )
+    assert demo.region_name("910300", "zh") in html and "自评缺失" in html
+    assert "provincial_evaluation(" not in html and "Traceback" not in html
+
+
+def test_a_fund_pooled_at_province_level_is_evaluated_without_ranking(tmp_path, demo):
+    executed, result = execute(tmp_path, PROVINCIAL, fund="enterprise_pension", province="920000")
+    _no_errors_or_streams(executed)
+    assert [r["region_code"] for r in result["regions"]] == ["920000"]
+    html = render_html(executed, tmp_path / "pe.html", title="pe", lang="en").read_text(
+        encoding="utf-8"
+    )
+    assert "is its only coordinating region" in html and "no other region to compare" in html

@@ -91,8 +91,11 @@ def job_fingerprints(
     prints: dict[str, str] = {}
     for job in jobs:
         h = hashlib.sha256(suite.encode())
-        inputs = {k: v for k, v in job.parameters(out).items() if k != "result_path"}
-        h.update(json.dumps(inputs, sort_keys=True).encode())  # where it writes is no input
+        # Where it writes is no input, nor where it reads results: those jobs' prints are.
+        inputs = {
+            k: v for k, v in job.parameters(out).items() if k not in ("result_path", "results")
+        }
+        h.update(json.dumps(inputs, sort_keys=True).encode())
         for region in related_regions(ds, job, upward):
             h.update(f"{region}={digests.get(region, '')}".encode())
         for dep in waits.get(job.job_id, ()):

@@ -96,17 +96,29 @@ class Job:
     def pdf_path(self, out: Path) -> Path:
         return out / "site" / self.relative_dir() / f"{self.stem()}.pdf"
 
+    def results_dir(self, out: Path) -> Path | None:
+        """Where the results of the stage this one reads are (its first dependency's, for
+        the same year and fund); None for a stage that reads none."""
+        if not self.definition.depends_on:
+            return None
+        return out / "runs" / self.definition.depends_on[0] / str(self.year) / self.fund
+
     def parameters(self, out: Path) -> dict[str, Any]:
-        """The notebook's parameters; codes stay text (papermill's -p would turn 001 into 1)."""
+        """The notebook's parameters, those it declares; codes stay text (papermill's -p
+        would turn 001 into 1). A province's stage names its region ``province``."""
         when = self.when if self.definition.when == "period" else int(self.when)
-        return {
+        results = self.results_dir(out)
+        offered = {
             "fund": self.fund,
             "region": self.region,
+            "province": self.region,
             self.definition.when: when,
             "data": self.data,
+            "results": "" if results is None else str(results.resolve()),
             "lang": self.lang,
             "result_path": str(self.result_path(out).resolve()),
         }
+        return {p.name: offered[p.name] for p in self.definition.parameters}
 
 
 @dataclass(frozen=True)

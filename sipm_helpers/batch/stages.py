@@ -87,6 +87,14 @@ def _evaluated(ds: Dataset, year: int) -> pd.DataFrame:
     return _coordinated(ds, _of_year(ds.execution, year))
 
 
+def _appraised(ds: Dataset, year: int) -> pd.DataFrame:
+    """Each province with a coordinating region of the fund evaluated in ``year``, as the
+    (region_code, fund) pair of the province (Art. 17, 19)."""
+    evaluated = _evaluated(ds, year).merge(ds.coordination, on=["region_code", "fund"])
+    pairs = evaluated[["province_code", "fund"]].drop_duplicates()
+    return pairs.rename(columns={"province_code": "region_code"}).reset_index(drop=True)
+
+
 def _latest_budget_year(ds: Dataset) -> int:
     return int(ds.budget["year"].max())
 
@@ -141,6 +149,20 @@ STAGES: Mapping[str, Stage] = _register(
             lambda r: (r.get("sustainability") or {}).get("solvency_pass") == 0,
         ),
         graded=True,
+    ),
+    Stage(
+        "provincial_evaluation",
+        "04_provincial_evaluation.ipynb",
+        entries.PROVINCIAL_EVALUATION,
+        "year",
+        _appraised,
+        _latest_closed_year,
+        ("pe_title", "pe_subtitle"),
+        depends_on=("self_evaluation",),
+        flag=Flag(
+            "provincial evaluations {when}: self-evaluations missing, late or far off",
+            lambda r: bool(r["flags"]),
+        ),
     ),
 )
 

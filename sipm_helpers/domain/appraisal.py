@@ -24,10 +24,12 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from sipm_helpers import __version__
 from sipm_helpers.config.appraisal import AppraisalRules
 from sipm_helpers.config.context import Context
 from sipm_helpers.data.dataset import Dataset
 from sipm_helpers.domain.indicators import indicator_frame
+from sipm_helpers.domain.results import json_value
 from sipm_helpers.domain.scoring import SCORED, summarize_scores
 
 KEYS = ["region_code", "fund", "year"]
@@ -182,3 +184,45 @@ def appraise(
         evaluated,
         outliers,
     )
+
+
+RESULT_SCHEMA = "sipm.provincial_evaluation"
+RESULT_VERSION = 1
+STAGE = "provincial_evaluation"
+RESULT_COLUMNS = ("region_code", "status", "self_total", "self_grade", "evaluated_total",
+                  "evaluated_grade", "gap", "gap_flag", "late", "unexplained", "unevidenced",
+                  "rank")  # fmt: skip
+
+
+def appraisal_result(a: Appraisal, problems: pd.DataFrame) -> dict:
+    """The machine-readable result later stages read (JSON-serializable, versioned): per
+    region its self-assessed and evaluated totals and grades and its flags; the problems
+    that become rectification items (codes, not words)."""
+    regions = a.regions.reindex(columns=list(RESULT_COLUMNS))
+    flags = [
+        flag
+        for flag, present in (
+            (MISSING, (a.regions["status"] == MISSING).any()),
+            ("late_reports", a.regions["late"].any()),
+            ("self_evaluation_gaps", a.regions["gap_flag"].any()),
+        )
+        if present
+    ]
+    problems = problems.assign(deadline=problems["deadline"].astype(str).str[:10])
+    return {
+        "schema": RESULT_SCHEMA,
+        "version": RESULT_VERSION,
+        "stage": STAGE,
+        "package_version": __version__,
+        "fund": a.fund,
+        "province": a.province,
+        "year": a.year,
+        "regions": [{k: json_value(v) for k, v in r.items()} for r in regions.to_dict("records")],
+        "flags": flags,
+        "problems": [
+            {k: json_value(v) for k, v in r.items()}
+            for r in problems[
+                ["item_id", "region_code", "indicator", "problem", "deadline"]
+            ].to_dict("records")
+        ],
+    }

@@ -47,3 +47,18 @@ def read_result(path: str | Path, schema: str, version: int) -> dict[str, Any]:
             f"found {data.get('schema')!r} version {data.get('version')!r}"
         )
     return data
+
+
+def read_region_results(
+    folder: str | Path, regions: list[str], schema: str, version: int
+) -> dict[str, dict[str, Any] | None]:
+    """Each region's result in ``folder`` (its file is named by its code first, as the
+    batch lays them out: ``<code>-<name>[.<lang>].json``); None where there is none."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise SipmError(f"{folder}: no such folder of results")
+    found: dict[str, dict[str, Any] | None] = {}
+    for region in regions:
+        files = sorted(folder.glob(f"{region}-*.json")) or sorted(folder.glob(f"{region}.json"))
+        found[region] = read_result(files[0], schema, version) if files else None
+    return found

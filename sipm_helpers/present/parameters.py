@@ -43,6 +43,12 @@ def _regions(ctx: Context, ds: Dataset | None) -> Collection[str] | None:
     return None if ds is None else tuple(ds.regions["region_code"])
 
 
+def _provinces(ctx: Context, ds: Dataset | None) -> Collection[str] | None:
+    if ds is None:
+        return None
+    return tuple(ds.regions.loc[ds.regions["level"] == "province", "region_code"])
+
+
 def _years(ctx: Context, ds: Dataset | None) -> Collection[int] | None:
     if ds is None:
         return None
@@ -132,6 +138,20 @@ REGION = Parameter(
 )
 DATA = Parameter("data", str, "", "dataset folder (CSV, Parquet) or .xlsx; empty: the demo")
 LANG = Parameter("lang", str, "en", "report language: en or zh", _languages)
+PROVINCE = Parameter(
+    "province",
+    str,
+    "",
+    "province code from the data; empty: the first province coordinating the fund",
+    _provinces,
+    blank=True,
+)
+RESULTS = Parameter(
+    "results",
+    str,
+    "",
+    "folder of the fund's self-evaluation results (JSON) for the year; empty: evaluate here",
+)
 RESULT_PATH = Parameter(
     "result_path", str, "", "where the structured result (JSON) is written; empty: nowhere"
 )
@@ -167,6 +187,16 @@ SELF_EVALUATION = (
     REGION,
     year_parameter(2025, "budget year evaluated"),
     DATA,
+    LANG,
+    RESULT_PATH,
+)
+
+PROVINCIAL_EVALUATION = (
+    FUND,
+    PROVINCE,
+    year_parameter(2025, "budget year whose self-evaluations are evaluated"),
+    DATA,
+    RESULTS,
     LANG,
     RESULT_PATH,
 )

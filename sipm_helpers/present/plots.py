@@ -385,3 +385,23 @@ def comparison_chart(table: pd.DataFrame, names: Sequence[str], labels: Labels, 
         ax.legend(frameon=False, fontsize=7, loc="lower right")
         ax.grid(axis="y", visible=False)
         return to_svg(fig)
+
+
+def strip_chart(values: np.ndarray, names: Sequence[str], title: str, xlabel: str) -> str:
+    """One dot per region on a common scale, sorted, with the regions' median: where each
+    stands among the others (the comparative method, Art. 17)."""
+    order = np.argsort(values)
+    with matplotlib.rc_context(_style()):
+        fig = _figure(6.8, 0.3 * len(values) + 1.3)
+        ax = fig.add_subplot()
+        y = np.arange(len(values))
+        ax.scatter(values[order], y, color=PALETTE["main"], s=28, zorder=3)
+        ax.axvline(float(np.median(values)), color="#595959", linewidth=0.8, linestyle="--")
+        for yi, v in zip(y, values[order], strict=True):
+            ax.text(v, yi + 0.25, f"{v:.1f}", ha="center", fontsize=8)
+        ax.set_yticks(y, [names[i] for i in order])
+        ax.set_ylim(-0.6, len(values) - 0.2)
+        ax.set_xlabel(xlabel)
+        ax.set_title(title, loc="left")
+        ax.grid(axis="y", visible=False)
+        return to_svg(fig)

@@ -11,16 +11,20 @@ from typing import Any
 
 from sipm_helpers.config.context import Context
 from sipm_helpers.data.dataset import Dataset
-from sipm_helpers.domain.evaluation import evaluate, score_fund
+from sipm_helpers.domain.appraisal import appraisal_result, appraise
+from sipm_helpers.domain.evaluation import RESULT_SCHEMA, RESULT_VERSION, evaluate, score_fund
 from sipm_helpers.domain.facts import AnnualFacts
+from sipm_helpers.domain.follow_up import follow_up, new_items, target_recommendations
 from sipm_helpers.domain.monitoring import monitor
-from sipm_helpers.domain.results import write_result
+from sipm_helpers.domain.results import read_region_results, write_result
 from sipm_helpers.domain.sustainability import Projection, project, sustainability_result
 from sipm_helpers.domain.target_review import review_targets, target_review_result
 from sipm_helpers.present import session
+from sipm_helpers.present.appraisal_report import AppraisalReport, FollowUp
 from sipm_helpers.present.monitoring_report import MonitoringReport
 from sipm_helpers.present.parameters import (
     MONITORING,
+    PROVINCIAL_EVALUATION,
     SELF_EVALUATION,
     TARGET_REVIEW,
     Parameter,
@@ -29,6 +33,7 @@ from sipm_helpers.present.parameters import (
     data_path,
     parse_period,
 )
+from sipm_helpers.present.rectification import worded_items, write_items
 from sipm_helpers.present.report import SelfEvaluationReport
 from sipm_helpers.present.scoring_form import write_scoring_form
 from sipm_helpers.present.target_review_report import TargetReviewReport
@@ -44,15 +49,16 @@ class StageRun:
     outcome: Any
     report: Any
     result: Callable[[], dict]
-    form: Callable[[Path], Path] | None = None  # writes the stage's scoring form, if it has one
+    # writes the stage's companion file beside the result at the path given (a scoring form)
+    companion: Callable[[Path], Path] | None = None
 
     def save(self, path: str | Path | None) -> Path | None:
-        """Write the structured result (JSON) to ``path``, and the scoring form (.xlsx)
-        beside it where the stage has one; nothing when ``path`` is empty."""
+        """Write the structured result (JSON) to ``path``, and the stage's companion file
+        beside it where it has one; nothing when ``path`` is empty."""
         if not path:
             return None
-        if self.form is not None:
-            self.form(Path(path).with_suffix(".xlsx"))
+        if self.companion is not None:
+            self.companion(Path(path))
         return write_result(self.result(), path)
 
 
@@ -148,7 +154,12 @@ def self_evaluation(
         return out
 
     return StageRun(
-        dataset, context, ev, report, result, lambda path: write_scoring_form(report, path)
+        dataset,
+        context,
+        ev,
+        report,
+        result,
+        lambda path: write_scoring_form(report, path.with_suffix(".xlsx")),
     )
 
 
@@ -174,4 +185,67 @@ def _projection(
             facts=facts,
         ),
         region,
+    )
+
+
+def _first_province(dataset: Dataset, fund: str) -> str:
+    provinces = dataset.coordination.loc[dataset.coordination["fund"] == fund, "province_code"]
+    if provinces.empty:
+        raise StageParameterError(f"the dataset has no coordinating region for fund {fund!r}")
+    return str(provinces.iloc[0])
+
+
+def _self_results(loaded: session.Loaded, fund: str, regions: list[str], year: int, results: str):
+    """Each region's stage-03 result: read from ``results`` (None where its run left none),
+    or, without a folder, evaluated here from the same data."""
+    if results:
+        return read_region_results(results, regions, RESULT_SCHEMA, RESULT_VERSION)
+    ds, ctx = loaded.dataset, loaded.context
+    scores = score_fund(ds, ctx, fund=fund, year=year, regions=regions)
+    return {
+        r: evaluate(ds, ctx, fund=fund, region=r, year=year, scores=scores).to_result()
+        for r in regions
+    }
+
+
+def provincial_evaluation(
+    fund: str = "employee_medical",
+    province: str = "",
+    year: int = 2025,
+    data: str = "",
+    results: str = "",
+    lang: str = "en",
+    result_path: str = "",
+) -> StageRun:
+    """Stage 04: the provincial evaluation of ``fund``'s coordinating regions in
+    ``province`` for ``year`` (Art. 17–20), from their self-evaluation results in
+    ``results``. Saving writes the new rectification items (.rectification.csv) beside the
+    result, in the rectification table's layout."""
+    loaded = _open(PROVINCIAL_EVALUATION, locals())
+    ctx, ds = loaded.context, loaded.dataset
+    province, year = str(province or _first_province(ds, fund)), int(year)
+    coord = ds.coordination
+    regions = coord.loc[
+        (coord["fund"] == fund) & (coord["province_code"] == province), "region_code"
+    ]
+    regions = [str(r) for r in regions]
+    if not regions:
+        raise StageParameterError(f"{fund} has no coordinating region in province {province}")
+    found = _self_results(loaded, fund, regions, year, results)
+    a = appraise(ds, ctx, fund=fund, province=province, year=year, results=found)
+    problems = new_items(a, ctx)
+    items = worded_items(problems, ds, ctx, lang)
+    follow = FollowUp(
+        earlier=follow_up(ds, fund=fund, regions=regions, as_of=ctx.appraisal.due(year)),
+        new=items,
+        recommendations=target_recommendations(ds, ctx, fund=fund, regions=regions, year=year),
+    )
+    report = AppraisalReport(a, follow, ds, ctx, lang)
+    return StageRun(
+        ds,
+        ctx,
+        a,
+        report,
+        lambda: appraisal_result(a, problems),
+        lambda path: write_items(items, path.with_suffix(".rectification.csv")),
     )

@@ -1,0 +1,271 @@
+"""The provincial evaluation report (Art. 17–20), section by section, for notebook 04: the
+regions' self-assessed against evaluated scores, what the evaluator changed, the quality
+of each self-evaluation, the comparison across regions, the follow-up of earlier
+rectification items, the new ones, and next year's targets to reconsider."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from html import escape
+
+import pandas as pd
+
+from sipm_helpers.config.context import Context
+from sipm_helpers.data.dataset import Dataset
+from sipm_helpers.domain.appraisal import MISSING, Appraisal
+from sipm_helpers.domain.follow_up import CLOSED, OPEN, OVERDUE
+from sipm_helpers.present import plots
+from sipm_helpers.present.formatting import DASH, fmt_number, fmt_score, fmt_value
+from sipm_helpers.present.labels import load_labels
+from sipm_helpers.present.sections import Section, _figure, _para
+from sipm_helpers.present.tables import Cell, html_table
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """What the report shows of the use of results: earlier items as of the report's date,
+    the new items in words, and the target recommendations."""
+
+    earlier: pd.DataFrame
+    new: pd.DataFrame
+    recommendations: pd.DataFrame
+
+
+def _count(value: object) -> Cell:
+    """A count of problems, red where there are some; a dash where not evaluated."""
+    if pd.isna(value):
+        return Cell(DASH, True)
+    return Cell(str(int(value)), True, "bad" if value else None)
+
+
+class AppraisalReport:
+    """Formats one :class:`Appraisal` and its follow-up in the language asked for."""
+
+    def __init__(
+        self, a: Appraisal, follow: FollowUp, ds: Dataset, ctx: Context, lang: str = "en"
+    ) -> None:
+        self.a, self.follow, self.ds, self.ctx, self.lang = a, follow, ds, ctx, lang
+        self.labels = load_labels(lang)
+        self.t = self.labels.t
+
+    # names -----------------------------------------------------------------------------
+    def region(self, code: str) -> str:
+        return self.ds.region_name(code, self.lang)
+
+    def indicator(self, code: str) -> str:
+        return self.ctx.catalogue(self.a.fund, self.a.province).indicator(code).name(self.lang)
+
+    def grade(self, code: object) -> str:
+        found = [g for g in self.ctx.standards.grades if g.code == code]
+        if not found:
+            return DASH
+        return found[0].zh if self.lang == "zh" else f"{found[0].en} ({found[0].zh})"
+
+    @property
+    def own_province_only(self) -> bool:
+        """The fund is pooled at province level: the province is its only region."""
+        return self.a.regions["region_code"].tolist() == [self.a.province]
+
+    # sections --------------------------------------------------------------------------
+    def header(self) -> Section:
+        t, r = self.t, self.a.regions
+        facts = [
+            (t("province"), f"{self.region(self.a.province)} ({self.a.province})"),
+            (t("fund"), self.ctx.registry.fund(self.a.fund).name(self.lang)),
+            (t("budget_year"), str(self.a.year)),
+            (t("pe_regions"), str(len(r))),
+            (t("pe_evaluated"), str(int((r["status"] != MISSING).sum()))),
+        ]
+        items = "".join(f"<div><dt>{escape(k)}</dt><dd>{escape(v)}</dd></div>" for k, v in facts)
+        return Section(f'<dl class="sipm-facts">{items}</dl>')
+
+    def summary(self) -> Section:
+        t, r = self.t, self.a.regions
+        scored = r.loc[r["status"] != MISSING]
+        grades = scored["evaluated_grade"].value_counts()
+        spread = "; ".join(f"{self.grade(g)} {n}" for g, n in grades.items()) or DASH
+        parts = [f"<h2>{escape(t('summary_heading'))}</h2>"]
+        if self.own_province_only:
+            parts.append(_para(t("pe_own_province", province=self.region(self.a.province)), "note"))
+        parts.append(
+            _para(
+                t(
+                    "pe_summary",
+                    regions=len(r),
+                    evaluated=len(scored),
+                    missing=int((r["status"] == MISSING).sum()),
+                    late=int(r["late"].sum()),
+                    gaps=int(r["gap_flag"].sum()),
+                    grades=spread,
+                    threshold=fmt_number(self.ctx.appraisal.gap_points, 1),
+                )
+            )
+        )
+        return Section("".join(parts))
+
+    def rescoring(self) -> Section:
+        """Self-assessed against evaluated totals and grades, region by region (Art. 19)."""
+        t, r = self.t, self.a.regions.sort_values(["rank", "region_code"], na_position="last")
+        rows = []
+        for x in r.itertuples():
+            missing = x.status == MISSING
+            gap = Cell(DASH if missing else f"{x.gap:+.2f}", True, "bad" if x.gap_flag else None)
+            rows.append(
+                [
+                    self.region(x.region_code),
+                    Cell(DASH if missing else fmt_score(x.self_total), True),
+                    self.grade(x.self_grade),
+                    Cell(DASH if missing else fmt_score(x.evaluated_total), True),
+                    self.grade(x.evaluated_grade),
+                    gap,
+                    Cell(DASH if pd.isna(x.rank) else str(int(x.rank)), True),
+                    Cell(t("pe_missing"), css="bad") if missing else "",
+                ]
+            )
+        header = [t("region"), t("pe_self_total"), t("pe_self_grade"), t("pe_evaluated_total"),
+                  t("pe_evaluated_grade"), t("pe_gap"), t("pe_rank"), t("col_note")]  # fmt: skip
+        parts = [f"<h2>{escape(t('pe_rescoring'))}</h2>", _para(t("pe_rescoring_text"))]
+        parts.append(html_table(header, rows, numeric_columns=[1, 3, 5, 6]))
+        parts.append(self._moved())
+        return Section("".join(parts))
+
+    def _moved(self) -> str:
+        t, m = self.t, self.a.moved
+        if m.empty:
+            return _para(t("pe_moved_none"))
+        rows = [
+            [
+                self.region(x.region_code),
+                self.indicator(x.indicator),
+                t(f"finding_{x.finding}"),
+                Cell(fmt_score(x.self_score), True),
+                Cell(fmt_score(x.evaluated_score), True),
+            ]
+            for x in m.itertuples()
+        ]
+        header = [
+            t("region"),
+            t("col_indicator"),
+            t("pe_finding"),
+            t("pe_self_score"),
+            t("col_score"),
+        ]
+        return f"<h3>{escape(t('pe_moved'))}</h3>" + html_table(
+            header, rows, numeric_columns=[3, 4]
+        )
+
+    def quality(self) -> Section:
+        """The quality of each self-evaluation (Art. 17, 18)."""
+        t, r = self.t, self.a.regions
+        due = self.ctx.appraisal.due(self.a.year).isoformat()
+        rows = []
+        for x in r.itertuples():
+            received = DASH if pd.isna(x.received) else x.received.date().isoformat()
+            rows.append(
+                [
+                    self.region(x.region_code),
+                    Cell(received, css="bad" if x.late else None),
+                    _count(x.unexplained),
+                    _count(x.unevidenced),
+                ]
+            )
+        header = [t("region"), t("pe_received"), t("pe_unexplained"), t("pe_unevidenced")]
+        return Section(
+            f"<h2>{escape(t('pe_quality'))}</h2>"
+            + _para(t("pe_quality_text", due=due))
+            + html_table(header, rows, numeric_columns=[2, 3])
+        )
+
+    def comparison(self) -> Section:
+        """Regions ranked and compared (the comparative method, Art. 17); outliers named."""
+        t = self.t
+        parts = [f"<h2>{escape(t('pe_comparison'))}</h2>"]
+        scored = self.a.regions.loc[self.a.regions["status"] != MISSING]
+        if self.own_province_only or len(scored) < 2:
+            parts.append(_para(t("pe_comparison_none")))
+            return Section("".join(parts))
+        names = [self.region(c) for c in scored["region_code"]]
+        parts.append(
+            _figure(
+                plots.strip_chart(
+                    scored["evaluated_total"].to_numpy(dtype=float),
+                    names,
+                    t("pe_chart_title", year=self.a.year),
+                    t("pe_evaluated_total"),
+                )
+            )
+        )
+        out = self.a.outliers
+        if out.empty:
+            parts.append(
+                _para(t("pe_outliers_none", z=fmt_number(self.ctx.appraisal.outlier_z, 1)))
+            )
+            return Section("".join(parts))
+        catalogue = self.ctx.catalogue(self.a.fund, self.a.province)
+        rows = [
+            [
+                self.indicator(x.indicator),
+                self.region(x.region_code),
+                Cell(fmt_value(x.actual, catalogue.indicator(x.indicator).unit), True),
+                Cell(fmt_value(x.median, catalogue.indicator(x.indicator).unit), True),
+                Cell(fmt_number(x.robust_z, 1), True),
+            ]
+            for x in out.itertuples()
+        ]
+        header = [t("col_indicator"), t("region"), t("col_actual"), t("pe_median"), t("pe_z")]
+        parts.append(_para(t("pe_outliers_text", z=fmt_number(self.ctx.appraisal.outlier_z, 1))))
+        parts.append(html_table(header, rows, numeric_columns=[2, 3, 4]))
+        return Section("".join(parts))
+
+    def rectification(self) -> Section:
+        """Earlier items as of the report's date, and the items this evaluation adds (Art. 20)."""
+        t, e = self.t, self.follow.earlier
+        parts = [f"<h2>{escape(t('pe_rectification'))}</h2>"]
+        counts = (
+            e.groupby(["region_code", "state"]).size().unstack(fill_value=0) if len(e) else None
+        )
+        if counts is None:
+            parts.append(_para(t("pe_earlier_none")))
+        else:
+            rows = [
+                [self.region(code), *(Cell(str(int(counts.at[code, s]) if s in counts else 0), True,
+                 "bad" if s == OVERDUE and s in counts and counts.at[code, s] else None)
+                 for s in (CLOSED, OPEN, OVERDUE))]
+                for code in counts.index
+            ]  # fmt: skip
+            header = [t("region"), t("state_closed"), t("state_open"), t("state_overdue")]
+            parts.append(html_table(header, rows, numeric_columns=[1, 2, 3]))
+        new = self.follow.new
+        parts.append(f"<h3>{escape(t('pe_new_items'))}</h3>")
+        if new.empty:
+            parts.append(_para(t("pe_new_none")))
+        else:
+            rows = [[self.region(x.region_code), x.problem, x.deadline] for x in new.itertuples()]
+            header = [t("region"), t("pe_problem"), t("pe_deadline")]
+            parts.append(html_table(header, rows))
+        return Section("".join(parts))
+
+    def recommendations(self) -> Section:
+        """Next year's targets to reconsider (Art. 20: results inform the next budget)."""
+        t, rec = self.t, self.follow.recommendations
+        parts = [f"<h2>{escape(t('pe_recommendations'))}</h2>"]
+        years = self.ctx.appraisal.recommendation_years
+        margin = fmt_number(self.ctx.appraisal.raise_margin * 100, 0)
+        parts.append(_para(t("pe_recommendations_text", years=years, margin=margin)))
+        if rec.empty:
+            return Section("".join(parts) + _para(t("pe_recommendations_none")))
+        catalogue = self.ctx.catalogue(self.a.fund, self.a.province)
+        rows = [
+            [
+                self.region(x.region_code),
+                self.indicator(x.indicator),
+                t(f"rec_{x.recommendation}"),
+                Cell(fmt_value(x.target, catalogue.indicator(x.indicator).unit), True),
+                Cell(fmt_value(x.actual, catalogue.indicator(x.indicator).unit), True),
+            ]
+            for x in rec.itertuples()
+        ]
+        header = [t("region"), t("col_indicator"), t("pe_recommendation"), t("col_target"),
+                  t("col_actual")]  # fmt: skip
+        parts.append(html_table(header, rows, numeric_columns=[3, 4]))
+        return Section("".join(parts))
