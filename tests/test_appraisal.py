@@ -88,6 +88,9 @@ def test_robust_outliers_name_the_wild_region_and_only_it(ctx):
     assert calm.empty
     few = robust_outliers(indicator_values([0.95, 0.96, 0.50]), rules)  # under min_regions
     assert few.empty
+    # tightly clustered: 0.061 is far in MADs from 0.051 but only a fifth above it
+    tight = indicator_values([0.0510, 0.0511, 0.0509, 0.0510, 0.0512, 0.0600, 0.0700])
+    assert robust_outliers(tight, rules)["actual"].tolist() == [0.07]
 
 
 # --------------------------------------------------------------------------- use of results

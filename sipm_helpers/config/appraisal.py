@@ -20,6 +20,7 @@ class AppraisalRules:
     gap_points: float
     outlier_z: float
     min_regions: int
+    outlier_materiality: float
     rectification_month: int
     rectification_day: int
     raise_margin: float
@@ -38,7 +39,14 @@ def load_appraisal_rules(path: str | Path | None = None) -> AppraisalRules:
     """Read and validate the rules; ParameterError names the file and key."""
     path = Path(path) if path else parameters_dir() / "appraisal.yaml"
     raw = read_yaml(path)
-    keys = ["version", "report_due", "gap_points", "outlier_z", "min_regions"]
+    keys = [
+        "version",
+        "report_due",
+        "gap_points",
+        "outlier_z",
+        "min_regions",
+        "outlier_materiality",
+    ]
     keys += ["rectification_due", "raise_margin", "recommendation_years"]
     require_keys(path, "", raw, keys)
     month, day = _day_of_year(path, "report_due", raw["report_due"])
@@ -49,6 +57,7 @@ def load_appraisal_rules(path: str | Path | None = None) -> AppraisalRules:
         gap_points=require_number(path, "gap_points", raw["gap_points"]),
         outlier_z=require_number(path, "outlier_z", raw["outlier_z"]),
         min_regions=require_whole(path, "min_regions", raw["min_regions"], 3),
+        outlier_materiality=require_number(path, "outlier_materiality", raw["outlier_materiality"]),
         rectification_month=fix_month,
         rectification_day=fix_day,
         raise_margin=require_number(path, "raise_margin", raw["raise_margin"]),
@@ -56,7 +65,7 @@ def load_appraisal_rules(path: str | Path | None = None) -> AppraisalRules:
             path, "recommendation_years", raw["recommendation_years"], 2
         ),
     )
-    for name in ("gap_points", "outlier_z", "raise_margin"):
+    for name in ("gap_points", "outlier_z", "raise_margin", "outlier_materiality"):
         if getattr(rules, name) <= 0:
             raise ParameterError(path, name, "must be positive")
     return rules

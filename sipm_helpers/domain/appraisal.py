@@ -100,7 +100,8 @@ def rank(totals: pd.Series) -> pd.Series:
 def robust_outliers(frame: pd.DataFrame, rules: AppraisalRules) -> pd.DataFrame:
     """Per quantitative indicator, regions whose actual lies beyond ``outlier_z`` robust
     z-scores of the others' median (median and MAD: a few wild regions cannot hide
-    themselves by inflating the spread, as they would a standard deviation)."""
+    themselves by inflating the spread, as they would a standard deviation) and differs
+    from it by at least ``outlier_materiality`` of it."""
     q = frame.loc[(frame["kind"] == "quantitative") & frame["actual"].notna()]
     q = q[["region_code", "indicator", "actual"]].astype({"actual": "float64"})
     by = q.groupby("indicator")["actual"]
@@ -109,7 +110,8 @@ def robust_outliers(frame: pd.DataFrame, rules: AppraisalRules) -> pd.DataFrame:
     count = by.transform("count")
     with np.errstate(divide="ignore", invalid="ignore"):
         z = ROBUST * (q["actual"] - median) / mad
-    flagged = (count >= rules.min_regions) & (mad > 0) & (z.abs() > rules.outlier_z)
+    material = (q["actual"] - median).abs() >= rules.outlier_materiality * median.abs()
+    flagged = (count >= rules.min_regions) & (mad > 0) & (z.abs() > rules.outlier_z) & material
     out = q.assign(median=median, robust_z=z).loc[flagged]
     return out.sort_values(["indicator", "region_code"], ignore_index=True)
 
