@@ -133,6 +133,15 @@ def test_strings_are_never_numbers(tmp_path):
         load_catalogue("unemployment", params / "indicators")
 
 
+def test_a_key_given_twice_is_refused_with_its_line(tmp_path):
+    from sipm_helpers.config.loader import read_yaml
+
+    path = tmp_path / "labels.yaml"
+    path.write_text("labels:\n  a: one\n  b: two\n  a: three\n", encoding="utf-8")
+    with pytest.raises(ParameterError, match=r"line 4, column 3.*'a' is given twice"):
+        read_yaml(path)
+
+
 def test_malformed_yaml_names_file_and_line(tmp_path):
     bad = tmp_path / "funds.yaml"
     bad.write_text("funds: [unclosed\n", encoding="utf-8")

@@ -11,6 +11,23 @@ import yaml
 from sipm_helpers.errors import ParameterError
 
 
+class _UniqueKeys(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+    """The safe loader (parsing in C where PyYAML was built with libyaml: several times
+    faster on the catalogues), refusing a key given twice in one mapping: YAML would keep
+    the last one silently, and a label or a weight would vanish without a word."""
+
+    def construct_mapping(self, node, deep=False):
+        seen = set()
+        for key_node, _ in getattr(node, "value", []):
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"the key {key!r} is given twice", key_node.start_mark
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep)
+
+
 def read_yaml(path: str | Path) -> dict[str, Any]:
     """Read a YAML mapping with ``yaml.safe_load``; raise ParameterError naming the file."""
     path = Path(path)
@@ -19,9 +36,8 @@ def read_yaml(path: str | Path) -> dict[str, Any]:
     except OSError as exc:
         raise ParameterError(path, "", f"cannot read: {exc.strerror or exc}") from exc
     try:
-        # The safe loader, in C where PyYAML was built with libyaml: it constructs plain
-        # data only, exactly as yaml.safe_load, several times faster on the catalogues.
-        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        # A safe loader: it constructs plain data only, exactly as yaml.safe_load.
+        data = yaml.load(text, Loader=_UniqueKeys)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""

@@ -137,7 +137,7 @@ class AppraisalReport:
             [
                 self.region(x.region_code),
                 self.indicator(x.indicator),
-                t(f"finding_{x.finding}"),
+                t(f"review_finding_{x.finding}"),
                 Cell(fmt_score(x.self_score), True),
                 Cell(fmt_score(x.evaluated_score), True),
             ]
