@@ -78,11 +78,17 @@ def _received(ds: Dataset, fund: str, year: int, rules: AppraisalRules) -> pd.Da
     return mine.assign(late=(mine["received"] > due).to_numpy(dtype=bool))
 
 
-def _quality(evaluated: pd.DataFrame) -> pd.DataFrame:
-    """Per region: deviations without reason or measure, grades scored without evidence."""
-    e = evaluated
+def quality_problems(e: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """Which scored indicators are deviations left without reason or measure (Art. 18),
+    and which are grades scored without evidence."""
     unexplained = e["needs_explanation"].astype(bool) & ~e["explained"].astype(bool)
     unevidenced = (e["kind"] == "qualitative") & (e["status"] == SCORED) & e["evidence"].isna()
+    return unexplained, unevidenced
+
+
+def _quality(e: pd.DataFrame) -> pd.DataFrame:
+    """Per region: deviations without reason or measure, grades scored without evidence."""
+    unexplained, unevidenced = quality_problems(e)
     return (
         e.assign(unexplained=unexplained, unevidenced=unevidenced)
         .groupby("region_code")[["unexplained", "unevidenced"]]

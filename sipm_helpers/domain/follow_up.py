@@ -21,7 +21,7 @@ import pandas as pd
 
 from sipm_helpers.config.context import Context
 from sipm_helpers.data.dataset import Dataset
-from sipm_helpers.domain.appraisal import MISSING, Appraisal
+from sipm_helpers.domain.appraisal import MISSING, Appraisal, quality_problems
 from sipm_helpers.domain.indicators import indicator_frame
 from sipm_helpers.domain.scoring import SCORED
 
@@ -42,8 +42,7 @@ def _indicator_problems(a: Appraisal) -> pd.DataFrame:
     e = a.indicators
     if e.empty:
         return pd.DataFrame(columns=["region_code", "indicator", "problem"])
-    unexplained = e["needs_explanation"].astype(bool) & ~e["explained"].astype(bool)
-    unevidenced = (e["kind"] == "qualitative") & (e["status"] == SCORED) & e["evidence"].isna()
+    unexplained, unevidenced = quality_problems(e)
     columns = ["region_code", "indicator"]
     return pd.concat(
         [

@@ -16,7 +16,7 @@ from sipm_helpers.present.labels import load_labels
 
 def _indicator_names(ctx: Context, fund: str, lang: str) -> dict[str, str]:
     return {
-        i.code: (i.zh if lang == "zh" else i.en)
+        i.code: i.name(lang)
         for cat in ctx.all_catalogues()
         if cat.fund == fund
         for i in cat.indicators
