@@ -7,17 +7,23 @@ domain layer: identities, coverage of the contract, and that every planted scena
 
 from __future__ import annotations
 
+import re
+from dataclasses import fields, replace
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 
 from sipm_helpers import paths
-from sipm_helpers.config import load_registry, load_standards, load_table_specs
+from sipm_helpers.config import load_registry, load_standards, load_table_specs, read_yaml
 from sipm_helpers.config.catalogue import load_catalogue
 from sipm_helpers.config.policy import load_policy
 from sipm_helpers.data import generate as gen
 from sipm_helpers.data.io import write_dataset
 from sipm_helpers.data.validation import validate_path
+from sipm_helpers.errors import ParameterError
 
 KEYS = ["region_code", "fund", "year"]
 REGISTRY = load_registry()
@@ -881,3 +887,245 @@ def test_evaluator_records_cover_every_report_and_keep_their_rules(demo_tables):
         if i.kind == "qualitative"
     }
     assert set(review["indicator"]) <= qualitative
+
+
+# --------------------------------------------------------------------------- data files and kinds
+
+
+def data_copy(tmp_path: Path, name: str, change=None) -> Path:
+    """A copy of the generator's data file ``name`` in ``tmp_path``, changed by ``change``
+    (a function of the loaded mapping) where given."""
+    data = read_yaml(gen.common.DATA_DIR / name)
+    if change is not None:
+        change(data)
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    path = tmp_path / name
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+LOADERS = {
+    "fund_profiles.yaml": gen.load_profiles,
+    "patterns.yaml": gen.load_patterns,
+    "scenarios.yaml": gen.load_scenarios,
+    "texts.yaml": gen.load_texts,
+    "places.yaml": gen.load_places,
+}
+
+
+def test_every_kind_in_the_scenarios_file_is_registered_and_does_something():
+    raw = read_yaml(gen.common.DATA_DIR / "scenarios.yaml")
+    used = {s["kind"] for s in raw["demo"]} | set(raw["outcome_indicators"])
+    assert used <= set(gen.KINDS), used - set(gen.KINDS)
+    assert set(gen.KINDS) <= used  # the demo plants every registered kind
+    by_category = [*gen.OUTCOME_KINDS, *gen.WRINKLE_KINDS, *gen.IN_YEAR_KINDS]
+    by_category += [*gen.TARGET_KINDS, *gen.STRUCTURE_KINDS]
+    assert sorted(by_category) == sorted(gen.KINDS)  # each kind in exactly one category
+    hooks = [f.name for f in fields(gen.ScenarioKind) if f.name in gen.HOOKS]
+    assert hooks == list(gen.HOOKS)
+    for code, kind in gen.KINDS.items():
+        assert kind.code == code and kind.category in gen.CATEGORIES
+        assert any(getattr(kind, h) is not None for h in hooks), code
+        # Outcomes, and only they, are graded not achieved and explained by the agency.
+        outcome = kind.category == "outcome"
+        assert (kind.not_achieved is not None) == outcome, code
+        assert (kind.explanation is not None) == outcome, code
+        assert (code in gen.OUTCOME_INDICATORS) == outcome, code
+    assert gen.kind_of("late_data").last_month is not None
+    with pytest.raises(KeyError, match="unknown scenario kind 'nope'; known: premium_shortfall"):
+        gen.kind_of("nope")
+
+
+def test_an_unknown_kind_is_refused_naming_it_and_the_known_ones(tmp_path):
+    def rename(data):
+        (spike,) = [s for s in data["demo"] if s["kind"] == "transfer_spike"]
+        spike["kind"] = "transfer_spikes"
+
+    path = data_copy(tmp_path, "scenarios.yaml", rename)
+    known = ", ".join(gen.KINDS)
+    with pytest.raises(ParameterError) as caught:
+        gen.load_scenarios(path)
+    assert str(caught.value) == (
+        f"{path}: demo[11].kind: unknown scenario kind 'transfer_spikes'; known: {known}"
+    )
+    with pytest.raises(ValueError, match="unknown scenario kind 'x'; known: premium_shortfall"):
+        gen.Scenario("x", "910000", "unemployment", 2025, "what")
+    # An outcome's indicators under a kind that is no outcome, or an outcome left out.
+    path = data_copy(
+        tmp_path / "b",
+        "scenarios.yaml",
+        lambda d: d["outcome_indicators"].update(late_data=["insured_persons"]),
+    )
+    with pytest.raises(ParameterError, match=r"outcome_indicators.late_data: .* not an outcome"):
+        gen.load_scenarios(path)
+    path = data_copy(
+        tmp_path / "c", "scenarios.yaml", lambda d: d["outcome_indicators"].pop("coverage_drop")
+    )
+    with pytest.raises(
+        ParameterError, match=r"outcome_indicators: missing key\(s\): coverage_drop"
+    ):
+        gen.load_scenarios(path)
+
+
+@pytest.mark.parametrize(
+    ("name", "change", "message"),
+    [
+        (
+            "fund_profiles.yaml",
+            lambda d: d["funds"]["work_injury"].pop("months"),
+            r"funds\.work_injury: missing key\(s\): months",
+        ),
+        (
+            "fund_profiles.yaml",
+            lambda d: d["defaults"].pop("drift"),
+            r"defaults: missing key\(s\): drift",
+        ),
+        (
+            "fund_profiles.yaml",
+            lambda d: d["funds"]["unemployment"].update(monhts=[14.0, 22.0]),
+            r"funds\.unemployment: unknown key\(s\): monhts",
+        ),
+        (
+            "fund_profiles.yaml",
+            lambda d: d["funds"]["unemployment"].update(growth="0.03"),
+            r"funds\.unemployment\.growth: expected a number, got '0\.03'",
+        ),
+        (
+            "fund_profiles.yaml",
+            lambda d: d["funds"]["unemployment"].update(coverage=[0.98, 0.92]),
+            r"funds\.unemployment\.coverage: expected \[low, high\]",
+        ),
+        (
+            "fund_profiles.yaml",
+            lambda d: d["funds"]["work_injury"].update(benefit_pattern="injury"),
+            r"funds\.work_injury\.benefit_pattern: unknown pattern \(patterns\.yaml\) 'injury'; "
+            r"known: flat, employee_premium",
+        ),
+        (
+            "fund_profiles.yaml",
+            lambda d: d["group_profiles"].update(medical="medical"),
+            r"group_profiles\.medical: unknown fund profile 'medical'",
+        ),
+        (
+            "patterns.yaml",
+            lambda d: d.pop("default_noise"),
+            r"missing key\(s\): default_noise",
+        ),
+        (
+            "patterns.yaml",
+            lambda d: d["monthly"]["quarterly"].pop(),
+            r"monthly\.quarterly: expected 12 numbers, got 11",
+        ),
+        (
+            "patterns.yaml",
+            lambda d: d["monthly"].pop("audit_findings"),
+            r"monthly\.audit_findings: missing: the generator uses it",
+        ),
+        (
+            "scenarios.yaml",
+            lambda d: d["demo"][14].pop("fund"),
+            r"demo\[14\]: missing key\(s\): fund",
+        ),
+        (
+            "scenarios.yaml",
+            lambda d: d["demo"][0].update(region=930000),
+            r"demo\[0\]\.region: expected a text, got 930000",
+        ),
+        (
+            "texts.yaml",
+            lambda d: d["evidence_fallback"].pop("partly"),
+            r"evidence_fallback: missing key\(s\): partly",
+        ),
+        (
+            "texts.yaml",
+            lambda d: d["explanations"]["satisfaction"].pop("measure"),
+            r"explanations\.satisfaction: missing key\(s\): measure",
+        ),
+        (
+            "places.yaml",
+            lambda d: d["generated"].pop("country"),
+            r"generated: missing key\(s\): country",
+        ),
+        (
+            "places.yaml",
+            lambda d: d["generated"]["tails"].append(["津", "jiang"]),
+            r"generated\.tails: pinyin given twice: jiang",
+        ),
+    ],
+)
+def test_a_wrong_or_missing_key_names_the_file_and_the_key(tmp_path, name, change, message):
+    path = data_copy(tmp_path, name, change)
+    with pytest.raises(ParameterError, match=re.escape(str(path)) + ": " + message):
+        LOADERS[name](path)
+    assert LOADERS[name](data_copy(tmp_path / "unchanged", name))  # the copy itself loads
+
+
+def test_profiles_from_yaml_are_what_the_generator_uses(tmp_path):
+    loaded = gen.load_profiles()
+    assert loaded.funds == gen.PROFILES and list(loaded.funds) == list(REGISTRY.funds)
+    for fund in REGISTRY.funds.values():
+        assert gen.fund_profile(fund) is gen.PROFILES[fund.code]
+    # National 2023 expenditure (hundred million yuan, MoF final accounts) ÷ 1.41 billion
+    # inhabitants, as fund_profiles.yaml says.
+    published = {
+        "enterprise_pension": 54_900,
+        "public_pension": 9_200,
+        "resident_pension": 4_600,
+        "employee_medical": 17_700,
+        "resident_medical": 10_400,
+        "work_injury": 1_100,
+        "unemployment": 1_400,
+    }
+    for code, national in published.items():
+        per_inhabitant = national * 1e8 / 1.41e9 / 1e4
+        assert gen.PROFILES[code].expenditure_per_capita == pytest.approx(per_inhabitant, rel=0.01)
+    assert gen.PROFILES["employee_medical"].inpatient_ratio[0] < 0.846
+    assert gen.PROFILES["resident_medical"].inpatient_ratio[1] > 0.681
+    # Defaults apply where a fund gives none; a pattern is named and read from patterns.yaml.
+    assert gen.PROFILES["work_injury"].dependency is None
+    assert gen.PROFILES["work_injury"].drift == 0.012
+    assert (
+        gen.PROFILES["resident_medical"].premium_pattern
+        == (gen.PATTERNS.monthly["resident_medical_premium"])
+    )
+    july, august = gen.PATTERNS.monthly["pension_benefits"][6:8]
+    assert july == 1 + 7 * 0.03 and august == 1 + 0.03  # the increase back-paid in July
+    # What the file says is what is loaded: change one value, only it changes.
+    path = data_copy(
+        tmp_path,
+        "fund_profiles.yaml",
+        lambda d: d["funds"]["unemployment"].update(expenditure_per_capita=0.0123),
+    )
+    changed = gen.load_profiles(path).funds
+    assert changed["unemployment"] == replace(
+        gen.PROFILES["unemployment"], expenditure_per_capita=0.0123
+    )
+    assert {c: p for c, p in changed.items() if c != "unemployment"} == {
+        c: p for c, p in gen.PROFILES.items() if c != "unemployment"
+    }
+
+
+def test_data_files_agree_with_the_registry_and_the_catalogues():
+    data = gen.load_scenarios()
+    assert data.demo == gen.DEMO_SCENARIOS and len(data.demo) == 19
+    assert data.outcome_indicators == gen.OUTCOME_INDICATORS
+    demo_regions = {code for code, _, _ in gen.DEMO_GEOGRAPHY} | {
+        f"{code[:2]}{k + 1:02d}00"
+        for code, _, prefs in gen.DEMO_GEOGRAPHY
+        for k in range(len(prefs))
+    }
+    indicators = {f: {i.code for i in load_catalogue(f).indicators} for f in REGISTRY.funds}
+    every = set().union(*indicators.values())
+    for s in gen.DEMO_SCENARIOS:
+        assert s.region in demo_regions and s.fund in REGISTRY.funds, s
+        # (one names an indicator its fund's catalogue lacks: 930400's resident medical
+        # premium shortfall names premium_collection_rate, which has no effect there)
+        assert set(s.indicators) <= every, s
+        assert s.item is None or s.item in REGISTRY.funds[s.fund].line_items, s
+    for kind, codes in gen.OUTCOME_INDICATORS.items():
+        assert set(codes) <= every, kind
+    assert set(gen.PATTERNS.items) | set(gen.PATTERNS.noise) <= set(REGISTRY.line_items)
+    assert set(gen.TEXTS.evidence) | set(gen.TEXTS.explanations) <= every
+    places = gen.load_places()
+    assert [len(prefs) for _, _, prefs in places.demo_provinces] == [4, 5, 6]
+    assert places.demo_provinces == gen.DEMO_GEOGRAPHY
