@@ -554,7 +554,9 @@ def test_every_kind_is_planted_in_the_demo():
     open_year = [s for s in gen.DEMO_SCENARIOS if s.year == OPEN_YEAR]
     assert len(evaluated) + len(open_year) == len(gen.DEMO_SCENARIOS)
     kinds = [s.kind for s in evaluated]
-    assert set(kinds) == set(gen.OUTCOME_KINDS + gen.WRINKLE_KINDS + gen.STRUCTURE_KINDS)
+    assert set(kinds) == set(
+        gen.OUTCOME_KINDS + gen.WRINKLE_KINDS + gen.STRUCTURE_KINDS + gen.EVALUATION_KINDS
+    )
     assert sorted(kinds) == sorted([*set(kinds), "premium_shortfall", "coverage_drop"])
     # The open year: what monitoring and the target review find.
     assert sorted(s.kind for s in open_year) == sorted(
@@ -919,7 +921,7 @@ def test_every_kind_in_the_scenarios_file_is_registered_and_does_something():
     assert used <= set(gen.KINDS), used - set(gen.KINDS)
     assert set(gen.KINDS) <= used  # the demo plants every registered kind
     by_category = [*gen.OUTCOME_KINDS, *gen.WRINKLE_KINDS, *gen.IN_YEAR_KINDS]
-    by_category += [*gen.TARGET_KINDS, *gen.STRUCTURE_KINDS]
+    by_category += [*gen.TARGET_KINDS, *gen.STRUCTURE_KINDS, *gen.EVALUATION_KINDS]
     assert sorted(by_category) == sorted(gen.KINDS)  # each kind in exactly one category
     hooks = [f.name for f in fields(gen.ScenarioKind) if f.name in gen.HOOKS]
     assert hooks == list(gen.HOOKS)
@@ -1107,7 +1109,7 @@ def test_profiles_from_yaml_are_what_the_generator_uses(tmp_path):
 
 def test_data_files_agree_with_the_registry_and_the_catalogues():
     data = gen.load_scenarios()
-    assert data.demo == gen.DEMO_SCENARIOS and len(data.demo) == 19
+    assert data.demo == gen.DEMO_SCENARIOS and len(data.demo) == 20
     assert data.outcome_indicators == gen.OUTCOME_INDICATORS
     demo_regions = {code for code, _, _ in gen.DEMO_GEOGRAPHY} | {
         f"{code[:2]}{k + 1:02d}00"

@@ -72,6 +72,32 @@ def _submissions(g: _Grid, spec: dict, rng: np.random.Generator) -> pd.DataFrame
     )
 
 
+def _planted_review(
+    fund: str, complete: Sequence[int], downgraded: Sequence[tuple], spec: dict
+) -> pd.DataFrame:
+    """The evaluator's findings a scenario plants: (region, fund, year, indicators) graded
+    not achieved on a site visit."""
+    rows = [
+        (region, indicator, year)
+        for region, f, year, indicators in downgraded
+        if f == fund and year in complete
+        for indicator in indicators
+    ]
+    return pd.DataFrame(
+        {
+            "region_code": pd.Series([r for r, _, _ in rows], dtype=object),
+            "fund": fund,
+            "year": np.array([y for _, _, y in rows], dtype="int64"),
+            "indicator": pd.Series([i for _, i, _ in rows], dtype=object),
+            "finding": "adjusted_grade",
+            "actual": np.nan,
+            "grade": "not_achieved",
+            "basis": "site_visit",
+            "comment": spec["comments"]["adjusted_grade"][0],
+        }
+    )
+
+
 def _review(g: _Grid, qualitative: Sequence[str], spec: dict, rng) -> pd.DataFrame:
     """A qualitative grade adjusted down, for a few region-years."""
     chosen = np.flatnonzero(rng.random(len(g.years)) < spec["share"]) if qualitative else []
@@ -142,9 +168,12 @@ def evaluator_records(
     catalogues: Mapping[str, Catalogue],
     complete: Sequence[int],
     seed: int,
+    downgraded: Sequence[tuple[str, str, int, Sequence[str]]] = (),
 ) -> dict[str, pd.DataFrame]:
     """review, submissions and rectification for each fund's coordinating regions
-    (``pairs``: fund → region codes) over the ``complete`` years."""
+    (``pairs``: fund → region codes) over the ``complete`` years; ``downgraded`` lists
+    (region, fund, year, indicators) the evaluator grades not achieved, in place of what
+    was drawn for them."""
     spec = read_yaml(RECORDS_FILE)
     parts: dict[str, list[pd.DataFrame]] = {"review": [], "submissions": [], "rectification": []}
     for fund, codes in pairs.items():
@@ -155,7 +184,15 @@ def evaluator_records(
         parts["submissions"].append(
             _submissions(g, spec["submissions"], _rng(seed, "submissions", fund))
         )
-        parts["review"].append(_review(g, qualitative, spec["review"], _rng(seed, "review", fund)))
+        drawn = _review(g, qualitative, spec["review"], _rng(seed, "review", fund))
+        planted = _planted_review(fund, complete, downgraded, spec["review"])
+        if len(planted):
+            keys = ["region_code", "year", "indicator"]
+            kept = drawn.merge(planted[keys], on=keys, how="left", indicator=True)["_merge"]
+            drawn = pd.concat(
+                [drawn.loc[(kept == "left_only").to_numpy()], planted], ignore_index=True
+            )
+        parts["review"].append(drawn)
         parts["rectification"].append(
             _rectification(
                 g, max(complete), spec["rectification"], _rng(seed, "rectification", fund)

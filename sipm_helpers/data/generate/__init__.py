@@ -85,6 +85,7 @@ from sipm_helpers.data.generate.geography import (
 )
 from sipm_helpers.data.generate.kinds import (
     CATEGORIES,
+    EVALUATION_KINDS,
     EXCESS_RESERVE_MONTHS,
     HOOKS,
     IN_YEAR_KINDS,
@@ -134,6 +135,7 @@ __all__ = [
     "DEMO_SCENARIOS",
     "DEMO_SEED",
     "DEMO_YEARS",
+    "EVALUATION_KINDS",
     "EXCESS_RESERVE_MONTHS",
     "GUIDE_REACHED_BY",
     "HOOKS",

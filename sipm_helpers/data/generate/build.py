@@ -33,6 +33,7 @@ from sipm_helpers.data.generate.geography import (
     _random_geography,
     _regions_table,
 )
+from sipm_helpers.data.generate.kinds import KINDS
 from sipm_helpers.data.generate.money import _benefit_growth, _simulate
 from sipm_helpers.data.generate.qualitative import _explanations, _qualitative
 from sipm_helpers.data.generate.scenarios import DEMO_SCENARIOS, Scenario, _random_scenarios
@@ -116,7 +117,12 @@ def _build(
     tables: dict[str, pd.DataFrame] = {"regions": regions, "pooling": _pooling_table(setup)}
     parts["explanations"].insert(0, _explanations(scenarios, setup.complete))
     codes = {f: p.codes for f, p in setup.pairs.items()}
-    tables.update(evaluator_records(codes, setup.catalogues, setup.complete, seed))
+    downgraded = [
+        (s.region, s.fund, s.year, hook(s))
+        for s in scenarios
+        if (hook := KINDS[s.kind].downgraded) is not None
+    ]
+    tables.update(evaluator_records(codes, setup.catalogues, setup.complete, seed, downgraded))
     order = pd.Index(regions["region_code"])
     fund_order = pd.Index(list(setup.registry.funds))
     for name in ("budget", "execution", "statistics", "qualitative", "explanations"):

@@ -24,8 +24,9 @@ if TYPE_CHECKING:
 
 # outcome: a target missed badly (in the open year it shows in monitoring); wrinkle: a data
 # wrinkle validation warns of; in_year: something monitoring finds in the open year;
-# target: something a target review finds; structure: how a fund is financed, every year.
-CATEGORIES = ("outcome", "wrinkle", "in_year", "target", "structure")
+# target: something a target review finds; structure: how a fund is financed, every year;
+# evaluation: something the provincial evaluation of the self-evaluations finds.
+CATEGORIES = ("outcome", "wrinkle", "in_year", "target", "structure", "evaluation")
 
 SHORTFALL_FROM_MONTH = 7  # premium_shortfall: premiums fall from July …
 SHORTFALL_FACTOR = 0.8  # … to this share of the plan
@@ -90,6 +91,7 @@ HOOKS = (
     "not_achieved",
     "without_evidence",
     "explanation",
+    "downgraded",
 )
 
 
@@ -111,7 +113,9 @@ class ScenarioKind:
     - ``without_evidence(s, indicators)``: the qualitative grades left without evidence
       (``indicators``: the fund's qualitative indicators);
     - ``explanation(code, texts)``: the agency's reason and measure for a missed
-      indicator, where the scenario is explained.
+      indicator, where the scenario is explained;
+    - ``downgraded(s)``: the qualitative indicators the evaluator finds not achieved where
+      the region graded them achieved (the ``review`` table).
 
     Planted at random (outcomes only): ``random_rate`` is the share of fund-regions the
     kind is planted in, in the last complete year, apart from the other outcomes, which
@@ -131,6 +135,7 @@ class ScenarioKind:
     not_achieved: Callable[[Scenario], Sequence[str]] | None = None
     without_evidence: Callable[[Scenario, Sequence[str]], Sequence[str]] | None = None
     explanation: Callable[[str, Texts], tuple[str, str]] | None = None
+    downgraded: Callable[[Scenario], Sequence[str]] | None = None
     requires: tuple[str, ...] = ()
     random_rate: float | None = None
 
@@ -354,6 +359,13 @@ KINDS: Mapping[str, ScenarioKind] = MappingProxyType(
                 "the fund receives no fiscal subsidy in any year: items not applicable",
                 income_shares=_without_subsidy,
             ),
+            ScenarioKind(
+                "over_scored",
+                "evaluation",
+                "the region grades achieved what the evaluator finds not achieved: its "
+                "evaluated grade drops a band",
+                downgraded=_named,
+            ),
         )
     }
 )
@@ -377,3 +389,4 @@ WRINKLE_KINDS = kinds_in("wrinkle")
 IN_YEAR_KINDS = kinds_in("in_year")
 TARGET_KINDS = kinds_in("target")
 STRUCTURE_KINDS = kinds_in("structure")
+EVALUATION_KINDS = kinds_in("evaluation")
