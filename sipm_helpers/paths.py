@@ -1,4 +1,5 @@
-"""Where the project's files live: parameters, notebooks, the embedded demo data, outputs."""
+"""Where the project's files live: parameters, notebooks, the embedded demo data, outputs,
+and the suffixes of the files a stage writes beside its result."""
 
 from __future__ import annotations
 
@@ -7,6 +8,11 @@ from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = PACKAGE_DIR.parent
+
+# Files a stage writes beside its structured result, by suffix: the self-evaluation's
+# scoring form and the provincial evaluation's new rectification items.
+SCORING_FORM = ".xlsx"
+RECTIFICATION_ITEMS = ".rectification.csv"
 
 
 def parameters_dir() -> Path:

@@ -34,3 +34,13 @@ def tiny(tiny_dir: Path, ctx: Context) -> Dataset:
 @pytest.fixture(scope="session")
 def demo(ctx: Context) -> Dataset:
     return load_dataset(None, ctx)
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    from sipm_helpers.render.pdf import find_chromium
+
+    path = find_chromium()
+    if path is None:
+        pytest.skip("no Chromium on PATH and SIPM_CHROMIUM unset: PDF rendering not tested")
+    return path

@@ -173,3 +173,22 @@ def test_the_items_load_back_as_the_next_years_rectification_table(
     loaded = dataset.rectification.set_index("item_id")
     assert loaded.loc[worded["item_id"], "status"].eq("open").all()
     assert (loaded.loc[worded["item_id"], "deadline"] == pd.Timestamp("2026-12-31")).all()
+
+
+def test_the_demo_plants_what_the_provincial_evaluation_must_find(demo, ctx):
+    """Jinhe City (910100) over-scored its medical fund's 2025 self-evaluation (three grades
+    the evaluator finds not achieved): excellent becomes good and the gap is flagged; the
+    province's regions also show deviations left unexplained and an outlier ratio, the
+    demo's reports arrive late somewhere, and earlier items are closed, open and overdue."""
+    regions = ["910100", "910200", "910300", "910400"]
+    results = {r: evaluate(demo, ctx, fund=EM, region=r, year=2025).to_result() for r in regions}
+    a = appraise(demo, ctx, fund=EM, province="910000", year=2025, results=results)
+    jinhe = by_region(a).loc["910100"]
+    assert (jinhe["self_grade"], jinhe["evaluated_grade"]) == ("excellent", "good")
+    assert jinhe["gap_flag"] and jinhe["gap"] > ctx.appraisal.gap_points
+    assert a.regions["unexplained"].sum() > 0 and not a.outliers.empty
+    s = demo.submissions
+    late = s.loc[s["year"] == 2025, "received"] > pd.Timestamp(ctx.appraisal.due(2025))
+    assert late.any()
+    states = follow_up(demo, fund=EM, regions=regions, as_of=ctx.appraisal.due(2025))["state"]
+    assert set(states) == {"closed", "open", "overdue"}

@@ -144,12 +144,21 @@ def test_demo_command_exits_1_when_a_report_fails_and_finishes_the_rest(
     assert code == EXIT_FAILURES
     # four target reviews (one the province's own), three monitoring reports (2025-12, the
     # latest month of the data), three self-evaluations, one of them bad, and Testshire's
-    # two provincial evaluations (the bad job is nobody's: they wait for the good ones)
+    # two provincial evaluations and their three feedback letters (the bad job is nobody's:
+    # they wait for the good ones)
     assert (
-        "12 of 13 reports published" in out and "FAILED self_evaluation work_injury 110100" in out
+        "15 of 16 reports published" in out and "FAILED self_evaluation work_injury 110100" in out
     )
-    assert "notebooks: ok 12, failed 1" in out
-    assert (tmp_path / "site" / "index.html").exists()
+    assert "notebooks: ok 15, failed 1" in out
+    index = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+    assert index.count('<tr class="province-group" data-group="110000">') == 1
+    # each self-evaluation and its feedback letter link to each other
+    mine = "2025/employee_medical/110100-alpha-city.html"
+    assert f'<a href="feedback_letter/{mine}">Feedback letter</a>' in index
+    assert f'<a href="self_evaluation/{mine}">Self-evaluation</a>' in index
+    items = "provincial_evaluation/2025/employee_medical/110000-testshire.rectification.csv"
+    assert (tmp_path / "site" / items).exists()
+    assert f'<a href="{items}">Rectification items (CSV)</a>' in index
     records = Manifest.load(tmp_path / "manifest.json").records.values()
     ok = [r for r in records if r.status == "ok"]
     assert all(r.seconds > 0 and r.render_seconds > 0 for r in ok)  # run, then its page

@@ -179,7 +179,7 @@ def test_kill_9_of_the_batch_leaves_no_orphan_and_the_same_command_finishes(tiny
     rerun = _start(args, out)
     assert rerun.wait(600) == 0, rerun.stderr.read()
     after = _ok_records(out)
-    assert len(after) == 12  # the tiny plan: 10 reports and the province's 2 evaluations
+    assert len(after) == 15  # the tiny plan: 10 reports, the province's 2 evaluations, 3 letters
     assert all(after[k].finished == t for k, t in done_before.items())  # not run again
 
 
@@ -200,7 +200,7 @@ def test_ctrl_c_stops_cleanly_and_a_second_batch_is_refused(tiny_dir, tmp_path):
     assert "interrupted:" in stderr and "Traceback" not in stderr
     assert len(stderr.strip().splitlines()) == 1
     records = Manifest.load(out / "manifest.json").records
-    assert any(r.error_name == "KeyboardInterrupt" for r in records.values()) or len(records) == 12
+    assert any(r.error_name == "KeyboardInterrupt" for r in records.values()) or len(records) == 15
     assert not (out / ".sipm-batch.lock").exists()
 
 
@@ -215,7 +215,7 @@ def test_the_demo_plan_on_a_dask_local_cluster_matches_the_local_run(tiny_dir, t
         {k: (r.status, r.fingerprint) for k, r in Manifest.load(tmp_path / d / "manifest.json").records.items()}
         for d in ("local", "dask")
     )  # fmt: skip
-    assert local == cluster and len(local) == 12
+    assert local == cluster and len(local) == 15
     workers = {
         r.worker for r in Manifest.load(tmp_path / "dask" / "manifest.json").records.values()
     }

@@ -54,13 +54,14 @@ def test_demo_plan_covers_every_stage_with_latest(demo):
         "monitoring": {"2026-10"},
         "self_evaluation": {2025},
         "provincial_evaluation": {2025},
+        "feedback_letter": {2025},
     }
-    assert len(jobs) == 180 + 21  # a provincial evaluation per province and fund
+    evaluated = sum(j.stage == "self_evaluation" for j in jobs)
+    letters = sum(j.stage == "feedback_letter" for j in jobs)
+    # a provincial evaluation per province and fund, a letter per region evaluated
+    assert (evaluated, letters, len(jobs)) == (57, 57, 180 + 21 + 57)
     one = plan_jobs(demo, ALL, scope=Scope(funds=("work_injury",), provinces=("920000",)))
-    assert {(j.stage, j.region) for j in one} == {
-        (s, "920000")
-        for s in ("target_review", "monitoring", "self_evaluation", "provincial_evaluation")
-    }
+    assert {(j.stage, j.region) for j in one} == {(s, "920000") for s in STAGES}
 
 
 def test_a_provincial_evaluation_waits_for_its_regions_self_evaluations(demo, tmp_path):
@@ -79,6 +80,29 @@ def test_a_provincial_evaluation_waits_for_its_regions_self_evaluations(demo, tm
     assert params["province"] == "910000" and "region" not in params
     assert params["results"] == str(
         (tmp_path / "runs/self_evaluation/2025/employee_medical").resolve()
+    )
+
+
+def test_a_feedback_letter_waits_for_its_provinces_evaluation(demo, tmp_path):
+    jobs = plan_jobs(demo, {"provincial_evaluation": 2025, "feedback_letter": 2025})
+    waits = dependencies(jobs, demo)
+
+    def letter(fund, region):
+        return next(
+            j for j in jobs if j.stage == "feedback_letter" and (j.fund, j.region) == (fund, region)
+        )
+
+    assert waits[letter("employee_medical", "910300").job_id] == (
+        "provincial_evaluation/2025/employee_medical/910000/en",
+    )
+    # a fund pooled at province level: the province writes to itself
+    assert waits[letter("enterprise_pension", "920000").job_id] == (
+        "provincial_evaluation/2025/enterprise_pension/920000/en",
+    )
+    params = letter("employee_medical", "910300").parameters(tmp_path)
+    assert params["region"] == "910300" and "province" not in params
+    assert params["results"] == str(
+        (tmp_path / "runs/provincial_evaluation/2025/employee_medical").resolve()
     )
 
 
@@ -168,7 +192,10 @@ def test_touching_one_regions_data_changes_only_its_jobs_and_those_that_cover_it
     assert changed == {
         j.job_id
         for j in jobs
-        if j.region == "110200" or (j.region, j.fund) == ("110000", "employee_medical")
+        if j.region == "110200"
+        or (j.region, j.fund) == ("110000", "employee_medical")
+        # the province's evaluation changes, and with it every letter it writes
+        or (j.stage, j.fund) == ("feedback_letter", "employee_medical")
     }
     assert job_fingerprints(jobs, tiny, tmp_path, waits, "other suite") != before
 
@@ -221,7 +248,9 @@ def test_params_and_plan_commands(tiny_dir, tmp_path, capsys):
     plan = str(parameters_dir() / "plans" / "demo.yaml")
     assert main(["plan", plan, "--data", str(tiny_dir), "--out", str(tmp_path)]) == 0
     out = capsys.readouterr().out
-    assert "12 notebook(s)" in out and "self_evaluation work_injury" in out  # 2 provincial
+    assert (
+        "15 notebook(s)" in out and "self_evaluation work_injury" in out
+    )  # 2 provincial, 3 letters
     args = ["plan", plan, "--data", str(tiny_dir), "--out", str(tmp_path), "--only", "monitoring"]
     assert main([*args, "--region", "110100"]) == 0
     assert "1 notebook(s)" in capsys.readouterr().out

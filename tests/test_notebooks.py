@@ -261,3 +261,50 @@ def test_a_fund_pooled_at_province_level_is_evaluated_without_ranking(tmp_path, 
         encoding="utf-8"
     )
     assert "is its only coordinating region" in html and "no other region to compare" in html
+
+
+LETTER = notebooks_dir() / "04_feedback_letter.ipynb"
+
+
+def test_feedback_letter_runs_with_its_defaults(tmp_path, demo):
+    """As opened in JupyterLab: the provincial evaluation is made here from the same data."""
+    executed, result = execute(tmp_path, LETTER)
+    _no_errors_or_streams(executed)
+    assert result["schema"] == "sipm.feedback_letter"
+    assert (result["region"], result["province"]) == ("910100", "910000")
+    assert result["standing"]["status"] == "evaluated" and result["standing"]["rank"] >= 1
+
+
+def test_a_chinese_feedback_letter_from_stage_04_results_renders_to_pdf(tmp_path, demo, chromium):
+    """Stage 04 writes its result into the folder the letter reads; the Chinese letter's
+    PDF carries the region's Chinese name, its grade and its rectification items."""
+    import shutil
+    import subprocess
+
+    from sipm_helpers.render.pdf import PdfRenderer
+
+    folder = tmp_path / "results"
+    folder.mkdir()
+    (tmp_path / "pe").mkdir()
+    _, evaluation = execute(tmp_path / "pe", PROVINCIAL, fund="resident_pension", province="910000")
+    result_path(tmp_path / "pe").rename(folder / "910000-dongchuan.json")
+    executed, result = execute(
+        tmp_path, LETTER, fund="resident_pension", region="910400", results=str(folder), lang="zh"
+    )
+    _no_errors_or_streams(executed)
+    standing = next(r for r in evaluation["regions"] if r["region_code"] == "910400")
+    assert result["standing"] == standing
+    mine = [s["template"] for s in evaluation["suggestions"] if s["region_code"] == "910400"]
+    assert result["suggestions"] == mine and mine
+    html = render_html(executed, tmp_path / "fl.html", title="反馈意见", lang="zh")
+    text = html.read_text(encoding="utf-8")
+    assert "feedback_letter(" not in text and "Traceback" not in text
+    with PdfRenderer(executable=chromium) as renderer:
+        pdf = renderer.render(html, tmp_path / "fl.pdf")
+    if not shutil.which("pdftotext"):
+        pytest.skip("no pdftotext: the PDF's text is not checked")
+    words = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, check=True, text=True
+    ).stdout
+    assert demo.region_name("910400", "zh") in words and "反馈意见" in words
+    assert "整改事项" in words and "评价得分" in words

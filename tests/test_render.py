@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 
 import nbformat
@@ -249,14 +250,6 @@ def test_render_outside_context_is_an_error(tmp_path: Path) -> None:
         PdfRenderer().render(tmp_path / "a.html", tmp_path / "a.pdf")
 
 
-@pytest.fixture(scope="module")
-def chromium() -> str:
-    path = find_chromium()
-    if path is None:
-        pytest.skip("no Chromium on PATH and SIPM_CHROMIUM unset: PDF rendering not tested")
-    return path
-
-
 def test_pdf_a4_with_chinese_text(chromium: str, tmp_path: Path) -> None:
     html_path = tmp_path / "report.html"
     nb = executed_notebook()
@@ -381,7 +374,9 @@ def test_index_filters_and_sorting(tmp_path: Path) -> None:
         assert f'<select name="{name}">' in text
     assert 'type="search"' in text
     assert '<option value="work_injury">工伤保险基金</option>' in text
-    stages = re.findall(r'<tr class="\w+" data-stage="(\w+)" data-fund="(\w+)"', text)
+    stages = re.findall(
+        r'<tr class="\w+" data-province="\w*" data-stage="(\w+)" data-fund="(\w+)"', text
+    )
     assert stages == [
         ("monitoring", "employee_medical"),
         ("self_evaluation", "enterprise_pension"),
@@ -391,6 +386,25 @@ def test_index_filters_and_sorting(tmp_path: Path) -> None:
         _entries(), tmp_path, title="R", stage_order=["self_evaluation", "monitoring"]
     )
     assert re.findall(r'data-stage="(\w+)"', ordered)[0] == "self_evaluation"
+
+
+def test_index_groups_by_province_and_shows_each_reports_links(tmp_path: Path) -> None:
+    east = [
+        replace(
+            e, province="370000", province_name="山东省 <east>", links=(("评分表 <x>", "r/a.xlsx"),)
+        )
+        for e in _entries()[:2]
+    ]
+    west = replace(_entries()[2], province="610000", province_name="陕西省")
+    text = render_index([west, *east], tmp_path, title="R", lang="zh")
+    groups = re.findall(r'<tr class="province-group" data-group="(\d+)"', text)
+    assert groups == ["370000", "610000"]  # one heading per province, in code order
+    assert "山东省 &lt;east&gt;" in text and '<select name="province">' in text
+    rows = re.findall(r'data-province="(\d+)" data-stage="(\w+)"', text)
+    assert [p for p, _ in rows] == ["370000", "370000", "610000"]
+    assert text.count('<a href="r/a.xlsx">评分表 &lt;x&gt;</a>') == 2
+    with pytest.raises(SipmError, match="inside the site"):
+        render_index([replace(west, links=(("x", "../../etc/passwd"),))], tmp_path, title="R")
 
 
 def test_index_is_deterministic(tmp_path: Path) -> None:

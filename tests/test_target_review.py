@@ -216,3 +216,38 @@ def test_provincial_reviews_are_planned(demo):
     assert len(jobs) == 57 + 9
     with pytest.raises(ValueError, match="not a coordinating region"):
         review_targets(demo, load_context(), fund="employee_medical", region="910100x", year=2026)
+
+
+def test_the_last_provincial_evaluations_recommendations_are_shown_beside_the_proposal(demo, ctx):
+    """Art. 20: the 2025 evaluation's recommendations reach the 2026 target review as notes
+    (the verdict rests on the review's own checks), with the 2025 target they concern."""
+    from sipm_helpers.domain.follow_up import target_recommendations
+    from sipm_helpers.present.target_review_report import TargetReviewReport
+
+    fund, region = "employee_medical", "910100"
+    recommended = target_recommendations(demo, ctx, fund=fund, regions=[region], year=2025)
+    assert not recommended.empty
+    review = review_targets(demo, ctx, fund=fund, region=region, year=2026)
+    notes = {f.indicator: f for f in review.findings if f.check == "evaluation"}
+    assert set(notes) == set(recommended["indicator"])
+    assert {f.severity for f in notes.values()} == {"info"}
+    for r in recommended.itertuples():
+        f = notes[r.indicator]
+        assert f.values["previous"] == pytest.approx(r.target) and f.values["evaluated"] == 2025
+        proposed = review.table.set_index("indicator").at[r.indicator, "target_region"]
+        sign = (
+            -1 if review.table.set_index("indicator").at[r.indicator, "direction"] == "lower" else 1
+        )
+        expected = {
+            "question": "evaluation_question",
+            "tighten": "evaluation_tightened"
+            if sign * (proposed - r.target) > 0
+            else "evaluation_tighten",
+        }[r.recommendation]
+        assert f.code == expected
+    # the fund's regions' recommendations made once (as a warm kernel shares them): the same
+    everyone = target_recommendations(demo, ctx, fund=fund, regions=None, year=2025)
+    shared = review_targets(demo, ctx, fund=fund, region=region, year=2026, recommended=everyone)
+    assert shared.findings == review.findings
+    html = TargetReviewReport(review, demo, ctx, "zh").targets_table().html
+    assert "2025 年度评价建议" in html and ("从严设定目标" in html or "重新论证目标" in html)

@@ -186,12 +186,17 @@ def plan_jobs(
     ]
 
 
+def _province(ds: Dataset, fund: str, region: str) -> list[str]:
+    c = ds.coordination
+    return c.loc[(c["fund"] == fund) & (c["region_code"] == region), "province_code"].tolist()
+
+
 def dependencies(
     jobs: Iterable[Job], ds: Dataset, stages: Mapping[str, Stage] = STAGES
 ) -> dict[str, tuple[str, ...]]:
     """For each job, the jobs of the batch it waits for: those of the stages it depends on
-    with the same fund, year and language at its own region or at one of the regions it
-    covers (a province's prefectures)."""
+    with the same fund, year and language at its own region, at one of the regions it
+    covers (a province's prefectures) or at the province that covers it."""
     jobs = list(jobs)
     by_key: dict[tuple, list[str]] = {}
     for job in jobs:
@@ -200,7 +205,13 @@ def dependencies(
         )
     waits: dict[str, tuple[str, ...]] = {}
     for job in jobs:
-        regions = [job.region, *province_members(ds, job.fund, job.region)]
+        regions = dict.fromkeys(
+            [
+                job.region,
+                *province_members(ds, job.fund, job.region),
+                *_province(ds, job.fund, job.region),
+            ]
+        )
         waits[job.job_id] = tuple(
             dep
             for name in stages[job.stage].depends_on

@@ -1,8 +1,10 @@
 """The stages of the suite, one registered object each: its notebook, its declared
 parameters, the (region, fund) pairs it runs for in a dataset, the moment it runs for when
 a plan says ``latest``, the stages it waits for, its report titles, what the batch summary
-flags in its results and whether its result carries a grade. Adding a stage is one entry
-here plus its notebook; the planner, the runner, the publisher and the command read it.
+flags in its results, whether its result carries a grade, the files it writes beside its
+result and the report it answers (a feedback letter, the region's self-evaluation).
+Adding a stage is one entry here plus its notebook; the planner, the runner, the
+publisher and the command read it.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import pandas as pd
 
 from sipm_helpers.data.dataset import Dataset
 from sipm_helpers.domain.provincial import province_members
-from sipm_helpers.paths import notebooks_dir
+from sipm_helpers.paths import RECTIFICATION_ITEMS, SCORING_FORM, notebooks_dir
 from sipm_helpers.present import parameters as entries
 from sipm_helpers.present.parameters import Parameter, parse_period
 
@@ -28,6 +30,15 @@ class Flag:
 
     heading: str
     test: Callable[[dict], bool]
+
+
+@dataclass(frozen=True)
+class Companion:
+    """A file a stage writes beside its result (by suffix), published beside its report and
+    linked from the index under a label (a key of the label catalogues)."""
+
+    suffix: str
+    label: str
 
 
 @dataclass(frozen=True)
@@ -43,6 +54,8 @@ class Stage:
     flag: Flag | None = None
     graded: bool = False  # its result has a summary with a total and a grade
     fresh_kernel: bool = False  # each notebook in a new kernel (it changes shared state)
+    companions: tuple[Companion, ...] = ()
+    answers: str | None = None  # the stage whose report of the same region this one answers
 
     @property
     def path(self) -> Path:
@@ -149,6 +162,7 @@ STAGES: Mapping[str, Stage] = _register(
             lambda r: (r.get("sustainability") or {}).get("solvency_pass") == 0,
         ),
         graded=True,
+        companions=(Companion(SCORING_FORM, "link_form"),),
     ),
     Stage(
         "provincial_evaluation",
@@ -163,6 +177,18 @@ STAGES: Mapping[str, Stage] = _register(
             "provincial evaluations {when}: self-evaluations missing, late or far off",
             lambda r: bool(r["flags"]),
         ),
+        companions=(Companion(RECTIFICATION_ITEMS, "link_items"),),
+    ),
+    Stage(
+        "feedback_letter",
+        "04_feedback_letter.ipynb",
+        entries.FEEDBACK_LETTER,
+        "year",
+        _evaluated,
+        _latest_closed_year,
+        ("fl_title", "fl_subtitle"),
+        depends_on=("provincial_evaluation",),
+        answers="self_evaluation",
     ),
 )
 

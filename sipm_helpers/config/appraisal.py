@@ -1,6 +1,7 @@
 """Rules of the provincial evaluation of self-evaluations (parameters/appraisal.yaml): the
 report's due date (Art. 18), the gap between self-assessed and evaluated totals worth a
-flag, and the robust rule that names an outlier among regions (Art. 17, 19)."""
+flag, the robust rule that names an outlier among regions (Art. 17, 19), and how many
+suggestions a region is given (Art. 19)."""
 
 from __future__ import annotations
 
@@ -25,6 +26,8 @@ class AppraisalRules:
     rectification_day: int
     raise_margin: float
     recommendation_years: int
+    weakest_indicators: int
+    suggestions_per_region: int
 
     def due(self, year: int) -> datetime.date:
         """When the self-evaluation of ``year`` is due at the province."""
@@ -47,10 +50,11 @@ def load_appraisal_rules(path: str | Path | None = None) -> AppraisalRules:
         "min_regions",
         "outlier_materiality",
     ]
-    keys += ["rectification_due", "raise_margin", "recommendation_years"]
+    keys += ["rectification_due", "raise_margin", "recommendation_years", "suggestions"]
     require_keys(path, "", raw, keys)
     month, day = _day_of_year(path, "report_due", raw["report_due"])
     fix_month, fix_day = _day_of_year(path, "rectification_due", raw["rectification_due"])
+    suggestions = require_keys(path, "suggestions", raw["suggestions"], ["weakest", "per_region"])
     rules = AppraisalRules(
         due_month=month,
         due_day=day,
@@ -63,6 +67,10 @@ def load_appraisal_rules(path: str | Path | None = None) -> AppraisalRules:
         raise_margin=require_number(path, "raise_margin", raw["raise_margin"]),
         recommendation_years=require_whole(
             path, "recommendation_years", raw["recommendation_years"], 2
+        ),
+        weakest_indicators=require_whole(path, "suggestions.weakest", suggestions["weakest"], 1),
+        suggestions_per_region=require_whole(
+            path, "suggestions.per_region", suggestions["per_region"], 1
         ),
     )
     for name in ("gap_points", "outlier_z", "raise_margin", "outlier_materiality"):

@@ -195,17 +195,24 @@ def appraise(
 
 
 RESULT_SCHEMA = "sipm.provincial_evaluation"
-RESULT_VERSION = 1
+RESULT_VERSION = 2  # 2: the indicators moved and the suggestions, for the feedback letters
 STAGE = "provincial_evaluation"
 RESULT_COLUMNS = ("region_code", "status", "self_total", "self_grade", "evaluated_total",
                   "evaluated_grade", "gap", "gap_flag", "late", "unexplained", "unevidenced",
                   "rank")  # fmt: skip
 
 
-def appraisal_result(a: Appraisal, problems: pd.DataFrame) -> dict:
+def _records(frame: pd.DataFrame, columns: list[str]) -> list[dict]:
+    if frame.empty:
+        return []
+    return [{k: json_value(v) for k, v in r.items()} for r in frame[columns].to_dict("records")]
+
+
+def appraisal_result(a: Appraisal, problems: pd.DataFrame, suggestions: pd.DataFrame) -> dict:
     """The machine-readable result later stages read (JSON-serializable, versioned): per
-    region its self-assessed and evaluated totals and grades and its flags; the problems
-    that become rectification items (codes, not words)."""
+    region its self-assessed and evaluated totals and grades and its flags; the indicators
+    the evaluation changed; the problems that become rectification items and the
+    suggestions (codes and values, not words: each reader words them in its language)."""
     regions = a.regions.reindex(columns=list(RESULT_COLUMNS))
     flags = [
         flag
@@ -227,10 +234,14 @@ def appraisal_result(a: Appraisal, problems: pd.DataFrame) -> dict:
         "year": a.year,
         "regions": [{k: json_value(v) for k, v in r.items()} for r in regions.to_dict("records")],
         "flags": flags,
-        "problems": [
-            {k: json_value(v) for k, v in r.items()}
-            for r in problems[
-                ["item_id", "region_code", "indicator", "problem", "deadline"]
-            ].to_dict("records")
+        "moved": _records(
+            a.moved, ["region_code", "indicator", "finding", "self_score", "evaluated_score"]
+        ),
+        "problems": _records(
+            problems, ["item_id", "region_code", "indicator", "problem", "deadline"]
+        ),
+        "suggestions": [
+            {**r, "values": {k: json_value(v) for k, v in r["values"].items()}}
+            for r in _records(suggestions, ["region_code", "kind", "subject", "template", "values"])
         ],
     }

@@ -90,13 +90,14 @@ def follow_up(ds: Dataset, *, fund: str, regions: list[str], as_of: datetime.dat
 
 
 def target_recommendations(
-    ds: Dataset, ctx: Context, *, fund: str, regions: list[str], year: int
+    ds: Dataset, ctx: Context, *, fund: str, regions: list[str] | None, year: int
 ) -> pd.DataFrame:
     """Per region and quantitative indicator scored against a target above or below which
     it should be, in each of the rules' last years up to ``year``: 'tighten' where the
     target was beaten by at least the rules' margin every year, 'question' where it was
-    missed every year. Returns region_code, indicator, recommendation, target and actual
-    of ``year``, and the smallest margin (beyond the target, as a share of it)."""
+    missed every year (``regions`` None: all the fund's). Returns region_code, indicator,
+    recommendation, target and actual of ``year``, and the smallest margin (beyond the
+    target, as a share of it)."""
     rules = ctx.appraisal
     years = list(range(year - rules.recommendation_years + 1, year + 1))
     f = indicator_frame(ds, ctx, funds=[fund], regions=regions, years=years)

@@ -735,3 +735,17 @@ def indicator_outlook(
     )
     out["light"] = light
     return out.reset_index(drop=True)
+
+
+def year_end_alerts(
+    ds: Dataset, ctx: Context, *, fund: str, regions: list[str], year: int
+) -> pd.DataFrame:
+    """The amber and red lights of ``fund``'s line items in ``regions`` once ``year`` has
+    closed (its December execution against the budget), all regions at once: what the
+    year's monitoring ended with (Art. 12). Columns as :func:`alerts`."""
+    keep_e = (ds.execution["fund"] == fund) & ds.execution["region_code"].isin(regions)
+    keep_b = (ds.budget["fund"] == fund) & ds.budget["region_code"].isin(regions)
+    sub = Dataset(**{**ds.__dict__, "execution": ds.execution.loc[keep_e],
+                     "budget": ds.budget.loc[keep_b]})  # fmt: skip
+    items = traffic_lights(progress(sub, ctx.registry, year, 12), ctx.registry, ctx.monitoring)
+    return alerts(items.loc[~items["item"].isin(["income", "expenditure"])])

@@ -15,6 +15,9 @@ Checks, each finding with a severity (error, warning, info):
   trend (Art. 7: targets and budget go together);
 - the annual target against the overall multi-year target: is the path still reachable at
   the pace of the past years?
+- the last provincial evaluation's recommendations (Art. 20: results inform next year's
+  targets), noted beside the proposal: a target it asked to tighten (and whether the
+  proposal does), a target it questions.
 
 The verdict: return (any error), approve with changes (any warning), approve.
 """
@@ -30,6 +33,7 @@ from sipm_helpers.config.context import Context
 from sipm_helpers.config.target_review import TargetReviewRules
 from sipm_helpers.data.dataset import Dataset
 from sipm_helpers.domain.facts import annual_facts
+from sipm_helpers.domain.follow_up import target_recommendations
 from sipm_helpers.domain.indicators import indicator_frame
 from sipm_helpers.domain.provincial import province_members, province_view
 from sipm_helpers.domain.results import json_value
@@ -41,7 +45,7 @@ ERROR, WARNING, INFO = "error", "warning", "info"
 @dataclass(frozen=True)
 class ReviewFinding:
     severity: str
-    check: str  # catalogue | missing_target | inherited_target | history | upper_level | budget | overall_path
+    check: str  # catalogue | missing_target | inherited_target | history | upper_level | budget | overall_path | evaluation
     message: str  # in English, for the result file
     indicator: str | None = None
     values: dict = field(default_factory=dict)  # the figures the message rests on, for the report
@@ -82,10 +86,20 @@ def _ambition(direction: str | None) -> int:
     return -1 if direction == "lower" else 1
 
 
-def review_targets(ds: Dataset, ctx: Context, *, fund: str, region: str, year: int) -> TargetReview:
+def review_targets(
+    ds: Dataset,
+    ctx: Context,
+    *,
+    fund: str,
+    region: str,
+    year: int,
+    recommended: pd.DataFrame | None = None,
+) -> TargetReview:
     """Review the targets of ``fund`` in ``region`` for budget ``year``. ``region`` may be
     a province whose prefectures pool the fund: its provincial targets are reviewed against
-    the province's figures taken together (:func:`province_view`) and the centre's."""
+    the province's figures taken together (:func:`province_view`) and the centre's.
+    ``recommended`` holds the last evaluation's target recommendations for the fund's
+    regions (:func:`target_recommendations` of ``year`` − 1; None: made here)."""
     rules = ctx.target_review
     members = tuple(province_members(ds, fund, region))
     if members:
@@ -178,7 +192,35 @@ def review_targets(ds: Dataset, ctx: Context, *, fund: str, region: str, year: i
         findings += _indicator_findings(r, rules, year)
     findings += _budget_findings(ds, ctx, fund, region, year)
     findings += _overall_findings(ds, rules, fund, region, year, table)
+    if recommended is None or members:
+        recommended = target_recommendations(ds, ctx, fund=fund, regions=[region], year=year - 1)
+    recommended = recommended.loc[recommended["region_code"] == region]
+    table = table.merge(
+        recommended[["indicator", "recommendation", "target"]].rename(
+            columns={"target": "evaluated_target"}
+        ),
+        on="indicator",
+        how="left",
+    )
+    findings += _evaluation_findings(table, year)
     return TargetReview(fund, region, province, year, tuple(findings), table, members)
+
+
+def _evaluation_findings(table: pd.DataFrame, year: int) -> list[ReviewFinding]:
+    """The last provincial evaluation's recommendations beside the proposal, as notes for
+    the reviewer (the evaluation advises; the verdict rests on the review's own checks): a
+    target to tighten that the proposal leaves as easy as last year's, or tightens; a
+    target questioned after years of misses, whose basis is to be given."""
+    out = []
+    for r in table.loc[table["recommendation"].notna()].itertuples():
+        values = {"target": r.target_region, "previous": r.evaluated_target, "evaluated": year - 1}
+        code = "evaluation_question"
+        if r.recommendation == "tighten":
+            tighter = _ambition(r.direction) * (r.target_region - r.evaluated_target) > 0
+            code = "evaluation_tightened" if tighter else "evaluation_tighten"
+        message = f"the provincial evaluation of {year - 1}: {r.recommendation} this target"
+        out.append(ReviewFinding(INFO, "evaluation", message, r.indicator, values, code))
+    return out
 
 
 def _indicator_findings(r, rules: TargetReviewRules, year: int) -> list[ReviewFinding]:

@@ -15,10 +15,13 @@ from sipm_helpers.data.dataset import Dataset
 from sipm_helpers.domain.appraisal import MISSING, Appraisal
 from sipm_helpers.domain.follow_up import CLOSED, OPEN, OVERDUE
 from sipm_helpers.present import plots
-from sipm_helpers.present.formatting import DASH, fmt_number, fmt_score, fmt_value
+from sipm_helpers.present.formatting import DASH, fmt_number, fmt_rate, fmt_score, fmt_value
 from sipm_helpers.present.labels import load_labels
 from sipm_helpers.present.sections import Section, _figure, _para
+from sipm_helpers.present.suggestions import worded
 from sipm_helpers.present.tables import Cell, html_table
+
+MISSED_SHOWN = 3  # the targets most often missed that the province's action names
 
 
 @dataclass(frozen=True)
@@ -29,6 +32,8 @@ class FollowUp:
     earlier: pd.DataFrame
     new: pd.DataFrame
     recommendations: pd.DataFrame
+    suggestions: pd.DataFrame  # sipm_helpers.domain.suggestions.suggest
+    common: pd.DataFrame  # sipm_helpers.domain.common_problems.common_problems
 
 
 def _count(value: object) -> Cell:
@@ -101,7 +106,24 @@ class AppraisalReport:
                 )
             )
         )
+        parts.append(self._grades(scored))
         return Section("".join(parts))
+
+    def _grades(self, scored: pd.DataFrame) -> str:
+        """The evaluated grades' distribution, best grade first (Art. 18's summary)."""
+        if scored.empty:
+            return ""
+        t, n = self.t, len(scored)
+        counts = scored["evaluated_grade"].value_counts()
+        rows = [
+            [self.grade(g.code), Cell(str(int(counts.get(g.code, 0))), True),
+             Cell(fmt_rate(counts.get(g.code, 0) / n, 0), True)]
+            for g in self.ctx.standards.grades
+        ]  # fmt: skip
+        header = [t("pe_evaluated_grade"), t("pe_grade_regions"), t("pe_grade_share")]
+        return f"<h3>{escape(t('pe_grades_heading'))}</h3>" + html_table(
+            header, rows, numeric_columns=[1, 2]
+        )
 
     def rescoring(self) -> Section:
         """Self-assessed against evaluated totals and grades, region by region (Art. 19)."""
@@ -268,4 +290,54 @@ class AppraisalReport:
         header = [t("region"), t("col_indicator"), t("pe_recommendation"), t("col_target"),
                   t("col_actual")]  # fmt: skip
         parts.append(html_table(header, rows, numeric_columns=[3, 4]))
+        return Section("".join(parts))
+
+    def common(self) -> Section:
+        """The problems shared by the regions and what the province will do (Art. 18)."""
+        t, c = self.t, self.follow.common
+        evaluated = int((self.a.regions["status"] != MISSING).sum())
+        parts = [f"<h2>{escape(t('pe_common'))}</h2>"]
+        if c.empty:
+            parts.append(_para(t("pe_common_none")))
+        else:
+            parts.append(_para(t("pe_common_text", evaluated=evaluated)))
+            rows = [
+                [self._problem(x.problem, x.indicator), Cell(str(x.regions), True),
+                 ", ".join(self.region(r) for r in x.region_codes)]
+                for x in c.itertuples()
+            ]  # fmt: skip
+            header = [t("pe_problem"), t("pe_grade_regions"), t("pe_common_regions")]
+            parts.append(html_table(header, rows, numeric_columns=[1]))
+        actions = "".join(f"<li>{escape(a)}</li>" for a in self._actions())
+        parts.append(f"<h3>{escape(t('pe_actions'))}</h3><ol>{actions}</ol>")
+        return Section("".join(parts))
+
+    def _problem(self, problem: str, indicator: object) -> str:
+        name = self.indicator(indicator) if isinstance(indicator, str) else ""
+        return self.t(f"common_{problem}", indicator=name)
+
+    def _actions(self) -> list[str]:
+        """One action per kind of problem found, then the follow-up every report commits to."""
+        c, out = self.follow.common, []
+        for problem, rows in c.groupby("problem", sort=False):
+            regions = {r for codes in rows["region_codes"] for r in codes}
+            named = [i for i in rows["indicator"] if isinstance(i, str)][:MISSED_SHOWN]
+            missed = ", ".join(self.indicator(i) for i in named)
+            out.append(self.t(f"pe_action_{problem}", count=len(regions), indicators=missed))
+        return [*out, self.t("pe_action_follow_up")]
+
+    def suggestions(self) -> Section:
+        """Each region's suggestions (Art. 19), in full in its feedback letter."""
+        t, s = self.t, self.follow.suggestions
+        parts = [f"<h2>{escape(t('pe_suggestions'))}</h2>"]
+        if s.empty:
+            return Section("".join(parts) + _para(t("pe_suggestions_none")))
+        parts.append(_para(t("pe_suggestions_text")))
+        texts = worded(s, self.ctx, self.a.fund, self.a.province, self.labels)
+        first = ~s["region_code"].duplicated()
+        rows = [
+            [self.region(code) if head else "", text]
+            for code, head, text in zip(s["region_code"], first, texts, strict=True)
+        ]
+        parts.append(html_table([t("region"), t("pe_suggestion")], rows))
         return Section("".join(parts))

@@ -200,6 +200,20 @@ PROVINCIAL_EVALUATION = (
     LANG,
     RESULT_PATH,
 )
+FEEDBACK_LETTER = (
+    FUND,
+    REGION,
+    year_parameter(2025, "budget year of the provincial evaluation fed back"),
+    DATA,
+    Parameter(
+        "results",
+        str,
+        "",
+        "folder of the fund's provincial evaluation results (JSON); empty: evaluate here",
+    ),
+    LANG,
+    RESULT_PATH,
+)
 
 
 def check_names(declared: Iterable[Parameter], names: Iterable[str]) -> None:

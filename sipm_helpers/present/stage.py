@@ -11,18 +11,32 @@ from typing import Any
 
 from sipm_helpers.config.context import Context
 from sipm_helpers.data.dataset import Dataset
+from sipm_helpers.domain.appraisal import RESULT_SCHEMA as APPRAISAL_SCHEMA
+from sipm_helpers.domain.appraisal import RESULT_VERSION as APPRAISAL_VERSION
 from sipm_helpers.domain.appraisal import appraisal_result, appraise
-from sipm_helpers.domain.evaluation import RESULT_SCHEMA, RESULT_VERSION, evaluate, score_fund
+from sipm_helpers.domain.common_problems import common_problems
+from sipm_helpers.domain.evaluation import (
+    RESULT_SCHEMA,
+    RESULT_VERSION,
+    SelfEvaluation,
+    evaluate,
+    score_fund,
+)
 from sipm_helpers.domain.facts import AnnualFacts
+from sipm_helpers.domain.feedback import letter, letter_result
 from sipm_helpers.domain.follow_up import follow_up, new_items, target_recommendations
-from sipm_helpers.domain.monitoring import monitor
+from sipm_helpers.domain.monitoring import monitor, year_end_alerts
 from sipm_helpers.domain.results import read_region_results, write_result
+from sipm_helpers.domain.suggestions import Evidence, suggest
 from sipm_helpers.domain.sustainability import Projection, project, sustainability_result
 from sipm_helpers.domain.target_review import review_targets, target_review_result
+from sipm_helpers.paths import RECTIFICATION_ITEMS, SCORING_FORM
 from sipm_helpers.present import session
 from sipm_helpers.present.appraisal_report import AppraisalReport, FollowUp
+from sipm_helpers.present.feedback_letter import LetterReport
 from sipm_helpers.present.monitoring_report import MonitoringReport
 from sipm_helpers.present.parameters import (
+    FEEDBACK_LETTER,
     MONITORING,
     PROVINCIAL_EVALUATION,
     SELF_EVALUATION,
@@ -88,12 +102,16 @@ def target_review(
     """Stage 01: review the targets of ``fund`` in ``region`` for budget ``year`` (Art. 7, 8, 10)."""
     loaded = _open(TARGET_REVIEW, locals())
     context, dataset = loaded.context, loaded.dataset
+    region, year = str(region or _first_region(dataset, fund)), int(year)
+    recommended = loaded.derived(
+        ("recommendations", fund, year - 1),
+        lambda regions: target_recommendations(
+            dataset, context, fund=fund, regions=regions, year=year - 1
+        ),
+        region,
+    )
     review = review_targets(
-        dataset,
-        context,
-        fund=fund,
-        region=str(region or _first_region(dataset, fund)),
-        year=int(year),
+        dataset, context, fund=fund, region=region, year=year, recommended=recommended
     )
     report = TargetReviewReport(review, dataset, context, lang)
     return StageRun(dataset, context, review, report, lambda: target_review_result(review))
@@ -141,26 +159,28 @@ def self_evaluation(
     )
     ev = evaluate(dataset, context, fund=fund, region=region, year=year, scores=scores)
     projection = _projection(loaded, fund, region, year, scores.facts)
-    form = Path(result_path).with_suffix(".xlsx").name if result_path else None
+    form = Path(result_path).with_suffix(SCORING_FORM).name if result_path else None
     report = SelfEvaluationReport(ev, dataset, context, lang, projection, form_name=form)
-
-    def result() -> dict:
-        out = ev.to_result()
-        out["sustainability"] = (
-            sustainability_result(projection, fund, region) if projection is not None else None
-        )
-        if out["sustainability"] and out["sustainability"]["solvency_pass"] == 0:
-            out["flags"] = [*out["flags"], "solvency_fails"]  # shown in the index
-        return out
 
     return StageRun(
         dataset,
         context,
         ev,
         report,
-        result,
-        lambda path: write_scoring_form(report, path.with_suffix(".xlsx")),
+        lambda: _self_evaluation_result(ev, projection),
+        lambda path: write_scoring_form(report, path.with_suffix(SCORING_FORM)),
     )
+
+
+def _self_evaluation_result(ev: SelfEvaluation, projection: Projection | None) -> dict:
+    """Stage 03's structured result: the evaluation's, with the region's sustainability."""
+    out = ev.to_result()
+    out["sustainability"] = (
+        sustainability_result(projection, ev.fund, ev.region) if projection is not None else None
+    )
+    if out["sustainability"] and out["sustainability"]["solvency_pass"] == 0:
+        out["flags"] = [*out["flags"], "solvency_fails"]  # shown in the index
+    return out
 
 
 def _projection(
@@ -203,7 +223,10 @@ def _self_results(loaded: session.Loaded, fund: str, regions: list[str], year: i
     ds, ctx = loaded.dataset, loaded.context
     scores = score_fund(ds, ctx, fund=fund, year=year, regions=regions)
     return {
-        r: evaluate(ds, ctx, fund=fund, region=r, year=year, scores=scores).to_result()
+        r: _self_evaluation_result(
+            evaluate(ds, ctx, fund=fund, region=r, year=year, scores=scores),
+            _projection(loaded, fund, r, year, scores.facts),
+        )
         for r in regions
     }
 
@@ -235,10 +258,18 @@ def provincial_evaluation(
     a = appraise(ds, ctx, fund=fund, province=province, year=year, results=found)
     problems = new_items(a, ctx)
     items = worded_items(problems, ds, ctx, lang)
+    sustainability = {r: (found.get(r) or {}).get("sustainability") for r in regions}
+    earlier = follow_up(ds, fund=fund, regions=regions, as_of=ctx.appraisal.due(year))
+    alerts = year_end_alerts(ds, ctx, fund=fund, regions=regions, year=year)
+    suggestions = suggest(
+        Evidence(a.indicators, alerts, sustainability, earlier, year), ctx.appraisal
+    )
     follow = FollowUp(
-        earlier=follow_up(ds, fund=fund, regions=regions, as_of=ctx.appraisal.due(year)),
+        earlier=earlier,
         new=items,
         recommendations=target_recommendations(ds, ctx, fund=fund, regions=regions, year=year),
+        suggestions=suggestions,
+        common=common_problems(a, problems, sustainability),
     )
     report = AppraisalReport(a, follow, ds, ctx, lang)
     return StageRun(
@@ -246,6 +277,47 @@ def provincial_evaluation(
         ctx,
         a,
         report,
-        lambda: appraisal_result(a, problems),
-        lambda path: write_items(items, path.with_suffix(".rectification.csv")),
+        lambda: appraisal_result(a, problems, suggestions),
+        lambda path: write_items(items, path.with_suffix(RECTIFICATION_ITEMS)),
     )
+
+
+def _province_of(ds: Dataset, fund: str, region: str) -> str:
+    c = ds.coordination
+    row = c.loc[(c["fund"] == fund) & (c["region_code"] == region), "province_code"]
+    if row.empty:
+        raise StageParameterError(f"{region} is not a coordinating region of {fund}")
+    return str(row.iloc[0])
+
+
+def _provincial_result(fund: str, province: str, year: int, results: str, data: str) -> dict:
+    """The provincial evaluation covering the region: read from ``results``, or, without a
+    folder, made here (its self-evaluations evaluated here too)."""
+    if not results:
+        return provincial_evaluation(fund, province, year, data).result()
+    found = read_region_results(results, [province], APPRAISAL_SCHEMA, APPRAISAL_VERSION)
+    if found[province] is None:
+        raise StageParameterError(
+            f"{results}: no provincial evaluation of {province} (stage 04 has not run, or failed)"
+        )
+    return found[province]
+
+
+def feedback_letter(
+    fund: str = "employee_medical",
+    region: str = "",
+    year: int = 2025,
+    data: str = "",
+    results: str = "",
+    lang: str = "en",
+    result_path: str = "",
+) -> StageRun:
+    """Stage 04's feedback letter to ``region`` on its self-evaluation of ``fund`` for
+    ``year`` (Art. 19, 20), from the provincial evaluation's result in ``results``."""
+    loaded = _open(FEEDBACK_LETTER, locals())
+    ctx, ds = loaded.context, loaded.dataset
+    region, year = str(region or _first_region(ds, fund)), int(year)
+    province = _province_of(ds, fund, region)
+    found = _provincial_result(fund, province, year, results, data)
+    lt = letter(found, ds, ctx, region)
+    return StageRun(ds, ctx, lt, LetterReport(lt, ds, ctx, lang), lambda: letter_result(lt))

@@ -45,7 +45,15 @@ class TargetReviewReport:
         """The finding in the report's language, its figures formatted in the indicator's unit."""
         unit = self._unit(f.indicator)
         v = dict(f.values)
-        for key in ("target", "last_actual", "projection", "upper", "overall", "annual"):
+        for key in (
+            "target",
+            "last_actual",
+            "projection",
+            "upper",
+            "overall",
+            "annual",
+            "previous",
+        ):
             if key in v:
                 v[key] = fmt_value(v[key], unit)
         for key in ("needed", "pace"):
@@ -156,6 +164,12 @@ class TargetReviewReport:
                             "projection",
                         )
                     ],
+                    Cell(
+                        t(f"rec_{r['recommendation']}")
+                        if isinstance(r["recommendation"], str)
+                        else "",
+                        css="warn" if isinstance(r["recommendation"], str) else None,
+                    ),
                 ]
             )
         header = [
@@ -165,6 +179,8 @@ class TargetReviewReport:
             t("level_central"),
             *years,
             t("col_projection"),
+            t("tr_col_evaluation", year=self.review.year - 1),
         ]
-        parts.append(html_table(header, rows, numeric_columns=list(range(1, len(header)))))
+        numeric = list(range(1, len(header) - 1))
+        parts.append(html_table(header, rows, numeric_columns=numeric))
         return Section("".join(parts))

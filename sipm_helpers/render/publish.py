@@ -39,22 +39,57 @@ def _stale(target: Path, source: Path) -> bool:
     return not target.exists() or target.stat().st_mtime < source.stat().st_mtime
 
 
-def _publish_form(job: Job, out: Path) -> Path | None:
-    """Copy the job's scoring form (written beside its result, if the stage writes one)
-    into the site beside its report; the site's copy, or None without a form."""
-    form = job.result_path(out).with_suffix(".xlsx")
-    if not form.exists():
-        return None
-    target = job.html_path(out).with_suffix(".xlsx")
-    if _stale(target, form):
-        atomic_write_bytes(target, form.read_bytes())
-    return target
+def _publish_companions(job: Job, out: Path, labels) -> tuple[tuple[str, str], ...]:
+    """Copy the files the job's stage writes beside its result (a scoring form, the new
+    rectification items) into the site beside its report; (label, path in the site) of
+    each one there is."""
+    site, links = out / "site", []
+    for companion in job.definition.companions:
+        written = job.result_path(out).with_suffix(companion.suffix)
+        if not written.exists():
+            continue
+        target = job.html_path(out).with_suffix(companion.suffix)
+        if _stale(target, written):
+            atomic_write_bytes(target, written.read_bytes())
+        links.append((labels.t(companion.label), str(target.relative_to(site))))
+    return tuple(links)
+
+
+def _province(ds: Dataset, job: Job) -> str:
+    """The province coordinating the job's region for its fund (the region itself if none)."""
+    c = ds.coordination
+    found = c.loc[(c["fund"] == job.fund) & (c["region_code"] == job.region), "province_code"]
+    return str(found.iloc[0]) if len(found) else job.region
+
+
+def _answers(entries: list[ReportEntry], labels) -> list[ReportEntry]:
+    """Each report that answers another (a feedback letter, a self-evaluation) linked to
+    it, and back: the same fund, region and year."""
+    html = {(e.stage, e.fund, e.region, e.year): e.html for e in entries if e.html}
+    out = []
+    for e in entries:
+        links = list(e.links)
+        for stage in STAGES.values():
+            if stage.answers is None:
+                continue
+            if e.stage == stage.name:
+                other, label = stage.answers, f"stage_{stage.answers}"
+            elif e.stage == stage.answers:
+                other, label = stage.name, f"stage_{stage.name}"
+            else:
+                continue
+            target = html.get((other, e.fund, e.region, e.year))
+            if target and e.html:
+                links.append((labels.t(label), target))
+        out.append(replace(e, links=tuple(links)))
+    return out
 
 
 def _titles(job: Job, labels, ds: Dataset, ctx: Context) -> tuple[str, str]:
     """The report's title and subtitle in its own language, from the stage's label keys."""
     values = {
         "region": ds.region_name(job.region, job.lang),
+        "province": ds.region_name(_province(ds, job), job.lang),
         "fund": ctx.registry.fund(job.fund).name(job.lang),
         "year": job.year,
         "period": job.period,
@@ -108,6 +143,7 @@ def publish(
             labels = load_labels(job.lang)
             fund_name = ctx.registry.fund(job.fund).name(site_lang)
             region_name = ds.region_name(job.region, site_lang)
+            province = _province(ds, job)
             base = ReportEntry(
                 stage=job.stage,
                 stage_label=site_labels.t(f"stage_{job.stage}"),
@@ -115,6 +151,8 @@ def publish(
                 fund_name=fund_name,
                 region=job.region,
                 region_name=region_name,
+                province=province,
+                province_name=ds.region_name(province, site_lang),
                 year=job.year,
                 period=job.period,
             )
@@ -144,7 +182,7 @@ def publish(
                         pdf.start()  # idempotent: the browser starts with the first PDF needed
                         pdf.render(html_path, pdf_path)
                     record.pdf = str(pdf_path.relative_to(out))
-                form = _publish_form(job, out)
+                links = _publish_companions(job, out, site_labels)
             except Exception as exc:  # one report's rendering never stops the others
                 record.error = f"rendering failed: {type(exc).__name__}: {exc}"
                 record.status = FAILED
@@ -161,7 +199,7 @@ def publish(
                     grade=_grade_label(result, site_lang) if job.definition.graded else None,
                     html=str(html_path.relative_to(site)),
                     pdf=str(pdf_path.relative_to(site)) if pdf is not None else None,
-                    form=str(form.relative_to(site)) if form is not None else None,
+                    links=links,
                     flags=tuple(site_labels.get(f"flag_{f}", f) for f in result.get("flags", [])),
                 )
             )
@@ -170,6 +208,7 @@ def publish(
     finally:
         if pdf is not None:
             pdf.close()
+    entries = _answers(entries, site_labels)
     index = write_index(
         entries,
         site,

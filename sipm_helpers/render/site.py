@@ -1,9 +1,11 @@
-"""The index page of a rendered site: one table listing every report of a batch.
+"""The index page of a rendered site: one table listing every report of a batch, grouped
+by province.
 
 ``write_index`` takes one :class:`ReportEntry` per (stage, fund, region, year, period)
 run, successful or failed, and writes ``site_dir/index.html``: the title, summary counts
 (reports, succeeded, failed, per grade), a sortable-by-construction table with links to
-each report's HTML and PDF, failed rows marked with the first line of their error, and
+each report's HTML and PDF (and its companions: a scoring form, rectification items, the
+report it answers), a heading row per province, failed rows marked with the first line of their error, and
 select-box and text filters in a few lines of inline JavaScript. The page is one file
 with inline CSS (the reports' stylesheet plus a few rules), offline, and deterministic:
 the same entries give the same bytes (no timestamp unless ``generated`` is passed).
@@ -38,7 +40,7 @@ _UI = MappingProxyType(
                 "reports": "reports",
                 "status_ok": "OK",
                 "status_failed": "Failed",
-                "form": "Scoring form",
+                "province": "Province",
                 "generated": "Generated",
                 "stage": "Stage",
                 "fund": "Fund",
@@ -62,7 +64,7 @@ _UI = MappingProxyType(
                 "reports": "报告",
                 "status_ok": "成功",
                 "status_failed": "失败",
-                "form": "评分表",
+                "province": "省份",
                 "generated": "生成时间",
                 "stage": "环节",
                 "fund": "基金",
@@ -109,7 +111,11 @@ class ReportEntry:
     pdf: str | None = None
     error: str | None = None
     flags: tuple[str, ...] = ()
-    form: str | None = None  # the self-evaluation's scoring form (.xlsx), relative to the site
+    # further links shown with the report's: (label, path relative to the site), such as
+    # the scoring form, the rectification items, the report this one answers
+    links: tuple[tuple[str, str], ...] = ()
+    province: str = ""  # the province the region belongs to, whose group lists it
+    province_name: str = ""
 
     def __post_init__(self) -> None:
         if self.status not in STATUSES:
@@ -119,6 +125,7 @@ class ReportEntry:
             )
         if not isinstance(self.flags, tuple):
             object.__setattr__(self, "flags", tuple(self.flags))
+        object.__setattr__(self, "links", tuple(tuple(link) for link in self.links))
 
 
 def ui_strings(lang: str) -> dict[str, str]:
@@ -161,8 +168,9 @@ def _format_score(score: float | None) -> str:
 
 
 def _sort_key(entry: ReportEntry, stage_rank: dict[str, int]) -> tuple[Any, ...]:
-    """Stage (in ``stage_rank`` order, then by code), fund, region, year, period."""
+    """Province, stage (in ``stage_rank`` order, then by code), fund, region, year, period."""
     return (
+        entry.province,
         stage_rank.get(entry.stage, len(stage_rank)),
         entry.stage,
         entry.fund,
@@ -227,7 +235,9 @@ def render_index(
             "status": e.status,
             "html": _href(e.html, site_dir),
             "pdf": _href(e.pdf, site_dir),
-            "form": _href(e.form, site_dir),
+            "links": [(label, _href(path, site_dir)) for label, path in e.links],
+            "province": e.province,
+            "province_name": e.province_name or e.province,
             "error": _first_line(e.error),
             "flags": e.flags,
         }
@@ -236,6 +246,7 @@ def render_index(
     grades = _grade_counts(ordered)
     failed = sum(1 for e in ordered if e.status == "failed")
     options = {
+        "province": _options([(r["province"], r["province_name"]) for r in rows if r["province"]]),
         "stage": _options([(r["stage"], r["stage_label"]) for r in rows]),
         "fund": sorted(_options([(r["fund"], r["fund_name"]) for r in rows])),
         "grade": [(g, g) for g, _ in grades],

@@ -1,0 +1,163 @@
+"""Suggestions to each coordinating region (Art. 19: the province feeds its evaluation back
+to the regions with suggestions for improvement), drawn from what the evaluation found:
+
+- the region's **weakest indicators** (most points lost, targets missed, grades below
+  achieved);
+- the **monitoring alerts** its year closed with (line items executed far from budget);
+- its **sustainability** result (the balance projected to fall below the threshold);
+- its **rectification items** still open or overdue.
+
+Each kind of suggestion is one registered :class:`Kind`: the evidence it reads and the
+rows it returns, one per suggestion, with the label template that words it and the
+values the template needs (codes and numbers; the report puts them into words). The
+registry's order is the order of priority within a region's list.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+
+import numpy as np
+import pandas as pd
+
+from sipm_helpers.config.appraisal import AppraisalRules
+from sipm_helpers.domain.follow_up import OPEN, OVERDUE
+from sipm_helpers.domain.results import json_value
+from sipm_helpers.domain.scoring import SCORED
+
+COLUMNS = ["region_code", "kind", "subject", "template", "severity", "values"]
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What suggestions are drawn from, for one fund's regions in one year."""
+
+    indicators: pd.DataFrame  # the evaluated indicator frame (Appraisal.indicators)
+    alerts: pd.DataFrame  # the year-end alerts (monitoring.year_end_alerts)
+    sustainability: Mapping[str, dict | None]  # each region's stage-03 sustainability result
+    items: pd.DataFrame  # earlier rectification items with their state (follow_up.follow_up)
+    year: int
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One kind of suggestion: ``find`` returns its rows (:data:`COLUMNS` but ``kind``)."""
+
+    code: str
+    find: Callable[[Evidence, AppraisalRules], pd.DataFrame]
+
+
+def _rows(frame: pd.DataFrame, subject: str | None, template, severity, values) -> pd.DataFrame:
+    """Suggestion rows from ``frame`` (one per row); ``template``, ``severity`` and
+    ``values`` are Series or scalars aligned with it."""
+    out = pd.DataFrame(index=frame.index)
+    out["region_code"] = frame["region_code"]
+    out["subject"] = frame[subject] if subject else None
+    out["template"] = template
+    out["severity"] = severity
+    out["values"] = values
+    return out
+
+
+def _lost(e: pd.DataFrame) -> pd.DataFrame:
+    """Scored indicators that lost points, with the points lost."""
+    scored = e.loc[(e["status"] == SCORED) & e["points"].notna()]
+    lost = scored["points"].astype(float) - scored["score"].astype(float)
+    return scored.assign(lost=lost).loc[lost > 1e-9]
+
+
+def _weakest(e: Evidence, rules: AppraisalRules, kind: str) -> pd.DataFrame:
+    """The indicators of ``kind`` whose target was missed (a grade below achieved) that
+    lost most points, ``weakest_indicators`` a region at most."""
+    lost = _lost(e.indicators)
+    missed = ~lost["met"].astype("boolean").fillna(False).astype(bool)
+    lost = lost.loc[(lost["kind"] == kind) & missed]
+    lost = lost.sort_values(["region_code", "lost", "order"], ascending=[True, False, True])
+    lost = lost.groupby("region_code").head(rules.weakest_indicators)
+    fields = ["indicator", "score", "points", "actual", "target", "unit", "grade"]
+    values = [{k: json_value(v) for k, v in r.items()} for r in lost[fields].to_dict("records")]
+    return _rows(lost, "indicator", f"sug_weak_{kind}", lost["lost"], values)
+
+
+def _alerts(e: Evidence, rules: AppraisalRules) -> pd.DataFrame:
+    """Line items the year closed on a red or amber light, worded by the light's reason."""
+    a = e.alerts
+    values = [
+        {"item": r.item, "rate": json_value(r.execution_rate), "year": e.year}
+        for r in a.itertuples()
+    ]
+    severity = np.where(a["light"] == "red", 2.0, 1.0)
+    return _rows(a, "item", "sug_alert_" + a["reason"].astype(str), severity, values)
+
+
+def _sustainability(e: Evidence, rules: AppraisalRules) -> pd.DataFrame:
+    """A region whose balance is projected to fall below the threshold within the test."""
+    failing = {
+        region: s
+        for region, s in e.sustainability.items()
+        if s is not None and s.get("solvency_pass") == 0
+    }
+    frame = pd.DataFrame({"region_code": list(failing)}, dtype=object)
+    values = [
+        {
+            "fail_year": s.get("solvency_fail_year"),
+            "threshold": s.get("threshold"),
+            "growth": s.get("balancing_premium_growth"),
+        }
+        for s in failing.values()
+    ]
+    has_growth = [v["growth"] is not None for v in values]
+    template = np.where(has_growth, "sug_sustainability_premium", "sug_sustainability")
+    return _rows(frame, None, template, 1.0, values)
+
+
+def _rectification(e: Evidence, rules: AppraisalRules) -> pd.DataFrame:
+    """Earlier rectification items not closed, one suggestion per region."""
+    items = e.items
+    pending = items.loc[items["state"].isin([OPEN, OVERDUE])] if len(items) else items
+    if pending.empty:
+        return pd.DataFrame(columns=[c for c in COLUMNS if c != "kind"])
+    g = pending.assign(overdue=pending["state"] == OVERDUE).groupby("region_code")
+    summary = g.agg(
+        count=("item_id", "size"), overdue=("overdue", "sum"), first=("deadline", "min")
+    ).reset_index()
+    values = [
+        {"count": int(r.count), "overdue": int(r.overdue), "deadline": r.first.date().isoformat()}
+        for r in summary.itertuples()
+    ]
+    template = np.where(summary["overdue"] > 0, "sug_items_overdue", "sug_items_open")
+    return _rows(summary, None, template, summary["overdue"] + summary["count"], values)
+
+
+def _register(*kinds: Kind) -> Mapping[str, Kind]:
+    return MappingProxyType({k.code: k for k in kinds})
+
+
+KINDS: Mapping[str, Kind] = _register(
+    Kind("sustainability", _sustainability),
+    Kind("rectification", _rectification),
+    Kind("weak_quantitative", lambda e, r: _weakest(e, r, "quantitative")),
+    Kind("budget_alert", _alerts),
+    Kind("weak_qualitative", lambda e, r: _weakest(e, r, "qualitative")),
+)
+
+
+def suggest(evidence: Evidence, rules: AppraisalRules) -> pd.DataFrame:
+    """Every region's suggestions in order of priority (the registry's order, then the
+    most severe first), ``suggestions_per_region`` a region at most."""
+    parts = [
+        kind.find(evidence, rules).assign(kind=code, priority=i)
+        for i, (code, kind) in enumerate(KINDS.items())
+    ]
+    parts = [p for p in parts if len(p)]
+    if not parts:
+        return pd.DataFrame(columns=COLUMNS)
+    out = pd.concat(parts, ignore_index=True)
+    out["severity"] = out["severity"].astype(float)
+    out = out.sort_values(
+        ["region_code", "priority", "severity"], ascending=[True, True, False], kind="stable"
+    )
+    out = out.groupby("region_code").head(rules.suggestions_per_region)
+    return out[COLUMNS].reset_index(drop=True)

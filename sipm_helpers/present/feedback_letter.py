@@ -1,0 +1,153 @@
+"""A region's feedback letter (Art. 19, 20), section by section, for the feedback letter
+notebook: addressee and sender, the result, what the evaluation changed, the problems
+found, the suggestions, the rectification items to close, and the closing."""
+
+from __future__ import annotations
+
+from html import escape
+
+import pandas as pd
+
+from sipm_helpers.config.context import Context
+from sipm_helpers.data.dataset import Dataset
+from sipm_helpers.domain.feedback import Letter
+from sipm_helpers.present.formatting import DASH, fmt_number, fmt_score
+from sipm_helpers.present.labels import load_labels
+from sipm_helpers.present.rectification import worded_items
+from sipm_helpers.present.sections import Section, _para
+from sipm_helpers.present.suggestions import worded
+from sipm_helpers.present.tables import Cell, html_table
+
+
+class LetterReport:
+    """Formats one :class:`Letter` in the language asked for."""
+
+    def __init__(self, lt: Letter, ds: Dataset, ctx: Context, lang: str = "en") -> None:
+        self.lt, self.ds, self.ctx, self.lang = lt, ds, ctx, lang
+        self.labels = load_labels(lang)
+        self.t = self.labels.t
+        self.catalogue = ctx.catalogue(lt.fund, lt.province)
+
+    def _names(self) -> dict[str, object]:
+        lt = self.lt
+        return {
+            "region": self.ds.region_name(lt.region, self.lang),
+            "province": self.ds.region_name(lt.province, self.lang),
+            "fund": self.ctx.registry.fund(lt.fund).name(self.lang),
+            "year": lt.year,
+        }
+
+    def grade(self, code: object) -> str:
+        found = [g for g in self.ctx.standards.grades if g.code == code]
+        if not found:
+            return DASH
+        return found[0].zh if self.lang == "zh" else found[0].en
+
+    def header(self) -> Section:
+        t, n = self.t, self._names()
+        facts = [
+            (t("fl_to"), f"{n['region']} ({self.lt.region})"),
+            (t("fl_from"), t("fl_from_text", province=n["province"])),
+            (t("fund"), str(n["fund"])),
+            (t("budget_year"), str(self.lt.year)),
+        ]
+        items = "".join(f"<div><dt>{escape(k)}</dt><dd>{escape(v)}</dd></div>" for k, v in facts)
+        return Section(f'<dl class="sipm-facts">{items}</dl>' + _para(t("fl_opening", **n)))
+
+    def result(self) -> Section:
+        t, s = self.t, self.lt.standing
+        parts = [f"<h2>{escape(t('fl_result'))}</h2>"]
+        if self.lt.missing:
+            missing = _para(t("fl_result_missing", year=self.lt.year), "bad")
+            return Section("".join(parts) + missing)
+        values = {
+            "self_total": fmt_score(s["self_total"]),
+            "self_grade": self.grade(s["self_grade"]),
+            "evaluated_total": fmt_score(s["evaluated_total"]),
+            "evaluated_grade": self.grade(s["evaluated_grade"]),
+            "rank": DASH if s.get("rank") is None else s["rank"],
+            "ranked": self.lt.ranked,
+        }
+        key = "fl_result_text" if self.lt.ranked else "fl_result_unranked"
+        parts.append(_para(t(key, **values)))
+        if s.get("gap_flag"):
+            threshold = fmt_number(self.ctx.appraisal.gap_points, 1)
+            gap = f"{s['gap']:+.1f}"
+            parts.append(_para(t("fl_result_gap", gap=gap, threshold=threshold), "bad"))
+        return Section("".join(parts))
+
+    def changed(self) -> Section:
+        t, m = self.t, self.lt.moved
+        parts = [f"<h2>{escape(t('fl_changed'))}</h2>"]
+        if m.empty:
+            return Section("".join(parts) + _para(t("fl_changed_none")))
+        rows = [
+            [
+                self.catalogue.indicator(x.indicator).name(self.lang),
+                t(f"review_finding_{x.finding}"),
+                Cell(fmt_score(x.self_score), True),
+                Cell(fmt_score(x.evaluated_score), True),
+            ]
+            for x in m.itertuples()
+        ]
+        header = [t("col_indicator"), t("pe_finding"), t("pe_self_score"), t("col_score")]
+        return Section("".join(parts) + html_table(header, rows, numeric_columns=[2, 3]))
+
+    def _new_items(self) -> pd.DataFrame:
+        """The evaluation's problems for the region, worded as rectification items."""
+        p = self.lt.problems
+        items = p.assign(
+            region_code=self.lt.region,
+            fund=self.lt.fund,
+            year=self.lt.year + 1,
+            source="evaluation",
+            status="open",
+        )
+        return worded_items(items, self.ds, self.ctx, self.lang)
+
+    def problems(self) -> Section:
+        t, new = self.t, self._new_items()
+        parts = [f"<h2>{escape(t('fl_problems'))}</h2>"]
+        if new.empty:
+            return Section("".join(parts) + _para(t("fl_problems_none")))
+        items = "".join(f"<li>{escape(p)}</li>" for p in new["problem"])
+        return Section("".join(parts) + f"<ol>{items}</ol>")
+
+    def suggestions(self) -> Section:
+        t, s = self.t, self.lt.suggestions
+        parts = [f"<h2>{escape(t('fl_suggestions'))}</h2>"]
+        if s.empty:
+            return Section("".join(parts) + _para(t("fl_suggestions_none")))
+        texts = worded(s, self.ctx, self.lt.fund, self.lt.province, self.labels)
+        items = "".join(f"<li>{escape(x)}</li>" for x in texts)
+        return Section("".join(parts) + f"<ol>{items}</ol>")
+
+    def items(self) -> Section:
+        """The items to close: this evaluation's, then the earlier ones still open."""
+        t = self.t
+        parts = [f"<h2>{escape(t('fl_items'))}</h2>"]
+        new, old = self._new_items(), self.lt.pending
+        if new.empty and old.empty:
+            return Section("".join(parts) + _para(t("fl_items_none")))
+        rows = [
+            [x.item_id, x.problem, str(x.year), x.deadline, t("state_open")]
+            for x in new.itertuples()
+        ]
+        rows += [
+            [x.item_id, x.problem, str(x.year), x.deadline.date().isoformat(),
+             Cell(t(f"state_{x.state}"), css="bad" if x.state == "overdue" else None)]
+            for x in old.itertuples()
+        ]  # fmt: skip
+        header = [
+            t("fl_item_id"),
+            t("pe_problem"),
+            t("fl_item_found"),
+            t("pe_deadline"),
+            t("fl_state"),
+        ]
+        parts.append(_para(t("fl_items_text")))
+        parts.append(html_table(header, rows))
+        return Section("".join(parts))
+
+    def closing(self) -> Section:
+        return Section(_para(self.t("fl_closing")))

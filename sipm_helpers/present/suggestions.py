@@ -1,0 +1,51 @@
+"""Suggestions (:mod:`sipm_helpers.domain.suggestions`) in words: each row's label
+template filled with its values, codes turned into names and numbers formatted by what
+they are (an indicator's actual and target in its unit, points, rates, years)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+import pandas as pd
+
+from sipm_helpers.config.context import Context
+from sipm_helpers.present.formatting import DASH, fmt_number, fmt_rate, fmt_score, fmt_value
+from sipm_helpers.present.labels import Labels
+
+
+def _formatters(
+    ctx: Context, fund: str, province: str, labels: Labels
+) -> Mapping[str, Callable[[dict], str]]:
+    """How each template value reads, by its name; given the whole row of values (an
+    actual or target needs its unit)."""
+    catalogue = ctx.catalogue(fund, province)
+    lang = labels.lang
+
+    def item(code: object) -> str:
+        li = ctx.registry.line_items.get(str(code))
+        return DASH if li is None else (li.zh if lang == "zh" else li.en)
+
+    return {
+        "indicator": lambda v: catalogue.indicator(v["indicator"]).name(lang),
+        "item": lambda v: item(v["item"]),
+        "grade": lambda v: labels.get(f"qual_{v['grade']}", str(v["grade"])),
+        "actual": lambda v: fmt_value(v["actual"], v.get("unit")),
+        "target": lambda v: fmt_value(v["target"], v.get("unit")),
+        "score": lambda v: fmt_score(v["score"]),
+        "points": lambda v: fmt_score(v["points"]),
+        "rate": lambda v: fmt_rate(v["rate"]),
+        "growth": lambda v: fmt_rate(v["growth"]),
+        "threshold": lambda v: fmt_number(v["threshold"], 1),
+    }
+
+
+def worded(
+    suggestions: pd.DataFrame, ctx: Context, fund: str, province: str, labels: Labels
+) -> list[str]:
+    """Each suggestion's text, in the order of ``suggestions``."""
+    formats = _formatters(ctx, fund, province, labels)
+    texts = []
+    for template, values in zip(suggestions["template"], suggestions["values"], strict=True):
+        shown = {k: formats[k](values) if k in formats else v for k, v in values.items()}
+        texts.append(labels.t(template, **{k: DASH if v is None else v for k, v in shown.items()}))
+    return texts

@@ -1,0 +1,183 @@
+"""Suggestions to the regions (Art. 19), the province's common problems (Art. 18) and the
+feedback letter (Art. 19, 20), by hand on a small set of findings: region r1 missed two
+targets (6 and 1 points lost), was graded 'partly' on one qualitative indicator (2
+points lost), closed its year with a red light on premium income and has two items open,
+one overdue; r2 lost nothing, overspent on benefits and fails the solvency test."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import replace
+
+import pandas as pd
+import pytest
+
+from sipm_helpers.domain.appraisal import appraise
+from sipm_helpers.domain.common_problems import common_problems
+from sipm_helpers.domain.evaluation import evaluate
+from sipm_helpers.domain.feedback import letter, letter_result
+from sipm_helpers.domain.follow_up import follow_up, new_items
+from sipm_helpers.domain.monitoring import year_end_alerts
+from sipm_helpers.domain.suggestions import KINDS, Evidence, suggest
+from sipm_helpers.present.labels import load_labels
+from sipm_helpers.present.suggestions import worded
+
+EM = "employee_medical"
+
+
+def codes(ctx, kind: str) -> list[str]:
+    return [i.code for i in ctx.catalogue(EM, "110000").indicators if i.kind == kind]
+
+
+def indicators(ctx) -> pd.DataFrame:
+    q, g = codes(ctx, "quantitative"), codes(ctx, "qualitative")
+    rows = [  # region, indicator, kind, points, score, met, grade
+        ("r1", q[0], "quantitative", 10.0, 4.0, False, None),
+        ("r1", q[1], "quantitative", 5.0, 4.0, False, None),
+        ("r1", q[2], "quantitative", 5.0, 4.5, True, None),  # met: lost points, no suggestion
+        ("r1", g[0], "qualitative", 4.0, 2.0, False, "partly"),
+        ("r1", g[1], "qualitative", 3.0, 2.7, True, "achieved"),
+        ("r2", q[0], "quantitative", 10.0, 10.0, True, None),
+    ]
+    f = pd.DataFrame(
+        rows, columns=["region_code", "indicator", "kind", "points", "score", "met", "grade"]
+    )
+    return f.assign(status="scored", order=range(len(f)), actual=0.9, target=0.95, unit="rate")
+
+
+def evidence(ctx) -> Evidence:
+    alerts = pd.DataFrame(
+        {
+            "region_code": ["r1", "r2"],
+            "item": ["premium", "benefits"],
+            "light": ["red", "amber"],
+            "reason": ["income_pace", "expenditure_pace_high"],
+            "execution_rate": [0.8, 1.12],
+        }
+    )
+    items = pd.DataFrame(
+        {
+            "item_id": ["a", "b", "c"],
+            "region_code": ["r1", "r1", "r1"],
+            "state": ["open", "overdue", "closed"],
+            "deadline": pd.to_datetime(["2026-06-30", "2024-06-30", "2023-06-30"]),
+        }
+    )
+    sustainability = {
+        "r1": {"solvency_pass": 1},
+        "r2": {"solvency_pass": 0, "solvency_fail_year": 2031, "threshold": 6.0,
+               "balancing_premium_growth": 0.034},
+    }  # fmt: skip
+    return Evidence(indicators(ctx), alerts, sustainability, items, 2025)
+
+
+@pytest.fixture
+def rules(ctx):
+    return replace(ctx.appraisal, weakest_indicators=1, suggestions_per_region=3)
+
+
+def test_suggestions_come_in_order_of_priority_and_are_capped(ctx, rules):
+    s = suggest(evidence(ctx), rules)
+    mine = s.groupby("region_code")["template"].apply(list).to_dict()
+    # r1: the overdue items first, then its worst missed target (only one: weakest=1), the
+    # red light; its 'partly' grade falls beyond the cap of three
+    assert mine == {
+        "r1": ["sug_items_overdue", "sug_weak_quantitative", "sug_alert_income_pace"],
+        "r2": ["sug_sustainability_premium", "sug_alert_expenditure_pace_high"],
+    }
+    first = s.iloc[0]["values"]
+    assert first == {"count": 2, "overdue": 1, "deadline": "2024-06-30"}
+    weak = s.loc[s["kind"] == "weak_quantitative"].iloc[0]
+    assert weak["subject"] == codes(ctx, "quantitative")[0] and weak["severity"] == 6.0
+
+
+def test_a_wider_cap_adds_the_grade_below_achieved_and_never_an_achieved_one(ctx, rules):
+    s = suggest(evidence(ctx), replace(rules, suggestions_per_region=10))
+    r1 = s.loc[s["region_code"] == "r1"]
+    assert r1["kind"].tolist() == [
+        "rectification", "weak_quantitative", "budget_alert", "weak_qualitative"
+    ]  # fmt: skip
+    assert r1.iloc[-1]["subject"] == codes(ctx, "qualitative")[0]
+    assert set(s["kind"]) <= set(KINDS)
+
+
+def test_nothing_found_gives_no_suggestion(ctx, rules):
+    e = evidence(ctx)
+    calm = Evidence(e.indicators.iloc[5:], e.alerts.iloc[:0], {}, e.items.iloc[:0], 2025)
+    assert suggest(calm, rules).empty
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_every_suggestion_is_worded_with_its_figures(ctx, rules, lang):
+    s = suggest(evidence(ctx), replace(rules, suggestions_per_region=10))
+    texts = worded(s, ctx, EM, "110000", load_labels(lang))
+    assert len(texts) == len(s) and not [t for t in texts if "{" in t or "None" in t]
+    by = dict(zip(s["template"], texts, strict=True))
+    assert (
+        "80.0%" in by["sug_alert_income_pace"] and "112.0%" in by["sug_alert_expenditure_pace_high"]
+    )
+    assert "2031" in by["sug_sustainability_premium"] and "3.4%" in by["sug_sustainability_premium"]
+    assert "90.0%" in by["sug_weak_quantitative"] and "95.0%" in by["sug_weak_quantitative"]
+    assert "2024-06-30" in by["sug_items_overdue"]
+
+
+def test_year_end_alerts_are_the_lights_of_the_closed_year(tiny, ctx):
+    a = year_end_alerts(tiny, ctx, fund=EM, regions=["110100", "110200"], year=2025)
+    assert set(a["light"]) <= {"red", "amber"}
+    assert set(a["region_code"]) <= {"110100", "110200"}
+    assert not a["item"].isin(["income", "expenditure"]).any()
+
+
+@pytest.fixture(scope="module")
+def appraisal(tiny, ctx):
+    results = {
+        r: evaluate(tiny, ctx, fund=EM, region=r, year=2025).to_result()
+        for r in ("110100", "110200")
+    }
+    return appraise(tiny, ctx, fund=EM, province="110000", year=2025, results=results)
+
+
+def test_common_problems_count_the_regions_they_concern(tiny, ctx, appraisal):
+    items = new_items(appraisal, ctx)
+    sustainability = {"110100": {"solvency_pass": 0}, "110200": {"solvency_pass": 1}}
+    c = common_problems(appraisal, items, sustainability)
+    late = c.loc[c["problem"] == "late_report"].iloc[0]
+    assert late["regions"] == 1 and late["region_codes"] == ["110200"]  # received 5 June
+    solvency = c.loc[c["problem"] == "solvency_fails"].iloc[0]
+    assert solvency["region_codes"] == ["110100"] and solvency["indicator"] is None
+    assert c["regions"].is_monotonic_decreasing
+    e = appraisal.indicators
+    met = e["met"].astype("boolean").fillna(False).astype(bool)
+    missed = e.loc[(e["kind"] == "quantitative") & (e["status"] == "scored") & ~met]
+    shown = c.loc[c["problem"] == "missed_target"]
+    assert set(shown["indicator"]) == set(missed["indicator"])
+    assert shown["regions"].sum() == len(missed)
+
+
+def test_the_letter_carries_the_regions_part_of_the_evaluation(tiny, ctx, appraisal):
+    from sipm_helpers.domain.appraisal import appraisal_result
+
+    items = new_items(appraisal, ctx)
+    earlier = follow_up(
+        tiny, fund=EM, regions=["110100", "110200"], as_of=datetime.date(2026, 5, 31)
+    )
+    s = suggest(Evidence(appraisal.indicators, appraisal.outliers.iloc[:0].reindex(
+        columns=["region_code", "item", "light", "reason", "execution_rate"]), {}, earlier, 2025),
+        ctx.appraisal)  # fmt: skip
+    result = appraisal_result(appraisal, items, s)
+    lt = letter(result, tiny, ctx, "110100")
+    assert lt.standing["region_code"] == "110100" and lt.ranked == 2 and not lt.missing
+    assert lt.moved["indicator"].tolist() == ["fund_management_compliance"]
+    assert (
+        lt.problems["item_id"].tolist()
+        == items.loc[items["region_code"] == "110100", "item_id"].tolist()
+    )
+    assert (
+        lt.suggestions["template"].tolist()
+        == s.loc[s["region_code"] == "110100", "template"].tolist()
+    )
+    assert set(lt.pending["state"]) <= {"open", "overdue"}
+    record = letter_result(lt)
+    assert [x["item_id"] for x in record["to_close"] if x["new"]] == lt.problems["item_id"].tolist()
+    with pytest.raises(ValueError, match="does not cover region 999999"):
+        letter(result, tiny, ctx, "999999")
