@@ -11,8 +11,9 @@ itself; the quality of each self-evaluation; the regions compared.
   rules' threshold, deviations left without a reason or measure, reports received after
   the due date or not at all, qualitative grades scored without evidence.
 - **Comparison** (Art. 17, the comparative method): regions ranked by evaluated total
-  (ties share a rank), and each quantitative indicator's actual compared across regions
-  with a robust z-score (median and MAD, scipy), outliers named.
+  (ties share a rank); each quantitative indicator's actual compared across regions
+  with a robust z-score (median and MAD, scipy), outliers named; each region against its
+  own previous years; the regions against the province's targets and the national ones.
 """
 
 from __future__ import annotations
@@ -48,6 +49,8 @@ class Appraisal:
     moved: pd.DataFrame  # indicators the evaluator's findings changed, self against evaluated
     indicators: pd.DataFrame  # the evaluated indicator frame of the regions scored
     outliers: pd.DataFrame  # region, indicator, actual, median, robust z
+    history: pd.DataFrame  # region, year, total, grade of the years before
+    against: pd.DataFrame  # per indicator: the regions against the upper levels' targets
 
 
 def self_assessed(results: Mapping[str, dict | None]) -> pd.DataFrame:
@@ -122,6 +125,52 @@ def robust_outliers(frame: pd.DataFrame, rules: AppraisalRules) -> pd.DataFrame:
     return out.sort_values(["indicator", "region_code"], ignore_index=True)
 
 
+def history(ds: Dataset, ctx: Context, *, fund: str, regions: list[str], year: int) -> pd.DataFrame:
+    """Each region's evaluated totals and grades in the rules' ``recommendation_years``
+    years before ``year`` (the evaluator's findings of those years applied): the region
+    against its own past (Art. 17)."""
+    past = [y for y in range(year - ctx.appraisal.recommendation_years, year)]
+    f = indicator_frame(ds, ctx, funds=[fund], regions=regions, years=past, review=ds.review)
+    if f.empty:
+        return pd.DataFrame(columns=["region_code", "year", "total", "grade"])
+    totals = summarize_scores(f, ctx.standards, KEYS)
+    return totals[["region_code", "year", "total", "grade"]].reset_index(drop=True)
+
+
+def _meets(actual: pd.Series, target: pd.Series, direction: pd.Series) -> pd.Series:
+    """Whether each actual meets a target in the indicator's direction (NA: no target, or
+    an indicator with no direction)."""
+    higher, lower = direction == "higher", direction == "lower"
+    met = np.where(higher, actual >= target, np.where(lower, actual <= target, False))
+    known = (higher | lower) & target.notna() & actual.notna()
+    return pd.Series(met, index=actual.index, dtype="boolean").where(known)
+
+
+def against_targets(ds: Dataset, e: pd.DataFrame, province: str, year: int) -> pd.DataFrame:
+    """Per quantitative indicator of the evaluated frame ``e``: the regions' median actual,
+    the province's annual target and the national (central) one where given, and how many
+    regions meet each (Art. 17: the regions against the province's and the national
+    targets)."""
+    q = e.loc[(e["kind"] == "quantitative") & e["actual"].notna()]
+    t = ds.targets.loc[(ds.targets["period"] == "annual") & (ds.targets["start_year"] == year)]
+    fund = t["fund"].isin(q["fund"].unique())
+    upper = {
+        "province": t.loc[fund & (t["level"] == "province") & (t["region_code"] == province)],
+        "central": t.loc[fund & (t["level"] == "central")],
+    }
+    out = q.groupby(["order", "indicator"], sort=True).agg(
+        unit=("unit", "first"), regions=("region_code", "nunique"), median=("actual", "median")
+    )
+    out = out.reset_index(level="order", drop=True)
+    for level, rows in upper.items():
+        target = q["indicator"].map(rows.groupby("indicator")["target"].first())
+        meets = _meets(q["actual"].astype(float), target, q["direction"])
+        out[f"{level}_target"] = out.index.map(rows.groupby("indicator")["target"].first())
+        out[f"{level}_meeting"] = meets.groupby(q["indicator"]).sum(min_count=1)
+    keep = out["province_target"].notna() | out["central_target"].notna()
+    return out.loc[keep].reset_index()
+
+
 def _moved(self_side: pd.DataFrame, evaluated: pd.DataFrame) -> pd.DataFrame:
     changed = evaluated.loc[evaluated["reviewed"].notna()]
     scores = self_side.set_index("region_code")["self_scores"]
@@ -191,6 +240,8 @@ def appraise(
         _moved(mine, evaluated) if scored else pd.DataFrame(),
         evaluated,
         outliers,
+        history(ds, ctx, fund=fund, regions=scored, year=year) if scored else pd.DataFrame(),
+        against_targets(ds, evaluated, province, year) if scored else pd.DataFrame(),
     )
 
 

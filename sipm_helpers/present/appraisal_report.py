@@ -199,45 +199,98 @@ class AppraisalReport:
         )
 
     def comparison(self) -> Section:
-        """Regions ranked and compared (the comparative method, Art. 17); outliers named."""
+        """The comparative method (Art. 17): the regions' totals side by side with outliers
+        named, each region against its own past, the regions against the province's and
+        the national targets. A province-pooled fund has only the last two."""
         t = self.t
         parts = [f"<h2>{escape(t('pe_comparison'))}</h2>"]
         scored = self.a.regions.loc[self.a.regions["status"] != MISSING]
         if self.own_province_only or len(scored) < 2:
             parts.append(_para(t("pe_comparison_none")))
-            return Section("".join(parts))
-        names = [self.region(c) for c in scored["region_code"]]
-        parts.append(
-            _figure(
-                plots.strip_chart(
-                    scored["evaluated_total"].to_numpy(dtype=float),
-                    names,
-                    t("pe_chart_title", year=self.a.year),
-                    t("pe_evaluated_total"),
-                )
-            )
-        )
-        out = self.a.outliers
+        else:
+            names = [self.region(c) for c in scored["region_code"]]
+            totals = scored["evaluated_total"].to_numpy(dtype=float)
+            title = t("pe_chart_title", year=self.a.year)
+            parts.append(_figure(plots.strip_chart(totals, names, title, t("pe_evaluated_total"))))
+            parts.append(self._outliers())
+        parts.append(self._history(scored))
+        parts.append(self._against())
+        return Section("".join(parts))
+
+    def _unit(self, indicator: str) -> str | None:
+        return self.ctx.catalogue(self.a.fund, self.a.province).indicator(indicator).unit
+
+    def _outliers(self) -> str:
+        t, out = self.t, self.a.outliers
+        z = fmt_number(self.ctx.appraisal.outlier_z, 1)
         if out.empty:
-            parts.append(
-                _para(t("pe_outliers_none", z=fmt_number(self.ctx.appraisal.outlier_z, 1)))
-            )
-            return Section("".join(parts))
-        catalogue = self.ctx.catalogue(self.a.fund, self.a.province)
+            return _para(t("pe_outliers_none", z=z))
         rows = [
             [
                 self.indicator(x.indicator),
                 self.region(x.region_code),
-                Cell(fmt_value(x.actual, catalogue.indicator(x.indicator).unit), True),
-                Cell(fmt_value(x.median, catalogue.indicator(x.indicator).unit), True),
+                Cell(fmt_value(x.actual, self._unit(x.indicator)), True),
+                Cell(fmt_value(x.median, self._unit(x.indicator)), True),
                 Cell(fmt_number(x.robust_z, 1), True),
             ]
             for x in out.itertuples()
         ]
         header = [t("col_indicator"), t("region"), t("col_actual"), t("pe_median"), t("pe_z")]
-        parts.append(_para(t("pe_outliers_text", z=fmt_number(self.ctx.appraisal.outlier_z, 1))))
-        parts.append(html_table(header, rows, numeric_columns=[2, 3, 4]))
-        return Section("".join(parts))
+        return _para(t("pe_outliers_text", z=z)) + html_table(
+            header, rows, numeric_columns=[2, 3, 4]
+        )
+
+    def _history(self, scored: pd.DataFrame) -> str:
+        """Each region's evaluated totals of the years before and of this year."""
+        t, h = self.t, self.a.history
+        if scored.empty:
+            return ""
+        now = scored[["region_code", "evaluated_total"]].rename(
+            columns={"evaluated_total": "total"}
+        )
+        wide = pd.concat([h, now.assign(year=self.a.year)]).pivot_table(
+            index="region_code", columns="year", values="total", aggfunc="first"
+        )
+        rows = [
+            [self.region(code), *(Cell(fmt_score(wide.at[code, y]), True) for y in wide.columns)]
+            for code in wide.index
+        ]
+        header = [t("region"), *(str(y) for y in wide.columns)]
+        return (
+            f"<h3>{escape(t('pe_history'))}</h3>"
+            + _para(t("pe_history_text", years=len(wide.columns) - 1))
+            + html_table(header, rows, numeric_columns=list(range(1, len(header))))
+        )
+
+    def _against(self) -> str:
+        """The regions against the province's annual targets and the national ones."""
+        t, g = self.t, self.a.against
+        if g.empty:
+            return ""
+
+        def meeting(value: object, target: object, regions: int) -> Cell:
+            if pd.isna(target) or pd.isna(value):
+                return Cell(DASH, True)
+            return Cell(f"{int(value)} / {regions}", True, "bad" if value < regions else None)
+
+        rows = [
+            [
+                self.indicator(x.indicator),
+                Cell(fmt_value(x.median, x.unit), True),
+                Cell(fmt_value(x.province_target, x.unit), True),
+                meeting(x.province_meeting, x.province_target, x.regions),
+                Cell(fmt_value(x.central_target, x.unit), True),
+                meeting(x.central_meeting, x.central_target, x.regions),
+            ]
+            for x in g.itertuples()
+        ]
+        header = [t("col_indicator"), t("pe_median"), t("pe_province_target"), t("pe_meeting"),
+                  t("pe_national_target"), t("pe_meeting")]  # fmt: skip
+        return (
+            f"<h3>{escape(t('pe_against'))}</h3>"
+            + _para(t("pe_against_text", year=self.a.year))
+            + html_table(header, rows, numeric_columns=[1, 2, 3, 4, 5])
+        )
 
     def rectification(self) -> Section:
         """Earlier items as of the report's date, and the items this evaluation adds (Art. 20)."""
