@@ -1,7 +1,8 @@
 """Benchmarks (not tests): prints figures and ratios against a baseline run in the same process.
 
-1. The demo batch (`sipm demo`: the target review of 2026, monitoring to 2026-10 and the
-   self-evaluation of 2025 for every fund at every coordinating region, HTML) — wall time,
+1. The demo batch (`sipm demo`: the target review of 2026, monitoring to 2026-10, the
+   self-evaluation of 2025 for every fund at every coordinating region, each province's
+   evaluation of them and the feedback letters, HTML) — wall time,
    notebooks per minute and the median execution cost per stage in the batch — against the
    same notebooks run as a plain sequential loop of `papermill` CLI calls followed by
    `jupyter nbconvert --to html --no-input`; the floor (a self-evaluation's cells as plain
@@ -13,6 +14,9 @@
 3. Computing and scoring every indicator of that dataset at once (every region, fund, year).
 4. Projecting the sustainability of every region and fund of it from 2025, against the
    same projection made one region and fund at a time (a sample, scaled up).
+5. The evaluation chain of one fund (--chain-fund) on that dataset: every region's
+   self-evaluation, each province's evaluation of them (31), each region's feedback
+   letter, as one `sipm run`; each stage's median notebook against a self-evaluation's.
 
 Usage: python benchmarks/bench.py [--skip-batch] [--skip-baseline] [--repeat N] [--limit N]
        [--cold] [--scaling] [--floor-sample N] [--skip-national]
@@ -152,6 +156,40 @@ def _stage_median(jobs: dict, stage: str, key: str = "seconds") -> float:
     return statistics.median(j[key] or 0.0 for j in jobs.values() if j["stage"] == stage)
 
 
+STAGE_NAMES = ("target_review", "monitoring", "self_evaluation", "provincial_evaluation",
+               "feedback_letter")  # fmt: skip
+CHAIN = ("self_evaluation", "provincial_evaluation", "feedback_letter")
+
+
+def bench_national_chain(national: Path, out: Path, fund: str) -> None:
+    """The evaluation chain of one fund on the national dataset: every region's
+    self-evaluation of 2025, each province's evaluation of them, each region's letter
+    (`sipm run`, HTML); wall time and the median notebook of each stage."""
+    plan = out / "national-chain.yaml"
+    plan.write_text(
+        f"version: 1\ndata: {national}\nout: {out / 'run'}\nfunds: [{fund}]\n"
+        "formats: [html]\nstages: {" + ", ".join(f"{s}: 2025" for s in CHAIN) + "}\n",
+        encoding="utf-8",
+    )
+    start = time.perf_counter()
+    run([str(BIN / "sipm"), "run", str(plan), "--quiet"])
+    seconds = time.perf_counter() - start
+    jobs = json.loads((out / "run" / "manifest.json").read_text())["jobs"]
+    counts = {s: sum(j["stage"] == s for j in jobs.values()) for s in CHAIN}
+    failed = sum(j["status"] != "ok" for j in jobs.values())
+    print(
+        f"national evaluation chain of {fund}: {len(jobs)} notebooks ({counts}), {failed} "
+        f"failed, executed and rendered (HTML) in {seconds:.1f} s"
+    )
+    medians = {s: _stage_median(jobs, s) for s in CHAIN}
+    for s in CHAIN:
+        print(f"  median in the batch, {s}: {medians[s]:.2f} s")
+    print(
+        f"  a provincial evaluation costs {medians['provincial_evaluation'] / medians['self_evaluation']:.1f}x "
+        f"a self-evaluation; a letter {medians['feedback_letter'] / medians['self_evaluation']:.2f}x"
+    )
+
+
 def report_batch(args, tmp: Path) -> None:
     seconds, jobs = bench_batch(tmp / "batch", args.workers)
     count = len(jobs)
@@ -159,7 +197,7 @@ def report_batch(args, tmp: Path) -> None:
         f"demo batch, warm kernels: {count} notebooks executed and rendered (HTML) in "
         f"{seconds:.1f} s = {count / seconds * 60:.1f} notebooks/min ({seconds / count:.2f} s each)"
     )
-    for stage in ("target_review", "monitoring", "self_evaluation"):
+    for stage in STAGE_NAMES:
         print(
             f"  median in the batch, {stage}: execution {_stage_median(jobs, stage):.2f} s, "
             f"then its page {_stage_median(jobs, stage, 'render_seconds'):.2f} s"
@@ -210,6 +248,11 @@ def main() -> None:
     )
     parser.add_argument("--floor-sample", type=int, default=20, help="regions timed for the floor")
     parser.add_argument("--skip-national", action="store_true")
+    parser.add_argument(
+        "--chain-fund",
+        default="employee_medical",
+        help="fund whose evaluation chain runs on the national dataset ('' to skip)",
+    )
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -269,6 +312,9 @@ def main() -> None:
             f"({r0['loop_sample']} timed, scaled): {loop:.1f} s = "
             f"{loop / med('project_s'):.1f}x slower"
         )
+        if args.chain_fund:
+            (tmp / "chain").mkdir()
+            bench_national_chain(national, tmp / "chain", args.chain_fund)
 
 
 if __name__ == "__main__":

@@ -173,16 +173,53 @@ def test_the_items_load_back_as_the_next_years_rectification_table(
     loaded = dataset.rectification.set_index("item_id")
     assert loaded.loc[worded["item_id"], "status"].eq("open").all()
     assert (loaded.loc[worded["item_id"], "deadline"] == pd.Timestamp("2026-12-31")).all()
+    # A year on, the region closed the first item; the next evaluation follows both up.
+    first = both["item_id"] == worded["item_id"].iloc[0]
+    both.loc[first, ["status", "closed", "evidence"]] = ["done", "2026-10-15", "整改报告"]
+    both.to_csv(folder / "rectification.csv", index=False)
+    dataset, report = validate_path(folder, ctx)
+    assert report.ok, report.to_text()
+    regions = ["110100", "110200"]
+    later = follow_up(dataset, fund=EM, regions=regions, as_of=ctx.appraisal.due(2026))
+    states = later.set_index("item_id").loc[worded["item_id"], "state"].tolist()
+    assert states == ["closed", "overdue"]  # the other passed its deadline still open
 
 
-def test_the_demo_plants_what_the_provincial_evaluation_must_find(demo, ctx):
+DONGCHUAN = ["910100", "910200", "910300", "910400"]
+
+
+@pytest.fixture(scope="module")
+def dongchuan(demo, ctx):
+    """The demo's 2025 provincial evaluation of Dongchuan's medical fund."""
+    results = {r: evaluate(demo, ctx, fund=EM, region=r, year=2025).to_result() for r in DONGCHUAN}
+    return appraise(demo, ctx, fund=EM, province="910000", year=2025, results=results)
+
+
+def test_each_region_is_set_against_its_own_past_and_the_upper_targets(demo, ctx, dongchuan):
+    h = dongchuan.history
+    assert sorted(h["year"].unique()) == [2022, 2023, 2024]
+    assert set(h["region_code"]) == set(DONGCHUAN)
+    alone = evaluate(demo, ctx, fund=EM, region="910400", year=2024).to_result()["summary"]
+    mine = h.loc[(h["region_code"] == "910400") & (h["year"] == 2024)].iloc[0]
+    assert mine["total"] == pytest.approx(alone["total"])  # no finding on 910400 in 2024
+    g = dongchuan.against.set_index("indicator")
+    t = demo.targets
+    province = t.loc[(t["level"] == "province") & (t["region_code"] == "910000") & (t["fund"] == EM)
+                     & (t["start_year"] == 2025) & (t["indicator"] == "coverage_rate"), "target"]  # fmt: skip
+    e = dongchuan.indicators
+    actual = e.loc[e["indicator"] == "coverage_rate", "actual"].astype(float)
+    assert g.at["coverage_rate", "province_target"] == pytest.approx(province.iloc[0])
+    assert g.at["coverage_rate", "province_meeting"] == (actual >= province.iloc[0]).sum()
+    assert g.at["coverage_rate", "median"] == pytest.approx(actual.median())
+    assert pd.isna(g.at["months_covered", "province_meeting"])  # a band: no direction
+
+
+def test_the_demo_plants_what_the_provincial_evaluation_must_find(demo, ctx, dongchuan):
     """Jinhe City (910100) over-scored its medical fund's 2025 self-evaluation (three grades
     the evaluator finds not achieved): excellent becomes good and the gap is flagged; the
     province's regions also show deviations left unexplained and an outlier ratio, the
     demo's reports arrive late somewhere, and earlier items are closed, open and overdue."""
-    regions = ["910100", "910200", "910300", "910400"]
-    results = {r: evaluate(demo, ctx, fund=EM, region=r, year=2025).to_result() for r in regions}
-    a = appraise(demo, ctx, fund=EM, province="910000", year=2025, results=results)
+    regions, a = DONGCHUAN, dongchuan
     jinhe = by_region(a).loc["910100"]
     assert (jinhe["self_grade"], jinhe["evaluated_grade"]) == ("excellent", "good")
     assert jinhe["gap_flag"] and jinhe["gap"] > ctx.appraisal.gap_points

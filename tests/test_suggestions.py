@@ -65,7 +65,7 @@ def evidence(ctx) -> Evidence:
     )
     sustainability = {
         "r1": {"solvency_pass": 1},
-        "r2": {"solvency_pass": 0, "solvency_fail_year": 2031, "threshold": 6.0,
+        "r2": {"solvency_pass": 0, "solvency_fail_year": 2031.0, "threshold": 6.0,
                "balancing_premium_growth": 0.034},
     }  # fmt: skip
     return Evidence(indicators(ctx), alerts, sustainability, items, 2025)
@@ -116,7 +116,11 @@ def test_every_suggestion_is_worded_with_its_figures(ctx, rules, lang):
     assert (
         "80.0%" in by["sug_alert_income_pace"] and "112.0%" in by["sug_alert_expenditure_pace_high"]
     )
-    assert "2031" in by["sug_sustainability_premium"] and "3.4%" in by["sug_sustainability_premium"]
+    assert (
+        "2031" in by["sug_sustainability_premium"]
+        and "2031.0" not in by["sug_sustainability_premium"]
+    )
+    assert "3.4%" in by["sug_sustainability_premium"]
     assert "90.0%" in by["sug_weak_quantitative"] and "95.0%" in by["sug_weak_quantitative"]
     assert "2024-06-30" in by["sug_items_overdue"]
 
@@ -181,3 +185,13 @@ def test_the_letter_carries_the_regions_part_of_the_evaluation(tiny, ctx, apprai
     assert [x["item_id"] for x in record["to_close"] if x["new"]] == lt.problems["item_id"].tolist()
     with pytest.raises(ValueError, match="does not cover region 999999"):
         letter(result, tiny, ctx, "999999")
+
+
+def test_a_letter_whose_provincial_evaluation_failed_says_so(tmp_path):
+    """In the batch a letter waits for its province's evaluation; if that run left no
+    result, the letter fails with a line that says why, not a traceback from deep inside."""
+    from sipm_helpers.present.parameters import StageParameterError
+    from sipm_helpers.present.stage import feedback_letter
+
+    with pytest.raises(StageParameterError, match="no provincial evaluation of 910000"):
+        feedback_letter(fund=EM, region="910300", year=2025, results=str(tmp_path))

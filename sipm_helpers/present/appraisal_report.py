@@ -186,7 +186,7 @@ class AppraisalReport:
             rows.append(
                 [
                     self.region(x.region_code),
-                    Cell(received, css="bad" if x.late else None),
+                    Cell(received, css="date bad" if x.late else "date"),
                     _count(x.unexplained),
                     _count(x.unevidenced),
                 ]
@@ -315,7 +315,10 @@ class AppraisalReport:
         if new.empty:
             parts.append(_para(t("pe_new_none")))
         else:
-            rows = [[self.region(x.region_code), x.problem, x.deadline] for x in new.itertuples()]
+            rows = [
+                [self.region(x.region_code), x.problem, Cell(x.deadline, css="date")]
+                for x in new.itertuples()
+            ]
             header = [t("region"), t("pe_problem"), t("pe_deadline")]
             parts.append(html_table(header, rows))
         return Section("".join(parts))

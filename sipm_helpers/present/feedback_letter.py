@@ -48,7 +48,6 @@ class LetterReport:
         facts = [
             (t("fl_to"), f"{n['region']} ({self.lt.region})"),
             (t("fl_from"), t("fl_from_text", province=n["province"])),
-            (t("fund"), str(n["fund"])),
             (t("budget_year"), str(self.lt.year)),
         ]
         items = "".join(f"<div><dt>{escape(k)}</dt><dd>{escape(v)}</dd></div>" for k, v in facts)
@@ -130,11 +129,13 @@ class LetterReport:
         if new.empty and old.empty:
             return Section("".join(parts) + _para(t("fl_items_none")))
         rows = [
-            [x.item_id, x.problem, str(x.year), x.deadline, t("state_open")]
+            [Cell(x.item_id, css="id"), x.problem, str(x.year), Cell(x.deadline, css="date"),
+             t("state_open")]
             for x in new.itertuples()
-        ]
+        ]  # fmt: skip
         rows += [
-            [x.item_id, x.problem, str(x.year), x.deadline.date().isoformat(),
+            [Cell(x.item_id, css="id"), x.problem, str(x.year),
+             Cell(x.deadline.date().isoformat(), css="date"),
              Cell(t(f"state_{x.state}"), css="bad" if x.state == "overdue" else None)]
             for x in old.itertuples()
         ]  # fmt: skip

@@ -36,6 +36,7 @@ def _formatters(
         "rate": lambda v: fmt_rate(v["rate"]),
         "growth": lambda v: fmt_rate(v["growth"]),
         "threshold": lambda v: fmt_number(v["threshold"], 1),
+        "fail_year": lambda v: fmt_number(v["fail_year"], 0).replace(",", ""),
     }
 
 
