@@ -72,7 +72,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
     )
     if args.format == "csv":
         tables = {name: csv_ready(frame) for name, frame in tables.items()}
-    path = write_dataset(tables, Path(args.out), args.format)
+    path = write_dataset(tables, Path(args.out), args.format, force=args.force)
     rows = sum(len(t) for t in tables.values())
     print(
         f"wrote {rows:,} rows in {len(tables)} tables to {path} ({time.perf_counter() - start:.1f} s)"
@@ -315,6 +315,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out", required=True)
     p.add_argument("--format", choices=["parquet", "csv", "xlsx"], default="parquet")
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="replace the --out folder even if it holds files sipm did not write",
+    )
     p.set_defaults(func=cmd_generate)
 
     p = sub.add_parser("run", help="run a plan: its stages' notebooks, then publish the reports")

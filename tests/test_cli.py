@@ -146,3 +146,17 @@ def test_batch_summary_lists_what_calls_for_attention(tmp_path):
         "monitoring 2025-10: red alerts": ["110100 employee_medical"],  # once, both languages
         "self-evaluations 2025: failing the 10-year solvency test": ["110200 employee_medical"],
     }
+
+
+def test_generate_keeps_a_users_files_and_names_its_workbook(tmp_path, capsys):
+    small = ["generate", "--provinces", "1", "--regions-per-province", "1", "--years", "2025-2025"]
+    folder = tmp_path / "out"
+    folder.mkdir()
+    (folder / "plan.docx").write_bytes(b"mine")
+    assert main([*small, "--out", str(folder), "--format", "csv"]) != EXIT_OK
+    assert "holds files sipm did not write (plan.docx)" in capsys.readouterr().err
+    assert (folder / "plan.docx").read_bytes() == b"mine"
+    assert main([*small, "--out", str(tmp_path / "new"), "--format", "csv"]) == EXIT_OK
+    assert main([*small, "--out", str(tmp_path / "new"), "--format", "csv"]) == EXIT_OK  # ours
+    assert main([*small, "--out", str(tmp_path / "book"), "--format", "xlsx"]) == EXIT_OK
+    assert main(["validate", str(tmp_path / "book.xlsx")]) == EXIT_OK

@@ -9,7 +9,13 @@ import pandas as pd
 import pytest
 
 from sipm_helpers.data.dataset import TABLES
-from sipm_helpers.data.io import atomic_write_bytes, detect_format, read_raw, write_dataset
+from sipm_helpers.data.io import (
+    MARKER,
+    atomic_write_bytes,
+    detect_format,
+    read_raw,
+    write_dataset,
+)
 from sipm_helpers.errors import SipmError
 
 
@@ -38,12 +44,48 @@ def test_atomic_write_leaves_nothing_on_failure_and_gives_readable_files(tmp_pat
     assert sorted(p.name for p in (tmp_path / "a").iterdir()) == ["r.json"]
 
 
-def test_write_dataset_replaces_a_folder_whole(tmp_path):
+def test_write_dataset_replaces_a_folder_it_wrote_whole(tmp_path):
     out = tmp_path / "d"
     write_dataset({"regions": pd.DataFrame({"a": [1]})}, out, "csv")
     write_dataset({"budget": pd.DataFrame({"b": [2]})}, out, "csv")
-    assert sorted(p.name for p in out.iterdir()) == ["budget.csv"]
+    assert sorted(p.name for p in out.iterdir()) == [MARKER, "budget.csv"]
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+def test_a_folder_holding_someone_elses_files_is_refused_unless_forced(tmp_path):
+    out = tmp_path / "d"
+    out.mkdir()
+    (out / "notes.docx").write_bytes(b"the evaluator's notes")
+    with pytest.raises(SipmError, match=r"holds files sipm did not write \(notes.docx\).*--force"):
+        write_dataset({"regions": pd.DataFrame({"a": [1]})}, out, "csv")
+    assert (out / "notes.docx").read_bytes() == b"the evaluator's notes"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["d"]  # nothing half-written
+    write_dataset({"regions": pd.DataFrame({"a": [1]})}, out, "csv", force=True)
+    assert sorted(p.name for p in out.iterdir()) == [MARKER, "regions.csv"]
+
+
+def test_a_workbook_always_gets_its_suffix(tmp_path):
+    frames = {"regions": pd.DataFrame({"a": [1]})}
+    assert write_dataset(frames, tmp_path / "data", "xlsx") == tmp_path / "data.xlsx"
+    assert write_dataset(frames, tmp_path / "b.XLSX", "xlsx") == tmp_path / "b.XLSX"
+    (tmp_path / "folder").mkdir()
+    assert write_dataset(frames, tmp_path / "folder", "xlsx") == tmp_path / "folder/dataset.xlsx"
+    assert detect_format(tmp_path / "data.xlsx") == "xlsx"
+
+
+def test_typed_parquet_numbers_are_read_as_numbers_and_fractions_refused(tmp_path, ctx):
+    from builders import tiny_tables
+
+    from sipm_helpers.data.validation import validate_path
+
+    tables = tiny_tables()
+    budget = tables["budget"].astype({"year": "float64", "initial": "float64"})
+    budget.loc[0, "year"] = 2024.5
+    tables["budget"] = budget
+    dataset, report = validate_path(write_dataset(tables, tmp_path / "d", "parquet"), ctx)
+    (finding,) = [f for f in report.errors if f.column == "year"]
+    assert finding.row == 1 and "whole number" in finding.message and finding.value == "2024.5"
+    assert dataset is None or dataset.budget["initial"].dtype == "Float64"
 
 
 def test_unknown_paths_and_formats_are_clear_errors(tmp_path):

@@ -149,28 +149,50 @@ def atomic_write_text(path: Path, text: str) -> None:
     atomic_write_bytes(path, text.encode("utf-8"))
 
 
-def write_dataset(tables: Mapping[str, pd.DataFrame], out: str | Path, fmt: str = "csv") -> Path:
+# Written into every dataset folder sipm writes: a later write may replace such a folder.
+MARKER = ".sipm-dataset"
+
+
+def _replaceable(out: Path) -> None:
+    """Refuse to replace a folder holding files sipm did not write (a document left there
+    would be lost): it must be empty or a dataset folder sipm wrote."""
+    if not out.exists() or (out / MARKER).exists():
+        return
+    if not out.is_dir():
+        raise SipmError(f"{out}: exists and is not a folder; choose a new folder")
+    held = sorted(p.name for p in out.iterdir())
+    if held:
+        shown = ", ".join(held[:5]) + (f" and {len(held) - 5} more" if len(held) > 5 else "")
+        raise SipmError(
+            f"{out}: the folder holds files sipm did not write ({shown}); choose an empty or "
+            "new folder, or pass --force to replace it"
+        )
+
+
+def xlsx_path(out: str | Path) -> Path:
+    """Where a workbook named ``out`` is written: inside it if it is a folder, else with
+    the .xlsx suffix (``--out data`` writes ``data.xlsx``)."""
+    out = Path(out)
+    if out.is_dir():
+        return out / "dataset.xlsx"
+    return out if out.suffix.lower() == ".xlsx" else out.with_name(out.name + ".xlsx")
+
+
+def write_dataset(
+    tables: Mapping[str, pd.DataFrame], out: str | Path, fmt: str = "csv", *, force: bool = False
+) -> Path:
     """Write tables as a dataset in ``fmt``; the whole dataset appears at once or not at all.
 
-    For csv and parquet ``out`` is a folder (replaced if it exists); for xlsx a workbook.
-    """
+    For csv and parquet ``out`` is a folder, replaced if sipm wrote it (or ``force``); for
+    xlsx a workbook (:func:`xlsx_path`). Returns where the dataset is."""
     if fmt not in FORMATS:
         raise SipmError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
     out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
     if fmt == "xlsx":
-        fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".xlsx")
-        os.close(fd)
-        try:
-            with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
-                for name, frame in tables.items():
-                    frame.to_excel(writer, sheet_name=name, index=False)
-            os.chmod(tmp, 0o666 & ~_umask())
-            os.replace(tmp, out)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        return out
+        return _write_workbook(tables, xlsx_path(out))
+    if not force:
+        _replaceable(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}."))
     os.chmod(staging, 0o777 & ~_umask())
     try:
@@ -179,11 +201,28 @@ def write_dataset(tables: Mapping[str, pd.DataFrame], out: str | Path, fmt: str 
                 frame.to_csv(staging / f"{name}.csv", index=False)
             else:
                 frame.to_parquet(staging / f"{name}.parquet", index=False)
+        (staging / MARKER).write_text("a dataset written by sipm\n", encoding="utf-8")
         if out.exists():
             shutil.rmtree(out)
         os.replace(staging, out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return out
+
+
+def _write_workbook(tables: Mapping[str, pd.DataFrame], out: Path) -> Path:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".xlsx")
+    os.close(fd)
+    try:
+        with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
+            for name, frame in tables.items():
+                frame.to_excel(writer, sheet_name=name, index=False)
+        os.chmod(tmp, 0o666 & ~_umask())
+        os.replace(tmp, out)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
         raise
     return out
 

@@ -39,6 +39,12 @@ def coerce_table(
         if col.type == "text":
             out[name] = raw.astype("string")
             continue
+        if col.type in ("integer", "number") and pd.api.types.is_numeric_dtype(raw.dtype):
+            # Parquet and Excel numbers arrive typed: no text round trip (1.8 M national rows)
+            out[name], bad = _typed_numbers(raw, col.type)
+            text = raw.astype("string") if bad.any() else raw
+            findings += _type_findings(frame.index[bad], text, spec, name, origin, row_offset)
+            continue
         text = raw.astype("string").str.strip()
         if col.type == "date":
             out[name], bad = _dates(text)
@@ -58,6 +64,17 @@ def coerce_table(
         out[name] = numbers.astype(DTYPES[col.type])
     typed = pd.DataFrame(out, index=frame.index)
     return typed, findings
+
+
+def _typed_numbers(raw: pd.Series, kind: str) -> tuple[pd.Series, np.ndarray]:
+    """A numeric column as the spec's type; for an integer column, the fractional values
+    (invalid, and left missing)."""
+    numbers = raw.astype("Float64")
+    bad = np.zeros(len(raw), dtype=bool)
+    if kind == "integer":
+        bad = (numbers.notna() & (numbers != numbers.round())).fillna(False).to_numpy(dtype=bool)
+        numbers = numbers.mask(bad)
+    return numbers.astype(DTYPES[kind]), bad
 
 
 EXPECTED = {"integer": "a whole number", "number": "a number", "date": "a date (YYYY-MM-DD)"}

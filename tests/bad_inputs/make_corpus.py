@@ -30,7 +30,7 @@ sys.path.insert(0, str(HERE.parent))
 
 from builders import tiny_tables  # noqa: E402
 
-from sipm_helpers.data.io import write_dataset  # noqa: E402
+from sipm_helpers.data.io import MARKER, write_dataset  # noqa: E402
 
 Tables = dict[str, pd.DataFrame]
 Mutation = Callable[[Tables], None]
@@ -409,6 +409,7 @@ def write_case(case: Case, root: Path) -> Path:
     if case.fmt == "xlsx":
         folder.mkdir(parents=True)
     write_dataset(tables, case.dataset(root), case.fmt)
+    (folder / MARKER).unlink(missing_ok=True)  # a corpus case is data, not sipm's output
     if case.fmt == "xlsx":
         freeze_workbook(case.dataset(root))
     if case.post is not None:

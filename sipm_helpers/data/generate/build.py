@@ -287,4 +287,4 @@ def write_demo(out: Path | None = None) -> Path:
     folder, replaced atomically). Returns the folder written."""
     target = Path(out) if out is not None else paths.demo_data_dir()
     tables = {name: csv_ready(frame) for name, frame in demo_dataset().items()}
-    return write_dataset(tables, target, "csv")
+    return write_dataset(tables, target, "csv", force=True)  # the package's own folder

@@ -222,9 +222,10 @@ def carry_forward(t: Table, c: Checked) -> pd.DataFrame:
 def missing_months(t: Table, c: Checked) -> pd.DataFrame:
     """A month missing before the last reported month of the year."""
     monthly = execution_months(t.frame, c)
-    have = monthly.groupby(YEAR)["month"].agg(lambda m: set(m.astype(int)))
-    last = monthly.groupby(YEAR)["month"].max()
-    short = have.index[have.map(len) < last]
+    by = monthly.groupby(YEAR)["month"]
+    last = by.max()
+    short = last.index[by.nunique() < last]
+    have = monthly.set_index(YEAR).loc[short].groupby(YEAR)["month"].agg(set) if len(short) else {}
     messages = (
         f"month(s) {', '.join(str(m) for m in range(1, int(last[k]) + 1) if m not in have[k])} "
         f"missing for region {k[0]}, fund {k[1]}, year {k[2]}"
