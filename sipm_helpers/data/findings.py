@@ -66,17 +66,22 @@ class ValidationReport:
         )
 
     def to_text(self, per_rule: int = 20) -> str:
-        """A readable report: the summary, then findings grouped by rule, ``per_rule`` each."""
+        """A readable report: the summary, then findings grouped by rule, ``per_rule`` each.
+        Findings that differ only in their row (one bad code repeated down a column) make
+        one line listing the rows: the cause once, not eleven times."""
         lines = [self.summary()]
         for severity in (ERROR, WARNING):
-            chosen = [f for f in self.findings if f.severity == severity]
+            groups: dict[tuple, list[Finding]] = {}
+            for f in self.findings:
+                if f.severity == severity:
+                    key = (f.table, f.origin, f.column, f.value, f.rule, f.message)
+                    groups.setdefault(key, []).append(f)
             shown: Counter[str] = Counter()
-            for f in chosen:
-                shown[f.rule] += 1
-                if shown[f.rule] <= per_rule:
-                    lines.append(f"  {f}")
-            total = Counter(f.rule for f in chosen)
-            for rule, n in total.items():
+            for same in groups.values():
+                shown[same[0].rule] += 1
+                if shown[same[0].rule] <= per_rule:
+                    lines.append(f"  {_grouped(same)}")
+            for rule, n in shown.items():
                 if n > per_rule:
                     lines.append(f"  … and {n - per_rule:,} more {severity}(s) of rule {rule}")
         return "\n".join(lines)
@@ -85,3 +90,22 @@ class ValidationReport:
         """The findings as a DataFrame (one row each), for notebooks and exports."""
         columns = list(Finding.__dataclass_fields__)
         return pd.DataFrame([asdict(f) for f in self.findings], columns=columns)
+
+
+ROWS_SHOWN = 8
+
+
+def _grouped(same: list[Finding]) -> str:
+    """One finding as it reads, or several that differ only in their row as one line."""
+    if len(same) == 1:
+        return str(same[0])
+    f = same[0]
+    rows = [str(x.row) for x in same if x.row is not None]
+    listed = ", ".join(rows[:ROWS_SHOWN]) + (", …" if len(rows) > ROWS_SHOWN else "")
+    where = ", ".join(
+        p
+        for p in (f.origin, f"rows {listed} ({len(same)} rows)", f.column and f"column {f.column}")
+        if p
+    )
+    value = "" if f.value is None else f" (value {f.value!r})"
+    return f"{f.severity.upper()} {where}{value}: {f.message} [{f.rule}]"

@@ -5,6 +5,7 @@ their leading zeros and the schema layer sees exactly what the file holds."""
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import shutil
 import tempfile
@@ -15,6 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from sipm_helpers.data.findings import ERROR, WARNING, Finding
 from sipm_helpers.errors import SipmError
 
 FORMATS = ("csv", "parquet", "xlsx")
@@ -31,6 +33,7 @@ class RawDataset:
         default_factory=dict
     )  # table -> "file.csv" or "book.xlsx, sheet x"
     header_rows: dict[str, int] = field(default_factory=dict)  # rows before the first data row
+    notes: list[Finding] = field(default_factory=list)  # what reading had to work around
 
 
 def detect_format(path: Path) -> str:
@@ -66,6 +69,91 @@ def _text_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return out.loc[out.notna().any(axis=1)]
 
 
+SAVE_AS_UTF8 = "save it as CSV UTF-8 (Excel: File › Save As › CSV UTF-8)"
+
+
+def _csv_text(file: Path, table: str, notes: list[Finding]) -> str:
+    """The file's text: UTF-8 (a byte-order mark, as Excel writes, is dropped) or, where it
+    is not UTF-8, GB18030 (what Chinese Windows and Excel save by default), noted as a
+    warning. Neither: an error naming the line and the byte."""
+    data = file.read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        utf8 = exc
+    try:
+        text = data.decode("gb18030")
+    except UnicodeDecodeError:
+        line = data[: utf8.start].count(b"\n") + 1
+        raise SipmError(
+            f"{file}: line {line} is not UTF-8 text (byte 0x{data[utf8.start]:02x}) nor GB18030; "
+            f"{SAVE_AS_UTF8}"
+        ) from None
+    message = (
+        f"saved as GB18030 (Chinese Windows' encoding), not UTF-8: read as GB18030; {SAVE_AS_UTF8}"
+    )
+    notes.append(Finding(WARNING, table, file.name, None, None, None, "encoding", message))
+    return text
+
+
+def _workbook_notes(path: Path, sheets: list[str]) -> list[Finding]:
+    """What a workbook's values hide: merged cells (only the first holds the value, the
+    others read as blank) and formulas saved without their value (a program that writes
+    formulas but does not calculate them: they read as blank)."""
+    import openpyxl
+
+    book = openpyxl.load_workbook(path, data_only=False)
+    values = openpyxl.load_workbook(path, data_only=True, read_only=True)
+    try:
+        return [
+            note
+            for name in sheets
+            for note in (
+                *_merged(book[name], f"{path.name}, sheet {name}", name),
+                *_unsaved_formulas(book[name], values[name], f"{path.name}, sheet {name}", name),
+            )
+        ]
+    finally:
+        values.close()
+
+
+def _header(ws) -> dict[int, str]:
+    return {c.column: str(c.value) for c in ws[1] if c.value is not None}
+
+
+def _merged(ws, origin: str, table: str) -> list[Finding]:
+    header = _header(ws)
+    return [
+        Finding(
+            ERROR, table, origin, merged.min_row, header.get(merged.min_col), None,
+            "merged_cells",
+            f"cells {merged.coord} are merged: only the first holds a value, the others read "
+            "as blank; unmerge them and fill in every row",
+        )
+        for merged in ws.merged_cells.ranges
+    ]  # fmt: skip
+
+
+def _unsaved_formulas(ws, values_ws, origin: str, table: str) -> list[Finding]:
+    header = _header(ws)
+    saved = {
+        (c.row, c.column)
+        for row in values_ws.iter_rows(min_row=2)
+        for c in row
+        if getattr(c, "value", None) is not None
+    }
+    return [
+        Finding(
+            ERROR, table, origin, c.row, header.get(c.column), None, "formula_without_value",
+            f"cell {c.coordinate} holds the formula {c.value} with no saved value (it reads as "
+            "blank): open the workbook in Excel and save it again",
+        )
+        for row in ws.iter_rows(min_row=2)
+        for c in row
+        if c.data_type == "f" and (c.row, c.column) not in saved
+    ]  # fmt: skip
+
+
 def read_raw(path: str | Path, table_names: list[str]) -> RawDataset:
     """Read the tables named ``table_names`` that exist at ``path`` (absent ones are left out)."""
     path = Path(path)
@@ -86,6 +174,7 @@ def read_raw(path: str | Path, table_names: list[str]) -> RawDataset:
                 raw.tables[name] = _text_frame(frame)
                 raw.origins[name] = f"{path.name}, sheet {name}"
                 raw.header_rows[name] = 1 + skip
+        raw.notes += _workbook_notes(path, [n for n in table_names if n in raw.tables])
         return raw
     for name in table_names:
         file = path / f"{name}.{fmt}"
@@ -98,16 +187,17 @@ def read_raw(path: str | Path, table_names: list[str]) -> RawDataset:
                     # (shifting every column) or, with index_col=False, cut short: refuse it.
                     warnings.simplefilter("error", pd.errors.ParserWarning)
                     frame = pd.read_csv(
-                        file,
+                        io.StringIO(_csv_text(file, name, raw.notes)),
                         dtype=str,
                         keep_default_na=False,
                         comment=None,
-                        encoding="utf-8-sig",
                         index_col=False,
                         skip_blank_lines=False,  # counted, so line numbers stay right; dropped below
                     )
             else:
                 frame = pd.read_parquet(file).reset_index(drop=True)
+        except SipmError:
+            raise
         except pd.errors.ParserWarning as exc:
             raise SipmError(
                 f"{file}: cannot read: line 2 has more fields than the header (line 1)"

@@ -52,6 +52,14 @@ def _references(ctx: Context, regions: pd.DataFrame | None) -> dict[str, set[str
     }
 
 
+def _empty_table(name: str, origin: str) -> Finding:
+    message = (
+        f"the table {name} has its header but no rows: nothing can be checked against it "
+        "until it is filled in (was the right file or sheet saved?)"
+    )
+    return Finding(ERROR, name, origin, None, None, None, "empty_table", message)
+
+
 def _schema_pass(raw: RawDataset, ctx: Context, report: ValidationReport) -> dict[str, Table]:
     """Presence of tables and columns, types, then the pandera schema of each table."""
     tables: dict[str, Table] = {}
@@ -114,16 +122,20 @@ def _schema_pass(raw: RawDataset, ctx: Context, report: ValidationReport) -> dic
                 )
         if missing:
             continue
+        if frame.empty and spec.required:
+            report.extend([_empty_table(name, origin)])
+            continue  # the rules that read it do not run: one finding, not thousands
         typed, type_findings = coerce_table(frame, spec, origin, offset)
         report.extend(type_findings)
         bad = pd.DataFrame(False, index=typed.index, columns=typed.columns)
         for f in type_findings:
-            bad.at[f.row - offset, f.column] = True
+            if f.severity == ERROR:
+                bad.at[f.row - offset, f.column] = True
         refs = _references(ctx, typed_regions if name != "regions" else None)
         schema = build_schema(spec, refs)
         if name == "regions":
             schema = schema.remove_columns([])  # regions refer to nothing
-        report.extend(schema_findings(typed, schema, spec, origin, offset, bad))
+        report.extend(schema_findings(typed, schema, spec, origin, offset, bad, refs))
         dup = typed.duplicated(list(spec.key), keep="first") & typed[list(spec.key)].notna().all(
             axis=1
         )
@@ -188,6 +200,7 @@ def validate_raw(
     """Validate tables as read; return the typed dataset (None when there are errors) and the report."""
     ctx = ctx or load_context()
     report = ValidationReport(str(raw.source))
+    report.extend(raw.notes)
     tables = _schema_pass(raw, ctx, report)
     if "regions" not in tables or (
         report.errors and any(f.table == "regions" for f in report.errors)

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import openpyxl
 import pandas as pd
 
 HERE = Path(__file__).resolve().parent
@@ -168,6 +169,16 @@ def with_bom(folder: Path) -> None:
         file.write_bytes(b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode("utf-8"))
 
 
+def encoded(file: str, encoding: str) -> PostEdit:
+    """Save ``file`` in ``encoding`` instead of UTF-8 (as Chinese Windows' Excel does)."""
+
+    def edit(folder: Path) -> None:
+        path = folder / file
+        path.write_bytes(path.read_text(encoding="utf-8").encode(encoding))
+
+    return edit
+
+
 def replace_text(file: str, old: str, new: str) -> PostEdit:
     """Replace the first occurrence of ``old`` in ``file`` (bytes-level faults: quotes, fields)."""
 
@@ -177,6 +188,19 @@ def replace_text(file: str, old: str, new: str) -> PostEdit:
         if old not in text:
             raise ValueError(f"{old!r} not in {path}")
         path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+    return edit
+
+
+def everywhere(old: str, new: str, *files: str) -> PostEdit:
+    """Replace every ``old`` field with ``new`` in ``files`` (as Excel rewrites a column)."""
+
+    def edit(folder: Path) -> None:
+        for file in files:
+            path = folder / file
+            lines = path.read_text(encoding="utf-8").split("\n")
+            fields = [",".join(new if f == old else f for f in line.split(",")) for line in lines]
+            path.write_text("\n".join(fields), encoding="utf-8")
 
     return edit
 
@@ -192,6 +216,18 @@ def insert_lines(file: str, after_line: int, *lines: str) -> PostEdit:
         )
 
     return edit
+
+
+def in_sheet(sheet: str, edit: Callable) -> PostEdit:
+    """Edit a sheet of the case's workbook with openpyxl, as a person would in Excel."""
+
+    def post(folder: Path) -> None:
+        book = openpyxl.load_workbook(folder / "book.xlsx")
+        edit(book[sheet])
+        book.save(folder / "book.xlsx")
+        freeze_workbook(folder / "book.xlsx")
+
+    return post
 
 
 def also_parquet(folder: Path) -> None:
@@ -341,6 +377,10 @@ CASES: list[Case] = [
               set_cell("budget", "adjusted", "—", region_code="110100", year=2025, item="interest"))),
     Case("xlsx_sheet_missing", "the workbook has no targets sheet",
          drop_table("targets"), fmt="xlsx"),
+    Case("xlsx_merged_cells", "three rows' fund cells merged into one: two read as blank",
+         unchanged, fmt="xlsx", post=in_sheet("budget", lambda ws: ws.merge_cells("B3:B5"))),
+    Case("xlsx_formula_without_value", "an adjusted budget typed as a formula a program never calculated",
+         unchanged, fmt="xlsx", post=in_sheet("budget", lambda ws: ws.__setitem__("F3", "=E3*1.1"))),
     # Files that cannot be read as a dataset at all.
     Case("csv_unclosed_quote", "an unclosed quote swallows the rest of the file",
          unchanged, post=replace_text("explanations.csv", "企业欠费", '"企业欠费')),
@@ -350,6 +390,12 @@ CASES: list[Case] = [
          unchanged, post=lambda folder: (folder / "regions.csv").write_text("")),
     Case("csv_and_parquet_mixed", "a dataset folder holds one format, not CSV and Parquet side by side",
          unchanged, post=also_parquet),
+    Case("region_code_lost_leading_zeros", "Excel took the country's code 000000 for a number and saved 0",
+         unchanged, post=everywhere("000000", "0", "regions.csv", "targets.csv")),
+    Case("budget_header_only", "budget.csv keeps its header and no rows: one finding, not one per executed item",
+         lambda t: t.__setitem__("budget", t["budget"].iloc[:0])),
+    Case("csv_saved_as_utf16", "regions.csv saved as UTF-16 (Excel's 'Unicode text'): neither UTF-8 nor GB18030",
+         unchanged, post=encoded("regions.csv", "utf-16")),
     # Several errors in different tables: all are reported at once.
     Case("several_errors", "one error in each of five tables: every one is reported, not only the first",
          both(set_cell("budget", "initial", "n/a", region_code="110100", year=2024, item="benefits"),
@@ -376,6 +422,12 @@ CASES: list[Case] = [
          drop_rows("execution", region_code="110000", fund=WI, year=2025, month=6)),
     Case("warn_unknown_column", "an extra column is ignored",
          lambda t: t["budget"].insert(6, "note", "")),
+    Case("warn_csv_saved_as_gb18030", "regions.csv saved by Chinese Excel in GB18030: read as such, with a warning",
+         unchanged, post=encoded("regions.csv", "gb18030")),
+    Case("warn_full_width_date", "a date typed with a Chinese input method's full-width digits is read",
+         unchanged, post=replace_text("submissions.csv", "2026-05-20", "２０２６－０５－２０")),
+    Case("warn_date_typed_year_first", "2026/5/28 has one reading: read, with a warning",
+         unchanged, post=replace_text("submissions.csv", "2026-05-28", "2026/5/28")),
     # Controls: valid datasets that must pass.
     Case("ok_bom_crlf_chinese", "Excel's CSV UTF-8: byte-order mark, CRLF, Chinese names",
          unchanged, post=with_bom),

@@ -256,11 +256,32 @@ def _keys(frame: pd.DataFrame) -> pd.MultiIndex:
     return pd.MultiIndex.from_frame(frame[ITEM_YEAR].astype(object))
 
 
+def _years(frame: pd.DataFrame) -> pd.MultiIndex:
+    return pd.MultiIndex.from_frame(frame[YEAR].astype(object))
+
+
+def no_budget(t: Table, c: Checked) -> pd.DataFrame:
+    """A region's fund executed in a year with no budget row at all: one finding for the
+    year (a budget filed under a mistyped code, or not filed), not one per item."""
+    e = t.frame.loc[_flows(t.frame, c)]
+    missing = e.loc[~_years(e).isin(_years(c.tables["budget"].frame))]
+    counts = missing.groupby(YEAR, sort=False).size()
+    messages = (
+        f"region {k[0]}, fund {k[1]}, year {k[2]} is executed ({n} rows) but has no budget "
+        "row at all: check the budget's region, fund and year codes"
+        for k, n in counts.items()
+    )
+    return groups(counts.index.to_frame(index=False), messages)
+
+
 def unbudgeted_item(t: Table, c: Checked) -> pd.DataFrame:
+    """An item executed that its region's budget of the year leaves out (a year with no
+    budget at all is no_budget's)."""
     e = t.frame
     flows = _flows(e, c)
-    budgeted = _keys(c.tables["budget"].frame)
-    unbudgeted = flows.to_numpy() & ~_keys(e).isin(budgeted)
+    b = c.tables["budget"].frame
+    budgeted = _keys(b)
+    unbudgeted = flows.to_numpy() & ~_keys(e).isin(budgeted) & _years(e).isin(_years(b))
     return rows(
         e,
         unbudgeted,
@@ -302,6 +323,7 @@ RULES = (
     Rule("execution.carry_forward", "execution", "carry_forward", "amount", carry_forward, WARNING),
     Rule("execution.missing_months", "execution", "missing_months", "month", missing_months, WARNING),
     Rule("execution.outlier", "execution", "outlier", "amount", outlier, WARNING),
+    Rule("execution.no_budget", "execution", "no_budget", "year", no_budget, needs=("budget",)),
     Rule("execution.unbudgeted_item", "execution", "unbudgeted_item", "item", unbudgeted_item, needs=("budget",)),
     Rule("budget.never_executed", "budget", "never_executed", "item", never_executed, WARNING, needs=("execution",)),
 )  # fmt: skip
