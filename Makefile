@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup system demo test lint format bench clean
+.PHONY: setup system demo test lint format bench lab clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,10 @@ demo: setup
 ## test: unit tests, the bad-input corpus, notebook runs and rendering checks
 test: setup
 	$(BIN)/python -m pytest
+
+## lab: JupyterLab on the notebooks with the project's environment (localhost, with a token)
+lab: setup
+	$(BIN)/sipm lab
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

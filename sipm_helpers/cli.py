@@ -234,6 +234,37 @@ def cmd_params(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def lab_command(port: int | None, browser: bool, is_root: bool) -> list[str]:
+    """JupyterLab on the stage notebooks with this environment's Python, bound to this
+    machine only and protected by its random token (Jupyter's default, never turned off);
+    as root, with --allow-root (JupyterLab refuses root otherwise)."""
+    from sipm_helpers.paths import notebooks_dir
+
+    cmd = [sys.executable, "-m", "jupyter", "lab", "--ServerApp.ip=127.0.0.1"]
+    cmd.append(f"--ServerApp.root_dir={notebooks_dir()}")
+    if port:
+        cmd.append(f"--ServerApp.port={port}")
+    if not browser:
+        cmd.append("--no-browser")
+    if is_root:
+        cmd.append("--allow-root")
+    return cmd
+
+
+def cmd_lab(args: argparse.Namespace) -> int:
+    import os
+    import subprocess
+
+    is_root = hasattr(os, "geteuid") and os.geteuid() == 0
+    if is_root:
+        print(
+            "running as root: JupyterLab is started with --allow-root (it refuses root "
+            "otherwise), still bound to 127.0.0.1 with a token",
+            file=sys.stderr,
+        )
+    return subprocess.call(lab_command(args.port, not args.no_browser, is_root))
+
+
 def summary_flags(jobs, manifest) -> dict[str, list[str]]:
     """The batch summary: per stage, 'region fund' of every job whose structured result
     calls for attention (the stage's flag: a review returned, a red alert, a failed
@@ -333,6 +364,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--only", action="append", help="only this stage of the plan (repeatable)")
     _batch_options(p, out_default=None)
     p.set_defaults(func=cmd_plan)
+
+    p = sub.add_parser("lab", help="open JupyterLab on the notebooks (localhost, with a token)")
+    p.add_argument("--port", type=int, default=None)
+    p.add_argument("--no-browser", action="store_true")
+    p.set_defaults(func=cmd_lab)
 
     p = sub.add_parser("params", help="list a stage notebook's parameters")
     p.add_argument("notebook", help="a notebook of notebooks/, e.g. 03_self_evaluation.ipynb")

@@ -29,13 +29,44 @@ def test_csv_templates_document_every_column_and_read_back_empty(tmp_path, capsy
     assert all(len(frame) == 0 for frame in raw.tables.values())  # the documentation row is skipped
 
 
+LOOKUPS = ["list_funds", "list_line_items", "list_statistics", "list_indicators"]
+
+
 def test_xlsx_template_has_a_sheet_per_table_and_chinese_notes(tmp_path):
     assert main(["template", str(tmp_path), "--format", "xlsx", "--lang", "zh"]) == EXIT_OK
     book = load_workbook(tmp_path / "sipm-template.xlsx")
-    assert book.sheetnames == ["README", *TABLES]
+    assert book.sheetnames == ["README", *TABLES, *LOOKUPS]
     sheet = book["execution"]
     assert [c.value for c in sheet[1]] == ["region_code", "fund", "year", "month", "item", "amount"]
     assert sheet["D2"].value.startswith("月份") and "1–12" in sheet["D2"].value
+    # Chinese throughout: none of the English template's words (codes stay as typed)
+    english = ("required", "optional", "range:", "text", "number", "one of", "codes:", "unit:")
+    for name in TABLES:
+        for cell in book[name][2]:
+            assert not [w for w in english if w in cell.value], cell.value
+    assert [c.value for c in book["README"][4]] == ["表名", "是否必填", "主键", "说明"]
+
+
+def test_xlsx_template_offers_drop_downs_and_keeps_codes_as_text(tmp_path):
+    assert main(["template", str(tmp_path), "--format", "xlsx"]) == EXIT_OK
+    book = load_workbook(tmp_path / "sipm-template.xlsx")
+    budget = book["budget"]
+    rules = {
+        str(dv.sqref).split(":")[0]: dv.formula1 for dv in budget.data_validations.dataValidation
+    }
+    assert rules["A3"] == "=regions!$A$3:$A$5002"  # the workbook's own regions
+    funds = [r[0].value for r in book["list_funds"].iter_rows(min_row=2)]
+    assert rules["B3"] == f"=list_funds!$A$2:$A${len(funds) + 1}" and "employee_medical" in funds
+    assert rules["D3"].startswith("=list_line_items!$A$2")
+    levels = {
+        str(dv.sqref).split(":")[0]: dv.formula1
+        for dv in book["regions"].data_validations.dataValidation
+    }
+    assert levels["D3"] == '"country,province,prefecture"'
+    assert budget.column_dimensions["A"].number_format == "@"  # codes keep leading zeros
+    assert budget.column_dimensions["E"].number_format != "@"  # money stays a number
+    indicators = book["list_indicators"]
+    assert [c.value for c in indicators[1]][:4] == ["code", "Chinese name", "English name", "fund"]
 
 
 def test_filled_xlsx_template_validates(tiny_dir, tmp_path):
@@ -160,3 +191,24 @@ def test_generate_keeps_a_users_files_and_names_its_workbook(tmp_path, capsys):
     assert main([*small, "--out", str(tmp_path / "new"), "--format", "csv"]) == EXIT_OK  # ours
     assert main([*small, "--out", str(tmp_path / "book"), "--format", "xlsx"]) == EXIT_OK
     assert main(["validate", str(tmp_path / "book.xlsx")]) == EXIT_OK
+
+
+def test_lab_binds_to_localhost_keeps_its_token_and_says_what_it_does_as_root(monkeypatch, capsys):
+    import subprocess
+    import sys
+
+    from sipm_helpers.cli import lab_command
+    from sipm_helpers.paths import notebooks_dir
+
+    cmd = lab_command(8899, browser=False, is_root=False)
+    assert cmd[:4] == [sys.executable, "-m", "jupyter", "lab"]  # this environment's Jupyter
+    assert "--ServerApp.ip=127.0.0.1" in cmd and f"--ServerApp.root_dir={notebooks_dir()}" in cmd
+    assert "--ServerApp.port=8899" in cmd and "--no-browser" in cmd
+    assert not [a for a in cmd if "token" in a.lower() or a == "--allow-root"]
+    assert "--allow-root" in lab_command(None, browser=True, is_root=True)
+    seen = []
+    monkeypatch.setattr(subprocess, "call", lambda c: seen.append(c) or 0)
+    monkeypatch.setattr("os.geteuid", lambda: 0)
+    assert main(["lab", "--no-browser"]) == 0
+    assert "--allow-root" in seen[0]
+    assert capsys.readouterr().err.count("\n") == 1  # one line says what it does about root

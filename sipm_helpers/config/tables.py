@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,27 +28,35 @@ class ColumnSpec:
     unit: str | None = None
     pattern: tuple[str, str, str] | None = None  # regex, English and Chinese description
 
-    def describe(self, lang: str = "en") -> str:
-        """One line documenting the column for templates: meaning, unit, allowed values."""
-        parts = [self.zh if lang == "zh" else self.en]
+    def describe(self, lang: str, words: Mapping[str, str]) -> str:
+        """One line documenting the column for templates: meaning, unit, allowed values,
+        in ``lang`` with its ``words`` (tables.yaml's template_words)."""
+        zh = lang == "zh"
+        parts = [self.zh if zh else self.en]
         if self.unit == "10k_yuan":
-            parts.append("万元" if lang == "zh" else "unit: 10,000 yuan")
+            parts.append(words["unit_10k_yuan"])
         if isinstance(self.allowed, tuple):
-            parts.append(("可选值: " if lang == "zh" else "one of: ") + ", ".join(self.allowed))
+            parts.append(words["one_of"] + ", ".join(self.allowed))
         elif isinstance(self.allowed, str):
-            parts.append(
-                ("代码见: " if lang == "zh" else "codes from: ") + self.allowed.lstrip("@")
-            )
+            parts.append(words["codes_from"] + lookup_sheet(self.allowed))
         if self.pattern is not None:
-            parts.append(self.pattern[2] if lang == "zh" else self.pattern[1])
+            parts.append(self.pattern[2] if zh else self.pattern[1])
         if self.minimum is not None or self.maximum is not None:
             lo = "" if self.minimum is None else f"{self.minimum:g}"
             hi = "" if self.maximum is None else f"{self.maximum:g}"
-            parts.append(f"range: {lo}–{hi}")
+            parts.append(f"{words['range']}{lo}–{hi}")
         if self.type == "date":
-            parts.append("YYYY-MM-DD")
-        parts.append(self.type + (", optional" if self.nullable else ", required"))
-        return "; ".join(parts)
+            parts.append(words["date"])
+        required = words["optional"] if self.nullable else words["required"]
+        parts.append(f"{words['type_' + self.type]}{words['comma']}{required}")
+        return words["separator"].join(parts)
+
+
+def lookup_sheet(reference: str) -> str:
+    """The template sheet listing a reference's codes: @funds → list_funds; the regions
+    are the dataset's own regions sheet."""
+    name = reference.lstrip("@")
+    return name if name == "regions" else f"list_{name}"
 
 
 @dataclass(frozen=True)
@@ -71,11 +80,26 @@ def _pattern(path: Path, where: str, raw) -> tuple[str, str, str] | None:
     return str(raw["regex"]), str(raw["en"]), str(raw["zh"])
 
 
+WORDS = ("separator", "comma", "unit_10k_yuan", "one_of", "codes_from", "range", "date", "required", "optional",
+         *(f"type_{t}" for t in COLUMN_TYPES), "readme_title", "readme_text", "readme_table",
+         "readme_required", "readme_key", "readme_description", "yes", "no", "code", "name_zh",
+         "name_en", "kind", "unit", "fund")  # fmt: skip
+
+
+def load_template_words(lang: str, path: str | Path | None = None) -> dict[str, str]:
+    """The words templates are written in (tables.yaml's template_words for ``lang``)."""
+    path = Path(path) if path else parameters_dir() / "tables.yaml"
+    raw = read_yaml(path)
+    languages = require_keys(path, "template_words", raw.get("template_words"), ["en", "zh"])
+    words = require_keys(path, f"template_words.{lang}", languages[lang], list(WORDS))
+    return {k: str(words[k]) for k in WORDS}
+
+
 def load_table_specs(path: str | Path | None = None) -> dict[str, TableSpec]:
     """Read and validate the table specifications; ParameterError names the file and key."""
     path = Path(path) if path else parameters_dir() / "tables.yaml"
     raw = read_yaml(path)
-    require_keys(path, "", raw, ["version", "tables"])
+    require_keys(path, "", raw, ["version", "tables"], ["template_words"])
     specs: dict[str, TableSpec] = {}
     for name, spec in raw["tables"].items():
         where = f"tables.{name}"

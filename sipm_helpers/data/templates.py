@@ -2,7 +2,11 @@
 
 Row 1 holds the column names; row 2, starting with '#', documents each column (meaning,
 unit, allowed values, required or optional). The reader skips that row, so a filled-in
-template validates as it is. The workbook also has a README sheet listing every table.
+template validates as it is. The workbook also has a README sheet listing every table,
+lookup sheets (list_funds, list_line_items, list_statistics, list_indicators) with each
+code's names, drop-down lists (Excel data validation) on every coded column, and code
+columns formatted as text so Excel keeps their leading zeros. Every word is in the
+language asked for (parameters/tables.yaml, template_words).
 """
 
 from __future__ import annotations
@@ -14,31 +18,60 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
 
-from sipm_helpers.config import load_table_specs
-from sipm_helpers.config.tables import TableSpec
+from sipm_helpers.config.context import Context, load_context
+from sipm_helpers.config.tables import ColumnSpec, TableSpec, load_template_words, lookup_sheet
 from sipm_helpers.data.dataset import TABLES
 from sipm_helpers.data.io import atomic_write_bytes, atomic_write_text
 
 HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
 DOC_FILL = PatternFill("solid", fgColor="DDEBF7")
+TEXT = "@"  # Excel's text number format: what is typed stays as typed (000000 stays)
+ROWS = 5000  # rows of a data sheet the drop-down lists and text formats cover
+INLINE_LIST_LIMIT = 255  # Excel's limit on a list typed into a validation rule
 
 
 def documentation_row(spec: TableSpec, lang: str = "en") -> list[str]:
     """The '#'-prefixed row that documents each column of ``spec``."""
-    notes = [col.describe(lang) for col in spec.columns.values()]
+    words = load_template_words(lang)
+    notes = [col.describe(lang, words) for col in spec.columns.values()]
     notes[0] = "# " + notes[0]
     return notes
+
+
+def lookups(ctx: Context, lang: str) -> dict[str, tuple[list[str], list[list]]]:
+    """The lookup sheets: their headings and rows (the code first), by sheet name."""
+    w = load_template_words(lang)
+    head = [w["code"], w["name_zh"], w["name_en"]]
+    indicators = {
+        (cat.fund, i.code): [i.code, i.zh, i.en, cat.fund, i.kind, i.unit or ""]
+        for cat in ctx.all_catalogues()
+        for i in cat.indicators
+    }
+    return {
+        "list_funds": (head, [[c, f.zh, f.en] for c, f in ctx.registry.funds.items()]),
+        "list_line_items": (
+            [*head, w["kind"]],
+            [[c, i.zh, i.en, i.kind] for c, i in ctx.registry.line_items.items()],
+        ),
+        "list_statistics": (
+            [*head, w["unit"]],
+            [[c, s.zh, s.en, s.unit] for c, s in ctx.registry.statistics.items()],
+        ),
+        "list_indicators": ([*head, w["fund"], w["kind"], w["unit"]], list(indicators.values())),
+    }
 
 
 def write_templates(target: Path, fmt: str = "xlsx", *, lang: str = "en") -> Path:
     """Write the templates: ``target`` is a folder (csv; for xlsx, a folder gets
     ``sipm-template.xlsx``) or an .xlsx path. Returns what was written."""
-    specs = load_table_specs()
+    ctx = load_context()
     if fmt == "csv":
         target.mkdir(parents=True, exist_ok=True)
         for name in TABLES:
-            spec = specs[name]
+            spec = ctx.specs[name]
             buf = io.StringIO()
             writer = csv.writer(buf)
             writer.writerow(list(spec.columns))
@@ -49,46 +82,87 @@ def write_templates(target: Path, fmt: str = "xlsx", *, lang: str = "en") -> Pat
         raise ValueError(f"template format must be xlsx or csv, not {fmt!r}")
     path = target if target.suffix.lower() == ".xlsx" else target / "sipm-template.xlsx"
     book = Workbook()
-    readme = book.active
-    readme.title = "README"
-    readme.append(["sipm input template" if lang == "en" else "sipm 数据模板"])
-    readme.append(
-        [
-            "One sheet per table. Row 1: column names (do not change). Row 2: what each column holds "
-            "(starts with #; keep or delete it). Money in 10,000 yuan; rates as fractions (0.95)."
-            if lang == "en"
-            else "每张表一个工作表。第 1 行为列名（请勿修改）；第 2 行为说明（以 # 开头，可保留或删除）。金额单位万元，比率填小数（如 0.95）。"
-        ]
-    )
-    readme.append([])
-    readme.append(["table", "required", "key", "description"])
+    _readme(book.active, ctx, lang)
+    sheets = lookups(ctx, lang)
     for name in TABLES:
-        spec = specs[name]
-        readme.append(
-            [
-                name,
-                "yes" if spec.required else "no",
-                ", ".join(spec.key),
-                spec.zh if lang == "zh" else spec.en,
-            ]
-        )
-    readme.column_dimensions["A"].width = 16
-    readme.column_dimensions["D"].width = 90
-    readme["A1"].font = Font(bold=True, size=14)
-    for name in TABLES:
-        spec = specs[name]
-        sheet = book.create_sheet(name)
-        sheet.append(list(spec.columns))
-        sheet.append(documentation_row(spec, lang))
-        for i, col in enumerate(spec.columns.values(), start=1):
-            head, doc = sheet.cell(1, i), sheet.cell(2, i)
-            head.font, head.fill = Font(bold=True, color="FFFFFF"), HEADER_FILL
-            head.comment = Comment(col.describe(lang), "sipm")
-            doc.fill, doc.alignment = DOC_FILL, Alignment(wrap_text=True, vertical="top")
-            sheet.column_dimensions[head.column_letter].width = 24
-        sheet.row_dimensions[2].height = 60
-        sheet.freeze_panes = "A3"
+        _data_sheet(book.create_sheet(name), ctx.specs[name], lang, sheets)
+    for name, (head, rows) in sheets.items():
+        _lookup_sheet(book.create_sheet(name), head, rows)
     buf = io.BytesIO()
     book.save(buf)
     atomic_write_bytes(path, buf.getvalue())
     return path
+
+
+def _readme(sheet, ctx: Context, lang: str) -> None:
+    w = load_template_words(lang)
+    sheet.title = "README"
+    sheet.append([w["readme_title"]])
+    sheet.append([w["readme_text"]])
+    sheet.append([])
+    sheet.append(
+        [w["readme_table"], w["readme_required"], w["readme_key"], w["readme_description"]]
+    )
+    for name in TABLES:
+        spec = ctx.specs[name]
+        description = spec.zh if lang == "zh" else spec.en
+        sheet.append(
+            [name, w["yes"] if spec.required else w["no"], ", ".join(spec.key), description]
+        )
+    sheet.column_dimensions["A"].width = 16
+    sheet.column_dimensions["D"].width = 90
+    sheet["A1"].font = Font(bold=True, size=14)
+    sheet["A2"].alignment = Alignment(wrap_text=True, vertical="top")
+
+
+def _data_sheet(sheet, spec: TableSpec, lang: str, lookups_: dict) -> None:
+    """A table's sheet: headings, the documentation row, text formats and drop-downs."""
+    words = load_template_words(lang)
+    sheet.title = spec.name
+    sheet.append(list(spec.columns))
+    sheet.append(documentation_row(spec, lang))
+    for i, col in enumerate(spec.columns.values(), start=1):
+        head, doc = sheet.cell(1, i), sheet.cell(2, i)
+        head.font, head.fill = Font(bold=True, color="FFFFFF"), HEADER_FILL
+        head.comment = Comment(col.describe(lang, words), "sipm")
+        doc.fill, doc.alignment = DOC_FILL, Alignment(wrap_text=True, vertical="top")
+        letter = get_column_letter(i)
+        sheet.column_dimensions[letter].width = 24
+        if col.type == "text":  # the column's own format: every cell typed in later is text
+            sheet.column_dimensions[letter].number_format = TEXT
+        rule = _drop_down(col, lookups_)
+        if rule is not None:
+            rule.add(f"{letter}3:{letter}{ROWS + 2}")
+            sheet.add_data_validation(rule)
+    sheet.row_dimensions[2].height = 60
+    sheet.freeze_panes = "A3"
+
+
+def _drop_down(col: ColumnSpec, lookups_: dict) -> DataValidation | None:
+    """The list a coded column's cells choose from: its allowed values typed in, or the
+    codes of its lookup sheet (or of the regions sheet)."""
+    if isinstance(col.allowed, tuple):
+        listed = ",".join(col.allowed)
+        if len(listed) > INLINE_LIST_LIMIT:
+            return None
+        formula = f'"{listed}"'
+    elif isinstance(col.allowed, str):
+        sheet = lookup_sheet(col.allowed)
+        last = len(lookups_[sheet][1]) + 1 if sheet in lookups_ else ROWS + 2
+        first = 2 if sheet in lookups_ else 3  # the regions sheet has its documentation row
+        formula = f"={sheet}!$A${first}:$A${last}"
+    else:
+        return None
+    return DataValidation(type="list", formula1=formula, allow_blank=col.nullable)
+
+
+def _lookup_sheet(sheet, head: list[str], rows: list[list]) -> None:
+    sheet.append(head)
+    for row in rows:
+        sheet.append(row)
+    for i in range(1, len(head) + 1):
+        sheet.cell(1, i).font = Font(bold=True, color="FFFFFF")
+        sheet.cell(1, i).fill = HEADER_FILL
+        sheet.column_dimensions[get_column_letter(i)].width = 28 if i > 1 else 34
+    sheet.column_dimensions["A"].number_format = TEXT
+    sheet.freeze_panes = "A2"
