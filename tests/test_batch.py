@@ -159,6 +159,9 @@ def test_demo_command_exits_1_when_a_report_fails_and_finishes_the_rest(
     items = "provincial_evaluation/2025/employee_medical/110000-testshire.rectification.csv"
     assert (tmp_path / "site" / items).exists()
     assert f'<a href="{items}">Rectification items (CSV)</a>' in index
+    assert '<a href="compare.html">Regions compared</a>' in index
+    compare = (tmp_path / "site" / "compare.html").read_text(encoding="utf-8")
+    assert f'<a href="self_evaluation/{mine}">Alpha City</a>' in compare
     records = Manifest.load(tmp_path / "manifest.json").records.values()
     ok = [r for r in records if r.status == "ok"]
     assert all(r.seconds > 0 and r.render_seconds > 0 for r in ok)  # run, then its page

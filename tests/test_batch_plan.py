@@ -321,3 +321,15 @@ def test_a_warm_kernel_is_replaced_when_threads_survive_or_a_stage_asks():
     assert kernel.starts == 2
     kernel.prepare(fresh=True)
     assert kernel.starts == 3
+
+
+def test_papermill_reads_each_parameters_type_and_help():
+    """`papermill --help-notebook` shows every parameter's type and description."""
+    import papermill
+
+    for stage in STAGES.values():
+        found = papermill.inspect_notebook(str(stage.path))
+        assert list(found) == [p.name for p in stage.parameters], stage.notebook
+        for p in stage.parameters:
+            assert found[p.name]["inferred_type_name"] == p.type.__name__, (stage.name, p.name)
+            assert found[p.name]["help"] == p.help, (stage.name, p.name)

@@ -473,3 +473,43 @@ def test_renderer_survives_a_browser_crash(chromium: str, tmp_path: Path) -> Non
         renderer.render(html_path, tmp_path / "a.pdf")
         renderer._browser.close()  # simulate Chromium dying between two reports
         assert renderer.render(html_path, tmp_path / "b.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_the_comparison_page_sets_regions_side_by_side_escaped_and_linked(tmp_path: Path) -> None:
+    from sipm_helpers.render.compare import Compared, write_comparison
+    from sipm_helpers.render.site import ui_strings
+
+    def result(total, missed, solvency):
+        return {
+            "summary": {
+                "total": total,
+                "grade_zh": "优",
+                "grade_en": "Excellent",
+                "missed": missed,
+            },
+            "categories": [{"category": "decision", "earned": 8.5, "points": 10.0}],
+            "unexplained_deviations": [{"indicator": "x"}] * missed,
+            "sustainability": {"solvency_pass": solvency, "months_end": 7.25},
+        }
+
+    compared = [
+        Compared(
+            "wi", "工伤 <fund>", "370100", "济南<市>", "山东省", result(91.0, 0, 1.0), "r/a b.html"
+        ),
+        Compared("wi", "工伤 <fund>", "370200", "青岛市", "山东省", result(95.5, 2, 0.0), None),
+    ]
+    page = write_comparison(
+        compared,
+        {"wi": {"decision": "决策 <d>"}},
+        tmp_path,
+        title="T",
+        ui=ui_strings("zh"),
+        lang="zh",
+    )
+    text = page.read_text(encoding="utf-8")
+    assert "<市>" not in text and "济南&lt;市&gt;" in text and "决策 &lt;d&gt;" in text
+    assert '<a href="r/a%20b.html">济南&lt;市&gt;</a>' in text
+    assert text.index("青岛市") < text.index("济南")  # best total first
+    assert "8.5 / 10" in text and ">未通过<" in text and ">通过<" in text
+    assert 'class="num bad" data-value="2">2<' in text
+    assert 'data-kind="num"' in text and "localeCompare" in text  # sortable columns

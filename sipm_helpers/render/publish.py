@@ -20,9 +20,10 @@ from sipm_helpers.config.context import Context
 from sipm_helpers.data.dataset import Dataset
 from sipm_helpers.data.io import atomic_write_bytes
 from sipm_helpers.present.labels import LANGUAGES, load_labels
+from sipm_helpers.render.compare import Compared, write_comparison
 from sipm_helpers.render.html import make_exporter, render_html, render_page
 from sipm_helpers.render.pdf import PdfRenderer
-from sipm_helpers.render.site import ReportEntry, write_index
+from sipm_helpers.render.site import ReportEntry, ui_strings, write_index
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,14 @@ def _province(ds: Dataset, job: Job) -> str:
     c = ds.coordination
     found = c.loc[(c["fund"] == job.fund) & (c["region_code"] == job.region), "province_code"]
     return str(found.iloc[0]) if len(found) else job.region
+
+
+def _categories(ctx: Context, compared: list[Compared], lang: str) -> dict[str, dict[str, str]]:
+    """Each compared fund's categories (Art. 9) by code, named in ``lang``."""
+    funds = dict.fromkeys(c.fund for c in compared)
+    return {
+        f: {code: names[lang] for code, names in ctx.catalogue(f).categories.items()} for f in funds
+    }
 
 
 def _answers(entries: list[ReportEntry], labels) -> list[ReportEntry]:
@@ -136,6 +145,7 @@ def publish(
     exporter = make_exporter()
     site_labels = load_labels(site_lang)
     entries: list[ReportEntry] = []
+    compared: list[Compared] = []
     pdf: PdfRenderer | None = PdfRenderer() if "pdf" in formats else None
     try:
         for job in jobs:
@@ -192,6 +202,11 @@ def publish(
                     on_done(job)
                 continue
             manifest.update(record)
+            if job.definition.graded:
+                compared.append(
+                    Compared(job.fund, fund_name, job.region, region_name, base.province_name,
+                             result, str(html_path.relative_to(site)))
+                )  # fmt: skip
             entries.append(
                 replace(
                     base,
@@ -209,6 +224,13 @@ def publish(
         if pdf is not None:
             pdf.close()
     entries = _answers(entries, site_labels)
+    ui = ui_strings(site_lang)
+    page = (
+        write_comparison(compared, _categories(ctx, compared, site_lang), site, title=f"{title} · "
+                         f"{ui['compare_link']}", ui=ui, lang=site_lang)
+        if compared
+        else None
+    )  # fmt: skip
     index = write_index(
         entries,
         site,
@@ -216,5 +238,6 @@ def publish(
         lang=site_lang,
         generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         stage_order=tuple(STAGES),
+        compare=page.name if page else None,
     )
     return Published(index, tuple(entries))

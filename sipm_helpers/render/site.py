@@ -41,6 +41,15 @@ _UI = MappingProxyType(
                 "status_ok": "OK",
                 "status_failed": "Failed",
                 "province": "Province",
+                "compare_link": "Regions compared",
+                "compare_hint": "click a column's heading to sort by it",
+                "back": "All reports",
+                "missed": "Targets missed",
+                "unexplained": "Deviations unexplained",
+                "solvency": "10-year solvency",
+                "solvency_pass": "passes",
+                "solvency_fail": "fails",
+                "months": "Months covered at the horizon",
                 "generated": "Generated",
                 "stage": "Stage",
                 "fund": "Fund",
@@ -65,6 +74,15 @@ _UI = MappingProxyType(
                 "status_ok": "成功",
                 "status_failed": "失败",
                 "province": "省份",
+                "compare_link": "地区比较",
+                "compare_hint": "点击列标题可排序",
+                "back": "全部报告",
+                "missed": "未完成目标数",
+                "unexplained": "未说明偏差数",
+                "solvency": "十年偿付能力",
+                "solvency_pass": "通过",
+                "solvency_fail": "未通过",
+                "months": "期末可支付月数",
                 "generated": "生成时间",
                 "stage": "环节",
                 "fund": "基金",
@@ -214,8 +232,10 @@ def render_index(
     lang: str = "en",
     generated: str | None = None,
     stage_order: Sequence[str] = (),
+    compare: str | None = None,
 ) -> str:
-    """The index page for ``entries`` as HTML text (see :func:`write_index`)."""
+    """The index page for ``entries`` as HTML text (see :func:`write_index`); ``compare``
+    names the comparison page to link to, if there is one."""
     site_dir = Path(site_dir)
     ui = ui_strings(lang)
     stage_rank = {stage: i for i, stage in enumerate(stage_order)}
@@ -266,6 +286,7 @@ def render_index(
         rows=rows,
         options=options,
         summary={"total": len(rows), "ok": len(rows) - failed, "failed": failed, "grades": grades},
+        compare=_href(compare, site_dir),
     )
 
 
@@ -277,6 +298,7 @@ def write_index(
     lang: str = "en",
     generated: str | None = None,
     stage_order: Sequence[str] = (),
+    compare: str | None = None,
 ) -> Path:
     """Write ``site_dir/index.html`` (atomically) listing ``entries``; returns its path.
 
@@ -287,7 +309,13 @@ def write_index(
     """
     site_dir = Path(site_dir)
     text = render_index(
-        entries, site_dir, title=title, lang=lang, generated=generated, stage_order=stage_order
+        entries,
+        site_dir,
+        title=title,
+        lang=lang,
+        generated=generated,
+        stage_order=stage_order,
+        compare=compare,
     )
     path = site_dir / "index.html"
     atomic_write_text(path, text)
