@@ -327,7 +327,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("dir", help="folder (csv) or workbook path or folder (xlsx)")
     p.add_argument("--format", choices=["xlsx", "csv"], default="xlsx")
     p.add_argument(
-        "--lang", choices=["en", "zh"], default="en", help="language of the column notes"
+        "--lang",
+        choices=["en", "zh"],
+        default="en",
+        help="language of the whole template: notes, README, lookup headings",
     )
     p.set_defaults(func=cmd_template)
 
