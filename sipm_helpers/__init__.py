@@ -5,3 +5,11 @@ config (parameters/) → data → domain → present → batch → render → cl
 """
 
 __version__ = "0.1.0"
+
+
+def open_dataset(path: str | None = None, lang: str = "en"):
+    """A dataset to explore in a notebook (None: the demo); see
+    :mod:`sipm_helpers.present.explore`."""
+    from sipm_helpers.present.explore import open_dataset as _open
+
+    return _open(path, lang)

@@ -51,6 +51,13 @@ def _style() -> dict:
     }
 
 
+def style():
+    """The reports' chart style (fonts that cover Chinese, colours, grid) for a chart of
+    your own, as a context manager: ``with plots.style(): ...`` (global settings return
+    as they were on leaving it)."""
+    return matplotlib.rc_context(_style())
+
+
 MARGIN_POINTS = 4  # white space kept around a chart's outermost text
 LEGEND_DROP_POINTS = 30  # a legend under the axes: below the tick labels and the axis label
 MIN_AXES_SHARE = 0.3  # an axes keeps at least this share of the figure, however long its labels
