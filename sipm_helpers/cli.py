@@ -234,6 +234,15 @@ def cmd_params(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    from sipm_helpers.config.context import load_context
+    from sipm_helpers.present.export import UNITS, run_tables, write_workbook
+
+    path = write_workbook(run_tables(args.run, load_context()), Path(args.out), UNITS)
+    print(f"scores exported to {path}")
+    return EXIT_OK
+
+
 def lab_command(port: int | None, browser: bool, is_root: bool) -> list[str]:
     """JupyterLab on the stage notebooks with this environment's Python, bound to this
     machine only and protected by its random token (Jupyter's default, never turned off);
@@ -367,6 +376,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--only", action="append", help="only this stage of the plan (repeatable)")
     _batch_options(p, out_default=None)
     p.set_defaults(func=cmd_plan)
+
+    p = sub.add_parser(
+        "export", help="a run's self-evaluation totals and scores as one Excel workbook"
+    )
+    p.add_argument("run", help="a run's output folder (e.g. outputs/demo)")
+    p.add_argument("--out", required=True, help="the workbook to write (.xlsx)")
+    p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("lab", help="open JupyterLab on the notebooks (localhost, with a token)")
     p.add_argument("--port", type=int, default=None)

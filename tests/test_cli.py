@@ -212,3 +212,24 @@ def test_lab_binds_to_localhost_keeps_its_token_and_says_what_it_does_as_root(mo
     assert main(["lab", "--no-browser"]) == 0
     assert "--allow-root" in seen[0]
     assert capsys.readouterr().err.count("\n") == 1  # one line says what it does about root
+
+
+def test_export_reads_a_runs_results_into_one_workbook(tiny, ctx, tmp_path, capsys):
+    import json
+
+    from sipm_helpers.domain.evaluation import evaluate
+
+    folder = tmp_path / "run" / "runs" / "self_evaluation" / "2025" / "employee_medical"
+    folder.mkdir(parents=True)
+    results = {r: evaluate(tiny, ctx, fund="employee_medical", region=r, year=2025).to_result()
+               for r in ("110100", "110200")}  # fmt: skip
+    for region, result in results.items():
+        (folder / f"{region}-x.json").write_text(json.dumps(result), encoding="utf-8")
+    out = tmp_path / "scores.xlsx"
+    assert main(["export", str(tmp_path / "run"), "--out", str(out)]) == EXIT_OK
+    book = load_workbook(out)
+    totals = {r[0].value: r[3].value for r in book["totals"].iter_rows(min_row=2)}
+    assert totals == {r: pytest.approx(x["summary"]["total"]) for r, x in results.items()}
+    assert book["scores"].max_row - 1 == sum(len(x["indicators"]) for x in results.values())
+    assert main(["export", str(tmp_path / "nothing"), "--out", str(out)]) != EXIT_OK
+    assert "no self-evaluation results" in capsys.readouterr().err

@@ -71,3 +71,26 @@ def test_open_dataset_opens_the_demo_by_default():
     ex = sipm_helpers.open_dataset()
     assert isinstance(ex, Explorer) and "910100" in set(ex.regions["region_code"])
     assert isinstance(ex.funds, pd.DataFrame) and len(ex.funds) == 7
+
+
+def test_a_selection_exports_to_a_formatted_workbook(ex, tmp_path):
+    from openpyxl import load_workbook
+
+    path = ex.export(str(tmp_path / "scores.xlsx"), regions="金河市", funds=EM, years=2025)
+    book = load_workbook(path)
+    assert book.sheetnames == ["totals", "scores"]
+    totals, scores = book["totals"], book["scores"]
+    assert [c.value for c in totals[1]][:5] == [
+        "region_code",
+        "region",
+        "fund",
+        "year",
+        "total (points)",
+    ]
+    assert totals["A2"].value == "910100" and totals["E2"].number_format == "0.00"
+    assert totals["D2"].number_format == "0" and totals.freeze_panes == "A2"
+    heads = [c.value for c in scores[1]]
+    rate = next(r for r in scores.iter_rows(min_row=2) if r[heads.index("unit")].value == "rate")
+    assert rate[heads.index("actual")].number_format == "0.0%"  # a rate as a percentage
+    expected = ex.scores(regions="910100", funds=EM, years=2025)
+    assert scores.max_row - 1 == len(expected)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import difflib
 from html import escape
+from pathlib import Path
 from typing import ClassVar
 
 import pandas as pd
@@ -142,6 +143,17 @@ class Explorer:
         f = f.sort_values("actual", ascending=False)
         title = f"{indicator}, {fund}, {year}"
         return _tidy(f[["region_code", "region", "unit", "actual", "target"]], title)
+
+    def export(self, path: str, regions=None, funds=None, years=None) -> Path:
+        """The selection's totals and grades and every indicator's score as one Excel
+        workbook (a sheet each, formatted: units in the headings, rates as percentages)."""
+        from sipm_helpers.present.export import UNITS, write_workbook
+
+        tables = {
+            "totals": self.totals(regions, funds, years),
+            "scores": self.scores(regions, funds, years),
+        }
+        return write_workbook(tables, path, UNITS)
 
     def _frame(self, regions, funds, years) -> pd.DataFrame:
         return indicator_frame(
