@@ -310,13 +310,13 @@ def test_a_chinese_feedback_letter_from_stage_04_results_renders_to_pdf(tmp_path
     assert "整改事项" in words and "评价得分" in words
 
 
-def test_the_exploration_tutorial_runs_top_to_bottom(tmp_path):
-    """notebooks/00_explore.ipynb, as an evaluator follows it: every cell runs, the answers
-    show as formatted tables and the custom chart is drawn."""
+def _explore(tmp_path: Path, **parameters) -> list:
+    """Run the tutorial with ``parameters``; its code cells' outputs, none an error."""
     out = tmp_path / "explore.ipynb"
     papermill.execute_notebook(
         str(notebooks_dir() / "00_explore.ipynb"),
         str(out),
+        parameters=parameters,
         kernel_name="python3",
         progress_bar=False,
         cwd=str(PROJECT_DIR),
@@ -324,22 +324,18 @@ def test_the_exploration_tutorial_runs_top_to_bottom(tmp_path):
     nb = nbformat.read(out, as_version=4)
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
     assert not [o for o in outputs if o.output_type == "error"]
+    return outputs
+
+
+def test_the_exploration_tutorial_runs_top_to_bottom(tmp_path):
+    """notebooks/00_explore.ipynb, as an evaluator follows it: every cell runs, the answers
+    show as formatted tables and the custom chart is drawn."""
+    outputs = _explore(tmp_path)
     html = [o["data"]["text/html"] for o in outputs if "text/html" in o.get("data", {})]
     assert len(html) >= 5 and all('class="sipm-tidy"' in h for h in html)
     assert any("image/png" in o.get("data", {}) for o in outputs)  # the chart
 
 
 def test_the_exploration_tutorial_runs_on_your_data_in_chinese(tmp_path, tiny_dir):
-    out = tmp_path / "explore.ipynb"
-    papermill.execute_notebook(
-        str(notebooks_dir() / "00_explore.ipynb"),
-        str(out),
-        parameters={"data": str(tiny_dir), "lang": "zh"},
-        kernel_name="python3",
-        progress_bar=False,
-        cwd=str(PROJECT_DIR),
-    )
-    nb = nbformat.read(out, as_version=4)
-    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
-    assert not [o for o in outputs if o.output_type == "error"]
+    outputs = _explore(tmp_path, data=str(tiny_dir), lang="zh")
     assert any("甲市" in o.get("data", {}).get("text/html", "") for o in outputs)
