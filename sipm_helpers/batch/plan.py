@@ -14,7 +14,7 @@ import pandas as pd
 
 from sipm_helpers.batch.stages import STAGES, Stage
 from sipm_helpers.data.dataset import Dataset
-from sipm_helpers.domain.provincial import province_members
+from sipm_helpers.domain.provincial import coordinating_province, province_members
 from sipm_helpers.errors import SipmError
 
 # What may become part of a file name: letters, digits and underscores, nothing else (no
@@ -186,11 +186,6 @@ def plan_jobs(
     ]
 
 
-def _province(ds: Dataset, fund: str, region: str) -> list[str]:
-    c = ds.coordination
-    return c.loc[(c["fund"] == fund) & (c["region_code"] == region), "province_code"].tolist()
-
-
 def dependencies(
     jobs: Iterable[Job], ds: Dataset, stages: Mapping[str, Stage] = STAGES
 ) -> dict[str, tuple[str, ...]]:
@@ -205,12 +200,9 @@ def dependencies(
         )
     waits: dict[str, tuple[str, ...]] = {}
     for job in jobs:
+        above = coordinating_province(ds, job.fund, job.region)
         regions = dict.fromkeys(
-            [
-                job.region,
-                *province_members(ds, job.fund, job.region),
-                *_province(ds, job.fund, job.region),
-            ]
+            [job.region, *province_members(ds, job.fund, job.region), *([above] if above else [])]
         )
         waits[job.job_id] = tuple(
             dep

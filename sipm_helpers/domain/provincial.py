@@ -17,6 +17,14 @@ import pandas as pd
 from sipm_helpers.data.dataset import Dataset
 
 
+def coordinating_province(ds: Dataset, fund: str, region: str) -> str | None:
+    """The province ``region`` coordinates ``fund`` in (the region itself when the fund is
+    pooled at province level); None when the region does not coordinate the fund."""
+    c = ds.coordination
+    found = c.loc[(c["fund"] == fund) & (c["region_code"] == region), "province_code"]
+    return str(found.iloc[0]) if len(found) else None
+
+
 def province_members(ds: Dataset, fund: str, province: str) -> list[str]:
     """The prefectures coordinating ``fund`` in ``province`` (empty when it is pooled at
     province level, or the province is not one)."""

@@ -26,6 +26,7 @@ from sipm_helpers.domain.facts import AnnualFacts
 from sipm_helpers.domain.feedback import letter, letter_result
 from sipm_helpers.domain.follow_up import follow_up, new_items, target_recommendations
 from sipm_helpers.domain.monitoring import monitor, year_end_alerts
+from sipm_helpers.domain.provincial import coordinating_province
 from sipm_helpers.domain.results import read_region_results, write_result
 from sipm_helpers.domain.suggestions import Evidence, suggest
 from sipm_helpers.domain.sustainability import Projection, project, sustainability_result
@@ -282,14 +283,6 @@ def provincial_evaluation(
     )
 
 
-def _province_of(ds: Dataset, fund: str, region: str) -> str:
-    c = ds.coordination
-    row = c.loc[(c["fund"] == fund) & (c["region_code"] == region), "province_code"]
-    if row.empty:
-        raise StageParameterError(f"{region} is not a coordinating region of {fund}")
-    return str(row.iloc[0])
-
-
 def _provincial_result(fund: str, province: str, year: int, results: str, data: str) -> dict:
     """The provincial evaluation covering the region: read from ``results``, or, without a
     folder, made here (its self-evaluations evaluated here too)."""
@@ -317,7 +310,9 @@ def feedback_letter(
     loaded = _open(FEEDBACK_LETTER, locals())
     ctx, ds = loaded.context, loaded.dataset
     region, year = str(region or _first_region(ds, fund)), int(year)
-    province = _province_of(ds, fund, region)
+    province = coordinating_province(ds, fund, region)
+    if province is None:
+        raise StageParameterError(f"{region} is not a coordinating region of {fund}")
     found = _provincial_result(fund, province, year, results, data)
     lt = letter(found, ds, ctx, region)
     return StageRun(ds, ctx, lt, LetterReport(lt, ds, ctx, lang), lambda: letter_result(lt))

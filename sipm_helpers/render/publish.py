@@ -19,6 +19,7 @@ from sipm_helpers.batch.stages import STAGES
 from sipm_helpers.config.context import Context
 from sipm_helpers.data.dataset import Dataset
 from sipm_helpers.data.io import atomic_write_bytes
+from sipm_helpers.domain.provincial import coordinating_province
 from sipm_helpers.present.labels import LANGUAGES, load_labels
 from sipm_helpers.render.compare import Compared, write_comparison
 from sipm_helpers.render.html import make_exporter, render_html, render_page
@@ -56,13 +57,6 @@ def _publish_companions(job: Job, out: Path, labels) -> tuple[tuple[str, str], .
     return tuple(links)
 
 
-def _province(ds: Dataset, job: Job) -> str:
-    """The province coordinating the job's region for its fund (the region itself if none)."""
-    c = ds.coordination
-    found = c.loc[(c["fund"] == job.fund) & (c["region_code"] == job.region), "province_code"]
-    return str(found.iloc[0]) if len(found) else job.region
-
-
 def _categories(ctx: Context, compared: list[Compared], lang: str) -> dict[str, dict[str, str]]:
     """Each compared fund's categories (Art. 9) by code, named in ``lang``."""
     funds = dict.fromkeys(c.fund for c in compared)
@@ -98,7 +92,9 @@ def _titles(job: Job, labels, ds: Dataset, ctx: Context) -> tuple[str, str]:
     """The report's title and subtitle in its own language, from the stage's label keys."""
     values = {
         "region": ds.region_name(job.region, job.lang),
-        "province": ds.region_name(_province(ds, job), job.lang),
+        "province": ds.region_name(
+            coordinating_province(ds, job.fund, job.region) or job.region, job.lang
+        ),
         "fund": ctx.registry.fund(job.fund).name(job.lang),
         "year": job.year,
         "period": job.period,
@@ -153,7 +149,7 @@ def publish(
             labels = load_labels(job.lang)
             fund_name = ctx.registry.fund(job.fund).name(site_lang)
             region_name = ds.region_name(job.region, site_lang)
-            province = _province(ds, job)
+            province = coordinating_province(ds, job.fund, job.region) or job.region
             base = ReportEntry(
                 stage=job.stage,
                 stage_label=site_labels.t(f"stage_{job.stage}"),
