@@ -3,6 +3,7 @@ frames with a formatted, escaped display."""
 
 from __future__ import annotations
 
+import pickle
 from dataclasses import replace
 
 import pandas as pd
@@ -10,9 +11,13 @@ import pytest
 
 import sipm_helpers
 from sipm_helpers.domain.evaluation import evaluate
+from sipm_helpers.domain.sustainability import project
 from sipm_helpers.present.explore import Explorer, Tidy
+from sipm_helpers.present.natural_charts import MAX_BARS, PROGRESS
+from sipm_helpers.present.tidy import Chart
 
 EM = "employee_medical"
+MED = ["110100", "110200"]
 
 
 @pytest.fixture(scope="module")
@@ -94,3 +99,89 @@ def test_a_selection_exports_to_a_formatted_workbook(ex, tmp_path):
     assert rate[heads.index("actual")].number_format == "0.0%"  # a rate as a percentage
     expected = ex.scores(regions="910100", funds=EM, years=2025)
     assert scores.max_row - 1 == len(expected)
+
+
+# the year in progress, the reserve and the projection ------------------------------------
+
+
+@pytest.fixture(scope="module")
+def tiny_ex(tiny, ctx):
+    return Explorer(tiny, ctx)
+
+
+def test_budget_execution_to_date_by_hand(tiny_ex):
+    """Tiny: premium 100 a month against an adjusted budget of 1,250; 2024 spread evenly."""
+    e = tiny_ex.execution(regions="Alpha City", funds=EM, year=2025, month=6)
+    assert e.title == "Budget executed to the end of month 6, 2025"
+    rows = e.set_index("item")
+    assert list(e["item"]) == ["premium", "interest", "income", "benefits", "expenditure"]
+    premium, income = rows.loc["premium"], rows.loc["income"]
+    assert (premium["budget"], premium["executed"]) == (1250, 600)
+    assert premium["execution_rate"] == pytest.approx(600 / 1250)
+    assert premium["expected_share"] == pytest.approx(0.5)  # 2024: the same every month
+    assert premium["pace"] == pytest.approx(0.96)
+    assert premium["forecast"] == pytest.approx(1200)  # 2024's total ÷ its first half, × 600
+    assert (income["budget"], income["executed"]) == (1262, 606)
+    assert rows.loc["benefits", "executed"] == 540 and rows.loc["expenditure", "budget"] == 1100
+    assert set(e["reported_to"]) == {12} and set(e["region"]) == {"Alpha City"}
+    latest = tiny_ex.execution(funds=EM)  # by default the latest year and month reported
+    assert set(latest["year"]) == {2025} and set(latest["month"]) == {12}
+    assert set(latest["region_code"]) == {"110100", "110200"}
+
+
+def test_months_covered_by_hand(tiny_ex, ctx):
+    m = tiny_ex.months_covered(regions="110100", funds=EM)
+    assert list(m["year"]) == [2024, 2025] and list(m["months_reported"]) == [12, 12]
+    assert list(m["months_covered"]) == pytest.approx([632 / 90, 764 / 90])
+    band = ctx.reserve_band(EM, "110000")
+    assert set(m["band_lower"]) == {band.lower} and set(m["band_upper"]) == {band.upper}
+    assert list(tiny_ex.months_covered(funds=EM, years=2025)["region_code"]) == MED
+
+
+def test_projection_continues_the_history(tiny_ex, ctx, tiny):
+    p = tiny_ex.projection(regions="110100", funds=EM)
+    past, ahead = p[p["kind"] == "history"], p[p["kind"] == "projection"]
+    assert list(past["year"]) == [2024, 2025]
+    assert list(past["months_covered"]) == pytest.approx([632 / 90, 764 / 90])
+    assert list(ahead["year"]) == list(range(2026, 2026 + ctx.sustainability.horizon))
+    summary = project(tiny, ctx, ctx.sustainability, funds=[EM], regions=["110100"]).summary
+    assert set(p["threshold"]) == {summary["threshold"].iloc[0]}
+
+
+def test_answers_draw_their_natural_chart(ex, tiny_ex):
+    one = tiny_ex.execution(regions="110100", funds=EM, year=2025, month=6).plot()
+    assert isinstance(one, Chart) and one._repr_svg_().startswith("<svg")
+    assert "Premium income" in one.svg and "Budget executed to the end of month 6" in one.svg
+    many = tiny_ex.months_covered(funds=EM).plot().svg
+    assert "Alpha City" in many and "Beta City" in many  # one line per region
+    assert "Months of expenditure covered" in tiny_ex.projection(regions="110100").plot().svg
+    fund = ex.execution(funds=EM)  # more bars than fit: each region's totals
+    svg = fund.plot().svg
+    assert len(fund) > MAX_BARS and "Premium income" not in svg
+    assert svg.count("Total income") == svg.count("Total expenditure") == fund["region"].nunique()
+    every = ex.execution()  # still too many: the expenditure totals furthest behind
+    svg = every.plot().svg
+    assert "Total income" not in svg and svg.count("Total expenditure") == MAX_BARS
+    assert f"({MAX_BARS} of {len(every)}, furthest behind the seasonal profile)" in svg
+    zh = Explorer(tiny_ex.dataset, tiny_ex.context, "zh")
+    assert "甲市" in zh.months_covered(funds=EM).plot().svg
+
+
+def test_a_narrowed_answer_keeps_its_chart_while_it_can(tiny_ex, tmp_path):
+    e = tiny_ex.execution(funds=EM, year=2025, month=6)
+    assert isinstance(e[e["item"] == "premium"].plot(), Chart)  # rows narrowed: still drawn
+    assert not isinstance(e[["item", "executed"]].plot(x="item"), Chart)  # pandas' own
+    assert not isinstance(e[["item", "executed"]].plot(), Chart)  # its columns gone
+    again = pickle.loads(pickle.dumps(e))
+    assert again.chart == PROGRESS and again.lang == "en"
+    saved = e.plot().save(tmp_path / "progress.svg")
+    assert saved.read_text(encoding="utf-8").startswith("<svg")
+
+
+def test_numbers_show_in_their_units_in_html_and_text(tiny_ex):
+    e = tiny_ex.execution(regions="110100", funds=EM, year=2025, month=6)
+    html, text = e._repr_html_(), repr(e)
+    for shown in ("1,250.0", "48.0%", "0.96"):
+        assert shown in html and shown in text
+    assert ">2025<" in html and "2,025" not in html and "2,025" not in text
+    assert text.splitlines()[0] == e.title

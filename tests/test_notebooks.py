@@ -334,8 +334,11 @@ def test_the_exploration_tutorial_runs_top_to_bottom(tmp_path):
     html = [o["data"]["text/html"] for o in outputs if "text/html" in o.get("data", {})]
     assert len(html) >= 5 and all('class="sipm-tidy"' in h for h in html)
     assert any("image/png" in o.get("data", {}) for o in outputs)  # the chart
+    svg = [o["data"]["image/svg+xml"] for o in outputs if "image/svg+xml" in o.get("data", {})]
+    assert len(svg) == 4  # execution to date, months covered, the outlook twice
 
 
 def test_the_exploration_tutorial_runs_on_your_data_in_chinese(tmp_path, tiny_dir):
     outputs = _explore(tmp_path, data=str(tiny_dir), lang="zh")
     assert any("甲市" in o.get("data", {}).get("text/html", "") for o in outputs)
+    assert any("预算执行进度" in o.get("data", {}).get("image/svg+xml", "") for o in outputs)

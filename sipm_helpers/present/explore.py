@@ -12,63 +12,26 @@ not found is an error listing the close matches.
 from __future__ import annotations
 
 import difflib
-from html import escape
+from dataclasses import replace
 from pathlib import Path
-from typing import ClassVar
 
+import numpy as np
 import pandas as pd
 
 from sipm_helpers.config.context import Context
 from sipm_helpers.data.dataset import Dataset
+from sipm_helpers.domain import measures
+from sipm_helpers.domain.facts import annual_facts, reserve_basis
 from sipm_helpers.domain.indicators import indicator_frame
+from sipm_helpers.domain.monitoring import progress
 from sipm_helpers.domain.scoring import summarize_scores
-from sipm_helpers.present.formatting import fmt_number, fmt_value
+from sipm_helpers.domain.sustainability import project
+from sipm_helpers.present.labels import Labels, load_labels
+from sipm_helpers.present.natural_charts import MONTHS_COVERED, PROGRESS, PROJECTION
+from sipm_helpers.present.tidy import Tidy, tidy
+from sipm_helpers.present.wording import TOTALS, item_name
 
-ROW_UNIT = ("actual", "target")  # columns in the unit of each row's indicator
-GRADE_COLOURS = {"excellent": "#1a7f37", "good": "#0969da", "fair": "#9a6700", "poor": "#cf222e"}
-
-
-class Tidy(pd.DataFrame):
-    """A DataFrame with a title and each column's unit, shown formatted in a notebook."""
-
-    _metadata: ClassVar[list[str]] = ["title", "units"]
-
-    @property
-    def _constructor(self):
-        return Tidy
-
-    def _repr_html_(self) -> str:
-        units = getattr(self, "units", None) or {}
-        head = "".join(f"<th>{escape(str(c))}</th>" for c in self.columns)
-        body = "".join(
-            "<tr>"
-            + "".join(_cell(v, row.get("unit") if c in ROW_UNIT else units.get(c), c)
-                      for c, v in row.items())
-            + "</tr>"
-            for _, row in self.head(500).iterrows()
-        )  # fmt: skip
-        more = f"<p>… {len(self) - 500:,} more rows</p>" if len(self) > 500 else ""
-        title = getattr(self, "title", None)
-        caption = f"<caption>{escape(title)}</caption>" if title else ""
-        return (
-            f'<table class="sipm-tidy">{caption}<thead><tr>{head}</tr></thead>'
-            f"<tbody>{body}</tbody></table>{more}"
-        )
-
-
-def _cell(value: object, unit: str | None, column: object) -> str:
-    if isinstance(value, float | int) and not isinstance(value, bool):
-        text = fmt_value(value, unit) if unit else fmt_number(value, 2)
-        return f'<td style="text-align:right">{escape(text)}</td>'
-    if column == "grade" and isinstance(value, str) and value in GRADE_COLOURS:
-        return f'<td style="color:{GRADE_COLOURS[value]};font-weight:600">{escape(value)}</td>'
-    return f"<td>{escape('' if value is None or value is pd.NA else str(value))}</td>"
-
-
-def _tidy(frame: pd.DataFrame, title: str, units: dict[str, str | None] | None = None) -> Tidy:
-    out = Tidy(frame.reset_index(drop=True))
-    out.title, out.units = title, units or {}
-    return out
+MONEY, RATE = "10k_yuan", "rate"
 
 
 class Explorer:
@@ -81,12 +44,16 @@ class Explorer:
     @property
     def regions(self) -> Tidy:
         r = self.dataset.regions[["region_code", "name_zh", "name_en", "level", "parent_code"]]
-        return _tidy(r, "Regions")
+        return tidy(r, "Regions", lang=self.lang)
 
     @property
     def funds(self) -> Tidy:
         rows = [(c, f.zh, f.en, f.default_pooling) for c, f in self.context.registry.funds.items()]
-        return _tidy(pd.DataFrame(rows, columns=["fund", "name_zh", "name_en", "pooling"]), "Funds")
+        return tidy(
+            pd.DataFrame(rows, columns=["fund", "name_zh", "name_en", "pooling"]),
+            "Funds",
+            lang=self.lang,
+        )
 
     @property
     def years(self) -> list[int]:
@@ -118,19 +85,19 @@ class Explorer:
     def scores(self, regions=None, funds=None, years=None) -> Tidy:
         """Every indicator of the selection: actual, target, points, score, status."""
         f = self._frame(regions, funds, years)
-        f = f.assign(region=[self.dataset.region_name(c, self.lang) for c in f["region_code"]])
+        f = f.assign(region=self._names(f["region_code"]))
         columns = ["region_code", "region", "fund", "year", "indicator", "kind", "unit",
                    "actual", "target", "points", "score", "status", "met"]  # fmt: skip
-        return _tidy(f[columns], "Indicators and scores")
+        return tidy(f[columns], "Indicators and scores", lang=self.lang)
 
     def totals(self, regions=None, funds=None, years=None) -> Tidy:
         """Each region's total on 100 points and its grade, per fund and year, from the data as
         reported (the evaluator's findings are stage 04's)."""
         f = self._frame(regions, funds, years)
         t = summarize_scores(f, self.context.standards, ["region_code", "fund", "year"])
-        t = t.assign(region=[self.dataset.region_name(c, self.lang) for c in t["region_code"]])
+        t = t.assign(region=self._names(t["region_code"]))
         columns = ["region_code", "region", "fund", "year", "total", "grade", "missed"]
-        return _tidy(t[columns], "Totals and grades")
+        return tidy(t[columns], "Totals and grades", lang=self.lang)
 
     def compare(self, indicator: str, fund: str, year: int) -> Tidy:
         """One indicator's actual across the fund's regions in ``year``, highest first."""
@@ -139,10 +106,65 @@ class Explorer:
         f = f.loc[f["indicator"] == indicator]
         if f.empty:
             raise KeyError(f"{indicator!r} is not an indicator of {fund} scored in {year}")
-        f = f.assign(region=[self.dataset.region_name(c, self.lang) for c in f["region_code"]])
-        f = f.sort_values("actual", ascending=False)
+        f = f.assign(region=self._names(f["region_code"])).sort_values("actual", ascending=False)
         title = f"{indicator}, {fund}, {year}"
-        return _tidy(f[["region_code", "region", "unit", "actual", "target"]], title)
+        return tidy(f[["region_code", "region", "unit", "actual", "target"]], title, lang=self.lang)
+
+    def execution(self, regions=None, funds=None, year=None, month=None) -> Tidy:
+        """Budget execution to date (Art. 11–14): per region, fund and line item, and the
+        income and expenditure totals, the annual budget, what was executed to the end of
+        ``month``, the execution rate, the share the region's seasonal profile expects by
+        then and the pace against it, and the year-end forecast with its 90 % interval and
+        the chance it falls short of the budget. ``year``: the latest in the data;
+        ``month``: the latest the selection reports in it (``reported_to``: each region's)."""
+        sub = self._subset(regions, funds)
+        year = max(self.years) if year is None else int(year)
+        this_year = sub.execution.loc[sub.execution["year"] == year]
+        if this_year.empty:
+            raise KeyError(f"no execution data of this selection in {year}")
+        month = int(this_year["month"].max()) if month is None else int(month)
+        p = progress(sub, self.context.registry, year, month)
+        p = p.loc[(p["budget"].fillna(0) > 0) | (p["executed"] > 0)]
+        reached = this_year.groupby(["region_code", "fund"], as_index=False)["month"].max()
+        p = p.merge(reached.rename(columns={"month": "reported_to"}), how="left")
+        items = {i: item_name(i, self.context.registry, self._labels) for i in p["item"].unique()}
+        p = p.assign(region=self._names(p["region_code"]), item_name=p["item"].map(items))
+        p = p.sort_values(["region_code", "fund", "item"], key=self._item_order)
+        title = self._labels.t("chart_progress_title", month=month, year=year)
+        return tidy(p[EXECUTION_COLUMNS], title, EXECUTION_UNITS, lang=self.lang, chart=PROGRESS)
+
+    def months_covered(self, regions=None, funds=None, years=None) -> Tidy:
+        """Months of expenditure the year-end balance covers, year by year (the pooled
+        fund's where the statistics report it apart from the personal accounts), with the
+        months reported (a year still running is provisional) and the fund's reasonable
+        band (the catalogue's, the province's where it sets one)."""
+        regions_, funds_ = self._codes(regions, funds)
+        facts = annual_facts(self.dataset, self.context.registry, funds=funds_, regions=regions_)
+        basis = reserve_basis(facts)
+        out = basis.rename(columns={"months": "months_reported"})
+        out["months_covered"] = measures.months_covered(facts).reindex(out.index)
+        out = out.reset_index()
+        if years is not None:
+            out = out.loc[out["year"].isin([int(y) for y in _many(years)])]
+        out = out.assign(region=self._names(out["region_code"])).join(self._bands(out))
+        return tidy(out[MONTHS_COLUMNS], self._labels.t("chart_months_title"), MONTHS_UNITS,
+                    lang=self.lang, chart=MONTHS_COVERED)  # fmt: skip
+
+    def projection(self, regions=None, funds=None) -> Tidy:
+        """Each region's fund projected from its last complete year over the rules' horizon
+        (``parameters/sustainability.yaml``): history and projection year by year, income,
+        expenditure, balance and months covered, the projection's interval (``_low``,
+        ``_high``) and middle half (``_q25``, ``_q75``), and the threshold and band the
+        months are judged against."""
+        regions_, funds_ = self._codes(regions, funds)
+        ctx = self.context
+        proj = project(self.dataset, ctx, ctx.sustainability, funds=funds_, regions=regions_)
+        judged = proj.summary[["region_code", "fund", "threshold", "band_upper"]]
+        out = proj.paths.merge(judged, on=["region_code", "fund"], how="left")
+        out = out.assign(region=self._names(out["region_code"]))
+        columns = [c for c in PROJECTION_COLUMNS if c in out]
+        return tidy(out[columns], self._labels.t("chart_projected_months_title"),
+                    PROJECTION_UNITS, lang=self.lang, chart=PROJECTION)  # fmt: skip
 
     def export(self, path: str, regions=None, funds=None, years=None) -> Path:
         """The selection's totals and grades and every indicator's score as one Excel
@@ -155,14 +177,102 @@ class Explorer:
         }
         return write_workbook(tables, path, UNITS)
 
+    # helpers ----------------------------------------------------------------------------
+    @property
+    def _labels(self) -> Labels:
+        return load_labels(self.lang)
+
+    def _names(self, codes: pd.Series) -> pd.Series:
+        r = self.dataset.regions
+        names = dict(zip(r["region_code"], r["name_zh" if self.lang == "zh" else "name_en"],
+                         strict=True))  # fmt: skip
+        return codes.map(names).fillna(codes)
+
+    def _codes(self, regions, funds) -> tuple[list[str] | None, list[str] | None]:
+        return (
+            None if regions is None else [self.region(r) for r in _many(regions)],
+            None if funds is None else [self.fund(f) for f in _many(funds)],
+        )
+
+    def _item_order(self, column: pd.Series) -> pd.Series:
+        """Line items income first, in the registry's order, each kind's total after its
+        items; other columns as they are."""
+        if column.name != "item":
+            return column
+        registry = self.context.registry
+        codes = [c for kind in TOTALS for c in (*registry.items_of_kind(kind), kind)]
+        return column.astype(str).map({c: i for i, c in enumerate(codes)})
+
+    def _subset(self, regions, funds) -> Dataset:
+        """The dataset's monthly tables narrowed to the selection (the rest untouched)."""
+        regions, funds = self._codes(regions, funds)
+        ds = self.dataset
+
+        def pick(frame: pd.DataFrame) -> pd.DataFrame:
+            keep = pd.Series(True, index=frame.index)
+            if regions is not None:
+                keep &= frame["region_code"].isin(regions)
+            if funds is not None:
+                keep &= frame["fund"].isin(funds)
+            return frame.loc[keep]
+
+        return replace(ds, execution=pick(ds.execution), budget=pick(ds.budget),
+                       statistics=pick(ds.statistics))  # fmt: skip
+
+    def _bands(self, rows: pd.DataFrame) -> pd.DataFrame:
+        """Each row's reasonable band of months covered: band_lower, band_upper."""
+        coord = self.dataset.coordination.set_index(["region_code", "fund"])["province_code"]
+        keys = pd.MultiIndex.from_frame(rows[["region_code", "fund"]])
+        province = coord.reindex(keys).to_numpy()
+        bands = {
+            (f, p): self.context.reserve_band(f, None if pd.isna(p) else str(p))
+            for f, p in set(zip(rows["fund"], province, strict=True))
+        }
+        pairs = [bands[k] for k in zip(rows["fund"], province, strict=True)]
+        return pd.DataFrame(
+            {
+                "band_lower": [np.nan if b is None or b.lower is None else b.lower for b in pairs],
+                "band_upper": [np.nan if b is None or b.upper is None else b.upper for b in pairs],
+            },
+            index=rows.index,
+        )
+
     def _frame(self, regions, funds, years) -> pd.DataFrame:
+        regions, funds = self._codes(regions, funds)
         return indicator_frame(
             self.dataset,
             self.context,
-            funds=None if funds is None else [self.fund(f) for f in _many(funds)],
-            regions=None if regions is None else [self.region(r) for r in _many(regions)],
+            funds=funds,
+            regions=regions,
             years=None if years is None else [int(y) for y in _many(years)],
         )
+
+
+MONEY_COLUMNS = ("budget", "executed", "forecast", "forecast_low", "forecast_high",
+                 "balance_end", "expenditure", "income", "balance", "balance_low",
+                 "balance_high", "income_low", "income_high", "expenditure_low",
+                 "expenditure_high")  # fmt: skip
+EXECUTION_COLUMNS = ["region_code", "region", "fund", "year", "month", "reported_to", "item",
+                     "item_name", "budget", "executed", "execution_rate", "expected_share",
+                     "pace", "forecast", "forecast_low", "forecast_high", "p_below_budget"]  # fmt: skip
+EXECUTION_UNITS = {c: MONEY for c in MONEY_COLUMNS} | {
+    "execution_rate": RATE, "expected_share": RATE, "p_below_budget": RATE, "pace": "ratio"
+}  # fmt: skip
+MONTHS_COLUMNS = ["region_code", "region", "fund", "year", "months_reported", "income",
+                  "expenditure", "balance_end", "pooled", "months_covered", "band_lower",
+                  "band_upper"]  # fmt: skip
+MONTHS_UNITS = {c: MONEY for c in MONEY_COLUMNS} | {
+    c: "months" for c in ("months_covered", "band_lower", "band_upper")
+}
+PROJECTION_COLUMNS = ["region_code", "region", "fund", "year", "kind", "income", "income_low",
+                      "income_high", "expenditure", "expenditure_low", "expenditure_high",
+                      "balance", "balance_low", "balance_high", "months_covered", "months_low",
+                      "months_high", "months_q25", "months_q75", "threshold", "band_upper",
+                      "cost_rate", "dependency_ratio"]  # fmt: skip
+PROJECTION_UNITS = {c: MONEY for c in MONEY_COLUMNS} | {
+    c: "months" for c in ("months_covered", "months_low", "months_high", "months_q25",
+                          "months_q75", "threshold", "band_upper")
+} | {"cost_rate": RATE, "dependency_ratio": "ratio"}  # fmt: skip
 
 
 def _many(value) -> list:

@@ -14,7 +14,7 @@ from sipm_helpers.present.formatting import DASH, fmt_money, fmt_number, fmt_rat
 from sipm_helpers.present.labels import load_labels
 from sipm_helpers.present.sections import Section, _para
 from sipm_helpers.present.tables import Cell, html_table
-from sipm_helpers.present.wording import expectation
+from sipm_helpers.present.wording import expectation, item_name
 
 LIGHT_CSS = {RED: "bad", AMBER: "warn", GREEN: "good"}
 CHART_ITEMS = ("premium", "fiscal_subsidy", "benefits", "income", "expenditure")
@@ -28,12 +28,7 @@ class MonitoringReport:
         self.labels = load_labels(lang)
 
     def item_name(self, item: str) -> str:
-        if item in ("income", "expenditure"):
-            return self.labels.t(f"total_{item}")
-        if item in ("balance_end", "data"):
-            return self.labels.t(f"item_{item}")
-        li = self.ctx.registry.line_items[item]
-        return li.zh if self.lang == "zh" else li.en
+        return item_name(item, self.ctx.registry, self.labels)
 
     def title(self) -> str:
         return self.labels.t(

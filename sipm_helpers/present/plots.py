@@ -313,8 +313,9 @@ def _fan_axes(ax, paths: pd.DataFrame, labels: Labels, title: str) -> None:
     legend_below(ax)
 
 
-def legend_below(ax) -> None:
-    """The legend in a row under the axes, a fixed distance below its bottom edge."""
+def legend_below(ax, ncols: int = 6) -> None:
+    """The legend in rows of ``ncols`` under the axes, a fixed distance below its bottom
+    edge."""
     below = ax.transAxes + ScaledTranslation(0, -LEGEND_DROP_POINTS / 72, ax.figure.dpi_scale_trans)
     ax.legend(
         frameon=False,
@@ -322,7 +323,7 @@ def legend_below(ax) -> None:
         loc="upper center",
         bbox_to_anchor=(0.5, 0),
         bbox_transform=below,
-        ncols=6,
+        ncols=ncols,
     )
 
 
@@ -411,4 +412,70 @@ def strip_chart(values: np.ndarray, names: Sequence[str], title: str, xlabel: st
         ax.set_xlabel(xlabel)
         ax.set_title(title, loc="left")
         ax.grid(axis="y", visible=False)
+        return to_svg(fig)
+
+
+def progress_chart(rows: pd.DataFrame, names: Sequence[str], labels: Labels, title: str) -> str:
+    """Horizontal bars: each row's execution to date as a share of its annual budget (the
+    income and expenditure totals lighter), with a tick where the seasonal profile expects
+    it to be by now."""
+    rows = rows.assign(name=list(names)).iloc[::-1]
+    with matplotlib.rc_context(_style()):
+        fig = _figure(6.8, 0.32 * len(rows) + 1.3)
+        ax = fig.add_subplot()
+        y = np.arange(len(rows))
+        rate = rows["execution_rate"].to_numpy(dtype=float) * 100
+        expected = rows["expected_share"].to_numpy(dtype=float) * 100
+        totals = rows["item"].isin(("income", "expenditure")).to_numpy()
+        colours = np.where(totals, PALETTE["light"], PALETTE["main"])
+        ax.barh(y, np.nan_to_num(rate), color=colours, height=0.6)
+        ax.scatter(expected, y, marker="|", s=220, color=PALETTE["bad"], zorder=3,
+                   label=labels.t("chart_progress_expected"))  # fmt: skip
+        for yi, r, e in zip(y, rate, expected, strict=True):
+            if not math.isnan(r):  # the figure clear of the bar's end and of the tick
+                ax.text(np.nanmax([r, e]) + 1.5, yi, f"{r:.1f}%", va="center", fontsize=8)
+        ax.set_yticks(y, rows["name"].tolist())
+        top = float(np.nanmax(np.r_[rate, expected, 100.0]))
+        ax.set_xlim(0, top + 15)
+        ax.set_xlabel(labels.t("chart_progress_x"))
+        ax.set_title(title, loc="left")
+        legend_below(ax)
+        ax.grid(axis="y", visible=False)
+        return to_svg(fig)
+
+
+MAX_LEGEND_LINES = 12  # more lines than this are drawn without a legend entry each
+
+
+def lines_chart(
+    rows: pd.DataFrame, value: str, names: Sequence[str], labels: Labels, title: str, ylabel: str
+) -> str:
+    """One line per ``names`` group over the years: ``value`` as reported (solid, dots) and,
+    where rows have ``kind`` 'projection', as projected (dashed), joined at the last actual
+    year. For comparing a handful of regions or funds on one scale."""
+    rows = rows.assign(name=list(names))
+    if "kind" not in rows:
+        rows = rows.assign(kind="history")
+    with matplotlib.rc_context(_style()):
+        fig = _figure(6.8, 3.2)
+        ax = fig.add_subplot()
+        colours = matplotlib.colormaps["tab10"].colors
+        groups = list(rows.groupby("name", sort=False))
+        for i, (name, g) in enumerate(groups):
+            colour = colours[i % len(colours)]
+            past = g.loc[g["kind"] == "history"]
+            ahead = pd.concat([past.tail(1), g.loc[g["kind"] == "projection"]])
+            ax.plot(past["year"], past[value], color=colour, linewidth=1.8, marker="o",
+                    markersize=3, label=name if len(groups) <= MAX_LEGEND_LINES else None)  # fmt: skip
+            if len(ahead) > 1:
+                ax.plot(ahead["year"], ahead[value], color=colour, linewidth=1.4, linestyle="--")
+        years = np.sort(rows["year"].unique())
+        ax.set_xticks(years, [str(y) for y in years], fontsize=8)
+        ax.set_xlabel(labels.t("chart_months_x"))
+        ax.set_ylabel(ylabel)
+        # A fixed number of bins: ticks that do not change when fit_axes resizes the axes.
+        ax.yaxis.set_major_locator(ticker.MaxNLocator(6))
+        ax.set_title(title, loc="left")
+        if len(groups) <= MAX_LEGEND_LINES:
+            legend_below(ax, ncols=3)
         return to_svg(fig)

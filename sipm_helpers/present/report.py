@@ -31,7 +31,7 @@ from sipm_helpers.present.labels import Labels, load_labels
 from sipm_helpers.present.sections import Section, _figure, _para, rich
 from sipm_helpers.present.sustainability_report import SustainabilityReport
 from sipm_helpers.present.tables import Cell, GroupRow, html_table
-from sipm_helpers.present.wording import deviation, expectation, status_label
+from sipm_helpers.present.wording import deviation, expectation, item_name, status_label
 
 
 class SelfEvaluationReport:
@@ -72,12 +72,7 @@ class SelfEvaluationReport:
         return self.ds.region_name(self.ev.region, self.lang)
 
     def item_name(self, item: str) -> str:
-        if item == "income":
-            return self.labels.t("total_income")
-        if item == "expenditure":
-            return self.labels.t("total_expenditure")
-        li = self.ctx.registry.line_items[item]
-        return li.zh if self.lang == "zh" else li.en
+        return item_name(item, self.ctx.registry, self.labels)
 
     def indicator_name(self, code: str) -> str:
         return self.catalogue.indicator(code).name(self.lang)

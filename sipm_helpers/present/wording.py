@@ -5,10 +5,25 @@ from __future__ import annotations
 
 import math
 
+from sipm_helpers.config import FundRegistry
 from sipm_helpers.domain.rules import ACHIEVED, AT_LEAST, AT_MOST, BETWEEN, RULES
 from sipm_helpers.domain.scoring import NOT_APPLICABLE, NOT_ASSESSED, REPORTED
 from sipm_helpers.present.formatting import DASH, fmt_number, fmt_rate, fmt_value
 from sipm_helpers.present.labels import Labels
+
+TOTALS = ("income", "expenditure")  # the monitoring's and funding block's total rows
+ROWS = ("balance_end", "data")  # the monitoring's rows that are not line items
+
+
+def item_name(item: str, registry: FundRegistry, labels: Labels) -> str:
+    """A line item's name in the labels' language; the income and expenditure totals and
+    the monitoring's balance and data rows by their labels."""
+    if item in TOTALS:
+        return labels.t(f"total_{item}")
+    if item in ROWS:
+        return labels.t(f"item_{item}")
+    li = registry.line_items[item]
+    return li.zh if labels.lang == "zh" else li.en
 
 
 def _missing(value: object) -> bool:
