@@ -374,8 +374,9 @@ def test_corpus_on_disk_is_what_make_corpus_writes(tmp_path):
 
 def test_one_bad_code_down_a_column_is_reported_once_with_its_rows(tiny_dir, tmp_path, ctx):
     """Region 110200 typed as 110300 in every budget row: one line naming the rows and the
-    codes it may have meant, and one line per year its execution has no budget, instead
-    of one error per budget row and one per executed item and month (82 findings)."""
+    codes it may have meant and, under it as what it causes, one line per year its
+    execution has no budget, instead of one error per budget row and one per executed
+    item and month (82 findings)."""
     folder = tmp_path / "d"
     shutil.copytree(tiny_dir, folder)
     budget = pd.read_csv(folder / "budget.csv", dtype=str)
@@ -386,8 +387,14 @@ def test_one_bad_code_down_a_column_is_reported_once_with_its_rows(tiny_dir, tmp
     text = report.to_text()
     rows = [str(i + 2) for i in budget.index[mine]]
     lines = text.splitlines()[1:]
-    assert len(lines) == 3, text
-    assert f"budget.csv, rows {', '.join(rows[:8])}, … ({len(rows)} rows)" in lines[0]
-    assert "did you mean 110200" in lines[0]
-    assert [line.endswith("[no_budget]") for line in lines[1:]] == [True, True]
-    assert "region 110200, fund employee_medical, year 2024 is executed" in lines[1]
+    assert len(lines) == 5, text
+    assert lines[0] == "  (of these, 2 follow from another and are listed under it: fix it first)"
+    assert f"budget.csv, rows {', '.join(rows[:8])}, … ({len(rows)} rows)" in lines[1]
+    assert "did you mean 110200" in lines[1] and "which causes" in lines[2]
+    assert [line.startswith("      ERROR execution.csv") for line in lines[3:]] == [True, True]
+    assert [line.endswith("[no_budget]") for line in lines[3:]] == [True, True]
+    assert "region 110200, fund employee_medical, year 2024 is executed" in lines[3]
+    frame = report.to_frame()
+    causes = frame.loc[frame["rule"] == "allowed_values"].index
+    assert set(frame.loc[frame["rule"] == "no_budget", "caused_by"]) <= set(causes)  # a row each
+    assert frame.loc[causes, "caused_by"].isna().all()

@@ -24,6 +24,7 @@ class Finding:
     region: str | None = None
     fund: str | None = None
     year: int | None = None
+    last_row: int | None = None  # where a finding covers several rows (a merged range)
 
     def location(self) -> str:
         parts = [self.origin]
@@ -40,10 +41,12 @@ class Finding:
 
 @dataclass
 class ValidationReport:
-    """Every finding of one validation run, errors and warnings alike."""
+    """Every finding of one validation run, errors and warnings alike; ``caused_by`` maps
+    a knock-on finding's position to its cause's (:mod:`sipm_helpers.data.knock_ons`)."""
 
     source: str
     findings: list[Finding] = field(default_factory=list)
+    caused_by: dict[int, int] = field(default_factory=dict)
 
     @property
     def errors(self) -> list[Finding]:
@@ -61,35 +64,66 @@ class ValidationReport:
         self.findings.extend(findings)
 
     def summary(self) -> str:
-        return f"{self.source}: {len(self.errors)} error(s), {len(self.warnings)} warning(s)" + (
-            "" if self.ok else " — the dataset cannot be used until the errors are fixed"
-        )
+        text = f"{self.source}: {len(self.errors)} error(s), {len(self.warnings)} warning(s)"
+        if not self.ok:
+            text += " — the dataset cannot be used until the errors are fixed"
+        n = len(self.caused_by)
+        if n:
+            verb = "follows" if n == 1 else "follow"
+            text += f"\n  (of these, {n:,} {verb} from another and are listed under it: fix it first)"
+        return text
 
     def to_text(self, per_rule: int = 20) -> str:
         """A readable report: the summary, then findings grouped by rule, ``per_rule`` each.
         Findings that differ only in their row (one bad code repeated down a column) make
-        one line listing the rows: the cause once, not eleven times."""
+        one line listing the rows, and what a finding causes further on is listed under
+        it: the cause once, not eleven times."""
         lines = [self.summary()]
         for severity in (ERROR, WARNING):
-            groups: dict[tuple, list[Finding]] = {}
-            for f in self.findings:
-                if f.severity == severity:
-                    key = (f.table, f.origin, f.column, f.value, f.rule, f.message)
-                    groups.setdefault(key, []).append(f)
+            chosen = [
+                i for i, f in enumerate(self.findings)
+                if f.severity == severity and i not in self.caused_by
+            ]  # fmt: skip
             shown: Counter[str] = Counter()
-            for same in groups.values():
-                shown[same[0].rule] += 1
-                if shown[same[0].rule] <= per_rule:
-                    lines.append(f"  {_grouped(same)}")
+            for same in self._alike(chosen):
+                rule = self.findings[same[0]].rule
+                shown[rule] += 1
+                if shown[rule] <= per_rule:
+                    lines.append(f"  {_grouped([self.findings[i] for i in same])}")
+                    lines += self._knock_on_lines(set(same), per_rule)
             for rule, n in shown.items():
                 if n > per_rule:
                     lines.append(f"  … and {n - per_rule:,} more {severity}(s) of rule {rule}")
         return "\n".join(lines)
 
+    def _alike(self, indices: list[int]) -> list[list[int]]:
+        """``indices`` grouped where their findings differ only in their row."""
+        groups: dict[tuple, list[int]] = {}
+        for i in indices:
+            f = self.findings[i]
+            groups.setdefault((f.table, f.origin, f.column, f.value, f.rule, f.message), []).append(
+                i
+            )
+        return list(groups.values())
+
+    def _knock_on_lines(self, causes: set[int], limit: int) -> list[str]:
+        following = [i for i, c in self.caused_by.items() if c in causes]
+        if not following:
+            return []
+        alike = self._alike(sorted(following))
+        lines = ["      which causes (these go when it is fixed):"]
+        lines += [f"      {_grouped([self.findings[i] for i in same])}" for same in alike[:limit]]
+        if len(alike) > limit:
+            lines.append(f"      … and {len(alike) - limit:,} more")
+        return lines
+
     def to_frame(self) -> pd.DataFrame:
-        """The findings as a DataFrame (one row each), for notebooks and exports."""
+        """The findings as a DataFrame (one row each), for notebooks and exports, with the
+        position of the finding each follows from (``caused_by``; empty for a cause)."""
         columns = list(Finding.__dataclass_fields__)
-        return pd.DataFrame([asdict(f) for f in self.findings], columns=columns)
+        frame = pd.DataFrame([asdict(f) for f in self.findings], columns=columns)
+        caused = pd.array([self.caused_by.get(i) for i in range(len(frame))], dtype="Int64")
+        return frame.assign(caused_by=caused)
 
 
 ROWS_SHOWN = 8

@@ -129,6 +129,7 @@ def _merged(ws, origin: str, table: str) -> list[Finding]:
             "merged_cells",
             f"cells {merged.coord} are merged: only the first holds a value, the others read "
             "as blank; unmerge them and fill in every row",
+            last_row=merged.max_row,
         )
         for merged in ws.merged_cells.ranges
     ]  # fmt: skip

@@ -18,6 +18,7 @@ from sipm_helpers.config.context import Context, load_context
 from sipm_helpers.data.dataset import TABLES, Dataset
 from sipm_helpers.data.findings import ERROR, WARNING, Finding, ValidationReport
 from sipm_helpers.data.io import RawDataset, read_raw
+from sipm_helpers.data.knock_ons import link
 from sipm_helpers.data.rules import (
     Checked,
     Rule,
@@ -205,6 +206,7 @@ def validate_raw(
     if "regions" not in tables or (
         report.errors and any(f.table == "regions" for f in report.errors)
     ):
+        report.caused_by = link(report.findings, tables)
         return None, report
     regions_frame = tables["regions"].frame
     pooling = tables.get("pooling")
@@ -212,6 +214,7 @@ def validate_raw(
         regions_frame, None if pooling is None else pooling.frame, ctx.registry
     )
     report.extend(run_rules(RULES, Checked(tables, ctx, regions_frame, coordination)))
+    report.caused_by = link(report.findings, tables)
     if not report.ok:
         return None, report
     frames = {
