@@ -70,7 +70,9 @@ class ValidationReport:
         n = len(self.caused_by)
         if n:
             verb = "follows" if n == 1 else "follow"
-            text += f"\n  (of these, {n:,} {verb} from another and are listed under it: fix it first)"
+            text += (
+                f"\n  (of these, {n:,} {verb} from another and are listed under it: fix it first)"
+            )
         return text
 
     def to_text(self, per_rule: int = 20) -> str:
