@@ -185,3 +185,25 @@ def test_numbers_show_in_their_units_in_html_and_text(tiny_ex):
         assert shown in html and shown in text
     assert ">2025<" in html and "2,025" not in html and "2,025" not in text
     assert text.splitlines()[0] == e.title
+
+
+def test_text_from_data_is_exported_as_text_never_as_a_formula(demo, ctx, tmp_path):
+    from openpyxl import load_workbook
+
+    regions = demo.regions.copy()
+    crafted = '=HYPERLINK("http://example.invalid","Jinhe")'
+    regions.loc[regions["region_code"] == "910100", "name_en"] = crafted
+    ex = Explorer(replace(demo, regions=regions), ctx)
+    path = ex.export(str(tmp_path / "x.xlsx"), regions="910100", funds=EM, years=2025)
+    cell = load_workbook(path)["totals"]["B2"]
+    assert cell.value == crafted and cell.data_type == "s"
+
+
+def test_a_selection_too_large_for_excel_is_refused_before_writing(ex, tmp_path, monkeypatch):
+    from sipm_helpers.errors import SipmError
+    from sipm_helpers.present import export
+
+    monkeypatch.setattr(export, "MAX_ROWS", 10)
+    with pytest.raises(SipmError, match=r"scores: 2\d rows do not fit in one Excel sheet"):
+        ex.export(str(tmp_path / "big.xlsx"), regions="910100", funds=EM, years=2025)
+    assert not (tmp_path / "big.xlsx").exists()
