@@ -53,7 +53,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def cmd_template(args: argparse.Namespace) -> int:
     from sipm_helpers.data.templates import write_templates
 
-    path = write_templates(Path(args.dir), args.format, lang=args.lang)
+    path = write_templates(Path(args.dir), args.format, lang=args.lang, regions=args.regions)
     print(f"templates written to {path}")
     return EXIT_OK
 
@@ -340,6 +340,12 @@ def build_parser() -> argparse.ArgumentParser:
         choices=["en", "zh"],
         default="en",
         help="language of the whole template: notes, README, lookup headings",
+    )
+    p.add_argument(
+        "--regions",
+        metavar="DATASET",
+        help="a dataset (folder or workbook) whose regions and pooling the template carries "
+        "filled in, its region drop-downs offering exactly those regions",
     )
     p.set_defaults(func=cmd_template)
 

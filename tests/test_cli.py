@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import shutil
 
 import pandas as pd
 import pytest
@@ -233,3 +234,49 @@ def test_export_reads_a_runs_results_into_one_workbook(tiny, ctx, tmp_path, caps
     assert book["scores"].max_row - 1 == sum(len(x["indicators"]) for x in results.values())
     assert main(["export", str(tmp_path / "nothing"), "--out", str(out)]) != EXIT_OK
     assert "no self-evaluation results" in capsys.readouterr().err
+
+
+def test_a_template_carries_the_regions_once_known(tiny_dir, tmp_path):
+    """--regions DATASET: the regions and pooling sheets come filled in from a validated
+    dataset, and region drop-downs offer exactly those regions; CSV templates alike."""
+    raw = read_raw(tiny_dir, ["regions", "pooling"])
+    out = tmp_path / "tpl.xlsx"
+    assert main(["template", str(out), "--regions", str(tiny_dir)]) == EXIT_OK
+    book = load_workbook(out)
+    rows = [[c.value for c in r] for r in book["regions"].iter_rows(min_row=3)]
+    assert (
+        rows
+        == raw.tables["regions"]
+        .astype(object)
+        .where(raw.tables["regions"].notna(), None)
+        .values.tolist()
+    )
+    assert rows[0][0] == "000000"  # a code stays text
+    assert book["pooling"].max_row == 2 + len(raw.tables["pooling"])
+    budget = {
+        str(dv.sqref).split(":")[0]: dv.formula1
+        for dv in book["budget"].data_validations.dataValidation
+    }
+    assert budget["A3"] == f"=regions!$A$3:$A${len(rows) + 2}"
+    assert (
+        main(["template", str(tmp_path / "csv"), "--format", "csv", "--regions", str(tiny_dir)])
+        == EXIT_OK
+    )
+    again = read_raw(tmp_path / "csv", list(TABLES))
+    assert (
+        again.tables["regions"]["region_code"].tolist()
+        == raw.tables["regions"]["region_code"].tolist()
+    )
+    assert len(again.tables["budget"]) == 0
+
+
+def test_regions_that_do_not_validate_are_not_put_in_a_template(tiny_dir, tmp_path, capsys):
+    folder = tmp_path / "bad"
+    shutil.copytree(tiny_dir, folder)
+    regions = pd.read_csv(folder / "regions.csv", dtype=str)
+    regions.loc[2, "parent_code"] = "990000"  # a prefecture under no province
+    regions.to_csv(folder / "regions.csv", index=False)
+    out = tmp_path / "tpl.xlsx"
+    assert main(["template", str(out), "--regions", str(folder)]) == EXIT_BAD_INPUT
+    assert "regions.csv, row 4, column parent_code" in capsys.readouterr().err
+    assert not out.exists()

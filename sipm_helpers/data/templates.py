@@ -7,6 +7,10 @@ lookup sheets (list_funds, list_line_items, list_statistics, list_indicators) wi
 code's names, drop-down lists (Excel data validation) on every coded column, and code
 columns formatted as text so Excel keeps their leading zeros. Every word is in the
 language asked for (parameters/tables.yaml, template_words).
+
+Once the regions are known (a dataset of the province's, last year's for instance), the
+template carries them: its regions and pooling sheets come filled in, validated first, and
+the drop-down lists of region codes offer exactly those regions.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import csv
 import io
 from pathlib import Path
 
+import pandas as pd
 from openpyxl import Workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -24,7 +29,11 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from sipm_helpers.config.context import Context, load_context
 from sipm_helpers.config.tables import ColumnSpec, TableSpec, load_template_words, lookup_sheet
 from sipm_helpers.data.dataset import TABLES
-from sipm_helpers.data.io import atomic_write_bytes, atomic_write_text
+from sipm_helpers.data.findings import ValidationReport
+from sipm_helpers.data.io import atomic_write_bytes, atomic_write_text, read_raw
+from sipm_helpers.errors import DataError, SipmError
+
+KNOWN = ("regions", "pooling")  # the tables a template can carry filled in
 
 HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
 DOC_FILL = PatternFill("solid", fgColor="DDEBF7")
@@ -64,10 +73,29 @@ def lookups(ctx: Context, lang: str) -> dict[str, tuple[list[str], list[list]]]:
     }
 
 
-def write_templates(target: Path, fmt: str = "xlsx", *, lang: str = "en") -> Path:
+def known_regions(path: str | Path, ctx: Context) -> dict[str, pd.DataFrame]:
+    """The regions table (and the pooling table, where there is one) of the dataset at
+    ``path``, as read, once they validate; DataError listing their findings otherwise."""
+    from sipm_helpers.data.validation import validate_raw
+
+    raw = read_raw(path, list(TABLES))
+    if "regions" not in raw.tables:
+        raise SipmError(f"{path}: no regions table to take the regions from")
+    _, report = validate_raw(raw, ctx)
+    own = [f for f in report.errors if f.table in KNOWN]
+    if own:
+        raise DataError(ValidationReport(str(path), own))
+    return {name: raw.tables[name] for name in KNOWN if name in raw.tables}
+
+
+def write_templates(
+    target: Path, fmt: str = "xlsx", *, lang: str = "en", regions: str | Path | None = None
+) -> Path:
     """Write the templates: ``target`` is a folder (csv; for xlsx, a folder gets
-    ``sipm-template.xlsx``) or an .xlsx path. Returns what was written."""
+    ``sipm-template.xlsx``) or an .xlsx path; ``regions``, a dataset whose regions (and
+    pooling) the templates carry filled in. Returns what was written."""
     ctx = load_context()
+    filled = {} if regions is None else known_regions(regions, ctx)
     if fmt == "csv":
         target.mkdir(parents=True, exist_ok=True)
         for name in TABLES:
@@ -76,6 +104,7 @@ def write_templates(target: Path, fmt: str = "xlsx", *, lang: str = "en") -> Pat
             writer = csv.writer(buf)
             writer.writerow(list(spec.columns))
             writer.writerow(documentation_row(spec, lang))
+            writer.writerows(_rows(filled.get(name), spec))
             atomic_write_text(target / f"{name}.csv", buf.getvalue())
         return target
     if fmt != "xlsx":
@@ -84,14 +113,26 @@ def write_templates(target: Path, fmt: str = "xlsx", *, lang: str = "en") -> Pat
     book = Workbook()
     _readme(book.active, ctx, lang)
     sheets = lookups(ctx, lang)
+    known = len(filled["regions"]) if "regions" in filled else None
     for name in TABLES:
-        _data_sheet(book.create_sheet(name), ctx.specs[name], lang, sheets)
+        sheet = book.create_sheet(name)
+        _data_sheet(sheet, ctx.specs[name], lang, sheets, known)
+        for row in _rows(filled.get(name), ctx.specs[name]):
+            sheet.append(row)
     for name, (head, rows) in sheets.items():
         _lookup_sheet(book.create_sheet(name), head, rows)
     buf = io.BytesIO()
     book.save(buf)
     atomic_write_bytes(path, buf.getvalue())
     return path
+
+
+def _rows(frame: pd.DataFrame | None, spec: TableSpec) -> list[list]:
+    """A known table's rows in the template's column order, blanks as empty cells."""
+    if frame is None:
+        return []
+    columns = frame.reindex(columns=list(spec.columns))
+    return columns.astype(object).where(columns.notna(), None).values.tolist()
 
 
 def _readme(sheet, ctx: Context, lang: str) -> None:
@@ -115,8 +156,11 @@ def _readme(sheet, ctx: Context, lang: str) -> None:
     sheet["A2"].alignment = Alignment(wrap_text=True, vertical="top")
 
 
-def _data_sheet(sheet, spec: TableSpec, lang: str, lookups_: dict) -> None:
-    """A table's sheet: headings, the documentation row, text formats and drop-downs."""
+def _data_sheet(
+    sheet, spec: TableSpec, lang: str, lookups_: dict, region_rows: int | None
+) -> None:
+    """A table's sheet: headings, the documentation row, text formats and drop-downs
+    (region codes from the regions sheet: its ``region_rows`` rows where it is filled)."""
     words = load_template_words(lang)
     sheet.title = spec.name
     sheet.append(list(spec.columns))
@@ -130,7 +174,7 @@ def _data_sheet(sheet, spec: TableSpec, lang: str, lookups_: dict) -> None:
         sheet.column_dimensions[letter].width = 24
         if col.type == "text":  # the column's own format: every cell typed in later is text
             sheet.column_dimensions[letter].number_format = TEXT
-        rule = _drop_down(col, lookups_)
+        rule = _drop_down(col, lookups_, region_rows)
         if rule is not None:
             rule.add(f"{letter}3:{letter}{ROWS + 2}")
             sheet.add_data_validation(rule)
@@ -138,9 +182,11 @@ def _data_sheet(sheet, spec: TableSpec, lang: str, lookups_: dict) -> None:
     sheet.freeze_panes = "A3"
 
 
-def _drop_down(col: ColumnSpec, lookups_: dict) -> DataValidation | None:
+def _drop_down(
+    col: ColumnSpec, lookups_: dict, region_rows: int | None = None
+) -> DataValidation | None:
     """The list a coded column's cells choose from: its allowed values typed in, or the
-    codes of its lookup sheet (or of the regions sheet)."""
+    codes of its lookup sheet (or of the regions sheet, its filled rows where known)."""
     if isinstance(col.allowed, tuple):
         listed = ",".join(col.allowed)
         if len(listed) > INLINE_LIST_LIMIT:
@@ -148,7 +194,8 @@ def _drop_down(col: ColumnSpec, lookups_: dict) -> DataValidation | None:
         formula = f'"{listed}"'
     elif isinstance(col.allowed, str):
         sheet = lookup_sheet(col.allowed)
-        last = len(lookups_[sheet][1]) + 1 if sheet in lookups_ else ROWS + 2
+        regions_last = ROWS + 2 if region_rows is None else region_rows + 2
+        last = len(lookups_[sheet][1]) + 1 if sheet in lookups_ else regions_last
         first = 2 if sheet in lookups_ else 3  # the regions sheet has its documentation row
         formula = f"={sheet}!$A${first}:$A${last}"
     else:
