@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 import sipm_helpers
+from sipm_helpers.data.dataset import TABLES
 from sipm_helpers.domain.evaluation import evaluate
 from sipm_helpers.domain.sustainability import project
 from sipm_helpers.present.explore import Explorer, Tidy
@@ -65,7 +66,7 @@ def test_the_notebook_display_is_formatted_and_escaped(demo, ctx):
     ex = Explorer(replace(demo, regions=regions), ctx)
     html = ex.compare("coverage_rate", EM, 2025)._repr_html_()
     assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
-    assert "%</td>" in html and "<caption>coverage_rate, employee_medical, 2025</caption>" in html
+    assert "%</td>" in html and "<caption>Coverage rate, Employees&#x27; basic medical" in html
     totals = ex.totals(funds=EM, years=2025)._repr_html_()
     assert "font-weight:600" in totals  # grades coloured
     text = repr(ex.totals(funds=EM, years=2025))
@@ -207,3 +208,43 @@ def test_a_selection_too_large_for_excel_is_refused_before_writing(ex, tmp_path,
     with pytest.raises(SipmError, match=r"scores: 2\d rows do not fit in one Excel sheet"):
         ex.export(str(tmp_path / "big.xlsx"), regions="910100", funds=EM, years=2025)
     assert not (tmp_path / "big.xlsx").exists()
+
+
+def test_one_indicator_across_regions_is_drawn_as_bars_against_targets(ex):
+    c = ex.compare("coverage_rate", EM, 2025)
+    svg = c.plot().svg
+    assert all(name in svg for name in c["region"]) and "Target" in svg and "per cent" in svg
+    zh = Explorer(ex.dataset, ex.context, "zh").compare("coverage_rate", EM, 2025)
+    assert zh.title == "参保率，职工基本医疗保险基金（含生育保险），2025"
+
+
+def test_the_tables_are_there_to_read(ex, demo):
+    assert list(ex.tables) == list(TABLES)
+    assert ex.tables["budget"] is demo.budget
+    with pytest.raises(TypeError):
+        ex.tables["budget"] = None  # read-only: the answers rest on them
+
+
+def test_every_answer_on_a_generated_dataset(tmp_path):
+    """A dataset from sipm generate (two provinces, data to June 2025): each question
+    answered, each answer with its chart."""
+    from sipm_helpers.data.generate import generate_dataset
+    from sipm_helpers.data.io import write_dataset
+
+    tables = generate_dataset(2, (2, 3), (2022, 2025), last_month=6, seed=7)
+    ds = sipm_helpers.open_dataset(str(write_dataset(tables, tmp_path / "g", "parquet")))
+    assert ds.years == [2022, 2023, 2024, 2025] and ds.latest_complete_year == 2024
+    region = ds.regions[ds.regions["level"] == "prefecture"]["region_code"].iloc[0]
+    fund = "employee_medical"
+    totals = ds.totals(funds=fund, years=2024)
+    assert len(totals) > 1 and totals["grade"].notna().all()
+    e = ds.execution(regions=region, funds=fund)
+    assert set(e["year"]) == {2025} and set(e["month"]) == {6} and len(e) > 2
+    income = e["item"].isin(ds.context.registry.items_of_kind("income"))
+    assert e.loc[e["item"] == "income", "executed"].iloc[0] == pytest.approx(
+        e.loc[income, "executed"].sum()
+    )
+    answers = [e, ds.months_covered(funds=fund), ds.projection(regions=region, funds=fund),
+               ds.compare("coverage_rate", fund, 2024), ds.scores(regions=region, years=2024)]  # fmt: skip
+    assert all(len(a) for a in answers)
+    assert all(a.plot()._repr_svg_().startswith("<svg") for a in answers[:4])

@@ -335,7 +335,7 @@ def test_the_exploration_tutorial_runs_top_to_bottom(tmp_path):
     assert len(html) >= 5 and all('class="sipm-tidy"' in h for h in html)
     assert any("image/png" in o.get("data", {}) for o in outputs)  # the chart
     svg = [o["data"]["image/svg+xml"] for o in outputs if "image/svg+xml" in o.get("data", {})]
-    assert len(svg) == 4  # execution to date, months covered, the outlook twice
+    assert len(svg) == 5  # execution to date, months covered, the outlook twice, coverage
 
 
 def test_the_exploration_tutorial_runs_on_your_data_in_chinese(tmp_path, tiny_dir):

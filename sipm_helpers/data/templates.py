@@ -156,9 +156,7 @@ def _readme(sheet, ctx: Context, lang: str) -> None:
     sheet["A2"].alignment = Alignment(wrap_text=True, vertical="top")
 
 
-def _data_sheet(
-    sheet, spec: TableSpec, lang: str, lookups_: dict, region_rows: int | None
-) -> None:
+def _data_sheet(sheet, spec: TableSpec, lang: str, lookups_: dict, region_rows: int | None) -> None:
     """A table's sheet: headings, the documentation row, text formats and drop-downs
     (region codes from the regions sheet: its ``region_rows`` rows where it is filled)."""
     words = load_template_words(lang)

@@ -12,14 +12,16 @@ not found is an error listing the close matches.
 from __future__ import annotations
 
 import difflib
+from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
+from types import MappingProxyType
 
 import numpy as np
 import pandas as pd
 
 from sipm_helpers.config.context import Context
-from sipm_helpers.data.dataset import Dataset
+from sipm_helpers.data.dataset import TABLES, Dataset
 from sipm_helpers.domain import measures
 from sipm_helpers.domain.facts import annual_facts, reserve_basis
 from sipm_helpers.domain.indicators import indicator_frame
@@ -27,7 +29,7 @@ from sipm_helpers.domain.monitoring import progress
 from sipm_helpers.domain.scoring import summarize_scores
 from sipm_helpers.domain.sustainability import project
 from sipm_helpers.present.labels import Labels, load_labels
-from sipm_helpers.present.natural_charts import MONTHS_COVERED, PROGRESS, PROJECTION
+from sipm_helpers.present.natural_charts import INDICATOR, MONTHS_COVERED, PROGRESS, PROJECTION
 from sipm_helpers.present.tidy import Tidy, tidy
 from sipm_helpers.present.wording import TOTALS, item_name
 
@@ -41,6 +43,11 @@ class Explorer:
         self.dataset, self.context, self.lang = dataset, context, lang
 
     # what there is --------------------------------------------------------------------
+    @property
+    def tables(self) -> Mapping[str, pd.DataFrame]:
+        """The dataset's validated tables by name (budget, execution, statistics, ...)."""
+        return MappingProxyType({name: getattr(self.dataset, name) for name in TABLES})
+
     @property
     def regions(self) -> Tidy:
         r = self.dataset.regions[["region_code", "name_zh", "name_en", "level", "parent_code"]]
@@ -107,8 +114,10 @@ class Explorer:
         if f.empty:
             raise KeyError(f"{indicator!r} is not an indicator of {fund} scored in {year}")
         f = f.assign(region=self._names(f["region_code"])).sort_values("actual", ascending=False)
-        title = f"{indicator}, {fund}, {year}"
-        return tidy(f[["region_code", "region", "unit", "actual", "target"]], title, lang=self.lang)
+        sep = "，" if self.lang == "zh" else ", "
+        title = sep.join([self._indicator_name(fund, indicator), self._fund_name(fund), str(year)])
+        columns = ["region_code", "region", "fund", "unit", "actual", "target"]
+        return tidy(f[columns], title, lang=self.lang, chart=INDICATOR)
 
     def execution(self, regions=None, funds=None, year=None, month=None) -> Tidy:
         """Budget execution to date (Art. 11–14): per region, fund and line item, and the
@@ -181,6 +190,14 @@ class Explorer:
     @property
     def _labels(self) -> Labels:
         return load_labels(self.lang)
+
+    def _fund_name(self, fund: str) -> str:
+        f = self.context.registry.fund(fund)
+        return f.zh if self.lang == "zh" else f.en
+
+    def _indicator_name(self, fund: str, indicator: str) -> str:
+        i = self.context.catalogue(fund).indicator(indicator)
+        return i.zh if self.lang == "zh" else i.en
 
     def _names(self, codes: pd.Series) -> pd.Series:
         r = self.dataset.regions

@@ -76,6 +76,16 @@ def _draw_projection(frame: pd.DataFrame, labels: Labels) -> str:
     )
 
 
+def _draw_indicator(frame: pd.DataFrame, labels: Labels) -> str:
+    units = frame["unit"].dropna().unique()
+    xlabel = labels.get(f"unit_{units[0]}", str(units[0])) if len(units) == 1 else ""
+    title = getattr(frame, "title", None) or ""
+    return plots.indicator_chart(frame, group_names(frame).tolist(), labels, title, xlabel)
+
+
+INDICATOR = NaturalChart(
+    "indicator", _draw_indicator, ("region", "fund", "unit", "actual", "target")
+)
 PROGRESS = NaturalChart(
     "progress",
     _draw_progress,

@@ -479,3 +479,31 @@ def lines_chart(
         if len(groups) <= MAX_LEGEND_LINES:
             legend_below(ax, ncols=3)
         return to_svg(fig)
+
+
+def indicator_chart(
+    rows: pd.DataFrame, names: Sequence[str], labels: Labels, title: str, xlabel: str
+) -> str:
+    """One bar per region: an indicator's actual (rates as per cent), with a tick at each
+    region's target, in the order of ``rows``."""
+    rate = (rows["unit"] == "rate").to_numpy()
+    scale = np.where(rate, 100.0, 1.0)
+    actual = rows["actual"].to_numpy(dtype=float) * scale
+    target = rows["target"].to_numpy(dtype=float) * scale
+    with matplotlib.rc_context(_style()):
+        fig = _figure(6.8, 0.3 * len(rows) + 1.3)
+        ax = fig.add_subplot()
+        y = np.arange(len(rows))[::-1]
+        ax.barh(y, np.nan_to_num(actual), color=PALETTE["main"], height=0.6)
+        ax.scatter(target, y, marker="|", s=220, color=PALETTE["bad"], zorder=3,
+                   label=labels.t("col_target"))  # fmt: skip
+        for yi, a, is_rate in zip(y, actual, rate, strict=True):
+            if not math.isnan(a):
+                ax.text(a, yi, f" {a:,.1f}{'%' if is_rate else ''}", va="center", fontsize=8)
+        ax.set_yticks(y, list(names))
+        ax.set_xlim(0, float(np.nanmax(np.r_[actual, target, 0.0])) * 1.15 or 1)
+        ax.set_xlabel(xlabel)
+        ax.set_title(title, loc="left")
+        legend_below(ax)
+        ax.grid(axis="y", visible=False)
+        return to_svg(fig)
