@@ -98,3 +98,26 @@ def test_unknown_paths_and_formats_are_clear_errors(tmp_path):
         detect_format(tmp_path / "x.txt")
     with pytest.raises(SipmError, match="unknown format"):
         write_dataset({}, tmp_path / "o", "json")
+
+
+def test_numbers_a_workbook_holds_as_text_read_as_the_numbers_they_show(tmp_path, ctx):
+    """What Excel leaves after a paste from elsewhere: amounts stored as text, with
+    thousands separators and stray spaces, read silently as the same numbers."""
+    from builders import tiny_tables
+    from openpyxl import load_workbook
+
+    from sipm_helpers.data.validation import validate_path
+
+    path = write_dataset(tiny_tables(), tmp_path / "d.xlsx", "xlsx")
+    book = load_workbook(path)
+    sheet = book["budget"]
+    column = [c.value for c in sheet[1]].index("initial") + 1
+    typed = []
+    for row in range(2, sheet.max_row + 1):
+        cell = sheet.cell(row, column)
+        typed.append(float(cell.value))
+        cell.value, cell.data_type = f" {float(cell.value):,.2f} ", "s"  # text, not a number
+    book.save(path)
+    dataset, report = validate_path(path, ctx)
+    assert report.ok and not report.warnings, report.to_text()
+    assert dataset.budget["initial"].tolist() == typed
