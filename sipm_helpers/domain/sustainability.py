@@ -350,159 +350,328 @@ def project(
     hist = history_frame(ds, ctx, funds=funds, regions=regions, last_year=last_year, facts=facts)
     if hist.empty:
         raise ValueError("no complete year to project from")
-    last = hist.groupby(KEYS, sort=True).tail(1).set_index(KEYS)
-    groups = last.index
-    G, H = len(groups), rules.horizon
-    T = last["year"].to_numpy(dtype=int)
-    years = np.arange(1, H + 1)[None, :] + T[:, None]  # [G, H]
-    coord = ds.coordination.set_index(KEYS)["province_code"]
-    provinces = [str(coord.get((r, f), "")) for r, f in groups]
-    funds_of = [f for _, f in groups]
-    once = {k: _threshold(ctx, rules, *k) for k in set(zip(funds_of, provinces, strict=True))}
-    bounds = [once[k] for k in zip(funds_of, provinces, strict=True)]
-    threshold = np.array([b[0] for b in bounds], dtype=float)
-    upper = np.array([b[1] for b in bounds], dtype=float)
-    group_of = np.array([ctx.registry.fund(f).group for f in funds_of])
-
+    last, years = _last_years(hist, rules.horizon)
+    groups, funds_of = last.index, [f for _, f in last.index]
+    threshold, upper = _month_bounds(ds, ctx, rules, groups, funds_of)
     fits = {side: fit_log_linear(hist, side).set_index(KEYS).reindex(groups) for side in SIDES}
-    reason = np.full(G, "", dtype=object)
-    if method == "fixed":
-        reason[:] = "chosen"
-    else:
-        for side in SIDES:
-            f = fits[side]
-            why = np.select(
-                [
-                    ~f["positive"].to_numpy(dtype=bool),
-                    f["n"].to_numpy() < rules.min_years,
-                    ~(f["resid_sd"].to_numpy(dtype=float) <= rules.max_residual_sd),
-                ],
-                ["not_positive", "short_history", "noisy"],
-                "",
-            )
-            reason = np.where(reason == "", why, reason)
+    reason = _fixed_reason(fits, method, rules)
     fitted = reason == ""
-
-    # Central paths and analytic intervals of income and expenditure.
-    conf = rules.confidence
-    central, low, high, growth_rate, growth_se = {}, {}, {}, {}, {}
-    fixed = np.array([rules.fixed_growth[g] for g in group_of], dtype=float).reshape(G, 2)
-    steps, spread = np.arange(1, H + 1)[None, :], rules.fixed_spread
-    for k, side in enumerate(SIDES):
-        f = fits[side]
-        slope, sd, sxx = (f[col].to_numpy(dtype=float) for col in ("slope", "resid_sd", "sxx"))
-        log_mid, log_low, log_high = log_linear_interval(f, years, conf)
-        base = last[side].to_numpy(dtype=float)[:, None]
-        g_fixed = fixed[:, k][:, None]
-        central[side] = np.where(fitted[:, None], np.exp(log_mid), base * (1 + g_fixed) ** steps)
-        low[side] = np.where(
-            fitted[:, None], np.exp(log_low), base * (1 + g_fixed - spread) ** steps
-        )
-        high[side] = np.where(
-            fitted[:, None], np.exp(log_high), base * (1 + g_fixed + spread) ** steps
-        )
-        growth_rate[side] = np.where(fitted, np.expm1(slope), fixed[:, k])
-        growth_se[side] = np.where(fitted, sd / np.sqrt(sxx), np.nan)
-
+    fixed = _fixed_growth(ctx, rules, funds_of)
+    central, low, high, rate, rate_se = _flow_paths(fits, fitted, last, years, rules, fixed)
     balance0 = last["balance_end"].to_numpy(dtype=float)
     months0 = last["months_covered"].to_numpy(dtype=float)
     balance = balance_paths(balance0, central["income"], central["expenditure"])
     months = months_paths(balance, central["expenditure"])
-
-    # The balance's interval: simulated for fitted groups, growth ± spread for fixed ones.
-    q = {"low": (1 - conf) / 2, "q25": 0.25, "q75": 0.75, "high": (1 + conf) / 2}
-    band = {f"balance_{k}": np.full((G, H), np.nan) for k in q} | {
-        f"months_{k}": np.full((G, H), np.nan) for k in q
-    }
-    depletion_band = np.full((G, 2), np.nan)
-    floor_band = np.full((G, 2), np.nan)
-    p_pass = np.full(G, np.nan)
-    keys = group_keys(groups)
-    sims = simulate_balance(fits, fitted, years, balance0, months0, threshold, rules, keys)
-    for idx, bal_q, mon_q, dep, flo, passes in sims:
-        for j, name in enumerate(q):
-            band[f"balance_{name}"][idx] = bal_q[j]
-            band[f"months_{name}"][idx] = mon_q[j]
-        depletion_band[idx], floor_band[idx], p_pass[idx] = dep, flo, passes
-    worst = balance_paths(balance0, low["income"], high["expenditure"])
-    best = balance_paths(balance0, high["income"], low["expenditure"])
-    fixed_rows = ~fitted
-    band["balance_low"][fixed_rows], band["balance_high"][fixed_rows] = (
-        worst[fixed_rows],
-        best[fixed_rows],
+    band, depletion, floor, p_pass = _balance_band(
+        last, fits, fitted, years, threshold, rules, low, high
     )
-    band["months_low"][fixed_rows] = months_paths(worst, high["expenditure"])[fixed_rows]
-    band["months_high"][fixed_rows] = months_paths(best, low["expenditure"])[fixed_rows]
-    depletion_band[fixed_rows, 0] = first_year(worst < 0, years)[fixed_rows]
-    depletion_band[fixed_rows, 1] = first_year(best < 0, years)[fixed_rows]
-    floor_band[fixed_rows, 0] = first_year(
-        months_paths(worst, high["expenditure"]) < threshold[:, None], years
-    )[fixed_rows]
-    floor_band[fixed_rows, 1] = first_year(
-        months_paths(best, low["expenditure"]) < threshold[:, None], years
-    )[fixed_rows]
-
-    passes, fail_year = solvency(months, months0, threshold, rules, years)
-    required = required_years(months0, threshold, rules)
-    subsidy = balancing_subsidy(balance, central["expenditure"], required, threshold)
-    premium0 = last["premium"].to_numpy(dtype=float)
-    income0 = last["income"].to_numpy(dtype=float)
-    premium_fit = fit_log_linear(hist, "premium").set_index(KEYS).reindex(groups)
-    premium_growth = np.where(
-        fitted & premium_fit["positive"].to_numpy(dtype=bool),
-        premium_fit["growth"],
-        growth_rate["income"],
-    )
-    balancing, status = _premium_answers(
-        balance0, central, premium0, premium_growth, required, threshold
-    )
-
-    pension = _pension_figures(ctx, rules, hist, last, groups, funds_of)
-
+    premium_growth = _premium_growth(hist, groups, fitted, rate["income"])
     summary = pd.DataFrame(
         {
-            "region_code": groups.get_level_values(0),
-            "fund": groups.get_level_values(1),
-            "last_year": T,
-            "history_years": fits["income"]["n"].fillna(0).to_numpy(dtype=int),
-            "basis": np.where(fitted, "fit", "fixed"),
-            "reason": reason,
-            "income_growth": growth_rate["income"],
-            "income_growth_se": growth_se["income"],
-            "expenditure_growth": growth_rate["expenditure"],
-            "expenditure_growth_se": growth_se["expenditure"],
-            "income_last": income0,
-            "expenditure_last": last["expenditure"].to_numpy(dtype=float),
-            "balance_last": balance0,
-            "months_last": months0,
-            "pooled": last["pooled"].to_numpy(dtype=bool),
-            "threshold": threshold,
-            "band_upper": upper,
-            "balance_end": balance[:, -1],
-            "months_end": months[:, -1],
-            "months_min": np.nanmin(np.where(np.isnan(months), np.inf, months), axis=1),
-            "floor_year": first_year(months < threshold[:, None], years),
-            "floor_year_low": floor_band[:, 0],
-            "floor_year_high": floor_band[:, 1],
-            "depletion_year": first_year(balance < 0, years),
-            "depletion_year_low": depletion_band[:, 0],
-            "depletion_year_high": depletion_band[:, 1],
-            "solvency_pass": passes,
-            "solvency_fail_year": fail_year,
-            "p_pass": p_pass,
-            "premium_growth": premium_growth,
-            "balancing_premium_growth": balancing,
-            "balancing_status": status,
-            "balancing_subsidy": subsidy,
-            **pension,
+            **_start_columns(last, fits, reason, rate, rate_se),
+            **_outlook_columns(balance, months, years, threshold, upper, floor, depletion),
+            **_solvency_answers(
+                last, central, balance, months, threshold, rules, years, premium_growth, p_pass
+            ),
+            **_pension_figures(ctx, rules, hist, last, groups, funds_of),
         }
     )
-    summary.loc[summary["months_min"] == np.inf, "months_min"] = np.nan
     paths = _paths_frame(hist, groups, years, central, low, high, balance, months, band)
+    premium0 = last["premium"].to_numpy(dtype=float)
     sensitivity = _sensitivity(
         groups, years, balance0, months0, central, premium0, premium_growth, threshold, rules
     )
     return Projection(summary, paths, sensitivity, rules)
+
+
+def _last_years(hist: pd.DataFrame, horizon: int) -> tuple[pd.DataFrame, np.ndarray]:
+    """Each region and fund's last complete year (indexed by region and fund) and its
+    [G, H] projection years."""
+    last = hist.groupby(KEYS, sort=True).tail(1).set_index(KEYS)
+    T = last["year"].to_numpy(dtype=int)
+    return last, np.arange(1, horizon + 1)[None, :] + T[:, None]
+
+
+def _month_bounds(
+    ds: Dataset, ctx: Context, rules: SustainabilityRules, groups: pd.Index, funds_of: list[str]
+) -> tuple[np.ndarray, np.ndarray]:
+    """[G] each group's floor (threshold) and upper bound of the months covered."""
+    coord = ds.coordination.set_index(KEYS)["province_code"]
+    provinces = [str(coord.get((r, f), "")) for r, f in groups]
+    # The bounds depend on the fund and province only: each pair is looked up once.
+    once = {k: _threshold(ctx, rules, *k) for k in set(zip(funds_of, provinces, strict=True))}
+    bounds = [once[k] for k in zip(funds_of, provinces, strict=True)]
+    threshold = np.array([b[0] for b in bounds], dtype=float)
+    upper = np.array([b[1] for b in bounds], dtype=float)
+    return threshold, upper
+
+
+def _fixed_reason(
+    fits: dict[str, pd.DataFrame], method: str, rules: SustainabilityRules
+) -> np.ndarray:
+    """[G] why a group's growth is fixed rather than fitted: 'chosen', or the first side's
+    reason not to trust its fit; '' where both sides' fits are used."""
+    reason = np.full(len(fits["income"]), "", dtype=object)
+    if method == "fixed":
+        reason[:] = "chosen"
+        return reason
+    for side in SIDES:
+        reason = np.where(reason == "", _unfit_reason(fits[side], rules), reason)
+    return reason
+
+
+def _unfit_reason(f: pd.DataFrame, rules: SustainabilityRules) -> np.ndarray:
+    """[G] why one side's fit cannot be used ('not_positive', 'short_history', 'noisy'),
+    '' where it can."""
+    return np.select(
+        [
+            ~f["positive"].to_numpy(dtype=bool),
+            f["n"].to_numpy() < rules.min_years,
+            # negated so that a NaN residual spread (fewer than three years) counts as noisy
+            ~(f["resid_sd"].to_numpy(dtype=float) <= rules.max_residual_sd),
+        ],
+        ["not_positive", "short_history", "noisy"],
+        "",
+    )
+
+
+def _fixed_growth(ctx: Context, rules: SustainabilityRules, funds_of: list[str]) -> np.ndarray:
+    """[G, 2] the rules' fixed income and expenditure growth for each group's fund group."""
+    group_of = np.array([ctx.registry.fund(f).group for f in funds_of])
+    return np.array([rules.fixed_growth[g] for g in group_of], dtype=float).reshape(
+        len(funds_of), 2
+    )
+
+
+def _flow_paths(
+    fits: dict[str, pd.DataFrame],
+    fitted: np.ndarray,
+    last: pd.DataFrame,
+    years: np.ndarray,
+    rules: SustainabilityRules,
+    fixed: np.ndarray,
+) -> tuple[dict, dict, dict, dict, dict]:
+    """Per side (income, expenditure): the [G, H] central paths, their interval's low and
+    high bounds, and the [G] growth rates and their standard errors."""
+    parts = {
+        side: _side_paths(
+            fits[side], fitted, last[side].to_numpy(dtype=float), fixed[:, k], years, rules
+        )
+        for k, side in enumerate(SIDES)
+    }
+    return tuple({side: parts[side][i] for side in SIDES} for i in range(5))
+
+
+def _side_paths(
+    f: pd.DataFrame,
+    fitted: np.ndarray,
+    base: np.ndarray,
+    g_fixed: np.ndarray,
+    years: np.ndarray,
+    rules: SustainabilityRules,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """One side's [G, H] central path, low and high bounds (the fit's analytic interval
+    where fitted, the fixed growth ± the rules' spread from ``base`` elsewhere) and its [G]
+    growth rate and standard error."""
+    steps, spread = np.arange(1, years.shape[1] + 1)[None, :], rules.fixed_spread
+    slope, sd, sxx = (f[col].to_numpy(dtype=float) for col in ("slope", "resid_sd", "sxx"))
+    log_mid, log_low, log_high = log_linear_interval(f, years, rules.confidence)
+    on_fit, start, g = fitted[:, None], base[:, None], g_fixed[:, None]
+    central = np.where(on_fit, np.exp(log_mid), start * (1 + g) ** steps)
+    low = np.where(on_fit, np.exp(log_low), start * (1 + g - spread) ** steps)
+    high = np.where(on_fit, np.exp(log_high), start * (1 + g + spread) ** steps)
+    rate = np.where(fitted, np.expm1(slope), g_fixed)
+    se = np.where(fitted, sd / np.sqrt(sxx), np.nan)
+    return central, low, high, rate, se
+
+
+def _balance_band(
+    last: pd.DataFrame,
+    fits: dict[str, pd.DataFrame],
+    fitted: np.ndarray,
+    years: np.ndarray,
+    threshold: np.ndarray,
+    rules: SustainabilityRules,
+    low: dict[str, np.ndarray],
+    high: dict[str, np.ndarray],
+) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray, np.ndarray]:
+    """The balance's and months' interval paths by column name ([G, H] each), the depletion
+    and floor years' intervals ([G, 2] each) and the share of simulated paths passing
+    ([G]): simulated for fitted groups, growth ± spread for fixed ones (no share)."""
+    balance0 = last["balance_end"].to_numpy(dtype=float)
+    months0 = last["months_covered"].to_numpy(dtype=float)
+    keys = group_keys(last.index)
+    band, depletion, floor, p_pass = _simulated_band(
+        fits, fitted, years, balance0, months0, threshold, rules, keys
+    )
+    spread, spread_depletion, spread_floor = _spread_band(balance0, low, high, threshold, years)
+    rows = ~fitted
+    for name, path in spread.items():
+        band[name][rows] = path[rows]
+    depletion[rows], floor[rows] = spread_depletion[rows], spread_floor[rows]
+    return band, depletion, floor, p_pass
+
+
+def _simulated_band(
+    fits: dict[str, pd.DataFrame],
+    fitted: np.ndarray,
+    years: np.ndarray,
+    balance0: np.ndarray,
+    months0: np.ndarray,
+    threshold: np.ndarray,
+    rules: SustainabilityRules,
+    keys: np.ndarray,
+) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`simulate_balance`'s quantile paths by column name, depletion and floor years'
+    intervals and share passing, laid out for every group (NaN where not fitted)."""
+    G, H = years.shape
+    names = ("low", "q25", "q75", "high")  # the order of simulate_balance's quantiles
+    band = {f"{v}_{k}": np.full((G, H), np.nan) for v in ("balance", "months") for k in names}
+    depletion, floor, p_pass = np.full((G, 2), np.nan), np.full((G, 2), np.nan), np.full(G, np.nan)
+    sims = simulate_balance(fits, fitted, years, balance0, months0, threshold, rules, keys)
+    for idx, bal_q, mon_q, dep, flo, passes in sims:
+        for j, name in enumerate(names):
+            band[f"balance_{name}"][idx] = bal_q[j]
+            band[f"months_{name}"][idx] = mon_q[j]
+        depletion[idx], floor[idx], p_pass[idx] = dep, flo, passes
+    return band, depletion, floor, p_pass
+
+
+def _spread_band(
+    balance0: np.ndarray,
+    low: dict[str, np.ndarray],
+    high: dict[str, np.ndarray],
+    threshold: np.ndarray,
+    years: np.ndarray,
+) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
+    """Every group's growth ± spread bounds: the balance's and months' low and high paths
+    by column name, and the depletion and floor years' [G, 2] intervals."""
+    # The worst case pairs the lowest income with the highest expenditure, the best the reverse.
+    worst = balance_paths(balance0, low["income"], high["expenditure"])
+    best = balance_paths(balance0, high["income"], low["expenditure"])
+    months_worst = months_paths(worst, high["expenditure"])
+    months_best = months_paths(best, low["expenditure"])
+    paths = {
+        "balance_low": worst,
+        "balance_high": best,
+        "months_low": months_worst,
+        "months_high": months_best,
+    }
+    depletion = np.stack([first_year(worst < 0, years), first_year(best < 0, years)], axis=1)
+    floor = np.stack(
+        [
+            first_year(months_worst < threshold[:, None], years),
+            first_year(months_best < threshold[:, None], years),
+        ],
+        axis=1,
+    )
+    return paths, depletion, floor
+
+
+def _premium_growth(
+    hist: pd.DataFrame, groups: pd.Index, fitted: np.ndarray, income_growth: np.ndarray
+) -> np.ndarray:
+    """[G] the premium's projected growth: its own fitted growth where the group is fitted
+    and its premiums are all positive, else the income's growth."""
+    premium_fit = fit_log_linear(hist, "premium").set_index(KEYS).reindex(groups)
+    return np.where(
+        fitted & premium_fit["positive"].to_numpy(dtype=bool),
+        premium_fit["growth"],
+        income_growth,
+    )
+
+
+def _start_columns(
+    last: pd.DataFrame,
+    fits: dict[str, pd.DataFrame],
+    reason: np.ndarray,
+    rate: dict[str, np.ndarray],
+    rate_se: dict[str, np.ndarray],
+) -> dict[str, np.ndarray | pd.Index]:
+    """The summary's columns on what the projection starts from: the groups, their last
+    complete year, the growth basis and rates, and the last year's figures."""
+    groups = last.index
+    return {
+        "region_code": groups.get_level_values(0),
+        "fund": groups.get_level_values(1),
+        "last_year": last["year"].to_numpy(dtype=int),
+        "history_years": fits["income"]["n"].fillna(0).to_numpy(dtype=int),
+        "basis": np.where(reason == "", "fit", "fixed"),
+        "reason": reason,
+        "income_growth": rate["income"],
+        "income_growth_se": rate_se["income"],
+        "expenditure_growth": rate["expenditure"],
+        "expenditure_growth_se": rate_se["expenditure"],
+        "income_last": last["income"].to_numpy(dtype=float),
+        "expenditure_last": last["expenditure"].to_numpy(dtype=float),
+        "balance_last": last["balance_end"].to_numpy(dtype=float),
+        "months_last": last["months_covered"].to_numpy(dtype=float),
+        "pooled": last["pooled"].to_numpy(dtype=bool),
+    }
+
+
+def _outlook_columns(
+    balance: np.ndarray,
+    months: np.ndarray,
+    years: np.ndarray,
+    threshold: np.ndarray,
+    upper: np.ndarray,
+    floor: np.ndarray,
+    depletion: np.ndarray,
+) -> dict[str, np.ndarray]:
+    """The summary's columns on where the central path leads: the months' bounds, the
+    balance and months at the horizon, the fewest months, and the floor and depletion
+    years with their intervals."""
+    # NaN ranks as inf so that nanmin never meets an all-NaN row; such a row gets NaN back
+    months_min = np.nanmin(np.where(np.isnan(months), np.inf, months), axis=1)
+    return {
+        "threshold": threshold,
+        "band_upper": upper,
+        "balance_end": balance[:, -1],
+        "months_end": months[:, -1],
+        "months_min": np.where(months_min == np.inf, np.nan, months_min),
+        "floor_year": first_year(months < threshold[:, None], years),
+        "floor_year_low": floor[:, 0],
+        "floor_year_high": floor[:, 1],
+        "depletion_year": first_year(balance < 0, years),
+        "depletion_year_low": depletion[:, 0],
+        "depletion_year_high": depletion[:, 1],
+    }
+
+
+def _solvency_answers(
+    last: pd.DataFrame,
+    central: dict[str, np.ndarray],
+    balance: np.ndarray,
+    months: np.ndarray,
+    threshold: np.ndarray,
+    rules: SustainabilityRules,
+    years: np.ndarray,
+    premium_growth: np.ndarray,
+    p_pass: np.ndarray,
+) -> dict[str, np.ndarray]:
+    """The summary's columns on the short-range test: whether the central path passes and
+    its first failing year, the share of simulated paths passing, and the balancing premium
+    growth (with its status) and subsidy."""
+    balance0 = last["balance_end"].to_numpy(dtype=float)
+    months0 = last["months_covered"].to_numpy(dtype=float)
+    premium0 = last["premium"].to_numpy(dtype=float)
+    passes, fail_year = solvency(months, months0, threshold, rules, years)
+    required = required_years(months0, threshold, rules)
+    balancing, status = _premium_answers(
+        balance0, central, premium0, premium_growth, required, threshold
+    )
+    return {
+        "solvency_pass": passes,
+        "solvency_fail_year": fail_year,
+        "p_pass": p_pass,
+        "premium_growth": premium_growth,
+        "balancing_premium_growth": balancing,
+        "balancing_status": status,
+        "balancing_subsidy": balancing_subsidy(
+            balance, central["expenditure"], required, threshold
+        ),
+    }
 
 
 def _pension_figures(
