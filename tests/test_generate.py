@@ -796,6 +796,19 @@ def test_generated_dataset_validates(small, tmp_path):
     assert report.ok, report.to_text()
 
 
+def test_years_before_a_policy_value_have_no_target_of_it(tmp_path):
+    """2020, before parameters/policy.yaml's first pension adjustment and contribution
+    standard (2021): no target row of those indicators that year, and the data validate."""
+    tables = gen.generate_dataset(2, (2, 2), (2020, 2022), last_month=12, seed=3)
+    targets = tables["targets"]
+    annual = targets.loc[targets["period"] == "annual"]
+    early = annual.loc[annual["start_year"] == 2020, "indicator"]
+    assert "average_benefit_growth" not in set(early) and len(early) > 0
+    assert "average_benefit_growth" in set(annual.loc[annual["start_year"] == 2021, "indicator"])
+    _, report = validate_path(write_dataset(tables, tmp_path / "early", "parquet"))
+    assert report.ok, report.to_text()
+
+
 # --------------------------------------------------------------------------- shipped files
 
 

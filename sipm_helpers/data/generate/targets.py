@@ -263,7 +263,8 @@ def _targets(
 
     For the budget year still open (``open_year``), about three regions in five set their
     targets carefully (at the plan, see :func:`_annual_target`), and a scenario kind's
-    ``dropped_targets`` hook drops the region's targets of the indicators it names."""
+    ``dropped_targets`` hook drops the region's targets of the indicators it names. A year
+    before a dated policy value's first date has no target of that indicator."""
     rng = _rng(seed, "targets", data.fund.code)
     careful = _careful(data, years, open_year, seed)
     dropped = _dropped(data.fund.code, scenarios)
@@ -281,7 +282,10 @@ def _targets(
         if guiding is not None:
             frames.append(_central_targets(ind, years, guiding))
     frames += _overall_targets(data, catalogue, years)
-    return pd.concat(frames, ignore_index=True).assign(fund=data.fund.code)
+    out = pd.concat(frames, ignore_index=True).assign(fund=data.fund.code)
+    # A target that follows a dated policy value has none before the policy's first date:
+    # that year the region sets no target of its own (the catalogue's default applies).
+    return out.loc[out["target"].notna()].reset_index(drop=True)
 
 
 def _careful(
