@@ -1144,3 +1144,15 @@ def test_data_files_agree_with_the_registry_and_the_catalogues():
     places = gen.load_places()
     assert [len(prefs) for _, _, prefs in places.demo_provinces] == [4, 5, 6]
     assert places.demo_provinces == gen.DEMO_GEOGRAPHY
+
+
+def test_a_scenario_naming_an_indicator_outside_its_fund_is_refused():
+    from dataclasses import replace
+
+    from sipm_helpers.data.generate.build import _build
+    from sipm_helpers.data.generate.geography import _demo_geography
+
+    wrong = replace(scenario("premium_shortfall"), fund="resident_medical",
+                    indicators=("premium_collection_rate",))  # fmt: skip
+    with pytest.raises(ValueError, match="names premium_collection_rate, not in the resident"):
+        _build(_demo_geography(gen.DEMO_SEED), (2024, 2025), 12, 1, [wrong])

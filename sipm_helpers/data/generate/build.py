@@ -36,7 +36,12 @@ from sipm_helpers.data.generate.geography import (
 from sipm_helpers.data.generate.kinds import KINDS
 from sipm_helpers.data.generate.money import _benefit_growth, _simulate
 from sipm_helpers.data.generate.qualitative import _explanations, _qualitative
-from sipm_helpers.data.generate.scenarios import DEMO_SCENARIOS, Scenario, _random_scenarios
+from sipm_helpers.data.generate.scenarios import (
+    DEMO_SCENARIOS,
+    Scenario,
+    _random_scenarios,
+    check_indicators,
+)
 from sipm_helpers.data.generate.tables import _budget, _execution, _last_months, _statistics_table
 from sipm_helpers.data.generate.targets import _targets
 from sipm_helpers.data.generate_records import evaluator_records
@@ -109,6 +114,7 @@ def _build(
     if scenarios is None:
         codes = {f: p.codes for f, p in setup.pairs.items()}
         scenarios = _random_scenarios(codes, setup.catalogues, setup.complete, seed)
+    check_indicators(scenarios, setup.catalogues)
     parts: dict[str, list[pd.DataFrame]] = {n: [] for n in TABLE_NAMES}
     for code in setup.registry.funds:
         for name, frame in _fund_tables(setup, code, scenarios).items():

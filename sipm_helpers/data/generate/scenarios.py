@@ -8,7 +8,7 @@ random (:func:`_random_scenarios`).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
@@ -129,6 +129,19 @@ def load_scenarios(path: str | Path | None = None) -> ScenarioData:
         for i, spec in enumerate(yf.items(path, "demo", raw["demo"]))
     )
     return ScenarioData(_outcome_indicators(path, raw["outcome_indicators"]), demo)
+
+
+def check_indicators(scenarios: Sequence[Scenario], catalogues: Mapping[str, Catalogue]) -> None:
+    """Every indicator a scenario names is in its fund's catalogue (a scenario that names
+    another would plant nothing an evaluation can find); ValueError naming it otherwise."""
+    for s in scenarios:
+        known = {i.code for i in catalogues[s.fund].indicators} if s.fund in catalogues else set()
+        stray = [code for code in s.indicators if code not in known]
+        if stray:
+            raise ValueError(
+                f"scenario {s.kind} {s.region} {s.fund} {s.year} names {', '.join(stray)}, "
+                f"not in the {s.fund} catalogue"
+            )
 
 
 _LOADED = load_scenarios()
