@@ -195,3 +195,32 @@ def test_a_letter_whose_provincial_evaluation_failed_says_so(tmp_path):
 
     with pytest.raises(StageParameterError, match="no provincial evaluation of 910000"):
         feedback_letter(fund=EM, region="910300", year=2025, results=str(tmp_path))
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_regions_alerts_of_one_kind_make_one_suggestion_naming_each_item(ctx, rules, lang):
+    e = evidence(ctx)
+    more = pd.DataFrame(
+        {
+            "region_code": ["r2", "r2"],
+            "item": ["transfer_out", "other_expenditure"],
+            "light": ["red", "amber"],
+            "reason": ["expenditure_pace_high", "expenditure_pace_high"],
+            "execution_rate": [1.3, 1.08],
+        }
+    )
+    e = replace(e, alerts=pd.concat([e.alerts, more], ignore_index=True))
+    s = suggest(e, replace(rules, suggestions_per_region=10))
+    alerts = s.loc[(s["region_code"] == "r2") & (s["kind"] == "budget_alert")]
+    (row,) = alerts.itertuples()
+    assert row.template == "sug_alert_expenditure_pace_high_many" and row.severity == 2.0
+    assert [i["item"] for i in row.values["items"]] == ["benefits", "transfer_out",
+                                                        "other_expenditure"]  # fmt: skip
+    (text,) = worded(alerts, ctx, EM, "110000", load_labels(lang))
+    assert "112.0%" in text and "130.0%" in text and "108.0%" in text and "{" not in text
+    if lang == "en":
+        assert "Benefit expenditure (112.0%), Transfers out (130.0%) and Other expenditure" in text
+    else:
+        assert "“社会保险待遇支出”（112.0%）、“转移支出”（130.0%）" in text
+    r1 = s.loc[(s["region_code"] == "r1") & (s["kind"] == "budget_alert"), "template"]
+    assert r1.tolist() == ["sug_alert_income_pace"]  # one item: worded as before

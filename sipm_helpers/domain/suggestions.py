@@ -82,14 +82,24 @@ def _weakest(e: Evidence, rules: AppraisalRules, kind: str) -> pd.DataFrame:
 
 
 def _alerts(e: Evidence, rules: AppraisalRules) -> pd.DataFrame:
-    """Line items the year closed on a red or amber light, worded by the light's reason."""
-    a = e.alerts
-    values = [
-        {"item": r.item, "rate": json_value(r.execution_rate), "year": e.year}
-        for r in a.itertuples()
-    ]
-    severity = np.where(a["light"] == "red", 2.0, 1.0)
-    return _rows(a, "item", "sug_alert_" + a["reason"].astype(str), severity, values)
+    """Line items the year closed on a red or amber light, worded by the light's reason;
+    a region's items with the same reason make one suggestion naming them all (its
+    template ``…_many``), the most severe light for its severity."""
+    a = e.alerts.assign(
+        template="sug_alert_" + e.alerts["reason"].astype(str),
+        severity=np.where(e.alerts["light"] == "red", 2.0, 1.0),
+        rate=[json_value(r) for r in e.alerts["execution_rate"]],
+    )
+    shared = a.groupby(["region_code", "template"])["item"].transform("size") > 1
+    one = a.loc[~shared]
+    values = [{"item": r.item, "rate": r.rate, "year": e.year} for r in one.itertuples()]
+    rows = [_rows(one, "item", one["template"], one["severity"], values)]
+    for (_, template), g in a.loc[shared].groupby(["region_code", "template"], sort=False):
+        items = [{"item": r.item, "rate": r.rate} for r in g.itertuples()]
+        merged = g.iloc[:1].assign(severity=g["severity"].max())
+        value = {"items": items, "year": e.year}
+        rows.append(_rows(merged, "item", f"{template}_many", merged["severity"], [value]))
+    return pd.concat(rows)
 
 
 def _sustainability(e: Evidence, rules: AppraisalRules) -> pd.DataFrame:

@@ -25,9 +25,19 @@ def _formatters(
         li = ctx.registry.line_items.get(str(code))
         return DASH if li is None else (li.zh if lang == "zh" else li.en)
 
+    def named(entry: dict) -> str:
+        """An item of a merged suggestion, with its execution rate where it has one."""
+        rate = entry.get("rate")
+        if lang == "zh":
+            name = f"“{item(entry['item'])}”"
+            return name if rate is None else f"{name}（{fmt_rate(rate)}）"
+        name = item(entry["item"])
+        return name if rate is None else f"{name} ({fmt_rate(rate)})"
+
     return {
         "indicator": lambda v: catalogue.indicator(v["indicator"]).name(lang),
         "item": lambda v: item(v["item"]),
+        "items": lambda v: listed([named(e) for e in v["items"]], lang),
         "grade": lambda v: labels.get(f"qual_{v['grade']}", str(v["grade"])),
         "actual": lambda v: fmt_value(v["actual"], v.get("unit")),
         "target": lambda v: fmt_value(v["target"], v.get("unit")),
@@ -38,6 +48,13 @@ def _formatters(
         "threshold": lambda v: fmt_number(v["threshold"], 1),
         "fail_year": lambda v: fmt_number(v["fail_year"], 0).replace(",", ""),
     }
+
+
+def listed(names: list[str], lang: str) -> str:
+    """Names as a list in running text: 'A, B and C', or 'A、B、C' in Chinese."""
+    if lang == "zh":
+        return "、".join(names)
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 def worded(
