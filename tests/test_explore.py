@@ -248,3 +248,18 @@ def test_every_answer_on_a_generated_dataset(tmp_path):
                ds.compare("coverage_rate", fund, 2024), ds.scores(regions=region, years=2024)]  # fmt: skip
     assert all(len(a) for a in answers)
     assert all(a.plot()._repr_svg_().startswith("<svg") for a in answers[:4])
+
+
+def test_any_answer_exports_beside_the_scores_in_its_own_units(tiny_ex, tmp_path):
+    from openpyxl import load_workbook
+
+    e = tiny_ex.execution(regions="110100", funds=EM, year=2025, month=6)
+    path = tiny_ex.export(str(tmp_path / "x.xlsx"), funds=EM, years=2025, execution=e)
+    sheet = load_workbook(path)["execution"]
+    heads = [c.value for c in sheet[1]]
+    assert load_workbook(path).sheetnames == ["totals", "scores", "execution"]
+    assert "budget (10,000 yuan)" in heads and "execution_rate (%)" in heads
+    row = {h: c for h, c in zip(heads, sheet[2], strict=True)}
+    assert row["budget (10,000 yuan)"].value == 1250 and row["month"].value == 6
+    assert row["budget (10,000 yuan)"].number_format == "#,##0.0"
+    assert row["execution_rate (%)"].number_format == "0.0%"

@@ -175,14 +175,19 @@ class Explorer:
         return tidy(out[columns], self._labels.t("chart_projected_months_title"),
                     PROJECTION_UNITS, lang=self.lang, chart=PROJECTION)  # fmt: skip
 
-    def export(self, path: str, regions=None, funds=None, years=None) -> Path:
+    def export(
+        self, path: str, regions=None, funds=None, years=None, **answers: pd.DataFrame
+    ) -> Path:
         """The selection's totals and grades and every indicator's score as one Excel
-        workbook (a sheet each, formatted: units in the headings, rates as percentages)."""
+        workbook (a sheet each, formatted: units in the headings, rates as percentages),
+        then any other answer given by name, a sheet each in its own units
+        (``execution=ds.execution(...)`` gives a sheet "execution")."""
         from sipm_helpers.present.export import UNITS, write_workbook
 
         tables = {
             "totals": self.totals(regions, funds, years),
             "scores": self.scores(regions, funds, years),
+            **answers,
         }
         return write_workbook(tables, path, UNITS)
 

@@ -61,6 +61,7 @@ def _sheet(book: xlsxwriter.Workbook, formats: _Formats, name: str, frame: pd.Da
     """One table: headings with units, each number formatted by its column's unit or, for
     an indicator's actual and target, its row's; headings frozen, filters on."""
     ws = book.add_worksheet(name[:31])
+    units = {**units, **(getattr(frame, "units", None) or {})}  # an answer's own units first
     shown = [_heading(c, units.get(c)) for c in frame.columns]
     ws.write_row(0, 0, shown, formats.header)
     row_units = _cells(frame["unit"]) if "unit" in frame else None
@@ -82,7 +83,8 @@ def write_workbook(
     tables: Mapping[str, pd.DataFrame], path: str | Path, units: Mapping[str, str]
 ) -> Path:
     """``tables`` as one workbook, a sheet each, written atomically; ``units`` maps a
-    column to its unit (rate, points, months, 10k_yuan)."""
+    column to its unit (rate, points, months, 10k_yuan), a table's own ``units`` (an
+    explorer's answer) taking precedence."""
     for name, frame in tables.items():
         if len(frame) > MAX_ROWS:
             raise SipmError(
