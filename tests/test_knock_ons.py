@@ -71,3 +71,25 @@ def test_blank_cells_of_a_merged_range_and_what_they_cause_go_under_the_merge(ct
     lines = report.to_text().splitlines()
     assert lines[2].startswith("  ERROR book.xlsx, sheet budget, row 3, column fund: cells B3:B5")
     assert all(line.startswith("      ") for line in lines[3:])
+
+
+def test_a_knock_on_must_concern_what_the_bad_code_may_have_meant():
+    """A budget row typed 110300: a year without budget in 110200 (a code close to it)
+    follows from it; one in 990100, same fund and year, does not."""
+    from sipm_helpers.data.findings import ERROR, Finding
+    from sipm_helpers.data.knock_ons import link
+    from sipm_helpers.data.table import Table
+
+    budget = pd.DataFrame({"region_code": ["110300"], "fund": [EM], "year": [2025]})
+    tables = {"budget": Table("budget", budget, "budget.csv", 2)}
+    typo = Finding(ERROR, "budget", "budget.csv", 2, "region_code", "110300", "allowed_values",
+                   "unknown code", region="110300", fund=EM, year=2025)  # fmt: skip
+
+    def missing(region: str) -> Finding:
+        return Finding(ERROR, "execution", "execution.csv", None, "year", "2025", "no_budget",
+                       "no budget", region=region, fund=EM, year=2025)  # fmt: skip
+
+    findings = [typo, missing("110200"), missing("990100")]
+    meant = {"110300", "110200", "110100"}
+    assert link(findings, tables, lambda f: frozenset(meant)) == {1: 0}
+    assert link(findings, tables, lambda f: None) == {1: 0, 2: 0}  # a blank: anything

@@ -69,9 +69,9 @@ class ValidationReport:
             text += " — the dataset cannot be used until the errors are fixed"
         n = len(self.caused_by)
         if n:
-            verb = "follows" if n == 1 else "follow"
+            verb, be = ("follows", "is") if n == 1 else ("follow", "are")
             text += (
-                f"\n  (of these, {n:,} {verb} from another and are listed under it: fix it first)"
+                f"\n  (of these, {n:,} {verb} from another and {be} listed under it: fix it first)"
             )
         return text
 

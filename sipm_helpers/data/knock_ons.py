@@ -8,14 +8,15 @@ not budgeted. The report lists each such cause once with what follows from it un
 A **cause** is a finding about one cell of a key column (region_code, fund, year, item):
 a code not allowed, in the wrong format, missing or of the wrong type, a merged range, a
 formula without its value. A later finding is its **knock-on** when it concerns a region,
-fund and year (a cross-table rule's finding) and agrees with the cause's row on every key
-but the broken one: the row's other keys say where its figures were meant to go. A knock-on
-of a knock-on is listed under the first cause.
+fund and year (a cross-table rule's finding) that agree with the cause's row on every key
+but the broken one, and on the broken one with what the cell may have meant: the code
+typed, or one close to it (``meant``), or anything where the cell is blank. A knock-on of a
+knock-on is listed under the first cause.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import pandas as pd
@@ -23,31 +24,34 @@ import pandas as pd
 from sipm_helpers.data.findings import Finding
 from sipm_helpers.data.table import Table
 
-# The key columns rules join tables on, and the field of a finding each fills.
-KEYS = {"region_code": "region", "fund": "fund", "year": "year", "item": None}
+# The key columns rules join tables on, and the field of a finding each fills; a cause's
+# row is placed by the first three (an item only matters where it is the broken cell).
+KEYS = {"region_code": "region", "fund": "fund", "year": "year", "item": "item"}
+PLACED_BY = ("region_code", "fund", "year")
 CELL_CAUSES = frozenset(
     {"allowed_values", "code_format", "required_value", "type", "merged_cells",
      "formula_without_value"}
 )  # fmt: skip
 MERGED = "merged_cells"
 
+Meant = Callable[[Finding], frozenset[str] | None]  # what a bad cell may have meant; None: any
+
 
 @dataclass(frozen=True)
 class Cause:
-    """One bad cell of a key column and the other keys of its row."""
+    """One bad cell of a key column: the other keys of its row, and what it may have meant."""
 
     index: int  # the finding's position in the report
-    column: str
-    keys: dict[str, object]  # finding field → the row's value, the broken column left out
+    broken: str  # the field of the broken column
+    meant: frozenset[str] | None
 
 
-def link(findings: list[Finding], tables: Mapping[str, Table]) -> dict[int, int]:
+def link(findings: list[Finding], tables: Mapping[str, Table], meant: Meant) -> dict[int, int]:
     """Each knock-on finding's position → its cause's (the first cause, for a chain)."""
-    causes = [c for i, f in enumerate(findings) for c in _causes(i, f, tables)]
+    by_keys = _causes(findings, tables, meant)
     merged = [i for i, f in enumerate(findings) if f.rule == MERGED]
-    if not causes and not merged:
+    if not by_keys and not merged:
         return {}
-    by_keys = _index(causes)
     caused_by: dict[int, int] = {}
     for i, f in enumerate(findings):
         cause = (
@@ -58,50 +62,69 @@ def link(findings: list[Finding], tables: Mapping[str, Table]) -> dict[int, int]
     return {i: _root(c, caused_by) for i, c in caused_by.items()}
 
 
-def _index(causes: list[Cause]) -> dict[tuple[str, ...], dict[tuple[str, ...], int]]:
-    """Causes by the fields their rows pin down, then by those fields' values: the first
-    cause of each."""
-    out: dict[tuple[str, ...], dict[tuple[str, ...], int]] = {}
-    for c in causes:
-        fields = tuple(sorted(c.keys))
-        out.setdefault(fields, {}).setdefault(tuple(str(c.keys[k]) for k in fields), c.index)
+Index = dict[tuple[str, ...], dict[tuple[str, ...], list[Cause]]]
+
+
+def _causes(findings: list[Finding], tables: Mapping[str, Table], meant: Meant) -> Index:
+    """The causes by the fields their rows pin down, then by those fields' values; of
+    causes alike (the same broken cell down a column) only the first."""
+    out: Index = {}
+    for (table, column), group in _cause_findings(findings, tables).items():
+        frame = tables[table].frame
+        labels = [row - tables[table].row_offset for _, row in group]
+        others = [c for c in PLACED_BY if c != column and c in frame.columns]
+        rows = frame[others].reindex(labels)
+        fields = tuple(KEYS[c] for c in others)
+        positions = [i for i, _ in group]
+        for i, values in zip(positions, rows.itertuples(index=False, name=None), strict=True):
+            known = [(k, str(v)) for k, v in zip(fields, values, strict=True) if not pd.isna(v)]
+            if not known:
+                continue
+            cause = Cause(i, KEYS[column], meant(findings[i]))
+            alike = out.setdefault(tuple(k for k, _ in known), {})
+            same = alike.setdefault(tuple(v for _, v in known), [])
+            if all((c.broken, c.meant) != (cause.broken, cause.meant) for c in same):
+                same.append(cause)
     return out
 
 
-def _causes(index: int, f: Finding, tables: Mapping[str, Table]) -> list[Cause]:
-    """The cause a finding is, one per row it covers (a merged range covers several)."""
-    if f.rule not in CELL_CAUSES or f.column not in KEYS or f.row is None:
-        return []
-    table = tables.get(f.table)
-    if table is None:
-        return []
-    last = f.last_row if f.last_row is not None else f.row
-    out = []
-    for row in range(f.row, last + 1):
-        label = row - table.row_offset
-        if label not in table.frame.index:
-            continue
-        values = table.frame.loc[label]
-        keys = {
-            field: values[column]
-            for column, field in KEYS.items()
-            if field and column != f.column and column in values and not pd.isna(values[column])
-        }
-        if keys:
-            out.append(Cause(index, f.column, keys))
+def _cause_findings(
+    findings: list[Finding], tables: Mapping[str, Table]
+) -> dict[tuple[str, str], list[tuple[int, int]]]:
+    """(position, row) of the findings that are causes, by table and column; a merged
+    range once for each row it covers."""
+    out: dict[tuple[str, str], list[tuple[int, int]]] = {}
+    for i, f in enumerate(findings):
+        if f.rule in CELL_CAUSES and f.column in KEYS and f.row is not None and f.table in tables:
+            last = f.last_row if f.last_row is not None else f.row
+            out.setdefault((f.table, f.column), []).extend((i, r) for r in range(f.row, last + 1))
     return out
 
 
-def _matching(f: Finding, by_keys: dict[tuple[str, ...], dict[tuple[str, ...], int]]) -> int | None:
-    """The first cause whose row agrees with the finding on each key but the broken one."""
-    mine = {"region": f.region, "fund": f.fund, "year": f.year}
+def _fields(f: Finding) -> dict[str, str | None]:
+    """What a finding concerns, field by field (an item where it points at the item)."""
+    item = f.value if f.column == "item" else None
+    return {
+        "region": f.region,
+        "fund": f.fund,
+        "year": None if f.year is None else str(f.year),
+        "item": item,
+    }
+
+
+def _matching(f: Finding, by_keys: Index) -> int | None:
+    """The first cause whose row agrees with the finding on each key but the broken one,
+    and whose broken cell may have meant the finding's value there."""
+    mine = _fields(f)
+    if mine["region"] is None and mine["fund"] is None and mine["year"] is None:
+        return None
     found = []
     for fields, causes in by_keys.items():
         if any(mine[k] is None for k in fields):
             continue
-        index = causes.get(tuple(str(mine[k]) for k in fields))
-        if index is not None:
-            found.append(index)
+        for c in causes.get(tuple(mine[k] for k in fields), ()):
+            if c.meant is None or mine[c.broken] in c.meant:
+                found.append(c.index)
     return min(found, default=None)
 
 

@@ -202,15 +202,32 @@ def build_schema(spec: TableSpec, references: Mapping[str, set[str]]) -> pa.Data
     return pa.DataFrameSchema(columns, name=spec.name, strict=False, coerce=False)
 
 
+def close_codes(value: str, allowed: Sequence[str]) -> list[str]:
+    """The allowed values closest to ``value`` (difflib), best first."""
+    return difflib.get_close_matches(value, list(allowed), n=3, cutoff=0.6)
+
+
 def _did_you_mean(value: str | None, allowed: Sequence[str]) -> str:
-    """' — did you mean X?' with the allowed values closest to ``value`` (difflib), or ''."""
-    if value is None:
-        return ""
-    close = difflib.get_close_matches(value, list(allowed), n=3, cutoff=0.6)
+    """' — did you mean X?' with the allowed values closest to ``value``, or ''."""
+    close = [] if value is None else close_codes(value, allowed)
     return f" — did you mean {' or '.join(close)}?" if close else ""
 
 
 CODE_DIGITS = 6  # the shortest region code (GB/T 2260); 9 and 12 digits extend it
+
+
+def meant_codes(
+    f: Finding, specs: Mapping[str, TableSpec], references: Mapping[str, set[str]]
+) -> frozenset[str] | None:
+    """What a code not allowed may have meant: itself, the allowed codes close to it and,
+    for digits that lost their leading zeros, the code with them; None (anything) for a
+    blank cell or another kind of finding."""
+    if f.value is None or f.rule not in ("allowed_values", "code_format"):
+        return None
+    spec = specs.get(f.table)
+    allowed = _allowed(spec, f.column, references) if spec and f.column else []
+    padded = [f.value.zfill(CODE_DIGITS)] if f.value.isdigit() else []
+    return frozenset({f.value, *close_codes(f.value, allowed), *padded})
 
 
 def _lost_zeros(value: str | None) -> str:

@@ -30,7 +30,13 @@ from sipm_helpers.data.rules import (
     statistics,
     targets,
 )
-from sipm_helpers.data.schemas import DTYPES, build_schema, coerce_table, schema_findings
+from sipm_helpers.data.schemas import (
+    DTYPES,
+    build_schema,
+    coerce_table,
+    meant_codes,
+    schema_findings,
+)
 from sipm_helpers.data.table import Table, rows
 from sipm_helpers.errors import DataError
 from sipm_helpers.paths import demo_data_dir
@@ -157,6 +163,21 @@ def _schema_pass(raw: RawDataset, ctx: Context, report: ValidationReport) -> dic
     return tables
 
 
+def _link(report: ValidationReport, tables: dict[str, Table], ctx: Context) -> dict[int, int]:
+    """Each knock-on finding's position → its cause's (:mod:`~sipm_helpers.data.knock_ons`)."""
+    regions = tables["regions"].frame if "regions" in tables else None
+    refs = _references(ctx, regions)
+    known: dict[tuple, frozenset[str] | None] = {}  # one bad code is often down a column
+
+    def meant(f: Finding) -> frozenset[str] | None:
+        key = (f.table, f.column, f.value, f.rule)
+        if key not in known:
+            known[key] = meant_codes(f, ctx.specs, refs)
+        return known[key]
+
+    return link(report.findings, tables, meant)
+
+
 def coordination_table(
     regions: pd.DataFrame, pooling: pd.DataFrame | None, registry: FundRegistry
 ) -> pd.DataFrame:
@@ -206,7 +227,7 @@ def validate_raw(
     if "regions" not in tables or (
         report.errors and any(f.table == "regions" for f in report.errors)
     ):
-        report.caused_by = link(report.findings, tables)
+        report.caused_by = _link(report, tables, ctx)
         return None, report
     regions_frame = tables["regions"].frame
     pooling = tables.get("pooling")
@@ -214,7 +235,7 @@ def validate_raw(
         regions_frame, None if pooling is None else pooling.frame, ctx.registry
     )
     report.extend(run_rules(RULES, Checked(tables, ctx, regions_frame, coordination)))
-    report.caused_by = link(report.findings, tables)
+    report.caused_by = _link(report, tables, ctx)
     if not report.ok:
         return None, report
     frames = {
