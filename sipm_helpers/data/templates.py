@@ -78,7 +78,7 @@ def known_regions(path: str | Path, ctx: Context) -> dict[str, pd.DataFrame]:
     ``path``, as read, once they validate; DataError listing their findings otherwise."""
     from sipm_helpers.data.validation import validate_raw
 
-    raw = read_raw(path, list(TABLES))
+    raw = read_raw(path, list(KNOWN))  # the other tables have nothing to say about these
     if "regions" not in raw.tables:
         raise SipmError(f"{path}: no regions table to take the regions from")
     _, report = validate_raw(raw, ctx)

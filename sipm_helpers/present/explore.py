@@ -28,7 +28,7 @@ from sipm_helpers.domain.indicators import indicator_frame
 from sipm_helpers.domain.monitoring import progress
 from sipm_helpers.domain.scoring import summarize_scores
 from sipm_helpers.domain.sustainability import project
-from sipm_helpers.present.labels import Labels, load_labels
+from sipm_helpers.present.labels import load_labels
 from sipm_helpers.present.natural_charts import INDICATOR, MONTHS_COVERED, PROGRESS, PROJECTION
 from sipm_helpers.present.tidy import Tidy, tidy
 from sipm_helpers.present.wording import TOTALS, item_name
@@ -41,6 +41,7 @@ class Explorer:
 
     def __init__(self, dataset: Dataset, context: Context, lang: str = "en") -> None:
         self.dataset, self.context, self.lang = dataset, context, lang
+        self.labels = load_labels(lang)  # read once: the answers' titles and item names
 
     # what there is --------------------------------------------------------------------
     @property
@@ -136,10 +137,10 @@ class Explorer:
         p = p.loc[(p["budget"].fillna(0) > 0) | (p["executed"] > 0)]
         reached = this_year.groupby(["region_code", "fund"], as_index=False)["month"].max()
         p = p.merge(reached.rename(columns={"month": "reported_to"}), how="left")
-        items = {i: item_name(i, self.context.registry, self._labels) for i in p["item"].unique()}
+        items = {i: item_name(i, self.context.registry, self.labels) for i in p["item"].unique()}
         p = p.assign(region=self._names(p["region_code"]), item_name=p["item"].map(items))
         p = p.sort_values(["region_code", "fund", "item"], key=self._item_order)
-        title = self._labels.t("chart_progress_title", month=month, year=year)
+        title = self.labels.t("chart_progress_title", month=month, year=year)
         return tidy(p[EXECUTION_COLUMNS], title, EXECUTION_UNITS, lang=self.lang, chart=PROGRESS)
 
     def months_covered(self, regions=None, funds=None, years=None) -> Tidy:
@@ -156,7 +157,7 @@ class Explorer:
         if years is not None:
             out = out.loc[out["year"].isin([int(y) for y in _many(years)])]
         out = out.assign(region=self._names(out["region_code"])).join(self._bands(out))
-        return tidy(out[MONTHS_COLUMNS], self._labels.t("chart_months_title"), MONTHS_UNITS,
+        return tidy(out[MONTHS_COLUMNS], self.labels.t("chart_months_title"), MONTHS_UNITS,
                     lang=self.lang, chart=MONTHS_COVERED)  # fmt: skip
 
     def projection(self, regions=None, funds=None) -> Tidy:
@@ -172,7 +173,7 @@ class Explorer:
         out = proj.paths.merge(judged, on=["region_code", "fund"], how="left")
         out = out.assign(region=self._names(out["region_code"]))
         columns = [c for c in PROJECTION_COLUMNS if c in out]
-        return tidy(out[columns], self._labels.t("chart_projected_months_title"),
+        return tidy(out[columns], self.labels.t("chart_projected_months_title"),
                     PROJECTION_UNITS, lang=self.lang, chart=PROJECTION)  # fmt: skip
 
     def export(
@@ -192,10 +193,6 @@ class Explorer:
         return write_workbook(tables, path, UNITS)
 
     # helpers ----------------------------------------------------------------------------
-    @property
-    def _labels(self) -> Labels:
-        return load_labels(self.lang)
-
     def _fund_name(self, fund: str) -> str:
         f = self.context.registry.fund(fund)
         return f.zh if self.lang == "zh" else f.en
