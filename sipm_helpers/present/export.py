@@ -21,6 +21,7 @@ import xlsxwriter
 from sipm_helpers.config.context import Context
 from sipm_helpers.data.io import atomic_write_bytes
 from sipm_helpers.errors import SipmError
+from sipm_helpers.present.tidy import ROW_UNIT
 
 HEADER = {"bold": True, "font_color": "#FFFFFF", "bg_color": "#1F4E79"}
 # Number formats by unit: a row's own unit for an indicator's actual and target.
@@ -28,7 +29,6 @@ FORMATS = {"rate": "0.0%", "months": "0.00", "ratio": "0.00", "points": "0.00", 
            "10k_yuan": "#,##0.0"}  # fmt: skip
 COUNT_FORMAT = "#,##0.##"
 HEADINGS = {"points": "points", "rate": "%", "months": "months", "10k_yuan": "10,000 yuan"}
-ROW_UNIT = ("actual", "target")
 MAX_ROWS = 1_048_575  # an Excel sheet's rows, less the heading
 WIDTH = (12, 40)  # a column's width in characters: its heading's, within these bounds
 

@@ -14,7 +14,7 @@ from sipm_helpers.present.formatting import DASH, fmt_money, fmt_number, fmt_rat
 from sipm_helpers.present.labels import load_labels
 from sipm_helpers.present.sections import Section, _para
 from sipm_helpers.present.tables import Cell, html_table
-from sipm_helpers.present.wording import expectation, item_name
+from sipm_helpers.present.wording import TOTALS, expectation, item_name
 
 LIGHT_CSS = {RED: "bad", AMBER: "warn", GREEN: "good"}
 CHART_ITEMS = ("premium", "fiscal_subsidy", "benefits", "income", "expenditure")
@@ -139,7 +139,7 @@ class MonitoringReport:
                 if pd.isna(r["forecast_low"])
                 else f"{fmt_money(r['forecast_low'])}–{fmt_money(r['forecast_high'])}"
             )
-            total = r["item"] in ("income", "expenditure")
+            total = r["item"] in TOTALS
             css = "total" if total else None
             rows.append(
                 [

@@ -14,10 +14,10 @@ import pandas as pd
 from sipm_helpers.present import plots
 from sipm_helpers.present.labels import Labels
 from sipm_helpers.present.tidy import NaturalChart
+from sipm_helpers.present.wording import TOTALS
 
 GROUP = ["region_code", "fund"]
 MAX_BARS = 40  # more rows than this: the totals furthest behind their seasonal profile
-TOTALS = ("income", "expenditure")
 
 
 def group_names(frame: pd.DataFrame) -> pd.Series:

@@ -21,6 +21,7 @@ from matplotlib.transforms import ScaledTranslation
 
 from sipm_helpers.present.fonts import font_families
 from sipm_helpers.present.labels import Labels
+from sipm_helpers.present.wording import TOTALS
 
 PALETTE = {
     "main": "#1f4e79",
@@ -426,7 +427,7 @@ def progress_chart(rows: pd.DataFrame, names: Sequence[str], labels: Labels, tit
         y = np.arange(len(rows))
         rate = rows["execution_rate"].to_numpy(dtype=float) * 100
         expected = rows["expected_share"].to_numpy(dtype=float) * 100
-        totals = rows["item"].isin(("income", "expenditure")).to_numpy()
+        totals = rows["item"].isin(TOTALS).to_numpy()
         colours = np.where(totals, PALETTE["light"], PALETTE["main"])
         ax.barh(y, np.nan_to_num(rate), color=colours, height=0.6)
         ax.scatter(expected, y, marker="|", s=220, color=PALETTE["bad"], zorder=3,
