@@ -120,7 +120,14 @@ def _jobs(plan):
 
     ctx = load_context()
     dataset = load_dataset(plan.data or None, ctx)
-    jobs = plan_jobs(dataset, plan.stages, scope=plan.scope, langs=plan.languages, data=plan.data)
+    jobs = plan_jobs(
+        dataset,
+        plan.stages,
+        scope=plan.scope,
+        langs=plan.languages,
+        data=plan.data,
+        as_of=plan.as_of,
+    )
     check_jobs(jobs, Path(plan.out), ctx, dataset)
     return ctx, dataset, jobs
 

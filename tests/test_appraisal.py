@@ -97,10 +97,16 @@ def test_robust_outliers_name_the_wild_region_and_only_it(ctx):
 
 
 def test_the_evaluations_problems_become_rectification_items(tiny, ctx, results):
-    """Alpha left its adjusted grade's deviation unexplained; Beta's report was late."""
+    """The evaluator regraded Alpha's compliance (its finding); Alpha's own self-evaluation
+    left that "partly" unexplained (its own problem); Beta's report was late."""
     a = appraise(tiny, ctx, fund=EM, province="110000", year=2025, results=results)
     items = new_items(a, ctx)
     assert items[["region_code", "indicator", "problem"]].to_dict("records") == [
+        {
+            "region_code": "110100",
+            "indicator": "fund_management_compliance",
+            "problem": "evaluator_finding",
+        },
         {
             "region_code": "110100",
             "indicator": "fund_management_compliance",
@@ -154,10 +160,11 @@ def test_the_items_load_back_as_the_next_years_rectification_table(
     worded = worded_items(new_items(a, ctx), tiny, ctx, lang)
     if lang == "zh":
         assert worded["problem"].tolist() == [
+            "基金管理规范性：抽查发现问题未整改（核查方式：现场核查；自评“部分达成”，评价认定“未达成”）",
             "基金管理规范性：2025 年度偏离绩效目标，未说明原因及改进措施（第十八条）",
             "2025 年度绩效自评报告晚于 2026-05-31 报送省级（第十八条）",
         ]
-        assert worded["owner"].iloc[1] == "乙市社会保险经办机构会同财政部门"
+        assert worded["owner"].iloc[2] == "乙市社会保险经办机构会同财政部门"
     folder = tmp_path / "next"
     shutil.copytree(tiny_dir, folder)
     write_items(worded, tmp_path / "items.csv")
@@ -182,7 +189,7 @@ def test_the_items_load_back_as_the_next_years_rectification_table(
     regions = ["110100", "110200"]
     later = follow_up(dataset, fund=EM, regions=regions, as_of=ctx.appraisal.due(2026))
     states = later.set_index("item_id").loc[worded["item_id"], "state"].tolist()
-    assert states == ["closed", "overdue"]  # the other passed its deadline still open
+    assert states == ["closed", "overdue", "overdue"]  # the others passed their deadline
 
 
 DONGCHUAN = ["910100", "910200", "910300", "910400"]

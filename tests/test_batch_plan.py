@@ -115,6 +115,8 @@ def test_a_feedback_letter_waits_for_its_provinces_evaluation(demo, tmp_path):
         ("version: 1\nstages: {self_evaluation: 2025}\nworkers: -1\n", "at least 0"),
         ("version: 1\nstages: {self_evaluation: 2025}\ntimeouts: {cel: 5}\n", "unknown key"),
         ("version: 1\nstages: {self_evaluation: 2025}\nkernels: hot\n", "hot: choose from"),
+        ("version: 1\nstages: {self_evaluation: 2025}\nas_of: end of July\n", "as_of.*2026-07-31"),
+        ("version: 1\nstages: {self_evaluation: 2025}\nas_of: 2026-02-30\n", "not a valid value"),
     ],
 )
 def test_a_bad_plan_file_names_the_key(tmp_path, text, message):
@@ -123,6 +125,23 @@ def test_a_bad_plan_file_names_the_key(tmp_path, text, message):
     with pytest.raises(ParameterError, match=message) as err:
         load_plan(path)
     assert str(path) in str(err.value)
+
+
+def test_a_plans_follow_up_date_reaches_the_provincial_evaluation(tiny, tmp_path):
+    """A plan's ``as_of`` is the date the provincial evaluation follows earlier items up
+    on; the stages that take no such date do not get it."""
+    path = tmp_path / "plan.yaml"
+    path.write_text(
+        "version: 1\nstages: {provincial_evaluation: 2025, self_evaluation: 2025}\n"
+        "as_of: 2026-08-15\n",
+        encoding="utf-8",
+    )
+    plan = load_plan(path)
+    assert plan.as_of == "2026-08-15"
+    jobs = plan_jobs(tiny, plan.stages, as_of=plan.as_of)
+    by_stage = {j.stage: j.parameters(tmp_path) for j in jobs}
+    assert by_stage["provincial_evaluation"]["as_of"] == "2026-08-15"
+    assert "as_of" not in by_stage["self_evaluation"]
 
 
 def test_every_job_is_checked_before_anything_runs(tiny, ctx, tmp_path):

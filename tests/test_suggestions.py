@@ -168,8 +168,9 @@ def test_the_letter_carries_the_regions_part_of_the_evaluation(tiny, ctx, apprai
     s = suggest(Evidence(appraisal.indicators, appraisal.outliers.iloc[:0].reindex(
         columns=["region_code", "item", "light", "reason", "execution_rate"]), {}, earlier, 2025),
         ctx.appraisal)  # fmt: skip
-    result = appraisal_result(appraisal, items, s)
+    result = appraisal_result(appraisal, items, s, datetime.date(2026, 7, 31))
     lt = letter(result, tiny, ctx, "110100")
+    assert lt.as_of == datetime.date(2026, 7, 31)
     assert lt.standing["region_code"] == "110100" and lt.ranked == 2 and not lt.missing
     assert lt.moved["indicator"].tolist() == ["fund_management_compliance"]
     assert (

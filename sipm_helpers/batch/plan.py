@@ -49,6 +49,7 @@ class Job:
     when: int | str
     lang: str
     data: str  # dataset path; "" = the embedded demo
+    as_of: str = ""  # the date a follow-up is made (ISO); "" = the stage's own default
 
     def __post_init__(self) -> None:
         for what, code in (("stage", self.stage), ("fund", self.fund), ("region", self.region)):
@@ -116,6 +117,7 @@ class Job:
             "data": self.data,
             "results": "" if results is None else str(results.resolve()),
             "lang": self.lang,
+            "as_of": self.as_of,
             "result_path": str(self.result_path(out).resolve()),
         }
         return {p.name: offered[p.name] for p in self.definition.parameters}
@@ -155,6 +157,7 @@ def stage_jobs(
     scope: Scope = Scope(),
     langs: Sequence[str] = ("en",),
     data: str = "",
+    as_of: str = "",
 ) -> list[Job]:
     """One job per language for each (region, fund) pair ``stage`` runs for at ``when``
     ("latest": what the stage's latest means in ``ds``)."""
@@ -162,7 +165,7 @@ def stage_jobs(
     pairs = scope.select(stage.pairs(ds, stage.year_of(when)), ds)
     names = dict(zip(ds.regions["region_code"], ds.regions["name_en"], strict=True))
     return [
-        Job(stage.name, str(f), str(r), slug(str(names.get(r, r))), when, lang, data)
+        Job(stage.name, str(f), str(r), slug(str(names.get(r, r))), when, lang, data, as_of)
         for r, f in zip(pairs["region_code"], pairs["fund"], strict=True)
         for lang in langs
     ]
@@ -175,6 +178,7 @@ def plan_jobs(
     scope: Scope = Scope(),
     langs: Sequence[str] = ("en",),
     data: str = "",
+    as_of: str = "",
 ) -> list[Job]:
     """The jobs of every stage named in ``stages`` (name → year, period or "latest"), in the
     registry's order."""
@@ -182,7 +186,9 @@ def plan_jobs(
         job
         for name, stage in STAGES.items()
         if name in stages
-        for job in stage_jobs(ds, stage, stages[name], scope=scope, langs=langs, data=data)
+        for job in stage_jobs(
+            ds, stage, stages[name], scope=scope, langs=langs, data=data, as_of=as_of
+        )
     ]
 
 

@@ -13,7 +13,7 @@ from sipm_helpers.batch.stages import STAGES
 from sipm_helpers.config.loader import read_yaml, require_keys
 from sipm_helpers.errors import ParameterError
 from sipm_helpers.present.labels import LANGUAGES
-from sipm_helpers.present.parameters import parse_period
+from sipm_helpers.present.parameters import parse_date, parse_period
 
 FORMATS = ("html", "pdf")
 KERNELS = ("warm", "cold")
@@ -32,6 +32,7 @@ KEYS = (
     "retries",
     "kernels",
     "restart_every",
+    "as_of",
 )
 
 
@@ -57,6 +58,7 @@ class Plan:
     retries: int = 1  # runs of a job whose kernel died, after the first
     kernels: str = "warm"
     restart_every: int = 50  # notebooks a warm kernel runs before it is replaced
+    as_of: str = ""  # the date earlier rectification items are followed up on; "" = due date
 
     def override(self, **options: Any) -> Plan:
         """This plan with the options given (None: keep the plan's)."""
@@ -105,6 +107,16 @@ def _stages(path: Path, raw: Any) -> dict[str, int | str]:
     return {name: _when(path, name, value) for name, value in raw.items()}
 
 
+def _date(path: Path, key: str, value: Any) -> str:
+    """A date in ISO form (YAML may have read it as a date already); "" when absent."""
+    if value in (None, ""):
+        return ""
+    try:
+        return parse_date(str(value)).isoformat()
+    except ValueError as exc:
+        raise ParameterError(path, key, str(exc)) from None
+
+
 def _positive(path: Path, key: str, value: Any, default: int | None) -> int | None:
     if value is None or value == "auto":
         return default
@@ -151,4 +163,5 @@ def load_plan(path: str | Path) -> Plan:
         retries=_positive(path, "retries", raw.get("retries"), 1),
         kernels=_choices(path, "kernels", raw.get("kernels", "warm"), KERNELS)[0],
         restart_every=_positive(path, "restart_every", raw.get("restart_every"), 50) or 50,
+        as_of=_date(path, "as_of", raw.get("as_of")),
     )

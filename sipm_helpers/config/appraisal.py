@@ -1,5 +1,5 @@
 """Rules of the provincial evaluation of self-evaluations (parameters/appraisal.yaml): the
-report's due date (Art. 18), the gap between self-assessed and evaluated totals worth a
+reports' due dates (Art. 18), the gap between self-assessed and evaluated totals worth a
 flag, the robust rule that names an outlier among regions (Art. 17, 19), and how many
 suggestions a region is given (Art. 19)."""
 
@@ -18,6 +18,8 @@ from sipm_helpers.paths import parameters_dir
 class AppraisalRules:
     due_month: int
     due_day: int
+    provincial_month: int
+    provincial_day: int
     gap_points: float
     outlier_z: float
     min_regions: int
@@ -33,6 +35,10 @@ class AppraisalRules:
         """When the self-evaluation of ``year`` is due at the province."""
         return datetime.date(year + 1, self.due_month, self.due_day)
 
+    def provincial_due(self, year: int) -> datetime.date:
+        """When the province's evaluation of ``year`` is due at the centre (Art. 18)."""
+        return datetime.date(year + 1, self.provincial_month, self.provincial_day)
+
     def rectification_deadline(self, year: int) -> datetime.date:
         """When a problem found evaluating ``year`` must be rectified."""
         return datetime.date(year + 1, self.rectification_month, self.rectification_day)
@@ -45,6 +51,7 @@ def load_appraisal_rules(path: str | Path | None = None) -> AppraisalRules:
     keys = [
         "version",
         "report_due",
+        "provincial_report_due",
         "gap_points",
         "outlier_z",
         "min_regions",
@@ -53,11 +60,14 @@ def load_appraisal_rules(path: str | Path | None = None) -> AppraisalRules:
     keys += ["rectification_due", "raise_margin", "recommendation_years", "suggestions"]
     require_keys(path, "", raw, keys)
     month, day = _day_of_year(path, "report_due", raw["report_due"])
+    pe_month, pe_day = _day_of_year(path, "provincial_report_due", raw["provincial_report_due"])
     fix_month, fix_day = _day_of_year(path, "rectification_due", raw["rectification_due"])
     suggestions = require_keys(path, "suggestions", raw["suggestions"], ["weakest", "per_region"])
     rules = AppraisalRules(
         due_month=month,
         due_day=day,
+        provincial_month=pe_month,
+        provincial_day=pe_day,
         gap_points=require_number(path, "gap_points", raw["gap_points"]),
         outlier_z=require_number(path, "outlier_z", raw["outlier_z"]),
         min_regions=require_whole(path, "min_regions", raw["min_regions"], 3),

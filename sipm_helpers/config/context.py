@@ -13,6 +13,7 @@ from sipm_helpers.config.catalogue import (
     load_library,
     load_province_catalogues,
 )
+from sipm_helpers.config.ledger import LedgerRules, load_ledger_rules
 from sipm_helpers.config.monitoring import MonitoringRules, load_monitoring_rules
 from sipm_helpers.config.policy import Policy, load_policy
 from sipm_helpers.config.registry import FundRegistry, load_registry
@@ -43,6 +44,7 @@ class Context:
     sustainability: SustainabilityRules
     target_review: TargetReviewRules
     appraisal: AppraisalRules
+    ledger: LedgerRules
 
     def catalogue(self, fund: str, province: str | None = None) -> Catalogue:
         """The catalogue that applies to ``fund`` in ``province``: the province's own
@@ -86,6 +88,7 @@ def load_context() -> Context:
         sustainability=load_sustainability_rules(),
         target_review=load_target_review_rules(),
         appraisal=load_appraisal_rules(),
+        ledger=load_ledger_rules(),
     )
     check_policy_references(ctx)
     check_rule_codes(ctx)
@@ -101,6 +104,18 @@ def check_rule_codes(ctx: Context) -> None:
             parameters_dir() / "monitoring.yaml",
             "outlook",
             f"unknown indicator(s): {', '.join(unknown)}",
+        )
+    ledger = parameters_dir() / "ledger.yaml"
+    for where, code in (("rate.indicator", ctx.ledger.rate_indicator),
+                        ("overdue_cap.indicator", ctx.ledger.cap_indicator)):  # fmt: skip
+        if code not in known:
+            raise ParameterError(ledger, where, f"unknown indicator {code!r}")
+    if ctx.ledger.cap_grade not in ctx.standards.qualitative_levels:
+        raise ParameterError(
+            ledger,
+            "overdue_cap.grade",
+            f"unknown grade {ctx.ledger.cap_grade!r}; "
+            f"grades: {', '.join(ctx.standards.qualitative_levels)}",
         )
     for fund, name in ctx.sustainability.contribution_rate.items():
         if name not in ctx.policy.parameters:

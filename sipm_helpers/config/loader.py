@@ -44,6 +44,8 @@ def read_yaml(path: str | Path) -> dict[str, Any]:
         raise ParameterError(
             path, where, f"not valid YAML: {getattr(exc, 'problem', exc)}"
         ) from exc
+    except ValueError as exc:  # a value YAML reads as a date that is none, such as 2026-02-30
+        raise ParameterError(path, "", f"not a valid value: {exc}") from exc
     if not isinstance(data, dict):
         raise ParameterError(path, "", "must hold a mapping at the top level")
     return data

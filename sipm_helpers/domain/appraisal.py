@@ -8,8 +8,12 @@ itself; the quality of each self-evaluation; the regions compared.
   submitted, or its stage-03 run failed) is listed as such and not scored: the province
   evaluates self-evaluations, and there is none to evaluate.
 - **Quality** (Art. 17, 18): the gap between self-assessed and evaluated totals past the
-  rules' threshold, deviations left without a reason or measure, reports received after
-  the due date or not at all, qualitative grades scored without evidence.
+  rules' threshold, reports received after the due date or not at all, and what the
+  region's own self-evaluation left undone: deviations without a reason or measure,
+  qualitative grades given without evidence. An evaluator's regrade is the evaluator's
+  finding, with its basis and comment, never a deviation the region failed to explain.
+- **Ledger** (Art. 14, 20): the rectification ledger's findings join the evaluator's
+  (:mod:`sipm_helpers.domain.ledger`); evidence it contradicts is flagged.
 - **Comparison** (Art. 17, the comparative method): regions ranked by evaluated total
   (ties share a rank); each quantitative indicator's actual compared across regions
   with a robust z-score (median and MAD, scipy), outliers named; each region against its
@@ -18,6 +22,7 @@ itself; the quality of each self-evaluation; the regions compared.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -30,8 +35,10 @@ from sipm_helpers.config.appraisal import AppraisalRules
 from sipm_helpers.config.context import Context
 from sipm_helpers.data.dataset import Dataset
 from sipm_helpers.domain.indicators import indicator_frame
+from sipm_helpers.domain.ledger import DETAIL, contradicted_evidence, evaluator_review, ledger_facts
 from sipm_helpers.domain.results import json_value
-from sipm_helpers.domain.scoring import SCORED, summarize_scores
+from sipm_helpers.domain.rules import NO_EVIDENCE
+from sipm_helpers.domain.scoring import NOT_ASSESSED, summarize_scores
 
 KEYS = ["region_code", "fund", "year"]
 MISSING = "self_evaluation_missing"
@@ -46,32 +53,58 @@ class Appraisal:
     province: str
     year: int
     regions: pd.DataFrame  # per region: self and evaluated totals and grades, gap, flags, rank
-    moved: pd.DataFrame  # indicators the evaluator's findings changed, self against evaluated
+    moved: pd.DataFrame  # indicators the evaluator's findings changed: basis, comment, before/after
     indicators: pd.DataFrame  # the evaluated indicator frame of the regions scored
     outliers: pd.DataFrame  # region, indicator, actual, median, robust z
     history: pd.DataFrame  # region, year, total, grade of the years before
     against: pd.DataFrame  # per indicator: the regions against the upper levels' targets
+    quality: pd.DataFrame  # region, indicator, problem: what each self-evaluation left undone
+    ledger: pd.DataFrame  # per region: the ledger's audit and inspection items of the year
+    contradicted: pd.DataFrame  # evidence claiming no problem while an item was open
+
+
+UNEXPLAINED, UNEVIDENCED = "unexplained_deviation", "grade_without_evidence"
+QUALITY_COLUMNS = {UNEXPLAINED: "unexplained", UNEVIDENCED: "unevidenced"}
 
 
 def self_assessed(results: Mapping[str, dict | None]) -> pd.DataFrame:
     """Per region, what its stage-03 result says (None: missing): total, grade, the
-    indicators' scores by code."""
+    indicators' scores, grades and actuals by code."""
     rows = []
     for region, result in results.items():
         summary = (result or {}).get("summary") or {}
-        scores = {i["indicator"]: i.get("score") for i in (result or {}).get("indicators", [])}
+        found = (result or {}).get("indicators", [])
         rows.append(
             {
                 "region_code": region,
                 "self_total": summary.get("total", np.nan) if result else np.nan,
                 "self_grade": summary.get("grade") if result else None,
-                "self_scores": scores,
+                "self_scores": {i["indicator"]: i.get("score") for i in found},
+                "self_values": {
+                    i["indicator"]: i.get("qualitative_grade") or i.get("actual") for i in found
+                },
                 "submitted": result is not None,
             }
         )
-    return pd.DataFrame(
-        rows, columns=["region_code", "self_total", "self_grade", "self_scores", "submitted"]
-    )
+    columns = ["region_code", "self_total", "self_grade", "self_scores", "self_values"]
+    return pd.DataFrame(rows, columns=[*columns, "submitted"])
+
+
+def self_quality(results: Mapping[str, dict | None]) -> pd.DataFrame:
+    """What each region's own self-evaluation (its stage-03 result) left undone (Art. 18):
+    deviations given no reason and improvement measure, qualitative grades given without
+    evidence (which therefore earned nothing). region_code, indicator, problem."""
+    rows = []
+    for region, result in results.items():
+        if not result:
+            continue
+        for code in result.get("unexplained_deviations", []):
+            rows.append((region, code, UNEXPLAINED))
+        for i in result.get("indicators", []):
+            no_evidence = i.get("status") == NOT_ASSESSED and i.get("status_reason") == NO_EVIDENCE
+            if i.get("qualitative_grade") and no_evidence:
+                rows.append((region, i["indicator"], UNEVIDENCED))
+    return pd.DataFrame(rows, columns=["region_code", "indicator", "problem"])
 
 
 def _received(ds: Dataset, fund: str, year: int, rules: AppraisalRules) -> pd.DataFrame:
@@ -81,24 +114,11 @@ def _received(ds: Dataset, fund: str, year: int, rules: AppraisalRules) -> pd.Da
     return mine.assign(late=(mine["received"] > due).to_numpy(dtype=bool))
 
 
-def quality_problems(e: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
-    """Which scored indicators are deviations left without reason or measure (Art. 18),
-    and which are grades scored without evidence."""
-    unexplained = e["needs_explanation"].astype(bool) & ~e["explained"].astype(bool)
-    unevidenced = (e["kind"] == "qualitative") & (e["status"] == SCORED) & e["evidence"].isna()
-    return unexplained, unevidenced
-
-
-def _quality(e: pd.DataFrame) -> pd.DataFrame:
-    """Per region: deviations without reason or measure, grades scored without evidence."""
-    unexplained, unevidenced = quality_problems(e)
-    return (
-        e.assign(unexplained=unexplained, unevidenced=unevidenced)
-        .groupby("region_code")[["unexplained", "unevidenced"]]
-        .sum()
-        .astype(int)
-        .reset_index()
-    )
+def _quality(quality: pd.DataFrame) -> pd.DataFrame:
+    """Per region: deviations without reason or measure, grades given without evidence."""
+    counts = quality.groupby(["region_code", "problem"]).size().unstack(fill_value=0)
+    counts = counts.reindex(columns=list(QUALITY_COLUMNS), fill_value=0)
+    return counts.rename(columns=QUALITY_COLUMNS).astype(int).reset_index()
 
 
 def rank(totals: pd.Series) -> pd.Series:
@@ -127,10 +147,11 @@ def robust_outliers(frame: pd.DataFrame, rules: AppraisalRules) -> pd.DataFrame:
 
 def history(ds: Dataset, ctx: Context, *, fund: str, regions: list[str], year: int) -> pd.DataFrame:
     """Each region's evaluated totals and grades in the rules' ``recommendation_years``
-    years before ``year`` (the evaluator's findings of those years applied): the region
-    against its own past (Art. 17)."""
+    years before ``year`` (the evaluator's and the ledger's findings of those years
+    applied): the region against its own past (Art. 17)."""
     past = [y for y in range(year - ctx.appraisal.recommendation_years, year)]
-    f = indicator_frame(ds, ctx, funds=[fund], regions=regions, years=past, review=ds.review)
+    review = evaluator_review(ds, ctx, fund=fund, regions=regions, years=past)
+    f = indicator_frame(ds, ctx, funds=[fund], regions=regions, years=past, review=review)
     if f.empty:
         return pd.DataFrame(columns=["region_code", "year", "total", "grade"])
     totals = summarize_scores(f, ctx.standards, KEYS)
@@ -171,22 +192,84 @@ def against_targets(ds: Dataset, e: pd.DataFrame, province: str, year: int) -> p
     return out.loc[keep].reset_index()
 
 
-def _moved(self_side: pd.DataFrame, evaluated: pd.DataFrame) -> pd.DataFrame:
-    changed = evaluated.loc[evaluated["reviewed"].notna()]
-    scores = self_side.set_index("region_code")["self_scores"]
-    before = [
-        scores.get(r, {}).get(i)
-        for r, i in zip(changed["region_code"], changed["indicator"], strict=True)
+MOVED_COLUMNS = ["region_code", "indicator", "finding", "basis", "comment", "self_value",
+                 "evaluated_value", "self_score", "evaluated_score", "detail"]  # fmt: skip
+
+
+COUNTS = ("due", "on_time", "overdue")
+
+
+def _details(rows: pd.DataFrame) -> list[dict | None]:
+    """The ledger's figures behind a finding, as JSON values (None for the evaluator's own)."""
+
+    def plain(key: str, value: object) -> object:
+        if isinstance(value, pd.Timestamp):
+            return value.date().isoformat()
+        value = json_value(value)
+        return int(value) if key in COUNTS and value is not None else value
+
+    checks = rows["check"].astype(object)
+    return [
+        None if pd.isna(c) else {k: plain(k, r[k]) for k in DETAIL}
+        for c, (_, r) in zip(checks, rows.iterrows(), strict=True)
     ]
+
+
+def _moved(self_side: pd.DataFrame, evaluated: pd.DataFrame, review: pd.DataFrame) -> pd.DataFrame:
+    """Each indicator a finding changed: the finding, its basis and the evaluator's comment
+    (or the ledger's figures, ``detail``), the region's value and score against the
+    evaluated ones."""
+    changed = evaluated.loc[evaluated["reviewed"].notna()]
+    if changed.empty:
+        return pd.DataFrame(columns=MOVED_COLUMNS)
+    key = ["region_code", "indicator"]
+    found = changed[[*key, "reviewed", "score", "grade", "actual"]].merge(
+        review.drop(columns=["fund", "year"]).rename(columns={"actual": "_a", "grade": "_g"}),
+        left_on=[*key, "reviewed"],
+        right_on=[*key, "finding"],
+        how="left",
+    )
+    side = self_side.set_index("region_code")
+    before = list(zip(found["region_code"], found["indicator"], strict=True))
     return pd.DataFrame(
         {
-            "region_code": changed["region_code"].to_numpy(),
-            "indicator": changed["indicator"].to_numpy(),
-            "finding": changed["reviewed"].to_numpy(),
-            "self_score": pd.array(before, dtype="Float64"),
-            "evaluated_score": changed["score"].to_numpy(dtype="float64"),
+            "region_code": found["region_code"].to_numpy(),
+            "indicator": found["indicator"].to_numpy(),
+            "finding": found["reviewed"].to_numpy(),
+            "basis": found["basis"].astype(object).to_numpy(),
+            "comment": found["comment"].astype(object).where(found["comment"].notna()).to_numpy(),
+            "self_value": [side["self_values"].get(r, {}).get(i) for r, i in before],
+            "evaluated_value": found["grade"]
+            .astype(object)
+            .where(found["grade"].notna(), found["actual"])
+            .to_numpy(),
+            "self_score": pd.array(
+                [side["self_scores"].get(r, {}).get(i) for r, i in before], dtype="Float64"
+            ),
+            "evaluated_score": found["score"].to_numpy(dtype="float64"),
+            "detail": _details(found),
         }
     )
+
+
+def _standing(
+    mine: pd.DataFrame, evaluated: pd.DataFrame, quality: pd.DataFrame, ctx: Context
+) -> pd.DataFrame:
+    """Per region: self-assessed and evaluated totals and grades, the self-evaluation's
+    quality counts (zero where it left nothing undone)."""
+    table = mine.drop(columns=["self_scores", "self_values"])
+    if evaluated.empty:
+        table = table.assign(evaluated_total=np.nan, evaluated_grade=None)
+    else:
+        totals = summarize_scores(evaluated, ctx.standards, KEYS)
+        totals = totals[["region_code", "total", "grade"]].rename(
+            columns={"total": "evaluated_total", "grade": "evaluated_grade"}
+        )
+        table = table.merge(totals, on="region_code", how="left")
+    table = table.merge(_quality(quality), on="region_code", how="left")
+    counts = list(QUALITY_COLUMNS.values())
+    table[counts] = table[counts].fillna(0).astype(int)
+    return table
 
 
 def appraise(
@@ -205,48 +288,40 @@ def appraise(
     regions = coord.loc[
         (coord["fund"] == fund) & (coord["province_code"] == province), "region_code"
     ]
-    mine = self_assessed({str(r): results.get(str(r)) for r in regions})
+    found = {str(r): results.get(str(r)) for r in regions}
+    mine, quality = self_assessed(found), self_quality(found)
     scored = mine.loc[mine["submitted"], "region_code"].tolist()
+    review = evaluator_review(ds, ctx, fund=fund, regions=scored, years=[year])
     evaluated = (
-        indicator_frame(ds, ctx, funds=[fund], regions=scored, years=[year], review=ds.review)
+        indicator_frame(ds, ctx, funds=[fund], regions=scored, years=[year], review=review)
         if scored
         else pd.DataFrame(columns=["region_code", "reviewed", "score", "indicator"])
     )
-    table = mine.drop(columns="self_scores")
-    if scored:
-        totals = summarize_scores(evaluated, ctx.standards, KEYS)
-        totals = totals[["region_code", "total", "grade"]].rename(
-            columns={"total": "evaluated_total", "grade": "evaluated_grade"}
-        )
-        table = table.merge(totals, on="region_code", how="left").merge(
-            _quality(evaluated), on="region_code", how="left"
-        )
-    else:
-        table = table.assign(
-            evaluated_total=np.nan, evaluated_grade=None, unexplained=0, unevidenced=0
-        )
+    table = _standing(mine, evaluated, quality, ctx)
     table = table.merge(_received(ds, fund, year, rules), on="region_code", how="left")
     table["gap"] = table["self_total"] - table["evaluated_total"]
     table["gap_flag"] = (table["gap"].abs() > rules.gap_points).fillna(False)
     table["late"] = table["late"].astype("boolean").fillna(False).astype(bool)
     table["status"] = np.where(table["submitted"], "evaluated", MISSING)
     table["rank"] = rank(table["evaluated_total"])
-    outliers = robust_outliers(evaluated, rules) if scored else pd.DataFrame()
     return Appraisal(
         fund,
         province,
         year,
         table,
-        _moved(mine, evaluated) if scored else pd.DataFrame(),
+        _moved(mine, evaluated, review),
         evaluated,
-        outliers,
+        robust_outliers(evaluated, rules) if scored else pd.DataFrame(),
         history(ds, ctx, fund=fund, regions=scored, year=year) if scored else pd.DataFrame(),
         against_targets(ds, evaluated, province, year) if scored else pd.DataFrame(),
+        quality,
+        ledger_facts(ds, ctx, fund=fund, regions=scored, years=[year]),
+        contradicted_evidence(ds, ctx, fund=fund, regions=scored, year=year),
     )
 
 
 RESULT_SCHEMA = "sipm.provincial_evaluation"
-RESULT_VERSION = 2  # 2: the indicators moved and the suggestions, for the feedback letters
+RESULT_VERSION = 3  # 3: each finding's basis, comment and values; as_of
 STAGE = "provincial_evaluation"
 RESULT_COLUMNS = ("region_code", "status", "self_total", "self_grade", "evaluated_total",
                   "evaluated_grade", "gap", "gap_flag", "late", "unexplained", "unevidenced",
@@ -259,11 +334,22 @@ def _records(frame: pd.DataFrame, columns: list[str]) -> list[dict]:
     return [{k: json_value(v) for k, v in r.items()} for r in frame[columns].to_dict("records")]
 
 
-def appraisal_result(a: Appraisal, problems: pd.DataFrame, suggestions: pd.DataFrame) -> dict:
+PROBLEM_COLUMNS = ["item_id", "region_code", "indicator", "problem", "deadline", "finding",
+                   "basis", "comment", "self_value", "evaluated_value", "detail"]  # fmt: skip
+
+
+def appraisal_result(
+    a: Appraisal,
+    problems: pd.DataFrame,
+    suggestions: pd.DataFrame,
+    as_of: datetime.date,
+) -> dict:
     """The machine-readable result later stages read (JSON-serializable, versioned): per
     region its self-assessed and evaluated totals and grades and its flags; the indicators
-    the evaluation changed; the problems that become rectification items and the
-    suggestions (codes and values, not words: each reader words them in its language)."""
+    the evaluation changed, with each finding's basis and comment; the problems that
+    become rectification items and the suggestions (codes and values, not words: each
+    reader words them in its language); ``as_of``, the date earlier items were followed
+    up on."""
     regions = a.regions.reindex(columns=list(RESULT_COLUMNS))
     flags = [
         flag
@@ -283,14 +369,11 @@ def appraisal_result(a: Appraisal, problems: pd.DataFrame, suggestions: pd.DataF
         "fund": a.fund,
         "province": a.province,
         "year": a.year,
+        "as_of": as_of.isoformat(),
         "regions": [{k: json_value(v) for k, v in r.items()} for r in regions.to_dict("records")],
         "flags": flags,
-        "moved": _records(
-            a.moved, ["region_code", "indicator", "finding", "self_score", "evaluated_score"]
-        ),
-        "problems": _records(
-            problems, ["item_id", "region_code", "indicator", "problem", "deadline"]
-        ),
+        "moved": _records(a.moved, MOVED_COLUMNS),
+        "problems": _records(problems, PROBLEM_COLUMNS),
         "suggestions": [
             {**r, "values": {k: json_value(v) for k, v in r["values"].items()}}
             for r in _records(suggestions, ["region_code", "kind", "subject", "template", "values"])

@@ -8,6 +8,7 @@ letter says exactly what the province's report says about the region.
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 
 import pandas as pd
@@ -15,7 +16,7 @@ import pandas as pd
 from sipm_helpers import __version__
 from sipm_helpers.config.context import Context
 from sipm_helpers.data.dataset import Dataset
-from sipm_helpers.domain.appraisal import MISSING
+from sipm_helpers.domain.appraisal import MISSING, MOVED_COLUMNS, PROBLEM_COLUMNS
 from sipm_helpers.domain.follow_up import OPEN, OVERDUE, follow_up
 
 
@@ -29,10 +30,11 @@ class Letter:
     year: int
     standing: dict  # the region's row of the evaluation: totals, grades, gap, flags, rank
     ranked: int  # regions ranked in the province (0: a province-pooled fund, not ranked)
-    moved: pd.DataFrame  # indicator, finding, self_score, evaluated_score
-    problems: pd.DataFrame  # the evaluation's new items: item_id, indicator, problem, deadline
+    moved: pd.DataFrame  # indicator, finding, basis, comment, values and scores, detail
+    problems: pd.DataFrame  # the evaluation's new items: item_id, indicator, problem, deadline…
     suggestions: pd.DataFrame  # kind, subject, template, values, in order of priority
     pending: pd.DataFrame  # earlier rectification items still open or overdue
+    as_of: datetime.date  # the date the earlier items were followed up on
 
     @property
     def missing(self) -> bool:
@@ -56,7 +58,8 @@ def letter(result: dict, ds: Dataset, ctx: Context, region: str) -> Letter:
     fund, year = result["fund"], int(result["year"])
     regions = [r["region_code"] for r in result["regions"]]
     own_only = regions == [result["province"]]
-    earlier = follow_up(ds, fund=fund, regions=[region], as_of=ctx.appraisal.due(year))
+    as_of = datetime.date.fromisoformat(result["as_of"])
+    earlier = follow_up(ds, fund=fund, regions=[region], as_of=as_of)
     pending = earlier.loc[earlier["state"].isin([OPEN, OVERDUE])].sort_values(
         ["deadline", "item_id"], ignore_index=True
     )
@@ -67,12 +70,11 @@ def letter(result: dict, ds: Dataset, ctx: Context, region: str) -> Letter:
         year=year,
         standing=standing[0],
         ranked=0 if own_only else sum(r.get("rank") is not None for r in result["regions"]),
-        moved=_mine(
-            result["moved"],
-            region,
-            ["indicator", "finding", "self_score", "evaluated_score"],
+        moved=_mine(result["moved"], region, MOVED_COLUMNS[1:]),
+        problems=_mine(
+            result["problems"], region, [c for c in PROBLEM_COLUMNS if c != "region_code"]
         ),
-        problems=_mine(result["problems"], region, ["item_id", "indicator", "problem", "deadline"]),
+        as_of=as_of,
         suggestions=_mine(result["suggestions"], region, ["kind", "subject", "template", "values"]),
         pending=pending,
     )

@@ -2,11 +2,14 @@
 earlier items are followed up, and next year's targets are reconsidered.
 
 - **New items**: what the provincial evaluation found (a self-evaluation missing, late or
-  far from the evaluated total; a deviation left without reason or measure; a grade
-  without evidence) as rows of the rectification table, due by the rules' date of the
-  year the evaluation is made. Problems are codes; the report words them.
-- **Follow-up**: each earlier item as of a date: closed, open, or overdue (past its
-  deadline and not done, whatever its recorded status says).
+  far from the evaluated total; what the region's own self-evaluation left undone: a
+  deviation without reason or measure, a grade without evidence; and each finding of the
+  evaluator or the ledger that cost the region points, as a problem of substance with its
+  basis) as rows of the rectification table, due by the rules' date of the year the
+  evaluation is made. Problems are codes; the report words them.
+- **Follow-up**: each earlier item as of the date of the report that follows it up (the
+  provincial report's due date, 31 July, unless a plan sets another): closed, open, or
+  overdue (past its deadline and not done, whatever its recorded status says).
 - **Target recommendations**: a quantitative target met by a wide margin in each of the
   last years is to be tightened (a floor raised, a ceiling lowered); one missed in each of
   them is to be questioned.
@@ -21,7 +24,7 @@ import pandas as pd
 
 from sipm_helpers.config.context import Context
 from sipm_helpers.data.dataset import Dataset
-from sipm_helpers.domain.appraisal import MISSING, Appraisal, quality_problems
+from sipm_helpers.domain.appraisal import MISSING, Appraisal
 from sipm_helpers.domain.indicators import indicator_frame
 from sipm_helpers.domain.scoring import SCORED
 
@@ -29,35 +32,44 @@ CLOSED, OPEN, OVERDUE = "closed", "open", "overdue"
 # Problems found per region, and the column of the appraisal's table that flags each.
 REGION_PROBLEMS = {"late_report": "late", "self_evaluation_gap": "gap_flag"}
 
+# What a finding that cost the region points is about: the evaluator's own judgement, or
+# one of the ledger's checks (sipm_helpers.domain.ledger), each worded as its own problem.
+EVALUATOR_FINDING = "evaluator_finding"
+FINDING_COLUMNS = ["finding", "basis", "comment", "self_value", "evaluated_value", "detail"]
+
 
 def _region_problems(a: Appraisal) -> pd.DataFrame:
     t = a.regions
     parts = [t.loc[t["status"] == MISSING, ["region_code"]].assign(problem=MISSING)]
     for problem, flag in REGION_PROBLEMS.items():
         parts.append(t.loc[t[flag].astype(bool), ["region_code"]].assign(problem=problem))
-    return pd.concat(parts, ignore_index=True).assign(indicator=None)
-
-
-def _indicator_problems(a: Appraisal) -> pd.DataFrame:
-    e = a.indicators
-    if e.empty:
-        return pd.DataFrame(columns=["region_code", "indicator", "problem"])
-    unexplained, unevidenced = quality_problems(e)
-    columns = ["region_code", "indicator"]
-    return pd.concat(
-        [
-            e.loc[unexplained, columns].assign(problem="unexplained_deviation"),
-            e.loc[unevidenced, columns].assign(problem="grade_without_evidence"),
-        ],
-        ignore_index=True,
+    return pd.concat(parts, ignore_index=True).assign(
+        indicator=None, **dict.fromkeys(FINDING_COLUMNS)
     )
+
+
+def _finding_problems(a: Appraisal) -> pd.DataFrame:
+    """The findings that cost a region points, as problems of substance."""
+    m = a.moved
+    if m.empty:
+        return pd.DataFrame(columns=["region_code", "indicator", "problem", *FINDING_COLUMNS])
+    lost = m["evaluated_score"].astype(float) < m["self_score"].astype(float) - 1e-9
+    m = m.loc[lost.fillna(False).to_numpy(dtype=bool)]
+    check = [d.get("check") if isinstance(d, dict) else None for d in m["detail"]]
+    problem = [f"ledger_{c}" if c else EVALUATOR_FINDING for c in check]
+    return m[["region_code", "indicator", *FINDING_COLUMNS]].assign(problem=problem)
 
 
 def new_items(a: Appraisal, ctx: Context) -> pd.DataFrame:
     """The evaluation's problems as rectification items: item_id, region_code, fund, year
     (the year they were found: the one after the year evaluated), source, indicator,
-    problem (a code), deadline, status (open)."""
-    found = pd.concat([_region_problems(a), _indicator_problems(a)], ignore_index=True)
+    problem (a code), deadline, status (open), and for a finding the columns that word it
+    (finding, basis, comment, self_value, evaluated_value, detail)."""
+    found = pd.concat(
+        [_region_problems(a), a.quality.assign(**dict.fromkeys(FINDING_COLUMNS)),
+         _finding_problems(a)],
+        ignore_index=True,
+    )  # fmt: skip
     found = found.sort_values(["region_code", "problem"], kind="stable", ignore_index=True)
     year = a.year + 1
     number = found.groupby("region_code").cumcount() + 1
@@ -72,6 +84,7 @@ def new_items(a: Appraisal, ctx: Context) -> pd.DataFrame:
             "problem": found["problem"],
             "deadline": pd.Timestamp(ctx.appraisal.rectification_deadline(a.year)),
             "status": OPEN,
+            **{c: found[c] for c in FINDING_COLUMNS},
         }
     )
 

@@ -18,6 +18,7 @@ import pandas as pd
 
 from sipm_helpers.config.context import Context
 from sipm_helpers.config.sustainability import SustainabilityRules
+from sipm_helpers.data.ledger import FOUND, RECTIFIED
 from sipm_helpers.domain.facts import LOOKBACK_YEARS, AnnualFacts, reserve_basis
 from sipm_helpers.domain.sustainability import (
     balance_paths,
@@ -192,8 +193,8 @@ def fiscal_subsidy_timeliness(f: AnnualFacts) -> pd.Series:
 def audit_rectification_rate(f: AnnualFacts) -> pd.Series:
     """Audit and inspection findings rectified ÷ findings; 1.0 in a year without findings."""
     findings, rectified = (
-        _col(f.statistics, "audit_findings"),
-        _col(f.statistics, "audit_findings_rectified"),
+        _col(f.statistics, FOUND),
+        _col(f.statistics, RECTIFIED),
     )
     return ratio(rectified, findings).mask(findings.eq(0) & rectified.notna(), 1.0)
 

@@ -15,6 +15,7 @@ from sipm_helpers.data.dataset import Dataset
 from sipm_helpers.domain.appraisal import MISSING, Appraisal
 from sipm_helpers.domain.follow_up import CLOSED, OPEN, OVERDUE
 from sipm_helpers.present import plots
+from sipm_helpers.present.findings import basis_name, note, value_text
 from sipm_helpers.present.formatting import DASH, fmt_number, fmt_rate, fmt_score, fmt_value
 from sipm_helpers.present.labels import load_labels
 from sipm_helpers.present.sections import Section, _figure, _para
@@ -152,32 +153,38 @@ class AppraisalReport:
         return Section("".join(parts))
 
     def _moved(self) -> str:
+        """Each finding that changed an indicator: how it was found, what was found, the
+        region's value and score against the evaluated ones (Art. 17, 19)."""
         t, m = self.t, self.a.moved
         if m.empty:
             return _para(t("pe_moved_none"))
-        rows = [
-            [
-                self.region(x.region_code),
-                self.indicator(x.indicator),
-                t(f"review_finding_{x.finding}"),
-                Cell(fmt_score(x.self_score), True),
-                Cell(fmt_score(x.evaluated_score), True),
-            ]
-            for x in m.itertuples()
-        ]
-        header = [
-            t("region"),
-            t("col_indicator"),
-            t("pe_finding"),
-            t("pe_self_score"),
-            t("col_score"),
-        ]
-        return f"<h3>{escape(t('pe_moved'))}</h3>" + html_table(
-            header, rows, numeric_columns=[3, 4]
+        rows = []
+        for x in m.to_dict("records"):
+            name, unit = self.indicator(x["indicator"]), self._unit(x["indicator"])
+            rows.append(
+                [
+                    self.region(x["region_code"]),
+                    name,
+                    basis_name(x["basis"], self.labels),
+                    note(x, self.a.year, name, self.labels),
+                    value_text(x["self_value"], unit, self.labels),
+                    value_text(x["evaluated_value"], unit, self.labels),
+                    Cell(fmt_score(x["self_score"]), True),
+                    Cell(fmt_score(x["evaluated_score"]), True),
+                ]
+            )
+        header = [t("region"), t("col_indicator"), t("pe_basis"), t("pe_note"),
+                  t("pe_self_value"), t("pe_evaluated_value"), t("pe_self_score"),
+                  t("col_score")]  # fmt: skip
+        return (
+            f"<h3>{escape(t('pe_moved'))}</h3>"
+            + _para(t("pe_moved_text"))
+            + html_table(header, rows, numeric_columns=[6, 7])
         )
 
     def quality(self) -> Section:
-        """The quality of each self-evaluation (Art. 17, 18)."""
+        """The quality of each self-evaluation (Art. 17, 18), and the self-evaluations
+        checked against the rectification ledger (Art. 20)."""
         t, r = self.t, self.a.regions
         due = self.ctx.appraisal.due(self.a.year).isoformat()
         rows = []
@@ -196,7 +203,40 @@ class AppraisalReport:
             f"<h2>{escape(t('pe_quality'))}</h2>"
             + _para(t("pe_quality_text", due=due))
             + html_table(header, rows, numeric_columns=[2, 3])
+            + self._ledger()
         )
+
+    def _ledger(self) -> str:
+        """Per region, what the rectification ledger says of the year, and evidence that
+        contradicts it (flagged for the evaluator)."""
+        t, g, rules = self.t, self.a.ledger, self.ctx.ledger
+        year = self.a.year
+        text = t("pe_ledger_text", year=year, tolerance=fmt_number(rules.rate_tolerance * 100, 0),
+                 indicator=self.indicator(rules.cap_indicator),
+                 grade=self.labels.t(f"qual_{rules.cap_grade}"))  # fmt: skip
+        parts = [f"<h3>{escape(t('pe_ledger'))}</h3>", _para(text)]
+        if g.empty:
+            return "".join(parts) + _para(t("pe_ledger_none", year=year))
+        rows = [
+            [self.region(x.region_code), Cell(str(x.due), True), Cell(str(x.on_time), True),
+             Cell(fmt_rate(x.rate), True), Cell(fmt_rate(x.reported), True),
+             _count(x.overdue)]
+            for x in g.itertuples()
+        ]  # fmt: skip
+        header = [t("region"), t("pe_ledger_due"), t("pe_ledger_on_time"), t("pe_ledger_rate"),
+                  t("pe_ledger_reported"), t("pe_ledger_overdue")]  # fmt: skip
+        parts.append(html_table(header, rows, numeric_columns=[1, 2, 3, 4, 5]))
+        c = self.a.contradicted
+        if len(c):
+            rows = [
+                [self.region(x.region_code), self.indicator(x.indicator), x.evidence,
+                 Cell(str(x.open), True, "bad")]
+                for x in c.itertuples()
+            ]  # fmt: skip
+            header = [t("region"), t("col_indicator"), t("col_evidence"), t("pe_open_items")]
+            parts.append(_para(t("pe_contradicted", year=year), "bad"))
+            parts.append(html_table(header, rows, numeric_columns=[3]))
+        return "".join(parts)
 
     def comparison(self) -> Section:
         """The comparative method (Art. 17): the regions' totals side by side with outliers

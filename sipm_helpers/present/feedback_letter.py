@@ -11,6 +11,7 @@ import pandas as pd
 from sipm_helpers.config.context import Context
 from sipm_helpers.data.dataset import Dataset
 from sipm_helpers.domain.feedback import Letter
+from sipm_helpers.present.findings import basis_name, note, value_text
 from sipm_helpers.present.formatting import DASH, fmt_number, fmt_score
 from sipm_helpers.present.labels import load_labels
 from sipm_helpers.present.rectification import worded_items
@@ -76,21 +77,30 @@ class LetterReport:
         return Section("".join(parts))
 
     def changed(self) -> Section:
+        """Each finding that changed the region's score: how it was found, what was found,
+        its value and score against the evaluated ones (Art. 19)."""
         t, m = self.t, self.lt.moved
         parts = [f"<h2>{escape(t('fl_changed'))}</h2>"]
         if m.empty:
             return Section("".join(parts) + _para(t("fl_changed_none")))
-        rows = [
-            [
-                self.catalogue.indicator(x.indicator).name(self.lang),
-                t(f"review_finding_{x.finding}"),
-                Cell(fmt_score(x.self_score), True),
-                Cell(fmt_score(x.evaluated_score), True),
-            ]
-            for x in m.itertuples()
-        ]
-        header = [t("col_indicator"), t("pe_finding"), t("pe_self_score"), t("col_score")]
-        return Section("".join(parts) + html_table(header, rows, numeric_columns=[2, 3]))
+        rows = []
+        for x in m.to_dict("records"):
+            indicator = self.catalogue.indicator(x["indicator"])
+            name = indicator.name(self.lang)
+            rows.append(
+                [
+                    name,
+                    basis_name(x["basis"], self.labels),
+                    note(x, self.lt.year, name, self.labels),
+                    value_text(x["self_value"], indicator.unit, self.labels),
+                    value_text(x["evaluated_value"], indicator.unit, self.labels),
+                    Cell(fmt_score(x["self_score"]), True),
+                    Cell(fmt_score(x["evaluated_score"]), True),
+                ]
+            )
+        header = [t("col_indicator"), t("pe_basis"), t("pe_note"), t("pe_self_value"),
+                  t("pe_evaluated_value"), t("pe_self_score"), t("col_score")]  # fmt: skip
+        return Section("".join(parts) + html_table(header, rows, numeric_columns=[5, 6]))
 
     def _new_items(self) -> pd.DataFrame:
         """The evaluation's problems for the region, worded as rectification items."""

@@ -11,6 +11,7 @@ notebooks' parameters cell (``parameters_cell``), which papermill reads for
 
 from __future__ import annotations
 
+import datetime
 import json
 import keyword
 import re
@@ -77,6 +78,14 @@ def parse_period(period: str) -> tuple[int, int]:
 
 def _period_year(value: str) -> int:
     return parse_period(value)[0]
+
+
+def parse_date(value: str) -> datetime.date:
+    """'2026-07-31' → the date; ValueError naming the form otherwise."""
+    try:
+        return datetime.date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise ValueError(f"expected a date such as 2026-07-31, not {value!r}") from None
 
 
 @dataclass(frozen=True)
@@ -152,6 +161,15 @@ RESULTS = Parameter(
     "",
     "folder of the fund's self-evaluation results (JSON) for the year; empty: evaluate here",
 )
+AS_OF = Parameter(
+    "as_of",
+    str,
+    "",
+    "date earlier rectification items are followed up on (2026-07-31); empty: the "
+    "provincial report's due date",
+    key=parse_date,
+    blank=True,
+)
 RESULT_PATH = Parameter(
     "result_path", str, "", "where the structured result (JSON) is written; empty: nowhere"
 )
@@ -198,6 +216,7 @@ PROVINCIAL_EVALUATION = (
     DATA,
     RESULTS,
     LANG,
+    AS_OF,
     RESULT_PATH,
 )
 FEEDBACK_LETTER = (

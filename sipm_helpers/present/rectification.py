@@ -11,12 +11,13 @@ import pandas as pd
 from sipm_helpers.config.context import Context
 from sipm_helpers.data.dataset import Dataset
 from sipm_helpers.data.io import atomic_write_text
+from sipm_helpers.present.findings import worded_problem
 from sipm_helpers.present.labels import load_labels
 
 
-def _indicator_names(ctx: Context, fund: str, lang: str) -> dict[str, str]:
+def _indicators(ctx: Context, fund: str, lang: str) -> dict[str, tuple[str, str | None]]:
     return {
-        i.code: i.name(lang)
+        i.code: (i.name(lang), i.unit)
         for cat in ctx.all_catalogues()
         if cat.fund == fund
         for i in cat.indicators
@@ -25,19 +26,23 @@ def _indicator_names(ctx: Context, fund: str, lang: str) -> dict[str, str]:
 
 def worded_items(items: pd.DataFrame, ds: Dataset, ctx: Context, lang: str) -> pd.DataFrame:
     """``items`` (:func:`sipm_helpers.domain.follow_up.new_items`) with each problem and
-    owner in words, in the rectification table's columns and order; dates as YYYY-MM-DD."""
-    t = load_labels(lang).t
+    owner in words (a finding worded by :mod:`sipm_helpers.present.findings`), in the rectification table's columns and order; dates as YYYY-MM-DD."""
+    labels = load_labels(lang)
+    t = labels.t
     columns = list(ctx.specs["rectification"].columns)
     if items.empty:
         return pd.DataFrame(columns=columns)
     evaluated = int(items["year"].iloc[0]) - 1
     due = ctx.appraisal.due(evaluated).isoformat()
-    names_of = {f: _indicator_names(ctx, f, lang) for f in items["fund"].unique()}
+    of = {f: _indicators(ctx, f, lang) for f in items["fund"].unique()}
     problems = []
-    for r in items.itertuples():  # a region's few problems: wording, not computation
-        names = names_of[r.fund]
-        indicator = names.get(r.indicator, r.indicator) if isinstance(r.indicator, str) else ""
-        problems.append(t(f"rect_{r.problem}", year=evaluated, due=due, indicator=indicator))
+    for r in items.to_dict("records"):  # a region's few problems: wording, not computation
+        code = r["indicator"] if isinstance(r["indicator"], str) else None
+        name, unit = of[r["fund"]].get(code, (code or "", None)) if code else ("", None)
+        if isinstance(r.get("finding"), str):
+            problems.append(worded_problem(r, evaluated, name, unit, labels))
+        else:
+            problems.append(t(f"rect_{r['problem']}", year=evaluated, due=due, indicator=name))
     owners = [t("rect_owner", region=ds.region_name(code, lang)) for code in items["region_code"]]
     out = items.assign(
         problem=problems,

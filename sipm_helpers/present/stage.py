@@ -46,6 +46,7 @@ from sipm_helpers.present.parameters import (
     StageParameterError,
     check_values,
     data_path,
+    parse_date,
     parse_period,
 )
 from sipm_helpers.present.rectification import worded_items, write_items
@@ -239,12 +240,14 @@ def provincial_evaluation(
     data: str = "",
     results: str = "",
     lang: str = "en",
+    as_of: str = "",
     result_path: str = "",
 ) -> StageRun:
     """Stage 04: the provincial evaluation of ``fund``'s coordinating regions in
     ``province`` for ``year`` (Art. 17–20), from their self-evaluation results in
-    ``results``. Saving writes the new rectification items (.rectification.csv) beside the
-    result, in the rectification table's layout."""
+    ``results``; earlier rectification items followed up as of ``as_of`` (ISO date; empty:
+    the provincial report's due date, Art. 18). Saving writes the new rectification items
+    (.rectification.csv) beside the result, in the rectification table's layout."""
     loaded = _open(PROVINCIAL_EVALUATION, locals())
     ctx, ds = loaded.context, loaded.dataset
     province, year = str(province or _first_province(ds, fund)), int(year)
@@ -260,7 +263,8 @@ def provincial_evaluation(
     problems = new_items(a, ctx)
     items = worded_items(problems, ds, ctx, lang)
     sustainability = {r: (found.get(r) or {}).get("sustainability") for r in regions}
-    earlier = follow_up(ds, fund=fund, regions=regions, as_of=ctx.appraisal.due(year))
+    when = parse_date(as_of) if as_of else ctx.appraisal.provincial_due(year)
+    earlier = follow_up(ds, fund=fund, regions=regions, as_of=when)
     alerts = year_end_alerts(ds, ctx, fund=fund, regions=regions, year=year)
     suggestions = suggest(
         Evidence(a.indicators, alerts, sustainability, earlier, year), ctx.appraisal
@@ -278,7 +282,7 @@ def provincial_evaluation(
         ctx,
         a,
         report,
-        lambda: appraisal_result(a, problems, suggestions),
+        lambda: appraisal_result(a, problems, suggestions, when),
         lambda path: write_items(items, path.with_suffix(RECTIFICATION_ITEMS)),
     )
 

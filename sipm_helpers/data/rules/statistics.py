@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from sipm_helpers.data.findings import WARNING
+from sipm_helpers.data.ledger import KEYS, RECTIFIED, ledger_rates, reported_rates
 from sipm_helpers.data.rules import Checked, Rule
 from sipm_helpers.data.rules.money import kind_of
 from sipm_helpers.data.rules.regions import applicable
@@ -83,6 +84,36 @@ def pooled_above_fund(t: Table, c: Checked) -> pd.DataFrame:
     )
 
 
+def rate_against_ledger(t: Table, c: Checked) -> pd.DataFrame:
+    """The audit-rectification rate a year's statistics report, where the rectification
+    ledger holds audit and inspection items due that year, exceeds the ledger's rate (items
+    closed by their deadline over items due) by more than the tolerance
+    (parameters/ledger.yaml; Art. 18: data authentic), in a year reported to December: a
+    claim the ledger does not bear out, which the provincial evaluation scores at the
+    ledger's rate. A lower reported rate is no contradiction: the statistics may count
+    findings the ledger does not list."""
+    rules, s = c.ctx.ledger, t.frame
+    reported = reported_rates(s)
+    ledger = ledger_rates(c.tables["rectification"].frame, reported["year"].unique(), rules.sources)
+    closed = s.groupby(KEYS, observed=True)["month"].max().eq(12)  # a year still open: no rate yet
+    both = reported.merge(ledger.loc[ledger["due"] > 0], on=KEYS)
+    both = both.loc[closed.reindex(pd.MultiIndex.from_frame(both[KEYS])).fillna(False).to_numpy()]
+    off = both.loc[(both["reported"] - both["rate"]) > rules.rate_tolerance + 1e-9]
+    first = s.loc[s["stat"] == RECTIFIED].reset_index().groupby(KEYS, observed=True)["index"].min()
+    return groups(
+        off[KEYS],
+        (
+            f"the audit and inspection findings reported rectified in {x.year} "
+            f"({x.rectified:,.0f} of {x.found:,.0f}, {x.reported:.1%}) contradict the "
+            f"rectification ledger ({x.on_time} of {x.due} items due closed by their "
+            f"deadline, {x.rate:.1%}): the provincial evaluation scores the ledger's rate"
+            for x in off.itertuples()
+        ),
+        row=[first.get((x.region_code, x.fund, x.year), np.nan) for x in off.itertuples()],
+        value=[f"{x.reported:.4f}" for x in off.itertuples()],
+    )
+
+
 def _stats(c: Checked) -> dict[str, tuple[str, ...]]:
     return {code: f.statistics for code, f in c.ctx.registry.funds.items()}
 
@@ -110,5 +141,14 @@ RULES = (
         "value",
         pooled_above_fund,
         needs=("execution",),
+    ),
+    Rule(
+        "statistics.ledger_rate",
+        "statistics",
+        "contradicts_ledger",
+        "value",
+        rate_against_ledger,
+        WARNING,
+        needs=("rectification",),
     ),
 )

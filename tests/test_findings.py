@@ -1,0 +1,273 @@
+"""Who caused a finding, and the rectification ledger as evidence (issue 18, points 1 and
+2), by hand on the tiny dataset: Testshire (110000) coordinates the employees' medical
+fund in Alpha (110100) and Beta City (110200). Alpha graded fund-management compliance
+"partly" (0.6 of 5 points = 3.0); the evaluator's site visit found it not achieved (0.25
+of 5 = 1.25) with the comment 抽查发现问题未整改. Weights: fund-management compliance 5,
+audit rectification rate 4 (parameters/indicators/employee_medical.yaml)."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import replace
+
+import pandas as pd
+import pytest
+from builders import tiny_tables, write_tiny
+
+from sipm_helpers.data.ledger import ledger_rates
+from sipm_helpers.data.validation import load_dataset
+from sipm_helpers.domain.appraisal import appraise
+from sipm_helpers.domain.evaluation import evaluate
+from sipm_helpers.domain.feedback import letter
+from sipm_helpers.domain.follow_up import new_items
+from sipm_helpers.present.feedback_letter import LetterReport
+from sipm_helpers.present.rectification import worded_items
+from sipm_helpers.present.stage import provincial_evaluation
+
+EM, REGIONS = "employee_medical", ("110100", "110200")
+
+
+def results_of(ds, ctx):
+    return {r: evaluate(ds, ctx, fund=EM, region=r, year=2025).to_result() for r in REGIONS}
+
+
+def appraised(ds, ctx):
+    return appraise(ds, ctx, fund=EM, province="110000", year=2025, results=results_of(ds, ctx))
+
+
+def with_rows(ds, table: str, rows: list[tuple]):
+    """``ds`` with ``rows`` added to ``table`` (in its columns' order)."""
+    frame = getattr(ds, table)
+    added = pd.DataFrame(rows, columns=list(frame.columns)).astype(frame.dtypes.to_dict())
+    return replace(ds, **{table: pd.concat([frame, added], ignore_index=True)})
+
+
+# --------------------------------------------------------------------------- who caused it
+
+
+@pytest.fixture(scope="module")
+def explained(tiny):
+    """Alpha explains its compliance grade: its own self-evaluation leaves nothing
+    unexplained (as Jinhe City's does in the demo)."""
+    return with_rows(
+        tiny,
+        "explanations",
+        [("110100", EM, 2025, "fund_management_compliance", "审计问题整改中", "限期整改")],
+    )
+
+
+def test_a_regrade_is_the_evaluators_finding_not_an_unexplained_deviation(explained, ctx):
+    a = appraised(explained, ctx)
+    assert a.regions.set_index("region_code").at["110100", "unexplained"] == 0
+    items = new_items(a, ctx)
+    alpha = items.loc[items["region_code"] == "110100"].iloc[0]
+    assert len(items.loc[items["region_code"] == "110100"]) == 1
+    assert (alpha["problem"], alpha["basis"], alpha["comment"]) == (
+        "evaluator_finding",
+        "site_visit",
+        "抽查发现问题未整改",
+    )
+    assert (alpha["self_value"], alpha["evaluated_value"]) == ("partly", "not_achieved")
+    zh = worded_items(items, explained, ctx, "zh").set_index("item_id")
+    text = zh.at[alpha["item_id"], "problem"]
+    assert "抽查发现问题未整改" in text and "现场核查" in text
+    assert "部分达成" in text and "未达成" in text and "未说明" not in text
+    en = worded_items(items, explained, ctx, "en").set_index("item_id")
+    assert "on-site inspection" in en.at[alpha["item_id"], "problem"]
+
+
+def test_the_regions_own_unexplained_deviation_is_still_its_own(tiny, ctx):
+    """Without the explanation, Alpha's "partly" misses its target with no reason given
+    in its own self-evaluation: one unexplained deviation, besides the evaluator's finding."""
+    a = appraised(tiny, ctx)
+    assert a.regions.set_index("region_code").at["110100", "unexplained"] == 1
+    problems = new_items(a, ctx).query("region_code == '110100'")["problem"].tolist()
+    assert problems == ["evaluator_finding", "unexplained_deviation"]
+
+
+def test_grades_given_without_evidence_are_counted(tiny, ctx):
+    """Beta grades satisfaction achieved with no evidence: not assessed (0 points) in its
+    own self-evaluation, and counted as one grade without evidence."""
+    ds = with_rows(
+        tiny, "qualitative", [("110200", EM, 2025, "satisfaction", "achieved", 0.9, None)]
+    )
+    a = appraised(ds, ctx)
+    t = a.regions.set_index("region_code")
+    assert t.at["110200", "unevidenced"] == 1 and t.at["110100", "unevidenced"] == 0
+    items = new_items(a, ctx)
+    mine = items.loc[items["region_code"] == "110200", ["indicator", "problem"]]
+    assert mine.values.tolist() == [
+        ["satisfaction", "grade_without_evidence"],
+        [None, "late_report"],
+    ]
+
+
+def test_the_evaluators_basis_and_comment_reach_the_result_and_the_letter(tiny_dir, tiny, ctx):
+    run = provincial_evaluation(fund=EM, province="110000", year=2025, data=str(tiny_dir))
+    result = run.result()
+    moved = [m for m in result["moved"] if m["region_code"] == "110100"]
+    assert moved[0]["basis"] == "site_visit" and moved[0]["comment"] == "抽查发现问题未整改"
+    lt = letter(result, tiny, ctx, "110100")
+    html = str(LetterReport(lt, tiny, ctx, "zh").changed())
+    assert "抽查发现问题未整改" in html and "现场核查" in html
+
+
+# --------------------------------------------------------------------------- follow-up date
+
+
+def test_earlier_items_are_followed_up_as_of_the_provincial_report(tiny_dir):
+    """Beta's R2025-1 is due 30 June 2026 and still open: overdue in the report of 31 July
+    2026 (the provincial report's due date, Art. 18), open as of 1 June."""
+    default = provincial_evaluation(fund=EM, province="110000", year=2025, data=str(tiny_dir))
+    assert default.result()["as_of"] == "2026-07-31"
+    states = dict(
+        zip(
+            default.report.follow.earlier["item_id"],
+            default.report.follow.earlier["state"],
+            strict=True,
+        )
+    )
+    assert states["R2025-1"] == "overdue"
+    early = provincial_evaluation(
+        fund=EM, province="110000", year=2025, data=str(tiny_dir), as_of="2026-06-01"
+    )
+    assert (
+        dict(
+            zip(
+                early.report.follow.earlier["item_id"],
+                early.report.follow.earlier["state"],
+                strict=True,
+            )
+        )["R2025-1"]
+        == "open"
+    )
+
+
+# --------------------------------------------------------------------------- the ledger
+
+
+def test_the_ledgers_rate_counts_items_due_and_closed_by_their_deadline():
+    """For 2025: A was closed before 2025 (not due); B closed late (due, not on time); C
+    open since its 2023 deadline (due, overdue); D not due until 2026 (open); E is a
+    monitoring item (not counted); F an inspection item closed early (on time). Due B, C,
+    F = 3; on time F = 1; rate 1/3; overdue C; open C, D."""
+    rows = [
+        ("A", "2024-06-30", "done", "2024-05-01", "audit", 2023),
+        ("B", "2025-06-30", "done", "2025-07-15", "audit", 2024),
+        ("C", "2023-06-30", "overdue", None, "audit", 2022),
+        ("D", "2026-06-30", "open", None, "audit", 2025),
+        ("E", "2025-06-30", "open", None, "monitoring", 2024),
+        ("F", "2025-03-31", "done", "2025-03-01", "inspection", 2024),
+    ]
+    frame = pd.DataFrame(
+        [{"item_id": i, "region_code": "110100", "fund": EM, "year": y, "source": src,
+          "deadline": pd.Timestamp(d), "status": st, "closed": pd.Timestamp(c) if c else pd.NaT}
+         for i, d, st, c, src, y in rows]
+    )  # fmt: skip
+    got = ledger_rates(frame, [2025], ["audit", "inspection"]).iloc[0]
+    assert (got["due"], got["on_time"], got["overdue"], got["open"]) == (3, 1, 1, 2)
+    assert got["rate"] == pytest.approx(1 / 3)
+    assert got["overdue_since"] == pd.Timestamp("2023-06-30")
+
+
+@pytest.fixture(scope="module")
+def ledgered(tmp_path_factory, ctx):
+    """Beta's audit finding of 2024, due 30 June 2025, still open: the ledger's 2025 rate
+    is 0 of 1, while its statistics report 12 of 12 rectified. Beta grades fund-management
+    compliance achieved with evidence that claims no irregularity was found."""
+    tables = tiny_tables()
+    tables["rectification"].loc[len(tables["rectification"])] = [
+        "R2024-2", "110200", EM, 2024, "audit", None, "基金支出不符合规定用途",
+        "乙市医疗保障局", "2025-06-30", "overdue", None, None,
+    ]  # fmt: skip
+    tables["qualitative"].loc[len(tables["qualitative"])] = [
+        "110200", EM, 2025, "fund_management_compliance", "achieved", None, "会计核算规范，未发现违规问题",
+    ]  # fmt: skip
+    return load_dataset(write_tiny(tmp_path_factory.mktemp("ledgered") / "d", tables=tables), ctx)
+
+
+def test_a_reported_rate_the_ledger_contradicts_is_a_validation_warning(ledgered):
+    found = [w for w in ledgered.report.warnings if w.rule == "contradicts_ledger"]
+    beta = [w for w in found if w.region == "110200" and w.year == 2025]
+    assert len(beta) == 1 and beta[0].origin.endswith("statistics.csv")
+    assert "12 of 12, 100.0%" in beta[0].message and "0 of 1" in beta[0].message
+    assert "scores the ledger's rate" in beta[0].message
+    # Alpha reports 11 of 12 (91.7 %), below the ledger's 1 of 1: no contradiction.
+    assert not [w for w in found if w.region == "110100"]
+
+
+def test_the_provincial_evaluation_scores_the_ledger(ledgered, ctx):
+    a = appraised(ledgered, ctx)
+    moved = a.moved.loc[a.moved["region_code"] == "110200"].set_index("indicator")
+    rate = moved.loc["audit_rectification_rate"]
+    assert rate["basis"] == "ledger" and rate["detail"]["check"] == "rate"
+    assert (rate["self_score"], rate["evaluated_score"]) == (pytest.approx(4.0), pytest.approx(0.0))
+    cap = moved.loc["fund_management_compliance"]  # achieved 5.0 → at most partly: 5 × 0.65
+    assert (cap["self_value"], cap["evaluated_value"]) == ("achieved", "partly")
+    assert (cap["self_score"], cap["evaluated_score"]) == (pytest.approx(5.0), pytest.approx(3.25))
+    assert cap["detail"]["overdue_since"] == "2025-06-30"
+    gap = a.regions.set_index("region_code").at["110200", "gap"]
+    assert gap == pytest.approx(4.0 + 1.75)
+    flagged = a.contradicted
+    assert flagged[["region_code", "indicator"]].values.tolist() == [
+        ["110200", "fund_management_compliance"]
+    ]
+    problems = new_items(a, ctx).query("region_code == '110200'")["problem"].tolist()
+    assert {"ledger_rate", "ledger_overdue"} <= set(problems)
+    zh = " ".join(worded_items(new_items(a, ctx), ledgered, ctx, "zh")["problem"])
+    assert "按期整改 0 项" in zh and "2025年6月30日" in zh
+
+
+def test_the_evaluators_own_finding_wins_over_the_ledgers(ledgered, ctx):
+    ds = with_rows(
+        ledgered,
+        "review",
+        [("110200", EM, 2025, "audit_rectification_rate", "adjusted_actual", 0.5, None, "data_check", "复核凭证")],
+    )  # fmt: skip
+    moved = appraised(ds, ctx).moved.set_index(["region_code", "indicator"])
+    row = moved.loc[("110200", "audit_rectification_rate")]
+    assert row["basis"] == "data_check" and row["evaluated_value"] == pytest.approx(0.5)
+
+
+def test_an_open_item_not_yet_due_flags_the_evidence_without_capping(tiny, ctx):
+    """Alpha's 2025 audit finding is due only in June 2026: its evidence claiming no
+    problem is flagged, its grade is not capped (as Jinhe City's in the demo)."""
+    ds = with_rows(
+        tiny,
+        "rectification",
+        [("R2025-9", "110100", EM, 2025, "audit", None, "基金收入未及时缴入财政专户", "甲市",
+          pd.Timestamp("2026-06-30"), "open", pd.NaT, None)],
+    )  # fmt: skip
+    q = ds.qualitative.copy()
+    q.loc[q["indicator"] == "risk_prevention", "evidence"] = "内控制度健全，未发现问题"
+    a = appraised(replace(ds, qualitative=q), ctx)
+    assert a.contradicted[["region_code", "indicator"]].values.tolist() == [
+        ["110100", "risk_prevention"]
+    ]
+    assert set(a.moved["basis"]) == {"site_visit"}
+
+
+# --------------------------------------------------------------------------- the demo
+
+
+def test_the_demo_shows_who_caused_each_finding(demo, ctx):
+    """Jinhe City's three regrades are the evaluator's findings (its own self-evaluation
+    explained everything); Yunling City's audit finding overdue since June 2023 re-scores
+    its audit rectification rate from the ledger and caps its compliance grade."""
+    run = provincial_evaluation(fund=EM, province="910000", year=2025)
+    a = run.report.a
+    t = a.regions.set_index("region_code")
+    assert t.at["910100", "unexplained"] == 0
+    jinhe = a.moved.loc[a.moved["region_code"] == "910100"]
+    site = jinhe.loc[jinhe["basis"] == "site_visit"]
+    assert len(site) == 3 and site["comment"].notna().all()
+    items = new_items(a, ctx)
+    assert not (
+        (items["region_code"] == "910100") & (items["problem"] == "unexplained_deviation")
+    ).any()
+    yunling = a.moved.loc[a.moved["region_code"] == "910200"].set_index("indicator")
+    assert yunling.at["audit_rectification_rate", "basis"] == "ledger"
+    assert yunling.at["audit_rectification_rate", "evaluated_value"] == 0.0
+    assert yunling.at["fund_management_compliance", "evaluated_value"] == "partly"
+    assert "910100" in set(a.contradicted["region_code"])
+    assert run.result()["as_of"] == datetime.date(2026, 7, 31).isoformat()
