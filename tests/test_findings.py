@@ -271,3 +271,21 @@ def test_the_demo_shows_who_caused_each_finding(demo, ctx):
     assert yunling.at["fund_management_compliance", "evaluated_value"] == "partly"
     assert "910100" in set(a.contradicted["region_code"])
     assert run.result()["as_of"] == datetime.date(2026, 7, 31).isoformat()
+
+
+@pytest.mark.parametrize(
+    ("fund", "region", "issuer"),
+    [
+        ("employee_medical", "910100", "医疗保障局"),
+        ("unemployment", "920000", "人力资源社会保障厅"),
+    ],
+)
+def test_a_letter_is_issued_with_the_funds_own_administration(demo, ctx, fund, region, issuer):
+    """Medical funds: finance with the healthcare security administration; the others:
+    finance with human resources and social security (parameters/funds.yaml)."""
+    province = "910000" if region.startswith("91") else "920000"
+    result = provincial_evaluation(fund=fund, province=province, year=2025).result()
+    header = str(LetterReport(letter(result, demo, ctx, region), demo, ctx, "zh").header())
+    assert f"财政厅会同{issuer}" in header
+    other = {"医疗保障局", "人力资源社会保障厅"} - {issuer}
+    assert not any(o in header for o in other)

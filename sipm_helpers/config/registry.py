@@ -12,6 +12,8 @@ from sipm_helpers.paths import parameters_dir
 ITEM_KINDS = ("income", "expenditure", "balance")
 AGGREGATIONS = ("stock", "flow")
 POOLING_LEVELS = ("province", "prefecture")
+# The social insurance administrative departments (Art. 25 of Caishe [2022] No. 65).
+ADMINISTRATIONS = ("hrss", "healthcare_security")
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,7 @@ class Fund:
     en: str
     group: str
     default_pooling: str
+    administration: str  # the administrative department that issues results with finance
     income_items: tuple[str, ...]
     expenditure_items: tuple[str, ...]
     statistics: tuple[str, ...]
@@ -102,8 +105,15 @@ def load_registry(path: str | Path | None = None) -> FundRegistry:
     for code, spec in raw["funds"].items():
         where = f"funds.{code}"
         require_keys(
-            path, where, spec, ["zh", "en", "group", "default_pooling", "line_items", "statistics"]
+            path,
+            where,
+            spec,
+            ["zh", "en", "group", "default_pooling", "administration", "line_items", "statistics"],
         )
+        if spec["administration"] not in ADMINISTRATIONS:
+            raise ParameterError(
+                path, f"{where}.administration", f"must be one of {ADMINISTRATIONS}"
+            )
         if spec["default_pooling"] not in POOLING_LEVELS:
             raise ParameterError(
                 path, f"{where}.default_pooling", f"must be one of {POOLING_LEVELS}"
@@ -130,6 +140,7 @@ def load_registry(path: str | Path | None = None) -> FundRegistry:
             en=spec["en"],
             group=spec["group"],
             default_pooling=spec["default_pooling"],
+            administration=spec["administration"],
             income_items=tuple(li["income"]),
             expenditure_items=tuple(li["expenditure"]),
             statistics=tuple(spec["statistics"]),

@@ -46,9 +46,10 @@ class LetterReport:
 
     def header(self) -> Section:
         t, n = self.t, self._names()
+        issuer = t(f"admin_{self.ctx.registry.fund(self.lt.fund).administration}")
         facts = [
             (t("fl_to"), f"{n['region']} ({self.lt.region})"),
-            (t("fl_from"), t("fl_from_text", province=n["province"])),
+            (t("fl_from"), t("fl_from_text", province=n["province"], administration=issuer)),
             (t("budget_year"), str(self.lt.year)),
         ]
         items = "".join(f"<div><dt>{escape(k)}</dt><dd>{escape(v)}</dd></div>" for k, v in facts)
