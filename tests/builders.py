@@ -125,14 +125,15 @@ def tiny_tables() -> dict[str, pd.DataFrame]:
         [("110100", "employee_medical", 2025, "premium_collection_rate", "企业欠费", "加强征缴")],
         columns=["region_code", "fund", "year", "indicator", "reason", "improvement_measure"],
     )
-    # The evaluator's records: one grade adjusted, three reports (one in June), two problems.
+    # The evaluator's records: one grade adjusted, three reports (one in June; Beta's and the
+    # province's prepared by the agency alone, Art. 17), two problems.
     review = pd.DataFrame(
         [("110100", "employee_medical", 2025, "fund_management_compliance", "adjusted_grade", None, "not_achieved", "site_visit", "抽查发现问题未整改")],
         columns=["region_code", "fund", "year", "indicator", "finding", "actual", "grade", "basis", "comment"],
     )
     submissions = pd.DataFrame(
         [
-            ("110100", "employee_medical", 2025, "2026-05-20", "甲市医疗保障局"),
+            ("110100", "employee_medical", 2025, "2026-05-20", "甲市财政局会同医疗保障局"),
             ("110200", "employee_medical", 2025, "2026-06-05", "乙市医疗保障局"),
             ("110000", "work_injury", 2025, "2026-05-28", "测试省社会保险经办机构"),
         ],

@@ -113,6 +113,7 @@ def test_the_evaluations_problems_become_rectification_items(tiny, ctx, results)
             "problem": "unexplained_deviation",
         },
         {"region_code": "110200", "indicator": None, "problem": "late_report"},
+        {"region_code": "110200", "indicator": None, "problem": "prepared_by_agency_alone"},
     ]
     assert (items["year"] == 2026).all() and (items["status"] == "open").all()
     assert (items["deadline"] == pd.Timestamp("2026-12-31")).all()  # parameters/appraisal.yaml
@@ -163,6 +164,7 @@ def test_the_items_load_back_as_the_next_years_rectification_table(
             "基金管理规范性：抽查发现问题未整改（核查方式：现场核查；自评“部分达成”，评价认定“未达成”）",
             "基金管理规范性：2025 年度偏离绩效目标，未说明原因及改进措施（第十八条）",
             "2025 年度绩效自评报告晚于 2026-05-31 报送省级（第十八条）",
+            "2025 年度绩效自评报告由经办机构单独编制，未由同级财政部门组织开展（第十七条）",
         ]
         assert worded["owner"].iloc[2] == "乙市社会保险经办机构会同财政部门"
     folder = tmp_path / "next"
@@ -189,7 +191,7 @@ def test_the_items_load_back_as_the_next_years_rectification_table(
     regions = ["110100", "110200"]
     later = follow_up(dataset, fund=EM, regions=regions, as_of=ctx.appraisal.due(2026))
     states = later.set_index("item_id").loc[worded["item_id"], "state"].tolist()
-    assert states == ["closed", "overdue", "overdue"]  # the others passed their deadline
+    assert states == ["closed", "overdue", "overdue", "overdue"]  # the rest passed theirs
 
 
 DONGCHUAN = ["910100", "910200", "910300", "910400"]

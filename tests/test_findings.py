@@ -99,6 +99,7 @@ def test_grades_given_without_evidence_are_counted(tiny, ctx):
     assert mine.values.tolist() == [
         ["satisfaction", "grade_without_evidence"],
         [None, "late_report"],
+        [None, "prepared_by_agency_alone"],
     ]
 
 
@@ -289,3 +290,62 @@ def test_a_letter_is_issued_with_the_funds_own_administration(demo, ctx, fund, r
     assert f"财政厅会同{issuer}" in header
     other = {"医疗保障局", "人力资源社会保障厅"} - {issuer}
     assert not any(o in header for o in other)
+
+
+# --------------------------------------------------------------------------- the report itself
+
+
+def test_a_report_prepared_by_the_agency_alone_is_a_finding(tiny, ctx):
+    """Alpha's report names the finance bureau as organiser; Beta's the agency alone."""
+    a = appraised(tiny, ctx)
+    assert a.regions.set_index("region_code")["agency_alone"].to_dict() == {
+        "110100": False,
+        "110200": True,
+    }
+    items = new_items(a, ctx)
+    beta = items.loc[items["region_code"] == "110200", "problem"].tolist()
+    assert "prepared_by_agency_alone" in beta
+    zh = worded_items(items, tiny, ctx, "zh")
+    assert zh["problem"].str.contains("未由同级财政部门组织开展").sum() == 1
+
+
+def test_a_reason_the_years_figures_deny_is_a_finding(tiny, ctx):
+    """Alpha's fund took in 101 and paid out 90 a month in 2025 (income 1,212, expenditure
+    1,080): a reason claiming the fund ran short (收不抵支) is denied by the figures."""
+    ds = with_rows(
+        tiny,
+        "explanations",
+        [("110100", EM, 2025, "coverage_rate", "参保扩面不足，当年基金收不抵支", "加强扩面")],
+    )
+    a = appraised(ds, ctx)
+    d = a.denied
+    assert d[["region_code", "indicator", "claim"]].values.tolist() == [
+        ["110100", "coverage_rate", "deficit"]
+    ]
+    assert (d.at[0, "income"], d.at[0, "expenditure"]) == (pytest.approx(1212), pytest.approx(1080))
+    assert a.regions.set_index("region_code").at["110100", "denied"] == 1
+    assert "reason_contradicts_figures" in new_items(a, ctx)["problem"].tolist()
+    html = str(provincial_report_quality(a, ds, ctx))
+    assert "参保扩面不足，当年基金收不抵支" in html and "1,212.0" in html
+
+
+def provincial_report_quality(a, ds, ctx):
+    from sipm_helpers.present.appraisal_report import AppraisalReport, FollowUp
+
+    empty = pd.DataFrame()
+    return AppraisalReport(a, FollowUp(empty, empty, empty, empty, empty), ds, ctx, "zh").quality()
+
+
+def test_the_demo_finds_wuqiaos_reason_and_the_reports_prepared_alone(demo, ctx):
+    """Wuqiao's residents' pension says it ran short while its 2025 income exceeded its
+    expenditure; 22 of the 57 reports on 2025 were prepared by the agency alone."""
+    a = provincial_evaluation(fund="resident_pension", province="930000", year=2025).report.a
+    assert a.denied[["region_code", "indicator"]].values.tolist() == [
+        ["930200", "current_year_balance"]
+    ]
+    from sipm_helpers.domain.quality import prepared_alone
+
+    alone = sum(
+        int(prepared_alone(demo, ctx, fund=f, year=2025)["alone"].sum()) for f in ctx.catalogues
+    )
+    assert alone == 22

@@ -16,6 +16,7 @@ from sipm_helpers.config.catalogue import (
 from sipm_helpers.config.ledger import LedgerRules, load_ledger_rules
 from sipm_helpers.config.monitoring import MonitoringRules, load_monitoring_rules
 from sipm_helpers.config.policy import Policy, load_policy
+from sipm_helpers.config.quality import QualityRules, load_quality_rules
 from sipm_helpers.config.registry import FundRegistry, load_registry
 from sipm_helpers.config.standards import ScoringStandards, load_standards
 from sipm_helpers.config.sustainability import SustainabilityRules, load_sustainability_rules
@@ -45,6 +46,7 @@ class Context:
     target_review: TargetReviewRules
     appraisal: AppraisalRules
     ledger: LedgerRules
+    quality: QualityRules
 
     def catalogue(self, fund: str, province: str | None = None) -> Catalogue:
         """The catalogue that applies to ``fund`` in ``province``: the province's own
@@ -89,6 +91,7 @@ def load_context() -> Context:
         target_review=load_target_review_rules(),
         appraisal=load_appraisal_rules(),
         ledger=load_ledger_rules(),
+        quality=load_quality_rules(),
     )
     check_policy_references(ctx)
     check_rule_codes(ctx)

@@ -36,6 +36,7 @@ from sipm_helpers.config.context import Context
 from sipm_helpers.data.dataset import Dataset
 from sipm_helpers.domain.indicators import indicator_frame
 from sipm_helpers.domain.ledger import DETAIL, contradicted_evidence, evaluator_review, ledger_facts
+from sipm_helpers.domain.quality import denied_reasons, prepared_alone
 from sipm_helpers.domain.results import json_value
 from sipm_helpers.domain.rules import NO_EVIDENCE
 from sipm_helpers.domain.scoring import NOT_ASSESSED, summarize_scores
@@ -61,10 +62,12 @@ class Appraisal:
     quality: pd.DataFrame  # region, indicator, problem: what each self-evaluation left undone
     ledger: pd.DataFrame  # per region: the ledger's audit and inspection items of the year
     contradicted: pd.DataFrame  # evidence claiming no problem while an item was open
+    denied: pd.DataFrame  # stated reasons the year's figures deny (domain.quality)
 
 
 UNEXPLAINED, UNEVIDENCED = "unexplained_deviation", "grade_without_evidence"
-QUALITY_COLUMNS = {UNEXPLAINED: "unexplained", UNEVIDENCED: "unevidenced"}
+DENIED = "reason_contradicts_figures"
+QUALITY_COLUMNS = {UNEXPLAINED: "unexplained", UNEVIDENCED: "unevidenced", DENIED: "denied"}
 
 
 def self_assessed(results: Mapping[str, dict | None]) -> pd.DataFrame:
@@ -289,8 +292,13 @@ def appraise(
         (coord["fund"] == fund) & (coord["province_code"] == province), "region_code"
     ]
     found = {str(r): results.get(str(r)) for r in regions}
-    mine, quality = self_assessed(found), self_quality(found)
+    mine = self_assessed(found)
     scored = mine.loc[mine["submitted"], "region_code"].tolist()
+    denied = denied_reasons(ds, ctx, fund=fund, regions=scored, year=year)
+    quality = pd.concat(
+        [self_quality(found), denied[["region_code", "indicator"]].assign(problem=DENIED)],
+        ignore_index=True,
+    )
     review = evaluator_review(ds, ctx, fund=fund, regions=scored, years=[year])
     evaluated = (
         indicator_frame(ds, ctx, funds=[fund], regions=scored, years=[year], review=review)
@@ -299,6 +307,11 @@ def appraise(
     )
     table = _standing(mine, evaluated, quality, ctx)
     table = table.merge(_received(ds, fund, year, rules), on="region_code", how="left")
+    alone = prepared_alone(ds, ctx, fund=fund, year=year)
+    table = table.merge(
+        alone.rename(columns={"alone": "agency_alone"}), on="region_code", how="left"
+    )
+    table["agency_alone"] = table["agency_alone"].astype("boolean").fillna(False).astype(bool)
     table["gap"] = table["self_total"] - table["evaluated_total"]
     table["gap_flag"] = (table["gap"].abs() > rules.gap_points).fillna(False)
     table["late"] = table["late"].astype("boolean").fillna(False).astype(bool)
@@ -317,6 +330,7 @@ def appraise(
         quality,
         ledger_facts(ds, ctx, fund=fund, regions=scored, years=[year]),
         contradicted_evidence(ds, ctx, fund=fund, regions=scored, year=year),
+        denied,
     )
 
 
@@ -325,7 +339,7 @@ RESULT_VERSION = 3  # 3: each finding's basis, comment and values; as_of
 STAGE = "provincial_evaluation"
 RESULT_COLUMNS = ("region_code", "status", "self_total", "self_grade", "evaluated_total",
                   "evaluated_grade", "gap", "gap_flag", "late", "unexplained", "unevidenced",
-                  "rank")  # fmt: skip
+                  "denied", "agency_alone", "prepared_by", "rank")  # fmt: skip
 
 
 def _records(frame: pd.DataFrame, columns: list[str]) -> list[dict]:

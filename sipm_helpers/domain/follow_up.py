@@ -30,7 +30,11 @@ from sipm_helpers.domain.scoring import SCORED
 
 CLOSED, OPEN, OVERDUE = "closed", "open", "overdue"
 # Problems found per region, and the column of the appraisal's table that flags each.
-REGION_PROBLEMS = {"late_report": "late", "self_evaluation_gap": "gap_flag"}
+REGION_PROBLEMS = {
+    "late_report": "late",
+    "self_evaluation_gap": "gap_flag",
+    "prepared_by_agency_alone": "agency_alone",  # Art. 17: finance organises it
+}
 
 # What a finding that cost the region points is about: the evaluator's own judgement, or
 # one of the ledger's checks (sipm_helpers.domain.ledger), each worded as its own problem.

@@ -16,7 +16,14 @@ from sipm_helpers.domain.appraisal import MISSING, Appraisal
 from sipm_helpers.domain.follow_up import CLOSED, OPEN, OVERDUE
 from sipm_helpers.present import plots
 from sipm_helpers.present.findings import basis_name, note, value_text
-from sipm_helpers.present.formatting import DASH, fmt_number, fmt_rate, fmt_score, fmt_value
+from sipm_helpers.present.formatting import (
+    DASH,
+    fmt_money,
+    fmt_number,
+    fmt_rate,
+    fmt_score,
+    fmt_value,
+)
 from sipm_helpers.present.labels import load_labels
 from sipm_helpers.present.sections import Section, _figure, _para
 from sipm_helpers.present.suggestions import worded
@@ -190,21 +197,40 @@ class AppraisalReport:
         rows = []
         for x in r.itertuples():
             received = DASH if pd.isna(x.received) else x.received.date().isoformat()
+            prepared = x.prepared_by if isinstance(x.prepared_by, str) else DASH
             rows.append(
                 [
                     self.region(x.region_code),
                     Cell(received, css="date bad" if x.late else "date"),
+                    Cell(prepared, css="bad" if x.agency_alone else None),
                     _count(x.unexplained),
                     _count(x.unevidenced),
+                    _count(x.denied),
                 ]
             )
-        header = [t("region"), t("pe_received"), t("pe_unexplained"), t("pe_unevidenced")]
+        header = [t("region"), t("pe_received"), t("pe_prepared_by"), t("pe_unexplained"),
+                  t("pe_unevidenced"), t("pe_denied")]  # fmt: skip
         return Section(
             f"<h2>{escape(t('pe_quality'))}</h2>"
             + _para(t("pe_quality_text", due=due))
-            + html_table(header, rows, numeric_columns=[2, 3])
+            + html_table(header, rows, numeric_columns=[3, 4, 5])
+            + self._denied()
             + self._ledger()
         )
+
+    def _denied(self) -> str:
+        """The stated reasons the year's figures deny, with those figures (Art. 18)."""
+        t, d = self.t, self.a.denied
+        if d.empty:
+            return ""
+        rows = [
+            [self.region(x.region_code), self.indicator(x.indicator), x.reason,
+             Cell(fmt_money(x.income), True), Cell(fmt_money(x.expenditure), True)]
+            for x in d.itertuples()
+        ]  # fmt: skip
+        header = [t("region"), t("col_indicator"), t("col_reason"), t("pe_year_income"),
+                  t("pe_year_expenditure")]  # fmt: skip
+        return _para(t("pe_denied_text"), "bad") + html_table(header, rows, numeric_columns=[3, 4])
 
     def _ledger(self) -> str:
         """Per region, what the rectification ledger says of the year, and evidence that

@@ -1,0 +1,81 @@
+"""Faults of a self-evaluation itself that its scores do not show (Art. 17, 18 of Caishe
+[2022] No. 65), found by the provincial evaluation:
+
+- **Prepared by the agency alone**: Art. 17 has the finance department at the same level
+  organise the coordinating region's self-evaluation; a report whose ``prepared_by``
+  names no organiser of parameters/quality.yaml was not.
+- **A reason the figures deny**: a stated reason that makes a claim (a deficit) the
+  year's figures deny (income at least expenditure). Each fact a claim is checked against
+  is one registered function of the year's income and expenditure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from types import MappingProxyType
+
+import pandas as pd
+
+from sipm_helpers.config.context import Context
+from sipm_helpers.data.dataset import Dataset
+from sipm_helpers.errors import ParameterError
+from sipm_helpers.paths import parameters_dir
+
+# A fact of a region's year that denies a claim: True where the claim is false.
+FACTS: Mapping[str, Callable[[pd.DataFrame], pd.Series]] = MappingProxyType(
+    {"current_surplus": lambda year: year["income"] >= year["expenditure"]}
+)
+
+
+def prepared_alone(ds: Dataset, ctx: Context, *, fund: str, year: int) -> pd.DataFrame:
+    """Per region of ``fund`` whose self-evaluation of ``year`` was received: region_code,
+    prepared_by and ``alone`` (True where it names no organiser of the rules)."""
+    s = ds.submissions
+    mine = s.loc[(s["fund"] == fund) & (s["year"] == year), ["region_code", "prepared_by"]]
+    text = mine["prepared_by"].astype("string").fillna("")
+    organised = pd.Series(False, index=mine.index)
+    for phrase in ctx.quality.organised_by:  # a few plain phrases, matched as text
+        organised |= text.str.contains(phrase, regex=False)
+    return mine.assign(alone=~organised.to_numpy(dtype=bool)).reset_index(drop=True)
+
+
+def year_flows(
+    ds: Dataset, ctx: Context, *, fund: str, regions: Iterable[str], year: int
+) -> pd.DataFrame:
+    """Per region: the year's income and expenditure as executed (10,000 yuan)."""
+    e = ds.execution
+    e = e.loc[(e["fund"] == fund) & (e["year"] == year) & e["region_code"].isin(list(regions))]
+    kind = e["item"].map({c: i.kind for c, i in ctx.registry.line_items.items()})
+    flows = e.assign(kind=kind).loc[kind.isin(["income", "expenditure"])]
+    wide = flows.pivot_table(index="region_code", columns="kind", values="amount", aggfunc="sum")
+    return wide.reindex(columns=["income", "expenditure"]).fillna(0.0).reset_index()
+
+
+def denied_reasons(
+    ds: Dataset, ctx: Context, *, fund: str, regions: Iterable[str], year: int
+) -> pd.DataFrame:
+    """The stated reasons of ``year`` that make a claim the year's figures deny:
+    region_code, indicator, reason, claim, income, expenditure."""
+    regions = list(regions)
+    x = ds.explanations
+    x = x.loc[(x["fund"] == fund) & (x["year"] == year) & x["region_code"].isin(regions)]
+    flows = year_flows(ds, ctx, fund=fund, regions=regions, year=year)
+    parts = []
+    for claim in ctx.quality.claims:
+        if claim.fact not in FACTS:
+            raise ParameterError(
+                parameters_dir() / "quality.yaml",
+                f"claims.{claim.code}.fact",
+                f"unknown fact {claim.fact!r}; known: {', '.join(FACTS)}",
+            )
+        text = x["reason"].astype("string").fillna("")
+        makes = pd.Series(False, index=x.index)
+        for phrase in claim.phrases:
+            makes |= text.str.contains(phrase, regex=False)
+        denied = flows.loc[FACTS[claim.fact](flows).to_numpy(dtype=bool), "region_code"]
+        found = x.loc[makes.to_numpy(dtype=bool) & x["region_code"].isin(denied).to_numpy()]
+        parts.append(found[["region_code", "indicator", "reason"]].assign(claim=claim.code))
+    columns = ["region_code", "indicator", "reason", "claim"]
+    out = pd.concat([pd.DataFrame(columns=columns), *parts], ignore_index=True)
+    out = out.merge(flows, on="region_code", how="left")
+    return out.sort_values(["region_code", "indicator"], ignore_index=True)
