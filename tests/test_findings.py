@@ -349,3 +349,31 @@ def test_the_demo_finds_wuqiaos_reason_and_the_reports_prepared_alone(demo, ctx)
         int(prepared_alone(demo, ctx, fund=f, year=2025)["alone"].sum()) for f in ctx.catalogues
     )
     assert alone == 22
+
+
+# --------------------------------------------------------------------------- overall targets
+
+
+def test_a_year_that_closes_an_overall_target_concludes_on_it(tiny, ctx):
+    """Alpha's overall coverage target of 2021–2025 is 96 %; its 2025 coverage is 950 of
+    1,000 = 95 %: not achieved, in the self-evaluation and in the provincial evaluation."""
+    ev = evaluate(tiny, ctx, fund=EM, region="110100", year=2025)
+    o = ev.overall.set_index("indicator")
+    assert o.at["coverage_rate", "actual"] == pytest.approx(0.95)
+    assert bool(o.at["coverage_rate", "closes"]) and o.at["coverage_rate", "achieved"] == False  # noqa: E712
+    assert ev.to_result()["overall_targets"][0]["achieved"] is False
+    a = appraised(tiny, ctx)
+    assert a.overall[["region_code", "indicator", "achieved"]].values.tolist() == [
+        ["110100", "coverage_rate", False]
+    ]
+    from sipm_helpers.present.report import SelfEvaluationReport
+
+    html = str(SelfEvaluationReport(ev, tiny, ctx, "zh").overall_targets())
+    assert "未完成" in html
+
+
+def test_an_overall_target_whose_period_runs_on_is_not_concluded(tiny, ctx):
+    t = tiny.targets.copy()
+    t.loc[t["period"] == "overall", "end_year"] = 2027
+    ev = evaluate(replace(tiny, targets=t), ctx, fund=EM, region="110100", year=2025)
+    assert not ev.overall["closes"].any() and ev.overall["achieved"].isna().all()

@@ -34,6 +34,7 @@ from sipm_helpers import __version__
 from sipm_helpers.config.appraisal import AppraisalRules
 from sipm_helpers.config.context import Context
 from sipm_helpers.data.dataset import Dataset
+from sipm_helpers.domain.evaluation import meets as meets_target
 from sipm_helpers.domain.indicators import indicator_frame
 from sipm_helpers.domain.ledger import DETAIL, contradicted_evidence, evaluator_review, ledger_facts
 from sipm_helpers.domain.quality import denied_reasons, prepared_alone
@@ -63,6 +64,7 @@ class Appraisal:
     ledger: pd.DataFrame  # per region: the ledger's audit and inspection items of the year
     contradicted: pd.DataFrame  # evidence claiming no problem while an item was open
     denied: pd.DataFrame  # stated reasons the year's figures deny (domain.quality)
+    overall: pd.DataFrame  # per region, its overall targets whose period closes this year
 
 
 UNEXPLAINED, UNEVIDENCED = "unexplained_deviation", "grade_without_evidence"
@@ -108,6 +110,22 @@ def self_quality(results: Mapping[str, dict | None]) -> pd.DataFrame:
             if i.get("qualitative_grade") and no_evidence:
                 rows.append((region, i["indicator"], UNEVIDENCED))
     return pd.DataFrame(rows, columns=["region_code", "indicator", "problem"])
+
+
+OVERALL_COLUMNS = ["region_code", "indicator", "start_year", "end_year", "target", "actual",
+                   "achieved"]  # fmt: skip
+
+
+def closing_overall(results: Mapping[str, dict | None]) -> pd.DataFrame:
+    """Per region, the overall targets its self-evaluation concluded on: those whose period
+    closes in the year evaluated (Art. 8), achieved or not."""
+    rows = [
+        {"region_code": region, **t}
+        for region, result in results.items()
+        for t in (result or {}).get("overall_targets", [])
+        if t.get("closes")
+    ]
+    return pd.DataFrame(rows).reindex(columns=OVERALL_COLUMNS)
 
 
 def _received(ds: Dataset, fund: str, year: int, rules: AppraisalRules) -> pd.DataFrame:
@@ -161,15 +179,6 @@ def history(ds: Dataset, ctx: Context, *, fund: str, regions: list[str], year: i
     return totals[["region_code", "year", "total", "grade"]].reset_index(drop=True)
 
 
-def _meets(actual: pd.Series, target: pd.Series, direction: pd.Series) -> pd.Series:
-    """Whether each actual meets a target in the indicator's direction (NA: no target, or
-    an indicator with no direction)."""
-    higher, lower = direction == "higher", direction == "lower"
-    met = np.where(higher, actual >= target, np.where(lower, actual <= target, False))
-    known = (higher | lower) & target.notna() & actual.notna()
-    return pd.Series(met, index=actual.index, dtype="boolean").where(known)
-
-
 def against_targets(ds: Dataset, e: pd.DataFrame, province: str, year: int) -> pd.DataFrame:
     """Per quantitative indicator of the evaluated frame ``e``: the regions' median actual,
     the province's annual target and the national (central) one where given, and how many
@@ -188,7 +197,7 @@ def against_targets(ds: Dataset, e: pd.DataFrame, province: str, year: int) -> p
     out = out.reset_index(level="order", drop=True)
     for level, rows in upper.items():
         target = q["indicator"].map(rows.groupby("indicator")["target"].first())
-        meets = _meets(q["actual"].astype(float), target, q["direction"])
+        meets = meets_target(q["actual"].astype(float), target, q["direction"])
         out[f"{level}_target"] = out.index.map(rows.groupby("indicator")["target"].first())
         out[f"{level}_meeting"] = meets.groupby(q["indicator"]).sum(min_count=1)
     keep = out["province_target"].notna() | out["central_target"].notna()
@@ -331,6 +340,7 @@ def appraise(
         ledger_facts(ds, ctx, fund=fund, regions=scored, years=[year]),
         contradicted_evidence(ds, ctx, fund=fund, regions=scored, year=year),
         denied,
+        closing_overall(found),
     )
 
 

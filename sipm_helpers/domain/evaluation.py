@@ -23,7 +23,7 @@ from sipm_helpers.domain.facts import AnnualFacts, annual_facts, reserve_basis
 from sipm_helpers.domain.indicators import indicator_frame
 from sipm_helpers.domain.measures import months_covered
 from sipm_helpers.domain.results import json_value
-from sipm_helpers.domain.rules import needs_target
+from sipm_helpers.domain.rules import RULES, needs_target
 from sipm_helpers.domain.scoring import (
     NOT_APPLICABLE,
     NOT_ASSESSED,
@@ -32,7 +32,7 @@ from sipm_helpers.domain.scoring import (
 )
 
 RESULT_SCHEMA = "sipm.self_evaluation"
-RESULT_VERSION = 2  # 2: statuses not applicable / not assessed, points, completeness
+RESULT_VERSION = 3  # 3: overall targets concluded on
 STAGE = "self_evaluation"
 
 
@@ -69,6 +69,12 @@ class SelfEvaluation:
     def deviations(self) -> pd.DataFrame:
         """Indicators that missed their target by more than their threshold (Art. 18)."""
         return self.indicators.loc[self.indicators["needs_explanation"]]
+
+    @property
+    def overall(self) -> pd.DataFrame:
+        """The region's overall (multi-year) targets against this year's actual; those whose
+        period closes this year concluded on (Art. 8): :func:`overall_conclusions`."""
+        return overall_conclusions(self.indicators, self.targets, self.year)
 
     @property
     def unexplained(self) -> pd.DataFrame:
@@ -114,6 +120,9 @@ class SelfEvaluation:
             "indicators": records,
             "deviations": list(self.deviations["indicator"]),
             "unexplained_deviations": list(self.unexplained["indicator"]),
+            "overall_targets": [
+                {k: json_value(v) for k, v in r.items()} for r in self.overall.to_dict("records")
+            ],
             "flags": self.flags(),
             "data_notes": [
                 {"kind": n.kind, "indicator": n.indicator, "message": n.message}
@@ -205,6 +214,35 @@ def balance_history(facts: AnnualFacts, fund: str, region: str) -> pd.DataFrame:
         }
     )
     return out.sort_values("year", ignore_index=True)
+
+
+def meets(actual: pd.Series, target: pd.Series, direction: pd.Series) -> pd.Series:
+    """Whether each actual meets a target in the indicator's direction (NA: no target, no
+    actual, or an indicator with no direction)."""
+    higher, lower = direction == "higher", direction == "lower"
+    met = np.where(higher, actual >= target, np.where(lower, actual <= target, False))
+    known = (higher | lower) & target.notna() & actual.notna()
+    return pd.Series(met, index=actual.index, dtype="boolean").where(known)
+
+
+def overall_conclusions(indicators: pd.DataFrame, targets: pd.DataFrame, year: int) -> pd.DataFrame:
+    """The region's overall targets covering ``year`` with this year's actual: indicator,
+    start_year, end_year, target, actual, closes (the period ends this year) and achieved
+    (for a period that closes: the actual of its last year meets the target in the
+    indicator's direction; NA while the period runs, or without an actual)."""
+    own = targets.loc[(targets["period"] == "overall") & (targets["level"] == "region")]
+    own = own[["indicator", "start_year", "end_year", "target"]]
+    found = indicators[["indicator", "actual", "direction", "rule"]].drop_duplicates("indicator")
+    out = own.merge(found, on="indicator", how="left").reset_index(drop=True)
+    out["closes"] = (out["end_year"] == year).to_numpy(dtype=bool)
+    # A single figure set as the overall target of a banded indicator (months covered) is
+    # its floor: "no fewer than six months".
+    banded = out["rule"].map(lambda r: isinstance(r, str) and RULES[r].needs_band).astype(bool)
+    directed = out["direction"].isin(["higher", "lower"])
+    direction = out["direction"].astype(object).where(~(banded & ~directed), "higher")
+    met = meets(out["actual"].astype("float64"), out["target"].astype("float64"), direction)
+    out["achieved"] = met.where(out["closes"])
+    return out.drop(columns=["direction", "rule"])
 
 
 def targets_set(

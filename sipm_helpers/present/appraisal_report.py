@@ -25,6 +25,7 @@ from sipm_helpers.present.formatting import (
     fmt_value,
 )
 from sipm_helpers.present.labels import load_labels
+from sipm_helpers.present.report import conclusion_cell
 from sipm_helpers.present.sections import Section, _figure, _para
 from sipm_helpers.present.suggestions import worded
 from sipm_helpers.present.tables import Cell, html_table
@@ -281,7 +282,31 @@ class AppraisalReport:
             parts.append(self._outliers())
         parts.append(self._history(scored))
         parts.append(self._against())
+        parts.append(self._overall())
         return Section("".join(parts))
+
+    def _overall(self) -> str:
+        """Each region's overall targets whose period closes this year, concluded on (Art. 8)."""
+        t, o = self.t, self.a.overall
+        if o.empty:
+            return ""
+        rows = [
+            [self.region(x.region_code), self.indicator(x.indicator),
+             f"{int(x.start_year)}–{int(x.end_year)}",
+             Cell(fmt_value(x.target, self._unit(x.indicator)), True),
+             Cell(fmt_value(x.actual, self._unit(x.indicator)), True),
+             conclusion_cell(True, x.achieved, self.labels)]
+            for x in o.itertuples()
+        ]  # fmt: skip
+        header = [t("region"), t("col_indicator"), t("col_period"), t("col_target"),
+                  f"{t('col_actual')} {self.a.year}", t("col_conclusion")]  # fmt: skip
+        achieved = int(o["achieved"].astype("boolean").fillna(False).sum())
+        text = t("pe_overall_text", year=self.a.year, targets=len(o), achieved=achieved)
+        return (
+            f"<h3>{escape(t('pe_overall'))}</h3>"
+            + _para(text)
+            + html_table(header, rows, numeric_columns=[3, 4])
+        )
 
     def _unit(self, indicator: str) -> str | None:
         return self.ctx.catalogue(self.a.fund, self.a.province).indicator(indicator).unit

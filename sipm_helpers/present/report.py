@@ -298,15 +298,14 @@ class SelfEvaluationReport:
         return Section("".join(parts))
 
     def overall_targets(self) -> Section:
-        """Overall (multi-year) targets against this year's actual (Art. 8)."""
+        """Overall (multi-year) targets against this year's actual, and a conclusion on
+        each whose period closes this year (Art. 8)."""
         t = self.labels.t
-        tg = self.ev.targets
-        overall = tg.loc[(tg["period"] == "overall") & (tg["level"] == "region")]
+        overall = self.ev.overall
         parts = [f"<h2>{escape(t('section_overall'))}</h2>"]
         if overall.empty:
             parts.append(_para(t("overall_none")))
             return Section("".join(parts))
-        actual = self.ev.indicators.set_index("indicator")["actual"]
         rows = []
         for r in overall.itertuples():
             ind = self.catalogue.indicator(r.indicator)
@@ -315,15 +314,12 @@ class SelfEvaluationReport:
                     self.indicator_name(r.indicator),
                     f"{r.start_year}–{r.end_year}",
                     Cell(fmt_value(r.target, ind.unit), True),
-                    Cell(fmt_value(actual.get(r.indicator, math.nan), ind.unit), True),
+                    Cell(fmt_value(r.actual, ind.unit), True),
+                    conclusion_cell(r.closes, r.achieved, self.labels),
                 ]
             )
-        header = [
-            t("col_indicator"),
-            t("col_period"),
-            t("col_target"),
-            f"{t('col_actual')} {self.ev.year}",
-        ]
+        header = [t("col_indicator"), t("col_period"), t("col_target"),
+                  f"{t('col_actual')} {self.ev.year}", t("col_conclusion")]  # fmt: skip
         parts.append(html_table(header, rows, numeric_columns=[2, 3]))
         return Section("".join(parts))
 
@@ -500,6 +496,19 @@ class SelfEvaluationReport:
             rows.append([what, subject, text])
         parts.append(html_table([t("col_status"), t("col_indicator"), t("col_note")], rows))
         return Section("".join(parts))
+
+
+def conclusion_cell(closes: bool, achieved: object, labels: Labels) -> Cell:
+    """The conclusion on an overall target: achieved or not where its period closes, else
+    that its period runs on."""
+    if not closes:
+        return Cell(labels.t("overall_running"))
+    if pd.isna(achieved):
+        return Cell(DASH)
+    return Cell(
+        labels.t("overall_achieved" if achieved else "overall_missed"),
+        css=None if achieved else "bad",
+    )
 
 
 def _points(value: object) -> str:
