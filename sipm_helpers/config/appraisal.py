@@ -22,6 +22,7 @@ class AppraisalRules:
     outlier_z: float
     min_regions: int
     outlier_materiality: float
+    mad_floor: float  # the MAD taken as at least this share of |median|
     rectification_month: int
     rectification_day: int
     raise_margin: float
@@ -49,6 +50,7 @@ def load_appraisal_rules(path: str | Path | None = None) -> AppraisalRules:
         "outlier_z",
         "min_regions",
         "outlier_materiality",
+        "mad_floor",
     ]
     keys += ["rectification_due", "raise_margin", "recommendation_years", "suggestions"]
     require_keys(path, "", raw, keys)
@@ -62,6 +64,7 @@ def load_appraisal_rules(path: str | Path | None = None) -> AppraisalRules:
         outlier_z=require_number(path, "outlier_z", raw["outlier_z"]),
         min_regions=require_whole(path, "min_regions", raw["min_regions"], 3),
         outlier_materiality=require_number(path, "outlier_materiality", raw["outlier_materiality"]),
+        mad_floor=require_number(path, "mad_floor", raw["mad_floor"]),
         rectification_month=fix_month,
         rectification_day=fix_day,
         raise_margin=require_number(path, "raise_margin", raw["raise_margin"]),
@@ -73,10 +76,18 @@ def load_appraisal_rules(path: str | Path | None = None) -> AppraisalRules:
             path, "suggestions.per_region", suggestions["per_region"], 1
         ),
     )
+    _check_ranges(path, rules)
+    return rules
+
+
+def _check_ranges(path: Path, rules: AppraisalRules) -> None:
+    """Thresholds are positive; the MAD's floor is a share of the median."""
     for name in ("gap_points", "outlier_z", "raise_margin", "outlier_materiality"):
         if getattr(rules, name) <= 0:
             raise ParameterError(path, name, "must be positive")
-    return rules
+    for name in ("mad_floor",):
+        if not 0 <= getattr(rules, name) <= 1:
+            raise ParameterError(path, name, "is a share: from 0 to 1")
 
 
 def _day_of_year(path: Path, where: str, raw: object) -> tuple[int, int]:

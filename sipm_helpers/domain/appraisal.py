@@ -107,22 +107,41 @@ def rank(totals: pd.Series) -> pd.Series:
 
 
 def robust_outliers(frame: pd.DataFrame, rules: AppraisalRules) -> pd.DataFrame:
-    """Per quantitative indicator, regions whose actual lies beyond ``outlier_z`` robust
-    z-scores of the others' median (median and MAD: a few wild regions cannot hide
-    themselves by inflating the spread, as they would a standard deviation) and differs
-    from it by at least ``outlier_materiality`` of it."""
-    q = frame.loc[(frame["kind"] == "quantitative") & frame["actual"].notna()]
-    q = q[["region_code", "indicator", "actual"]].astype({"actual": "float64"})
+    """Per quantitative indicator reported by at least ``min_regions`` regions, the regions
+    whose actual lies beyond ``outlier_z`` robust z-scores of the regions' median, on the
+    side the indicator counts against them (:func:`unfavourable`), and differs from the
+    median by at least ``outlier_materiality`` of it. Median and MAD: a few wild regions
+    cannot hide themselves by inflating the spread, as they would a standard deviation;
+    the MAD is taken as at least ``mad_floor`` of |median|, so that regions which happen to
+    agree closely do not turn a small difference into a z of hundreds."""
+    columns = ["region_code", "indicator", "direction", "band_lower", "band_upper", "actual"]
+    q = frame.loc[(frame["kind"] == "quantitative") & frame["actual"].notna(), columns]
+    q = q.astype({"actual": "float64", "band_lower": "float64", "band_upper": "float64"})
     by = q.groupby("indicator")["actual"]
     median = by.transform("median")
     mad = by.transform(lambda x: stats.median_abs_deviation(x, scale=1.0))
-    count = by.transform("count")
+    spread = np.maximum(mad, rules.mad_floor * median.abs())
     with np.errstate(divide="ignore", invalid="ignore"):
-        z = ROBUST * (q["actual"] - median) / mad
+        z = ROBUST * (q["actual"] - median) / spread
     material = (q["actual"] - median).abs() >= rules.outlier_materiality * median.abs()
-    flagged = (count >= rules.min_regions) & (mad > 0) & (z.abs() > rules.outlier_z) & material
+    enough = by.transform("count") >= rules.min_regions
+    beyond = (spread > 0) & (z.abs() > rules.outlier_z)
+    flagged = enough & beyond & material & unfavourable(q, z)
     out = q.assign(median=median, robust_z=z).loc[flagged]
+    out = out[["region_code", "indicator", "actual", "median", "robust_z"]]
     return out.sort_values(["indicator", "region_code"], ignore_index=True)
+
+
+def unfavourable(q: pd.DataFrame, side: pd.Series) -> pd.Series:
+    """Whether each actual of ``q`` lies on the side of the regions' median (``side``: its
+    sign) that its indicator's ``direction`` counts against the region: below where higher
+    is better, above where lower is better; for a band, below a lower bound it falls under
+    or above an upper bound it exceeds (a band with no bound on that side: never)."""
+    direction, low, high = q["direction"], side < 0, side > 0
+    below = q["actual"] < q["band_lower"]  # False where the band has no such bound
+    above = q["actual"] > q["band_upper"]
+    band = (direction == "band") & ((low & below) | (high & above))
+    return ((direction == "higher") & low) | ((direction == "lower") & high) | band
 
 
 def history(ds: Dataset, ctx: Context, *, fund: str, regions: list[str], year: int) -> pd.DataFrame:

@@ -12,7 +12,7 @@ import pandas as pd
 
 from sipm_helpers.config.context import Context
 from sipm_helpers.data.dataset import Dataset
-from sipm_helpers.domain.appraisal import MISSING, Appraisal
+from sipm_helpers.domain.appraisal import MISSING, ROBUST, Appraisal
 from sipm_helpers.domain.follow_up import CLOSED, OPEN, OVERDUE
 from sipm_helpers.present import plots
 from sipm_helpers.present.formatting import DASH, fmt_number, fmt_rate, fmt_score, fmt_value
@@ -212,7 +212,7 @@ class AppraisalReport:
             totals = scored["evaluated_total"].to_numpy(dtype=float)
             title = t("pe_chart_title", year=self.a.year)
             parts.append(_figure(plots.strip_chart(totals, names, title, t("pe_evaluated_total"))))
-            parts.append(self._outliers())
+            parts.append(self._outliers(len(scored)))
         parts.append(self._history(scored))
         parts.append(self._against())
         return Section("".join(parts))
@@ -220,11 +220,19 @@ class AppraisalReport:
     def _unit(self, indicator: str) -> str | None:
         return self.ctx.catalogue(self.a.fund, self.a.province).indicator(indicator).unit
 
-    def _outliers(self) -> str:
-        t, out = self.t, self.a.outliers
-        z = fmt_number(self.ctx.appraisal.outlier_z, 1)
+    def _outliers(self, scored: int) -> str:
+        """The robust rule in words, then the regions it names, or why it names none."""
+        t, rules, out = self.t, self.ctx.appraisal, self.a.outliers
+        z = fmt_number(rules.outlier_z, 1)
+        rule = t("pe_outliers_rule", robust=fmt_number(ROBUST, 4), z=z,
+                 regions=rules.min_regions, floor=fmt_rate(rules.mad_floor, 0),
+                 materiality=fmt_rate(rules.outlier_materiality, 0))  # fmt: skip
+        if scored < rules.min_regions:
+            return _para(rule) + _para(
+                t("pe_outliers_few", evaluated=scored, regions=rules.min_regions)
+            )
         if out.empty:
-            return _para(t("pe_outliers_none", z=z))
+            return _para(rule) + _para(t("pe_outliers_none", z=z))
         rows = [
             [
                 self.indicator(x.indicator),
@@ -236,8 +244,10 @@ class AppraisalReport:
             for x in out.itertuples()
         ]
         header = [t("col_indicator"), t("region"), t("col_actual"), t("pe_median"), t("pe_z")]
-        return _para(t("pe_outliers_text", z=z)) + html_table(
-            header, rows, numeric_columns=[2, 3, 4]
+        return (
+            _para(rule)
+            + _para(t("pe_outliers_text", z=z))
+            + html_table(header, rows, numeric_columns=[2, 3, 4])
         )
 
     def _history(self, scored: pd.DataFrame) -> str:
