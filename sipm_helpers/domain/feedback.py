@@ -3,7 +3,10 @@ back to each region; Art. 20: the region rectifies what was found): the region's
 the provincial evaluation's result, and its earlier rectification items still open.
 
 The letter reads the provincial evaluation's structured result, never its report, so a
-letter says exactly what the province's report says about the region.
+letter says exactly what the province's report says about the region. The region's
+targets missed are the one part read from the data: scored again from the same data and
+the same findings as the evaluation scored them, they are those the report lists for the
+region (a problem of one region is fed back in its letter, not among the common ones).
 """
 
 from __future__ import annotations
@@ -16,7 +19,12 @@ from sipm_helpers import __version__
 from sipm_helpers.config.context import Context
 from sipm_helpers.data.dataset import Dataset
 from sipm_helpers.domain.appraisal import MISSING
+from sipm_helpers.domain.common_problems import missed_targets
 from sipm_helpers.domain.follow_up import OPEN, OVERDUE, follow_up
+from sipm_helpers.domain.indicators import indicator_frame
+
+# What the letter says of each target missed: the actual against the target as it reads.
+MISSED = ["indicator", "actual", "target", "reads", "band_lower", "band_upper", "unit"]
 
 
 @dataclass(frozen=True)
@@ -31,6 +39,7 @@ class Letter:
     ranked: int  # regions ranked in the province (0: a province-pooled fund, not ranked)
     moved: pd.DataFrame  # indicator, finding, self_score, evaluated_score
     problems: pd.DataFrame  # the evaluation's new items: item_id, indicator, problem, deadline
+    missed: pd.DataFrame  # the region's quantitative targets missed (:data:`MISSED`)
     suggestions: pd.DataFrame  # kind, subject, template, values, in order of priority
     pending: pd.DataFrame  # earlier rectification items still open or overdue
 
@@ -42,6 +51,13 @@ class Letter:
 def _mine(rows: list[dict], region: str, columns: list[str]) -> pd.DataFrame:
     frame = pd.DataFrame([r for r in rows if r.get("region_code") == region])
     return frame.reindex(columns=columns).reset_index(drop=True)
+
+
+def _missed(ds: Dataset, ctx: Context, fund: str, region: str, year: int) -> pd.DataFrame:
+    """The region's quantitative targets missed in ``year``, the evaluator's findings
+    applied, as :func:`sipm_helpers.domain.appraisal.appraise` scores them."""
+    e = indicator_frame(ds, ctx, funds=[fund], regions=[region], years=[year], review=ds.review)
+    return missed_targets(e).reindex(columns=MISSED).reset_index(drop=True)
 
 
 def letter(result: dict, ds: Dataset, ctx: Context, region: str) -> Letter:
@@ -73,18 +89,24 @@ def letter(result: dict, ds: Dataset, ctx: Context, region: str) -> Letter:
             ["indicator", "finding", "self_score", "evaluated_score"],
         ),
         problems=_mine(result["problems"], region, ["item_id", "indicator", "problem", "deadline"]),
+        missed=(
+            pd.DataFrame(columns=MISSED)
+            if standing[0].get("status") == MISSING
+            else _missed(ds, ctx, fund, region, year)
+        ),
         suggestions=_mine(result["suggestions"], region, ["kind", "subject", "template", "values"]),
         pending=pending,
     )
 
 
 LETTER_SCHEMA = "sipm.feedback_letter"
-LETTER_VERSION = 1
+LETTER_VERSION = 2  # 2: the targets missed
 
 
 def letter_result(lt: Letter) -> dict:
     """What the letter told the region, for the record (JSON-serializable, versioned): its
-    standing, the suggestion templates, and the rectification items it must close."""
+    standing, its targets missed, the suggestion templates, and the rectification items it
+    must close."""
     to_close = [
         *(
             {"item_id": r.item_id, "deadline": r.deadline, "new": True}
@@ -105,6 +127,7 @@ def letter_result(lt: Letter) -> dict:
         "region": lt.region,
         "year": lt.year,
         "standing": lt.standing,
+        "missed": lt.missed["indicator"].tolist(),
         "suggestions": lt.suggestions["template"].tolist(),
         "to_close": to_close,
     }
