@@ -337,3 +337,54 @@ def test_the_demo_plants_what_the_provincial_evaluation_must_find(demo, ctx, don
     assert late.any()
     states = follow_up(demo, fund=EM, regions=regions, as_of=ctx.appraisal.due(2025))["state"]
     assert set(states) == {"closed", "open", "overdue"}
+
+
+PREFECTURE_POOLED = [
+    (fund, province)
+    for fund in ("resident_pension", "employee_medical", "resident_medical")
+    for province in ("910000", "920000", "930000")  # 4, 5 and 6 prefectures
+]
+
+
+@pytest.mark.parametrize(("fund", "province"), PREFECTURE_POOLED)
+def test_the_demos_comparisons_claim_only_what_the_counts_show(ctx, fund, province):
+    """Each prefecture-pooled evaluation of 2025: no z among fewer regions than a spread
+    needs (Dongchuan's medical fund had z = 229.7 among 4), every common problem concerns
+    at least two regions, each action states the counts of the common problems it answers
+    and nothing more, and a problem of one region is in its own letter."""
+    from sipm_helpers.domain.common_problems import actions, evaluated, found_problems
+    from sipm_helpers.domain.feedback import letter
+    from sipm_helpers.present.appraisal_report import NAMED
+    from sipm_helpers.present.stage import provincial_evaluation
+
+    run = provincial_evaluation(fund=fund, province=province, year=2025, lang="zh")
+    a, report, rules = run.outcome, run.report, ctx.appraisal
+    n = evaluated(a)
+    assert n < rules.min_regions and a.outliers.empty  # the demo's provinces: 4 to 6
+    assert not (n <= 4 and (a.outliers["robust_z"].abs() > 20).any())
+    few = f"已评价的统筹地区为 {n} 个，少于计算稳健 z 值所需的 {rules.min_regions} 个"
+    assert few in report.comparison().html
+    common = report.follow.common
+    assert (common["regions"] >= 2).all()
+    assert (common["region_codes"].map(len) == common["regions"]).all()
+    texts = report._actions()
+    assert len(texts) == len(actions(common)) + 1  # and the follow-up every report makes
+    for action, text in zip(actions(common), texts, strict=False):
+        rows = common.loc[common["problem"] == action.problem]
+        assert set(action.regions) == {r for codes in rows["region_codes"] for r in codes}
+        assert f"{len(action.regions)} 个" in text and "较多" not in text
+        for code, count in action.indicators[:NAMED]:
+            assert f"“{report.indicator(code)}”（{count} 个地区）" in text
+    single = found_problems(a, new_items(a, ctx), {})
+    single = single.loc[single["regions"] == 1]
+    result = run.result()
+    for region, rows in single.explode("region_codes").groupby("region_codes"):
+        lt = letter(result, run.dataset, ctx, region)
+        missed = rows.loc[rows["problem"] == "missed_target", "indicator"]
+        assert set(missed) <= set(lt.missed["indicator"])
+        items = rows.loc[rows["problem"] != "missed_target", ["problem", "indicator"]]
+        items, own = items.fillna(""), lt.problems.fillna("")  # a region's problem: no indicator
+        mine = set(zip(own["problem"], own["indicator"], strict=True))
+        assert set(zip(items["problem"], items["indicator"], strict=True)) <= mine
+    html = report.common().html + report.rescoring().html + report.comparison().html
+    assert not any(bad in html for bad in ("nan", "None", "<NA>"))
