@@ -258,6 +258,27 @@ def test_a_single_regions_problem_stays_in_its_own_rows(tiny, ctx, appraisal, la
     assert coverage in report.common().html
 
 
+def test_with_no_self_evaluation_to_evaluate_no_target_is_said_to_be_met(tiny, ctx):
+    """Both of Testshire's self-evaluations missing: section 1 says nothing of targets
+    (none was scored), and section 4 counts the two regions, none evaluated, both
+    without a self-evaluation."""
+    from sipm_helpers.present.appraisal_report import AppraisalReport, FollowUp
+    from sipm_helpers.present.labels import load_labels
+
+    t = load_labels("zh").t
+    none = appraise(tiny, ctx, fund=EM, province="110000", year=2025,
+                    results={"110100": None, "110200": None})  # fmt: skip
+    c = common_problems(none, new_items(none, ctx), {}, ctx.appraisal)
+    assert c[["problem", "regions"]].values.tolist() == [["self_evaluation_missing", 2]]
+    empty = pd.DataFrame()
+    report = AppraisalReport(none, FollowUp(empty, empty, empty, empty, c), tiny, ctx, "zh")
+    own = report.rescoring().html
+    assert t("pe_missed") not in own and t("pe_missed_none") not in own
+    common = report.common().html
+    assert t("pe_common_text", regions=2, evaluated=0, least=2) in common
+    assert "督促未报送自评的 2 个地区一个月内报送" in common
+
+
 def test_the_letter_carries_the_regions_part_of_the_evaluation(tiny, ctx, appraisal):
     from sipm_helpers.domain.appraisal import appraisal_result
 

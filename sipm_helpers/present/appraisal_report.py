@@ -183,6 +183,8 @@ class AppraisalReport:
         """Each region's quantitative targets missed, region by region: a problem of one
         region is set out here and in its letter, not among the common problems."""
         t, m = self.t, missed_targets(self.a.indicators)
+        if not evaluated(self.a):
+            return ""
         parts = [f"<h3>{escape(t('pe_missed'))}</h3>"]
         if m.empty:
             return parts[0] + _para(t("pe_missed_none"))
@@ -388,12 +390,13 @@ class AppraisalReport:
         problem of fewer regions than the rules' count is left to the region's own rows."""
         t, c = self.t, self.follow.common
         n = evaluated(self.a)
-        least = self.ctx.appraisal.common_least(n)
+        counts = {"regions": len(self.a.regions), "evaluated": n,
+                  "least": self.ctx.appraisal.common_least(n)}  # fmt: skip
         parts = [f"<h2>{escape(t('pe_common'))}</h2>"]
         if c.empty:
-            parts.append(_para(t("pe_common_none", least=least, evaluated=n)))
+            parts.append(_para(t("pe_common_none", **counts)))
         else:
-            parts.append(_para(t("pe_common_text", least=least, evaluated=n)))
+            parts.append(_para(t("pe_common_text", **counts)))
             rows = [
                 [self._problem(x.problem, x.indicator), Cell(str(x.regions), True),
                  ", ".join(self.region(r) for r in x.region_codes)]
