@@ -69,28 +69,131 @@ def test_ranks_share_ties_and_leave_the_unscored_out():
     assert ranks.tolist() == [1, 3, 1, pd.NA]
 
 
-def indicator_values(values) -> pd.DataFrame:
+def indicator_values(
+    values, indicator="coverage_rate", direction="higher", band=(np.nan, np.nan)
+) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "region_code": [f"r{i}" for i in range(len(values))],
-            "indicator": "coverage_rate",
+            "indicator": indicator,
             "kind": "quantitative",
+            "direction": direction,
+            "band_lower": band[0],
+            "band_upper": band[1],
             "actual": values,
         }
     )
 
 
+CALM = [0.96, 0.95, 0.97, 0.96]  # four more regions, so that ten reach min_regions
+
+
 def test_robust_outliers_name_the_wild_region_and_only_it(ctx):
     rules = ctx.appraisal
-    planted = robust_outliers(indicator_values([0.95, 0.96, 0.97, 0.96, 0.95, 0.50]), rules)
+    assert rules.min_regions == 10  # parameters/appraisal.yaml
+    wild = [0.95, 0.96, 0.97, 0.96, 0.95, 0.50, *CALM]
+    planted = robust_outliers(indicator_values(wild), rules)
     assert planted["region_code"].tolist() == ["r5"] and planted["robust_z"].iloc[0] < -3.5
-    calm = robust_outliers(indicator_values([0.95, 0.96, 0.97, 0.96, 0.95, 0.94]), rules)
+    calm = robust_outliers(indicator_values([0.95, 0.96, 0.97, 0.96, 0.95, 0.94, *CALM]), rules)
     assert calm.empty
     few = robust_outliers(indicator_values([0.95, 0.96, 0.50]), rules)  # under min_regions
     assert few.empty
-    # tightly clustered: 0.061 is far in MADs from 0.051 but only a fifth above it
-    tight = indicator_values([0.0510, 0.0511, 0.0509, 0.0510, 0.0512, 0.0600, 0.0700])
-    assert robust_outliers(tight, rules)["actual"].tolist() == [0.07]
+    # tightly clustered, with no floor under the MAD (1e-4): 0.06 lies 60 MADs from the
+    # median 0.05105 but only 0.00895 from it, under a fifth of it; 0.07 lies 0.01895 away
+    tight = [0.0510, 0.0511, 0.0509, 0.0510, 0.0512, 0.0600, 0.0700, 0.0510, 0.0511, 0.0509]
+    lower = indicator_values(tight, "other_expenditure_share", "lower")
+    assert robust_outliers(lower, replace(rules, mad_floor=0.0))["actual"].tolist() == [0.07]
+
+
+# budget_preparation_accuracy, lower is better. Median of the ten: (0.011 + 0.011) / 2 =
+# 0.011; distances 0.011, 0.001 ×5, 0 ×3, 0.089: MAD = (0.001 + 0.001) / 2 = 0.001, above
+# the floor 0.05 × 0.011 = 0.00055. z(0.000) = 0.6745 × −0.011 / 0.001 = −7.42 (favourable);
+# z(0.100) = 0.6745 × 0.089 / 0.001 = 60.03 (unfavourable).
+SPREAD = [0.000, 0.010, 0.011, 0.012, 0.010, 0.011, 0.012, 0.010, 0.011, 0.100]
+
+
+def test_a_robust_z_needs_ten_regions(ctx):
+    """Four regions, one far off (Dongchuan's medical fund in 2025 had z = 229.7 so): no z.
+    Median of 0.010, 0.011, 0.012, 0.100 is 0.0115; distances 0.0015, 0.0005, 0.0005,
+    0.0885: MAD = (0.0005 + 0.0015) / 2 = 0.001; z = 0.6745 × 0.0885 / 0.001 = 59.69 had
+    four regions been enough."""
+    four = indicator_values([0.010, 0.011, 0.012, 0.100], "budget_preparation_accuracy", "lower")
+    assert robust_outliers(four, ctx.appraisal).empty
+    enough = robust_outliers(four, replace(ctx.appraisal, min_regions=4))
+    assert enough["region_code"].tolist() == ["r3"]
+    assert enough["robust_z"].iloc[0] == pytest.approx(0.6745 * 0.0885 / 0.001)
+    ten = robust_outliers(
+        indicator_values(SPREAD, "budget_preparation_accuracy", "lower"), ctx.appraisal
+    )
+    assert ten["region_code"].tolist() == ["r9"] and ten["median"].iloc[0] == pytest.approx(0.011)
+    assert ten["robust_z"].iloc[0] == pytest.approx(0.6745 * 0.089 / 0.001)
+
+
+def test_only_the_unfavourable_side_is_an_outlier(ctx):
+    """The same ten values: where lower is better only the high 0.100 is named (the 0.000,
+    z = −7.42, is the best result); where higher is better only the 0.000."""
+    rules = ctx.appraisal
+    lower = robust_outliers(indicator_values(SPREAD, "budget_preparation_accuracy", "lower"), rules)
+    higher = robust_outliers(indicator_values(SPREAD, "coverage_rate", "higher"), rules)
+    assert lower["actual"].tolist() == [0.100]
+    assert higher["actual"].tolist() == [0.000]
+    assert higher["robust_z"].iloc[0] == pytest.approx(0.6745 * -0.011 / 0.001)
+
+
+def test_a_band_names_only_regions_outside_it_on_the_side_they_lie(ctx):
+    """Months covered, band 6–9: median 7.5, distances 0 ×4, 0.5 ×4, 4.5 ×2, MAD 0.5
+    (floor 0.05 × 7.5 = 0.375 under it): 12 and 3 both lie z = ±0.6745 × 4.5 / 0.5 = ±6.07
+    away. A band with no lower bound counts nothing low against a region."""
+    months = [7.0, 7.5, 8.0, 7.5, 7.0, 8.0, 7.5, 7.5, 12.0, 3.0]
+    both = robust_outliers(
+        indicator_values(months, "months_covered", "band", (6.0, 9.0)), ctx.appraisal
+    )
+    assert both["actual"].tolist() == [12.0, 3.0]
+    assert both["robust_z"].tolist() == pytest.approx([6.0705, -6.0705])
+    upper = indicator_values(months, "months_covered", "band", (np.nan, 9.0))
+    assert robust_outliers(upper, ctx.appraisal)["actual"].tolist() == [12.0]
+    inside = indicator_values(months, "months_covered", "band", (2.0, 13.0))
+    assert robust_outliers(inside, ctx.appraisal).empty
+
+
+def test_a_tiny_mad_is_floored_at_a_share_of_the_median(ctx):
+    """Ten tightly clustered shares (lower is better): median 0.05105, MAD 1e-4, floored at
+    0.05 × 0.05105 = 0.0025525: z(0.07) = 0.6745 × 0.01895 / 0.0025525 = 5.01, not the
+    0.6745 × 0.01895 / 1e-4 = 127.8 the bare MAD gives."""
+    tight = [0.0510, 0.0511, 0.0509, 0.0510, 0.0512, 0.0600, 0.0700, 0.0510, 0.0511, 0.0509]
+    frame = indicator_values(tight, "other_expenditure_share", "lower")
+    floored = robust_outliers(frame, ctx.appraisal)
+    assert floored["actual"].tolist() == [0.07]
+    assert floored["robust_z"].iloc[0] == pytest.approx(0.6745 * 0.01895 / (0.05 * 0.05105))
+    bare = robust_outliers(frame, replace(ctx.appraisal, mad_floor=0.0))
+    assert bare["robust_z"].iloc[0] == pytest.approx(0.6745 * 0.01895 / 1e-4)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_report_states_the_outlier_rule_and_when_too_few_regions_allow_no_z(
+    tiny, ctx, results, lang
+):
+    """Testshire's two regions are fewer than the ten a z needs: the report says so after
+    the rule. Were two enough, their z would be ±0.6745 (median their mean, MAD half their
+    difference), and the report says no region lies beyond 3.5."""
+    from html import escape
+
+    from sipm_helpers.present.appraisal_report import AppraisalReport, FollowUp
+    from sipm_helpers.present.labels import load_labels
+
+    t, empty = load_labels(lang).t, pd.DataFrame()
+    follow = FollowUp(empty, empty, empty, empty, empty)
+    a = appraise(tiny, ctx, fund=EM, province="110000", year=2025, results=results)
+    html = AppraisalReport(a, follow, tiny, ctx, lang).comparison().html
+    rule = t("pe_outliers_rule", robust="0.6745", z="3.5", regions=10, floor="5%",
+             materiality="20%")  # fmt: skip
+    assert escape(rule) in html
+    assert escape(t("pe_outliers_few", evaluated=2, regions=10)) in html
+    two = replace(ctx, appraisal=replace(ctx.appraisal, min_regions=2))
+    a = appraise(tiny, two, fund=EM, province="110000", year=2025, results=results)
+    html = AppraisalReport(a, follow, tiny, two, lang).comparison().html
+    assert escape(t("pe_outliers_none", z="3.5")) in html
+    assert escape(t("pe_outliers_few", evaluated=2, regions=2)) not in html
 
 
 # --------------------------------------------------------------------------- use of results
@@ -226,15 +329,71 @@ def test_each_region_is_set_against_its_own_past_and_the_upper_targets(demo, ctx
 def test_the_demo_plants_what_the_provincial_evaluation_must_find(demo, ctx, dongchuan):
     """Jinhe City (910100) over-scored its medical fund's 2025 self-evaluation (three grades
     the evaluator finds not achieved): excellent becomes good and the gap is flagged; the
-    province's regions also show deviations left unexplained and an outlier ratio, the
-    demo's reports arrive late somewhere, and earlier items are closed, open and overdue."""
+    province's regions also show deviations left unexplained, the demo's reports arrive
+    late somewhere, and earlier items are closed, open and overdue. Shiquan's (910300)
+    budget, a quarter too high, is a missed target and a deviation left unexplained, but
+    no outlier: four regions are fewer than the ten a robust z needs (it was z = 229.7)."""
     regions, a = DONGCHUAN, dongchuan
     jinhe = by_region(a).loc["910100"]
     assert (jinhe["self_grade"], jinhe["evaluated_grade"]) == ("excellent", "good")
     assert jinhe["gap_flag"] and jinhe["gap"] > ctx.appraisal.gap_points
-    assert a.regions["unexplained"].sum() > 0 and not a.outliers.empty
+    assert a.regions["unexplained"].sum() > 0 and a.outliers.empty
+    e = a.indicators.set_index(["region_code", "indicator"])
+    shiquan = e.loc[("910300", "budget_preparation_accuracy")]
+    assert not shiquan["met"] and shiquan["needs_explanation"] and not shiquan["explained"]
     s = demo.submissions
     late = s.loc[s["year"] == 2025, "received"] > pd.Timestamp(ctx.appraisal.due(2025))
     assert late.any()
     states = follow_up(demo, fund=EM, regions=regions, as_of=ctx.appraisal.due(2025))["state"]
     assert set(states) == {"closed", "open", "overdue"}
+
+
+PREFECTURE_POOLED = [
+    (fund, province)
+    for fund in ("resident_pension", "employee_medical", "resident_medical")
+    for province in ("910000", "920000", "930000")  # 4, 5 and 6 prefectures
+]
+
+
+@pytest.mark.parametrize(("fund", "province"), PREFECTURE_POOLED)
+def test_the_demos_comparisons_claim_only_what_the_counts_show(ctx, fund, province):
+    """Each prefecture-pooled evaluation of 2025: no z among fewer regions than a spread
+    needs (Dongchuan's medical fund had z = 229.7 among 4), every common problem concerns
+    at least two regions, each action states the counts of the common problems it answers
+    and nothing more, and a problem of one region is in its own letter."""
+    from sipm_helpers.domain.common_problems import actions, evaluated, found_problems
+    from sipm_helpers.domain.feedback import letter
+    from sipm_helpers.present.appraisal_report import NAMED
+    from sipm_helpers.present.stage import provincial_evaluation
+
+    run = provincial_evaluation(fund=fund, province=province, year=2025, lang="zh")
+    a, report, rules = run.outcome, run.report, ctx.appraisal
+    n = evaluated(a)
+    assert n < rules.min_regions and a.outliers.empty  # the demo's provinces: 4 to 6
+    assert not (n <= 4 and (a.outliers["robust_z"].abs() > 20).any())
+    few = f"已评价的统筹地区为 {n} 个，少于计算稳健 z 值所需的 {rules.min_regions} 个"
+    assert few in report.comparison().html
+    common = report.follow.common
+    assert (common["regions"] >= 2).all()
+    assert (common["region_codes"].map(len) == common["regions"]).all()
+    texts = report._actions()
+    assert len(texts) == len(actions(common)) + 1  # and the follow-up every report makes
+    for action, text in zip(actions(common), texts, strict=False):
+        rows = common.loc[common["problem"] == action.problem]
+        assert set(action.regions) == {r for codes in rows["region_codes"] for r in codes}
+        assert f"{len(action.regions)} 个" in text and "较多" not in text
+        for code, count in action.indicators[:NAMED]:
+            assert f"“{report.indicator(code)}”（{count} 个地区）" in text
+    single = found_problems(a, new_items(a, ctx), {})
+    single = single.loc[single["regions"] == 1]
+    result = run.result()
+    for region, rows in single.explode("region_codes").groupby("region_codes"):
+        lt = letter(result, run.dataset, ctx, region)
+        missed = rows.loc[rows["problem"] == "missed_target", "indicator"]
+        assert set(missed) <= set(lt.missed["indicator"])
+        items = rows.loc[rows["problem"] != "missed_target", ["problem", "indicator"]]
+        items, own = items.fillna(""), lt.problems.fillna("")  # a region's problem: no indicator
+        mine = set(zip(own["problem"], own["indicator"], strict=True))
+        assert set(zip(items["problem"], items["indicator"], strict=True)) <= mine
+    html = report.common().html + report.rescoring().html + report.comparison().html
+    assert not any(bad in html for bad in ("nan", "None", "<NA>"))

@@ -371,6 +371,14 @@ def test_target_review_rules_are_validated(tmp_path, ctx, change, message):
         (lambda d: d.update(gap_points=-1), r"gap_points: must be positive"),
         (lambda d: d.update(min_regions=2), r"min_regions: expected a whole number ≥ 3"),
         (lambda d: d.pop("outlier_z"), r"missing key\(s\): outlier_z"),
+        (lambda d: d.update(mad_floor=1.5), r"mad_floor: is a share"),
+        (lambda d: d.update(mad_floor="5%"), r"mad_floor: expected a number"),
+        (
+            lambda d: d.update(common_min_regions=1),
+            r"common_min_regions: expected a whole number ≥ 2",
+        ),
+        (lambda d: d.update(common_min_share=-0.1), r"common_min_share: is a share"),
+        (lambda d: d.pop("common_min_share"), r"missing key\(s\): common_min_share"),
     ],
 )
 def test_appraisal_rules_are_validated(tmp_path, ctx, change, message):

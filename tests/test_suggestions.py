@@ -13,7 +13,13 @@ import pandas as pd
 import pytest
 
 from sipm_helpers.domain.appraisal import appraise
-from sipm_helpers.domain.common_problems import common_problems
+from sipm_helpers.domain.common_problems import (
+    Action,
+    actions,
+    common_problems,
+    found_problems,
+    missed_targets,
+)
 from sipm_helpers.domain.evaluation import evaluate
 from sipm_helpers.domain.feedback import letter, letter_result
 from sipm_helpers.domain.follow_up import follow_up, new_items
@@ -141,10 +147,10 @@ def appraisal(tiny, ctx):
     return appraise(tiny, ctx, fund=EM, province="110000", year=2025, results=results)
 
 
-def test_common_problems_count_the_regions_they_concern(tiny, ctx, appraisal):
+def test_the_problems_found_count_the_regions_they_concern(tiny, ctx, appraisal):
     items = new_items(appraisal, ctx)
     sustainability = {"110100": {"solvency_pass": 0}, "110200": {"solvency_pass": 1}}
-    c = common_problems(appraisal, items, sustainability)
+    c = found_problems(appraisal, items, sustainability)
     late = c.loc[c["problem"] == "late_report"].iloc[0]
     assert late["regions"] == 1 and late["region_codes"] == ["110200"]  # received 5 June
     solvency = c.loc[c["problem"] == "solvency_fails"].iloc[0]
@@ -156,6 +162,121 @@ def test_common_problems_count_the_regions_they_concern(tiny, ctx, appraisal):
     shown = c.loc[c["problem"] == "missed_target"]
     assert set(shown["indicator"]) == set(missed["indicator"])
     assert shown["regions"].sum() == len(missed)
+
+
+def test_a_common_problem_concerns_at_least_two_regions(tiny, ctx, appraisal):
+    """Of the tiny problems found (see the test above) both regions missed coverage_rate
+    and premium_collection_rate; Beta alone reported late, Alpha alone fails solvency,
+    missed audit_rectification_rate and insured_persons and left a deviation unexplained:
+    those stay Alpha's and Beta's own."""
+    items = new_items(appraisal, ctx)
+    sustainability = {"110100": {"solvency_pass": 0}, "110200": {"solvency_pass": 1}}
+    c = common_problems(appraisal, items, sustainability, ctx.appraisal)
+    assert c[["problem", "indicator", "regions"]].values.tolist() == [
+        ["missed_target", "coverage_rate", 2],
+        ["missed_target", "premium_collection_rate", 2],
+    ]
+    both = {"110100": {"solvency_pass": 0}, "110200": {"solvency_pass": 0}}
+    shared = common_problems(appraisal, items, both, ctx.appraisal)
+    assert shared.loc[shared["problem"] == "solvency_fails", "region_codes"].tolist() == [
+        ["110100", "110200"]
+    ]
+    assert actions(c) == [
+        Action(
+            "missed_target",
+            ("110100", "110200"),
+            (("coverage_rate", 2), ("premium_collection_rate", 2)),
+        )
+    ]
+
+
+def test_how_many_regions_make_a_problem_common(ctx):
+    """The larger of common_min_regions (2) and common_min_share of the regions evaluated:
+    with a share of 0.3, ceil(0.3 × 4) = 2, ceil(0.3 × 10) = 3, ceil(0.3 × 21) = 7."""
+    assert [ctx.appraisal.common_least(n) for n in (2, 4, 21)] == [2, 2, 2]  # share 0
+    share = replace(ctx.appraisal, common_min_share=0.3)
+    assert [share.common_least(n) for n in (4, 10, 21)] == [2, 3, 7]
+
+
+def common_frame(rows) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=["problem", "indicator", "regions", "region_codes"])
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_provinces_actions_state_the_counts_of_the_common_problems(tiny, ctx, appraisal, lang):
+    """Four targets missed by two regions each (three regions in all), and two late
+    reports: each action gives its count, names three targets with theirs and refers the
+    fourth to the table; nothing says 'most often'."""
+    from sipm_helpers.present.appraisal_report import AppraisalReport, FollowUp
+
+    c = common_frame(
+        [
+            ("missed_target", "coverage_rate", 2, ["110100", "110200"]),
+            ("missed_target", "premium_collection_rate", 2, ["110100", "110200"]),
+            ("missed_target", "insured_persons", 2, ["110100", "110300"]),
+            ("missed_target", "audit_rectification_rate", 2, ["110200", "110300"]),
+            ("late_report", None, 2, ["110100", "110200"]),
+        ]
+    )
+    empty = pd.DataFrame()
+    follow = FollowUp(empty, empty, empty, empty, c)
+    missed, late, _ = AppraisalReport(appraisal, follow, tiny, ctx, lang)._actions()
+    if lang == "zh":
+        assert missed == (
+            "会同 3 个相关地区分析目标未完成的原因，在下一年度目标审核中统筹考虑（第七条、第二十条）。"
+            "涉及指标：“参保率”（2 个地区）、“保险费征缴率”（2 个地区）、“参保人数”（2 个地区）、"
+            "上表所列其他 1 项。"
+        )
+        assert late.startswith("针对 2 个地区自评报告逾期报送的问题") and "5 月 31 日前报送" in late
+    else:
+        assert missed.startswith("Analyse with the 3 regions concerned why the targets were")
+        assert missed.endswith(
+            "Indicators concerned: Coverage rate (2 regions), Premium collection rate (2 "
+            "regions), Insured persons against the count target (2 regions) and 1 more listed "
+            "above."
+        )
+        assert late.startswith("The reports of 2 regions reached") and "of 31 May" in late
+    assert "较多" not in missed and "most" not in missed
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_single_regions_problem_stays_in_its_own_rows(tiny, ctx, appraisal, lang):
+    """Alpha alone missed insured persons (950 of 1,000): the report lists it in Alpha's
+    rows of section 1 and not among the common problems, whose only entries are the two
+    targets both regions missed."""
+    from sipm_helpers.present.appraisal_report import AppraisalReport, FollowUp
+
+    items = new_items(appraisal, ctx)
+    c = common_problems(appraisal, items, {}, ctx.appraisal)
+    empty = pd.DataFrame()
+    report = AppraisalReport(appraisal, FollowUp(empty, empty, empty, empty, c), tiny, ctx, lang)
+    name = ctx.catalogue(EM, "110000").indicator("insured_persons").name(lang)
+    own = report.rescoring().html
+    assert name in own and "950" in own and "1,000" in own
+    assert name not in report.common().html
+    coverage = ctx.catalogue(EM, "110000").indicator("coverage_rate").name(lang)
+    assert coverage in report.common().html
+
+
+def test_with_no_self_evaluation_to_evaluate_no_target_is_said_to_be_met(tiny, ctx):
+    """Both of Testshire's self-evaluations missing: section 1 says nothing of targets
+    (none was scored), and section 4 counts the two regions, none evaluated, both
+    without a self-evaluation."""
+    from sipm_helpers.present.appraisal_report import AppraisalReport, FollowUp
+    from sipm_helpers.present.labels import load_labels
+
+    t = load_labels("zh").t
+    none = appraise(tiny, ctx, fund=EM, province="110000", year=2025,
+                    results={"110100": None, "110200": None})  # fmt: skip
+    c = common_problems(none, new_items(none, ctx), {}, ctx.appraisal)
+    assert c[["problem", "regions"]].values.tolist() == [["self_evaluation_missing", 2]]
+    empty = pd.DataFrame()
+    report = AppraisalReport(none, FollowUp(empty, empty, empty, empty, c), tiny, ctx, "zh")
+    own = report.rescoring().html
+    assert t("pe_missed") not in own and t("pe_missed_none") not in own
+    common = report.common().html
+    assert t("pe_common_text", regions=2, evaluated=0, least=2) in common
+    assert "督促未报送自评的 2 个地区一个月内报送" in common
 
 
 def test_the_letter_carries_the_regions_part_of_the_evaluation(tiny, ctx, appraisal):
@@ -182,7 +303,22 @@ def test_the_letter_carries_the_regions_part_of_the_evaluation(tiny, ctx, apprai
         == s.loc[s["region_code"] == "110100", "template"].tolist()
     )
     assert set(lt.pending["state"]) <= {"open", "overdue"}
+    # Alpha's targets missed, from the same frame the evaluation scored (a single region's
+    # audit_rectification_rate and insured_persons among them)
+    mine = missed_targets(appraisal.indicators)
+    mine = mine.loc[mine["region_code"] == "110100", "indicator"].tolist()
+    assert (
+        lt.missed["indicator"].tolist()
+        == mine
+        == [
+            "audit_rectification_rate",
+            "premium_collection_rate",
+            "coverage_rate",
+            "insured_persons",
+        ]
+    )
     record = letter_result(lt)
+    assert record["missed"] == mine
     assert [x["item_id"] for x in record["to_close"] if x["new"]] == lt.problems["item_id"].tolist()
     with pytest.raises(ValueError, match="does not cover region 999999"):
         letter(result, tiny, ctx, "999999")

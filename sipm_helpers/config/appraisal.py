@@ -1,11 +1,12 @@
 """Rules of the provincial evaluation of self-evaluations (parameters/appraisal.yaml): the
 reports' due dates (Art. 18), the gap between self-assessed and evaluated totals worth a
-flag, the robust rule that names an outlier among regions (Art. 17, 19), and how many
-suggestions a region is given (Art. 19)."""
+flag, the robust rule that names an outlier among regions (Art. 17, 19), how many regions
+make a problem common (Art. 18), and how many suggestions a region is given (Art. 19)."""
 
 from __future__ import annotations
 
 import datetime
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +25,9 @@ class AppraisalRules:
     outlier_z: float
     min_regions: int
     outlier_materiality: float
+    mad_floor: float  # the MAD taken as at least this share of |median|
+    common_min_regions: int
+    common_min_share: float
     rectification_month: int
     rectification_day: int
     raise_margin: float
@@ -43,6 +47,11 @@ class AppraisalRules:
         """When a problem found evaluating ``year`` must be rectified."""
         return datetime.date(year + 1, self.rectification_month, self.rectification_day)
 
+    def common_least(self, evaluated: int) -> int:
+        """How many regions a problem must concern to be common among ``evaluated``
+        regions: the larger of ``common_min_regions`` and ``common_min_share`` of them."""
+        return max(self.common_min_regions, math.ceil(self.common_min_share * evaluated))
+
 
 def load_appraisal_rules(path: str | Path | None = None) -> AppraisalRules:
     """Read and validate the rules; ParameterError names the file and key."""
@@ -56,6 +65,9 @@ def load_appraisal_rules(path: str | Path | None = None) -> AppraisalRules:
         "outlier_z",
         "min_regions",
         "outlier_materiality",
+        "mad_floor",
+        "common_min_regions",
+        "common_min_share",
     ]
     keys += ["rectification_due", "raise_margin", "recommendation_years", "suggestions"]
     require_keys(path, "", raw, keys)
@@ -72,6 +84,9 @@ def load_appraisal_rules(path: str | Path | None = None) -> AppraisalRules:
         outlier_z=require_number(path, "outlier_z", raw["outlier_z"]),
         min_regions=require_whole(path, "min_regions", raw["min_regions"], 3),
         outlier_materiality=require_number(path, "outlier_materiality", raw["outlier_materiality"]),
+        mad_floor=require_number(path, "mad_floor", raw["mad_floor"]),
+        common_min_regions=require_whole(path, "common_min_regions", raw["common_min_regions"], 2),
+        common_min_share=require_number(path, "common_min_share", raw["common_min_share"]),
         rectification_month=fix_month,
         rectification_day=fix_day,
         raise_margin=require_number(path, "raise_margin", raw["raise_margin"]),
@@ -83,10 +98,18 @@ def load_appraisal_rules(path: str | Path | None = None) -> AppraisalRules:
             path, "suggestions.per_region", suggestions["per_region"], 1
         ),
     )
+    _check_ranges(path, rules)
+    return rules
+
+
+def _check_ranges(path: Path, rules: AppraisalRules) -> None:
+    """Thresholds are positive; the MAD's floor and the common problems' share are shares."""
     for name in ("gap_points", "outlier_z", "raise_margin", "outlier_materiality"):
         if getattr(rules, name) <= 0:
             raise ParameterError(path, name, "must be positive")
-    return rules
+    for name in ("mad_floor", "common_min_share"):
+        if not 0 <= getattr(rules, name) <= 1:
+            raise ParameterError(path, name, "is a share: from 0 to 1")
 
 
 def _day_of_year(path: Path, where: str, raw: object) -> tuple[int, int]:

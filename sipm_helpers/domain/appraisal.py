@@ -40,7 +40,7 @@ from sipm_helpers.domain.ledger import DETAIL, contradicted_evidence, evaluator_
 from sipm_helpers.domain.quality import denied_reasons, prepared_alone
 from sipm_helpers.domain.results import json_value
 from sipm_helpers.domain.rules import NO_EVIDENCE
-from sipm_helpers.domain.scoring import NOT_ASSESSED, summarize_scores
+from sipm_helpers.domain.scoring import NOT_ASSESSED, SCORED, summarize_scores
 
 KEYS = ["region_code", "fund", "year"]
 MISSING = "self_evaluation_missing"
@@ -142,28 +142,65 @@ def _quality(quality: pd.DataFrame) -> pd.DataFrame:
     return counts.rename(columns=QUALITY_COLUMNS).astype(int).reset_index()
 
 
+def missed_targets(e: pd.DataFrame) -> pd.DataFrame:
+    """The rows of the evaluated indicator frame ``e`` whose quantitative target was
+    missed (scored, not met), in the frame's order."""
+    if e.empty:
+        return e
+    missed = (
+        (e["kind"] == "quantitative")
+        & (e["status"] == SCORED)
+        & ~e["met"].astype("boolean").fillna(False).astype(bool)
+    )
+    return e.loc[missed]
+
+
+# What a result says of each target missed: the actual against the target as it reads.
+MISSED = ["region_code", "indicator", "actual", "target", "reads", "band_lower", "band_upper",
+          "unit"]  # fmt: skip
+
+
 def rank(totals: pd.Series) -> pd.Series:
     """1 for the highest total; ties share the better rank; NaN (not scored) unranked."""
     return totals.rank(ascending=False, method="min").astype("Int64")
 
 
 def robust_outliers(frame: pd.DataFrame, rules: AppraisalRules) -> pd.DataFrame:
-    """Per quantitative indicator, regions whose actual lies beyond ``outlier_z`` robust
-    z-scores of the others' median (median and MAD: a few wild regions cannot hide
-    themselves by inflating the spread, as they would a standard deviation) and differs
-    from it by at least ``outlier_materiality`` of it."""
-    q = frame.loc[(frame["kind"] == "quantitative") & frame["actual"].notna()]
-    q = q[["region_code", "indicator", "actual"]].astype({"actual": "float64"})
+    """Per quantitative indicator reported by at least ``min_regions`` regions, the regions
+    whose actual lies beyond ``outlier_z`` robust z-scores of the regions' median, on the
+    side the indicator counts against them (:func:`unfavourable`), and differs from the
+    median by at least ``outlier_materiality`` of it. Median and MAD: a few wild regions
+    cannot hide themselves by inflating the spread, as they would a standard deviation;
+    the MAD is taken as at least ``mad_floor`` of |median|, so that regions which happen to
+    agree closely do not turn a small difference into a z of hundreds."""
+    columns = ["region_code", "indicator", "direction", "band_lower", "band_upper", "actual"]
+    q = frame.loc[(frame["kind"] == "quantitative") & frame["actual"].notna(), columns]
+    q = q.astype({"actual": "float64", "band_lower": "float64", "band_upper": "float64"})
     by = q.groupby("indicator")["actual"]
     median = by.transform("median")
     mad = by.transform(lambda x: stats.median_abs_deviation(x, scale=1.0))
-    count = by.transform("count")
+    spread = np.maximum(mad, rules.mad_floor * median.abs())
     with np.errstate(divide="ignore", invalid="ignore"):
-        z = ROBUST * (q["actual"] - median) / mad
+        z = ROBUST * (q["actual"] - median) / spread
     material = (q["actual"] - median).abs() >= rules.outlier_materiality * median.abs()
-    flagged = (count >= rules.min_regions) & (mad > 0) & (z.abs() > rules.outlier_z) & material
+    enough = by.transform("count") >= rules.min_regions
+    beyond = (spread > 0) & (z.abs() > rules.outlier_z)
+    flagged = enough & beyond & material & unfavourable(q, z)
     out = q.assign(median=median, robust_z=z).loc[flagged]
+    out = out[["region_code", "indicator", "actual", "median", "robust_z"]]
     return out.sort_values(["indicator", "region_code"], ignore_index=True)
+
+
+def unfavourable(q: pd.DataFrame, side: pd.Series) -> pd.Series:
+    """Whether each actual of ``q`` lies on the side of the regions' median (``side``: its
+    sign) that its indicator's ``direction`` counts against the region: below where higher
+    is better, above where lower is better; for a band, below a lower bound it falls under
+    or above an upper bound it exceeds (a band with no bound on that side: never)."""
+    direction, low, high = q["direction"], side < 0, side > 0
+    below = q["actual"] < q["band_lower"]  # False where the band has no such bound
+    above = q["actual"] > q["band_upper"]
+    band = (direction == "band") & ((low & below) | (high & above))
+    return ((direction == "higher") & low) | ((direction == "lower") & high) | band
 
 
 def history(ds: Dataset, ctx: Context, *, fund: str, regions: list[str], year: int) -> pd.DataFrame:
@@ -397,6 +434,7 @@ def appraisal_result(
         "regions": [{k: json_value(v) for k, v in r.items()} for r in regions.to_dict("records")],
         "flags": flags,
         "moved": _records(a.moved, MOVED_COLUMNS),
+        "missed": _records(missed_targets(a.indicators).reindex(columns=MISSED), MISSED),
         "problems": _records(problems, PROBLEM_COLUMNS),
         "suggestions": [
             {**r, "values": {k: json_value(v) for k, v in r["values"].items()}}

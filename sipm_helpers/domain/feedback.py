@@ -3,7 +3,9 @@ back to each region; Art. 20: the region rectifies what was found): the region's
 the provincial evaluation's result, and its earlier rectification items still open.
 
 The letter reads the provincial evaluation's structured result, never its report, so a
-letter says exactly what the province's report says about the region.
+letter says exactly what the province's report says about the region, its targets
+missed among it (a problem of one region is fed back in its letter, not among the common
+ones).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import pandas as pd
 from sipm_helpers import __version__
 from sipm_helpers.config.context import Context
 from sipm_helpers.data.dataset import Dataset
-from sipm_helpers.domain.appraisal import MISSING, MOVED_COLUMNS, PROBLEM_COLUMNS
+from sipm_helpers.domain.appraisal import MISSED, MISSING, MOVED_COLUMNS, PROBLEM_COLUMNS
 from sipm_helpers.domain.follow_up import OPEN, OVERDUE, follow_up
 
 
@@ -32,6 +34,7 @@ class Letter:
     ranked: int  # regions ranked in the province (0: a province-pooled fund, not ranked)
     moved: pd.DataFrame  # indicator, finding, basis, comment, values and scores, detail
     problems: pd.DataFrame  # the evaluation's new items: item_id, indicator, problem, deadline…
+    missed: pd.DataFrame  # the region's quantitative targets missed (:data:`MISSED`)
     suggestions: pd.DataFrame  # kind, subject, template, values, in order of priority
     pending: pd.DataFrame  # earlier rectification items still open or overdue
     as_of: datetime.date  # the date the earlier items were followed up on
@@ -75,18 +78,20 @@ def letter(result: dict, ds: Dataset, ctx: Context, region: str) -> Letter:
             result["problems"], region, [c for c in PROBLEM_COLUMNS if c != "region_code"]
         ),
         as_of=as_of,
+        missed=_mine(result.get("missed", []), region, MISSED[1:]),
         suggestions=_mine(result["suggestions"], region, ["kind", "subject", "template", "values"]),
         pending=pending,
     )
 
 
 LETTER_SCHEMA = "sipm.feedback_letter"
-LETTER_VERSION = 1
+LETTER_VERSION = 2  # 2: the targets missed
 
 
 def letter_result(lt: Letter) -> dict:
     """What the letter told the region, for the record (JSON-serializable, versioned): its
-    standing, the suggestion templates, and the rectification items it must close."""
+    standing, its targets missed, the suggestion templates, and the rectification items it
+    must close."""
     to_close = [
         *(
             {"item_id": r.item_id, "deadline": r.deadline, "new": True}
@@ -107,6 +112,7 @@ def letter_result(lt: Letter) -> dict:
         "region": lt.region,
         "year": lt.year,
         "standing": lt.standing,
+        "missed": lt.missed["indicator"].tolist(),
         "suggestions": lt.suggestions["template"].tolist(),
         "to_close": to_close,
     }

@@ -12,7 +12,8 @@ import pandas as pd
 
 from sipm_helpers.config.context import Context
 from sipm_helpers.data.dataset import Dataset
-from sipm_helpers.domain.appraisal import MISSING, Appraisal
+from sipm_helpers.domain.appraisal import MISSING, ROBUST, Appraisal
+from sipm_helpers.domain.common_problems import actions, evaluated, missed_targets
 from sipm_helpers.domain.follow_up import CLOSED, OPEN, OVERDUE
 from sipm_helpers.present import plots
 from sipm_helpers.present.findings import basis_name, note, value_text
@@ -27,10 +28,11 @@ from sipm_helpers.present.formatting import (
 from sipm_helpers.present.labels import load_labels
 from sipm_helpers.present.report import conclusion_cell
 from sipm_helpers.present.sections import Section, _figure, _para
-from sipm_helpers.present.suggestions import worded
+from sipm_helpers.present.suggestions import listed, worded
 from sipm_helpers.present.tables import Cell, html_table
+from sipm_helpers.present.wording import expectation
 
-MISSED_SHOWN = 3  # the targets most often missed that the province's action names
+NAMED = 3  # the indicators an action names at most (most regions first); the table has all
 
 
 @dataclass(frozen=True)
@@ -42,7 +44,7 @@ class FollowUp:
     new: pd.DataFrame
     recommendations: pd.DataFrame
     suggestions: pd.DataFrame  # sipm_helpers.domain.suggestions.suggest
-    common: pd.DataFrame  # sipm_helpers.domain.common_problems.common_problems
+    common: pd.DataFrame  # sipm_helpers.domain.common_problems.common_problems (shared only)
 
 
 def _count(value: object) -> Cell:
@@ -158,6 +160,7 @@ class AppraisalReport:
         parts = [f"<h2>{escape(t('pe_rescoring'))}</h2>", _para(t("pe_rescoring_text"))]
         parts.append(html_table(header, rows, numeric_columns=[1, 3, 5, 6]))
         parts.append(self._moved())
+        parts.append(self._missed())
         return Section("".join(parts))
 
     def _moved(self) -> str:
@@ -189,6 +192,30 @@ class AppraisalReport:
             + _para(t("pe_moved_text"))
             + html_table(header, rows, numeric_columns=[6, 7])
         )
+
+    def _missed(self) -> str:
+        """Each region's quantitative targets missed, region by region: a problem of one
+        region is set out here and in its letter, not among the common problems."""
+        t, m = self.t, missed_targets(self.a.indicators)
+        if not evaluated(self.a):
+            return ""
+        parts = [f"<h3>{escape(t('pe_missed'))}</h3>"]
+        if m.empty:
+            return parts[0] + _para(t("pe_missed_none"))
+        m = m.sort_values(["region_code", "order"], kind="stable")
+        first = ~m["region_code"].duplicated()
+        rows = [
+            [
+                self.region(r.region_code) if head else "",
+                self.indicator(r.indicator),
+                Cell(fmt_value(r.actual, r.unit), True),
+                Cell(expectation(r._asdict(), self.labels), True),
+            ]
+            for head, r in zip(first, m.itertuples(), strict=True)
+        ]
+        header = [t("region"), t("col_indicator"), t("col_actual"), t("col_target")]
+        parts.append(html_table(header, rows, numeric_columns=[2, 3]))
+        return "".join(parts)
 
     def quality(self) -> Section:
         """The quality of each self-evaluation (Art. 17, 18), and the self-evaluations
@@ -279,7 +306,7 @@ class AppraisalReport:
             totals = scored["evaluated_total"].to_numpy(dtype=float)
             title = t("pe_chart_title", year=self.a.year)
             parts.append(_figure(plots.strip_chart(totals, names, title, t("pe_evaluated_total"))))
-            parts.append(self._outliers())
+            parts.append(self._outliers(len(scored)))
         parts.append(self._history(scored))
         parts.append(self._against())
         parts.append(self._overall())
@@ -311,11 +338,19 @@ class AppraisalReport:
     def _unit(self, indicator: str) -> str | None:
         return self.ctx.catalogue(self.a.fund, self.a.province).indicator(indicator).unit
 
-    def _outliers(self) -> str:
-        t, out = self.t, self.a.outliers
-        z = fmt_number(self.ctx.appraisal.outlier_z, 1)
+    def _outliers(self, scored: int) -> str:
+        """The robust rule in words, then the regions it names, or why it names none."""
+        t, rules, out = self.t, self.ctx.appraisal, self.a.outliers
+        z = fmt_number(rules.outlier_z, 1)
+        rule = t("pe_outliers_rule", robust=fmt_number(ROBUST, 4), z=z,
+                 regions=rules.min_regions, floor=fmt_rate(rules.mad_floor, 0),
+                 materiality=fmt_rate(rules.outlier_materiality, 0))  # fmt: skip
+        if scored < rules.min_regions:
+            return _para(rule) + _para(
+                t("pe_outliers_few", evaluated=scored, regions=rules.min_regions)
+            )
         if out.empty:
-            return _para(t("pe_outliers_none", z=z))
+            return _para(rule) + _para(t("pe_outliers_none", z=z))
         rows = [
             [
                 self.indicator(x.indicator),
@@ -327,8 +362,10 @@ class AppraisalReport:
             for x in out.itertuples()
         ]
         header = [t("col_indicator"), t("region"), t("col_actual"), t("pe_median"), t("pe_z")]
-        return _para(t("pe_outliers_text", z=z)) + html_table(
-            header, rows, numeric_columns=[2, 3, 4]
+        return (
+            _para(rule)
+            + _para(t("pe_outliers_text", z=z))
+            + html_table(header, rows, numeric_columns=[2, 3, 4])
         )
 
     def _history(self, scored: pd.DataFrame) -> str:
@@ -440,14 +477,17 @@ class AppraisalReport:
         return Section("".join(parts))
 
     def common(self) -> Section:
-        """The problems shared by the regions and what the province will do (Art. 18)."""
+        """The problems the regions share and what the province will do (Art. 18); a
+        problem of fewer regions than the rules' count is left to the region's own rows."""
         t, c = self.t, self.follow.common
-        evaluated = int((self.a.regions["status"] != MISSING).sum())
+        n = evaluated(self.a)
+        counts = {"regions": len(self.a.regions), "evaluated": n,
+                  "least": self.ctx.appraisal.common_least(n)}  # fmt: skip
         parts = [f"<h2>{escape(t('pe_common'))}</h2>"]
         if c.empty:
-            parts.append(_para(t("pe_common_none")))
+            parts.append(_para(t("pe_common_none", **counts)))
         else:
-            parts.append(_para(t("pe_common_text", evaluated=evaluated)))
+            parts.append(_para(t("pe_common_text", **counts)))
             rows = [
                 [self._problem(x.problem, x.indicator), Cell(str(x.regions), True),
                  ", ".join(self.region(r) for r in x.region_codes)]
@@ -455,8 +495,8 @@ class AppraisalReport:
             ]  # fmt: skip
             header = [t("pe_problem"), t("pe_grade_regions"), t("pe_common_regions")]
             parts.append(html_table(header, rows, numeric_columns=[1]))
-        actions = "".join(f"<li>{escape(a)}</li>" for a in self._actions())
-        parts.append(f"<h3>{escape(t('pe_actions'))}</h3><ol>{actions}</ol>")
+        items = "".join(f"<li>{escape(a)}</li>" for a in self._actions())
+        parts.append(f"<h3>{escape(t('pe_actions'))}</h3><ol>{items}</ol>")
         return Section("".join(parts))
 
     def _problem(self, problem: str, indicator: object) -> str:
@@ -464,14 +504,36 @@ class AppraisalReport:
         return self.t(f"common_{problem}", indicator=name)
 
     def _actions(self) -> list[str]:
-        """One action per kind of problem found, then the follow-up every report commits to."""
-        c, out = self.follow.common, []
-        for problem, rows in c.groupby("problem", sort=False):
-            regions = {r for codes in rows["region_codes"] for r in codes}
-            named = [i for i in rows["indicator"] if isinstance(i, str)][:MISSED_SHOWN]
-            missed = ", ".join(self.indicator(i) for i in named)
-            out.append(self.t(f"pe_action_{problem}", count=len(regions), indicators=missed))
+        """One action per kind of common problem, its counts from the domain
+        (:func:`sipm_helpers.domain.common_problems.actions`), then the follow-up every
+        report commits to."""
+        out = []
+        for action in actions(self.follow.common):
+            out.append(
+                self.t(
+                    f"pe_action_{action.problem}",
+                    count=len(action.regions),
+                    indicators=self._named(action.indicators),
+                    due=self._due(),
+                )
+            )
         return [*out, self.t("pe_action_follow_up")]
+
+    def _named(self, indicators: tuple[tuple[str, int], ...]) -> str:
+        """The first :data:`NAMED` indicators, each with its count of regions, and how many
+        more the table above lists."""
+        named = [
+            self.t("pe_action_indicator", indicator=self.indicator(code), count=count)
+            for code, count in indicators[:NAMED]
+        ]
+        if len(indicators) > NAMED:
+            named.append(self.t("pe_action_more", more=len(indicators) - NAMED))
+        return listed(named, self.lang) if named else ""
+
+    def _due(self) -> str:
+        """The self-evaluation's due day in the year (Art. 18): '5 月 31 日', '31 May'."""
+        day = self.ctx.appraisal.due(self.a.year)
+        return f"{day.month} 月 {day.day} 日" if self.lang == "zh" else f"{day.day} {day:%B}"
 
     def suggestions(self) -> Section:
         """Each region's suggestions (Art. 19), in full in its feedback letter."""

@@ -12,12 +12,13 @@ from sipm_helpers.config.context import Context
 from sipm_helpers.data.dataset import Dataset
 from sipm_helpers.domain.feedback import Letter
 from sipm_helpers.present.findings import basis_name, note, value_text
-from sipm_helpers.present.formatting import DASH, fmt_number, fmt_score
+from sipm_helpers.present.formatting import DASH, fmt_number, fmt_score, fmt_value
 from sipm_helpers.present.labels import load_labels
 from sipm_helpers.present.rectification import worded_items
 from sipm_helpers.present.sections import Section, _para
 from sipm_helpers.present.suggestions import worded
 from sipm_helpers.present.tables import Cell, html_table
+from sipm_helpers.present.wording import expectation
 
 
 class LetterReport:
@@ -115,12 +116,26 @@ class LetterReport:
         )
         return worded_items(items, self.ds, self.ctx, self.lang)
 
+    def _missed(self) -> list[str]:
+        """Each target the region missed, its actual against the target as it reads."""
+        return [
+            self.t(
+                "fl_missed",
+                indicator=self.catalogue.indicator(r.indicator).name(self.lang),
+                actual=fmt_value(r.actual, r.unit),
+                target=expectation(r._asdict(), self.labels),
+            )
+            for r in self.lt.missed.itertuples()
+        ]
+
     def problems(self) -> Section:
-        t, new = self.t, self._new_items()
+        """The targets the region missed, then the problems of its self-evaluation."""
+        t = self.t
+        found = [*self._missed(), *self._new_items()["problem"]]
         parts = [f"<h2>{escape(t('fl_problems'))}</h2>"]
-        if new.empty:
+        if not found:
             return Section("".join(parts) + _para(t("fl_problems_none")))
-        items = "".join(f"<li>{escape(p)}</li>" for p in new["problem"])
+        items = "".join(f"<li>{escape(p)}</li>" for p in found)
         return Section("".join(parts) + f"<ol>{items}</ol>")
 
     def suggestions(self) -> Section:

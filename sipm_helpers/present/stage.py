@@ -274,7 +274,7 @@ def provincial_evaluation(
         new=items,
         recommendations=target_recommendations(ds, ctx, fund=fund, regions=regions, year=year),
         suggestions=suggestions,
-        common=common_problems(a, problems, sustainability),
+        common=common_problems(a, problems, sustainability, ctx.appraisal),
     )
     report = AppraisalReport(a, follow, ds, ctx, lang)
     return StageRun(
