@@ -53,7 +53,7 @@ def test_form_says_why_each_score_is_what_it_is(ev, tiny, ctx, tmp_path):
     ws, rows = rows_of(write_scoring_form(report, tmp_path / "form.xlsx"))
     by_code = {r[2]: r for r in rows[2:]}
     coverage = by_code[report.indicator_name("coverage_rate")]
-    assert coverage[7] == "6.0 × actual 95.0% ÷ target 97.0%, at most 6.0 = 5.88"
+    assert coverage[7] == "6.0 × actual 95.0% ÷ target 97.0%, at most 6.0 = 5.90"
     months = by_code[report.indicator_name("months_covered")]
     assert months[7].startswith("8.49 within 6.00–9.00: full points")
     missing = by_code[report.indicator_name("satisfaction")]

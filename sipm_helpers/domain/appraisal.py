@@ -31,6 +31,7 @@ from sipm_helpers.config.context import Context
 from sipm_helpers.data.dataset import Dataset
 from sipm_helpers.domain.indicators import indicator_frame
 from sipm_helpers.domain.results import json_value
+from sipm_helpers.domain.rounding import round_half_up
 from sipm_helpers.domain.scoring import SCORED, summarize_scores
 
 KEYS = ["region_code", "fund", "year"]
@@ -226,7 +227,8 @@ def appraise(
             evaluated_total=np.nan, evaluated_grade=None, unexplained=0, unevidenced=0
         )
     table = table.merge(_received(ds, fund, year, rules), on="region_code", how="left")
-    table["gap"] = table["self_total"] - table["evaluated_total"]
+    gap = table["self_total"].astype("float64") - table["evaluated_total"].astype("float64")
+    table["gap"] = round_half_up(gap, ctx.standards.score_decimals)  # no 2.299999999999997
     table["gap_flag"] = (table["gap"].abs() > rules.gap_points).fillna(False)
     table["late"] = table["late"].astype("boolean").fillna(False).astype(bool)
     table["status"] = np.where(table["submitted"], "evaluated", MISSING)
