@@ -202,6 +202,43 @@ def test_scoring_standards_choose_how_missing_points_count(tmp_path, ctx):
         load_standards(params / "scoring.yaml")
 
 
+@pytest.mark.parametrize("value", [-1, 5, 1.5, "1", True, None])
+def test_the_precision_of_scores_is_a_small_whole_number(tmp_path, ctx, value):
+    assert ctx.standards.score_decimals == 1
+    params = copy_parameters(tmp_path)
+    edit(params / "scoring.yaml", lambda d: d.update(score_decimals=2))
+    assert load_standards(params / "scoring.yaml").score_decimals == 2
+    edit(params / "scoring.yaml", lambda d: d.update(score_decimals=value))
+    with pytest.raises(ParameterError, match="score_decimals: must be a whole number from 0 to 4"):
+        load_standards(params / "scoring.yaml")
+    edit(params / "scoring.yaml", lambda d: d.pop("score_decimals"))
+    with pytest.raises(ParameterError, match=r"missing key\(s\): score_decimals"):
+        load_standards(params / "scoring.yaml")
+
+
+def test_weights_finer_than_the_scores_are_rejected(tmp_path, monkeypatch):
+    """Scores rounded to whole points cannot show a weight of 6.5: the form would not add up."""
+    from sipm_helpers.config.context import load_context
+
+    params = copy_parameters(tmp_path)
+    edit(params / "scoring.yaml", lambda d: d.update(score_decimals=0))
+
+    def half(d: dict) -> None:
+        d["indicators"]["coverage_rate"]["weight"] += 0.5
+        d["indicators"]["insured_persons"]["weight"] -= 0.5
+
+    edit(params / "indicators" / "employee_medical.yaml", half)
+    monkeypatch.setenv("SIPM_PARAMETERS", str(params))
+    with pytest.raises(
+        ParameterError,
+        match=r"employee_medical.yaml: indicators.coverage_rate.weight: 6.5 has more decimals "
+        r"than the 0 the scores are rounded to",
+    ):
+        load_context()
+    edit(params / "scoring.yaml", lambda d: d.update(score_decimals=1))
+    assert load_context().catalogue("employee_medical").indicator("coverage_rate").weight == 6.5
+
+
 def test_reported_indicators_are_listed_once_and_carry_no_weight(tmp_path):
     params = copy_parameters(tmp_path)
     path = params / "indicators" / "work_injury.yaml"

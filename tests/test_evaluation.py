@@ -46,13 +46,14 @@ def test_targets_resolve_region_then_province_then_centre_then_catalogue(ev):
 
 
 def test_scores_by_hand(ev):
-    assert row(ev, "premium_collection_rate")["score"] == pytest.approx(8 * (1200 / 1260) / 0.98)
-    assert row(ev, "coverage_rate")["score"] == pytest.approx(6 * 0.95 / 0.97)
-    assert row(ev, "insured_persons")["score"] == pytest.approx(2 * 950 / 1000)
-    assert row(ev, "fund_management_compliance")["score"] == pytest.approx(5 * 0.6)
-    assert row(ev, "audit_rectification_rate")["score"] == pytest.approx(4 * 11 / 12)
-    assert row(ev, "risk_prevention")["score"] == pytest.approx(3 * 0.85)
-    assert row(ev, "satisfaction")["score"] == pytest.approx(6 * 0.9)
+    """Each score rounded half up to one decimal (parameters/scoring.yaml score_decimals)."""
+    assert row(ev, "premium_collection_rate")["score"] == 7.8  # 8 × (1200 ÷ 1260) ÷ 0.98 = 7.775
+    assert row(ev, "coverage_rate")["score"] == 5.9  # 6 × 0.95 ÷ 0.97 = 5.876
+    assert row(ev, "insured_persons")["score"] == 1.9  # 2 × 950 ÷ 1000
+    assert row(ev, "fund_management_compliance")["score"] == 3.0  # 5 × 0.6
+    assert row(ev, "audit_rectification_rate")["score"] == 3.7  # 4 × 11 ÷ 12 = 3.667
+    assert row(ev, "risk_prevention")["score"] == 2.6  # 3 × 0.85 = 2.55: half up
+    assert row(ev, "satisfaction")["score"] == 5.4  # 6 × 0.9
     full = {  # met in full: policy making and implementation, targets, the budget's basis and
         # accuracy, executions, on time, inpatient ratio, other expenditure, per-capita growth,
         # months, surplus, return, gap
@@ -64,11 +65,44 @@ def test_scores_by_hand(ev):
     }  # fmt: skip
     for code, points in full.items():
         assert row(ev, code)["score"] == pytest.approx(points), code
-    earned = sum(full.values()) + 5 * 0.6 + 4 * 11 / 12 + 3 * 0.85 + 8 * (1200 / 1260) / 0.98
-    earned += 6 * 0.95 / 0.97 + 2 * 0.95 + 6 * 0.9
-    assert ev.summary["total"] == pytest.approx(round(earned, 2))
+    # 66 points in full, and the rounded rest: 3.0 + 3.7 + 2.6 + 7.8 + 5.9 + 1.9 + 5.4 = 30.3
+    assert sum(full.values()) == 66
+    assert ev.summary["total"] == 96.3
     assert ev.summary["grade"] == "excellent" and ev.summary["completeness"] == 1.0
     assert ev.categories.set_index("category")["weight"].sum() == 100
+
+
+def test_subtotals_and_the_total_are_the_sums_of_the_rounded_scores(ev):
+    """Alpha 2025 by category, from the rounded scores of test_scores_by_hand:
+    decision 3 + 4 + 3 = 10.0; process 3 + 3 + 6 + 6 + 3.0 + 3.7 + 2.6 = 27.3;
+    output 7.8 + 5.9 + 1.9 + 7 + 7 + 2 + 3 = 34.6; benefit 10 + 2 + 2 + 5 + 5.4 = 24.4;
+    total 10.0 + 27.3 + 34.6 + 24.4 = 96.3 (the unrounded scores would give 96.17)."""
+    earned = ev.categories.set_index("category")["earned"].to_dict()
+    assert earned == {"decision": 10.0, "process": 27.3, "output": 34.6, "benefit": 24.4}
+    assert ev.summary["earned"] == ev.summary["total"] == 96.3
+
+
+def _decimals(value: float) -> int:
+    """The decimals of a figure as JSON writes it (repr): 8.7 → 1, 8.649999999999999 → 15."""
+    text = repr(float(value))
+    return 0 if text.endswith(".0") else len(text.split(".")[1])
+
+
+def test_the_result_stores_the_figures_as_rounded(tiny, ctx):
+    """Scores, points and their sums at one decimal, completeness at three (71 of 100
+    points assessed in Beta: 0.71), in the JSON the provincial evaluation reads."""
+    result = evaluate(tiny, ctx, fund="employee_medical", region="110200", year=2025).to_result()
+    result = json.loads(json.dumps(result))
+    summary = result["summary"]
+    for key in ("earned", "points", "assessed_points", "not_assessed_points", "total"):
+        assert _decimals(summary[key]) <= 1, key
+    assert summary["completeness"] == 0.71 and summary["total"] == 70.7
+    for c in result["categories"]:
+        assert all(_decimals(c[k]) <= 1 for k in ("weight", "points", "assessed_points", "earned"))
+    assert sum(c["earned"] for c in result["categories"]) == pytest.approx(summary["total"])
+    for i in result["indicators"]:
+        assert i["score"] is None or _decimals(i["score"]) <= 1, i["indicator"]
+        assert i["points"] is None or _decimals(i["points"]) <= 1, i["indicator"]
 
 
 def test_deviation_without_explanation_is_called_out(ev):
@@ -108,9 +142,9 @@ def test_missing_grades_and_targets_are_not_assessed_and_earn_nothing(tiny, ctx)
     assert (rows.loc[list(missing), "score"] == 0).all()
     s = ev2.summary
     assert s["not_assessed_points"] == 3 + 4 + 3 + 3 + 5 + 3 + 2 + 6 and s["assessed_points"] == 71
-    # 57 points met in full, premium collection and coverage proportional
-    earned = 57 + 8 * (1200 / 1260) / 0.98 + 6 * 0.95 / 0.97
-    assert s["total"] == pytest.approx(round(earned, 2)) and s["grade"] == "fair"
+    # 57 points met in full, premium collection and coverage proportional: 7.8 and 5.9 as in
+    # Alpha (test_scores_by_hand): 57 + 7.8 + 5.9 = 70.7
+    assert s["earned"] == 70.7 and s["total"] == 70.7 and s["grade"] == "fair"
     assert s["completeness"] == pytest.approx(0.71) and "points_not_assessed" in ev2.flags()
     assert {n.kind for n in ev2.data_notes} >= {"not_assessed", "default_target"}
     rescaled = evaluate(
@@ -120,7 +154,7 @@ def test_missing_grades_and_targets_are_not_assessed_and_earn_nothing(tiny, ctx)
         region="110200",
         year=2025,
     )
-    assert rescaled.summary["total"] == pytest.approx(round(earned / 71 * 100, 2))
+    assert rescaled.summary["total"] == 99.6  # 70.7 ÷ 71 × 100 = 99.58
     assert rescaled.summary["grade"] == "excellent"  # leaving the evidence out would pay
 
 
@@ -186,8 +220,17 @@ def test_an_item_the_fund_does_not_have_is_not_applicable_and_its_points_stay_in
     subsidy = rows.loc["fiscal_subsidy_arrival"]
     assert subsidy["status"] == "not_applicable" and subsidy["points"] == 0
     assert subsidy["status_reason"] == "fiscal_subsidy_budgeted"
-    assert rows.loc["income_budget_execution", "points"] == pytest.approx(3 * 30 / 27)
-    assert rows.loc["fund_management_compliance", "score"] == pytest.approx(5 * 30 / 27 * 0.6)
+    # × 30 / 27 = 10 / 9, at one decimal by the largest remainder: the four of 3 points
+    # carry 3.33 (3.3), expenditure 6.67 (6.7), compliance 5.56 (5.6), audit 4.44 (4.5:
+    # the third largest remainder takes the last 0.1 of the 30)
+    process = ev.indicators.loc[ev.indicators["category"] == "process"].set_index("indicator")
+    assert process["points"].to_dict() == {
+        "policy_implementation": 3.3, "budget_preparation_accuracy": 3.3,
+        "income_budget_execution": 3.3, "fiscal_subsidy_arrival": 0.0,
+        "expenditure_budget_execution": 6.7, "fund_management_compliance": 5.6,
+        "audit_rectification_rate": 4.5, "risk_prevention": 3.3,
+    }  # fmt: skip
+    assert rows.loc["fund_management_compliance", "score"] == 3.4  # 5.6 × 0.6 = 3.36
     assert rows.loc["coverage_rate", "points"] == 6  # another category: untouched
     s = ev.summary
     assert s["points"] == pytest.approx(100) and s["not_applicable_weight"] == 3
@@ -204,7 +247,9 @@ def test_the_demo_fund_without_subsidy_passes_its_subsidy_points_to_process(demo
         assert rows.loc[code, "status"] == "not_applicable", code
     process = ev.categories.set_index("category").loc["process"]
     assert process["points"] == pytest.approx(process["weight"]) == 33
-    assert rows.loc["income_budget_execution", "points"] == pytest.approx(5 * 33 / 28)
+    assert rows.loc["income_budget_execution", "points"] == 5.9  # 5 × 33 ÷ 28 = 5.89
+    shown = rows.loc[rows["category"] == "process", "points"]
+    assert shown.sum() == pytest.approx(33) and (shown * 10).round(9).mod(1).eq(0).all()
     assert ev.summary["points"] == pytest.approx(100) and ev.summary["not_applicable"] == 2
 
 

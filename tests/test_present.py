@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+import re
+from decimal import Decimal
+from html import unescape
+
 import matplotlib
 import pytest
 
-from sipm_helpers.domain.evaluation import evaluate
+from sipm_helpers.domain.evaluation import evaluate, score_fund
+from sipm_helpers.domain.scoring import NOT_APPLICABLE, REPORTED
 from sipm_helpers.present import plots
-from sipm_helpers.present.formatting import fmt_money, fmt_number, fmt_rate, fmt_value
+from sipm_helpers.present.formatting import (
+    fmt_money,
+    fmt_number,
+    fmt_points,
+    fmt_rate,
+    fmt_score,
+    fmt_value,
+)
 from sipm_helpers.present.labels import load_labels
 from sipm_helpers.present.report import SelfEvaluationReport, rich
 from sipm_helpers.present.tables import Cell, html_table
@@ -35,6 +47,19 @@ def test_formatting():
     assert fmt_rate(0.95342) == "95.3%"
     assert fmt_number(float("nan")) == "–" and fmt_rate(None) == "–"
     assert fmt_value(8.4888, "months") == "8.49" and fmt_value(950, "persons") == "950"
+
+
+def test_scores_are_shown_rounded_half_up_at_the_precision_given():
+    # f"{8.65:.1f}" happens to read 8.7, but 0.25 and 3.28 + 2.67 + 2.7 (8.649999999999999)
+    # read 0.2 and 8.6 by Python's formatting
+    assert f"{0.25:.1f}" == "0.2" and f"{3.28 + 2.67 + 2.7:.1f}" == "8.6"
+    assert fmt_score(0.25, 1) == "0.3" and fmt_score(3.28 + 2.67 + 2.7, 1) == "8.7"
+    assert fmt_score(2.675, 2) == "2.68" and fmt_score(95.5, 0) == "96"
+    assert fmt_score(1.7, 1, signed=True) == "+1.7" and fmt_score(-0.05, 1, signed=True) == "-0.1"
+    assert fmt_score(None, 1) == "–"
+    assert (
+        fmt_points(8.0, 1) == "8" and fmt_points(6.66, 1) == "6.7" and fmt_points(5.7, 1) == "5.7"
+    )
 
 
 def test_tables_escape_and_align():
@@ -169,3 +194,73 @@ def test_report_states_completeness_redistribution_and_the_missing_rule(tiny, ct
     assert "Not assessed: no evidence" in table and "Not assessed: no target" in table
     zh = SelfEvaluationReport(ev, tiny, ctx, "zh").indicators().html
     assert "未评价：无佐证材料" in zh
+
+
+def _table_rows(html: str) -> list[list[str]]:
+    """The rows of the first table in ``html`` as the texts of their cells."""
+    table = html[html.index("<tbody>") : html.index("</tbody>")]
+    return [
+        [unescape(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", row)]
+        for row in re.findall(r"<tr[^>]*>(.*?)</tr>", table)
+    ]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_indicator_table_adds_up_as_shown(ev, tiny, ctx, lang):
+    """Alpha 2025 (test_evaluation.py): the scores shown per category add up to the subtotal
+    shown under them, 10.0, 27.3, 34.6 and 24.4, and those to the total shown, 96.3, the
+    total of the header; the text above the table gives the same subtotals."""
+    report = SelfEvaluationReport(ev, tiny, ctx, lang)
+    section = report.indicators().html
+    subtotal, total = ("小计", "合计") if lang == "zh" else ("Subtotal", "Total")
+    scores, subtotals, totals = [], [], []
+    for cells in _table_rows(section):
+        if len(cells) == 1:  # a category's heading row
+            scores.append([])
+        elif cells[0] == subtotal:
+            subtotals.append((Decimal(cells[3]), Decimal(cells[4])))
+        elif cells[0] == total:
+            totals.append((Decimal(cells[3]), Decimal(cells[4])))
+        else:
+            scores[-1].append(Decimal(cells[4]))
+    assert [sum(s) for s in scores] == [e for _, e in subtotals]
+    assert [e for _, e in subtotals] == [Decimal(x) for x in ("10.0", "27.3", "34.6", "24.4")]
+    assert totals == [(sum(p for p, _ in subtotals), sum(e for _, e in subtotals))]
+    assert totals == [(Decimal(100), Decimal("96.3"))]
+    assert "96.3" in report.header().html
+    for name, (points, earned) in zip(
+        ("decision", "process", "output", "benefit"), subtotals, strict=True
+    ):
+        assert f"{report.category_name(name)} {earned} / {points}" in section
+    rounded = "计至 0.1 分" if lang == "zh" else "rounded half up to 0.1 point"
+    assert rounded in report.summary().html
+
+
+def _shown(value: object, digits: int) -> Decimal:
+    return Decimal(fmt_score(value, digits).replace(",", ""))
+
+
+def test_every_self_evaluation_of_the_demo_adds_up_as_shown(demo, ctx):
+    """Every region's self-evaluation of every fund in 2025 (57): in each category the
+    scores and the points as the report shows them add up to the subtotal it shows, and
+    the subtotals to the total and the 100 points (the shipped ``missing: zero``)."""
+    digits, checked = ctx.standards.score_decimals, 0
+    assert ctx.standards.missing == "zero"
+    for fund, regions in demo.coordination.groupby("fund")["region_code"]:
+        scores = score_fund(demo, ctx, fund=fund, year=2025, regions=list(regions))
+        for region in regions:
+            ev = evaluate(demo, ctx, fund=fund, region=region, year=2025, scores=scores)
+            rows = ev.indicators.loc[~ev.indicators["status"].isin([NOT_APPLICABLE, REPORTED])]
+            for c in ev.categories.itertuples():
+                mine = rows.loc[rows["category"] == c.category]
+                where = (fund, region, c.category)
+                assert sum(_shown(v, digits) for v in mine["score"]) == _shown(c.earned, digits), (
+                    where
+                )
+                points = sum(Decimal(fmt_points(v, digits)) for v in mine["points"])
+                assert points == Decimal(fmt_points(c.points, digits)), where
+            earned = sum(_shown(v, digits) for v in ev.categories["earned"])
+            assert earned == _shown(ev.summary["total"], digits), (fund, region)
+            assert sum(Decimal(fmt_points(v, digits)) for v in ev.categories["points"]) == 100
+            checked += 1
+    assert checked == len(demo.coordination) == 57

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from decimal import Decimal
+
 import pytest
 from openpyxl import load_workbook
+from openpyxl.worksheet.worksheet import Worksheet
 
 from sipm_helpers.domain.evaluation import evaluate
+from sipm_helpers.domain.rounding import round_half_up
 from sipm_helpers.present.report import SelfEvaluationReport
 from sipm_helpers.present.scoring_form import write_scoring_form
 
@@ -13,6 +18,25 @@ from sipm_helpers.present.scoring_form import write_scoring_form
 @pytest.fixture(scope="module")
 def ev(tiny, ctx):
     return evaluate(tiny, ctx, fund="employee_medical", region="110200", year=2025)
+
+
+def computed(ws: Worksheet, ref: str) -> Decimal:
+    """A cell's value as Excel computes it, for the form's formulas (SUM over ranges and
+    cells, ROUND of a product and quotient): the figures as decimals, summed exactly."""
+    value = ws[ref].value
+    if not isinstance(value, str) or not value.startswith("="):
+        return Decimal(0) if value is None else Decimal(repr(float(value)))
+    if value.startswith("=ROUND("):
+        product, digits = value[len("=ROUND(") : -1].rsplit(",", 1)
+        cell, rest = product.split("*100/")
+        exact = computed(ws, cell) * 100 / Decimal(rest)
+        return Decimal(repr(float(round_half_up(float(exact), int(digits)))))
+    assert value.startswith("=SUM(") and value.endswith(")"), value
+    total = Decimal(0)
+    for part in value[len("=SUM(") : -1].split(","):
+        cells = [c for row in ws[part] for c in row] if ":" in part else [ws[part]]
+        total += sum((computed(ws, c.coordinate) for c in cells), Decimal(0))
+    return total
 
 
 def rows_of(path):
@@ -41,9 +65,8 @@ def test_form_lists_every_indicator_by_category_with_subtotals_and_total(ev, tin
         "Subtotal: Output",
         "Subtotal: Benefit",
     ]
-    assert sum(r[6] for r in subtotals) == pytest.approx(ev.summary["earned"])
-    total = next(r for r in rows if r[0] == "Total")
-    assert total[3] == 100 and total[6] == pytest.approx(ev.summary["total"])
+    total = next(i for i, r in enumerate(rows, start=1) if r[0] == "Total")
+    assert computed(ws, f"D{total}") == 100 and computed(ws, f"G{total}") == Decimal("70.7")
     assert next(r for r in rows if r[0] == "Grade")[2] == "Fair (中)"
     assert next(r for r in rows if r[0] == "Points assessed")[2] == "71 of 100"
 
@@ -53,7 +76,7 @@ def test_form_says_why_each_score_is_what_it_is(ev, tiny, ctx, tmp_path):
     ws, rows = rows_of(write_scoring_form(report, tmp_path / "form.xlsx"))
     by_code = {r[2]: r for r in rows[2:]}
     coverage = by_code[report.indicator_name("coverage_rate")]
-    assert coverage[7] == "6.0 × actual 95.0% ÷ target 97.0%, at most 6.0 = 5.88"
+    assert coverage[7] == "6.0 × actual 95.0% ÷ target 97.0%, at most 6.0 = 5.9"  # as scored
     months = by_code[report.indicator_name("months_covered")]
     assert months[7].startswith("8.49 within 6.00–9.00: full points")
     missing = by_code[report.indicator_name("satisfaction")]
@@ -64,7 +87,7 @@ def test_form_says_why_each_score_is_what_it_is(ev, tiny, ctx, tmp_path):
     accuracy = by_code[report.indicator_name("budget_preparation_accuracy")]
     assert accuracy[7].startswith("3.0 × target 5.0% ÷ actual ")  # the inverse rule
     on_time = by_code[report.indicator_name("benefits_paid_on_time")]
-    assert on_time[7] == "100.0% against ≥ 100.0%, all or nothing = 7.00"
+    assert on_time[7] == "100.0% against ≥ 100.0%, all or nothing = 7.0"
 
 
 def test_form_in_chinese_and_its_funding_sheet(ev, tiny, ctx, tmp_path):
@@ -76,3 +99,92 @@ def test_form_in_chinese_and_its_funding_sheet(ev, tiny, ctx, tmp_path):
     funding = [[c.value for c in row] for row in wb["资金情况"].iter_rows()]
     premium = next(r for r in funding if r[0] == "保险费收入")
     assert premium[1:4] == [1200, 1250, 1200] and premium[4] == pytest.approx(1200 / 1250)
+
+
+def test_subtotals_and_the_total_are_sum_formulas_over_the_rows_shown(ev, tiny, ctx, tmp_path):
+    """Beta City 2025: decision rows 3–5, its subtotal in row 6; process 7–13 (14), output
+    15–21 (22), benefit 23–27 (28); the total in row 29 adds the four subtotals. Computed
+    from the cells, the score column adds up to the stored total: 0 + 19.0 + 32.7 + 19.0
+    = 70.7 (output: 7.8 + 5.9 + 0 + 7 + 7 + 2 + 3)."""
+    ws, _ = rows_of(
+        write_scoring_form(SelfEvaluationReport(ev, tiny, ctx, "en"), tmp_path / "f.xlsx")
+    )
+    blocks = {6: (3, 5), 14: (7, 13), 22: (15, 21), 28: (23, 27)}
+    for subtotal, (first, last) in blocks.items():
+        for column in ("D", "G"):
+            assert ws[f"{column}{subtotal}"].value == f"=SUM({column}{first}:{column}{last})"
+    assert ws["D29"].value == "=SUM(D6,D14,D22,D28)" and ws["G29"].value == "=SUM(G6,G14,G22,G28)"
+    earned = {c: Decimal(repr(v)) for c, v in ev.categories.set_index("category")["earned"].items()}
+    assert (
+        [computed(ws, f"G{r}") for r in blocks]
+        == [earned["decision"], earned["process"], earned["output"], earned["benefit"]]
+        == [Decimal("0"), Decimal("19.0"), Decimal("32.7"), Decimal("19.0")]
+    )
+    assert (
+        computed(ws, "G29") == Decimal(repr(ev.to_result()["summary"]["total"])) == Decimal("70.7")
+    )
+    assert computed(ws, "D29") == Decimal(repr(ev.to_result()["summary"]["points"])) == 100
+    formulas = {c.coordinate for row in ws.iter_rows() for c in row if c.data_type == "f"}
+    assert formulas == {f"{c}{r}" for c in "DG" for r in (*blocks, 29)}
+    # the points and scores at the one decimal of parameters/scoring.yaml
+    for r in range(3, 30):
+        assert ws[f"D{r}"].number_format == ws[f"G{r}"].number_format == "0.0", r
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_first_level_is_merged_over_its_rows_and_nothing_reads_na(
+    ev, tiny, ctx, tmp_path, lang
+):
+    report = SelfEvaluationReport(ev, tiny, ctx, lang)
+    wb = load_workbook(write_scoring_form(report, tmp_path / f"f.{lang}.xlsx"))
+    ws = wb.worksheets[0]
+    merged = {str(r) for r in ws.merged_cells.ranges}
+    assert {"A3:A5", "A7:A13", "A15:A21", "A23:A27"} <= merged
+    assert ws["A7"].value == report.category_name("process") and ws["A8"].value is None
+    # second-level runs merged too, each over rows of one second-level indicator
+    shown = ev.indicators.loc[ev.indicators["status"] != "reported"]
+    rows = {r: g for r, g in zip(_indicator_rows(), shown["group"], strict=True)}
+    for rng in (r for r in ws.merged_cells.ranges if r.min_col == 2):
+        assert len({rows[r] for r in range(rng.min_row, rng.max_row + 1)}) == 1, rng
+    assert "B8:B10" in merged  # budget management: accuracy, income and expenditure execution
+    texts = [c.value for s in wb.worksheets for row in s.iter_rows() for c in row]
+    assert not [v for v in texts if isinstance(v, str) and v.strip() in {"<NA>", "nan", "None", ""}]
+    subtotal = "小计：过程" if lang == "zh" else "Subtotal: Process"
+    assert ws["A14"].value == subtotal and ws["A29"].value == ("合计" if lang == "zh" else "Total")
+    assert ws["J15"].value is None and ws["K15"].value is None  # no reason given: empty cells
+
+
+def _indicator_rows() -> list[int]:
+    """The rows of Beta City's indicators in the form (the subtotals in 6, 14, 22, 28)."""
+    return [*range(3, 6), *range(7, 14), *range(15, 22), *range(23, 28)]
+
+
+def test_explanations_stay_text_even_when_they_read_like_formulas(tiny, ctx, tmp_path):
+    hostile = tiny.explanations.copy()
+    hostile.loc[0, "reason"] = '=HYPERLINK("http://example.com","详见")'
+    hostile.loc[0, "improvement_measure"] = "+加强征缴，-欠费清理，@经办机构"
+    ds = type(tiny)(**{**tiny.__dict__, "explanations": hostile})
+    ev = evaluate(ds, ctx, fund="employee_medical", region="110100", year=2025)
+    ws = load_workbook(
+        write_scoring_form(SelfEvaluationReport(ev, ds, ctx, "zh"), tmp_path / "f.xlsx")
+    ).worksheets[0]
+    found = {c.value: c for row in ws.iter_rows() for c in row if isinstance(c.value, str)}
+    reason = found['=HYPERLINK("http://example.com","详见")']
+    measure = found["+加强征缴，-欠费清理，@经办机构"]
+    for cell in (reason, measure):
+        assert cell.data_type == "s" and cell.quotePrefix  # a string, not a formula
+    assert {c.coordinate for row in ws.iter_rows() for c in row if c.data_type == "f"} <= {
+        f"{c}{r}" for c in "DG" for r in range(3, ws.max_row + 1)
+    }
+
+
+def test_a_rescaled_total_is_the_sum_over_the_points_assessed(tiny, ctx, tmp_path):
+    """With ``missing: rescale`` Beta's total is 70.7 ÷ 71 × 100 = 99.58, 99.6: the total
+    row still adds up the subtotals (70.7) and the total score below it rescales that sum."""
+    rescale = replace(ctx, standards=replace(ctx.standards, missing="rescale"))
+    ev = evaluate(tiny, rescale, fund="employee_medical", region="110200", year=2025)
+    report = SelfEvaluationReport(ev, tiny, rescale, "zh")
+    ws = load_workbook(write_scoring_form(report, tmp_path / "f.xlsx"))["评分表"]
+    assert ws["A29"].value == "合计" and computed(ws, "G29") == Decimal("70.7")
+    assert ws["A30"].value == "总分" and ws["G30"].value == "=ROUND(G29*100/71,1)"
+    assert computed(ws, "G30") == Decimal(repr(ev.summary["total"])) == Decimal("99.6")

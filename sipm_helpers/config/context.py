@@ -95,7 +95,24 @@ def load_context() -> Context:
     )
     check_policy_references(ctx)
     check_rule_codes(ctx)
+    check_weight_precision(ctx)
     return ctx
+
+
+def check_weight_precision(ctx: Context) -> None:
+    """Every catalogue weight is given at no more decimals than the scores are rounded to
+    (scoring.yaml ``score_decimals``): a weight the scoring form cannot show as it is
+    would not add up (ParameterError naming the catalogue and indicator)."""
+    decimals = ctx.standards.score_decimals
+    for cat in ctx.all_catalogues():
+        for ind in cat.indicators:
+            if round(ind.weight, decimals) != ind.weight:
+                raise ParameterError(
+                    cat.source,
+                    f"indicators.{ind.code}.weight",
+                    f"{ind.weight:g} has more decimals than the {decimals} the scores are "
+                    "rounded to (scoring.yaml score_decimals)",
+                )
 
 
 def check_rule_codes(ctx: Context) -> None:

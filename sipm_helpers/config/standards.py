@@ -13,6 +13,8 @@ from sipm_helpers.paths import parameters_dir
 # ``missing``: zero (an indicator without data, target or evidence earns 0 of its points;
 # the default) or rescale (the total is rescaled over the points that could be assessed).
 MISSING_CHOICES = ("zero", "rescale")
+# ``score_decimals``: the decimals scores and points are rounded to (half up) and shown at.
+MAX_SCORE_DECIMALS = 4
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,7 @@ class ScoringStandards:
     grades: tuple[Grade, ...]  # highest first
     qualitative_levels: dict[str, QualitativeLevel]
     missing: str
+    score_decimals: int  # scores and points rounded half up to this many decimals
     balance_tolerance_absolute: float
     balance_tolerance_relative: float
 
@@ -57,7 +60,14 @@ def load_standards(path: str | Path | None = None) -> ScoringStandards:
         path,
         "",
         raw,
-        ["version", "grades", "qualitative_levels", "missing", "balance_tolerance"],
+        [
+            "version",
+            "grades",
+            "qualitative_levels",
+            "missing",
+            "score_decimals",
+            "balance_tolerance",
+        ],
     )
     grades = []
     for i, g in enumerate(raw["grades"]):
@@ -84,6 +94,13 @@ def load_standards(path: str | Path | None = None) -> ScoringStandards:
         raise ParameterError(
             path, "missing", f"must be one of {', '.join(MISSING_CHOICES)}, not {raw['missing']!r}"
         )
+    decimals = raw["score_decimals"]
+    if type(decimals) is not int or not 0 <= decimals <= MAX_SCORE_DECIMALS:
+        raise ParameterError(
+            path,
+            "score_decimals",
+            f"must be a whole number from 0 to {MAX_SCORE_DECIMALS}, not {decimals!r}",
+        )
     tol = require_keys(
         path, "balance_tolerance", raw["balance_tolerance"], ["absolute", "relative"]
     )
@@ -91,6 +108,7 @@ def load_standards(path: str | Path | None = None) -> ScoringStandards:
         grades=tuple(grades),
         qualitative_levels=levels,
         missing=raw["missing"],
+        score_decimals=decimals,
         balance_tolerance_absolute=require_number(
             path, "balance_tolerance.absolute", tol["absolute"]
         ),

@@ -39,6 +39,7 @@ from sipm_helpers.domain.indicators import indicator_frame
 from sipm_helpers.domain.ledger import DETAIL, contradicted_evidence, evaluator_review, ledger_facts
 from sipm_helpers.domain.quality import denied_reasons, prepared_alone
 from sipm_helpers.domain.results import json_value
+from sipm_helpers.domain.rounding import round_half_up
 from sipm_helpers.domain.rules import NO_EVIDENCE
 from sipm_helpers.domain.scoring import NOT_ASSESSED, SCORED, summarize_scores
 
@@ -358,7 +359,8 @@ def appraise(
         alone.rename(columns={"alone": "agency_alone"}), on="region_code", how="left"
     )
     table["agency_alone"] = table["agency_alone"].astype("boolean").fillna(False).astype(bool)
-    table["gap"] = table["self_total"] - table["evaluated_total"]
+    gap = table["self_total"].astype("float64") - table["evaluated_total"].astype("float64")
+    table["gap"] = round_half_up(gap, ctx.standards.score_decimals)  # no 2.299999999999997
     table["gap_flag"] = (table["gap"].abs() > rules.gap_points).fillna(False)
     table["late"] = table["late"].astype("boolean").fillna(False).astype(bool)
     table["status"] = np.where(table["submitted"], "evaluated", MISSING)

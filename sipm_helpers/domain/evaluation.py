@@ -322,7 +322,7 @@ def evaluate(
     summary.pop("region_code"), summary.pop("fund"), summary.pop("year")
     grade = next(g for g in ctx.standards.grades if g.code == summary["grade"])
     summary["grade_zh"], summary["grade_en"] = grade.zh, grade.en
-    categories = category_scores(mine, keys).drop(columns=keys)
+    categories = category_scores(mine, keys, ctx.standards.score_decimals).drop(columns=keys)
     return SelfEvaluation(
         fund=fund,
         region=region,

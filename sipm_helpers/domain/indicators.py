@@ -181,7 +181,9 @@ def indicator_frame(
     base["applicable"] = base["applicable"].astype("boolean").fillna(True).astype(bool)
     if review is not None:
         base = take_out(adjust_actuals(base, review), review)
-    base = allot_points(resolve_targets(ds, apply_policy(base, ctx.policy)), KEYS)
+    base = allot_points(
+        resolve_targets(ds, apply_policy(base, ctx.policy)), KEYS, ctx.standards.score_decimals
+    )
     quali = ds.qualitative[[*KEYS, "indicator", "grade", "share", "evidence"]]
     base = base.merge(quali, on=[*KEYS, "indicator"], how="left")
     if review is not None:

@@ -14,6 +14,10 @@ Each indicator is, for one region, fund and year, in one of four states:
 
 The total is the points earned out of 100. ``missing: rescale`` in parameters/scoring.yaml
 rescales it over the points that could be assessed instead; the report says which.
+
+Scores and points are rounded half up to ``score_decimals`` (parameters/scoring.yaml), the
+points shared out so that they still add up to their category's; subtotals and the total
+are the sums of the rounded rows, so that a scoring table adds up as printed.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from sipm_helpers.config import ScoringStandards
+from sipm_helpers.domain.rounding import apportion, round_half_up
 from sipm_helpers.domain.rules import RULES, Evidence
 
 SCORED, NOT_APPLICABLE, NOT_ASSESSED, REPORTED = (
@@ -106,7 +111,8 @@ def score_indicators(frame: pd.DataFrame, standards: ScoringStandards) -> pd.Dat
     Returns the frame with: status (scored, not_applicable,
     not_assessed, reported), status_reason (why not assessed: no_data, no_target,
     no_evidence, evaluator; why not applicable: the condition ``applies_when`` that failed),
-    score (0 when not assessed, NaN when not applicable or reported), met (NA unless
+    score (rounded half up to ``standards.score_decimals``; 0 when not assessed, NaN when
+    not applicable or reported), met (NA unless
     scored), shortfall, reference (the value a deviation is measured from), reads (how the
     expectation is worded) and needs_explanation (missed by more than explain_threshold,
     Art. 18).
@@ -141,7 +147,7 @@ def score_indicators(frame: pd.DataFrame, standards: ScoringStandards) -> pd.Dat
     )
     out["score"] = np.where(
         scored,
-        np.round(points * r["fraction"], 6),
+        round_half_up(points * r["fraction"], standards.score_decimals),
         np.where(status == NOT_ASSESSED, 0.0, np.nan),
     )
     observed = scored | (reported & (r["missing"] == ""))
@@ -156,12 +162,14 @@ def score_indicators(frame: pd.DataFrame, standards: ScoringStandards) -> pd.Dat
     return out
 
 
-def allot_points(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+def allot_points(frame: pd.DataFrame, keys: list[str], decimals: int) -> pd.DataFrame:
     """Add ``points``: the weight each indicator carries once the weight of those not
     applicable is shared among the applicable ones of the same category, in proportion
     to their weights (among all applicable ones where none of a category is left).
-    Reported indicators and those not applicable carry none. Takes keys, category,
-    weight and optionally applicable and reported; returns a new frame."""
+    Reported indicators and those not applicable carry none. The points are rounded to
+    ``decimals`` so that they add up to their category's, and the categories' to the
+    whole (by the largest remainder: 20 shared by three is 6.7, 6.7 and 6.6). Takes keys,
+    category, weight and optionally applicable and reported; returns a new frame."""
     counts = ~_flag(frame, "reported", False)
     weight = frame["weight"].to_numpy(dtype="float64") * counts
     live = np.where(_flag(frame, "applicable", True), weight, 0.0)
@@ -178,7 +186,22 @@ def allot_points(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     whole = total(weight, groups)
     with np.errstate(divide="ignore", invalid="ignore"):
         spread = np.where(whole > orphaned, whole / (whole - orphaned), 0.0)
-    return frame.assign(points=np.round(within * spread, 9))
+    category = _category_points(
+        np.where(category_live > 0, category_weight * spread, 0.0), groups, by_category, decimals
+    )
+    return frame.assign(points=apportion(within * spread, by_category, decimals, category))
+
+
+def _category_points(
+    exact: np.ndarray, groups: list[np.ndarray], by_category: list[np.ndarray], decimals: int
+) -> np.ndarray:
+    """Per row, its category's points (``exact``, the same on every row of a category)
+    rounded to ``decimals`` so that the categories of a group add up to the group's."""
+    first = ~pd.DataFrame({i: g for i, g in enumerate(by_category)}).duplicated().to_numpy()
+    rounded = apportion(exact[first], [g[first] for g in groups], decimals)
+    placed = np.zeros(len(exact))
+    placed[first] = rounded
+    return pd.Series(placed).groupby(by_category, sort=False).transform("sum").to_numpy()
 
 
 def _with_points(scored: pd.DataFrame) -> pd.DataFrame:
@@ -193,6 +216,10 @@ def _with_points(scored: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+# The summary's sums of rounded rows, rounded again: adding binary floats leaves noise
+# (2.7 + 3.3 + 2.7 is 8.700000000000001).
+SUMMED = ("earned", "points", "assessed_points", "not_assessed_points", "not_applicable_weight")
+
 # How the total treats the points that could not be assessed (parameters/scoring.yaml
 # ``missing``): ``zero`` counts them as earned 0 out of 100, ``rescale`` leaves them out.
 TOTAL_BASIS = {"zero": "points", "rescale": "assessed_points"}
@@ -205,7 +232,9 @@ def summarize_scores(
     redistributed: 100), assessed_points and not_assessed_points (completeness beside the
     grade), not_applicable_weight, indicator counts by status, missed, need_explanation,
     the total on 100 points (as ``standards.missing`` says), the completeness share, the
-    grade (always one of the grade bands) and ``missing``, the choice applied."""
+    grade (always one of the grade bands) and ``missing``, the choice applied. Sums of the
+    rounded rows and the total are at ``standards.score_decimals``, the completeness share
+    at two decimals more (a share of 100 points), all free of float noise."""
     status = scored["status"].to_numpy()
     points = scored["points"] if "points" in scored else scored["weight"]
     s = _with_points(scored).assign(
@@ -229,13 +258,16 @@ def summarize_scores(
         missed=("_missed", "sum"),
         need_explanation=("needs_explanation", "sum"),
     )
+    decimals = standards.score_decimals
+    for column in SUMMED:
+        totals[column] = round_half_up(totals[column], decimals)
     basis = totals[TOTAL_BASIS[standards.missing]].to_numpy(dtype="float64")
     earned = totals["earned"].to_numpy(dtype="float64")
     with np.errstate(divide="ignore", invalid="ignore"):
         total = np.where(basis > 0, earned / basis * 100.0, 0.0)
         complete = np.where(totals["points"] > 0, totals["assessed_points"] / totals["points"], 0.0)
-    totals["total"] = np.round(total, 2)
-    totals["completeness"] = complete
+    totals["total"] = round_half_up(total, decimals)
+    totals["completeness"] = round_half_up(complete, decimals + 2)
     totals["grade"] = np.select(
         [totals["total"].to_numpy() >= g.min for g in standards.grades],
         [g.code for g in standards.grades],
@@ -245,11 +277,12 @@ def summarize_scores(
     return totals.reset_index()
 
 
-def category_scores(scored: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+def category_scores(scored: pd.DataFrame, keys: list[str], decimals: int) -> pd.DataFrame:
     """Per category of Art. 9 (decision, process, output, benefit): the catalogue's
-    weight, the points available after redistribution, those assessed, and those earned."""
+    weight, the points available after redistribution, those assessed, and those earned:
+    the sums of the rows, rounded to ``decimals`` (the rows' precision) against float noise."""
     counted = scored["status"].to_numpy() != REPORTED
-    return (
+    sums = (
         _with_points(scored)
         .assign(_weight=np.where(counted, scored["weight"], 0.0))
         .loc[counted]
@@ -260,5 +293,5 @@ def category_scores(scored: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
             assessed_points=("_assessed", "sum"),
             earned=("_earned", "sum"),
         )
-        .reset_index()
     )
+    return sums.assign(**{c: round_half_up(sums[c], decimals) for c in sums}).reset_index()

@@ -61,6 +61,7 @@ class AppraisalReport:
         self, a: Appraisal, follow: FollowUp, ds: Dataset, ctx: Context, lang: str = "en"
     ) -> None:
         self.a, self.follow, self.ds, self.ctx, self.lang = a, follow, ds, ctx, lang
+        self.digits = ctx.standards.score_decimals  # totals and scores shown as rounded
         self.labels = load_labels(lang)
         self.t = self.labels.t
 
@@ -142,13 +143,14 @@ class AppraisalReport:
         rows = []
         for x in r.itertuples():
             missing = x.status == MISSING
-            gap = Cell(DASH if missing else f"{x.gap:+.2f}", True, "bad" if x.gap_flag else None)
+            gap = fmt_score(x.gap, self.digits, signed=True)
+            gap = Cell(DASH if missing else gap, True, "bad" if x.gap_flag else None)
             rows.append(
                 [
                     self.region(x.region_code),
-                    Cell(DASH if missing else fmt_score(x.self_total), True),
+                    Cell(DASH if missing else fmt_score(x.self_total, self.digits), True),
                     self.grade(x.self_grade),
-                    Cell(DASH if missing else fmt_score(x.evaluated_total), True),
+                    Cell(DASH if missing else fmt_score(x.evaluated_total, self.digits), True),
                     self.grade(x.evaluated_grade),
                     gap,
                     Cell(DASH if pd.isna(x.rank) else str(int(x.rank)), True),
@@ -180,8 +182,8 @@ class AppraisalReport:
                     note(x, self.a.year, name, self.labels),
                     value_text(x["self_value"], unit, self.labels),
                     value_text(x["evaluated_value"], unit, self.labels),
-                    Cell(fmt_score(x["self_score"]), True),
-                    Cell(fmt_score(x["evaluated_score"]), True),
+                    Cell(fmt_score(x["self_score"], self.digits), True),
+                    Cell(fmt_score(x["evaluated_score"], self.digits), True),
                 ]
             )
         header = [t("region"), t("col_indicator"), t("pe_basis"), t("pe_note"),
@@ -380,7 +382,10 @@ class AppraisalReport:
             index="region_code", columns="year", values="total", aggfunc="first"
         )
         rows = [
-            [self.region(code), *(Cell(fmt_score(wide.at[code, y]), True) for y in wide.columns)]
+            [
+                self.region(code),
+                *(Cell(fmt_score(wide.at[code, y], self.digits), True) for y in wide.columns),
+            ]
             for code in wide.index
         ]
         header = [t("region"), *(str(y) for y in wide.columns)]

@@ -26,6 +26,7 @@ class LetterReport:
 
     def __init__(self, lt: Letter, ds: Dataset, ctx: Context, lang: str = "en") -> None:
         self.lt, self.ds, self.ctx, self.lang = lt, ds, ctx, lang
+        self.digits = ctx.standards.score_decimals  # totals and scores shown as rounded
         self.labels = load_labels(lang)
         self.t = self.labels.t
         self.catalogue = ctx.catalogue(lt.fund, lt.province)
@@ -63,9 +64,9 @@ class LetterReport:
             missing = _para(t("fl_result_missing", year=self.lt.year), "bad")
             return Section("".join(parts) + missing)
         values = {
-            "self_total": fmt_score(s["self_total"]),
+            "self_total": fmt_score(s["self_total"], self.digits),
             "self_grade": self.grade(s["self_grade"]),
-            "evaluated_total": fmt_score(s["evaluated_total"]),
+            "evaluated_total": fmt_score(s["evaluated_total"], self.digits),
             "evaluated_grade": self.grade(s["evaluated_grade"]),
             "rank": DASH if s.get("rank") is None else s["rank"],
             "ranked": self.lt.ranked,
@@ -74,7 +75,7 @@ class LetterReport:
         parts.append(_para(t(key, **values)))
         if s.get("gap_flag"):
             threshold = fmt_number(self.ctx.appraisal.gap_points, 1)
-            gap = f"{s['gap']:+.1f}"
+            gap = fmt_score(s["gap"], self.digits, signed=True)
             parts.append(_para(t("fl_result_gap", gap=gap, threshold=threshold), "bad"))
         return Section("".join(parts))
 
@@ -96,8 +97,8 @@ class LetterReport:
                     note(x, self.lt.year, name, self.labels),
                     value_text(x["self_value"], indicator.unit, self.labels),
                     value_text(x["evaluated_value"], indicator.unit, self.labels),
-                    Cell(fmt_score(x["self_score"]), True),
-                    Cell(fmt_score(x["evaluated_score"]), True),
+                    Cell(fmt_score(x["self_score"], self.digits), True),
+                    Cell(fmt_score(x["evaluated_score"], self.digits), True),
                 ]
             )
         header = [t("col_indicator"), t("pe_basis"), t("pe_note"), t("pe_self_value"),

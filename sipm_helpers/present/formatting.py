@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 
+from sipm_helpers.domain.rounding import round_half_up
+
 DASH = "–"
 
 
@@ -33,9 +35,22 @@ def fmt_rate(value: object, digits: int = 1) -> str:
     return f"{float(value) * 100:,.{digits}f}%"  # type: ignore[arg-type]
 
 
-def fmt_score(value: object) -> str:
-    """Points with one decimal."""
-    return fmt_number(value, 1)
+def fmt_score(value: object, digits: int, *, signed: bool = False) -> str:
+    """Points at ``digits`` decimals (parameters/scoring.yaml ``score_decimals``), rounded
+    half up as the scores are: 8.65 → '8.7' (not '8.6', the binary 8.65's nearest);
+    ``signed``: with its sign, '+2.3', '-0.5'."""
+    if _missing(value):
+        return DASH
+    rounded = float(round_half_up(float(value), digits))  # type: ignore[arg-type]
+    return f"{rounded:{'+' if signed else ''},.{digits}f}"
+
+
+def fmt_points(value: object, digits: int) -> str:
+    """Points as whole numbers where they are whole (8), else at ``digits`` decimals (7.5)."""
+    if _missing(value):
+        return DASH
+    rounded = float(round_half_up(float(value), digits))  # type: ignore[arg-type]
+    return fmt_score(rounded, 0 if rounded == round(rounded) else digits)
 
 
 def fmt_value(value: object, unit: str | None) -> str:

@@ -20,6 +20,7 @@ from matplotlib.figure import Figure
 from matplotlib.transforms import ScaledTranslation
 
 from sipm_helpers.present.fonts import font_families
+from sipm_helpers.present.formatting import fmt_points, fmt_score
 from sipm_helpers.present.labels import Labels
 from sipm_helpers.present.wording import TOTALS
 
@@ -130,9 +131,10 @@ def execution_chart(funding: pd.DataFrame, names: Sequence[str], labels: Labels,
 
 
 def category_chart(
-    categories: pd.DataFrame, names: Sequence[str], labels: Labels, year: int
+    categories: pd.DataFrame, names: Sequence[str], labels: Labels, year: int, digits: int
 ) -> str:
-    """Bars of points earned against points available per category of Art. 9."""
+    """Bars of points earned against points available per category of Art. 9, labelled
+    at the precision of the scores (``digits``)."""
     with matplotlib.rc_context(_style()):
         fig = _figure(6.8, 2.6)
         ax = fig.add_subplot()
@@ -155,7 +157,8 @@ def category_chart(
         for xi, (earned, points) in enumerate(
             zip(categories["earned"], categories["points"], strict=True)
         ):
-            ax.text(xi, points + 0.8, f"{earned:.1f} / {points:.3g}", ha="center", fontsize=8)
+            shown = f"{fmt_score(earned, digits)} / {fmt_points(points, digits)}"
+            ax.text(xi, points + 0.8, shown, ha="center", fontsize=8)
         ax.set_xticks(x, list(names))
         ax.set_ylabel(labels.t("chart_categories_y"))
         ax.set_ylim(0, float(categories["points"].max()) * 1.25)

@@ -23,6 +23,7 @@ from sipm_helpers.present.formatting import (
     DASH,
     fmt_money,
     fmt_number,
+    fmt_points,
     fmt_rate,
     fmt_score,
     fmt_value,
@@ -52,6 +53,7 @@ class SelfEvaluationReport:
         self.lang = lang
         self.catalogue = ctx.catalogue(ev.fund, ev.province)
         self.projection = projection
+        self.digits = ctx.standards.score_decimals  # scores and points shown as rounded
 
     def sustainability(self) -> Section:
         """Where the fund is heading (Art. 2, 4): the projection from the evaluated year."""
@@ -89,8 +91,8 @@ class SelfEvaluationReport:
         s = self.ev.summary
         return self.labels.t(
             "completeness_value",
-            assessed=_points(s["assessed_points"]),
-            points=_points(s["points"]),
+            assessed=fmt_points(s["assessed_points"], self.digits),
+            points=fmt_points(s["points"], self.digits),
         )
 
     def title(self) -> str:
@@ -109,7 +111,7 @@ class SelfEvaluationReport:
             (t("region"), f"{self.region_name()} ({self.ev.region})"),
             (t("fund"), self.fund_name()),
             (t("budget_year"), str(self.ev.year)),
-            (t("total_score"), fmt_score(s["total"])),
+            (t("total_score"), fmt_score(s["total"], self.digits)),
             (t("grade"), self.grade_label()),
             (t("completeness"), self.completeness()),
         ]
@@ -125,7 +127,7 @@ class SelfEvaluationReport:
             _para(
                 t(
                     "summary_text",
-                    total=fmt_score(s["total"]),
+                    total=fmt_score(s["total"], self.digits),
                     grade=self.grade_label(),
                     missed=int(s["missed"]),
                     indicators=int(s["indicators"]),
@@ -142,7 +144,10 @@ class SelfEvaluationReport:
                 ].iloc[0]
             )
             parts.append(_para(t("summary_incomplete", months=months, year=ev.year), "note"))
-        parts.append(_para(f"{t('missing_rule_' + str(s['missing']))} {t('units_note')}", "small"))
+        step = fmt_number(10.0**-self.digits, self.digits)  # the rounding step: 0.1 point
+        rules = [t("missing_rule_" + str(s["missing"])), t("scores_rounded", step=step)]
+        sep = "" if self.lang == "zh" else " "  # Chinese sentences follow without a space
+        parts.append(_para(sep.join([*rules, t("units_note")]), "small"))
         return Section("".join(parts))
 
     def targets(self) -> Section:
@@ -330,10 +335,12 @@ class SelfEvaluationReport:
         if s["not_assessed_points"] > 0:
             key = "summary_completeness_" + str(s["missing"])
             values = {
-                "assessed": _points(s["assessed_points"]),
-                "points": _points(s["points"]),
-                "not_assessed": _points(s["not_assessed_points"]),
-                "unscaled": fmt_score(s["earned"] / s["points"] * 100 if s["points"] else 0),
+                "assessed": fmt_points(s["assessed_points"], self.digits),
+                "points": fmt_points(s["points"], self.digits),
+                "not_assessed": fmt_points(s["not_assessed_points"], self.digits),
+                "unscaled": fmt_score(
+                    s["earned"] / s["points"] * 100 if s["points"] else 0, self.digits
+                ),
             }
             parts.append(_para(t(key, **values), "note"))
         if s["not_applicable"] > 0:
@@ -342,7 +349,7 @@ class SelfEvaluationReport:
                     t(
                         "summary_not_applicable",
                         count=int(s["not_applicable"]),
-                        weight=_points(s["not_applicable_weight"]),
+                        weight=fmt_points(s["not_applicable_weight"], self.digits),
                     ),
                     "note",
                 )
@@ -364,36 +371,42 @@ class SelfEvaluationReport:
         text, css = status_label(r.to_dict(), self.labels)
         return Cell(text, css=css)
 
+    def _indicator_row(self, r: pd.Series, with_explanations: bool) -> list:
+        counted = r["status"] not in (NOT_APPLICABLE, REPORTED)
+        row = [
+            self.indicator_name(r["indicator"]),
+            Cell(self._target_text(r), True),
+            Cell(self._actual_text(r), True),
+            Cell(fmt_points(r["points"], self.digits) if counted else DASH, True),
+            Cell(fmt_score(r["score"], self.digits) if counted else DASH, True),
+            self._status_cell(r),
+        ]
+        if with_explanations:
+            missing = r["needs_explanation"] and not r["explained"]
+            row += [
+                Cell(self.labels.t("not_explained"), css="bad")
+                if missing
+                else ("" if pd.isna(r["reason"]) else str(r["reason"])),
+                "" if pd.isna(r["improvement_measure"]) else str(r["improvement_measure"]),
+            ]
+        return row
+
+    def _sum_row(self, label: str, points: object, earned: object, width: int) -> list:
+        """A subtotal or total row: the points and the score, the sums of the rows above."""
+        cells = [Cell(label, css="total"), Cell("", css="total"), Cell("", css="total")]
+        cells += [
+            Cell(fmt_points(points, self.digits), True, "total"),
+            Cell(fmt_score(earned, self.digits), True, "total"),
+        ]
+        return cells + [Cell("", css="total")] * (width - len(cells))
+
     def _indicator_rows_table(
-        self, rows_frame: pd.DataFrame, with_explanations: bool = False
+        self, rows_frame: pd.DataFrame, with_explanations: bool = False, totals: bool = False
     ) -> str:
         """Indicators grouped under their category (Art. 9): target, actual, weight, score,
-        status, and optionally the agency's reason and improvement measure."""
+        status, and optionally the agency's reason and improvement measure; with
+        ``totals``, each category's subtotal and the total (the sums of the rows shown)."""
         t = self.labels.t
-        rows: list = []
-        category = None
-        for _, r in rows_frame.iterrows():  # one report's ~15 indicators
-            if r["category"] != category:
-                category = r["category"]
-                rows.append(GroupRow(self.category_name(category)))
-            counted = r["status"] not in (NOT_APPLICABLE, REPORTED)
-            row = [
-                self.indicator_name(r["indicator"]),
-                Cell(self._target_text(r), True),
-                Cell(self._actual_text(r), True),
-                Cell(_points(r["points"]) if counted else DASH, True),
-                Cell(fmt_score(r["score"]) if counted else DASH, True),
-                self._status_cell(r),
-            ]
-            if with_explanations:
-                missing = r["needs_explanation"] and not r["explained"]
-                row += [
-                    Cell(t("not_explained"), css="bad")
-                    if missing
-                    else ("" if pd.isna(r["reason"]) else str(r["reason"])),
-                    "" if pd.isna(r["improvement_measure"]) else str(r["improvement_measure"]),
-                ]
-            rows.append(row)
         header = [
             t("col_indicator"),
             t("col_target"),
@@ -404,6 +417,17 @@ class SelfEvaluationReport:
         ]
         if with_explanations:
             header += [t("col_reason"), t("col_measure")]
+        subtotals = self.ev.categories.set_index("category")
+        rows: list = []
+        for category, members in rows_frame.groupby("category", sort=False):
+            rows.append(GroupRow(self.category_name(str(category))))
+            rows += [self._indicator_row(r, with_explanations) for _, r in members.iterrows()]
+            if totals:
+                c = subtotals.loc[category]
+                rows.append(self._sum_row(t("row_subtotal"), c["points"], c["earned"], len(header)))
+        if totals:
+            s = self.ev.summary
+            rows.append(self._sum_row(t("row_total"), s["points"], s["earned"], len(header)))
         return html_table(header, rows, numeric_columns=[1, 2, 3, 4])
 
     def indicators(self) -> Section:
@@ -412,7 +436,8 @@ class SelfEvaluationReport:
         t = self.labels.t
         cats = self.ev.categories
         text = ("；" if self.lang == "zh" else "; ").join(
-            f"{self.category_name(r.category)} {fmt_score(r.earned)} / {_points(r.points)}"
+            f"{self.category_name(r.category)} {fmt_score(r.earned, self.digits)}"
+            f" / {fmt_points(r.points, self.digits)}"
             for r in cats.itertuples()
         )
         parts = [
@@ -424,14 +449,16 @@ class SelfEvaluationReport:
             text = escape(t("form_link_text", name="\0")).replace("\0", link)
             parts.append(f'<p class="small">{text}</p>')
         scored = self.ev.indicators.loc[self.ev.indicators["status"] != REPORTED]
-        parts.append(self._indicator_rows_table(scored, with_explanations=True))
+        parts.append(self._indicator_rows_table(scored, with_explanations=True, totals=True))
         reported = self.ev.indicators.loc[self.ev.indicators["status"] == REPORTED]
         if len(reported):
             parts.append(f"<h3>{escape(t('section_reported'))}</h3>")
             parts.append(_para(t("reported_text")))
             parts.append(self._indicator_rows_table(reported))
         names = [self.category_name(c) for c in cats["category"]]
-        parts.append(_figure(plots.category_chart(cats, names, self.labels, self.ev.year)))
+        parts.append(
+            _figure(plots.category_chart(cats, names, self.labels, self.ev.year, self.digits))
+        )
         return Section("".join(parts))
 
     def deviations(self) -> Section:
@@ -509,9 +536,3 @@ def conclusion_cell(closes: bool, achieved: object, labels: Labels) -> Cell:
         labels.t("overall_achieved" if achieved else "overall_missed"),
         css=None if achieved else "bad",
     )
-
-
-def _points(value: object) -> str:
-    """Points as whole numbers where they are whole (8), else with one decimal (7.5)."""
-    number = float(value)  # type: ignore[arg-type]
-    return fmt_number(number, 0 if abs(number - round(number)) < 1e-6 else 1)

@@ -1,10 +1,12 @@
 """The self-evaluation's scoring form as an Excel workbook (openpyxl), in the layout
 evaluators hand in with a self-evaluation report: first-, second- and third-level
-indicator, points, target, actual, score, the basis of the score, status, the reason and
-improvement measure for each deviation (Art. 18) and the public source of the catalogue's
-standard; a subtotal per first-level category
-(Art. 9), the total, the grade and the points assessed; and the funding block (initial
-and adjusted budget, executed, execution rate) on a sheet of its own."""
+indicator (the first and second level merged over their rows), points, target, actual,
+score, the basis of the score, status, the reason and improvement measure for each
+deviation (Art. 18) and the public source of the catalogue's standard; a subtotal per
+first-level category (Art. 9) and the total as SUM formulas over the rows, at the
+precision the scores are rounded to; the grade and the points assessed; and the funding
+block (initial and adjusted budget, executed, execution rate) on a sheet of its own.
+Cells without a value are empty, and text from the data stays text."""
 
 from __future__ import annotations
 
@@ -20,19 +22,30 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from sipm_helpers.data.io import atomic_write_bytes
-from sipm_helpers.domain.scoring import NOT_APPLICABLE, REPORTED
+from sipm_helpers.domain.scoring import NOT_APPLICABLE, REPORTED, TOTAL_BASIS
 from sipm_helpers.present.report import SelfEvaluationReport
 from sipm_helpers.present.wording import expectation, score_basis, status_label
 
+# What Excel reads as the start of a formula when text is typed or edited into a cell.
+FORMULA_STARTS = ("=", "+", "-", "@")
 # Excel number formats by the indicator's unit.
 NUMBER_FORMATS = {"rate": "0.0%", "months": "0.00", "ratio": "0.00", "persons": "#,##0"}
 HEAD = PatternFill("solid", fgColor="1F4E79")
 GROUP = PatternFill("solid", fgColor="DDEBF7")
 TOTAL = PatternFill("solid", fgColor="FFF2CC")
 THIN = Side(style="thin", color="BFBFBF")
+# The columns of the points, the actual and the score; subtotals and the total add up
+# the points and the score.
+POINTS_COLUMN, ACTUAL_COLUMN, SCORE_COLUMN = 4, 6, 7
+SUMMED_COLUMNS = (POINTS_COLUMN, SCORE_COLUMN)
 # Column widths in characters: category, group, indicator, points, target, actual, score,
 # basis, status, reason, measure, the standard's source.
 WIDTHS = (14, 18, 40, 8, 14, 12, 8, 46, 22, 36, 36, 46)
+
+
+def score_format(digits: int) -> str:
+    """The Excel number format of points and scores at ``digits`` decimals: '0.0' for 1."""
+    return "0" if digits == 0 else "0." + "0" * digits
 
 
 def _value(row: pd.Series, report: SelfEvaluationReport) -> tuple[object, str | None]:
@@ -45,8 +58,9 @@ def _value(row: pd.Series, report: SelfEvaluationReport) -> tuple[object, str | 
     return float(actual), NUMBER_FORMATS.get(str(row.get("unit")), "#,##0.00")
 
 
-def _text(value: object) -> str:
-    return "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
+def _text(value: object) -> str | None:
+    """Text of the data, or None (an empty cell) where there is none: never '<NA>'."""
+    return None if value is None or pd.isna(value) else str(value)  # type: ignore[arg-type]
 
 
 def _indicator_row(r: pd.Series, report: SelfEvaluationReport) -> tuple[list, str | None]:
@@ -60,13 +74,28 @@ def _indicator_row(r: pd.Series, report: SelfEvaluationReport) -> tuple[list, st
         expectation(r.to_dict(), report.labels),
         actual,
         float(r["score"]) if counted else None,
-        score_basis(r.to_dict(), report.labels),
+        score_basis(r.to_dict(), report.labels, report.digits),
         status_label(r.to_dict(), report.labels)[0],
         _text(r.get("reason")),
         _text(r.get("improvement_measure")),
         _text(r.get("source")),
     ]
     return row, number_format
+
+
+def _put(ws: Worksheet, values: list, style: str = "body") -> int:
+    """Append a row in one of the ROW_STYLES and return its number. Text stays text: a
+    name or an explanation that begins with '=', '+', '-' or '@' is stored as a string,
+    with the quote prefix that keeps Excel from reading it as a formula when edited."""
+    ws.append(values)
+    row = ws.max_row
+    _style_row(ws, row, style)  # before the rest: a style resets the number format
+    for column, value in enumerate(values, start=1):
+        if isinstance(value, str):
+            cell = ws.cell(row, column)
+            cell.data_type = "s"
+            cell.quotePrefix = value[:1] in FORMULA_STARTS
+    return row
 
 
 # The form's row styles: fill and bold. Named styles, registered once per workbook: a style
@@ -117,7 +146,8 @@ def _header(ws: Worksheet, title: str, header: list[str]) -> None:
 
 
 def indicator_sheet(ws: Worksheet, report: SelfEvaluationReport) -> None:
-    """The scoring form proper: indicators by category with subtotals, total and grade."""
+    """The scoring form proper: indicators by category, each category's subtotal and the
+    total as SUM formulas over the rows, the grade and the points assessed."""
     t, ev = report.labels.t, report.ev
     header = [
         t("form_col_category"),
@@ -138,41 +168,78 @@ def indicator_sheet(ws: Worksheet, report: SelfEvaluationReport) -> None:
         t("form_title", region=report.region_name(), fund=report.fund_name(), year=ev.year),
         header,
     )
-    categories = ev.categories.set_index("category")
     shown = ev.indicators.loc[ev.indicators["status"] != REPORTED]
-    for category, rows in shown.groupby("category", sort=False):
-        for _, r in rows.iterrows():  # one region's ~20 indicators
-            values, number_format = _indicator_row(r, report)
-            ws.append(values)
-            _style_row(ws, ws.max_row)  # before the number format: a style resets it
-            if number_format:
-                ws.cell(ws.max_row, 6).number_format = number_format
-        c = categories.loc[category]
-        ws.append(
-            [
-                t("form_subtotal", category=report.category_name(category)),
-                "",
-                "",
-                float(c["points"]),
-                "",
-                "",
-                float(c["earned"]),
-            ]
-        )
-        _style_row(ws, ws.max_row, "group")
+    subtotals = [
+        _category_rows(ws, report, str(category), rows)
+        for category, rows in shown.groupby("category", sort=False)
+    ]
+    total = _put(ws, [t("form_total")], "total")
+    for column in SUMMED_COLUMNS:
+        cells = ",".join(f"{get_column_letter(column)}{r}" for r in subtotals)
+        ws.cell(total, column).value = f"=SUM({cells})"
+    last = _total_score(ws, report, total)
     s = ev.summary
-    ws.append([t("form_total"), "", "", float(s["points"]), "", "", float(s["total"])])
-    _style_row(ws, ws.max_row, "total")
     for label, value in (
         (t("grade"), report.grade_label()),
         (t("completeness"), report.completeness()),
-        (t("missing_rule_" + str(s["missing"])), ""),
+        (t("missing_rule_" + str(s["missing"])), None),
     ):
-        ws.append([label, "", value])
-        _style_row(ws, ws.max_row, "bold")
-    for column in (4, 7):
-        for (cell,) in ws.iter_rows(min_row=3, min_col=column, max_col=column):
-            cell.number_format = "0.00"
+        _put(ws, [label, None, value], "bold")
+    fmt = score_format(report.digits)
+    for column in SUMMED_COLUMNS:
+        for (cell,) in ws.iter_rows(min_row=3, max_row=last, min_col=column, max_col=column):
+            cell.number_format = fmt
+
+
+def _category_rows(
+    ws: Worksheet, report: SelfEvaluationReport, category: str, rows: pd.DataFrame
+) -> int:
+    """A category's indicators, its cells of the first and second level merged over
+    them, and its subtotal row (SUM formulas over them); the subtotal's row number."""
+    first = ws.max_row + 1
+    for _, r in rows.iterrows():  # one region's ~20 indicators
+        values, number_format = _indicator_row(r, report)
+        row = _put(ws, values)
+        if number_format:
+            ws.cell(row, ACTUAL_COLUMN).number_format = number_format
+    last = ws.max_row
+    _merge_runs(ws, first, rows["group"].tolist())
+    subtotal = _put(
+        ws, [report.labels.t("form_subtotal", category=report.category_name(category))], "group"
+    )
+    for column in SUMMED_COLUMNS:
+        letter = get_column_letter(column)
+        ws.cell(subtotal, column).value = f"=SUM({letter}{first}:{letter}{last})"
+    return subtotal
+
+
+def _merge_runs(ws: Worksheet, first: int, groups: list[str]) -> None:
+    """Merge the category's cell (column A) over all its rows from ``first``, and each
+    run of rows of the same second-level indicator (column B), centred vertically."""
+    runs = [(first, first + len(groups) - 1, 1)]
+    start = 0
+    for i in range(1, len(groups) + 1):
+        if i == len(groups) or groups[i] != groups[start]:
+            runs.append((first + start, first + i - 1, 2))
+            start = i
+    for top, bottom, column in runs:
+        if bottom > top:
+            ws.merge_cells(start_row=top, end_row=bottom, start_column=column, end_column=column)
+            ws.cell(top, column).alignment = Alignment(vertical="center", wrap_text=True)
+
+
+def _total_score(ws: Worksheet, report: SelfEvaluationReport, total: int) -> int:
+    """Where the total score is not the points earned (the ``missing: rescale`` choice, or
+    fewer than 100 points at stake), a row with it: the points earned over the basis of
+    parameters/scoring.yaml, times 100, rounded as the scores are. The last row's number."""
+    s = report.ev.summary
+    if s["total"] == s["earned"]:
+        return total
+    basis = float(s[TOTAL_BASIS[str(s["missing"])]])
+    row = _put(ws, [report.labels.t("total_score")], "total")
+    score = f"{get_column_letter(SCORE_COLUMN)}{total}"
+    ws.cell(row, SCORE_COLUMN).value = f"=ROUND({score}*100/{basis:g},{report.digits})"
+    return row
 
 
 def funding_sheet(ws: Worksheet, report: SelfEvaluationReport) -> None:

@@ -19,7 +19,7 @@ def _formatters(
     """How each template value reads, by its name; given the whole row of values (an
     actual or target needs its unit)."""
     catalogue = ctx.catalogue(fund, province)
-    lang = labels.lang
+    lang, digits = labels.lang, ctx.standards.score_decimals
 
     def item(code: object) -> str:
         li = ctx.registry.line_items.get(str(code))
@@ -41,8 +41,8 @@ def _formatters(
         "grade": lambda v: labels.get(f"qual_{v['grade']}", str(v["grade"])),
         "actual": lambda v: fmt_value(v["actual"], v.get("unit")),
         "target": lambda v: fmt_value(v["target"], v.get("unit")),
-        "score": lambda v: fmt_score(v["score"]),
-        "points": lambda v: fmt_score(v["points"]),
+        "score": lambda v: fmt_score(v["score"], digits),
+        "points": lambda v: fmt_score(v["points"], digits),
         "rate": lambda v: fmt_rate(v["rate"]),
         "growth": lambda v: fmt_rate(v["growth"]),
         "threshold": lambda v: fmt_number(v["threshold"], 1),

@@ -8,7 +8,7 @@ import math
 from sipm_helpers.config import FundRegistry
 from sipm_helpers.domain.rules import ACHIEVED, AT_LEAST, AT_MOST, BETWEEN, RULES
 from sipm_helpers.domain.scoring import NOT_APPLICABLE, NOT_ASSESSED, REPORTED
-from sipm_helpers.present.formatting import DASH, fmt_number, fmt_rate, fmt_value
+from sipm_helpers.present.formatting import DASH, fmt_rate, fmt_score, fmt_value
 from sipm_helpers.present.labels import Labels
 
 TOTALS = ("income", "expenditure")  # the monitoring's and funding block's total rows
@@ -80,17 +80,18 @@ def deviation(row: dict, lang: str) -> str:
     return f"{gap:+,.2f}" if unit in ("months", "ratio") else f"{gap:+,.0f}"
 
 
-def score_basis(row: dict, labels: Labels) -> str:
+def score_basis(row: dict, labels: Labels, digits: int) -> str:
     """The basis of an indicator's score as a scoring form words it: the rule's arithmetic
     with the figures ("7 × actual 95.0% ÷ target 97.0% = 6.9"), the band and where its
-    points reach zero, the grade and its share, or why nothing was scored."""
+    points reach zero, the grade and its share, or why nothing was scored; points and
+    score at ``digits`` decimals, the score as rounded (parameters/scoring.yaml)."""
     t, status = labels.t, row.get("status")
     if status in (NOT_APPLICABLE, NOT_ASSESSED, REPORTED):
         return status_label(row, labels)[0]
     unit = row.get("unit")
     values = {
-        "points": fmt_number(row.get("points"), 1),
-        "score": fmt_number(row.get("score"), 2),
+        "points": fmt_score(row.get("points"), digits),
+        "score": fmt_score(row.get("score"), digits),
         "actual": fmt_value(row.get("actual"), unit),
         "target": fmt_value(row.get("target"), unit),
         "limit": expectation(row, labels),
