@@ -211,7 +211,16 @@ def test_each_region_is_set_against_its_own_past_and_the_upper_targets(demo, ctx
     assert g.at["coverage_rate", "province_target"] == pytest.approx(province.iloc[0])
     assert g.at["coverage_rate", "province_meeting"] == (actual >= province.iloc[0]).sum()
     assert g.at["coverage_rate", "median"] == pytest.approx(actual.median())
-    assert pd.isna(g.at["months_covered", "province_meeting"])  # a band: no direction
+    # A band is a band's target, met inside it: Dongchuan's medical funds keep the national
+    # catalogue's 6–9 months (no catalogue of its own), so both columns count the same.
+    months = e.loc[e["indicator"] == "months_covered", "actual"].astype(float)
+    inside = int(months.between(6, 9).sum())
+    assert (g.at["months_covered", "province_lower"], g.at["months_covered", "province_upper"]) == (
+        6,
+        9,
+    )
+    assert g.at["months_covered", "province_meeting"] == inside
+    assert g.at["months_covered", "central_meeting"] == inside < len(months)  # Yunling: 21.85
 
 
 def test_the_demo_plants_what_the_provincial_evaluation_must_find(demo, ctx, dongchuan):

@@ -169,3 +169,14 @@ def test_report_states_completeness_redistribution_and_the_missing_rule(tiny, ct
     assert "Not assessed: no evidence" in table and "Not assessed: no target" in table
     zh = SelfEvaluationReport(ev, tiny, ctx, "zh").indicators().html
     assert "未评价：无佐证材料" in zh
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_band_reads_as_a_band_in_its_unit(ev, tiny, ctx, lang):
+    report = SelfEvaluationReport(ev, tiny, ctx, lang)
+    rows = ev.indicators.set_index("indicator", drop=False)
+    band = "6–9 months" if lang == "en" else "6–9 个月"
+    assert report._target_text(rows.loc["months_covered"]) == band
+    assert report._target_text(rows.loc["per_capita_expenditure_growth"]) == "≤ 8.0%"
+    assert report._target_text(rows.loc["premium_collection_rate"]) == "98.0%"  # no unit word
+    assert band in report.indicators().html

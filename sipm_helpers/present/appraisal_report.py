@@ -20,6 +20,7 @@ from sipm_helpers.present.labels import load_labels
 from sipm_helpers.present.sections import Section, _figure, _para
 from sipm_helpers.present.suggestions import worded
 from sipm_helpers.present.tables import Cell, html_table
+from sipm_helpers.present.wording import band_text, measured
 
 MISSED_SHOWN = 3  # the targets most often missed that the province's action names
 
@@ -268,19 +269,26 @@ class AppraisalReport:
         if g.empty:
             return ""
 
-        def meeting(value: object, target: object, regions: int) -> Cell:
-            if pd.isna(target) or pd.isna(value):
+        def meeting(value: object, regions: int) -> Cell:
+            if pd.isna(value):
                 return Cell(DASH, True)
             return Cell(f"{int(value)} / {regions}", True, "bad" if value < regions else None)
+
+        def target(x, level: str) -> Cell:
+            """The level's target; its band, for an indicator scored by a band."""
+            if x.band:
+                lower, upper = getattr(x, f"{level}_lower"), getattr(x, f"{level}_upper")
+                return Cell(band_text(lower, upper, x.unit, self.labels), True)
+            return Cell(fmt_value(getattr(x, f"{level}_target"), x.unit), True)
 
         rows = [
             [
                 self.indicator(x.indicator),
-                Cell(fmt_value(x.median, x.unit), True),
-                Cell(fmt_value(x.province_target, x.unit), True),
-                meeting(x.province_meeting, x.province_target, x.regions),
-                Cell(fmt_value(x.central_target, x.unit), True),
-                meeting(x.central_meeting, x.central_target, x.regions),
+                Cell(measured(x.median, x.unit, self.labels), True),
+                target(x, "province"),
+                meeting(x.province_meeting, x.regions),
+                target(x, "central"),
+                meeting(x.central_meeting, x.regions),
             ]
             for x in g.itertuples()
         ]
