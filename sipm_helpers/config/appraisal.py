@@ -28,6 +28,7 @@ class AppraisalRules:
     recommendation_years: int
     weakest_indicators: int
     suggestions_per_region: int
+    min_points_lost: float  # below it, a score short of its points is rounding noise
 
     def due(self, year: int) -> datetime.date:
         """When the self-evaluation of ``year`` is due at the province."""
@@ -54,7 +55,9 @@ def load_appraisal_rules(path: str | Path | None = None) -> AppraisalRules:
     require_keys(path, "", raw, keys)
     month, day = _day_of_year(path, "report_due", raw["report_due"])
     fix_month, fix_day = _day_of_year(path, "rectification_due", raw["rectification_due"])
-    suggestions = require_keys(path, "suggestions", raw["suggestions"], ["weakest", "per_region"])
+    suggestions = require_keys(
+        path, "suggestions", raw["suggestions"], ["weakest", "per_region", "min_points_lost"]
+    )
     rules = AppraisalRules(
         due_month=month,
         due_day=day,
@@ -72,7 +75,12 @@ def load_appraisal_rules(path: str | Path | None = None) -> AppraisalRules:
         suggestions_per_region=require_whole(
             path, "suggestions.per_region", suggestions["per_region"], 1
         ),
+        min_points_lost=require_number(
+            path, "suggestions.min_points_lost", suggestions["min_points_lost"]
+        ),
     )
+    if rules.min_points_lost < 0:
+        raise ParameterError(path, "suggestions.min_points_lost", "must not be negative")
     for name in ("gap_points", "outlier_z", "raise_margin", "outlier_materiality"):
         if getattr(rules, name) <= 0:
             raise ParameterError(path, name, "must be positive")

@@ -273,7 +273,8 @@ def appraise(
 
 
 RESULT_SCHEMA = "sipm.provincial_evaluation"
-RESULT_VERSION = 2  # 2: the indicators moved and the suggestions, for the feedback letters
+RESULT_VERSION = 3  # 2: the indicators moved and the suggestions, for the feedback letters
+# 3: weak indicators' suggestions worded by the side their actual lies on (templates and values)
 STAGE = "provincial_evaluation"
 RESULT_COLUMNS = ("region_code", "status", "self_total", "self_grade", "evaluated_total",
                   "evaluated_grade", "gap", "gap_flag", "late", "unexplained", "unevidenced",
