@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 
 from sipm_helpers.config import FundRegistry
+from sipm_helpers.domain.measures import PART, PART_COLUMNS
 from sipm_helpers.domain.rules import ACHIEVED, AT_LEAST, AT_MOST, BETWEEN, RULES
 from sipm_helpers.domain.scoring import NOT_APPLICABLE, NOT_ASSESSED, REPORTED
 from sipm_helpers.present.formatting import DASH, fmt_number, fmt_rate, fmt_value
@@ -140,3 +141,21 @@ def score_basis(row: dict, labels: Labels) -> str:
 def _below_band(row: dict) -> bool:
     lower = row.get("band_lower")
     return not _missing(lower) and float(row.get("actual")) < float(lower)  # type: ignore[arg-type]
+
+
+def parts_note(row: dict, indicator: str, labels: Labels) -> str | None:
+    """For an indicator measured as the larger of its parts, each part's figure and the
+    one that set the value ('… income 0.9%, expenditure 19.6%; this year, expenditure');
+    None for any other indicator, or where the parts are not known."""
+    known = [(c.removeprefix(PART), row.get(c)) for c in PART_COLUMNS if not _missing(row.get(c))]
+    if not known:
+        return None
+    unit, sep = row.get("unit"), "，" if labels.lang == "zh" else ", "
+    parts = sep.join(
+        labels.t("parts_item", part=labels.t(f"part_{name}"), value=measured(value, unit, labels))
+        for name, value in known
+    )
+    top = max(float(value) for _, value in known)  # type: ignore[arg-type]
+    largest = [labels.t(f"part_{name}") for name, value in known if float(value) == top]  # type: ignore[arg-type]
+    part = ("、" if labels.lang == "zh" else " and ").join(largest)  # equal parts: each
+    return labels.t("parts_note", indicator=indicator, parts=parts, part=part)
