@@ -369,6 +369,8 @@ def test_target_review_rules_are_validated(tmp_path, ctx, change, message):
     [
         (lambda d: d["report_due"].update(month=2, day=30), r"report_due: not a date"),
         (lambda d: d.update(gap_points=-1), r"gap_points: must be positive"),
+        (lambda d: d.update(standard_tolerance=0), r"standard_tolerance: must be positive"),
+        (lambda d: d.pop("standard_tolerance"), r"missing key\(s\): standard_tolerance"),
         (lambda d: d.update(min_regions=2), r"min_regions: expected a whole number ≥ 3"),
         (lambda d: d.pop("outlier_z"), r"missing key\(s\): outlier_z"),
         (

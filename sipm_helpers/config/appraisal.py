@@ -26,6 +26,7 @@ class AppraisalRules:
     rectification_day: int
     raise_margin: float
     recommendation_years: int
+    standard_tolerance: float  # an actual further from a policy standard is a data anomaly
     weakest_indicators: int
     suggestions_per_region: int
     min_points_lost: float  # below it, a score short of its points is rounding noise
@@ -51,7 +52,8 @@ def load_appraisal_rules(path: str | Path | None = None) -> AppraisalRules:
         "min_regions",
         "outlier_materiality",
     ]
-    keys += ["rectification_due", "raise_margin", "recommendation_years", "suggestions"]
+    keys += ["rectification_due", "raise_margin", "recommendation_years", "standard_tolerance"]
+    keys += ["suggestions"]
     require_keys(path, "", raw, keys)
     month, day = _day_of_year(path, "report_due", raw["report_due"])
     fix_month, fix_day = _day_of_year(path, "rectification_due", raw["rectification_due"])
@@ -71,6 +73,7 @@ def load_appraisal_rules(path: str | Path | None = None) -> AppraisalRules:
         recommendation_years=require_whole(
             path, "recommendation_years", raw["recommendation_years"], 2
         ),
+        standard_tolerance=require_number(path, "standard_tolerance", raw["standard_tolerance"]),
         weakest_indicators=require_whole(path, "suggestions.weakest", suggestions["weakest"], 1),
         suggestions_per_region=require_whole(
             path, "suggestions.per_region", suggestions["per_region"], 1
@@ -81,7 +84,8 @@ def load_appraisal_rules(path: str | Path | None = None) -> AppraisalRules:
     )
     if rules.min_points_lost < 0:
         raise ParameterError(path, "suggestions.min_points_lost", "must not be negative")
-    for name in ("gap_points", "outlier_z", "raise_margin", "outlier_materiality"):
+    for name in ("gap_points", "outlier_z", "raise_margin", "outlier_materiality",
+                 "standard_tolerance"):  # fmt: skip
         if getattr(rules, name) <= 0:
             raise ParameterError(path, name, "must be positive")
     return rules

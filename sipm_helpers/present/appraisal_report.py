@@ -34,6 +34,7 @@ class FollowUp:
     new: pd.DataFrame
     recommendations: pd.DataFrame
     suggestions: pd.DataFrame  # sipm_helpers.domain.suggestions.suggest
+    anomalies: pd.DataFrame  # sipm_helpers.domain.policy_standards.far_from_standard
     common: pd.DataFrame  # sipm_helpers.domain.common_problems.common_problems
 
 
@@ -339,7 +340,8 @@ class AppraisalReport:
         margin = fmt_number(self.ctx.appraisal.raise_margin * 100, 0)
         parts.append(_para(t("pe_recommendations_text", years=years, margin=margin)))
         if rec.empty:
-            return Section("".join(parts) + _para(t("pe_recommendations_none")))
+            parts.append(_para(t("pe_recommendations_none")))
+            return Section("".join(parts) + self._anomalies())
         catalogue = self.ctx.catalogue(self.a.fund, self.a.province)
         rows = [
             [
@@ -354,7 +356,33 @@ class AppraisalReport:
         header = [t("region"), t("col_indicator"), t("pe_recommendation"), t("col_target"),
                   t("col_actual")]  # fmt: skip
         parts.append(html_table(header, rows, numeric_columns=[3, 4]))
-        return Section("".join(parts))
+        return Section("".join(parts) + self._anomalies())
+
+    def _anomalies(self) -> str:
+        """Actuals far from the national policy standard their target follows: data to
+        verify with the agency, not targets to reconsider."""
+        t, far = self.t, self.follow.anomalies
+        tolerance = fmt_number(self.ctx.appraisal.standard_tolerance * 100, 0)
+        parts = [f"<h3>{escape(t('pe_anomalies'))}</h3>"]
+        if far.empty:
+            return "".join(parts) + _para(t("pe_anomalies_none", tolerance=tolerance))
+        parts.append(_para(t("pe_anomalies_text", year=self.a.year, tolerance=tolerance)))
+        rows = []
+        for x in far.itertuples():
+            unit, policy = self._unit(x.indicator), self.ctx.policy.parameter(x.policy)
+            rows.append(
+                [
+                    self.region(x.region_code),
+                    self.indicator(x.indicator),
+                    Cell(measured(x.actual, unit, self.labels), True),
+                    Cell(measured(x.standard, unit, self.labels), True),
+                    Cell(f"{x.deviation * 100:+.1f}%", True, "bad"),
+                    policy.zh if self.lang == "zh" else policy.en,
+                ]
+            )
+        header = [t("region"), t("col_indicator"), t("col_actual"), t("pe_standard"),
+                  t("pe_from_standard"), t("pe_standard_source")]  # fmt: skip
+        return "".join(parts) + html_table(header, rows, numeric_columns=[2, 3, 4])
 
     def common(self) -> Section:
         """The problems shared by the regions and what the province will do (Art. 18)."""
