@@ -446,3 +446,19 @@ def test_every_advice_a_catalogue_names_is_worded_in_both_languages(ctx):
         texts = load_labels(lang).texts
         missing = [c for c in sorted(codes | {"above", "below"}) if f"sug_weak_{c}" not in texts]
         assert not missing, (lang, missing)
+
+
+def test_each_policy_parameter_says_whether_it_is_a_national_standard(tmp_path, ctx):
+    from sipm_helpers.config.policy import load_policy
+
+    standards = {name for name, p in ctx.policy.parameters.items() if p.standard}
+    assert {"resident_medical_contribution", "resident_medical_subsidy", "pension_adjustment",
+            "resident_pension_growth"} <= standards  # fmt: skip
+    assert not {"resident_inpatient_reimbursement", "prevention_cap"} & standards  # goal, cap
+    params = copy_parameters(tmp_path)
+    edit(params / "policy.yaml", lambda d: d["parameters"]["prevention_cap"].update(kind="limit"))
+    with pytest.raises(ParameterError, match=r"prevention_cap\.kind: must be one of standard"):
+        load_policy(params / "policy.yaml")
+    edit(params / "policy.yaml", lambda d: d["parameters"]["prevention_cap"].pop("kind"))
+    with pytest.raises(ParameterError, match=r"prevention_cap: missing key\(s\): kind"):
+        load_policy(params / "policy.yaml")
