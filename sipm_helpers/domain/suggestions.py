@@ -99,11 +99,11 @@ def _parts(weak: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
     """The parts of each row's measure (NaN where it has none) and the label of the
     largest (None where it has none)."""
     parts = weak.reindex(columns=list(PART_COLUMNS)).astype("float64")
-    known = parts.notna().any(axis=1).to_numpy()
-    at = np.argmax(parts.fillna(-np.inf).to_numpy(), axis=1) if len(PART_COLUMNS) else []
+    values = parts.fillna(-np.inf).to_numpy()
     labels = np.array([c.removeprefix(PART) for c in PART_COLUMNS], dtype=object)
-    largest = np.where(known, labels[at] if len(parts) else [], None)
-    return parts, pd.Series(largest, index=weak.index, dtype=object)
+    largest = labels[values.argmax(axis=1)] if values.size else np.array([], dtype=object)
+    known = parts.notna().any(axis=1)
+    return parts, pd.Series(largest, index=weak.index, dtype=object).where(known, None)
 
 
 def _template(weak: pd.DataFrame, largest: pd.Series) -> pd.Series:
