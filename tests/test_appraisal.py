@@ -323,7 +323,16 @@ def test_each_region_is_set_against_its_own_past_and_the_upper_targets(demo, ctx
     assert g.at["coverage_rate", "province_target"] == pytest.approx(province.iloc[0])
     assert g.at["coverage_rate", "province_meeting"] == (actual >= province.iloc[0]).sum()
     assert g.at["coverage_rate", "median"] == pytest.approx(actual.median())
-    assert pd.isna(g.at["months_covered", "province_meeting"])  # a band: no direction
+    # A band is a band's target, met inside it: Dongchuan's medical funds keep the national
+    # catalogue's 6–9 months (no catalogue of its own), so both columns count the same.
+    months = e.loc[e["indicator"] == "months_covered", "actual"].astype(float)
+    inside = int(months.between(6, 9).sum())
+    assert (g.at["months_covered", "province_lower"], g.at["months_covered", "province_upper"]) == (
+        6,
+        9,
+    )
+    assert g.at["months_covered", "province_meeting"] == inside
+    assert g.at["months_covered", "central_meeting"] == inside < len(months)  # Yunling: 21.85
 
 
 def test_the_demo_plants_what_the_provincial_evaluation_must_find(demo, ctx, dongchuan):
@@ -397,3 +406,102 @@ def test_the_demos_comparisons_claim_only_what_the_counts_show(ctx, fund, provin
         assert set(zip(items["problem"], items["indicator"], strict=True)) <= mine
     html = report.common().html + report.rescoring().html + report.comparison().html
     assert not any(bad in html for bad in ("nan", "None", "<NA>"))
+
+
+REIMBURSEMENT = "employee_inpatient_reimbursement"  # policy.yaml: a goal, about 80 %
+
+
+def as_standard(ctx, name: str = REIMBURSEMENT):
+    """``ctx`` with the policy parameter ``name`` declared a national standard: which
+    targets are the nation's is the policy data's word, nothing else's."""
+    policy = ctx.policy
+    changed = replace(policy.parameter(name), kind="standard")
+    return replace(ctx, policy=replace(policy, parameters={**policy.parameters, name: changed}))
+
+
+def test_a_policy_standard_is_never_a_target_to_tighten_or_question(tiny, ctx):
+    # Two years, a 4 % margin: Alpha's budget deviation (0 % against 5 %) is tightened,
+    # and so is its inpatient ratio: 84 % (42 ÷ 50 a month) against 80 % both years,
+    # (0.84 − 0.80) ÷ 0.80 = 5 % beyond: the catalogue's 80 % follows the national plan's
+    # goal, which regions approach at their own pace. Were it a national standard, the
+    # target would be the nation's: neither tightened nor questioned.
+    rules = replace(ctx.appraisal, recommendation_years=2, raise_margin=0.04)
+    rec = target_recommendations(
+        tiny, replace(ctx, appraisal=rules), fund=EM, regions=["110100"], year=2025
+    )
+    tightened = set(rec.loc[rec["recommendation"] == "tighten", "indicator"])
+    assert {"budget_preparation_accuracy", "inpatient_reimbursement_ratio"} <= tightened
+    standard = replace(as_standard(ctx), appraisal=rules)
+    rec = target_recommendations(tiny, standard, fund=EM, regions=["110100"], year=2025)
+    assert "budget_preparation_accuracy" in set(rec["indicator"])
+    assert "inpatient_reimbursement_ratio" not in set(rec["indicator"])
+    frame = indicator_frame(tiny, standard, funds=[EM], regions=["110100"], years=[2024, 2025])
+    ratio = frame.loc[frame["indicator"] == "inpatient_reimbursement_ratio"]
+    assert set(ratio["standard_policy"]) == {REIMBURSEMENT}
+    assert ratio["standard"].tolist() == pytest.approx([0.80, 0.80])
+    plain = indicator_frame(tiny, ctx, funds=[EM], regions=["110100"], years=[2025])
+    assert plain["standard_policy"].isna().all() and plain["standard"].isna().all()
+
+
+def test_an_actual_far_from_its_policy_standard_is_a_data_anomaly(tiny, ctx):
+    from sipm_helpers.domain.policy_standards import far_from_standard
+
+    standard = as_standard(ctx)
+    frame = indicator_frame(tiny, standard, funds=[EM], regions=["110100"], years=[2025])
+    # 84 % against an 80 % standard: (0.84 − 0.80) ÷ 0.80 = +5 %, within the 10 %
+    assert ctx.appraisal.standard_tolerance == 0.1
+    assert far_from_standard(frame, ctx.appraisal).empty
+    strict = replace(ctx.appraisal, standard_tolerance=0.04)
+    (row,) = far_from_standard(frame, strict).itertuples()
+    assert (row.region_code, row.indicator, row.policy) == (
+        "110100", "inpatient_reimbursement_ratio", REIMBURSEMENT
+    )  # fmt: skip
+    assert (row.standard, row.actual, row.deviation) == pytest.approx((0.80, 0.84, 0.05))
+    goal = indicator_frame(tiny, ctx, funds=[EM], regions=["110100"], years=[2025])
+    assert far_from_standard(goal, strict).empty  # a goal: nothing to verify against
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_report_asks_to_verify_an_anomaly_with_the_agency(tiny, ctx, results, lang):
+    from sipm_helpers.domain.policy_standards import far_from_standard
+    from sipm_helpers.present.appraisal_report import AppraisalReport, FollowUp
+
+    standard = as_standard(ctx)
+    a = appraise(tiny, standard, fund=EM, province="110000", year=2025, results=results)
+    strict = replace(ctx.appraisal, standard_tolerance=0.04)
+    empty = pd.DataFrame()
+    none = {"earlier": empty, "new": empty, "suggestions": empty, "common": empty,
+            "recommendations": pd.DataFrame(columns=["region_code"])}  # fmt: skip
+    follow = FollowUp(**none, anomalies=far_from_standard(a.indicators, strict))
+    html = AppraisalReport(a, follow, tiny, standard, lang).recommendations().html
+    assert "84.0%" in html and "80.0%" in html and "+5.0%" in html
+    if lang == "zh":
+        assert "职工医保政策范围内住院费用基金支付比例目标" in html and "与经办机构" in html
+        assert "甲市" in html and "乙市" in html
+    else:
+        assert "verify" in html and "Alpha City" in html
+    calm = FollowUp(**none, anomalies=far_from_standard(a.indicators, ctx.appraisal))
+    html = AppraisalReport(a, calm, tiny, standard, lang).recommendations().html
+    assert "84.0%" not in html and "10" in html  # each within 10 % of its standard
+
+
+def test_nanyus_residents_contributions_are_anomalies_not_targets(demo, ctx):
+    """Nanyu's residents' medical fund, 2025: Shanpu's 690 yuan a head, Lanting's 636,
+    Wuqiao's 578 and Songping's 341 against the national 400 are data to verify with the
+    agency, not targets to tighten or question."""
+    from sipm_helpers.domain.policy_standards import far_from_standard
+
+    fund, regions = "resident_medical", ["930100", "930200", "930300", "930400", "930500",
+                                         "930600"]  # fmt: skip
+    rec = target_recommendations(demo, ctx, fund=fund, regions=regions, year=2025)
+    assert not len(rec) or "per_capita_contribution" not in set(rec["indicator"])
+    assert {"tighten"} <= set(rec["recommendation"])  # others are still reconsidered
+    frame = indicator_frame(demo, ctx, funds=[fund], regions=regions, years=[2025],
+                            review=demo.review)  # fmt: skip
+    far = far_from_standard(frame, ctx.appraisal)
+    heads = far.loc[far["indicator"] == "per_capita_contribution"].set_index("region_code")
+    assert heads["actual"].round().to_dict() == {
+        "930200": 578, "930300": 636, "930400": 341, "930600": 690
+    }  # fmt: skip
+    assert (heads["standard"] == 400).all()  # 2024's 400 yuan, still in force in 2025
+    assert set(far["indicator"]) == {"per_capita_contribution"}  # reimbursement: a goal

@@ -183,6 +183,7 @@ EXPECTED: dict[str, list[F]] = {
         W("execution.csv", 197, "amount", "-236.0", "negative_balance", "the fund's balance is negative"),
     ],
     "warn_grade_without_evidence": [W("qualitative.csv", 3, "evidence", None, "missing_evidence", "the grade gives no evidence")],
+    "warn_target_contradicts_policy": [W("targets.csv", 9, "target", "350.0", "target_policy", "the target 350 of per_capita_contribution for 2025 contradicts the policy value in force that year, 400 (parameters/policy.yaml, resident_medical_contribution: NHSA, MoF and STA notice on the residents' medical insurance for 2024 (400 yuan))")],
     "warn_insured_above_target_population": [W("statistics.csv", 421, "value", "1,100", "implausible_statistic", "insured persons exceed the population required to be insured (coverage above 100 %) (region 110200, fund employee_medical, 2025-11)")],
     "warn_monthly_outlier": [W("execution.csv", 27, "amount", "5000.0", "outlier", "premium in 2024-07 is more than 10× its usual month")],
     "warn_missing_month": [W("execution.csv", None, "month", None, "missing_months", "month(s) 6 missing for region 110000, fund work_injury, year 2025")],

@@ -406,6 +406,8 @@ def test_target_review_rules_are_validated(tmp_path, ctx, change, message):
     [
         (lambda d: d["report_due"].update(month=2, day=30), r"report_due: not a date"),
         (lambda d: d.update(gap_points=-1), r"gap_points: must be positive"),
+        (lambda d: d.update(standard_tolerance=0), r"standard_tolerance: must be positive"),
+        (lambda d: d.pop("standard_tolerance"), r"missing key\(s\): standard_tolerance"),
         (lambda d: d.update(min_regions=2), r"min_regions: expected a whole number ≥ 3"),
         (lambda d: d.pop("outlier_z"), r"missing key\(s\): outlier_z"),
         (lambda d: d.update(mad_floor=1.5), r"mad_floor: is a share"),
@@ -416,6 +418,10 @@ def test_target_review_rules_are_validated(tmp_path, ctx, change, message):
         ),
         (lambda d: d.update(common_min_share=-0.1), r"common_min_share: is a share"),
         (lambda d: d.pop("common_min_share"), r"missing key\(s\): common_min_share"),
+        (
+            lambda d: d["suggestions"].update(min_points_lost=-0.1),
+            r"suggestions.min_points_lost: must not be negative",
+        ),
     ],
 )
 def test_appraisal_rules_are_validated(tmp_path, ctx, change, message):
@@ -451,3 +457,53 @@ def test_calibrated_defaults_an_evaluator_would_check(ctx):
     assert scored["score"].iloc[0] == 0 and not np.isnan(scored["score"].iloc[0])
     item = ctx.registry.line_items["central_adjustment_in"]
     assert "全国统筹" in item.zh and "National pooling" in item.en
+
+
+@pytest.mark.parametrize(
+    ("advice", "message"),
+    [
+        ({"over": "overspend"}, r"unknown key\(s\): over"),
+        ({"above": "over spend"}, r"advice.above: name an advice code"),
+        ({"below": 3}, r"advice.below: name an advice code"),
+    ],
+)
+def test_an_indicators_advice_names_a_side_and_a_code(tmp_path, advice, message):
+    from sipm_helpers.config.catalogue import load_library
+
+    library, _, _ = load_library()
+    assert dict(library["months_covered"].advice) == {
+        "above": "reserve_excessive", "below": "reserve_low"
+    }  # fmt: skip
+    params = copy_parameters(tmp_path)
+    edit(
+        params / "indicators" / "library.yaml",
+        lambda d: d["indicators"]["months_covered"].update(advice=advice),
+    )
+    with pytest.raises(ParameterError, match=message) as raised:
+        load_library(params / "indicators" / "library.yaml")
+    assert "library.yaml: indicators.months_covered.advice" in str(raised.value)
+
+
+def test_every_advice_a_catalogue_names_is_worded_in_both_languages(ctx):
+    codes = {code for cat in ctx.all_catalogues() for i in cat.indicators for _, code in i.advice}
+    assert {"reserve_excessive", "reserve_low", "overspend", "budget_preparation"} <= codes
+    for lang in ("en", "zh"):
+        texts = load_labels(lang).texts
+        missing = [c for c in sorted(codes | {"above", "below"}) if f"sug_weak_{c}" not in texts]
+        assert not missing, (lang, missing)
+
+
+def test_each_policy_parameter_says_whether_it_is_a_national_standard(tmp_path, ctx):
+    from sipm_helpers.config.policy import load_policy
+
+    standards = {name for name, p in ctx.policy.parameters.items() if p.standard}
+    assert {"resident_medical_contribution", "resident_medical_subsidy", "pension_adjustment",
+            "resident_pension_growth"} <= standards  # fmt: skip
+    assert not {"resident_inpatient_reimbursement", "prevention_cap"} & standards  # goal, cap
+    params = copy_parameters(tmp_path)
+    edit(params / "policy.yaml", lambda d: d["parameters"]["prevention_cap"].update(kind="limit"))
+    with pytest.raises(ParameterError, match=r"prevention_cap\.kind: must be one of standard"):
+        load_policy(params / "policy.yaml")
+    edit(params / "policy.yaml", lambda d: d["parameters"]["prevention_cap"].pop("kind"))
+    with pytest.raises(ParameterError, match=r"prevention_cap: missing key\(s\): kind"):
+        load_policy(params / "policy.yaml")

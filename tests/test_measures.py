@@ -54,12 +54,28 @@ def test_measure_values(facts, name, key, expected):
     assert measures.MEASURES[name](facts).loc[key] == pytest.approx(expected)
 
 
-def test_budget_preparation_accuracy_averages_income_and_expenditure(facts):
+def test_budget_preparation_accuracy_is_the_larger_side_and_keeps_both(facts):
     shifted = facts.budget_initial.copy()
     shifted.loc[KEY, "income"] = 1212 / 1.1  # actual 10 % above the initial budget
     shifted.loc[KEY, "expenditure"] = 1080 / 0.8  # actual 20 % below
     f = replace(facts, budget_initial=shifted)
-    assert measures.budget_preparation_accuracy(f).loc[KEY] == pytest.approx((0.1 + 0.2) / 2)
+    # The larger of the two deviations, not their mean (0.15): expenditure's 20 %.
+    assert measures.budget_preparation_accuracy(f).loc[KEY] == pytest.approx(0.2)
+    assert measures.income_preparation_deviation(f).loc[KEY] == pytest.approx(0.1)
+    assert measures.expenditure_preparation_deviation(f).loc[KEY] == pytest.approx(0.2)
+    long = measures.compute_measures(f, ["budget_preparation_accuracy", "coverage_rate"])
+    row = long.set_index(["region_code", "fund", "year", "function"]).loc[
+        (*KEY, "budget_preparation_accuracy")
+    ]
+    assert (row["actual"], row["part_income"], row["part_expenditure"]) == pytest.approx(
+        (0.2, 0.1, 0.2)
+    )
+    other = long.loc[long["function"] == "coverage_rate", list(measures.PART_COLUMNS)]
+    assert other.isna().all().all()  # a measure without parts has none
+    one_side = facts.budget_initial.copy()
+    one_side.loc[KEY, "income"] = float("nan")
+    lone = measures.budget_preparation_accuracy(replace(facts, budget_initial=one_side))
+    assert math.isnan(lone.loc[KEY])  # a side without its initial budget: insufficient data
 
 
 def test_missing_denominators_give_nan_not_zero(facts):
@@ -129,7 +145,9 @@ def test_compute_measures_rejects_unknown_names(facts):
 
 def test_compute_measures_returns_one_long_frame(facts):
     long = measures.compute_measures(facts, ["coverage_rate", "months_covered"])
-    assert set(long.columns) == {"region_code", "fund", "year", "function", "actual"}
+    # the parts' columns are always there (NaN for measures without parts): one layout
+    assert set(long.columns) == {"region_code", "fund", "year", "function", "actual",
+                                 "part_income", "part_expenditure"}  # fmt: skip
     assert len(long) == 2 * len(facts.executed)
 
 

@@ -264,3 +264,35 @@ def test_every_self_evaluation_of_the_demo_adds_up_as_shown(demo, ctx):
             assert sum(Decimal(fmt_points(v, digits)) for v in ev.categories["points"]) == 100
             checked += 1
     assert checked == len(demo.coordination) == 57
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_band_reads_as_a_band_in_its_unit(ev, tiny, ctx, lang):
+    report = SelfEvaluationReport(ev, tiny, ctx, lang)
+    rows = ev.indicators.set_index("indicator", drop=False)
+    band = "6–9 months" if lang == "en" else "6–9 个月"
+    assert report._target_text(rows.loc["months_covered"]) == band
+    assert report._target_text(rows.loc["per_capita_expenditure_growth"]) == "≤ 8.0%"
+    assert report._target_text(rows.loc["premium_collection_rate"]) == "98.0%"  # no unit word
+    assert band in report.indicators().html
+
+
+def test_a_measure_taken_as_the_larger_of_its_parts_names_both_and_the_larger(ev, tiny, ctx):
+    from sipm_helpers.present.wording import parts_note
+
+    # Beta City executed income and expenditure exactly as first budgeted: both 0.0 %
+    html = SelfEvaluationReport(ev, tiny, ctx, "zh").indicators().html
+    assert "收入 0.0%，支出 0.0%，本年度取收入、支出。" in html
+
+    # Shiquan's 2025 deviation: income 0.9 % off its initial budget, expenditure 19.6 %
+    row = {"unit": "rate", "part_income": 0.009, "part_expenditure": 0.196}
+    assert parts_note(row, "预算编制准确率偏差", load_labels("zh")) == (
+        "“预算编制准确率偏差”分项计算、取较大者计分：收入 0.9%，支出 19.6%，本年度取支出。"
+    )
+    assert parts_note(row, "Deviation", load_labels("en")) == (
+        "Deviation is measured on each part and scored on the larger: income 0.9%, "
+        "expenditure 19.6%; this year, expenditure."
+    )
+    tie = {"unit": "rate", "part_income": 0.0, "part_expenditure": 0.0}
+    assert parts_note(tie, "D", load_labels("en")).endswith("this year, income and expenditure.")
+    assert parts_note({"unit": "rate", "part_income": None}, "D", load_labels("en")) is None

@@ -77,3 +77,14 @@ def test_not_assessed_withholds_the_points(tiny, ctx):
     after = scored(tiny, ctx, finding(code, "not_assessed"))
     assert after.at[code, "status"] == "not_assessed" and after.at[code, "score"] == 0
     assert after.at[code, "status_reason"] == BY_EVALUATOR
+
+
+def test_an_adjusted_actual_drops_the_parts_it_no_longer_rests_on(tiny, ctx):
+    code = "budget_preparation_accuracy"  # the larger of income's and expenditure's deviation
+    before = scored(tiny, ctx)
+    # Alpha executed income 1,212 and expenditure 1,080, both exactly as first budgeted
+    assert (before.at[code, "part_income"], before.at[code, "part_expenditure"]) == (0.0, 0.0)
+    after = scored(tiny, ctx, finding(code, "adjusted_actual", actual=0.08))
+    assert after.at[code, "actual"] == pytest.approx(0.08)
+    assert pd.isna(after.at[code, "part_income"]) and pd.isna(after.at[code, "part_expenditure"])
+    assert after.at["coverage_rate", "actual"] == before.at["coverage_rate", "actual"]

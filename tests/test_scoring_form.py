@@ -78,7 +78,8 @@ def test_form_says_why_each_score_is_what_it_is(ev, tiny, ctx, tmp_path):
     coverage = by_code[report.indicator_name("coverage_rate")]
     assert coverage[7] == "6.0 × actual 95.0% ÷ target 97.0%, at most 6.0 = 5.9"  # as scored
     months = by_code[report.indicator_name("months_covered")]
-    assert months[7].startswith("8.49 within 6.00–9.00: full points")
+    assert months[4] == "6–9 months"  # the band as a band, in its unit
+    assert months[7].startswith("8.49 within 6–9 months: full points")
     missing = by_code[report.indicator_name("satisfaction")]
     assert missing[6] == 0 and missing[8] == "Not assessed: no evidence"
     rate_cell = next(row[5] for row in ws.iter_rows(min_row=3) if row[2].value == coverage[2])

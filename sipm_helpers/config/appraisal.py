@@ -32,8 +32,10 @@ class AppraisalRules:
     rectification_day: int
     raise_margin: float
     recommendation_years: int
+    standard_tolerance: float  # an actual further from a policy standard is a data anomaly
     weakest_indicators: int
     suggestions_per_region: int
+    min_points_lost: float  # below it, a score short of its points is rounding noise
 
     def due(self, year: int) -> datetime.date:
         """When the self-evaluation of ``year`` is due at the province."""
@@ -69,12 +71,15 @@ def load_appraisal_rules(path: str | Path | None = None) -> AppraisalRules:
         "common_min_regions",
         "common_min_share",
     ]
-    keys += ["rectification_due", "raise_margin", "recommendation_years", "suggestions"]
+    keys += ["rectification_due", "raise_margin", "recommendation_years", "standard_tolerance"]
+    keys += ["suggestions"]
     require_keys(path, "", raw, keys)
     month, day = _day_of_year(path, "report_due", raw["report_due"])
     pe_month, pe_day = _day_of_year(path, "provincial_report_due", raw["provincial_report_due"])
     fix_month, fix_day = _day_of_year(path, "rectification_due", raw["rectification_due"])
-    suggestions = require_keys(path, "suggestions", raw["suggestions"], ["weakest", "per_region"])
+    suggestions = require_keys(
+        path, "suggestions", raw["suggestions"], ["weakest", "per_region", "min_points_lost"]
+    )
     rules = AppraisalRules(
         due_month=month,
         due_day=day,
@@ -93,9 +98,13 @@ def load_appraisal_rules(path: str | Path | None = None) -> AppraisalRules:
         recommendation_years=require_whole(
             path, "recommendation_years", raw["recommendation_years"], 2
         ),
+        standard_tolerance=require_number(path, "standard_tolerance", raw["standard_tolerance"]),
         weakest_indicators=require_whole(path, "suggestions.weakest", suggestions["weakest"], 1),
         suggestions_per_region=require_whole(
             path, "suggestions.per_region", suggestions["per_region"], 1
+        ),
+        min_points_lost=require_number(
+            path, "suggestions.min_points_lost", suggestions["min_points_lost"]
         ),
     )
     _check_ranges(path, rules)
@@ -104,7 +113,10 @@ def load_appraisal_rules(path: str | Path | None = None) -> AppraisalRules:
 
 def _check_ranges(path: Path, rules: AppraisalRules) -> None:
     """Thresholds are positive; the MAD's floor and the common problems' share are shares."""
-    for name in ("gap_points", "outlier_z", "raise_margin", "outlier_materiality"):
+    if rules.min_points_lost < 0:
+        raise ParameterError(path, "suggestions.min_points_lost", "must not be negative")
+    for name in ("gap_points", "outlier_z", "raise_margin", "outlier_materiality",
+                 "standard_tolerance"):  # fmt: skip
         if getattr(rules, name) <= 0:
             raise ParameterError(path, name, "must be positive")
     for name in ("mad_floor", "common_min_share"):

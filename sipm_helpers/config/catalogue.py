@@ -20,6 +20,9 @@ from sipm_helpers.paths import parameters_dir
 
 KINDS = ("quantitative", "qualitative")
 DIRECTIONS = ("higher", "lower", "band")
+# Where an actual can lie against what it should be; an indicator's ``advice`` names, for
+# each, how a suggestion words it (a template the present layer's labels hold).
+SIDES = ("above", "below")
 WEIGHT_TOTAL = 100.0
 OVERRIDABLE = ("default_target", "band", "explain_threshold", "source")
 # The numbers of an indicator that may follow a dated policy parameter (parameters/policy.yaml):
@@ -64,6 +67,9 @@ class Indicator:
     applies_when: str | None = None  # a named applicability condition (domain layer)
     target_policy: str | None = None  # default_target follows this dated policy parameter
     source: str | None = None  # the public source of the default target and band
+    # (side, advice code): how a suggestion words an actual above or below its target or
+    # band ("reserve_excessive", "overspend"); without one, by the side alone.
+    advice: tuple[tuple[str, str], ...] = ()
     weight: float = 0.0
     reported: bool = False  # shown for information, never scored
 
@@ -116,6 +122,7 @@ class Catalogue:
                     **{f"{col}_policy": refs.get(col) for col in BAND_COLUMNS},
                     "applies_when": ind.applies_when,
                     "reported": ind.reported,
+                    **{f"advice_{side}": dict(ind.advice).get(side) for side in SIDES},
                     "explain_threshold": ind.explain_threshold,
                     "source": ind.source,
                 }
@@ -184,6 +191,22 @@ def _require_source(file: Path, where: str, spec: dict) -> None:
         )
 
 
+def _advice(file: Path, where: str, raw: object) -> tuple[tuple[str, str], ...]:
+    """{above: CODE, below: CODE} (either or both) as (side, code) pairs."""
+    spec = require_keys(file, where, raw, [], list(SIDES))
+    pairs = []
+    for side in SIDES:
+        code = spec.get(side)
+        if code is None:
+            continue
+        if not isinstance(code, str) or not code.replace("_", "").isalpha():
+            raise ParameterError(
+                file, f"{where}.{side}", f"name an advice code (letters and _), not {code!r}"
+            )
+        pairs.append((side, code))
+    return tuple(pairs)
+
+
 def _target(file: Path, where: str, value: object) -> dict:
     """``default_target`` and ``target_policy`` from a number or a policy reference."""
     number, policy = _number(file, where, value)
@@ -215,7 +238,16 @@ def load_library(path: str | Path | None = None) -> tuple[dict[str, Indicator], 
             where,
             spec,
             ["group", "kind", "rule", "zh", "en", "explain_threshold"],
-            ["function", "unit", "direction", "default_target", "band", "applies_when", "source"],
+            [
+                "function",
+                "unit",
+                "direction",
+                "default_target",
+                "band",
+                "applies_when",
+                "source",
+                "advice",
+            ],
         )
         _require_source(path, where, spec)
         if spec["group"] not in groups:
@@ -246,6 +278,7 @@ def load_library(path: str | Path | None = None) -> tuple[dict[str, Indicator], 
             band=_band(path, f"{where}.band", spec["band"]) if "band" in spec else None,
             applies_when=spec.get("applies_when"),
             source=spec.get("source"),
+            advice=_advice(path, f"{where}.advice", spec["advice"]) if "advice" in spec else (),
         )
     return indicators, categories, groups
 

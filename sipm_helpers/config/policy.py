@@ -23,6 +23,12 @@ class DatedValue:
     source: str
 
 
+# What a parameter is to a region (policy.yaml explains each): a national standard it
+# applies as it is, a national plan's goal it approaches at its own pace, a ceiling.
+STANDARD = "standard"
+PARAMETER_KINDS = (STANDARD, "goal", "cap")
+
+
 @dataclass(frozen=True)
 class PolicyParameter:
     name: str
@@ -30,6 +36,12 @@ class PolicyParameter:
     en: str
     unit: str
     values: tuple[DatedValue, ...]  # by start date, earliest first
+    kind: str  # one of PARAMETER_KINDS
+
+    @property
+    def standard(self) -> bool:
+        """A national standard: a target that follows it is not the region's own."""
+        return self.kind == STANDARD
 
     def in_force(self, year: int) -> DatedValue | None:
         """The value in force on 1 January of ``year`` (None before the first one)."""
@@ -90,7 +102,11 @@ def load_policy(path: str | Path | None = None) -> Policy:
     parameters = {}
     for name, spec in (raw["parameters"] or {}).items():
         where = f"parameters.{name}"
-        require_keys(path, where, spec, ["zh", "en", "unit", "values"])
+        require_keys(path, where, spec, ["zh", "en", "kind", "unit", "values"])
+        if spec["kind"] not in PARAMETER_KINDS:
+            raise ParameterError(
+                path, f"{where}.kind", f"must be one of {', '.join(PARAMETER_KINDS)}"
+            )
         values = tuple(
             _dated(path, f"{where}.values[{i}]", v) for i, v in enumerate(spec["values"] or [])
         )
@@ -102,6 +118,6 @@ def load_policy(path: str | Path | None = None) -> Policy:
                 path, f"{where}.values", "list the values by date, earliest first, one per date"
             )
         parameters[str(name)] = PolicyParameter(
-            str(name), spec["zh"], spec["en"], spec["unit"], values
+            str(name), spec["zh"], spec["en"], spec["unit"], values, spec["kind"]
         )
     return Policy(parameters, str(path))

@@ -35,12 +35,12 @@ from sipm_helpers.config.appraisal import AppraisalRules
 from sipm_helpers.config.context import Context
 from sipm_helpers.data.dataset import Dataset
 from sipm_helpers.domain.evaluation import meets as meets_target
-from sipm_helpers.domain.indicators import indicator_frame
+from sipm_helpers.domain.indicators import apply_policy, catalogue_frame, indicator_frame
 from sipm_helpers.domain.ledger import DETAIL, contradicted_evidence, evaluator_review, ledger_facts
 from sipm_helpers.domain.quality import denied_reasons, prepared_alone
 from sipm_helpers.domain.results import json_value
 from sipm_helpers.domain.rounding import round_half_up
-from sipm_helpers.domain.rules import NO_EVIDENCE
+from sipm_helpers.domain.rules import NO_EVIDENCE, needs_band, within
 from sipm_helpers.domain.scoring import NOT_ASSESSED, SCORED, summarize_scores
 
 KEYS = ["region_code", "fund", "year"]
@@ -217,11 +217,24 @@ def history(ds: Dataset, ctx: Context, *, fund: str, regions: list[str], year: i
     return totals[["region_code", "year", "total", "grade"]].reset_index(drop=True)
 
 
-def against_targets(ds: Dataset, e: pd.DataFrame, province: str, year: int) -> pd.DataFrame:
+def _national_bands(ctx: Context, fund: str, year: int) -> pd.DataFrame:
+    """The fund's own catalogue's bands (not a province's, Art. 24) in force in ``year``:
+    indicator, band_lower, band_upper."""
+    cat = catalogue_frame(ctx, [fund])
+    cat = apply_policy(cat.loc[cat["province_code"].isna()].assign(year=year), ctx.policy)
+    return cat.set_index("indicator")[["band_lower", "band_upper"]]
+
+
+def against_targets(
+    ds: Dataset, ctx: Context, e: pd.DataFrame, province: str, year: int
+) -> pd.DataFrame:
     """Per quantitative indicator of the evaluated frame ``e``: the regions' median actual,
     the province's annual target and the national (central) one where given, and how many
     regions meet each (Art. 17: the regions against the province's and the national
-    targets)."""
+    targets). An indicator scored by a band has its band for a target: the province's is
+    the band of the catalogue that applies there (``province_lower``, ``province_upper``),
+    the nation's that of the fund's own catalogue (``central_lower``, ``central_upper``),
+    each met by an actual inside it."""
     q = e.loc[(e["kind"] == "quantitative") & e["actual"].notna()]
     t = ds.targets.loc[(ds.targets["period"] == "annual") & (ds.targets["start_year"] == year)]
     fund = t["fund"].isin(q["fund"].unique())
@@ -229,16 +242,29 @@ def against_targets(ds: Dataset, e: pd.DataFrame, province: str, year: int) -> p
         "province": t.loc[fund & (t["level"] == "province") & (t["region_code"] == province)],
         "central": t.loc[fund & (t["level"] == "central")],
     }
+    banded = needs_band(q["rule"]).to_numpy()
+    national = _national_bands(ctx, e["fund"].iloc[0], year).reindex(q["indicator"])
+    bands = {
+        "province": (q["band_lower"], q["band_upper"]),
+        "central": (national["band_lower"].to_numpy(), national["band_upper"].to_numpy()),
+    }
     out = q.groupby(["order", "indicator"], sort=True).agg(
         unit=("unit", "first"), regions=("region_code", "nunique"), median=("actual", "median")
     )
     out = out.reset_index(level="order", drop=True)
+    actual = q["actual"].astype(float)
     for level, rows in upper.items():
         target = q["indicator"].map(rows.groupby("indicator")["target"].first())
-        meets = meets_target(q["actual"].astype(float), target, q["direction"])
+        lower, upper_bound = (pd.Series(np.where(banded, b, np.nan), q.index) for b in bands[level])
+        inside = pd.Series(within(actual, lower, upper_bound), q.index, dtype="boolean")
+        inside = inside.mask(lower.isna() & upper_bound.isna())  # no band at that level
+        meets = meets_target(actual, target, q["direction"]).mask(banded, inside)
         out[f"{level}_target"] = out.index.map(rows.groupby("indicator")["target"].first())
         out[f"{level}_meeting"] = meets.groupby(q["indicator"]).sum(min_count=1)
-    keep = out["province_target"].notna() | out["central_target"].notna()
+        out[f"{level}_lower"] = lower.groupby(q["indicator"]).first()
+        out[f"{level}_upper"] = upper_bound.groupby(q["indicator"]).first()
+    out["band"] = pd.Series(banded, q.index).groupby(q["indicator"]).any()
+    keep = out["province_target"].notna() | out["central_target"].notna() | out["band"]
     return out.loc[keep].reset_index()
 
 
@@ -374,7 +400,7 @@ def appraise(
         evaluated,
         robust_outliers(evaluated, rules) if scored else pd.DataFrame(),
         history(ds, ctx, fund=fund, regions=scored, year=year) if scored else pd.DataFrame(),
-        against_targets(ds, evaluated, province, year) if scored else pd.DataFrame(),
+        against_targets(ds, ctx, evaluated, province, year) if scored else pd.DataFrame(),
         quality,
         ledger_facts(ds, ctx, fund=fund, regions=scored, years=[year]),
         contradicted_evidence(ds, ctx, fund=fund, regions=scored, year=year),
@@ -384,7 +410,8 @@ def appraise(
 
 
 RESULT_SCHEMA = "sipm.provincial_evaluation"
-RESULT_VERSION = 3  # 3: each finding's basis, comment and values; as_of
+RESULT_VERSION = 4  # 3: suggestions worded by the side their actual lies on; 4: each finding's
+# basis, comment and values, the targets missed, as_of
 STAGE = "provincial_evaluation"
 RESULT_COLUMNS = ("region_code", "status", "self_total", "self_grade", "evaluated_total",
                   "evaluated_grade", "gap", "gap_flag", "late", "unexplained", "unevidenced",

@@ -26,6 +26,7 @@ from sipm_helpers.config.context import Context
 from sipm_helpers.data.dataset import Dataset
 from sipm_helpers.domain.appraisal import MISSING, Appraisal
 from sipm_helpers.domain.indicators import indicator_frame
+from sipm_helpers.domain.policy_standards import follows_standard
 from sipm_helpers.domain.scoring import SCORED
 
 CLOSED, OPEN, OVERDUE = "closed", "open", "overdue"
@@ -112,9 +113,10 @@ def target_recommendations(
     """Per region and quantitative indicator scored against a target above or below which
     it should be, in each of the rules' last years up to ``year``: 'tighten' where the
     target was beaten by at least the rules' margin every year, 'question' where it was
-    missed every year (``regions`` None: all the fund's). Returns region_code, indicator,
-    recommendation, target and actual of ``year``, and the smallest margin (beyond the
-    target, as a share of it)."""
+    missed every year (``regions`` None: all the fund's). A target that follows a policy
+    standard (the catalogue says so) is the nation's, not the region's: never either.
+    Returns region_code, indicator, recommendation, target and actual of ``year``, and
+    the smallest margin (beyond the target, as a share of it)."""
     rules = ctx.appraisal
     years = list(range(year - rules.recommendation_years + 1, year + 1))
     f = indicator_frame(ds, ctx, funds=[fund], regions=regions, years=years)
@@ -123,6 +125,7 @@ def target_recommendations(
         & (f["status"] == SCORED)
         & f["direction"].isin(["higher", "lower"])
         & (f["target"].abs() > 0)
+        & ~follows_standard(f)
     ]
     sign = np.where(q["direction"] == "lower", -1.0, 1.0)
     margin = sign * (q["actual"] - q["target"]) / q["target"].abs()

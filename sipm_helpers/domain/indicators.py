@@ -79,7 +79,11 @@ def check_catalogues(ctx: Context) -> None:
 def apply_policy(frame: pd.DataFrame, policy: Policy) -> pd.DataFrame:
     """Targets and band bounds that follow a dated policy parameter take the value in force
     in each row's year, plus the catalogue's offset (parameters/policy.yaml). Takes the
-    catalogue's ``<column>_policy`` columns and ``year``; returns a new frame without them."""
+    catalogue's ``<column>_policy`` columns and ``year``; returns a new frame without them,
+    with ``standard_policy`` (the national standard, a policy parameter of kind
+    ``standard``, the default target or else a band bound follows: the indicator's target
+    is the nation's, not a local choice; None otherwise) and ``standard`` (the default
+    target so set, NaN where it follows no standard)."""
     out = frame.copy()
     years = out["year"].to_numpy(dtype="int64")
     for col in BAND_COLUMNS:
@@ -90,6 +94,12 @@ def apply_policy(frame: pd.DataFrame, policy: Policy) -> pd.DataFrame:
             rows = named == name
             value[rows] = np.nan_to_num(value[rows]) + policy.values(str(name), years[rows])
         out[col] = value
+    standards = [name for name, p in policy.parameters.items() if p.standard]
+    named = out[[f"{col}_policy" for col in BAND_COLUMNS]].to_numpy(dtype=object)
+    has = np.isin(named, standards)  # the default target's first: BAND_COLUMNS begins with it
+    first = named[np.arange(len(out)), has.argmax(axis=1)] if len(out) else named[:, 0]
+    out["standard_policy"] = np.where(has.any(axis=1), first, None)
+    out["standard"] = np.where(has[:, 0], out["default_target"], np.nan)
     return out.drop(columns=[f"{col}_policy" for col in BAND_COLUMNS])
 
 

@@ -38,6 +38,9 @@ class Measure:
 
     fn: Callable[..., pd.Series]
     uses: tuple[str, ...] = ()
+    # What the value is the larger of, where it is (label, measure of the facts alone):
+    # reports name the side that set it and show every side's figure.
+    parts: tuple[tuple[str, Callable[[AnnualFacts], pd.Series]], ...] = ()
 
     def __call__(self, facts: AnnualFacts, ctx: Context | None = None) -> pd.Series:
         if self.uses and ctx is None:
@@ -64,16 +67,34 @@ def ratio(numerator: pd.Series, denominator: pd.Series) -> pd.Series:
     return (numerator / denominator.where(denominator > 0)).astype("float64")
 
 
+def _preparation_deviation(f: AnnualFacts, side: str) -> pd.Series:
+    """|executed − initial budget| ÷ initial budget of the income or expenditure total."""
+    initial = _col(f.budget_initial, side)
+    return ratio((_col(f.executed, side) - initial.reindex(f.executed.index)).abs(), initial)
+
+
+def income_preparation_deviation(f: AnnualFacts) -> pd.Series:
+    """How far income ended from its initial budget: |executed − initial| ÷ initial."""
+    return _preparation_deviation(f, "income")
+
+
+def expenditure_preparation_deviation(f: AnnualFacts) -> pd.Series:
+    """How far expenditure ended from its initial budget: |executed − initial| ÷ initial."""
+    return _preparation_deviation(f, "expenditure")
+
+
+PREPARATION_SIDES = (
+    ("income", income_preparation_deviation),
+    ("expenditure", expenditure_preparation_deviation),
+)
+
+
 def budget_preparation_accuracy(f: AnnualFacts) -> pd.Series:
-    """Mean of |actual − initial budget| ÷ initial budget over income and expenditure."""
-    parts = [
-        ratio(
-            (_col(f.executed, k) - _col(f.budget_initial, k).reindex(f.executed.index)).abs(),
-            _col(f.budget_initial, k),
-        )
-        for k in ("income", "expenditure")
-    ]
-    return pd.concat(parts, axis=1).mean(axis=1, skipna=False)
+    """The larger of the income and the expenditure deviation from the initial budget
+    (NaN unless both are known): a budget that missed one side widely is not redeemed by
+    the other side's accuracy, as an average of the two would let it be."""
+    sides = pd.concat([fn(f) for _, fn in PREPARATION_SIDES], axis=1)
+    return sides.max(axis=1, skipna=False)
 
 
 def income_budget_execution(f: AnnualFacts) -> pd.Series:
@@ -313,7 +334,6 @@ MEASURES: Mapping[str, Measure] = MappingProxyType(
         **{
             fn.__name__: Measure(fn)
             for fn in (
-                budget_preparation_accuracy,
                 income_budget_execution,
                 expenditure_budget_execution,
                 fiscal_subsidy_arrival,
@@ -343,24 +363,37 @@ MEASURES: Mapping[str, Measure] = MappingProxyType(
                 skills_subsidy_share,
             )
         },
+        budget_preparation_accuracy.__name__: Measure(
+            budget_preparation_accuracy, parts=PREPARATION_SIDES
+        ),
         projected_months_min.__name__: Measure(projected_months_min, uses=("sustainability",)),
     }
+)
+# The columns that carry the parts of a measure beside its value (NaN for other measures).
+PART = "part_"
+PART_COLUMNS = tuple(
+    dict.fromkeys(f"{PART}{label}" for m in MEASURES.values() for label, _ in m.parts)
 )
 
 
 def compute_measures(
     facts: AnnualFacts, names: list[str], ctx: Context | None = None
 ) -> pd.DataFrame:
-    """The named measures as a long frame: region_code, fund, year, function, actual.
-    ``ctx`` gives the rule sets a measure uses (a projection's)."""
+    """The named measures as a long frame: region_code, fund, year, function, actual, and
+    the :data:`PART_COLUMNS` of a measure taken as the larger of its parts (NaN for the
+    others). ``ctx`` gives the rule sets a measure uses (a projection's)."""
     unknown = sorted(set(names) - set(MEASURES))
     if unknown:
         raise KeyError(f"unknown measure(s): {', '.join(unknown)}; known: {', '.join(MEASURES)}")
+    columns = ["region_code", "fund", "year", "function", "actual", *PART_COLUMNS]
     parts = []
     for name in dict.fromkeys(names):
-        series = MEASURES[name](facts, ctx).rename("actual")
-        series.index.names = ["region_code", "fund", "year"]
-        parts.append(series.reset_index().assign(function=name))
+        measure = MEASURES[name]
+        values = {"actual": measure(facts, ctx)}
+        values |= {f"{PART}{label}": fn(facts) for label, fn in measure.parts}
+        frame = pd.concat(values, axis=1)
+        frame.index.names = ["region_code", "fund", "year"]
+        parts.append(frame.reset_index().assign(function=name))
     if not parts:
-        return pd.DataFrame(columns=["region_code", "fund", "year", "function", "actual"])
-    return pd.concat(parts, ignore_index=True)
+        return pd.DataFrame(columns=columns)
+    return pd.concat(parts, ignore_index=True).reindex(columns=columns)

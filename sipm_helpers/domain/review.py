@@ -17,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from sipm_helpers.domain.measures import PART_COLUMNS
 from sipm_helpers.domain.scoring import WITHHELD
 
 KEYS = ["region_code", "fund", "year", "indicator"]
@@ -36,10 +37,14 @@ def _finding(base: pd.DataFrame, review: pd.DataFrame | None, finding: str) -> p
 
 
 def adjust_actuals(base: pd.DataFrame, review: pd.DataFrame | None) -> pd.DataFrame:
-    """Actuals the evaluator established in place of the self-evaluation's."""
+    """Actuals the evaluator established in place of the self-evaluation's (the parts of
+    a measure taken as the larger of its parts no longer stand where it did)."""
     f = _finding(base, review, "adjusted_actual")
     actual = base["actual"].astype("float64").mask(f["hit"], f["actual"].astype("float64"))
-    return base.assign(actual=actual, reviewed=_reviewed(base, f["hit"], "adjusted_actual"))
+    parts = {c: base[c].astype("float64").mask(f["hit"]) for c in PART_COLUMNS if c in base}
+    return base.assign(
+        actual=actual, **parts, reviewed=_reviewed(base, f["hit"], "adjusted_actual")
+    )
 
 
 def take_out(base: pd.DataFrame, review: pd.DataFrame | None) -> pd.DataFrame:

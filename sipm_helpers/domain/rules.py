@@ -85,6 +85,13 @@ def _above(e: Evidence) -> np.ndarray:
     return ~np.isnan(e.upper) & (e.actual > e.upper)
 
 
+def within(actual: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> np.ndarray:
+    """Whether each actual lies inside its band [lower, upper] (NaN: that side open): the
+    band rule's test of a band met, for bands other than the one a row was scored on."""
+    actual, lower, upper = (np.asarray(x, dtype="float64") for x in (actual, lower, upper))
+    return (np.isnan(lower) | (actual >= lower)) & (np.isnan(upper) | (actual <= upper))
+
+
 def _band_fraction(e: Evidence) -> np.ndarray:
     with np.errstate(divide="ignore", invalid="ignore"):
         rising = (e.actual - e.zero_below) / (e.lower - e.zero_below)
@@ -198,7 +205,7 @@ RULES: Mapping[str, Rule] = MappingProxyType(
                 norm=False,
                 basis="band",
                 fraction=_band_fraction,
-                met=lambda e: ~_below(e) & ~_above(e),
+                met=lambda e: within(e.actual, e.lower, e.upper),
                 shortfall=_band_shortfall,
                 reference=_band_reference,
                 reads=_band_reads,
@@ -235,6 +242,11 @@ RULES: Mapping[str, Rule] = MappingProxyType(
 def needs_target(codes: pd.Series) -> pd.Series:
     """Per rule code, whether the rule scores against a target (bool Series)."""
     return codes.map(lambda code: RULES[code].needs_target).astype(bool)
+
+
+def needs_band(codes: pd.Series) -> pd.Series:
+    """Per rule code, whether the rule scores against a band (bool Series)."""
+    return codes.map(lambda code: RULES[code].needs_band).astype(bool)
 
 
 def rule(code: str) -> Rule:

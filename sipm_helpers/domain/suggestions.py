@@ -2,7 +2,11 @@
 to the regions with suggestions for improvement), drawn from what the evaluation found:
 
 - the region's **weakest indicators** (most points lost, targets missed, grades below
-  achieved);
+  achieved; a score short of its points by less than the rules' rounding noise is no
+  weakness), a quantitative one worded by where its actual lies: above or below its
+  target or band, in the indicator's own terms where its catalogue gives them
+  (``advice``: an excessive reserve, an overspend), naming the side that set a measure
+  taken as the larger of its parts;
 - the **monitoring alerts** its year closed with (line items executed far from budget);
 - its **sustainability** result (the balance projected to fall below the threshold);
 - its **rectification items** still open or overdue.
@@ -23,7 +27,9 @@ import numpy as np
 import pandas as pd
 
 from sipm_helpers.config.appraisal import AppraisalRules
+from sipm_helpers.config.catalogue import SIDES
 from sipm_helpers.domain.follow_up import OPEN, OVERDUE
+from sipm_helpers.domain.measures import MEASURES, PART, PART_COLUMNS
 from sipm_helpers.domain.results import json_value
 from sipm_helpers.domain.scoring import SCORED
 
@@ -61,24 +67,77 @@ def _rows(frame: pd.DataFrame, subject: str | None, template, severity, values) 
     return out
 
 
-def _lost(e: pd.DataFrame) -> pd.DataFrame:
-    """Scored indicators that lost points, with the points lost."""
+def _lost(e: pd.DataFrame, rules: AppraisalRules) -> pd.DataFrame:
+    """Scored indicators that lost at least the rules' ``min_points_lost``, with the
+    points lost (less is rounding noise: the score reads as full points)."""
     scored = e.loc[(e["status"] == SCORED) & e["points"].notna()]
     lost = scored["points"].astype(float) - scored["score"].astype(float)
-    return scored.assign(lost=lost).loc[lost > 1e-9]
+    return scored.assign(lost=lost).loc[lost >= max(rules.min_points_lost, 1e-9)]
 
 
 def _weakest(e: Evidence, rules: AppraisalRules, kind: str) -> pd.DataFrame:
     """The indicators of ``kind`` whose target was missed (a grade below achieved) that
-    lost most points, ``weakest_indicators`` a region at most."""
-    lost = _lost(e.indicators)
+    lost most points, ``weakest_indicators`` a region at most, most points lost first."""
+    lost = _lost(e.indicators, rules)
     missed = ~lost["met"].astype("boolean").fillna(False).astype(bool)
     lost = lost.loc[(lost["kind"] == kind) & missed]
     lost = lost.sort_values(["region_code", "lost", "order"], ascending=[True, False, True])
-    lost = lost.groupby("region_code").head(rules.weakest_indicators)
-    fields = ["indicator", "score", "points", "actual", "target", "unit", "grade"]
-    values = [{k: json_value(v) for k, v in r.items()} for r in lost[fields].to_dict("records")]
-    return _rows(lost, "indicator", f"sug_weak_{kind}", lost["lost"], values)
+    return lost.groupby("region_code").head(rules.weakest_indicators)
+
+
+def _values(frame: pd.DataFrame, fields: list[str]) -> list[dict]:
+    return [{k: json_value(v) for k, v in r.items()} for r in frame[fields].to_dict("records")]
+
+
+def _weak_qualitative(e: Evidence, rules: AppraisalRules) -> pd.DataFrame:
+    weak = _weakest(e, rules, "qualitative")
+    values = _values(weak, ["indicator", "score", "points", "grade"])
+    return _rows(weak, "indicator", "sug_weak_qualitative", weak["lost"], values)
+
+
+def _parts(weak: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
+    """The parts of each row's measure (NaN where it has none) and the label of the
+    largest (None where it has none)."""
+    parts = weak.reindex(columns=list(PART_COLUMNS)).astype("float64")
+    values = parts.fillna(-np.inf).to_numpy()
+    labels = np.array([c.removeprefix(PART) for c in PART_COLUMNS], dtype=object)
+    largest = labels[values.argmax(axis=1)] if values.size else np.array([], dtype=object)
+    known = parts.notna().any(axis=1)
+    return parts, pd.Series(largest, index=weak.index, dtype=object).where(known, None)
+
+
+def _template(weak: pd.DataFrame, largest: pd.Series) -> pd.Series:
+    """sug_weak_<advice> for the side the actual lies on (above or below what it should
+    be: the target, or the band's bound missed), sug_weak_<side> where the catalogue
+    gives no advice for it, or where the advice names the parts of a measure whose parts
+    are not known (an actual the evaluator adjusted)."""
+    side = pd.Series(
+        np.where(weak["actual"].astype(float) > weak["reference"].astype(float), "above", "below"),
+        index=weak.index,
+    )
+    advice = weak.reindex(columns=[f"advice_{s}" for s in SIDES])
+    chosen = pd.Series(
+        np.where(side == "above", advice["advice_above"], advice["advice_below"]),
+        index=weak.index,
+    )
+    with_parts = {name for name, m in MEASURES.items() if m.parts}
+    has_parts = weak.reindex(columns=["function"])["function"].isin(with_parts)
+    usable = chosen.notna() & (~has_parts | largest.notna())
+    return "sug_weak_" + chosen.where(usable, side).astype(str)
+
+
+def _weak_quantitative(e: Evidence, rules: AppraisalRules) -> pd.DataFrame:
+    """The weakest quantitative indicators, each worded by where its actual lies, with
+    what words its expectation (target, band, how the rule reads it) and its parts."""
+    weak = _weakest(e, rules, "quantitative")
+    parts, largest = _parts(weak)
+    shown = ["indicator", "score", "points", "actual", "target", "unit", "reads"]
+    shown += ["band_lower", "band_upper"]
+    values = _values(weak.reindex(columns=shown), shown)
+    for value, (_, row), part in zip(values, parts.iterrows(), largest, strict=True):
+        if part is not None:  # a handful of rows: one region's weakest indicators
+            value |= {c: json_value(v) for c, v in row.items()} | {"part": part}
+    return _rows(weak, "indicator", _template(weak, largest), weak["lost"], values)
 
 
 def _alerts(e: Evidence, rules: AppraisalRules) -> pd.DataFrame:
@@ -148,9 +207,9 @@ def _register(*kinds: Kind) -> Mapping[str, Kind]:
 KINDS: Mapping[str, Kind] = _register(
     Kind("sustainability", _sustainability),
     Kind("rectification", _rectification),
-    Kind("weak_quantitative", lambda e, r: _weakest(e, r, "quantitative")),
+    Kind("weak_quantitative", _weak_quantitative),
     Kind("budget_alert", _alerts),
-    Kind("weak_qualitative", lambda e, r: _weakest(e, r, "qualitative")),
+    Kind("weak_qualitative", _weak_qualitative),
 )
 
 

@@ -5,7 +5,7 @@ rectification items, the new ones, and next year's targets to reconsider."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from html import escape
 
 import pandas as pd
@@ -30,7 +30,7 @@ from sipm_helpers.present.report import conclusion_cell
 from sipm_helpers.present.sections import Section, _figure, _para
 from sipm_helpers.present.suggestions import listed, worded
 from sipm_helpers.present.tables import Cell, html_table
-from sipm_helpers.present.wording import expectation
+from sipm_helpers.present.wording import band_text, expectation, measured
 
 NAMED = 3  # the indicators an action names at most (most regions first); the table has all
 
@@ -45,6 +45,7 @@ class FollowUp:
     recommendations: pd.DataFrame
     suggestions: pd.DataFrame  # sipm_helpers.domain.suggestions.suggest
     common: pd.DataFrame  # sipm_helpers.domain.common_problems.common_problems (shared only)
+    anomalies: pd.DataFrame = field(default_factory=pd.DataFrame)  # policy_standards
 
 
 def _count(value: object) -> Cell:
@@ -401,19 +402,26 @@ class AppraisalReport:
         if g.empty:
             return ""
 
-        def meeting(value: object, target: object, regions: int) -> Cell:
-            if pd.isna(target) or pd.isna(value):
+        def meeting(value: object, regions: int) -> Cell:
+            if pd.isna(value):
                 return Cell(DASH, True)
             return Cell(f"{int(value)} / {regions}", True, "bad" if value < regions else None)
+
+        def target(x, level: str) -> Cell:
+            """The level's target; its band, for an indicator scored by a band."""
+            if x.band:
+                lower, upper = getattr(x, f"{level}_lower"), getattr(x, f"{level}_upper")
+                return Cell(band_text(lower, upper, x.unit, self.labels), True)
+            return Cell(fmt_value(getattr(x, f"{level}_target"), x.unit), True)
 
         rows = [
             [
                 self.indicator(x.indicator),
-                Cell(fmt_value(x.median, x.unit), True),
-                Cell(fmt_value(x.province_target, x.unit), True),
-                meeting(x.province_meeting, x.province_target, x.regions),
-                Cell(fmt_value(x.central_target, x.unit), True),
-                meeting(x.central_meeting, x.central_target, x.regions),
+                Cell(measured(x.median, x.unit, self.labels), True),
+                target(x, "province"),
+                meeting(x.province_meeting, x.regions),
+                target(x, "central"),
+                meeting(x.central_meeting, x.regions),
             ]
             for x in g.itertuples()
         ]
@@ -464,7 +472,8 @@ class AppraisalReport:
         margin = fmt_number(self.ctx.appraisal.raise_margin * 100, 0)
         parts.append(_para(t("pe_recommendations_text", years=years, margin=margin)))
         if rec.empty:
-            return Section("".join(parts) + _para(t("pe_recommendations_none")))
+            parts.append(_para(t("pe_recommendations_none")))
+            return Section("".join(parts) + self._anomalies())
         catalogue = self.ctx.catalogue(self.a.fund, self.a.province)
         rows = [
             [
@@ -479,7 +488,33 @@ class AppraisalReport:
         header = [t("region"), t("col_indicator"), t("pe_recommendation"), t("col_target"),
                   t("col_actual")]  # fmt: skip
         parts.append(html_table(header, rows, numeric_columns=[3, 4]))
-        return Section("".join(parts))
+        return Section("".join(parts) + self._anomalies())
+
+    def _anomalies(self) -> str:
+        """Actuals far from the national policy standard their target follows: data to
+        verify with the agency, not targets to reconsider."""
+        t, far = self.t, self.follow.anomalies
+        tolerance = fmt_number(self.ctx.appraisal.standard_tolerance * 100, 0)
+        parts = [f"<h3>{escape(t('pe_anomalies'))}</h3>"]
+        if far.empty:
+            return "".join(parts) + _para(t("pe_anomalies_none", tolerance=tolerance))
+        parts.append(_para(t("pe_anomalies_text", year=self.a.year, tolerance=tolerance)))
+        rows = []
+        for x in far.itertuples():
+            unit, policy = self._unit(x.indicator), self.ctx.policy.parameter(x.policy)
+            rows.append(
+                [
+                    self.region(x.region_code),
+                    self.indicator(x.indicator),
+                    Cell(measured(x.actual, unit, self.labels), True),
+                    Cell(measured(x.standard, unit, self.labels), True),
+                    Cell(f"{x.deviation * 100:+.1f}%", True, "bad"),
+                    policy.zh if self.lang == "zh" else policy.en,
+                ]
+            )
+        header = [t("region"), t("col_indicator"), t("col_actual"), t("pe_standard"),
+                  t("pe_from_standard"), t("pe_standard_source")]  # fmt: skip
+        return "".join(parts) + html_table(header, rows, numeric_columns=[2, 3, 4])
 
     def common(self) -> Section:
         """The problems the regions share and what the province will do (Art. 18); a

@@ -32,7 +32,13 @@ from sipm_helpers.present.labels import Labels, load_labels
 from sipm_helpers.present.sections import Section, _figure, _para, rich
 from sipm_helpers.present.sustainability_report import SustainabilityReport
 from sipm_helpers.present.tables import Cell, GroupRow, html_table
-from sipm_helpers.present.wording import deviation, expectation, item_name, status_label
+from sipm_helpers.present.wording import (
+    deviation,
+    expectation,
+    item_name,
+    parts_note,
+    status_label,
+)
 
 
 class SelfEvaluationReport:
@@ -450,6 +456,10 @@ class SelfEvaluationReport:
             parts.append(f'<p class="small">{text}</p>')
         scored = self.ev.indicators.loc[self.ev.indicators["status"] != REPORTED]
         parts.append(self._indicator_rows_table(scored, with_explanations=True, totals=True))
+        for r in scored.to_dict("records"):  # one report's ~25 indicators
+            note = parts_note(r, self.indicator_name(r["indicator"]), self.labels)
+            if note:
+                parts.append(_para(note, "small"))
         reported = self.ev.indicators.loc[self.ev.indicators["status"] == REPORTED]
         if len(reported):
             parts.append(f"<h3>{escape(t('section_reported'))}</h3>")

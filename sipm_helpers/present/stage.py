@@ -26,6 +26,7 @@ from sipm_helpers.domain.facts import AnnualFacts
 from sipm_helpers.domain.feedback import letter, letter_result
 from sipm_helpers.domain.follow_up import follow_up, new_items, target_recommendations
 from sipm_helpers.domain.monitoring import monitor, year_end_alerts
+from sipm_helpers.domain.policy_standards import far_from_standard
 from sipm_helpers.domain.provincial import coordinating_province
 from sipm_helpers.domain.results import read_region_results, write_result
 from sipm_helpers.domain.suggestions import Evidence, suggest
@@ -275,6 +276,7 @@ def provincial_evaluation(
         recommendations=target_recommendations(ds, ctx, fund=fund, regions=regions, year=year),
         suggestions=suggestions,
         common=common_problems(a, problems, sustainability, ctx.appraisal),
+        anomalies=far_from_standard(a.indicators, ctx.appraisal),
     )
     report = AppraisalReport(a, follow, ds, ctx, lang)
     return StageRun(

@@ -9,8 +9,10 @@ from collections.abc import Callable, Mapping
 import pandas as pd
 
 from sipm_helpers.config.context import Context
+from sipm_helpers.domain.measures import PART_COLUMNS
 from sipm_helpers.present.formatting import DASH, fmt_number, fmt_rate, fmt_score, fmt_value
 from sipm_helpers.present.labels import Labels
+from sipm_helpers.present.wording import expectation, measured
 
 
 def _formatters(
@@ -39,8 +41,11 @@ def _formatters(
         "item": lambda v: item(v["item"]),
         "items": lambda v: listed([named(e) for e in v["items"]], lang),
         "grade": lambda v: labels.get(f"qual_{v['grade']}", str(v["grade"])),
-        "actual": lambda v: fmt_value(v["actual"], v.get("unit")),
+        "actual": lambda v: measured(v["actual"], v.get("unit"), labels),
         "target": lambda v: fmt_value(v["target"], v.get("unit")),
+        "expected": lambda v: expectation(v, labels),
+        "part": lambda v: labels.t(f"part_{v['part']}"),
+        **{c: lambda v, c=c: fmt_value(v[c], v.get("unit")) for c in PART_COLUMNS},
         "score": lambda v: fmt_score(v["score"], digits),
         "points": lambda v: fmt_score(v["points"], digits),
         "rate": lambda v: fmt_rate(v["rate"]),
@@ -65,5 +70,7 @@ def worded(
     texts = []
     for template, values in zip(suggestions["template"], suggestions["values"], strict=True):
         shown = {k: formats[k](values) if k in formats else v for k, v in values.items()}
+        if "reads" in values:  # a quantitative indicator's expectation, as the rule reads it
+            shown["expected"] = formats["expected"](values)
         texts.append(labels.t(template, **{k: DASH if v is None else v for k, v in shown.items()}))
     return texts

@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 
 from sipm_helpers.config import FundRegistry
+from sipm_helpers.domain.measures import PART, PART_COLUMNS
 from sipm_helpers.domain.rules import ACHIEVED, AT_LEAST, AT_MOST, BETWEEN, RULES
 from sipm_helpers.domain.scoring import NOT_APPLICABLE, NOT_ASSESSED, REPORTED
 from sipm_helpers.present.formatting import DASH, fmt_rate, fmt_score, fmt_value
@@ -33,22 +34,52 @@ def _missing(value: object) -> bool:
         return True
 
 
+def with_unit(text: str, unit: object, labels: Labels) -> str:
+    """``text`` followed by its unit where the unit is a word ('21.85 months', '6–9 个月');
+    rates, money and counts read without one, as they do in tables."""
+    suffix = labels.get(f"suffix_{unit}", "")
+    return f"{text}{suffix}" if suffix and text != DASH else text
+
+
+def measured(value: object, unit: object, labels: Labels) -> str:
+    """A value in its indicator's unit, as running text reads it: '21.85 个月', '95.3%'."""
+    return with_unit(fmt_value(value, unit), unit, labels)
+
+
+def _bound(value: object, unit: object) -> str:
+    """A band's bound: whole months as whole numbers ('6', '7.5'), others as values."""
+    text = fmt_value(value, unit)
+    if unit == "months" and "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text
+
+
+def band_text(lower: object, upper: object, unit: object, labels: Labels) -> str:
+    """A band as the reports show it: '6–9 个月' / '6–9 months', '≥ 12 months', '≤ 8.0%'."""
+    if _missing(lower) and _missing(upper):
+        return DASH
+    if _missing(upper):
+        text = f"≥ {_bound(lower, unit)}"
+    elif _missing(lower):
+        text = f"≤ {_bound(upper, unit)}"
+    else:
+        text = f"{_bound(lower, unit)}–{_bound(upper, unit)}"
+    return with_unit(text, unit, labels)
+
+
 def expectation(row: dict, labels: Labels) -> str:
-    """The target as the rule reads it: '≥ 95.0%', '≤ 5.0%', '6.00–9.00', '80.0%', 'Achieved'.
-    Takes a row with reads, target, band_lower, band_upper and unit."""
+    """The target as the rule reads it: '≥ 95.0%', '≤ 5.0%', '6–9 months', '80.0%',
+    'Achieved'. Takes a row with reads, target, band_lower, band_upper and unit."""
     reads, unit = row.get("reads"), row.get("unit")
     lower, upper, target = row.get("band_lower"), row.get("band_upper"), row.get("target")
     if reads == ACHIEVED:
         return labels.t("qual_achieved")
-    if reads == BETWEEN:
-        return f"{fmt_value(lower, unit)}–{fmt_value(upper, unit)}"
-    bound = target
-    if reads in (AT_LEAST, AT_MOST) and (not _missing(lower) or not _missing(upper)):
-        bound = lower if reads == AT_LEAST else upper
-    if _missing(bound):
+    if reads in (BETWEEN, AT_LEAST, AT_MOST) and (not _missing(lower) or not _missing(upper)):
+        return band_text(lower, upper, unit, labels)
+    if _missing(target):
         return DASH
     prefix = {AT_LEAST: "≥ ", AT_MOST: "≤ "}.get(str(reads), "")
-    return prefix + fmt_value(bound, unit)
+    return with_unit(prefix + fmt_value(target, unit), unit, labels)
 
 
 def status_label(row: dict, labels: Labels) -> tuple[str, str]:
@@ -111,3 +142,21 @@ def score_basis(row: dict, labels: Labels, digits: int) -> str:
 def _below_band(row: dict) -> bool:
     lower = row.get("band_lower")
     return not _missing(lower) and float(row.get("actual")) < float(lower)  # type: ignore[arg-type]
+
+
+def parts_note(row: dict, indicator: str, labels: Labels) -> str | None:
+    """For an indicator measured as the larger of its parts, each part's figure and the
+    one that set the value ('… income 0.9%, expenditure 19.6%; this year, expenditure');
+    None for any other indicator, or where the parts are not known."""
+    known = [(c.removeprefix(PART), row.get(c)) for c in PART_COLUMNS if not _missing(row.get(c))]
+    if not known:
+        return None
+    unit, sep = row.get("unit"), "，" if labels.lang == "zh" else ", "
+    parts = sep.join(
+        labels.t("parts_item", part=labels.t(f"part_{name}"), value=measured(value, unit, labels))
+        for name, value in known
+    )
+    top = max(float(value) for _, value in known)  # type: ignore[arg-type]
+    largest = [labels.t(f"part_{name}") for name, value in known if float(value) == top]  # type: ignore[arg-type]
+    part = ("、" if labels.lang == "zh" else " and ").join(largest)  # equal parts: each
+    return labels.t("parts_note", indicator=indicator, parts=parts, part=part)
