@@ -76,7 +76,7 @@ def _planted_review(
     fund: str, complete: Sequence[int], downgraded: Sequence[tuple], spec: dict
 ) -> pd.DataFrame:
     """The evaluator's findings a scenario plants: (region, fund, year, indicators) graded
-    not achieved on a site visit."""
+    not achieved on a site visit, each with what the visit found of that indicator."""
     rows = [
         (region, indicator, year)
         for region, f, year, indicators in downgraded
@@ -93,7 +93,9 @@ def _planted_review(
             "actual": np.nan,
             "grade": "not_achieved",
             "basis": "site_visit",
-            "comment": spec["comments"]["adjusted_grade"][0],
+            "comment": [
+                spec["site_visit"].get(i, spec["comments"]["adjusted_grade"][0]) for _, i, _ in rows
+            ],
         }
     )
 
