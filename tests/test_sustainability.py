@@ -58,6 +58,27 @@ def test_constant_growth_matches_the_closed_form(tiny, ctx):
     assert row["depletion_year_low"] == row["depletion_year_high"] == row["depletion_year"]
 
 
+def test_the_projection_builds_on_its_central_outlook(tiny, ctx):
+    # The constant-growth fund of the closed form above: below 6 months from its floor
+    # year on, so its central outlook fails and counts the failing years.
+    ds = annual_dataset(
+        tiny, {"110100": (3000.0, geometric(1000, 0.03, 5), geometric(1100, 0.06, 5))}
+    )
+    outlook = sus.central_outlook(ds, ctx, RULES, funds=[MED], last_year=2023)
+    verdict = outlook.verdict().set_index("region_code").loc["110100"]
+    built = sus.project(ds, ctx, RULES, funds=[MED], last_year=2023, outlook=outlook)
+    alone = sus.project(ds, ctx, RULES, funds=[MED], last_year=2023)
+    pd.testing.assert_frame_equal(built.summary, alone.summary)
+    row = alone.summary.set_index("region_code").loc["110100"]
+    assert verdict["solvency_pass"] == row["solvency_pass"] == 0
+    assert verdict["solvency_fail_year"] == row["solvency_fail_year"] == row["floor_year"]
+    # every year from the floor year to 2033 is short (the balance only falls)
+    assert verdict["years_short"] == row["years_short"] == 2033 - row["floor_year"] + 1
+    assert set(sus.solvency_outlooks(ds, ctx, years=[2018, 2023], funds=[MED])) == {2023}
+    with pytest.raises(ValueError, match="the outlook given projects up to 2023"):
+        sus.project(ds, ctx, RULES, funds=[MED], last_year=2022, outlook=outlook)
+
+
 def test_a_fund_that_never_depletes(tiny, ctx):
     ds = annual_dataset(
         tiny, {"110100": (800.0, geometric(1000, 0.06, 5), geometric(950, 0.05, 5))}
@@ -88,6 +109,8 @@ def test_solvency_test_rules():
     passes, fail = sus.solvency(months, months0, threshold, RULES, years)
     assert passes.tolist() == [1, 0, 1, 0]
     assert np.isnan(fail[0]) and fail[1] == 2028 and np.isnan(fail[2]) and fail[3] == 2030
+    # The failing years: the third year; years 5 and 6 of the fourth (held from year 5 on).
+    assert sus.short_years(months, months0, threshold, RULES).sum(axis=1).tolist() == [0, 1, 0, 2]
     # Without a threshold the test does not apply.
     passes, fail = sus.solvency(months[:1], months0[:1], np.array([np.nan]), RULES, years[:1])
     assert np.isnan(passes[0]) and np.isnan(fail[0])
