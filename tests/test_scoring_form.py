@@ -53,7 +53,10 @@ def test_form_says_why_each_score_is_what_it_is(ev, tiny, ctx, tmp_path):
     ws, rows = rows_of(write_scoring_form(report, tmp_path / "form.xlsx"))
     by_code = {r[2]: r for r in rows[2:]}
     coverage = by_code[report.indicator_name("coverage_rate")]
-    assert coverage[7] == "6.0 × actual 95.0% ÷ target 97.0%, at most 6.0 = 5.88"
+    assert coverage[7] == (
+        "95.0% is 2.0 percentage points below the target 97.0%; 0.5 off per percentage point,"
+        " down to 0: 6.0 − 1.00 = 5.00"
+    )
     months = by_code[report.indicator_name("months_covered")]
     assert months[7].startswith("8.49 within 6.00–9.00: full points")
     missing = by_code[report.indicator_name("satisfaction")]
@@ -73,6 +76,14 @@ def test_form_in_chinese_and_its_funding_sheet(ev, tiny, ctx, tmp_path):
     assert wb.sheetnames == ["评分表", "资金情况"]
     header = [c.value for c in wb["评分表"][2]]
     assert header[:3] == ["一级指标", "二级指标", "三级指标"] and "评分依据" in header
+    rows = {r[2]: r for r in ([c.value for c in row] for row in wb["评分表"].iter_rows())}
+    collection = rows[report.indicator_name("premium_collection_rate")]
+    basis = header.index("评分依据")
+    # 1,200 ÷ 1,260 = 95.2 % against 98 %: 2.8 points short, a point off each
+    assert collection[basis] == (
+        "95.2% 比目标值 98.0% 低 2.8 个百分点，每低 1 个百分点扣 1 分，扣至 0 分为止："
+        "8.0 − 2.76 = 5.24"
+    )
     funding = [[c.value for c in row] for row in wb["资金情况"].iter_rows()]
     premium = next(r for r in funding if r[0] == "保险费收入")
     assert premium[1:4] == [1200, 1250, 1200] and premium[4] == pytest.approx(1200 / 1250)

@@ -57,8 +57,12 @@ def _catalogue_problem(ind) -> tuple[str, str] | None:
     rule = RULES[ind.rule]
     if rule.qualitative != (ind.kind == "qualitative"):
         return "rule", "qualitative indicators, and only they, use a rule that scores a grade"
-    if rule.needs_band and ind.band is None:
-        return "band", f"the {ind.rule} rule needs a `band`"
+    if rule.takes is not None and getattr(ind, rule.takes) is None:
+        return rule.takes, f"the {ind.rule} rule needs a `{rule.takes}`"
+    if ind.deduct is not None and rule.takes != "deduct":
+        return "deduct", f"the {ind.rule} rule deducts nothing: drop the `deduct`"
+    if rule.takes == "deduct" and ind.unit != "rate":
+        return "unit", f"the {ind.rule} rule counts percentage points: it scores rates only"
     if ind.applies_when and ind.applies_when not in CONDITIONS:
         return "applies_when", (
             f"names unknown condition {ind.applies_when!r}; known: {', '.join(CONDITIONS)}"
