@@ -68,6 +68,8 @@ def test_form_says_why_each_score_is_what_it_is(ev, tiny, ctx, tmp_path):
     assert accuracy[7].startswith("3.0 × target 5.0% ÷ actual ")  # the inverse rule
     on_time = by_code[report.indicator_name("benefits_paid_on_time")]
     assert on_time[7] == "100.0% against ≥ 100.0%, all or nothing = 7.00"
+    ahead = by_code[report.indicator_name("fund_sustainability")]
+    assert ahead[7] == "0 within ≤ 0: full points = 5.00"  # no year below the floor
 
 
 def test_form_in_chinese_and_its_funding_sheet(ev, tiny, ctx, tmp_path):

@@ -32,6 +32,7 @@ from sipm_helpers.data.dataset import Dataset
 from sipm_helpers.domain.indicators import indicator_frame
 from sipm_helpers.domain.results import json_value
 from sipm_helpers.domain.scoring import SCORED, summarize_scores
+from sipm_helpers.domain.sustainability import Outlook
 
 KEYS = ["region_code", "fund", "year"]
 MISSING = "self_evaluation_missing"
@@ -125,12 +126,22 @@ def robust_outliers(frame: pd.DataFrame, rules: AppraisalRules) -> pd.DataFrame:
     return out.sort_values(["indicator", "region_code"], ignore_index=True)
 
 
-def history(ds: Dataset, ctx: Context, *, fund: str, regions: list[str], year: int) -> pd.DataFrame:
+def history(
+    ds: Dataset,
+    ctx: Context,
+    *,
+    fund: str,
+    regions: list[str],
+    year: int,
+    outlooks: Mapping[int, Outlook] | None = None,
+) -> pd.DataFrame:
     """Each region's evaluated totals and grades in the rules' ``recommendation_years``
     years before ``year`` (the evaluator's findings of those years applied): the region
-    against its own past (Art. 17)."""
+    against its own past (Art. 17). ``outlooks``: solvency outlooks already made."""
     past = [y for y in range(year - ctx.appraisal.recommendation_years, year)]
-    f = indicator_frame(ds, ctx, funds=[fund], regions=regions, years=past, review=ds.review)
+    f = indicator_frame(
+        ds, ctx, funds=[fund], regions=regions, years=past, review=ds.review, outlooks=outlooks
+    )
     if f.empty:
         return pd.DataFrame(columns=["region_code", "year", "total", "grade"])
     totals = summarize_scores(f, ctx.standards, KEYS)
@@ -197,9 +208,12 @@ def appraise(
     province: str,
     year: int,
     results: Mapping[str, dict | None],
+    outlooks: Mapping[int, Outlook] | None = None,
 ) -> Appraisal:
     """Evaluate ``fund``'s coordinating regions in ``province`` for ``year``; ``results``
-    holds each region's stage-03 result (None where it is missing or failed)."""
+    holds each region's stage-03 result (None where it is missing or failed);
+    ``outlooks`` the solvency outlooks of the year and those before already made for the
+    regions (:func:`~sipm_helpers.domain.sustainability.solvency_outlooks`)."""
     rules = ctx.appraisal
     coord = ds.coordination
     regions = coord.loc[
@@ -208,7 +222,15 @@ def appraise(
     mine = self_assessed({str(r): results.get(str(r)) for r in regions})
     scored = mine.loc[mine["submitted"], "region_code"].tolist()
     evaluated = (
-        indicator_frame(ds, ctx, funds=[fund], regions=scored, years=[year], review=ds.review)
+        indicator_frame(
+            ds,
+            ctx,
+            funds=[fund],
+            regions=scored,
+            years=[year],
+            review=ds.review,
+            outlooks=outlooks,
+        )
         if scored
         else pd.DataFrame(columns=["region_code", "reviewed", "score", "indicator"])
     )
@@ -240,7 +262,9 @@ def appraise(
         _moved(mine, evaluated) if scored else pd.DataFrame(),
         evaluated,
         outliers,
-        history(ds, ctx, fund=fund, regions=scored, year=year) if scored else pd.DataFrame(),
+        history(ds, ctx, fund=fund, regions=scored, year=year, outlooks=outlooks)
+        if scored
+        else pd.DataFrame(),
         against_targets(ds, evaluated, province, year) if scored else pd.DataFrame(),
     )
 

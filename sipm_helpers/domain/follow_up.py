@@ -15,6 +15,7 @@ earlier items are followed up, and next year's targets are reconsidered.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
@@ -24,6 +25,7 @@ from sipm_helpers.data.dataset import Dataset
 from sipm_helpers.domain.appraisal import MISSING, Appraisal, quality_problems
 from sipm_helpers.domain.indicators import indicator_frame
 from sipm_helpers.domain.scoring import SCORED
+from sipm_helpers.domain.sustainability import Outlook
 
 CLOSED, OPEN, OVERDUE = "closed", "open", "overdue"
 # Problems found per region, and the column of the appraisal's table that flags each.
@@ -90,17 +92,23 @@ def follow_up(ds: Dataset, *, fund: str, regions: list[str], as_of: datetime.dat
 
 
 def target_recommendations(
-    ds: Dataset, ctx: Context, *, fund: str, regions: list[str] | None, year: int
+    ds: Dataset,
+    ctx: Context,
+    *,
+    fund: str,
+    regions: list[str] | None,
+    year: int,
+    outlooks: Mapping[int, Outlook] | None = None,
 ) -> pd.DataFrame:
     """Per region and quantitative indicator scored against a target above or below which
     it should be, in each of the rules' last years up to ``year``: 'tighten' where the
     target was beaten by at least the rules' margin every year, 'question' where it was
     missed every year (``regions`` None: all the fund's). Returns region_code, indicator,
     recommendation, target and actual of ``year``, and the smallest margin (beyond the
-    target, as a share of it)."""
+    target, as a share of it). ``outlooks``: solvency outlooks already made."""
     rules = ctx.appraisal
     years = list(range(year - rules.recommendation_years + 1, year + 1))
-    f = indicator_frame(ds, ctx, funds=[fund], regions=regions, years=years)
+    f = indicator_frame(ds, ctx, funds=[fund], regions=regions, years=years, outlooks=outlooks)
     q = f.loc[
         (f["kind"] == "quantitative")
         & (f["status"] == SCORED)
