@@ -304,8 +304,8 @@ def test_province_override_removes_reweights_and_changes(ctx):
     own = ctx.catalogue("employee_medical", "930000")
     codes = {i.code for i in own.indicators}
     assert "other_expenditure_share" not in codes
-    months = own.indicator("months_covered")  # the fund's 7 less two for the look ahead
-    assert months.weight == 5 and months.band.upper == 12
+    months = own.indicator("months_covered")
+    assert months.weight == 8 and months.band.upper == 12
     ahead = own.indicator("projected_months_min")  # added from the library
     assert ahead.weight == 4 and ahead.band.lower == 6 and ahead.group == "sustainability"
     assert sum(i.weight for i in own.indicators) == pytest.approx(100)
@@ -357,7 +357,7 @@ def test_province_catalogue_applies_to_its_regions_only(demo, ctx):
         and "other_expenditure_share" in dongchuan.index
     )
     assert (
-        nanyu.loc["months_covered", "weight"] == 5
+        nanyu.loc["months_covered", "weight"] == 8
         and nanyu.loc["months_covered", "band_upper"] == 12
     )
     assert nanyu["weight"].sum() == pytest.approx(100) and dongchuan[

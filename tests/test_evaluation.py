@@ -55,7 +55,7 @@ COVERED = 6 - 0.5 * 2
 def test_scores_by_hand(ev):
     assert row(ev, "premium_collection_rate")["score"] == pytest.approx(COLLECTED)
     assert row(ev, "coverage_rate")["score"] == pytest.approx(COVERED)
-    assert row(ev, "insured_persons")["score"] == pytest.approx(2 * 950 / 1000)
+    assert row(ev, "insured_persons")["score"] == pytest.approx(1 * 950 / 1000)
     assert row(ev, "fund_management_compliance")["score"] == pytest.approx(5 * 0.6)
     assert row(ev, "audit_rectification_rate")["score"] == pytest.approx(4 * 11 / 12)
     assert row(ev, "risk_prevention")["score"] == pytest.approx(3 * 0.85)
@@ -68,13 +68,13 @@ def test_scores_by_hand(ev):
         "policy_implementation": 3, "budget_preparation_accuracy": 3,
         "income_budget_execution": 6, "expenditure_budget_execution": 6, "benefits_paid_on_time": 7,
         "inpatient_reimbursement_ratio": 7, "other_expenditure_share": 2, "per_capita_expenditure_growth": 3,
-        "months_covered": 7, "current_year_balance": 2, "fund_return_rate": 2, "expenditure_income_growth_gap": 3,
+        "months_covered": 10, "current_year_balance": 2, "fund_return_rate": 1, "expenditure_income_growth_gap": 2,
         "fund_sustainability": 5,
     }  # fmt: skip
     for code, points in full.items():
         assert row(ev, code)["score"] == pytest.approx(points), code
     earned = sum(full.values()) + 5 * 0.6 + 4 * 11 / 12 + 3 * 0.85 + COLLECTED
-    earned += COVERED + 2 * 0.95 + 6 * 0.9
+    earned += COVERED + 1 * 0.95 + 6 * 0.9
     assert ev.summary["total"] == pytest.approx(round(earned, 2))
     assert ev.summary["grade"] == "excellent" and ev.summary["completeness"] == 1.0
     assert ev.categories.set_index("category")["weight"].sum() == 100
@@ -116,11 +116,11 @@ def test_missing_grades_and_targets_are_not_assessed_and_earn_nothing(tiny, ctx)
     }
     assert (rows.loc[list(missing), "score"] == 0).all()
     s = ev2.summary
-    assert s["not_assessed_points"] == 3 + 4 + 3 + 3 + 5 + 3 + 2 + 6 and s["assessed_points"] == 71
-    # 57 points met in full, premium collection and coverage less their points short
-    earned = 57 + COLLECTED + COVERED
+    assert s["not_assessed_points"] == 3 + 4 + 3 + 3 + 5 + 3 + 1 + 6 and s["assessed_points"] == 72
+    # 58 points met in full, premium collection and coverage less their points short
+    earned = 58 + COLLECTED + COVERED
     assert s["total"] == pytest.approx(round(earned, 2)) and s["grade"] == "fair"
-    assert s["completeness"] == pytest.approx(0.71) and "points_not_assessed" in ev2.flags()
+    assert s["completeness"] == pytest.approx(0.72) and "points_not_assessed" in ev2.flags()
     assert {n.kind for n in ev2.data_notes} >= {"not_assessed", "default_target"}
     rescaled = evaluate(
         tiny,
@@ -129,7 +129,7 @@ def test_missing_grades_and_targets_are_not_assessed_and_earn_nothing(tiny, ctx)
         region="110200",
         year=2025,
     )
-    assert rescaled.summary["total"] == pytest.approx(round(earned / 71 * 100, 2))
+    assert rescaled.summary["total"] == pytest.approx(round(earned / 72 * 100, 2))
     assert rescaled.summary["grade"] == "excellent"  # leaving the evidence out would pay
 
 
@@ -233,5 +233,5 @@ def test_each_year_is_scored_with_the_policy_in_force(demo, ctx):
     assert band.loc[("resident_pension", 2025)].tolist() == pytest.approx([0.065, 0.11])
     in_2025 = growth.loc[growth["year"] == 2025].groupby("fund").head(1).assign(actual=0.09)
     scores = score_indicators(in_2025, ctx.standards).set_index("fund")["score"]
-    assert scores["resident_pension"] == 7  # the residents' raise: in the band
+    assert scores["resident_pension"] == 5  # the residents' raise: in the band, all 5 points
     assert scores["enterprise_pension"] == 0  # 9 % under the employees' 2 %: far above it

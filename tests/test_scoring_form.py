@@ -45,7 +45,7 @@ def test_form_lists_every_indicator_by_category_with_subtotals_and_total(ev, tin
     total = next(r for r in rows if r[0] == "Total")
     assert total[3] == 100 and total[6] == pytest.approx(ev.summary["total"])
     assert next(r for r in rows if r[0] == "Grade")[2] == "Fair (中)"
-    assert next(r for r in rows if r[0] == "Points assessed")[2] == "71 of 100"
+    assert next(r for r in rows if r[0] == "Points assessed")[2] == "72 of 100"
 
 
 def test_form_says_why_each_score_is_what_it_is(ev, tiny, ctx, tmp_path):
