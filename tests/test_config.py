@@ -192,6 +192,64 @@ def test_bands_say_where_their_points_reach_zero(tmp_path, band, message):
     assert "unemployment.yaml: indicators.months_covered.band" in str(raised.value)
 
 
+def test_collection_and_enrolment_rates_deduct_per_point_short(ctx):
+    """Every catalogue scoring the premium collection rate deducts a point per percentage
+    point short; coverage and the residents' contributor share half a point."""
+    for cat in ctx.all_catalogues():
+        for ind in cat.indicators:
+            per_point = {
+                "premium_collection_rate": 1.0,
+                "coverage_rate": 0.5,
+                "contributor_share": 0.5,
+            }.get(ind.code)
+            if per_point is None:
+                assert ind.deduct is None, (cat.source, ind.code)
+                continue
+            assert ind.rule == "deduct_per_point" and ind.unit == "rate", (cat.source, ind.code)
+            assert (ind.deduct.per_point, ind.deduct.floor) == (per_point, 0.0)
+
+
+@pytest.mark.parametrize(
+    ("deduct", "where", "message"),
+    [
+        ({"floor": 1}, "deduct", r"missing key\(s\): per_point"),
+        ({"per_point": 0}, "deduct.per_point", "points off per point must be positive"),
+        ({"per_point": 1, "floor": -1}, "deduct.floor", "must not be negative, got -1"),
+        (
+            {"per_point": 1, "floor": 8},
+            "deduct.floor",
+            "a floor of 8 points leaves nothing to deduct",
+        ),
+        ({"per_point": 1, "per_unit": 2}, "deduct", "per_unit"),
+    ],
+)
+def test_a_deduction_is_checked_on_load(tmp_path, deduct, where, message):
+    params = copy_parameters(tmp_path)
+    edit(
+        params / "indicators" / "unemployment.yaml",
+        lambda d: d["indicators"]["premium_collection_rate"].update(deduct=deduct, source="s"),
+    )
+    with pytest.raises(ParameterError, match=message) as raised:
+        load_catalogue("unemployment", params / "indicators")
+    assert f"unemployment.yaml: indicators.premium_collection_rate.{where}" in str(raised.value)
+
+
+def test_a_deduction_names_its_source(tmp_path):
+    params = copy_parameters(tmp_path)
+    edit(
+        params / "indicators" / "unemployment.yaml",
+        lambda d: d["indicators"]["premium_collection_rate"].update(deduct={"per_point": 2}),
+    )
+    with pytest.raises(ParameterError, match=r"premium_collection_rate: a deduction needs its"):
+        load_catalogue("unemployment", params / "indicators")
+    edit(
+        params / "indicators" / "unemployment.yaml",
+        lambda d: d["indicators"]["premium_collection_rate"].update(source="a parameter"),
+    )
+    cat = load_catalogue("unemployment", params / "indicators")
+    assert cat.indicator("premium_collection_rate").deduct.per_point == 2
+
+
 def test_scoring_standards_choose_how_missing_points_count(tmp_path, ctx):
     assert ctx.standards.missing == "zero"
     params = copy_parameters(tmp_path)

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from sipm_helpers.config.catalogue import Deduct
 from sipm_helpers.domain import measures
 from sipm_helpers.domain.facts import annual_facts
 
@@ -119,6 +120,15 @@ def test_dependency_and_unemployment_ratios():
         ({"rule": "median"}, r"\.rule: names unknown rule 'median'"),
         ({"rule": "qualitative"}, r"\.rule: qualitative indicators, and only they"),
         ({"rule": "band", "band": None}, r"\.band: the band rule needs a `band`"),
+        (
+            {"rule": "deduct_per_point", "unit": "rate", "deduct": None},
+            r"\.deduct: the deduct_per_point rule needs a `deduct`",
+        ),
+        (
+            {"rule": "deduct_per_point", "unit": "months", "deduct": Deduct(1.0)},
+            r"\.unit: the deduct_per_point rule counts percentage points: it scores rates only",
+        ),
+        ({"deduct": Deduct(1.0)}, r"\.deduct: the \w+ rule deducts nothing"),
         ({"applies_when": "always"}, r"\.applies_when: names unknown condition 'always'"),
     ],
 )

@@ -188,8 +188,8 @@ def test_report_states_completeness_redistribution_and_the_missing_rule(tiny, ct
     ev = evaluate(tiny, ctx, fund="employee_medical", region="110200", year=2025)
     report = SelfEvaluationReport(ev, tiny, ctx, "en")
     header, summary = report.header().html, report.summary().html
-    assert "Points assessed" in header and "71 of 100" in header
-    assert "71 of 100 points" in summary and "missing = zero" in summary
+    assert "Points assessed" in header and "72 of 100" in header
+    assert "72 of 100 points" in summary and "missing = zero" in summary
     table = report.indicators().html
     assert "Not assessed: no evidence" in table and "Not assessed: no target" in table
     zh = SelfEvaluationReport(ev, tiny, ctx, "zh").indicators().html

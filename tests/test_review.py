@@ -57,8 +57,8 @@ def test_an_adjusted_actual_is_scored_against_the_same_target(tiny, ctx):
         after.at[code, "score"] == pytest.approx(8.0)
         and after.at[code, "reviewed"] == "adjusted_actual"
     )
-    lower = scored(tiny, ctx, finding(code, "adjusted_actual", actual=0.49))
-    assert lower.at[code, "score"] == pytest.approx(8 * 0.49 / 0.98)
+    lower = scored(tiny, ctx, finding(code, "adjusted_actual", actual=0.95))
+    assert lower.at[code, "score"] == pytest.approx(8 - 3)  # 3 points short of 98 %, 1 off each
 
 
 def test_not_applicable_moves_the_points_to_the_rest_of_the_category(tiny, ctx):

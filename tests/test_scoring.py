@@ -164,6 +164,47 @@ def test_not_applicable_and_reported_score_nothing(ctx):
     assert one(ctx, target=0.98, actual=0.99)["status"] == SCORED
 
 
+DEDUCT = {  # Nanyu's premium collection of 2025: 87.6 % against 97.3 %, 8 points
+    "rule": "deduct_per_point",
+    "weight": 8.0,
+    "target": 0.973,
+    "actual": 0.876,
+    "deduct_per_point": 1.0,
+    "deduct_floor": 0.0,
+}
+
+
+def test_deduct_per_point_takes_points_off_each_percentage_point_short(ctx):
+    # 97.3 − 87.6 = 9.7 points short; 8 − 1 × 9.7 = −1.7: the floor, 0 (proportional
+    # scoring left 8 × 87.6 / 97.3 = 7.2)
+    r = one(ctx, **DEDUCT)
+    assert r["score"] == 0.0 and not r["met"] and r["reads"] == "at_least"
+    assert r["shortfall"] == pytest.approx(0.097 / 0.973) and r["reference"] == 0.973
+    # half a point off each: 8 − 0.5 × 9.7 = 3.15
+    assert one(ctx, **{**DEDUCT, "deduct_per_point": 0.5})["score"] == pytest.approx(3.15)
+    # a floor of 2 points: 8 − 9.7 stops at 2
+    assert one(ctx, **{**DEDUCT, "deduct_floor": 2.0})["score"] == pytest.approx(2.0)
+    # a part of a point counts its share: 97.3 − 97.0 = 0.3 short, 8 − 0.3 = 7.7
+    assert one(ctx, **{**DEDUCT, "actual": 0.970})["score"] == pytest.approx(7.7)
+    # at or beyond the target, full points
+    met = one(ctx, **{**DEDUCT, "actual": 0.973})
+    assert met["score"] == 8.0 and met["met"]
+    assert one(ctx, **{**DEDUCT, "actual": 0.99})["score"] == 8.0
+
+
+def test_deduct_per_point_counts_points_above_where_less_is_better(ctx):
+    # at most 2 %, 5.5 % spent: 3.5 points above; 8 − 1 × 3.5 = 4.5
+    lower = {**DEDUCT, "direction": "lower", "target": 0.02, "actual": 0.055}
+    r = one(ctx, **lower)
+    assert r["score"] == pytest.approx(4.5) and r["reads"] == "at_most" and not r["met"]
+    assert one(ctx, **{**lower, "actual": 0.015})["score"] == 8.0
+
+
+def test_deduct_per_point_deducts_from_the_points_the_indicator_carries(ctx):
+    # the weight of 8 raised to 10 by a category's inapplicable indicator: 10 − 9.7 = 0.3
+    assert one(ctx, **DEDUCT, points=10.0)["score"] == pytest.approx(0.3)
+
+
 def test_explanation_threshold(ctx):
     assert not one(ctx, target=1.0, actual=0.96, explain_threshold=0.05)["needs_explanation"]
     assert one(ctx, target=1.0, actual=0.94, explain_threshold=0.05)["needs_explanation"]
@@ -178,7 +219,15 @@ def test_every_rule_says_how_it_reads(ctx):
     )
     assert rule("qualitative").qualitative and rule("band").needs_band
     assert rule("pass_fail").norm and not rule("higher_is_better").norm
-    assert set(RULES) == {"higher_is_better", "lower_is_better", "band", "pass_fail", "qualitative"}
+    assert set(RULES) == {
+        "higher_is_better",
+        "lower_is_better",
+        "deduct_per_point",
+        "band",
+        "pass_fail",
+        "qualitative",
+    }
+    assert rule("deduct_per_point").takes == "deduct" and rule("band").takes == "band"
     with pytest.raises(KeyError, match="unknown scoring rule 'median'"):
         rule("median")
 

@@ -66,9 +66,9 @@ def test_form_lists_every_indicator_by_category_with_subtotals_and_total(ev, tin
         "Subtotal: Benefit",
     ]
     total = next(i for i, r in enumerate(rows, start=1) if r[0] == "Total")
-    assert computed(ws, f"D{total}") == 100 and computed(ws, f"G{total}") == Decimal("70.7")
+    assert computed(ws, f"D{total}") == 100 and computed(ws, f"G{total}") == Decimal("68.2")
     assert next(r for r in rows if r[0] == "Grade")[2] == "Fair (中)"
-    assert next(r for r in rows if r[0] == "Points assessed")[2] == "71 of 100"
+    assert next(r for r in rows if r[0] == "Points assessed")[2] == "72 of 100"
 
 
 def test_form_says_why_each_score_is_what_it_is(ev, tiny, ctx, tmp_path):
@@ -76,7 +76,10 @@ def test_form_says_why_each_score_is_what_it_is(ev, tiny, ctx, tmp_path):
     ws, rows = rows_of(write_scoring_form(report, tmp_path / "form.xlsx"))
     by_code = {r[2]: r for r in rows[2:]}
     coverage = by_code[report.indicator_name("coverage_rate")]
-    assert coverage[7] == "6.0 × actual 95.0% ÷ target 97.0%, at most 6.0 = 5.9"  # as scored
+    assert coverage[7] == (
+        "95.0% is 2.0 percentage points below the target 97.0%; 0.5 off per percentage point,"
+        " down to 0: 6.0 − 1.0 = 5.0"
+    )
     months = by_code[report.indicator_name("months_covered")]
     assert months[4] == "6–9 months"  # the band as a band, in its unit
     assert months[7].startswith("8.49 within 6–9 months: full points")
@@ -89,6 +92,8 @@ def test_form_says_why_each_score_is_what_it_is(ev, tiny, ctx, tmp_path):
     assert accuracy[7].startswith("3.0 × target 5.0% ÷ actual ")  # the inverse rule
     on_time = by_code[report.indicator_name("benefits_paid_on_time")]
     assert on_time[7] == "100.0% against ≥ 100.0%, all or nothing = 7.0"
+    ahead = by_code[report.indicator_name("fund_sustainability")]
+    assert ahead[7] == "0 within ≤ 0: full points = 5.0"  # no year below the floor
 
 
 def test_form_in_chinese_and_its_funding_sheet(ev, tiny, ctx, tmp_path):
@@ -97,6 +102,14 @@ def test_form_in_chinese_and_its_funding_sheet(ev, tiny, ctx, tmp_path):
     assert wb.sheetnames == ["评分表", "资金情况"]
     header = [c.value for c in wb["评分表"][2]]
     assert header[:3] == ["一级指标", "二级指标", "三级指标"] and "评分依据" in header
+    rows = {r[2]: r for r in ([c.value for c in row] for row in wb["评分表"].iter_rows())}
+    collection = rows[report.indicator_name("premium_collection_rate")]
+    basis = header.index("评分依据")
+    # 1,200 ÷ 1,260 = 95.2 % against 98 %: 2.8 points short, a point off each
+    assert collection[basis] == (
+        "95.2% 比目标值 98.0% 低 2.8 个百分点，每低 1 个百分点扣 1 分，扣至 0 分为止："
+        "8.0 − 2.8 = 5.2"
+    )
     funding = [[c.value for c in row] for row in wb["资金情况"].iter_rows()]
     premium = next(r for r in funding if r[0] == "保险费收入")
     assert premium[1:4] == [1200, 1250, 1200] and premium[4] == pytest.approx(1200 / 1250)
@@ -104,31 +117,31 @@ def test_form_in_chinese_and_its_funding_sheet(ev, tiny, ctx, tmp_path):
 
 def test_subtotals_and_the_total_are_sum_formulas_over_the_rows_shown(ev, tiny, ctx, tmp_path):
     """Beta City 2025: decision rows 3–5, its subtotal in row 6; process 7–13 (14), output
-    15–21 (22), benefit 23–27 (28); the total in row 29 adds the four subtotals. Computed
-    from the cells, the score column adds up to the stored total: 0 + 19.0 + 32.7 + 19.0
-    = 70.7 (output: 7.8 + 5.9 + 0 + 7 + 7 + 2 + 3)."""
+    15–21 (22), benefit 23–28 (29); the total in row 30 adds the four subtotals. Computed
+    from the cells, the score column adds up to the stored total: 0 + 19.0 + 29.2 + 20.0
+    = 68.2 (output: 5.2 + 5.0 + 0 + 7 + 7 + 2 + 3; benefit: 10 + 2 + 1 + 2 + 5 + 0)."""
     ws, _ = rows_of(
         write_scoring_form(SelfEvaluationReport(ev, tiny, ctx, "en"), tmp_path / "f.xlsx")
     )
-    blocks = {6: (3, 5), 14: (7, 13), 22: (15, 21), 28: (23, 27)}
+    blocks = {6: (3, 5), 14: (7, 13), 22: (15, 21), 29: (23, 28)}
     for subtotal, (first, last) in blocks.items():
         for column in ("D", "G"):
             assert ws[f"{column}{subtotal}"].value == f"=SUM({column}{first}:{column}{last})"
-    assert ws["D29"].value == "=SUM(D6,D14,D22,D28)" and ws["G29"].value == "=SUM(G6,G14,G22,G28)"
+    assert ws["D30"].value == "=SUM(D6,D14,D22,D29)" and ws["G30"].value == "=SUM(G6,G14,G22,G29)"
     earned = {c: Decimal(repr(v)) for c, v in ev.categories.set_index("category")["earned"].items()}
     assert (
         [computed(ws, f"G{r}") for r in blocks]
         == [earned["decision"], earned["process"], earned["output"], earned["benefit"]]
-        == [Decimal("0"), Decimal("19.0"), Decimal("32.7"), Decimal("19.0")]
+        == [Decimal("0"), Decimal("19.0"), Decimal("29.2"), Decimal("20.0")]
     )
     assert (
-        computed(ws, "G29") == Decimal(repr(ev.to_result()["summary"]["total"])) == Decimal("70.7")
+        computed(ws, "G30") == Decimal(repr(ev.to_result()["summary"]["total"])) == Decimal("68.2")
     )
-    assert computed(ws, "D29") == Decimal(repr(ev.to_result()["summary"]["points"])) == 100
+    assert computed(ws, "D30") == Decimal(repr(ev.to_result()["summary"]["points"])) == 100
     formulas = {c.coordinate for row in ws.iter_rows() for c in row if c.data_type == "f"}
-    assert formulas == {f"{c}{r}" for c in "DG" for r in (*blocks, 29)}
+    assert formulas == {f"{c}{r}" for c in "DG" for r in (*blocks, 30)}
     # the points and scores at the one decimal of parameters/scoring.yaml
-    for r in range(3, 30):
+    for r in range(3, 31):
         assert ws[f"D{r}"].number_format == ws[f"G{r}"].number_format == "0.0", r
 
 
@@ -140,7 +153,7 @@ def test_the_first_level_is_merged_over_its_rows_and_nothing_reads_na(
     wb = load_workbook(write_scoring_form(report, tmp_path / f"f.{lang}.xlsx"))
     ws = wb.worksheets[0]
     merged = {str(r) for r in ws.merged_cells.ranges}
-    assert {"A3:A5", "A7:A13", "A15:A21", "A23:A27"} <= merged
+    assert {"A3:A5", "A7:A13", "A15:A21", "A23:A28"} <= merged
     assert ws["A7"].value == report.category_name("process") and ws["A8"].value is None
     # second-level runs merged too, each over rows of one second-level indicator
     shown = ev.indicators.loc[ev.indicators["status"] != "reported"]
@@ -151,13 +164,13 @@ def test_the_first_level_is_merged_over_its_rows_and_nothing_reads_na(
     texts = [c.value for s in wb.worksheets for row in s.iter_rows() for c in row]
     assert not [v for v in texts if isinstance(v, str) and v.strip() in {"<NA>", "nan", "None", ""}]
     subtotal = "小计：过程" if lang == "zh" else "Subtotal: Process"
-    assert ws["A14"].value == subtotal and ws["A29"].value == ("合计" if lang == "zh" else "Total")
+    assert ws["A14"].value == subtotal and ws["A30"].value == ("合计" if lang == "zh" else "Total")
     assert ws["J15"].value is None and ws["K15"].value is None  # no reason given: empty cells
 
 
 def _indicator_rows() -> list[int]:
-    """The rows of Beta City's indicators in the form (the subtotals in 6, 14, 22, 28)."""
-    return [*range(3, 6), *range(7, 14), *range(15, 22), *range(23, 28)]
+    """The rows of Beta City's indicators in the form (the subtotals in 6, 14, 22, 29)."""
+    return [*range(3, 6), *range(7, 14), *range(15, 22), *range(23, 29)]
 
 
 def test_explanations_stay_text_even_when_they_read_like_formulas(tiny, ctx, tmp_path):
@@ -180,12 +193,12 @@ def test_explanations_stay_text_even_when_they_read_like_formulas(tiny, ctx, tmp
 
 
 def test_a_rescaled_total_is_the_sum_over_the_points_assessed(tiny, ctx, tmp_path):
-    """With ``missing: rescale`` Beta's total is 70.7 ÷ 71 × 100 = 99.58, 99.6: the total
-    row still adds up the subtotals (70.7) and the total score below it rescales that sum."""
+    """With ``missing: rescale`` Beta's total is 68.2 ÷ 72 × 100 = 94.72, 94.7: the total
+    row still adds up the subtotals (68.2) and the total score below it rescales that sum."""
     rescale = replace(ctx, standards=replace(ctx.standards, missing="rescale"))
     ev = evaluate(tiny, rescale, fund="employee_medical", region="110200", year=2025)
     report = SelfEvaluationReport(ev, tiny, rescale, "zh")
     ws = load_workbook(write_scoring_form(report, tmp_path / "f.xlsx"))["评分表"]
-    assert ws["A29"].value == "合计" and computed(ws, "G29") == Decimal("70.7")
-    assert ws["A30"].value == "总分" and ws["G30"].value == "=ROUND(G29*100/71,1)"
-    assert computed(ws, "G30") == Decimal(repr(ev.summary["total"])) == Decimal("99.6")
+    assert ws["A30"].value == "合计" and computed(ws, "G30") == Decimal("68.2")
+    assert ws["A31"].value == "总分" and ws["G31"].value == "=ROUND(G30*100/72,1)"
+    assert computed(ws, "G31") == Decimal(repr(ev.summary["total"])) == Decimal("94.7")

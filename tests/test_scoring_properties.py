@@ -22,6 +22,7 @@ SPAN = {
     "ratio": (0.0, 8.0),
     "persons": (0.0, 2e6),
     "yuan": (0.0, 2000.0),
+    "years": (0.0, 10.0),  # of the solvency test's ten
 }
 YEARS = (2021, 2024, 2025)  # dated policy values differ between them
 COUNT_TARGET = 1e6  # a count indicator has no default target: one is set here

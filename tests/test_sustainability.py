@@ -58,6 +58,27 @@ def test_constant_growth_matches_the_closed_form(tiny, ctx):
     assert row["depletion_year_low"] == row["depletion_year_high"] == row["depletion_year"]
 
 
+def test_the_projection_builds_on_its_central_outlook(tiny, ctx):
+    # The constant-growth fund of the closed form above: below 6 months from its floor
+    # year on, so its central outlook fails and counts the failing years.
+    ds = annual_dataset(
+        tiny, {"110100": (3000.0, geometric(1000, 0.03, 5), geometric(1100, 0.06, 5))}
+    )
+    outlook = sus.central_outlook(ds, ctx, RULES, funds=[MED], last_year=2023)
+    verdict = outlook.verdict().set_index("region_code").loc["110100"]
+    built = sus.project(ds, ctx, RULES, funds=[MED], last_year=2023, outlook=outlook)
+    alone = sus.project(ds, ctx, RULES, funds=[MED], last_year=2023)
+    pd.testing.assert_frame_equal(built.summary, alone.summary)
+    row = alone.summary.set_index("region_code").loc["110100"]
+    assert verdict["solvency_pass"] == row["solvency_pass"] == 0
+    assert verdict["solvency_fail_year"] == row["solvency_fail_year"] == row["floor_year"]
+    # every year from the floor year to 2033 is short (the balance only falls)
+    assert verdict["years_short"] == row["years_short"] == 2033 - row["floor_year"] + 1
+    assert set(sus.solvency_outlooks(ds, ctx, years=[2018, 2023], funds=[MED])) == {2023}
+    with pytest.raises(ValueError, match="the outlook given projects up to 2023"):
+        sus.project(ds, ctx, RULES, funds=[MED], last_year=2022, outlook=outlook)
+
+
 def test_a_fund_that_never_depletes(tiny, ctx):
     ds = annual_dataset(
         tiny, {"110100": (800.0, geometric(1000, 0.06, 5), geometric(950, 0.05, 5))}
@@ -88,9 +109,85 @@ def test_solvency_test_rules():
     passes, fail = sus.solvency(months, months0, threshold, RULES, years)
     assert passes.tolist() == [1, 0, 1, 0]
     assert np.isnan(fail[0]) and fail[1] == 2028 and np.isnan(fail[2]) and fail[3] == 2030
+    # The failing years: the third year; years 5 and 6 of the fourth (held from year 5 on).
+    assert sus.short_years(months, months0, threshold, RULES).sum(axis=1).tolist() == [0, 1, 0, 2]
     # Without a threshold the test does not apply.
     passes, fail = sus.solvency(months[:1], months0[:1], np.array([np.nan]), RULES, years[:1])
     assert np.isnan(passes[0]) and np.isnan(fail[0])
+
+
+# --------------------------------------------------------------------------- the indicator
+
+# Five exact years 2019–2023: income 1,000 growing 5 %, expenditure 1,000 growing 6 %, an
+# opening balance of 1,800. By hand (see the test below) the reserve falls below the
+# employees' medical fund's floor of 6 months in 2030 and stays below: 4 years short.
+DECLINING = {"110100": (1800.0, geometric(1000, 0.05, 5), geometric(1000, 0.06, 5))}
+
+
+def test_fund_sustainability_counts_the_years_the_projection_falls_below_the_floor(tiny, ctx):
+    from sipm_helpers.domain.indicators import indicator_frame
+
+    income, spent = DECLINING["110100"][1:]
+    ds = annual_dataset(tiny, DECLINING)
+    h = np.arange(1, 11)
+    balance = 1800 + sum(income) - sum(spent)  # 1,688.54 at the end of 2023
+    balance += np.cumsum(income[-1] * 1.05**h - spent[-1] * 1.06**h)
+    months = balance / (spent[-1] * 1.06**h / 12)
+    # 2024–2029: 14.59, 13.10, 11.59, 10.05, 8.50, 6.94; 2030–2033: 5.36, 3.76, 2.16, 0.55
+    assert (months < 6).tolist() == [False] * 6 + [True] * 4
+    frame = indicator_frame(ds, ctx, funds=[MED], years=[2023]).set_index("indicator")
+    row = frame.loc["fund_sustainability"]
+    assert row["category"] == "benefit" and row["points"] == 5
+    # 4 years short of the band's 0, nothing left at 5: 5 × (5 − 4) ÷ 5 = 1 point
+    assert row["actual"] == 4 and row["score"] == pytest.approx(1.0)
+    assert not row["met"] and row["needs_explanation"]
+    _, summary, _, _ = project_one(ds, ctx, last_year=2023)
+    assert summary["solvency_pass"] == 0 and summary["solvency_fail_year"] == 2030
+    assert summary["years_short"] == 4
+
+
+def test_fund_sustainability_of_each_year_is_that_years_projection(tiny, ctx):
+    """History years are scored on the projection from their own year, which is what the
+    self-evaluation of that year reported; a fund that passes keeps its 5 points."""
+    from sipm_helpers.domain.indicators import indicator_frame
+
+    ds = annual_dataset(tiny, {**DECLINING, "110200": (800.0, *DECLINING["110100"][1:])})
+    frame = indicator_frame(ds, ctx, funds=[MED], years=[2022, 2023])
+    rows = frame.loc[frame["indicator"] == "fund_sustainability"]
+    got = rows.set_index(["region_code", "year"])["actual"]
+    for year in (2022, 2023):
+        summary = sus.project(ds, ctx, RULES, funds=[MED], last_year=year).summary
+        for region, short in summary.set_index("region_code")["years_short"].items():
+            assert got[(region, year)] == short, (region, year)
+    assert got[("110100", 2023)] == 4 and got[("110200", 2023)] > got[("110100", 2023)]
+    assert 2021 not in rows["year"].tolist()  # only the years asked for are scored
+    passing = annual_dataset(
+        tiny, {"110100": (800.0, geometric(1000, 0.06, 5), geometric(950, 0.05, 5))}
+    )
+    row = indicator_frame(passing, ctx, funds=[MED], years=[2023]).set_index("indicator")
+    assert row.loc["fund_sustainability", "actual"] == 0
+    assert row.loc["fund_sustainability", "score"] == 5 and row.loc["fund_sustainability", "met"]
+
+
+def test_the_projection_builds_on_the_outlook_its_sustainability_was_scored_from(tiny, ctx):
+    from sipm_helpers.domain.evaluation import score_fund
+    from sipm_helpers.domain.measures import MEASURES
+
+    ds = annual_dataset(tiny, DECLINING)
+    scores = score_fund(ds, ctx, fund=MED, year=2023)
+    built = sus.project(
+        ds, ctx, RULES, funds=[MED], last_year=2023, facts=scores.facts,
+        outlook=scores.outlooks[2023],
+    )  # fmt: skip
+    alone = sus.project(ds, ctx, RULES, funds=[MED], last_year=2023)
+    pd.testing.assert_frame_equal(built.summary, alone.summary)
+    pd.testing.assert_frame_equal(built.paths, alone.paths)
+    scored = scores.scored.set_index("indicator").loc["fund_sustainability", "actual"]
+    assert scored == built.summary["years_short"].iloc[0] == 4
+    with pytest.raises(ValueError, match="the outlook given projects up to 2023"):
+        sus.project(ds, ctx, RULES, funds=[MED], last_year=2022, outlook=scores.outlooks[2023])
+    with pytest.raises(ValueError, match="solvency_years_short needs the outlooks"):
+        MEASURES["solvency_years_short"](scores.facts, ctx)
 
 
 # --------------------------------------------------------------------------- balancing

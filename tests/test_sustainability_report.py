@@ -43,6 +43,11 @@ def test_section_for_a_failing_fund_in_both_languages(two_regions, ctx):
     assert "Sustainability and actuarial balance" in words
     assert "income grows +4.0% a year" in words and "expenditure +4.0%" in words
     assert "fails the 10-year solvency test" in words
+    # below 6 months from 2024 on: every year of the test is short (the indicator's actual)
+    assert (
+        "in 2024 (it passes on 0% of the simulated paths). It covers fewer than 6 months in 10 of the"
+        in words
+    )
     assert (
         "would be exhausted in 20" in words
         and "To pass, premium income would have to grow" in words
@@ -52,6 +57,7 @@ def test_section_for_a_failing_fund_in_both_languages(two_regions, ctx):
     assert len(re.findall(r"<tr>", en.split("<h3>")[1])) == 6  # header and five cases
     zh = text(SustainabilityReport(proj, MED_FUND, "110100", two_regions, ctx, "zh").section().html)
     assert "未通过 10 年偿付能力检验" in zh and "累计结余预计于" in zh
+    assert "检验期 10 年中，共有 10 年累计结余可支付月数低于 6 个月。" in zh
 
 
 def test_section_for_a_passing_fund(two_regions, ctx):
@@ -91,3 +97,21 @@ def test_stage_result_carries_the_projection(demo, ctx):
     assert passing["sustainability"]["solvency_pass"] == 1
     assert "solvency_fails" not in passing["flags"]
     assert "sustainability" in run.report.sustainability().html.lower()
+
+
+def test_a_fund_failing_the_solvency_test_is_no_longer_excellent(demo, ctx):
+    """The issue's case: Nanyu's enterprise pension of 2025 fails the solvency test (below
+    its 12 months from 2030) and was graded excellent (94.1). Its sustainability now reads
+    the very verdict the report gives: 6 years short (2030–2035) of the 5 that take all 5
+    points; and its collection rate, 9.7 points short of 97.3 %, loses its 8 points."""
+    from sipm_helpers.present.stage import self_evaluation
+
+    run = self_evaluation(fund="enterprise_pension", region="930000", year=2025)
+    result = run.result()
+    sus = result["sustainability"]
+    assert sus["solvency_pass"] == 0 and sus["solvency_fail_year"] == 2030
+    rows = run.outcome.indicators.set_index("indicator")
+    assert rows.loc["fund_sustainability", "actual"] == sus["years_short"] == 6
+    assert rows.loc["fund_sustainability", "score"] == 0
+    assert rows.loc["premium_collection_rate", "score"] == 0
+    assert result["summary"]["grade"] == "good" and result["summary"]["total"] < 90

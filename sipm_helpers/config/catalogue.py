@@ -24,7 +24,9 @@ DIRECTIONS = ("higher", "lower", "band")
 # each, how a suggestion words it (a template the present layer's labels hold).
 SIDES = ("above", "below")
 WEIGHT_TOTAL = 100.0
-OVERRIDABLE = ("default_target", "band", "explain_threshold", "source")
+OVERRIDABLE = ("default_target", "band", "deduct", "explain_threshold", "source")
+LIBRARY_OPTIONAL = ("function", "unit", "direction", "default_target", "band", "deduct",
+                    "applies_when", "source", "advice")  # fmt: skip
 # The numbers of an indicator that may follow a dated policy parameter (parameters/policy.yaml):
 # each is a number, or {policy: NAME, plus: OFFSET} (the value in force that year + OFFSET).
 BAND_COLUMNS = ("default_target", "band_lower", "band_upper", "band_zero_below", "band_zero_above")
@@ -50,6 +52,15 @@ class Band:
 
 
 @dataclass(frozen=True)
+class Deduct:
+    """Points off for each percentage point a rate falls short of its target
+    (每低1个百分点扣X分), never leaving fewer than ``floor`` points."""
+
+    per_point: float
+    floor: float = 0.0
+
+
+@dataclass(frozen=True)
 class Indicator:
     code: str
     category: str
@@ -64,6 +75,7 @@ class Indicator:
     direction: str | None = None
     default_target: float | None = None
     band: Band | None = None
+    deduct: Deduct | None = None
     applies_when: str | None = None  # a named applicability condition (domain layer)
     target_policy: str | None = None  # default_target follows this dated policy parameter
     source: str | None = None  # the public source of the default target and band
@@ -98,6 +110,7 @@ class Catalogue:
         rows = []
         for i, ind in enumerate(self.indicators):
             band = ind.band or Band(None, None)
+            deduct = ind.deduct or Deduct(math.nan, math.nan)
             refs = {
                 **{_BAND_KEYS[k]: v for k, v in band.policy},
                 "default_target": ind.target_policy,
@@ -119,6 +132,8 @@ class Catalogue:
                     "band_upper": band.upper,
                     "band_zero_below": band.zero_below,
                     "band_zero_above": band.zero_above,
+                    "deduct_per_point": deduct.per_point,
+                    "deduct_floor": deduct.floor,
                     **{f"{col}_policy": refs.get(col) for col in BAND_COLUMNS},
                     "applies_when": ind.applies_when,
                     "reported": ind.reported,
@@ -128,7 +143,7 @@ class Catalogue:
                 }
             )
         frame = pd.DataFrame(rows)
-        for col in BAND_COLUMNS:
+        for col in (*BAND_COLUMNS, "deduct_per_point", "deduct_floor"):
             frame[col] = frame[col].astype("float64")
         return frame
 
@@ -180,14 +195,32 @@ def _band(file: Path, where: str, raw: object) -> Band:
     return Band(lower, upper, num["zero_below"], num["zero_above"], tuple(sorted(refs.items())))
 
 
+def _deduct(file: Path, where: str, raw: object) -> Deduct:
+    """``{per_point: P, floor: F}``: P > 0 points off per percentage point, F ≥ 0 (default 0)."""
+    spec = require_keys(file, where, raw, ["per_point"], ["floor"])
+    per_point = require_number(file, f"{where}.per_point", spec["per_point"])
+    floor = require_number(file, f"{where}.floor", spec.get("floor", 0.0))
+    if per_point <= 0:
+        raise ParameterError(file, f"{where}.per_point", "points off per point must be positive")
+    if floor < 0:
+        raise ParameterError(file, f"{where}.floor", f"must not be negative, got {floor:g}")
+    return Deduct(per_point, floor)
+
+
 def _require_source(file: Path, where: str, spec: dict) -> None:
-    """A default target or a band carries its public source (the document and year), or
-    says that it is a parameter of practice."""
-    if ("default_target" in spec or "band" in spec) and not str(spec.get("source") or "").strip():
+    """A default target, a band or a deduction carries its public source (the document and
+    year), or says that it is a parameter of practice."""
+    if str(spec.get("source") or "").strip():
+        return
+    if "default_target" in spec or "band" in spec:
         raise ParameterError(
             file,
             where,
             "a default target or band needs its `source` (the public document and year)",
+        )
+    if "deduct" in spec:
+        raise ParameterError(
+            file, where, "a deduction needs its `source` (the public document and year)"
         )
 
 
@@ -238,16 +271,7 @@ def load_library(path: str | Path | None = None) -> tuple[dict[str, Indicator], 
             where,
             spec,
             ["group", "kind", "rule", "zh", "en", "explain_threshold"],
-            [
-                "function",
-                "unit",
-                "direction",
-                "default_target",
-                "band",
-                "applies_when",
-                "source",
-                "advice",
-            ],
+            LIBRARY_OPTIONAL,
         )
         _require_source(path, where, spec)
         if spec["group"] not in groups:
@@ -276,6 +300,7 @@ def load_library(path: str | Path | None = None) -> tuple[dict[str, Indicator], 
             direction=spec.get("direction"),
             **_target(path, f"{where}.default_target", spec.get("default_target")),
             band=_band(path, f"{where}.band", spec["band"]) if "band" in spec else None,
+            deduct=_deduct(path, f"{where}.deduct", spec["deduct"]) if "deduct" in spec else None,
             applies_when=spec.get("applies_when"),
             source=spec.get("source"),
             advice=_advice(path, f"{where}.advice", spec["advice"]) if "advice" in spec else (),
@@ -296,6 +321,29 @@ def _read_fund_entries(path: Path, fund: str) -> tuple[dict[str, dict], list[str
         raise ParameterError(path, "reported", "expected a list of indicator codes")
     entries = {str(code): spec for code, spec in (raw["indicators"] or {}).items()}
     return entries, [str(code) for code in reported]
+
+
+def _overridden(path: Path, where: str, ind: Indicator, spec: dict) -> Indicator:
+    """The library's indicator with a catalogue entry's overrides (default_target,
+    explain_threshold, band, deduct, source) checked and applied."""
+    if "default_target" in spec:
+        ind = replace(ind, **_target(path, f"{where}.default_target", spec["default_target"]))
+    if "explain_threshold" in spec:
+        threshold = require_number(path, f"{where}.explain_threshold", spec["explain_threshold"])
+        ind = replace(ind, explain_threshold=threshold)
+    if "band" in spec:
+        ind = replace(ind, band=_band(path, f"{where}.band", spec["band"]))
+    if "deduct" in spec:
+        ind = replace(ind, deduct=_deduct(path, f"{where}.deduct", spec["deduct"]))
+    if ind.deduct is not None and ind.deduct.floor >= ind.weight:
+        raise ParameterError(
+            path,
+            f"{where}.deduct.floor",
+            f"a floor of {ind.deduct.floor:g} points leaves nothing to deduct from a weight "
+            f"of {ind.weight:g}",
+        )
+    _require_source(path, where, spec)
+    return replace(ind, source=str(spec["source"])) if "source" in spec else ind
 
 
 def _build(
@@ -321,22 +369,7 @@ def _build(
         weight = require_number(path, f"{where}.weight", spec["weight"])
         if weight <= 0:
             raise ParameterError(path, f"{where}.weight", "must be positive")
-        ind = replace(library[code], weight=weight)
-        if "default_target" in spec:
-            ind = replace(ind, **_target(path, f"{where}.default_target", spec["default_target"]))
-        if "explain_threshold" in spec:
-            ind = replace(
-                ind,
-                explain_threshold=require_number(
-                    path, f"{where}.explain_threshold", spec["explain_threshold"]
-                ),
-            )
-        if "band" in spec:
-            ind = replace(ind, band=_band(path, f"{where}.band", spec["band"]))
-        _require_source(path, where, spec)
-        if "source" in spec:
-            ind = replace(ind, source=str(spec["source"]))
-        chosen.append(ind)
+        chosen.append(_overridden(path, where, replace(library[code], weight=weight), spec))
     total = sum(i.weight for i in chosen)
     if not math.isclose(total, WEIGHT_TOTAL, abs_tol=1e-9):
         raise ParameterError(path, "indicators", f"weights sum to {total:g}, not {WEIGHT_TOTAL:g}")

@@ -42,6 +42,7 @@ from sipm_helpers.domain.results import json_value
 from sipm_helpers.domain.rounding import round_half_up
 from sipm_helpers.domain.rules import NO_EVIDENCE, needs_band, within
 from sipm_helpers.domain.scoring import NOT_ASSESSED, SCORED, summarize_scores
+from sipm_helpers.domain.sustainability import Outlook
 
 KEYS = ["region_code", "fund", "year"]
 MISSING = "self_evaluation_missing"
@@ -204,13 +205,24 @@ def unfavourable(q: pd.DataFrame, side: pd.Series) -> pd.Series:
     return ((direction == "higher") & low) | ((direction == "lower") & high) | band
 
 
-def history(ds: Dataset, ctx: Context, *, fund: str, regions: list[str], year: int) -> pd.DataFrame:
+def history(
+    ds: Dataset,
+    ctx: Context,
+    *,
+    fund: str,
+    regions: list[str],
+    year: int,
+    outlooks: Mapping[int, Outlook] | None = None,
+) -> pd.DataFrame:
     """Each region's evaluated totals and grades in the rules' ``recommendation_years``
     years before ``year`` (the evaluator's and the ledger's findings of those years
-    applied): the region against its own past (Art. 17)."""
+    applied): the region against its own past (Art. 17). ``outlooks``: solvency outlooks
+    already made."""
     past = [y for y in range(year - ctx.appraisal.recommendation_years, year)]
     review = evaluator_review(ds, ctx, fund=fund, regions=regions, years=past)
-    f = indicator_frame(ds, ctx, funds=[fund], regions=regions, years=past, review=review)
+    f = indicator_frame(
+        ds, ctx, funds=[fund], regions=regions, years=past, review=review, outlooks=outlooks
+    )
     if f.empty:
         return pd.DataFrame(columns=["region_code", "year", "total", "grade"])
     totals = summarize_scores(f, ctx.standards, KEYS)
@@ -356,9 +368,12 @@ def appraise(
     province: str,
     year: int,
     results: Mapping[str, dict | None],
+    outlooks: Mapping[int, Outlook] | None = None,
 ) -> Appraisal:
     """Evaluate ``fund``'s coordinating regions in ``province`` for ``year``; ``results``
-    holds each region's stage-03 result (None where it is missing or failed)."""
+    holds each region's stage-03 result (None where it is missing or failed);
+    ``outlooks`` the solvency outlooks of the year and those before already made for the
+    regions (:func:`~sipm_helpers.domain.sustainability.solvency_outlooks`)."""
     rules = ctx.appraisal
     coord = ds.coordination
     regions = coord.loc[
@@ -374,7 +389,15 @@ def appraise(
     )
     review = evaluator_review(ds, ctx, fund=fund, regions=scored, years=[year])
     evaluated = (
-        indicator_frame(ds, ctx, funds=[fund], regions=scored, years=[year], review=review)
+        indicator_frame(
+            ds,
+            ctx,
+            funds=[fund],
+            regions=scored,
+            years=[year],
+            review=review,
+            outlooks=outlooks,
+        )
         if scored
         else pd.DataFrame(columns=["region_code", "reviewed", "score", "indicator"])
     )
@@ -399,7 +422,9 @@ def appraise(
         _moved(mine, evaluated, review),
         evaluated,
         robust_outliers(evaluated, rules) if scored else pd.DataFrame(),
-        history(ds, ctx, fund=fund, regions=scored, year=year) if scored else pd.DataFrame(),
+        history(ds, ctx, fund=fund, regions=scored, year=year, outlooks=outlooks)
+        if scored
+        else pd.DataFrame(),
         against_targets(ds, ctx, evaluated, province, year) if scored else pd.DataFrame(),
         quality,
         ledger_facts(ds, ctx, fund=fund, regions=scored, years=[year]),

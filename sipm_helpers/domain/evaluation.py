@@ -10,6 +10,7 @@ Art. 18 requires, and data-quality notes.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,6 +31,7 @@ from sipm_helpers.domain.scoring import (
     category_scores,
     summarize_scores,
 )
+from sipm_helpers.domain.sustainability import Outlook, solvency_outlooks
 
 RESULT_SCHEMA = "sipm.self_evaluation"
 RESULT_VERSION = 3  # 3: overall targets concluded on
@@ -265,20 +267,37 @@ def targets_set(
 @dataclass(frozen=True)
 class FundScores:
     """A fund's annual facts (every year on record) and its indicators scored for one year,
-    for the regions asked for: what the evaluation of each of those regions reads."""
+    for the regions asked for: what the evaluation of each of those regions reads; and the
+    solvency outlook up to that year (none without a complete year) that its
+    sustainability was scored from and its projection builds on."""
 
     facts: AnnualFacts
     scored: pd.DataFrame
+    outlooks: Mapping[int, Outlook] = field(default_factory=dict)
 
 
 def score_fund(
-    ds: Dataset, ctx: Context, *, fund: str, year: int, regions: list[str] | None = None
+    ds: Dataset,
+    ctx: Context,
+    *,
+    fund: str,
+    year: int,
+    regions: list[str] | None = None,
+    outlooks: Mapping[int, Outlook] | None = None,
 ) -> FundScores:
     """Facts and scores of ``fund`` in ``year`` for ``regions`` (None: all), computed at
-    once; a region's evaluation from them equals its evaluation computed alone."""
+    once; a region's evaluation from them equals its evaluation computed alone.
+    ``outlooks``: the regions' solvency outlooks already made (the year's is used)."""
     facts = annual_facts(ds, ctx.registry, funds=[fund], regions=regions)
-    scored = indicator_frame(ds, ctx, funds=[fund], regions=regions, years=[year], facts=facts)
-    return FundScores(facts, scored)
+    if outlooks is None or year not in outlooks:
+        outlooks = solvency_outlooks(
+            ds, ctx, years=[year], funds=[fund], regions=regions, facts=facts
+        )
+    mine = {year: outlooks[year]} if year in outlooks else {}
+    scored = indicator_frame(
+        ds, ctx, funds=[fund], regions=regions, years=[year], facts=facts, outlooks=mine
+    )
+    return FundScores(facts, scored, mine)
 
 
 def evaluate(

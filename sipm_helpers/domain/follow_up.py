@@ -18,6 +18,7 @@ earlier items are followed up, and next year's targets are reconsidered.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
@@ -28,6 +29,7 @@ from sipm_helpers.domain.appraisal import MISSING, Appraisal
 from sipm_helpers.domain.indicators import indicator_frame
 from sipm_helpers.domain.policy_standards import follows_standard
 from sipm_helpers.domain.scoring import SCORED
+from sipm_helpers.domain.sustainability import Outlook
 
 CLOSED, OPEN, OVERDUE = "closed", "open", "overdue"
 # Problems found per region, and the column of the appraisal's table that flags each.
@@ -108,7 +110,13 @@ def follow_up(ds: Dataset, *, fund: str, regions: list[str], as_of: datetime.dat
 
 
 def target_recommendations(
-    ds: Dataset, ctx: Context, *, fund: str, regions: list[str] | None, year: int
+    ds: Dataset,
+    ctx: Context,
+    *,
+    fund: str,
+    regions: list[str] | None,
+    year: int,
+    outlooks: Mapping[int, Outlook] | None = None,
 ) -> pd.DataFrame:
     """Per region and quantitative indicator scored against a target above or below which
     it should be, in each of the rules' last years up to ``year``: 'tighten' where the
@@ -116,10 +124,11 @@ def target_recommendations(
     missed every year (``regions`` None: all the fund's). A target that follows a policy
     standard (the catalogue says so) is the nation's, not the region's: never either.
     Returns region_code, indicator, recommendation, target and actual of ``year``, and
-    the smallest margin (beyond the target, as a share of it)."""
+    the smallest margin (beyond the target, as a share of it). ``outlooks``: solvency
+    outlooks already made."""
     rules = ctx.appraisal
     years = list(range(year - rules.recommendation_years + 1, year + 1))
-    f = indicator_frame(ds, ctx, funds=[fund], regions=regions, years=years)
+    f = indicator_frame(ds, ctx, funds=[fund], regions=regions, years=years, outlooks=outlooks)
     q = f.loc[
         (f["kind"] == "quantitative")
         & (f["status"] == SCORED)

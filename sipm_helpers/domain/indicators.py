@@ -6,7 +6,7 @@ it carries, its score and status, and the agency's explanation where one was sub
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -17,10 +17,11 @@ from sipm_helpers.config.policy import Policy
 from sipm_helpers.data.dataset import Dataset
 from sipm_helpers.domain.applicability import CONDITIONS, compute_applicability
 from sipm_helpers.domain.facts import KEYS, AnnualFacts, annual_facts
-from sipm_helpers.domain.measures import MEASURES, compute_measures
+from sipm_helpers.domain.measures import MEASURES, OUTLOOKS, compute_measures
 from sipm_helpers.domain.review import adjust_actuals, adjust_grades, take_out, withhold
 from sipm_helpers.domain.rules import RULES
 from sipm_helpers.domain.scoring import allot_points, score_indicators
+from sipm_helpers.domain.sustainability import Outlook, solvency_outlooks
 from sipm_helpers.errors import ParameterError
 
 TARGET_SOURCES = ("region", "province", "central", "catalogue")
@@ -57,8 +58,12 @@ def _catalogue_problem(ind) -> tuple[str, str] | None:
     rule = RULES[ind.rule]
     if rule.qualitative != (ind.kind == "qualitative"):
         return "rule", "qualitative indicators, and only they, use a rule that scores a grade"
-    if rule.needs_band and ind.band is None:
-        return "band", f"the {ind.rule} rule needs a `band`"
+    if rule.takes is not None and getattr(ind, rule.takes) is None:
+        return rule.takes, f"the {ind.rule} rule needs a `{rule.takes}`"
+    if ind.deduct is not None and rule.takes != "deduct":
+        return "deduct", f"the {ind.rule} rule deducts nothing: drop the `deduct`"
+    if rule.takes == "deduct" and ind.unit != "rate":
+        return "unit", f"the {ind.rule} rule counts percentage points: it scores rates only"
     if ind.applies_when and ind.applies_when not in CONDITIONS:
         return "applies_when", (
             f"names unknown condition {ind.applies_when!r}; known: {', '.join(CONDITIONS)}"
@@ -138,6 +143,48 @@ def resolve_targets(ds: Dataset, base: pd.DataFrame) -> pd.DataFrame:
     return out.drop(columns=[*candidates, "province_code"])
 
 
+def _with_catalogue(ds: Dataset, cat: pd.DataFrame, present: pd.DataFrame) -> pd.DataFrame:
+    """Each row of ``present`` (region, fund, year) with each indicator of its catalogue:
+    a province's own catalogue (Art. 24) replaces the fund's for its coordinating regions."""
+    present = present.merge(
+        ds.coordination[["region_code", "fund", "province_code"]],
+        on=["region_code", "fund"],
+        how="left",
+    )
+    own = cat.loc[cat["province_code"].notna()]
+    has_own = pd.MultiIndex.from_frame(present[["province_code", "fund"]].astype(object)).isin(
+        pd.MultiIndex.from_frame(own[["province_code", "fund"]].drop_duplicates().astype(object))
+    )
+    return pd.concat(
+        [
+            present.loc[~has_own].merge(
+                cat.loc[cat["province_code"].isna()].drop(columns="province_code"), on="fund"
+            ),
+            present.loc[has_own].merge(own, on=["province_code", "fund"]),
+        ],
+        ignore_index=True,
+    ).drop(columns="province_code")
+
+
+def _projects(cat: pd.DataFrame) -> bool:
+    """Whether an indicator of the catalogues is measured on the solvency outlook."""
+    return any(OUTLOOKS in MEASURES[name].uses for name in cat["function"].dropna().unique())
+
+
+def _outlooks(
+    ds: Dataset,
+    ctx: Context,
+    facts: AnnualFacts,
+    present: pd.DataFrame,
+    given: Mapping[int, Outlook] | None,
+) -> dict[int, Outlook]:
+    """The solvency outlook of each year of ``present`` (rows of region, fund and year):
+    those ``given``, and the others projected for the selection's regions at once."""
+    years = {int(y) for y in present["year"].unique()}
+    given = {y: o for y, o in (given or {}).items() if y in years}
+    return {**solvency_outlooks(ds, ctx, years=years - set(given), facts=facts), **given}
+
+
 def indicator_frame(
     ds: Dataset,
     ctx: Context,
@@ -147,6 +194,7 @@ def indicator_frame(
     years: Iterable[int] | None = None,
     facts: AnnualFacts | None = None,
     review: pd.DataFrame | None = None,
+    outlooks: Mapping[int, Outlook] | None = None,
 ) -> pd.DataFrame:
     """Score every indicator of every (region, fund, year) with execution data in the selection;
     with ``review``, the evaluator's findings applied (:mod:`sipm_helpers.domain.review`)
@@ -158,33 +206,23 @@ def indicator_frame(
     (qualitative), the columns of :func:`score_indicators` (status, score, met,
     shortfall, reference, reads, needs_explanation, status_reason), the agency's reason
     and improvement_measure (explanations) and explained.
+
+    ``facts`` are the selection's annual facts where already aggregated (every year where
+    a catalogue scores the projection); ``outlooks`` the solvency outlooks of some of its
+    years where already made (:func:`~sipm_helpers.domain.sustainability.solvency_outlooks`).
     """
     check_catalogues(ctx)
-    facts = facts or annual_facts(ds, ctx.registry, funds=funds, regions=regions, years=years)
     cat = catalogue_frame(ctx, funds)
+    projects = _projects(cat)  # a projection fits each region's whole history
+    facts = facts or annual_facts(
+        ds, ctx.registry, funds=funds, regions=regions, years=None if projects else years
+    )
     present = facts.executed.index.to_frame(index=False)[KEYS]
     if years is not None:  # the facts also hold the years before, for growth measures
         present = present.loc[present["year"].isin(list(years))]
-    # A province's own catalogue (Art. 24) replaces the fund's for its coordinating regions.
-    present = present.merge(
-        ds.coordination[["region_code", "fund", "province_code"]],
-        on=["region_code", "fund"],
-        how="left",
-    )
-    own = cat.loc[cat["province_code"].notna()]
-    has_own = pd.MultiIndex.from_frame(present[["province_code", "fund"]].astype(object)).isin(
-        pd.MultiIndex.from_frame(own[["province_code", "fund"]].drop_duplicates().astype(object))
-    )
-    base = pd.concat(
-        [
-            present.loc[~has_own].merge(
-                cat.loc[cat["province_code"].isna()].drop(columns="province_code"), on="fund"
-            ),
-            present.loc[has_own].merge(own, on=["province_code", "fund"]),
-        ],
-        ignore_index=True,
-    ).drop(columns="province_code")
-    measures = compute_measures(facts, sorted(cat["function"].dropna().unique()), ctx)
+    base = _with_catalogue(ds, cat, present)
+    inputs = {OUTLOOKS: _outlooks(ds, ctx, facts, present, outlooks)} if projects else {}
+    measures = compute_measures(facts, sorted(cat["function"].dropna().unique()), ctx, inputs)
     base = base.merge(measures, on=[*KEYS, "function"], how="left")
     conditions = compute_applicability(facts, sorted(cat["applies_when"].dropna().unique()))
     base = base.merge(conditions, on=[*KEYS, "applies_when"], how="left")

@@ -21,6 +21,7 @@ from sipm_helpers.config.sustainability import SustainabilityRules
 from sipm_helpers.data.ledger import FOUND, RECTIFIED
 from sipm_helpers.domain.facts import LOOKBACK_YEARS, AnnualFacts, reserve_basis
 from sipm_helpers.domain.sustainability import (
+    Outlook,
     balance_paths,
     fit_log_linear,
     log_trend,
@@ -31,10 +32,16 @@ YUAN_PER_UNIT = 10_000  # money in the data is in 10,000 yuan (万元)
 FIT_WINDOW = LOOKBACK_YEARS + 1  # the years the facts hold up to a year: the trend's window
 
 
+# A measure's input derived by its caller rather than read from the parameters: the
+# central projection and solvency verdict of each year scored (solvency_outlooks).
+OUTLOOKS = "outlooks"
+
+
 @dataclass(frozen=True)
 class Measure:
     """A registered measure: ``fn`` takes the annual facts and, for each name in ``uses``,
-    that rule set of the Context (a projection reads parameters/sustainability.yaml)."""
+    that input: one of ``inputs`` where the caller derived it (``OUTLOOKS``), else that
+    rule set of the Context (a projection reads parameters/sustainability.yaml)."""
 
     fn: Callable[..., pd.Series]
     uses: tuple[str, ...] = ()
@@ -42,12 +49,17 @@ class Measure:
     # reports name the side that set it and show every side's figure.
     parts: tuple[tuple[str, Callable[[AnnualFacts], pd.Series]], ...] = ()
 
-    def __call__(self, facts: AnnualFacts, ctx: Context | None = None) -> pd.Series:
-        if self.uses and ctx is None:
-            raise ValueError(
-                f"measure {self.fn.__name__} needs the parameters' {', '.join(self.uses)}"
-            )
-        return self.fn(facts, *(getattr(ctx, name) for name in self.uses))
+    def __call__(
+        self,
+        facts: AnnualFacts,
+        ctx: Context | None = None,
+        inputs: Mapping[str, object] | None = None,
+    ) -> pd.Series:
+        given = dict(inputs or {})
+        lacking = [n for n in self.uses if n not in given and not hasattr(ctx, n)]
+        if lacking:
+            raise ValueError(f"measure {self.fn.__name__} needs the {', '.join(lacking)}")
+        return self.fn(facts, *(given[n] if n in given else getattr(ctx, n) for n in self.uses))
 
 
 def _col(frame: pd.DataFrame, name: str) -> pd.Series:
@@ -329,6 +341,19 @@ def projected_months_min(f: AnnualFacts, rules: SustainabilityRules) -> pd.Serie
     return out
 
 
+def solvency_years_short(f: AnnualFacts, outlooks: Mapping[int, Outlook]) -> pd.Series:
+    """The years of the short-range solvency test (parameters/sustainability.yaml) in which
+    the reserve projected from the last complete year up to the year covers fewer months
+    than the fund's floor: 0 where the test passes. Read from ``outlooks`` (per year, the
+    central projection the self-evaluation's sustainability section reports); NaN where
+    nothing could be projected or the fund has no floor."""
+    verdicts = [o.verdict().assign(year=year) for year, o in outlooks.items()]
+    if not verdicts:
+        return pd.Series(np.nan, index=f.executed.index, dtype="float64")
+    short = pd.concat(verdicts).set_index(["region_code", "fund", "year"])["years_short"]
+    return short.reindex(f.executed.index).astype("float64")
+
+
 MEASURES: Mapping[str, Measure] = MappingProxyType(
     {
         **{
@@ -367,6 +392,7 @@ MEASURES: Mapping[str, Measure] = MappingProxyType(
             budget_preparation_accuracy, parts=PREPARATION_SIDES
         ),
         projected_months_min.__name__: Measure(projected_months_min, uses=("sustainability",)),
+        solvency_years_short.__name__: Measure(solvency_years_short, uses=(OUTLOOKS,)),
     }
 )
 # The columns that carry the parts of a measure beside its value (NaN for other measures).
@@ -377,11 +403,15 @@ PART_COLUMNS = tuple(
 
 
 def compute_measures(
-    facts: AnnualFacts, names: list[str], ctx: Context | None = None
+    facts: AnnualFacts,
+    names: list[str],
+    ctx: Context | None = None,
+    inputs: Mapping[str, object] | None = None,
 ) -> pd.DataFrame:
     """The named measures as a long frame: region_code, fund, year, function, actual, and
     the :data:`PART_COLUMNS` of a measure taken as the larger of its parts (NaN for the
-    others). ``ctx`` gives the rule sets a measure uses (a projection's)."""
+    others). ``ctx`` gives the rule sets a measure uses (a projection's), ``inputs`` what
+    the caller derived for them (``OUTLOOKS``)."""
     unknown = sorted(set(names) - set(MEASURES))
     if unknown:
         raise KeyError(f"unknown measure(s): {', '.join(unknown)}; known: {', '.join(MEASURES)}")
@@ -389,7 +419,7 @@ def compute_measures(
     parts = []
     for name in dict.fromkeys(names):
         measure = MEASURES[name]
-        values = {"actual": measure(facts, ctx)}
+        values = {"actual": measure(facts, ctx, inputs)}
         values |= {f"{PART}{label}": fn(facts) for label, fn in measure.parts}
         frame = pd.concat(values, axis=1)
         frame.index.names = ["region_code", "fund", "year"]

@@ -13,6 +13,13 @@ points × target ÷ actual, both capped at the points; qualitative indicators ar
 in levels. A band gives full points inside [lower, upper] and falls linearly to zero at
 ``zero_below`` under it and ``zero_above`` over it (absolute values in the indicator's
 unit: an exhausted fund earns nothing, an excessive reserve loses points too).
+
+Many forms instead deduct a fixed number of points for each percentage point a rate falls
+short of its target (每低1个百分点扣X分), never below a floor: proportional scoring
+hardly touches a rate near 100 % (a collection rate of 87.6 % against 97.3 % keeps 90 %
+of its points), a deduction per point does. A part of a point deducts its share (0.5
+points short: half the deduction), so that the score, like the proportional one, moves
+continuously with the rate.
 """
 
 from __future__ import annotations
@@ -43,6 +50,9 @@ class Evidence:
     lower_is_better: np.ndarray  # bool: the indicator's direction is "lower"
     share: np.ndarray  # qualitative: the share of the points of the grade (NaN without one)
     grade: np.ndarray  # qualitative: the level reached (object; None without one)
+    points: np.ndarray  # the points the indicator carries
+    per_point: np.ndarray  # deduction: points off per percentage point short (NaN: none)
+    floor: np.ndarray  # deduction: the fewest points it leaves (NaN: none)
 
     def take(self, mask: np.ndarray) -> Evidence:
         """The rows where ``mask`` holds."""
@@ -72,6 +82,29 @@ def _higher_fraction(e: Evidence) -> np.ndarray:
 
 def _lower_fraction(e: Evidence) -> np.ndarray:
     return np.clip(_ratio(e.target, e.actual, np.ones(len(e.actual))), 0.0, 1.0)
+
+
+# --------------------------------------------------------------------------- deduction
+
+PERCENTAGE_POINT = 0.01  # a rate's percentage point, the step a deduction counts
+
+
+def _points_short(e: Evidence) -> np.ndarray:
+    """Percentage points the rate falls short of its target (below it, or above it where
+    less is better), parts included; 0 at or beyond the target."""
+    sign = np.where(e.lower_is_better, -1.0, 1.0)
+    return np.maximum(sign * (e.target - e.actual) / PERCENTAGE_POINT, 0.0)
+
+
+def _deduct_fraction(e: Evidence) -> np.ndarray:
+    """The points less ``per_point`` for each percentage point short, never below the
+    floor (0 without one), as a share of the points."""
+    kept = np.maximum(e.points - e.per_point * _points_short(e), np.nan_to_num(e.floor))
+    return np.clip(_ratio(kept, e.points, np.ones(len(kept))), 0.0, 1.0)
+
+
+def _directed_gap(e: Evidence) -> np.ndarray:
+    return np.where(e.lower_is_better, _relative_gap(e, -1), _relative_gap(e, +1))
 
 
 # --------------------------------------------------------------------------- band
@@ -135,7 +168,9 @@ class Rule:
     """One way of scoring. ``needs`` names what must be present besides the actual
     ("target", "band") or instead of it ("grade"); ``norm`` marks a floor to pass, which a
     target review does not hold to the region's own history; ``basis`` names how a scoring
-    form words the score's arithmetic (the present layer's label ``basis_<basis>``)."""
+    form words the score's arithmetic (the present layer's label ``basis_<basis>``);
+    ``takes`` names the catalogue entry the rule reads its parameters from ("band",
+    "deduct"), which every indicator scored by it must give."""
 
     code: str
     needs: str
@@ -146,6 +181,7 @@ class Rule:
     shortfall: Callable[[Evidence], np.ndarray]
     reference: Callable[[Evidence], np.ndarray]
     reads: Callable[[Evidence], np.ndarray]
+    takes: str | None = None
 
     @property
     def qualitative(self) -> bool:
@@ -200,6 +236,18 @@ RULES: Mapping[str, Rule] = MappingProxyType(
                 reads=_fill(AT_MOST),
             ),
             Rule(
+                "deduct_per_point",
+                needs="target",
+                norm=False,
+                basis="deduct",
+                fraction=_deduct_fraction,
+                met=_pass_met,
+                shortfall=_directed_gap,
+                reference=lambda e: e.target,
+                reads=_directed(AT_MOST, AT_LEAST),
+                takes="deduct",
+            ),
+            Rule(
                 "band",
                 needs="band",
                 norm=False,
@@ -209,6 +257,7 @@ RULES: Mapping[str, Rule] = MappingProxyType(
                 shortfall=_band_shortfall,
                 reference=_band_reference,
                 reads=_band_reads,
+                takes="band",
             ),
             Rule(
                 "pass_fail",
@@ -217,9 +266,7 @@ RULES: Mapping[str, Rule] = MappingProxyType(
                 basis="pass_fail",
                 fraction=lambda e: _pass_met(e).astype(float),
                 met=_pass_met,
-                shortfall=lambda e: np.where(
-                    e.lower_is_better, _relative_gap(e, -1), _relative_gap(e, +1)
-                ),
+                shortfall=_directed_gap,
                 reference=lambda e: e.target,
                 reads=_directed(AT_MOST, AT_LEAST),
             ),

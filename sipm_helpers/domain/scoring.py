@@ -76,6 +76,9 @@ def evidence(frame: pd.DataFrame, standards: ScoringStandards) -> Evidence:
         else np.zeros(len(frame), bool),
         share=share,
         grade=grade.astype(object).where(grade.notna(), None).to_numpy(),
+        points=_f(frame, "points") if "points" in frame else _f(frame, "weight"),
+        per_point=_f(frame, "deduct_per_point"),
+        floor=_f(frame, "deduct_floor"),
     )
 
 
@@ -105,8 +108,9 @@ def score_indicators(frame: pd.DataFrame, standards: ScoringStandards) -> pd.Dat
     """Score every row of ``frame``.
 
     Takes columns rule, direction, weight, target, actual, band_lower, band_upper,
-    band_zero_below, band_zero_above, explain_threshold; for qualitative rows grade, share
-    and evidence; optionally ``points`` (the weight after redistribution, :func:`allot_points`),
+    band_zero_below, band_zero_above, explain_threshold; for rows deducting per point
+    deduct_per_point and deduct_floor; for qualitative rows grade, share and evidence;
+    optionally ``points`` (the weight after redistribution, :func:`allot_points`),
     ``applicable``, ``reported`` and ``withheld`` (not assessed on the evaluator's word).
     Returns the frame with: status (scored, not_applicable,
     not_assessed, reported), status_reason (why not assessed: no_data, no_target,

@@ -15,7 +15,10 @@ For every coordinating region and fund at once:
   exhausted, each with its interval ("not within the horizon" is NaN);
 - the short-range **solvency test** after the US Social Security Trustees' test of
   financial adequacy: the balance covers the threshold in every year of the test period,
-  or, starting below it, reaches it within the recovery years and stays there;
+  or, starting below it, reaches it within the recovery years and stays there; with the
+  number of the test's years that fail, which the indicator of the fund's sustainability
+  is scored from (the central path and verdict are one :class:`Outlook`, which the full
+  projection builds on, so the indicator and the report cannot disagree);
 - the **balancing answers**: the constant premium growth (scipy's brentq) and the extra
   fiscal subsidy a year (exact: the months covered are linear in it) that make the test
   pass;
@@ -216,6 +219,14 @@ def required_years(
     return (h >= start) & (h <= rules.test_years)
 
 
+def short_years(
+    months: np.ndarray, months0: np.ndarray, threshold: np.ndarray, rules: SustainabilityRules
+) -> np.ndarray:
+    """[G, H] the years the short-range test holds to the threshold in which the months
+    covered fall short of it: the test's failing years."""
+    return required_years(months0, threshold, rules) & ~(months >= threshold[:, None])
+
+
 def solvency(
     months: np.ndarray,
     months0: np.ndarray,
@@ -224,7 +235,7 @@ def solvency(
     years: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
     """(passes, first failing year) of the short-range test for [G, H] months paths."""
-    short = required_years(months0, threshold, rules) & ~(months >= threshold[:, None])
+    short = short_years(months, months0, threshold, rules)
     applies = ~np.isnan(threshold)
     fail_year = first_year(short, years)
     return np.where(applies, np.isnan(fail_year), np.nan), np.where(applies, fail_year, np.nan)
@@ -330,6 +341,130 @@ def _threshold(
     return float(rules.threshold_months.get(fund, lower)), float(upper)
 
 
+@dataclass(frozen=True)
+class Outlook:
+    """The central projection of every region and fund (of a selection) from its last
+    complete year up to ``until``, and the short-range test's verdict on it: what
+    :func:`project` adds its intervals, balancing answers and sensitivity to, and what the
+    indicator of the fund's sustainability is scored from (:func:`solvency_outlooks`), so
+    that the two cannot disagree. Arrays run over ``groups`` ([G], or [G, H] over the
+    projection ``years``); ``low``, ``high``, ``rate`` and ``rate_se`` are per side."""
+
+    rules: SustainabilityRules
+    until: int | None
+    method: str
+    hist: pd.DataFrame
+    last: pd.DataFrame  # each group's last complete year, indexed by region and fund
+    years: np.ndarray
+    threshold: np.ndarray
+    upper: np.ndarray
+    fits: dict[str, pd.DataFrame]
+    reason: np.ndarray
+    central: dict[str, np.ndarray]
+    low: dict[str, np.ndarray]
+    high: dict[str, np.ndarray]
+    rate: dict[str, np.ndarray]
+    rate_se: dict[str, np.ndarray]
+    balance: np.ndarray
+    months: np.ndarray
+    passes: np.ndarray  # 1.0 passes, 0.0 fails, NaN without a threshold
+    fail_year: np.ndarray
+    years_short: np.ndarray  # the test's failing years (NaN without a threshold)
+
+    @property
+    def groups(self) -> pd.Index:
+        return self.last.index
+
+    def verdict(self) -> pd.DataFrame:
+        """Per region and fund: the year projected from (``last_year``), solvency_pass,
+        solvency_fail_year and years_short."""
+        return pd.DataFrame(
+            {
+                "region_code": self.groups.get_level_values(0),
+                "fund": self.groups.get_level_values(1),
+                "last_year": self.last["year"].to_numpy(dtype=int),
+                "solvency_pass": self.passes,
+                "solvency_fail_year": self.fail_year,
+                "years_short": self.years_short,
+            }
+        )
+
+
+def central_outlook(
+    ds: Dataset,
+    ctx: Context,
+    rules: SustainabilityRules,
+    *,
+    funds: Iterable[str] | None = None,
+    regions: Iterable[str] | None = None,
+    last_year: int | None = None,
+    growth: str | None = None,
+    facts: AnnualFacts | None = None,
+) -> Outlook:
+    """The central projection of every region and fund (or those asked for) from its last
+    complete year up to ``last_year`` and its short-range test; ``growth`` ('fit' or
+    'fixed') overrides the rules' choice; ``facts`` are the selection's annual facts
+    (every year) where already aggregated. ValueError without a complete year."""
+    method = growth or rules.growth
+    if method not in ("fit", "fixed"):
+        raise ValueError(f"growth must be 'fit' or 'fixed', not {method!r}")
+    hist = history_frame(ds, ctx, funds=funds, regions=regions, last_year=last_year, facts=facts)
+    if hist.empty:
+        raise ValueError("no complete year to project from")
+    return _outlook(ds, ctx, rules, hist, last_year, method)
+
+
+def _outlook(
+    ds: Dataset,
+    ctx: Context,
+    rules: SustainabilityRules,
+    hist: pd.DataFrame,
+    until: int | None,
+    method: str,
+) -> Outlook:
+    """The central paths projected from ``hist`` (not empty) and the test's verdict."""
+    last, years = _last_years(hist, rules.horizon)
+    groups, funds_of = last.index, [f for _, f in last.index]
+    threshold, upper = _month_bounds(ds, ctx, rules, groups, funds_of)
+    fits = {side: fit_log_linear(hist, side).set_index(KEYS).reindex(groups) for side in SIDES}
+    reason = _fixed_reason(fits, method, rules)
+    fixed = _fixed_growth(ctx, rules, funds_of)
+    central, low, high, rate, rate_se = _flow_paths(fits, reason == "", last, years, rules, fixed)
+    months0 = last["months_covered"].to_numpy(dtype=float)
+    balance0 = last["balance_end"].to_numpy(dtype=float)
+    balance = balance_paths(balance0, central["income"], central["expenditure"])
+    months = months_paths(balance, central["expenditure"])
+    passes, fail_year = solvency(months, months0, threshold, rules, years)
+    short = short_years(months, months0, threshold, rules).sum(axis=1)
+    return Outlook(
+        rules, until, method, hist, last, years, threshold, upper, fits, reason, central, low,
+        high, rate, rate_se, balance, months, passes, fail_year,
+        np.where(np.isnan(threshold), np.nan, short),
+    )  # fmt: skip
+
+
+def solvency_outlooks(
+    ds: Dataset,
+    ctx: Context,
+    *,
+    years: Iterable[int],
+    funds: Iterable[str] | None = None,
+    regions: Iterable[str] | None = None,
+    facts: AnnualFacts | None = None,
+) -> dict[int, Outlook]:
+    """Per year asked, the :func:`central_outlook` up to it of every region and fund of the
+    selection by the parameters' rules (what the self-evaluation of that year projects),
+    all regions at once; a year with no complete year up to it has none. ``facts`` are
+    the selection's annual facts of every year (the projection fits its whole history)."""
+    facts = facts or annual_facts(ds, ctx.registry, funds=funds, regions=regions)
+    rules, out = ctx.sustainability, {}
+    for year in sorted({int(y) for y in years}):
+        hist = history_frame(ds, ctx, last_year=year, facts=facts)
+        if not hist.empty:
+            out[year] = _outlook(ds, ctx, rules, hist, year, rules.growth)
+    return out
+
+
 def project(
     ds: Dataset,
     ctx: Context,
@@ -340,47 +475,47 @@ def project(
     last_year: int | None = None,
     growth: str | None = None,
     facts: AnnualFacts | None = None,
+    outlook: Outlook | None = None,
 ) -> Projection:
     """Project every region and fund (or those asked for) from its last complete year up to
     ``last_year``; ``growth`` ('fit' or 'fixed') overrides the rules' choice; ``facts``
-    are the selection's annual facts where already aggregated."""
-    method = growth or rules.growth
-    if method not in ("fit", "fixed"):
-        raise ValueError(f"growth must be 'fit' or 'fixed', not {method!r}")
-    hist = history_frame(ds, ctx, funds=funds, regions=regions, last_year=last_year, facts=facts)
-    if hist.empty:
-        raise ValueError("no complete year to project from")
-    last, years = _last_years(hist, rules.horizon)
-    groups, funds_of = last.index, [f for _, f in last.index]
-    threshold, upper = _month_bounds(ds, ctx, rules, groups, funds_of)
-    fits = {side: fit_log_linear(hist, side).set_index(KEYS).reindex(groups) for side in SIDES}
-    reason = _fixed_reason(fits, method, rules)
-    fitted = reason == ""
-    fixed = _fixed_growth(ctx, rules, funds_of)
-    central, low, high, rate, rate_se = _flow_paths(fits, fitted, last, years, rules, fixed)
+    are the selection's annual facts where already aggregated; ``outlook`` is the same
+    selection's :func:`central_outlook` up to ``last_year`` where already made (the
+    scoring of its sustainability made it), which the projection then builds on."""
+    asked = (rules, last_year, growth or rules.growth)
+    if outlook is not None and (outlook.rules, outlook.until, outlook.method) != asked:
+        raise ValueError(
+            f"the outlook given projects up to {outlook.until} by {outlook.method!r} (or by "
+            f"other rules), not up to {last_year} by {asked[2]!r}"
+        )
+    o = outlook or central_outlook(
+        ds, ctx, rules, funds=funds, regions=regions, last_year=last_year, growth=growth,
+        facts=facts,
+    )  # fmt: skip
+    fitted, last, years = o.reason == "", o.last, o.years
     balance0 = last["balance_end"].to_numpy(dtype=float)
     months0 = last["months_covered"].to_numpy(dtype=float)
-    balance = balance_paths(balance0, central["income"], central["expenditure"])
-    months = months_paths(balance, central["expenditure"])
     band, depletion, floor, p_pass = _balance_band(
-        last, fits, fitted, years, threshold, rules, low, high
+        last, o.fits, fitted, years, o.threshold, rules, o.low, o.high
     )
-    premium_growth = _premium_growth(hist, groups, fitted, rate["income"])
+    premium_growth = _premium_growth(o.hist, o.groups, fitted, o.rate["income"])
+    funds_of = [f for _, f in o.groups]
     summary = pd.DataFrame(
         {
-            **_start_columns(last, fits, reason, rate, rate_se),
-            **_outlook_columns(balance, months, years, threshold, upper, floor, depletion),
-            **_solvency_answers(
-                last, central, balance, months, threshold, rules, years, premium_growth, p_pass
-            ),
-            **_pension_figures(ctx, rules, hist, last, groups, funds_of),
+            **_start_columns(last, o.fits, o.reason, o.rate, o.rate_se),
+            **_outlook_columns(o.balance, o.months, years, o.threshold, o.upper, floor, depletion),
+            **_solvency_answers(o, rules, premium_growth, p_pass),
+            **_pension_figures(ctx, rules, o.hist, last, o.groups, funds_of),
         }
     )
-    paths = _paths_frame(hist, groups, years, central, low, high, balance, months, band)
+    paths = _paths_frame(
+        o.hist, o.groups, years, o.central, o.low, o.high, o.balance, o.months, band
+    )
     premium0 = last["premium"].to_numpy(dtype=float)
     sensitivity = _sensitivity(
-        groups, years, balance0, months0, central, premium0, premium_growth, threshold, rules
-    )
+        o.groups, years, balance0, months0, o.central, premium0, premium_growth, o.threshold,
+        rules,
+    )  # fmt: skip
     return Projection(summary, paths, sensitivity, rules)
 
 
@@ -640,36 +775,29 @@ def _outlook_columns(
 
 
 def _solvency_answers(
-    last: pd.DataFrame,
-    central: dict[str, np.ndarray],
-    balance: np.ndarray,
-    months: np.ndarray,
-    threshold: np.ndarray,
-    rules: SustainabilityRules,
-    years: np.ndarray,
-    premium_growth: np.ndarray,
-    p_pass: np.ndarray,
+    o: Outlook, rules: SustainabilityRules, premium_growth: np.ndarray, p_pass: np.ndarray
 ) -> dict[str, np.ndarray]:
-    """The summary's columns on the short-range test: whether the central path passes and
-    its first failing year, the share of simulated paths passing, and the balancing premium
-    growth (with its status) and subsidy."""
-    balance0 = last["balance_end"].to_numpy(dtype=float)
-    months0 = last["months_covered"].to_numpy(dtype=float)
-    premium0 = last["premium"].to_numpy(dtype=float)
-    passes, fail_year = solvency(months, months0, threshold, rules, years)
-    required = required_years(months0, threshold, rules)
+    """The summary's columns on the short-range test: the outlook's verdict on the central
+    path (whether it passes, its first failing year and how many of the test's years fail),
+    the share of simulated paths passing, and the balancing premium growth (with its
+    status) and subsidy."""
+    balance0 = o.last["balance_end"].to_numpy(dtype=float)
+    months0 = o.last["months_covered"].to_numpy(dtype=float)
+    premium0 = o.last["premium"].to_numpy(dtype=float)
+    required = required_years(months0, o.threshold, rules)
     balancing, status = _premium_answers(
-        balance0, central, premium0, premium_growth, required, threshold
+        balance0, o.central, premium0, premium_growth, required, o.threshold
     )
     return {
-        "solvency_pass": passes,
-        "solvency_fail_year": fail_year,
+        "solvency_pass": o.passes,
+        "solvency_fail_year": o.fail_year,
+        "years_short": o.years_short,
         "p_pass": p_pass,
         "premium_growth": premium_growth,
         "balancing_premium_growth": balancing,
         "balancing_status": status,
         "balancing_subsidy": balancing_subsidy(
-            balance, central["expenditure"], required, threshold
+            o.balance, o.central["expenditure"], required, o.threshold
         ),
     }
 
@@ -899,9 +1027,9 @@ RESULT_FIELDS = (
     "last_year", "basis", "reason", "income_growth", "income_growth_se", "expenditure_growth",
     "expenditure_growth_se", "balance_last", "months_last", "pooled", "threshold", "balance_end",
     "months_end", "months_min", "floor_year", "depletion_year", "depletion_year_low",
-    "depletion_year_high", "solvency_pass", "solvency_fail_year", "p_pass", "premium_growth",
-    "balancing_premium_growth", "balancing_status", "balancing_subsidy", "cost_rate",
-    "contribution_rate", "dependency_ratio", "dependency_trend",
+    "depletion_year_high", "solvency_pass", "solvency_fail_year", "years_short", "p_pass",
+    "premium_growth", "balancing_premium_growth", "balancing_status", "balancing_subsidy",
+    "cost_rate", "contribution_rate", "dependency_ratio", "dependency_trend",
 )  # fmt: skip
 
 

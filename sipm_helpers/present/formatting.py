@@ -55,13 +55,13 @@ def fmt_points(value: object, digits: int) -> str:
 
 def fmt_value(value: object, unit: str | None) -> str:
     """A value in its indicator's unit: rate → per cent, months and ratios → two decimals,
-    persons, cases and yuan → whole number, money in 10,000 yuan → one decimal."""
+    persons, cases, yuan and years → whole number, money in 10,000 yuan → one decimal."""
     if unit == "rate":
         return fmt_rate(value)
     if unit == "10k_yuan":
         return fmt_money(value)
     if unit in ("months", "ratio"):
         return fmt_number(value, 2)
-    if unit in ("persons", "cases", "yuan"):
+    if unit in ("persons", "cases", "yuan", "years"):
         return fmt_number(value, 0)
     return fmt_number(value, 2)

@@ -29,7 +29,13 @@ from sipm_helpers.present.wording import expectation, score_basis, status_label
 # What Excel reads as the start of a formula when text is typed or edited into a cell.
 FORMULA_STARTS = ("=", "+", "-", "@")
 # Excel number formats by the indicator's unit.
-NUMBER_FORMATS = {"rate": "0.0%", "months": "0.00", "ratio": "0.00", "persons": "#,##0"}
+NUMBER_FORMATS = {
+    "rate": "0.0%",
+    "months": "0.00",
+    "ratio": "0.00",
+    "persons": "#,##0",
+    "years": "0",
+}
 HEAD = PatternFill("solid", fgColor="1F4E79")
 GROUP = PatternFill("solid", fgColor="DDEBF7")
 TOTAL = PatternFill("solid", fgColor="FFF2CC")

@@ -18,11 +18,11 @@ from sipm_helpers.domain.common_problems import common_problems
 from sipm_helpers.domain.evaluation import (
     RESULT_SCHEMA,
     RESULT_VERSION,
+    FundScores,
     SelfEvaluation,
     evaluate,
     score_fund,
 )
-from sipm_helpers.domain.facts import AnnualFacts
 from sipm_helpers.domain.feedback import letter, letter_result
 from sipm_helpers.domain.follow_up import follow_up, new_items, target_recommendations
 from sipm_helpers.domain.monitoring import monitor, year_end_alerts
@@ -30,7 +30,13 @@ from sipm_helpers.domain.policy_standards import far_from_standard
 from sipm_helpers.domain.provincial import coordinating_province
 from sipm_helpers.domain.results import read_region_results, write_result
 from sipm_helpers.domain.suggestions import Evidence, suggest
-from sipm_helpers.domain.sustainability import Projection, project, sustainability_result
+from sipm_helpers.domain.sustainability import (
+    Outlook,
+    Projection,
+    project,
+    solvency_outlooks,
+    sustainability_result,
+)
 from sipm_helpers.domain.target_review import review_targets, target_review_result
 from sipm_helpers.paths import RECTIFICATION_ITEMS, SCORING_FORM
 from sipm_helpers.present import session
@@ -161,7 +167,7 @@ def self_evaluation(
         region,
     )
     ev = evaluate(dataset, context, fund=fund, region=region, year=year, scores=scores)
-    projection = _projection(loaded, fund, region, year, scores.facts)
+    projection = _projection(loaded, fund, region, year, scores)
     form = Path(result_path).with_suffix(SCORING_FORM).name if result_path else None
     report = SelfEvaluationReport(ev, dataset, context, lang, projection, form_name=form)
 
@@ -186,28 +192,41 @@ def _self_evaluation_result(ev: SelfEvaluation, projection: Projection | None) -
     return out
 
 
+def _has_complete_year(ds: Dataset, fund: str, region: str, year: int) -> bool:
+    """Whether the region reported a whole year of ``fund`` up to ``year``: one to project from."""
+    e = ds.execution
+    mine = e.loc[(e["fund"] == fund) & (e["region_code"] == region) & (e["year"] <= year)]
+    return bool((mine.groupby("year")["month"].max() == 12).any())
+
+
 def _projection(
-    loaded: session.Loaded, fund: str, region: str, year: int, facts: AnnualFacts
+    loaded: session.Loaded, fund: str, region: str, year: int, scores: FundScores
 ) -> Projection | None:
     """The region's projection from its last complete year up to ``year`` (None without
-    one); ``facts`` are the fund's, for the regions the projection is made for."""
-    e = loaded.dataset.execution
-    mine = e.loc[(e["fund"] == fund) & (e["region_code"] == region) & (e["year"] <= year)]
-    if not (mine.groupby("year")["month"].max() == 12).any():
+    one), built on the outlook its sustainability was scored from: ``scores`` are the
+    fund's, for the regions the projection is made for."""
+    if not _has_complete_year(loaded.dataset, fund, region, year):
         return None  # nothing to project from: the report says so
-    ctx = loaded.context
     return loaded.derived(
         ("projection", fund, year),
-        lambda regions: project(
-            loaded.dataset,
-            ctx,
-            ctx.sustainability,
-            funds=[fund],
-            regions=regions,
-            last_year=year,
-            facts=facts,
-        ),
+        lambda regions: _project(loaded.dataset, loaded.context, fund, regions, year, scores),
         region,
+    )
+
+
+def _project(
+    ds: Dataset, ctx: Context, fund: str, regions: list[str] | None, year: int, scores: FundScores
+) -> Projection:
+    """``fund``'s projection up to ``year`` for ``regions`` (those ``scores`` were made for)."""
+    return project(
+        ds,
+        ctx,
+        ctx.sustainability,
+        funds=[fund],
+        regions=regions,
+        last_year=year,
+        facts=scores.facts,
+        outlook=scores.outlooks.get(year),
     )
 
 
@@ -218,17 +237,26 @@ def _first_province(dataset: Dataset, fund: str) -> str:
     return str(provinces.iloc[0])
 
 
-def _self_results(loaded: session.Loaded, fund: str, regions: list[str], year: int, results: str):
+def _self_results(
+    loaded: session.Loaded,
+    fund: str,
+    regions: list[str],
+    year: int,
+    results: str,
+    outlooks: dict[int, Outlook],
+):
     """Each region's stage-03 result: read from ``results`` (None where its run left none),
-    or, without a folder, evaluated here from the same data."""
+    or, without a folder, evaluated here from the same data (and ``outlooks``)."""
     if results:
         return read_region_results(results, regions, RESULT_SCHEMA, RESULT_VERSION)
     ds, ctx = loaded.dataset, loaded.context
-    scores = score_fund(ds, ctx, fund=fund, year=year, regions=regions)
+    scores = score_fund(ds, ctx, fund=fund, year=year, regions=regions, outlooks=outlooks)
+    # One projection for every region (each draws from its own stream: the same as alone).
+    projection = _project(ds, ctx, fund, regions, year, scores) if year in scores.outlooks else None
     return {
         r: _self_evaluation_result(
             evaluate(ds, ctx, fund=fund, region=r, year=year, scores=scores),
-            _projection(loaded, fund, r, year, scores.facts),
+            projection if _has_complete_year(ds, fund, r, year) else None,
         )
         for r in regions
     }
@@ -259,8 +287,12 @@ def provincial_evaluation(
     regions = [str(r) for r in regions]
     if not regions:
         raise StageParameterError(f"{fund} has no coordinating region in province {province}")
-    found = _self_results(loaded, fund, regions, year, results)
-    a = appraise(ds, ctx, fund=fund, province=province, year=year, results=found)
+    # The solvency outlooks of the year and the years before that the evaluation, the
+    # regions' history and the target recommendations score: each projected once.
+    years = range(year - ctx.appraisal.recommendation_years, year + 1)
+    outlooks = solvency_outlooks(ds, ctx, years=years, funds=[fund], regions=regions)
+    found = _self_results(loaded, fund, regions, year, results, outlooks)
+    a = appraise(ds, ctx, fund=fund, province=province, year=year, results=found, outlooks=outlooks)
     problems = new_items(a, ctx)
     items = worded_items(problems, ds, ctx, lang)
     sustainability = {r: (found.get(r) or {}).get("sustainability") for r in regions}
@@ -273,7 +305,9 @@ def provincial_evaluation(
     follow = FollowUp(
         earlier=earlier,
         new=items,
-        recommendations=target_recommendations(ds, ctx, fund=fund, regions=regions, year=year),
+        recommendations=target_recommendations(
+            ds, ctx, fund=fund, regions=regions, year=year, outlooks=outlooks
+        ),
         suggestions=suggestions,
         common=common_problems(a, problems, sustainability, ctx.appraisal),
         anomalies=far_from_standard(a.indicators, ctx.appraisal),

@@ -154,6 +154,13 @@ class SustainabilityReport:
                     recovery=rules.recovery_years,
                 )
             )
+            short = t(
+                "sus_years_short",
+                short=int(r["years_short"]),
+                years=rules.test_years,
+                threshold=threshold,
+            )
+            out[-1] += short  # what the fund's sustainability is scored on
         out.append(self._balancing_text())
         if not pd.isna(r["cost_rate"]):
             out.append(

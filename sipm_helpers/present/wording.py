@@ -7,9 +7,22 @@ import math
 
 from sipm_helpers.config import FundRegistry
 from sipm_helpers.domain.measures import PART, PART_COLUMNS
-from sipm_helpers.domain.rules import ACHIEVED, AT_LEAST, AT_MOST, BETWEEN, RULES
+from sipm_helpers.domain.rules import (
+    ACHIEVED,
+    AT_LEAST,
+    AT_MOST,
+    BETWEEN,
+    PERCENTAGE_POINT,
+    RULES,
+)
 from sipm_helpers.domain.scoring import NOT_APPLICABLE, NOT_ASSESSED, REPORTED
-from sipm_helpers.present.formatting import DASH, fmt_rate, fmt_score, fmt_value
+from sipm_helpers.present.formatting import (
+    DASH,
+    fmt_number,
+    fmt_rate,
+    fmt_score,
+    fmt_value,
+)
 from sipm_helpers.present.labels import Labels
 
 TOTALS = ("income", "expenditure")  # the monitoring's and funding block's total rows
@@ -136,7 +149,30 @@ def score_basis(row: dict, labels: Labels, digits: int) -> str:
         zero = row.get("band_zero_below") if _below_band(row) else row.get("band_zero_above")
         key += "_inside" if bool(row.get("met")) else "_outside"
         values["zero"] = fmt_value(zero, unit)
+    if key == "basis_deduct":
+        key += _deduction(row, values, digits)
     return t(key, **values)
+
+
+def _deduction(row: dict, values: dict[str, str], digits: int) -> str:
+    """The figures of a deduction per percentage point ("9.7 points short, 1 off each, down
+    to 0: 8.0 − 8.0"), the points taken off at ``digits`` decimals, added to ``values``;
+    the label's suffix: met, below or above."""
+    if bool(row.get("met")):
+        return "_met"
+    gap = abs(float(row["target"]) - float(row["actual"])) / PERCENTAGE_POINT  # type: ignore[arg-type]
+    values.update(
+        gap=fmt_number(gap, 1),
+        per_point=_plain(row.get("deduct_per_point")),
+        floor=_plain(row.get("deduct_floor")),
+        deducted=fmt_score(float(row["points"]) - float(row["score"]), digits),  # type: ignore[arg-type]
+    )
+    return "_above" if row.get("direction") == "lower" else "_below"
+
+
+def _plain(value: object) -> str:
+    """A parameter as written: 1 → '1', 0.5 → '0.5', 0.25 → '0.25'."""
+    return fmt_number(value, 2).rstrip("0").rstrip(".") if not _missing(value) else DASH
 
 
 def _below_band(row: dict) -> bool:
