@@ -208,7 +208,7 @@ def _table_rows(html: str) -> list[list[str]]:
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_the_indicator_table_adds_up_as_shown(ev, tiny, ctx, lang):
     """Alpha 2025 (test_evaluation.py): the scores shown per category add up to the subtotal
-    shown under them, 10.0, 27.3, 34.6 and 24.4, and those to the total shown, 96.3, the
+    shown under them, 10.0, 27.3, 30.2 and 25.4, and those to the total shown, 92.9, the
     total of the header; the text above the table gives the same subtotals."""
     report = SelfEvaluationReport(ev, tiny, ctx, lang)
     section = report.indicators().html
@@ -224,10 +224,10 @@ def test_the_indicator_table_adds_up_as_shown(ev, tiny, ctx, lang):
         else:
             scores[-1].append(Decimal(cells[4]))
     assert [sum(s) for s in scores] == [e for _, e in subtotals]
-    assert [e for _, e in subtotals] == [Decimal(x) for x in ("10.0", "27.3", "34.6", "24.4")]
+    assert [e for _, e in subtotals] == [Decimal(x) for x in ("10.0", "27.3", "30.2", "25.4")]
     assert totals == [(sum(p for p, _ in subtotals), sum(e for _, e in subtotals))]
-    assert totals == [(Decimal(100), Decimal("96.3"))]
-    assert "96.3" in report.header().html
+    assert totals == [(Decimal(100), Decimal("92.9"))]
+    assert "92.9" in report.header().html
     for name, (points, earned) in zip(
         ("decision", "process", "output", "benefit"), subtotals, strict=True
     ):
@@ -273,7 +273,8 @@ def test_a_band_reads_as_a_band_in_its_unit(ev, tiny, ctx, lang):
     band = "6–9 months" if lang == "en" else "6–9 个月"
     assert report._target_text(rows.loc["months_covered"]) == band
     assert report._target_text(rows.loc["per_capita_expenditure_growth"]) == "≤ 8.0%"
-    assert report._target_text(rows.loc["premium_collection_rate"]) == "98.0%"  # no unit word
+    # a deduction per point below it reads as a floor; no unit word
+    assert report._target_text(rows.loc["premium_collection_rate"]) == "≥ 98.0%"
     assert band in report.indicators().html
 
 

@@ -180,8 +180,8 @@ def test_deduct_per_point_takes_points_off_each_percentage_point_short(ctx):
     r = one(ctx, **DEDUCT)
     assert r["score"] == 0.0 and not r["met"] and r["reads"] == "at_least"
     assert r["shortfall"] == pytest.approx(0.097 / 0.973) and r["reference"] == 0.973
-    # half a point off each: 8 − 0.5 × 9.7 = 3.15
-    assert one(ctx, **{**DEDUCT, "deduct_per_point": 0.5})["score"] == pytest.approx(3.15)
+    # half a point off each: 8 − 0.5 × 9.7 = 3.15, 3.2 rounded half up (score_decimals)
+    assert one(ctx, **{**DEDUCT, "deduct_per_point": 0.5})["score"] == pytest.approx(3.2)
     # a floor of 2 points: 8 − 9.7 stops at 2
     assert one(ctx, **{**DEDUCT, "deduct_floor": 2.0})["score"] == pytest.approx(2.0)
     # a part of a point counts its share: 97.3 − 97.0 = 0.3 short, 8 − 0.3 = 7.7
