@@ -9,7 +9,7 @@ data"), never zero.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
@@ -41,6 +41,9 @@ class Measure:
     # What the value is the larger of, where it is (label, measure of the facts alone):
     # reports name the side that set it and show every side's figure.
     parts: tuple[tuple[str, Callable[[AnnualFacts], pd.Series]], ...] = ()
+    # How many years before the one measured it reads (growth: the year before; a
+    # projection: its fit window): the facts a working paper shows to recompute it.
+    lookback: int = 0
 
     def __call__(self, facts: AnnualFacts, ctx: Context | None = None) -> pd.Series:
         if self.uses and ctx is None:
@@ -329,6 +332,13 @@ def projected_months_min(f: AnnualFacts, rules: SustainabilityRules) -> pd.Serie
     return out
 
 
+# Measures that read the year before: growth, and a share of the previous year's premiums.
+_YEAR_BEFORE = (
+    average_benefit_growth,
+    expenditure_income_growth_gap,
+    per_capita_expenditure_growth,
+    prevention_spending_share,
+)
 MEASURES: Mapping[str, Measure] = MappingProxyType(
     {
         **{
@@ -354,21 +364,27 @@ MEASURES: Mapping[str, Measure] = MappingProxyType(
                 subsidy_dependence,
                 other_expenditure_share,
                 fund_return_rate,
-                average_benefit_growth,
                 central_adjustment_execution,
-                expenditure_income_growth_gap,
-                per_capita_expenditure_growth,
-                prevention_spending_share,
                 reserve_ratio,
                 skills_subsidy_share,
             )
         },
+        **{fn.__name__: Measure(fn, lookback=1) for fn in _YEAR_BEFORE},
         budget_preparation_accuracy.__name__: Measure(
             budget_preparation_accuracy, parts=PREPARATION_SIDES
         ),
-        projected_months_min.__name__: Measure(projected_months_min, uses=("sustainability",)),
+        projected_months_min.__name__: Measure(
+            projected_months_min, uses=("sustainability",), lookback=FIT_WINDOW - 1
+        ),
     }
 )
+
+
+def years_read(names: Iterable[str]) -> int:
+    """How many years before the one measured the named measures read, at most."""
+    return max((MEASURES[name].lookback for name in names), default=0)
+
+
 # The columns that carry the parts of a measure beside its value (NaN for other measures).
 PART = "part_"
 PART_COLUMNS = tuple(

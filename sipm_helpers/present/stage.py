@@ -13,7 +13,7 @@ from sipm_helpers.config.context import Context
 from sipm_helpers.data.dataset import Dataset
 from sipm_helpers.domain.appraisal import RESULT_SCHEMA as APPRAISAL_SCHEMA
 from sipm_helpers.domain.appraisal import RESULT_VERSION as APPRAISAL_VERSION
-from sipm_helpers.domain.appraisal import appraisal_result, appraise
+from sipm_helpers.domain.appraisal import appraisal_result, appraise, self_assessed
 from sipm_helpers.domain.common_problems import common_problems
 from sipm_helpers.domain.evaluation import (
     RESULT_SCHEMA,
@@ -32,7 +32,7 @@ from sipm_helpers.domain.results import read_region_results, write_result
 from sipm_helpers.domain.suggestions import Evidence, suggest
 from sipm_helpers.domain.sustainability import Projection, project, sustainability_result
 from sipm_helpers.domain.target_review import review_targets, target_review_result
-from sipm_helpers.paths import RECTIFICATION_ITEMS, SCORING_FORM
+from sipm_helpers.paths import RECTIFICATION_ITEMS, SCORING_FORM, WORKING_PAPERS
 from sipm_helpers.present import session
 from sipm_helpers.present.appraisal_report import AppraisalReport, FollowUp
 from sipm_helpers.present.feedback_letter import LetterReport
@@ -54,6 +54,7 @@ from sipm_helpers.present.rectification import worded_items, write_items
 from sipm_helpers.present.report import SelfEvaluationReport
 from sipm_helpers.present.scoring_form import write_scoring_form
 from sipm_helpers.present.target_review_report import TargetReviewReport
+from sipm_helpers.present.working_papers import write_working_papers
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,8 @@ class StageRun:
     outcome: Any
     report: Any
     result: Callable[[], dict]
-    # writes the stage's companion file beside the result at the path given (a scoring form)
+    # writes the stage's companion files beside the result at the path given (a scoring
+    # form; the rectification items and the working papers) and returns the last one
     companion: Callable[[Path], Path] | None = None
 
     def save(self, path: str | Path | None) -> Path | None:
@@ -248,7 +250,8 @@ def provincial_evaluation(
     ``province`` for ``year`` (Art. 17–20), from their self-evaluation results in
     ``results``; earlier rectification items followed up as of ``as_of`` (ISO date; empty:
     the provincial report's due date, Art. 18). Saving writes the new rectification items
-    (.rectification.csv) beside the result, in the rectification table's layout."""
+    (.rectification.csv) beside the result, in the rectification table's layout, and the
+    working papers (.papers.xlsx), from which each score of the report can be recomputed."""
     loaded = _open(PROVINCIAL_EVALUATION, locals())
     ctx, ds = loaded.context, loaded.dataset
     province, year = str(province or _first_province(ds, fund)), int(year)
@@ -279,13 +282,16 @@ def provincial_evaluation(
         anomalies=far_from_standard(a.indicators, ctx.appraisal),
     )
     report = AppraisalReport(a, follow, ds, ctx, lang)
+
+    def companions(path: Path) -> Path:
+        """The new rectification items and the working papers beside the result."""
+        write_items(items, path.with_suffix(RECTIFICATION_ITEMS))
+        return write_working_papers(
+            report, self_assessed(found), when, path.with_suffix(WORKING_PAPERS)
+        )
+
     return StageRun(
-        ds,
-        ctx,
-        a,
-        report,
-        lambda: appraisal_result(a, problems, suggestions, when),
-        lambda path: write_items(items, path.with_suffix(RECTIFICATION_ITEMS)),
+        ds, ctx, a, report, lambda: appraisal_result(a, problems, suggestions, when), companions
     )
 
 
