@@ -60,10 +60,9 @@ def _formats(ws: Worksheet, row: int, formats: dict[int, str | None]) -> None:
             ws.cell(row, column).number_format = number_format
 
 
-def _subheader(ws: Worksheet, header: list[str]) -> int:
-    """A header row below a sheet's first table (a second table on the sheet)."""
-    ws.append([])
-    return _put(ws, header, "group")
+def _row(ws: Worksheet, values: list, style: str = "body") -> int:
+    """A row as the scoring form puts it (text kept text), styled over its own cells."""
+    return _put(ws, values, style, len(values))
 
 
 def _widths(ws: Worksheet, widths: tuple[int, ...]) -> None:
@@ -85,9 +84,14 @@ class WorkingPapers:
         self.r, self.a, self.t = report, report.a, report.labels.t
         self.mine, self.as_of, self.prepared = mine, as_of, prepared
         self.rows = score_rows(self.a, mine, report.ctx.standards)
+        codes = {self.a.province, *self.a.regions["region_code"].astype(str)}
+        self.names = {code: report.region(code) for code in codes}  # looked up once each
         self.fmt = score_format(report.digits)
 
     # names -----------------------------------------------------------------------------
+    def _region(self, code: object) -> str:
+        return self.names.get(str(code)) or self.r.region(str(code))
+
     def _category(self, code: str) -> str:
         cat = self.r.ctx.catalogue(self.a.fund, self.a.province)
         return cat.categories[code][self.r.lang]
@@ -119,7 +123,7 @@ class WorkingPapers:
     def _title(self, sheet: str) -> str:
         title = self.t(
             "papers_title",
-            province=self.r.region(self.a.province),
+            province=self._region(self.a.province),
             fund=self._fund(),
             year=self.a.year,
         )
@@ -169,7 +173,7 @@ class WorkingPapers:
         evaluated = int((r["status"] != MISSING).sum())
         facts = [
             (t("col_note"), t("papers_what")),
-            (t("province"), f"{self.r.region(a.province)} ({a.province})"),
+            (t("province"), f"{self._region(a.province)} ({a.province})"),
             (t("fund"), self._fund()),
             (t("budget_year"), str(a.year)),
             (t("papers_regions"), t("papers_regions_value", evaluated=evaluated, regions=len(r))),
@@ -180,7 +184,7 @@ class WorkingPapers:
             (t("papers_recompute"), t("papers_recompute_text")),
         ]
         for label, value in facts:
-            _put(ws, [label, value])
+            _row(ws, [label, value])
         _widths(ws, (26, 110))
 
     # 评分底稿 / Scores -----------------------------------------------------------------
@@ -237,7 +241,7 @@ class WorkingPapers:
         formula = x.get("function")
         finding, found = self._finding(x)
         return [
-            self.r.region(x["region_code"]),
+            self._region(x["region_code"]),
             str(x["region_code"]),
             self._category(x["category"]),
             self.r.indicator(x["indicator"]),
@@ -267,7 +271,7 @@ class WorkingPapers:
         header = [self.t(key) for key in self.SCORE_HEADER]
         _header(ws, self._title("papers_sheet_scores"), header)
         for x in self.rows.to_dict("records"):  # regions × ~20 indicators: writing, not computing
-            row = _put(ws, self._score_row(x))
+            row = _row(ws, self._score_row(x))
             _formats(ws, row, self._score_formats(x))
         ws.auto_filter.ref = f"A2:{get_column_letter(len(header))}{ws.max_row}"
         _widths(ws, self.SCORE_WIDTHS)
@@ -322,11 +326,11 @@ class WorkingPapers:
         total = get_column_letter(3 + n + 4)
         for x in self.a.regions.sort_values("region_code").to_dict("records"):
             missing = x["status"] == MISSING
-            values = [self.r.region(x["region_code"]), str(x["region_code"]), *[None] * (n + 5),
+            values = [self._region(x["region_code"]), str(x["region_code"]), *[None] * (n + 5),
                       None if missing else self.r.grade(x["evaluated_grade"]),
                       _number(x["self_total"]), None if missing else self.r.grade(x["self_grade"]),
                       None, t("pe_missing") if missing else None]  # fmt: skip
-            row = _put(ws, values)
+            row = _row(ws, values)
             if not missing:  # formulas after the row is put: _put keeps strings as text
                 gap = f"=ROUND({get_column_letter(9 + n)}{row}-{total}{row},{self.r.digits})"
                 for column, formula in enumerate(
@@ -354,13 +358,13 @@ class WorkingPapers:
                   t("pe_self_score"), t("papers_col_evaluated_score")]  # fmt: skip
         _header(ws, self._title("papers_sheet_findings"), header)
         if self.a.moved.empty:
-            _put(ws, [t("papers_findings_none")])
+            _row(ws, [t("papers_findings_none")])
         units = dict(zip(self.a.indicators["indicator"], self.a.indicators["unit"], strict=False))
         for x in self.a.moved.to_dict("records"):
             name, unit = self.r.indicator(x["indicator"]), units.get(x["indicator"])
             before, before_format = self._value(x["self_value"], unit)
             after, after_format = self._value(x["evaluated_value"], unit)
-            row = _put(ws, [self.r.region(x["region_code"]), str(x["region_code"]), name,
+            row = _row(ws, [self._region(x["region_code"]), str(x["region_code"]), name,
                             t(f"review_finding_{x['finding']}"),
                             basis_name(x["basis"], self.r.labels),
                             note(x, self.a.year, name, self.r.labels) or None, before, after,
@@ -377,9 +381,9 @@ class WorkingPapers:
                   t("pe_ledger_overdue"), t("pe_open_items")]  # fmt: skip
         _header(ws, self._title("papers_sheet_ledger"), header)
         if g.empty:
-            _put(ws, [t("papers_ledger_none", year=self.a.year)])
+            _row(ws, [t("papers_ledger_none", year=self.a.year)])
         for x in g.to_dict("records"):
-            row = _put(ws, [self.r.region(x["region_code"]), str(x["region_code"]),
+            row = _row(ws, [self._region(x["region_code"]), str(x["region_code"]),
                             int(x["year"]), int(x["due"]), int(x["on_time"]), _number(x["rate"]),
                             _number(x["found"]), _number(x["rectified"]),
                             _number(x["reported"]), int(x["overdue"]), int(x["open"])])  # fmt: skip
@@ -393,15 +397,15 @@ class WorkingPapers:
         if items.empty:
             return
         ws.append([])
-        _put(ws, [t("papers_ledger_items")], "bold")
-        _put(ws, [t("papers_col_item_id"), t("papers_col_region"), t("papers_col_year"),
+        _row(ws, [t("papers_ledger_items")], "bold")
+        _row(ws, [t("papers_col_item_id"), t("papers_col_region"), t("papers_col_year"),
                   t("papers_col_source"), t("col_indicator"), t("pe_problem"),
                   t("pe_deadline"), t("papers_col_status"), t("papers_col_closed"),
                   t("pe_ledger_due"), t("pe_ledger_on_time"), t("pe_ledger_overdue"),
                   t("pe_open_items")], "group")  # fmt: skip
         for x in items.to_dict("records"):
             indicator = x["indicator"] if isinstance(x["indicator"], str) else None
-            _put(ws, [str(x["item_id"]), self.r.region(x["region_code"]), int(x["year"]),
+            _row(ws, [str(x["item_id"]), self._region(x["region_code"]), int(x["year"]),
                       t(f"papers_source_{x['source']}"),
                       self.r.indicator(indicator) if indicator else None, _text(x["problem"]),
                       fmt_date(x["deadline"], lang),
@@ -441,10 +445,10 @@ class WorkingPapers:
         _header(ws, self._title("papers_sheet_data"), header)
         facts = annual_data(self.r.ds, self.r.ctx, self.a)
         names = {item: self._item_name(item) for item in facts["item"].unique()}
-        regions = {code: self.r.region(code) for code in facts["region_code"].unique()}
+        regions = {code: self._region(code) for code in facts["region_code"].unique()}
         for x in facts.itertuples():  # a province's regions × two years × ~50 facts
             name, unit = names[x.item]
-            row = _put(ws, [regions[x.region_code], str(x.region_code), int(x.year),
+            row = _row(ws, [regions[x.region_code], str(x.region_code), int(x.year),
                             t(f"papers_facts_{x.table}"), name, float(x.value), unit])  # fmt: skip
             ws.cell(row, 6).number_format = AMOUNT
         if len(facts):
