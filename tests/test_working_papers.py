@@ -389,6 +389,19 @@ def test_the_data_years_are_those_the_measures_read(saved, tiny, ctx):
     assert months.tolist() == [12]
 
 
+def test_the_data_are_free_of_float_noise(saved, tiny, ctx):
+    """Interest of 0.3 a month: twelve of them add up to 3.599999999999999 in floats; 3.6."""
+    run, _, _ = saved
+    e = tiny.execution
+    dimes = e.assign(amount=e["amount"].where(e["item"] != "interest", 0.3))
+    data = annual_data(replace(tiny, execution=dimes), ctx, run.outcome)
+    interest = data.loc[
+        (data["region_code"] == "110100") & (data["year"] == 2025)
+        & (data["table"] == "executed") & (data["item"] == "interest"), "value"
+    ]  # fmt: skip
+    assert pd.Series([0.3] * 12).sum() != 3.6 and interest.tolist() == [3.6]
+
+
 def test_ledger_items_are_the_audit_items_with_their_states(tiny, ctx):
     items = ledger_items(tiny, ctx, fund=FUND, regions=["110100", "110200"], years=[2025])
     assert items["item_id"].tolist() == ["R2024-1"]  # R2025-1 is an evaluation's item

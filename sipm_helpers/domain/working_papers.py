@@ -87,7 +87,8 @@ def annual_data(ds: Dataset, ctx: Context, a: Appraisal) -> pd.DataFrame:
     """The annual facts of the regions scored, in the years the measures read
     (:func:`data_years`), as the evaluation aggregated them from the monthly tables:
     region_code, year, table (:data:`FACT_TABLES`), item (a line item, a total, the
-    months reported or a statistic) and value; the fund's own rows only."""
+    months reported or a statistic) and value, to six decimals (summing months leaves float
+    noise: twelve 0.3s add up to 3.599999999999999); the fund's own rows only."""
     regions = a.indicators["region_code"].astype(str).unique().tolist() if len(a.indicators) else []
     if not regions:
         return _long(pd.DataFrame(), "", [])
@@ -97,6 +98,7 @@ def annual_data(ds: Dataset, ctx: Context, a: Appraisal) -> pd.DataFrame:
     years = data_years(ctx, a)
     parts = [_long(getattr(facts, table), table, years) for table in FACT_TABLES]
     out = pd.concat(parts, ignore_index=True)
+    out["value"] = out["value"].astype("float64").round(6)
     items = {item: i for i, item in enumerate(item_order(ctx.registry))}
     out = out.assign(
         _table=out["table"].map({t: i for i, t in enumerate(FACT_TABLES)}).to_numpy(np.int64),

@@ -440,7 +440,7 @@ class WorkingPapers:
         evaluation aggregated them from the monthly tables."""
         t = self.t
         header = [t("papers_col_region"), t("papers_col_code"), t("col_year"),
-                  t("papers_col_table"), t("papers_item"), t("papers_value"),
+                  t("papers_col_table"), t("papers_item"), t("papers_col_value"),
                   t("papers_col_unit")]  # fmt: skip
         _header(ws, self._title("papers_sheet_data"), header)
         facts = annual_data(self.r.ds, self.r.ctx, self.a)
