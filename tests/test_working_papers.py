@@ -347,6 +347,21 @@ def test_a_rescaled_total_is_recomputed_over_the_points_assessed(tiny, tiny_dir,
     assert a.regions.set_index("region_code").at["110200", "evaluated_total"] == 99.6
 
 
+def test_papers_of_a_province_whose_self_evaluations_are_all_missing(tiny, ctx):
+    """No region submitted: the papers list them as missing, with no score to recompute."""
+    missing = {"110100": None, "110200": None}
+    a = appraise(tiny, ctx, fund=FUND, province=PROVINCE, year=YEAR, results=missing)
+    empty = pd.DataFrame()
+    report = AppraisalReport(a, FollowUp(empty, empty, empty, empty, empty), tiny, ctx, "en")
+    wb = working_papers(report, self_assessed(missing), AS_OF, PREPARED)
+    assert _rows(wb["Scores"]) == [] and _rows(wb["Data"]) == []
+    totals = _rows(wb["Totals"])
+    assert [(r[1], r[-1]) for r in totals] == [("110100", "Self-evaluation missing"),
+                                               ("110200", "Self-evaluation missing")]  # fmt: skip
+    assert not [c for s in wb.worksheets for row in s.iter_rows() for c in row
+                if c.data_type == "f"]  # fmt: skip
+
+
 # The domain ----------------------------------------------------------------------------
 def test_the_rows_add_up_to_what_the_totals_sum(saved, ctx):
     run, _, _ = saved

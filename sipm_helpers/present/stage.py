@@ -4,10 +4,13 @@ a few calls."""
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import pandas as pd
 
 from sipm_helpers.config.context import Context
 from sipm_helpers.data.dataset import Dataset
@@ -282,17 +285,28 @@ def provincial_evaluation(
         anomalies=far_from_standard(a.indicators, ctx.appraisal),
     )
     report = AppraisalReport(a, follow, ds, ctx, lang)
-
-    def companions(path: Path) -> Path:
-        """The new rectification items and the working papers beside the result."""
-        write_items(items, path.with_suffix(RECTIFICATION_ITEMS))
-        return write_working_papers(
-            report, self_assessed(found), when, path.with_suffix(WORKING_PAPERS)
-        )
-
     return StageRun(
-        ds, ctx, a, report, lambda: appraisal_result(a, problems, suggestions, when), companions
+        ds,
+        ctx,
+        a,
+        report,
+        lambda: appraisal_result(a, problems, suggestions, when),
+        lambda path: _provincial_companions(path, items, report, found, when),
     )
+
+
+def _provincial_companions(
+    path: Path,
+    items: pd.DataFrame,
+    report: AppraisalReport,
+    found: dict[str, dict | None],
+    as_of: datetime.date,
+) -> Path:
+    """Beside the provincial evaluation's result: the new rectification items and the
+    working papers (the path of the papers)."""
+    write_items(items, path.with_suffix(RECTIFICATION_ITEMS))
+    papers = path.with_suffix(WORKING_PAPERS)
+    return write_working_papers(report, self_assessed(found), as_of, papers)
 
 
 def _provincial_result(fund: str, province: str, year: int, results: str, data: str) -> dict:

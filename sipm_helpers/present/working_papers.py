@@ -172,7 +172,7 @@ class WorkingPapers:
         _header(ws, self._title("papers_sheet_notes"), [t("papers_item"), t("papers_value")])
         evaluated = int((r["status"] != MISSING).sum())
         facts = [
-            (t("col_note"), t("papers_what")),
+            (t("papers_about"), t("papers_what")),
             (t("province"), f"{self._region(a.province)} ({a.province})"),
             (t("fund"), self._fund()),
             (t("budget_year"), str(a.year)),
@@ -280,7 +280,7 @@ class WorkingPapers:
     def _categories(self) -> list[str]:
         """The first-level categories the rows hold, in the catalogue's order."""
         cat = self.r.ctx.catalogue(self.a.fund, self.a.province)
-        present = set(self.rows["category"])
+        present = set(self.rows["category"]) if len(self.rows) else set()
         return [code for code in cat.categories if code in present]
 
     def _range(self, sheet: str, column: int) -> str:
@@ -359,7 +359,8 @@ class WorkingPapers:
         _header(ws, self._title("papers_sheet_findings"), header)
         if self.a.moved.empty:
             _row(ws, [t("papers_findings_none")])
-        units = dict(zip(self.a.indicators["indicator"], self.a.indicators["unit"], strict=False))
+        ind = self.a.indicators
+        units = dict(zip(ind["indicator"], ind["unit"], strict=True)) if "unit" in ind else {}
         for x in self.a.moved.to_dict("records"):
             name, unit = self.r.indicator(x["indicator"]), units.get(x["indicator"])
             before, before_format = self._value(x["self_value"], unit)
