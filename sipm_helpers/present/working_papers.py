@@ -199,7 +199,9 @@ class WorkingPapers:
     SCORE_WIDTHS = (12, 9, 10, 28, 36, 11, 11, 14, 9, 9, 9, 9, 10, 8, 26, 26, 44, 18, 26, 26,
                     8, 8, 8, 20, 40, 8)  # fmt: skip
     # The columns (1-based) the Totals sheet sums and matches on.
-    CODE, CATEGORY, AT_STAKE, ASSESSED, SCORE = 2, 3, 21, 22, 26
+    CODE, CATEGORY, AT_STAKE, ASSESSED, SELF, SCORE = 2, 3, 21, 22, 23, 26
+    # The columns of the actual, the target and the band (the indicator's unit), the share.
+    VALUES, SHARE = (6, 7, 9, 10, 11, 12), 14
 
     def _target_source(self, x: dict) -> str | None:
         """Where the target came from: the region, the province, the centre, the
@@ -263,8 +265,8 @@ class WorkingPapers:
 
     def _score_formats(self, x: dict) -> dict[int, str | None]:
         value = NUMBER_FORMATS.get(str(x.get("unit")), AMOUNT)
-        points = {c: self.fmt for c in (self.AT_STAKE, self.ASSESSED, 23, self.SCORE)}
-        return {6: value, 7: value, 9: value, 10: value, 11: value, 12: value, 14: RATE, **points}
+        points = {c: self.fmt for c in (self.AT_STAKE, self.ASSESSED, self.SELF, self.SCORE)}
+        return {**dict.fromkeys(self.VALUES, value), self.SHARE: RATE, **points}
 
     def scores(self, ws: Worksheet) -> None:
         """One row per region and indicator: what its score rests on, and the score."""
