@@ -10,9 +10,10 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = PACKAGE_DIR.parent
 
 # Files a stage writes beside its structured result, by suffix: the self-evaluation's
-# scoring form and the provincial evaluation's new rectification items.
+# scoring form, the provincial evaluation's new rectification items and its working papers.
 SCORING_FORM = ".xlsx"
 RECTIFICATION_ITEMS = ".rectification.csv"
+WORKING_PAPERS = ".papers.xlsx"
 
 
 def parameters_dir() -> Path:

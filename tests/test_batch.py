@@ -159,6 +159,9 @@ def test_demo_command_exits_1_when_a_report_fails_and_finishes_the_rest(
     items = "provincial_evaluation/2025/employee_medical/110000-testshire.rectification.csv"
     assert (tmp_path / "site" / items).exists()
     assert f'<a href="{items}">Rectification items (CSV)</a>' in index
+    papers = items.replace(".rectification.csv", ".papers.xlsx")  # the working papers
+    assert (tmp_path / "site" / papers).read_bytes()[:2] == b"PK"  # a workbook (zip)
+    assert f'<a href="{papers}">Working papers</a>' in index
     assert '<a href="compare.html">Regions compared</a>' in index
     compare = (tmp_path / "site" / "compare.html").read_text(encoding="utf-8")
     assert f'<a href="self_evaluation/{mine}">Alpha City</a>' in compare

@@ -18,7 +18,7 @@ import pandas as pd
 
 from sipm_helpers.data.dataset import Dataset
 from sipm_helpers.domain.provincial import province_members
-from sipm_helpers.paths import RECTIFICATION_ITEMS, SCORING_FORM, notebooks_dir
+from sipm_helpers.paths import RECTIFICATION_ITEMS, SCORING_FORM, WORKING_PAPERS, notebooks_dir
 from sipm_helpers.present import parameters as entries
 from sipm_helpers.present.parameters import Parameter, parse_period
 
@@ -177,7 +177,10 @@ STAGES: Mapping[str, Stage] = _register(
             "provincial evaluations {when}: self-evaluations missing, late or far off",
             lambda r: bool(r["flags"]),
         ),
-        companions=(Companion(RECTIFICATION_ITEMS, "link_items"),),
+        companions=(
+            Companion(RECTIFICATION_ITEMS, "link_items"),
+            Companion(WORKING_PAPERS, "link_papers"),
+        ),
     ),
     Stage(
         "feedback_letter",

@@ -23,7 +23,7 @@ import pandas as pd
 
 from sipm_helpers.config.context import Context
 from sipm_helpers.data.dataset import Dataset
-from sipm_helpers.data.ledger import KEYS, ledger_rates, reported_rates
+from sipm_helpers.data.ledger import KEYS, STATES, item_states, ledger_rates, reported_rates
 
 BASIS = "ledger"
 RATE, OVERDUE = "rate", "overdue"  # the two checks that move a score
@@ -46,6 +46,25 @@ def ledger_facts(
     ledger = ledger_rates(_selected(ds.rectification, fund, regions), years, ctx.ledger.sources)
     reported = reported_rates(_selected(ds.statistics, fund, regions))
     return ledger.merge(reported, on=KEYS, how="left")
+
+
+ITEM_COLUMNS = ["item_id", "region_code", "year", "source", "indicator", "problem", "deadline",
+                "status", "closed", *STATES]  # fmt: skip
+
+
+def ledger_items(
+    ds: Dataset, ctx: Context, *, fund: str, regions: Iterable[str], years: Iterable[int]
+) -> pd.DataFrame:
+    """The audit and inspection items behind :func:`ledger_facts`: one row per item and
+    year looked at, with its source, problem, status and the states it was counted in
+    (due, on_time, overdue, open), by region and deadline."""
+    r = _selected(ds.rectification, fund, list(regions))
+    states = item_states(r, years, ctx.ledger.sources).drop(columns=["deadline", "closed"])
+    wanted = ["item_id", "source", "indicator", "problem", "deadline", "status", "closed"]
+    out = states.merge(r[wanted], on="item_id", how="left")
+    return out.sort_values(["region_code", "year", "deadline", "item_id"], ignore_index=True)[
+        ITEM_COLUMNS
+    ]
 
 
 def _rate_findings(facts: pd.DataFrame, ctx: Context) -> pd.DataFrame:

@@ -9,7 +9,7 @@ data"), never zero.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
@@ -48,6 +48,9 @@ class Measure:
     # What the value is the larger of, where it is (label, measure of the facts alone):
     # reports name the side that set it and show every side's figure.
     parts: tuple[tuple[str, Callable[[AnnualFacts], pd.Series]], ...] = ()
+    # How many years before the one measured it reads (growth: the year before; a
+    # projection: its fit window): the facts a working paper shows to recompute it.
+    lookback: int = 0
 
     def __call__(
         self,
@@ -354,6 +357,13 @@ def solvency_years_short(f: AnnualFacts, outlooks: Mapping[int, Outlook]) -> pd.
     return short.reindex(f.executed.index).astype("float64")
 
 
+# Measures that read the year before: growth, and a share of the previous year's premiums.
+_YEAR_BEFORE = (
+    average_benefit_growth,
+    expenditure_income_growth_gap,
+    per_capita_expenditure_growth,
+    prevention_spending_share,
+)
 MEASURES: Mapping[str, Measure] = MappingProxyType(
     {
         **{
@@ -379,22 +389,30 @@ MEASURES: Mapping[str, Measure] = MappingProxyType(
                 subsidy_dependence,
                 other_expenditure_share,
                 fund_return_rate,
-                average_benefit_growth,
                 central_adjustment_execution,
-                expenditure_income_growth_gap,
-                per_capita_expenditure_growth,
-                prevention_spending_share,
                 reserve_ratio,
                 skills_subsidy_share,
             )
         },
+        **{fn.__name__: Measure(fn, lookback=1) for fn in _YEAR_BEFORE},
         budget_preparation_accuracy.__name__: Measure(
             budget_preparation_accuracy, parts=PREPARATION_SIDES
         ),
-        projected_months_min.__name__: Measure(projected_months_min, uses=("sustainability",)),
-        solvency_years_short.__name__: Measure(solvency_years_short, uses=(OUTLOOKS,)),
+        projected_months_min.__name__: Measure(
+            projected_months_min, uses=("sustainability",), lookback=FIT_WINDOW - 1
+        ),
+        solvency_years_short.__name__: Measure(
+            solvency_years_short, uses=(OUTLOOKS,), lookback=FIT_WINDOW - 1
+        ),
     }
 )
+
+
+def years_read(names: Iterable[str]) -> int:
+    """How many years before the one measured the named measures read, at most."""
+    return max((MEASURES[name].lookback for name in names), default=0)
+
+
 # The columns that carry the parts of a measure beside its value (NaN for other measures).
 PART = "part_"
 PART_COLUMNS = tuple(

@@ -220,6 +220,17 @@ def _with_points(scored: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def at_stake(scored: pd.DataFrame) -> pd.DataFrame:
+    """Per row of ``scored``, what the totals add up (:func:`summarize_scores`): the
+    points at stake (``points``: scored or not assessed), those assessed (``assessed``)
+    and those earned (``earned``); 0 where a row puts none at stake."""
+    s = _with_points(scored)
+    return pd.DataFrame(
+        {"points": s["_points"], "assessed": s["_assessed"], "earned": s["_earned"]},
+        index=scored.index,
+    )
+
+
 # The summary's sums of rounded rows, rounded again: adding binary floats leaves noise
 # (2.7 + 3.3 + 2.7 is 8.700000000000001).
 SUMMED = ("earned", "points", "assessed_points", "not_assessed_points", "not_applicable_weight")

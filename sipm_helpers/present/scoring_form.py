@@ -89,13 +89,15 @@ def _indicator_row(r: pd.Series, report: SelfEvaluationReport) -> tuple[list, st
     return row, number_format
 
 
-def _put(ws: Worksheet, values: list, style: str = "body") -> int:
+def _put(ws: Worksheet, values: list, style: str = "body", width: int | None = None) -> int:
     """Append a row in one of the ROW_STYLES and return its number. Text stays text: a
     name or an explanation that begins with '=', '+', '-' or '@' is stored as a string,
-    with the quote prefix that keeps Excel from reading it as a formula when edited."""
+    with the quote prefix that keeps Excel from reading it as a formula when edited.
+    ``width``: the columns styled (the sheet's width unless given: finding it scans every
+    cell, which a long sheet feels)."""
     ws.append(values)
     row = ws.max_row
-    _style_row(ws, row, style)  # before the rest: a style resets the number format
+    _style_row(ws, row, style, width)  # before the rest: a style resets the number format
     for column, value in enumerate(values, start=1):
         if isinstance(value, str):
             cell = ws.cell(row, column)
@@ -135,9 +137,9 @@ def _add_row_styles(wb: Workbook) -> None:
         wb.add_named_style(style)
 
 
-def _style_row(ws: Worksheet, row: int, style: str = "body") -> None:
-    for cell in ws[row]:
-        cell.style = f"sipm {style}"
+def _style_row(ws: Worksheet, row: int, style: str = "body", width: int | None = None) -> None:
+    for column in range(1, (width or ws.max_column) + 1):
+        ws.cell(row, column).style = f"sipm {style}"
 
 
 def _header(ws: Worksheet, title: str, header: list[str]) -> None:

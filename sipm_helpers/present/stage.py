@@ -4,16 +4,19 @@ a few calls."""
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from sipm_helpers.config.context import Context
 from sipm_helpers.data.dataset import Dataset
 from sipm_helpers.domain.appraisal import RESULT_SCHEMA as APPRAISAL_SCHEMA
 from sipm_helpers.domain.appraisal import RESULT_VERSION as APPRAISAL_VERSION
-from sipm_helpers.domain.appraisal import appraisal_result, appraise
+from sipm_helpers.domain.appraisal import appraisal_result, appraise, self_assessed
 from sipm_helpers.domain.common_problems import common_problems
 from sipm_helpers.domain.evaluation import (
     RESULT_SCHEMA,
@@ -38,7 +41,7 @@ from sipm_helpers.domain.sustainability import (
     sustainability_result,
 )
 from sipm_helpers.domain.target_review import review_targets, target_review_result
-from sipm_helpers.paths import RECTIFICATION_ITEMS, SCORING_FORM
+from sipm_helpers.paths import RECTIFICATION_ITEMS, SCORING_FORM, WORKING_PAPERS
 from sipm_helpers.present import session
 from sipm_helpers.present.appraisal_report import AppraisalReport, FollowUp
 from sipm_helpers.present.feedback_letter import LetterReport
@@ -60,6 +63,7 @@ from sipm_helpers.present.rectification import worded_items, write_items
 from sipm_helpers.present.report import SelfEvaluationReport
 from sipm_helpers.present.scoring_form import write_scoring_form
 from sipm_helpers.present.target_review_report import TargetReviewReport
+from sipm_helpers.present.working_papers import write_working_papers
 
 
 @dataclass(frozen=True)
@@ -72,7 +76,8 @@ class StageRun:
     outcome: Any
     report: Any
     result: Callable[[], dict]
-    # writes the stage's companion file beside the result at the path given (a scoring form)
+    # writes the stage's companion files beside the result at the path given (a scoring
+    # form; the rectification items and the working papers) and returns the last one
     companion: Callable[[Path], Path] | None = None
 
     def save(self, path: str | Path | None) -> Path | None:
@@ -276,7 +281,8 @@ def provincial_evaluation(
     ``province`` for ``year`` (Art. 17–20), from their self-evaluation results in
     ``results``; earlier rectification items followed up as of ``as_of`` (ISO date; empty:
     the provincial report's due date, Art. 18). Saving writes the new rectification items
-    (.rectification.csv) beside the result, in the rectification table's layout."""
+    (.rectification.csv) beside the result, in the rectification table's layout, and the
+    working papers (.papers.xlsx), from which each score of the report can be recomputed."""
     loaded = _open(PROVINCIAL_EVALUATION, locals())
     ctx, ds = loaded.context, loaded.dataset
     province, year = str(province or _first_province(ds, fund)), int(year)
@@ -319,8 +325,22 @@ def provincial_evaluation(
         a,
         report,
         lambda: appraisal_result(a, problems, suggestions, when),
-        lambda path: write_items(items, path.with_suffix(RECTIFICATION_ITEMS)),
+        lambda path: _provincial_companions(path, items, report, found, when),
     )
+
+
+def _provincial_companions(
+    path: Path,
+    items: pd.DataFrame,
+    report: AppraisalReport,
+    found: dict[str, dict | None],
+    as_of: datetime.date,
+) -> Path:
+    """Beside the provincial evaluation's result: the new rectification items and the
+    working papers (the path of the papers)."""
+    write_items(items, path.with_suffix(RECTIFICATION_ITEMS))
+    papers = path.with_suffix(WORKING_PAPERS)
+    return write_working_papers(report, self_assessed(found), as_of, papers)
 
 
 def _provincial_result(fund: str, province: str, year: int, results: str, data: str) -> dict:
