@@ -377,3 +377,16 @@ def test_an_overall_target_whose_period_runs_on_is_not_concluded(tiny, ctx):
     t.loc[t["period"] == "overall", "end_year"] = 2027
     ev = evaluate(replace(tiny, targets=t), ctx, fund=EM, region="110100", year=2025)
     assert not ev.overall["closes"].any() and ev.overall["achieved"].isna().all()
+
+
+def test_a_province_whose_self_evaluations_are_all_missing_is_evaluated_as_such(tiny_dir, tmp_path):
+    """No stage-03 result in the folder: every region listed as missing, none scored, and
+    the report, the suggestions and the result still made (no KeyError on empty frames)."""
+    run = provincial_evaluation(
+        fund=EM, province="110000", year=2025, data=str(tiny_dir), results=str(tmp_path)
+    )
+    result = run.result()
+    assert {r["status"] for r in result["regions"]} == {"self_evaluation_missing"}
+    assert result["moved"] == [] and result["missed"] == []
+    html = run.report.rescoring().html + run.report.quality().html
+    assert "nan" not in html and "<NA>" not in html

@@ -388,19 +388,15 @@ def appraise(
         ignore_index=True,
     )
     review = evaluator_review(ds, ctx, fund=fund, regions=scored, years=[year])
-    evaluated = (
-        indicator_frame(
-            ds,
-            ctx,
-            funds=[fund],
-            regions=scored,
-            years=[year],
-            review=review,
-            outlooks=outlooks,
-        )
-        if scored
-        else pd.DataFrame(columns=["region_code", "reviewed", "score", "indicator"])
-    )
+    evaluated = indicator_frame(
+        ds,
+        ctx,
+        funds=[fund],
+        regions=scored,
+        years=[year],
+        review=review,
+        outlooks=outlooks,
+    )  # with no region to score: empty, with every column the later steps read
     table = _standing(mine, evaluated, quality, ctx)
     table = table.merge(_received(ds, fund, year, rules), on="region_code", how="left")
     alone = prepared_alone(ds, ctx, fund=fund, year=year)
