@@ -58,7 +58,9 @@ def test_self_evaluation_runs_and_renders(tmp_path, demo, fund, region, lang):
     region = (
         region or demo.coordination.loc[demo.coordination["fund"] == fund, "region_code"].iloc[0]
     )
-    assert result["schema"] == "sipm.self_evaluation" and result["version"] == 2
+    assert (
+        result["schema"] == "sipm.self_evaluation" and result["version"] == 3
+    )  # 3: overall targets concluded on
     assert Path(result_path(tmp_path)).with_suffix(".xlsx").exists()  # the scoring form
     assert result["fund"] == fund and result["region"] == region and result["year"] == 2025
     assert 0 <= result["summary"]["total"] <= 100 and result["summary"]["grade"]
