@@ -390,3 +390,11 @@ def test_a_province_whose_self_evaluations_are_all_missing_is_evaluated_as_such(
     assert result["moved"] == [] and result["missed"] == []
     html = run.report.rescoring().html + run.report.quality().html
     assert "nan" not in html and "<NA>" not in html
+
+
+def test_plain_phrases_are_matched_as_text_never_as_patterns():
+    from sipm_helpers.domain.phrases import says_any
+
+    text = pd.Series(["未发现违规问题", None, "a.b", "收支(平衡)"])
+    assert says_any(text, ["未发现违规"]).tolist() == [True, False, False, False]
+    assert says_any(text, [".", "("]).tolist() == [False, False, True, True]  # no regex

@@ -24,6 +24,7 @@ import pandas as pd
 from sipm_helpers.config.context import Context
 from sipm_helpers.data.dataset import Dataset
 from sipm_helpers.data.ledger import KEYS, STATES, item_states, ledger_rates, reported_rates
+from sipm_helpers.domain.phrases import says_any
 
 BASIS = "ledger"
 RATE, OVERDUE = "rate", "overdue"  # the two checks that move a score
@@ -142,9 +143,6 @@ def contradicted_evidence(
     facts = facts.loc[facts["open"] > 0, ["region_code", "open", "overdue"]]
     q = _selected(ds.qualitative, fund, regions)
     q = q.loc[q["year"] == year, ["region_code", "indicator", "evidence"]]
-    text = q["evidence"].astype("string").fillna("")
-    claims = pd.Series(False, index=q.index)
-    for phrase in ctx.ledger.no_problem_phrases:  # a few plain phrases, matched as text
-        claims |= text.str.contains(phrase, regex=False)
-    out = q.loc[claims.to_numpy(dtype=bool)].merge(facts, on="region_code")
+    claims = says_any(q["evidence"], ctx.ledger.no_problem_phrases)
+    out = q.loc[claims].merge(facts, on="region_code")
     return out.sort_values(["region_code", "indicator"], ignore_index=True)

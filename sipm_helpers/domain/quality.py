@@ -18,6 +18,8 @@ import pandas as pd
 
 from sipm_helpers.config.context import Context
 from sipm_helpers.data.dataset import Dataset
+from sipm_helpers.domain.facts import annual_facts
+from sipm_helpers.domain.phrases import says_any
 from sipm_helpers.errors import ParameterError
 from sipm_helpers.paths import parameters_dir
 
@@ -32,23 +34,19 @@ def prepared_alone(ds: Dataset, ctx: Context, *, fund: str, year: int) -> pd.Dat
     prepared_by and ``alone`` (True where it names no organiser of the rules)."""
     s = ds.submissions
     mine = s.loc[(s["fund"] == fund) & (s["year"] == year), ["region_code", "prepared_by"]]
-    text = mine["prepared_by"].astype("string").fillna("")
-    organised = pd.Series(False, index=mine.index)
-    for phrase in ctx.quality.organised_by:  # a few plain phrases, matched as text
-        organised |= text.str.contains(phrase, regex=False)
-    return mine.assign(alone=~organised.to_numpy(dtype=bool)).reset_index(drop=True)
+    organised = says_any(mine["prepared_by"], ctx.quality.organised_by)
+    return mine.assign(alone=~organised).reset_index(drop=True)
 
 
 def year_flows(
     ds: Dataset, ctx: Context, *, fund: str, regions: Iterable[str], year: int
 ) -> pd.DataFrame:
-    """Per region: the year's income and expenditure as executed (10,000 yuan)."""
-    e = ds.execution
-    e = e.loc[(e["fund"] == fund) & (e["year"] == year) & e["region_code"].isin(list(regions))]
-    kind = e["item"].map({c: i.kind for c, i in ctx.registry.line_items.items()})
-    flows = e.assign(kind=kind).loc[kind.isin(["income", "expenditure"])]
-    wide = flows.pivot_table(index="region_code", columns="kind", values="amount", aggfunc="sum")
-    return wide.reindex(columns=["income", "expenditure"]).fillna(0.0).reset_index()
+    """Per region: the year's income and expenditure as executed (10,000 yuan), from the
+    annual facts every measure reads."""
+    facts = annual_facts(ds, ctx.registry, funds=[fund], regions=list(regions), years=[year])
+    executed = facts.executed.reindex(columns=["income", "expenditure"])
+    mine = executed.loc[executed.index.get_level_values("year") == year]
+    return mine.reset_index()[["region_code", "income", "expenditure"]]
 
 
 def denied_reasons(
@@ -68,12 +66,9 @@ def denied_reasons(
                 f"claims.{claim.code}.fact",
                 f"unknown fact {claim.fact!r}; known: {', '.join(FACTS)}",
             )
-        text = x["reason"].astype("string").fillna("")
-        makes = pd.Series(False, index=x.index)
-        for phrase in claim.phrases:
-            makes |= text.str.contains(phrase, regex=False)
+        makes = says_any(x["reason"], claim.phrases)
         denied = flows.loc[FACTS[claim.fact](flows).to_numpy(dtype=bool), "region_code"]
-        found = x.loc[makes.to_numpy(dtype=bool) & x["region_code"].isin(denied).to_numpy()]
+        found = x.loc[makes & x["region_code"].isin(denied).to_numpy()]
         parts.append(found[["region_code", "indicator", "reason"]].assign(claim=claim.code))
     columns = ["region_code", "indicator", "reason", "claim"]
     out = pd.concat([pd.DataFrame(columns=columns), *parts], ignore_index=True)
