@@ -82,3 +82,13 @@ def reported_rates(statistics: pd.DataFrame) -> pd.DataFrame:
     rate = np.where((found == 0) & ~np.isnan(rectified), 1.0, rate)
     out = pd.DataFrame({"found": found, "rectified": rectified, "reported": rate}, index=wide.index)
     return out.reset_index()
+
+
+def claims_beyond_ledger(rates: pd.DataFrame, tolerance: float) -> np.ndarray:
+    """Per row of ``rates`` (the ledger's counts and ``rate`` beside the ``reported`` one),
+    whether the reported rate claims more than the ledger bears out: items due, and the
+    reported rate above the ledger's by more than ``tolerance``. Only such a claim is a
+    contradiction: a ledger that lists fewer findings than the statistics count is no
+    evidence of more rectified than reported."""
+    beyond = (rates["reported"] - rates["rate"]) > tolerance + 1e-9
+    return ((rates["due"] > 0) & beyond.fillna(False)).to_numpy(dtype=bool)

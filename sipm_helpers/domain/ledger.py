@@ -23,7 +23,14 @@ import pandas as pd
 
 from sipm_helpers.config.context import Context
 from sipm_helpers.data.dataset import Dataset
-from sipm_helpers.data.ledger import KEYS, STATES, item_states, ledger_rates, reported_rates
+from sipm_helpers.data.ledger import (
+    KEYS,
+    STATES,
+    claims_beyond_ledger,
+    item_states,
+    ledger_rates,
+    reported_rates,
+)
 from sipm_helpers.domain.phrases import says_any
 
 BASIS = "ledger"
@@ -70,10 +77,7 @@ def ledger_items(
 
 def _rate_findings(facts: pd.DataFrame, ctx: Context) -> pd.DataFrame:
     rules = ctx.ledger
-    # Only a claim the ledger does not bear out moves the score; a ledger that holds fewer
-    # items than the statistics count is no evidence of more rectified than reported.
-    off = (facts["reported"] - facts["rate"]) > rules.rate_tolerance + 1e-9
-    chosen = facts.loc[(facts["due"] > 0) & off.fillna(False)]
+    chosen = facts.loc[claims_beyond_ledger(facts, rules.rate_tolerance)]
     return chosen.assign(
         indicator=rules.rate_indicator,
         finding="adjusted_actual",

@@ -8,7 +8,13 @@ import numpy as np
 import pandas as pd
 
 from sipm_helpers.data.findings import WARNING
-from sipm_helpers.data.ledger import KEYS, RECTIFIED, ledger_rates, reported_rates
+from sipm_helpers.data.ledger import (
+    KEYS,
+    RECTIFIED,
+    claims_beyond_ledger,
+    ledger_rates,
+    reported_rates,
+)
 from sipm_helpers.data.rules import Checked, Rule
 from sipm_helpers.data.rules.money import kind_of
 from sipm_helpers.data.rules.regions import applicable
@@ -96,9 +102,9 @@ def rate_against_ledger(t: Table, c: Checked) -> pd.DataFrame:
     reported = reported_rates(s)
     ledger = ledger_rates(c.tables["rectification"].frame, reported["year"].unique(), rules.sources)
     closed = s.groupby(KEYS, observed=True)["month"].max().eq(12)  # a year still open: no rate yet
-    both = reported.merge(ledger.loc[ledger["due"] > 0], on=KEYS)
+    both = reported.merge(ledger, on=KEYS)
     both = both.loc[closed.reindex(pd.MultiIndex.from_frame(both[KEYS])).fillna(False).to_numpy()]
-    off = both.loc[(both["reported"] - both["rate"]) > rules.rate_tolerance + 1e-9]
+    off = both.loc[claims_beyond_ledger(both, rules.rate_tolerance)]
     first = s.loc[s["stat"] == RECTIFIED].reset_index().groupby(KEYS, observed=True)["index"].min()
     return groups(
         off[KEYS],
