@@ -54,12 +54,14 @@ def test_demo_plan_covers_every_stage_with_latest(demo):
         "monitoring": {"2026-10"},
         "self_evaluation": {2025},
         "provincial_evaluation": {2025},
+        "provincial_report": {2025},
         "feedback_letter": {2025},
     }
     evaluated = sum(j.stage == "self_evaluation" for j in jobs)
     letters = sum(j.stage == "feedback_letter" for j in jobs)
-    # a provincial evaluation per province and fund, a letter per region evaluated
-    assert (evaluated, letters, len(jobs)) == (57, 57, 180 + 21 + 57)
+    # a provincial evaluation per province and fund, a report per province, a letter per
+    # region evaluated
+    assert (evaluated, letters, len(jobs)) == (57, 57, 180 + 21 + 3 + 57)
     one = plan_jobs(demo, ALL, scope=Scope(funds=("work_injury",), provinces=("920000",)))
     assert {(j.stage, j.region) for j in one} == {(s, "920000") for s in STAGES}
 
@@ -213,8 +215,10 @@ def test_touching_one_regions_data_changes_only_its_jobs_and_those_that_cover_it
         for j in jobs
         if j.region == "110200"
         or (j.region, j.fund) == ("110000", "employee_medical")
-        # the province's evaluation changes, and with it every letter it writes
+        # the province's evaluation changes, and with it every letter it writes and its
+        # report to the centre
         or (j.stage, j.fund) == ("feedback_letter", "employee_medical")
+        or j.stage == "provincial_report"
     }
     assert job_fingerprints(jobs, tiny, tmp_path, waits, "other suite") != before
 
@@ -268,8 +272,8 @@ def test_params_and_plan_commands(tiny_dir, tmp_path, capsys):
     assert main(["plan", plan, "--data", str(tiny_dir), "--out", str(tmp_path)]) == 0
     out = capsys.readouterr().out
     assert (
-        "15 notebook(s)" in out and "self_evaluation work_injury" in out
-    )  # 2 provincial, 3 letters
+        "16 notebook(s)" in out and "self_evaluation work_injury" in out
+    )  # 2 provincial, 1 report to the centre, 3 letters
     args = ["plan", plan, "--data", str(tiny_dir), "--out", str(tmp_path), "--only", "monitoring"]
     assert main([*args, "--region", "110100"]) == 0
     assert "1 notebook(s)" in capsys.readouterr().out

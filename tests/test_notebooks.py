@@ -344,3 +344,42 @@ def test_the_exploration_tutorial_runs_on_your_data_in_chinese(tmp_path, tiny_di
     outputs = _explore(tmp_path, data=str(tiny_dir), lang="zh")
     assert any("甲市" in o.get("data", {}).get("text/html", "") for o in outputs)
     assert any("预算执行进度" in o.get("data", {}).get("image/svg+xml", "") for o in outputs)
+
+
+REPORT = notebooks_dir() / "04_provincial_report.ipynb"
+
+
+def test_the_report_to_the_centre_runs_with_its_defaults(tmp_path, demo, ctx):
+    """As opened in JupyterLab: every fund of the first province evaluated here."""
+    executed, result = execute(tmp_path, REPORT)
+    _no_errors_or_streams(executed)
+    assert result["schema"] == "sipm.provincial_report" and result["province"] == "910000"
+    c = demo.coordination
+    funds = set(c.loc[c["province_code"] == "910000", "fund"])
+    assert [f["fund"] for f in result["funds"]] == [f for f in ctx.registry.funds if f in funds]
+    assert all(f["evaluated"] for f in result["funds"]) and not result["flags"]
+
+
+def test_the_report_to_the_centre_reads_each_funds_evaluation_and_names_a_missing_one(
+    tmp_path, tiny_dir
+):
+    """Stage 04 of the tiny province's medical fund in the folder of its fund; work
+    injury's never ran: listed as not evaluated, with no conclusion drawn on it."""
+    folder = tmp_path / "results" / "employee_medical"
+    folder.mkdir(parents=True)
+    (tmp_path / "pe").mkdir()
+    execute(tmp_path / "pe", PROVINCIAL, fund="employee_medical", province="110000",
+            data=str(tiny_dir))  # fmt: skip
+    result_path(tmp_path / "pe").rename(folder / "110000-testshire.json")
+    executed, result = execute(tmp_path, REPORT, province="110000", year=2025,
+                               data=str(tiny_dir), results=str(tmp_path / "results"),
+                               lang="zh")  # fmt: skip
+    _no_errors_or_streams(executed)
+    evaluated = {f["fund"]: f["evaluated"] for f in result["funds"]}
+    assert evaluated == {"employee_medical": True, "work_injury": False}
+    assert result["flags"] == ["funds_not_evaluated"]
+    html = render_html(executed, tmp_path / "pr.html", title="pr", lang="zh").read_text(
+        encoding="utf-8"
+    )
+    assert "测试省财政厅" in html and "工伤保险基金的省级评价未完成" in html
+    assert "provincial_report(" not in html and "Traceback" not in html

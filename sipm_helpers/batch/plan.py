@@ -13,6 +13,7 @@ from typing import Any
 import pandas as pd
 
 from sipm_helpers.batch.stages import STAGES, Stage
+from sipm_helpers.config.registry import ALL_FUNDS
 from sipm_helpers.data.dataset import Dataset
 from sipm_helpers.domain.provincial import coordinating_province, province_members
 from sipm_helpers.errors import SipmError
@@ -99,10 +100,12 @@ class Job:
 
     def results_dir(self, out: Path) -> Path | None:
         """Where the results of the stage this one reads are (its first dependency's, for
-        the same year and fund); None for a stage that reads none."""
+        the same year and fund, or every fund's folder for a stage across funds); None
+        for a stage that reads none."""
         if not self.definition.depends_on:
             return None
-        return out / "runs" / self.definition.depends_on[0] / str(self.year) / self.fund
+        year = out / "runs" / self.definition.depends_on[0] / str(self.year)
+        return year if self.definition.across_funds else year / self.fund
 
     def parameters(self, out: Path) -> dict[str, Any]:
         """The notebook's parameters, those it declares; codes stay text (papermill's -p
@@ -133,8 +136,8 @@ class Scope:
 
     def select(self, pairs: pd.DataFrame, ds: Dataset) -> pd.DataFrame:
         keep = pd.Series(True, index=pairs.index)
-        if self.funds is not None:
-            keep &= pairs["fund"].isin(self.funds)
+        if self.funds is not None:  # a report across funds covers whichever are chosen
+            keep &= pairs["fund"].isin(self.funds) | (pairs["fund"] == ALL_FUNDS)
         if self.regions is not None:
             keep &= pairs["region_code"].isin(self.regions)
         if self.provinces is not None:
@@ -196,24 +199,25 @@ def dependencies(
     jobs: Iterable[Job], ds: Dataset, stages: Mapping[str, Stage] = STAGES
 ) -> dict[str, tuple[str, ...]]:
     """For each job, the jobs of the batch it waits for: those of the stages it depends on
-    with the same fund, year and language at its own region, at one of the regions it
-    covers (a province's prefectures) or at the province that covers it."""
+    with the same fund (any fund, for a stage across funds), year and language at its own
+    region, at one of the regions it covers (a province's prefectures) or at the province
+    that covers it."""
     jobs = list(jobs)
-    by_key: dict[tuple, list[str]] = {}
+    by_key: dict[tuple, list[Job]] = {}
     for job in jobs:
-        by_key.setdefault((job.stage, job.fund, job.year, job.lang, job.region), []).append(
-            job.job_id
-        )
+        by_key.setdefault((job.stage, job.year, job.lang, job.region), []).append(job)
     waits: dict[str, tuple[str, ...]] = {}
     for job in jobs:
         above = coordinating_province(ds, job.fund, job.region)
         regions = dict.fromkeys(
             [job.region, *province_members(ds, job.fund, job.region), *([above] if above else [])]
         )
+        any_fund = stages[job.stage].across_funds
         waits[job.job_id] = tuple(
-            dep
+            dep.job_id
             for name in stages[job.stage].depends_on
             for region in regions
-            for dep in by_key.get((name, job.fund, job.year, job.lang, region), [])
+            for dep in by_key.get((name, job.year, job.lang, region), [])
+            if any_fund or dep.fund == job.fund
         )
     return waits

@@ -16,6 +16,7 @@ from types import MappingProxyType
 
 import pandas as pd
 
+from sipm_helpers.config.registry import ALL_FUNDS
 from sipm_helpers.data.dataset import Dataset
 from sipm_helpers.domain.provincial import province_members
 from sipm_helpers.paths import RECTIFICATION_ITEMS, SCORING_FORM, WORKING_PAPERS, notebooks_dir
@@ -56,6 +57,7 @@ class Stage:
     fresh_kernel: bool = False  # each notebook in a new kernel (it changes shared state)
     companions: tuple[Companion, ...] = ()
     answers: str | None = None  # the stage whose report of the same region this one answers
+    across_funds: bool = False  # one report of all a province's funds (fund code ALL_FUNDS)
 
     @property
     def path(self) -> Path:
@@ -106,6 +108,13 @@ def _appraised(ds: Dataset, year: int) -> pd.DataFrame:
     evaluated = _evaluated(ds, year).merge(ds.coordination, on=["region_code", "fund"])
     pairs = evaluated[["province_code", "fund"]].drop_duplicates()
     return pairs.rename(columns={"province_code": "region_code"}).reset_index(drop=True)
+
+
+def _reported(ds: Dataset, year: int) -> pd.DataFrame:
+    """Each province with a fund evaluated in ``year``, once, as (province, ``ALL_FUNDS``):
+    its one report to the centre across all its funds (Art. 18)."""
+    provinces = _appraised(ds, year)["region_code"].drop_duplicates()
+    return pd.DataFrame({"region_code": provinces, "fund": ALL_FUNDS}).reset_index(drop=True)
 
 
 def _latest_budget_year(ds: Dataset) -> int:
@@ -181,6 +190,18 @@ STAGES: Mapping[str, Stage] = _register(
             Companion(RECTIFICATION_ITEMS, "link_items"),
             Companion(WORKING_PAPERS, "link_papers"),
         ),
+    ),
+    Stage(
+        "provincial_report",
+        "04_provincial_report.ipynb",
+        entries.PROVINCIAL_REPORT,
+        "year",
+        _reported,
+        _latest_closed_year,
+        ("pr_title", "pr_subtitle"),
+        depends_on=("provincial_evaluation",),
+        flag=Flag("provincial reports {when}: funds not evaluated", lambda r: bool(r["flags"])),
+        across_funds=True,
     ),
     Stage(
         "feedback_letter",

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime
 import math
+import string
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,6 +37,8 @@ class AppraisalRules:
     weakest_indicators: int
     suggestions_per_region: int
     min_points_lost: float  # below it, a score short of its points is rounding noise
+    evaluator: tuple[str, str] = ("", "")  # zh, en: who made the province's report (Art. 17)
+    number_format: str = "{province}-{year}"  # the report number: {province} {year} {issued}
 
     def due(self, year: int) -> datetime.date:
         """When the self-evaluation of ``year`` is due at the province."""
@@ -48,6 +51,13 @@ class AppraisalRules:
     def rectification_deadline(self, year: int) -> datetime.date:
         """When a problem found evaluating ``year`` must be rectified."""
         return datetime.date(year + 1, self.rectification_month, self.rectification_day)
+
+    def evaluator_name(self, lang: str) -> str:
+        return self.evaluator[0] if lang == "zh" else self.evaluator[1]
+
+    def report_number(self, province: str, year: int, issued: datetime.date) -> str:
+        """The number of ``province``'s report on ``year``, made on ``issued``."""
+        return self.number_format.format(province=province, year=year, issued=issued.year)
 
     def common_least(self, evaluated: int) -> int:
         """How many regions a problem must concern to be common among ``evaluated``
@@ -72,7 +82,7 @@ def load_appraisal_rules(path: str | Path | None = None) -> AppraisalRules:
         "common_min_share",
     ]
     keys += ["rectification_due", "raise_margin", "recommendation_years", "standard_tolerance"]
-    keys += ["suggestions"]
+    keys += ["suggestions", "report"]
     require_keys(path, "", raw, keys)
     month, day = _day_of_year(path, "report_due", raw["report_due"])
     pe_month, pe_day = _day_of_year(path, "provincial_report_due", raw["provincial_report_due"])
@@ -80,6 +90,8 @@ def load_appraisal_rules(path: str | Path | None = None) -> AppraisalRules:
     suggestions = require_keys(
         path, "suggestions", raw["suggestions"], ["weakest", "per_region", "min_points_lost"]
     )
+    report = require_keys(path, "report", raw["report"], ["evaluator", "number"])
+    evaluator = require_keys(path, "report.evaluator", report["evaluator"], ["zh", "en"])
     rules = AppraisalRules(
         due_month=month,
         due_day=day,
@@ -106,6 +118,8 @@ def load_appraisal_rules(path: str | Path | None = None) -> AppraisalRules:
         min_points_lost=require_number(
             path, "suggestions.min_points_lost", suggestions["min_points_lost"]
         ),
+        evaluator=(str(evaluator["zh"]), str(evaluator["en"])),
+        number_format=_number_format(path, report["number"]),
     )
     _check_ranges(path, rules)
     return rules
@@ -134,3 +148,23 @@ def _day_of_year(path: Path, where: str, raw: object) -> tuple[int, int]:
     except ValueError as exc:
         raise ParameterError(path, where, f"not a date: {exc}") from exc
     return month, day
+
+
+NUMBER_FIELDS = ("province", "year", "issued")
+
+
+def _number_format(path: Path, raw: object) -> str:
+    """A report number's pattern: text with no field but those of ``NUMBER_FIELDS`` (plain
+    names: no attribute, index or conversion is ever applied to data)."""
+    if not isinstance(raw, str) or not raw.strip():
+        raise ParameterError(path, "report.number", "expected a non-empty text")
+    try:
+        fields = [f for _, f, spec, conv in string.Formatter().parse(raw) if f is not None]
+        specs = [(spec, conv) for _, f, spec, conv in string.Formatter().parse(raw) if f]
+    except ValueError as exc:
+        raise ParameterError(path, "report.number", f"not a valid pattern: {exc}") from exc
+    unknown = [f for f in fields if f not in NUMBER_FIELDS]
+    if unknown or any(spec or conv for spec, conv in specs):
+        allowed = ", ".join("{" + f + "}" for f in NUMBER_FIELDS)
+        raise ParameterError(path, "report.number", f"may use only {allowed}, as they are")
+    return raw

@@ -14,6 +14,9 @@ AGGREGATIONS = ("stock", "flow")
 POOLING_LEVELS = ("province", "prefecture")
 # The social insurance administrative departments (Art. 25 of Caishe [2022] No. 65).
 ADMINISTRATIONS = ("hrss", "healthcare_security")
+# The fund code of a report across all of a province's funds (the consolidated provincial
+# report): reserved, no fund of the registry takes it.
+ALL_FUNDS = "all"
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,13 @@ class FundRegistry:
     line_items: dict[str, LineItem]
     statistics: dict[str, Statistic]
     source: str
+    all_funds: tuple[str, str] = ("社会保险基金", "Social insurance funds")  # zh, en
+
+    def fund_name(self, code: str, lang: str = "en") -> str:
+        """The name of fund ``code`` in ``lang``; of all funds together for ``ALL_FUNDS``."""
+        if code == ALL_FUNDS:
+            return self.all_funds[0] if lang == "zh" else self.all_funds[1]
+        return self.fund(code).name(lang)
 
     def fund(self, code: str) -> Fund:
         """The fund with this code; KeyError listing the known codes otherwise."""
@@ -80,7 +90,10 @@ def load_registry(path: str | Path | None = None) -> FundRegistry:
     path = Path(path) if path else parameters_dir() / "funds.yaml"
     raw = read_yaml(path)
     raw = {k: v for k, v in raw.items() if not str(k).startswith("_")}  # _keys hold YAML anchors
-    require_keys(path, "", raw, ["version", "line_items", "statistics", "funds"])
+    require_keys(path, "", raw, ["version", "line_items", "statistics", "funds", "all_funds"])
+    if ALL_FUNDS in raw["funds"]:
+        raise ParameterError(path, f"funds.{ALL_FUNDS}", "is reserved for all funds together")
+    together = require_keys(path, "all_funds", raw["all_funds"], ["zh", "en"])
 
     items: dict[str, LineItem] = {}
     for code, spec in raw["line_items"].items():
@@ -145,4 +158,10 @@ def load_registry(path: str | Path | None = None) -> FundRegistry:
             expenditure_items=tuple(li["expenditure"]),
             statistics=tuple(spec["statistics"]),
         )
-    return FundRegistry(funds=funds, line_items=items, statistics=stats, source=str(path))
+    return FundRegistry(
+        funds=funds,
+        line_items=items,
+        statistics=stats,
+        source=str(path),
+        all_funds=(str(together["zh"]), str(together["en"])),
+    )

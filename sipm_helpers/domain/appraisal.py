@@ -41,7 +41,7 @@ from sipm_helpers.domain.quality import denied_reasons, prepared_alone
 from sipm_helpers.domain.results import json_value
 from sipm_helpers.domain.rounding import round_half_up
 from sipm_helpers.domain.rules import NO_EVIDENCE, needs_band, within
-from sipm_helpers.domain.scoring import NOT_ASSESSED, SCORED, summarize_scores
+from sipm_helpers.domain.scoring import NOT_ASSESSED, SCORED, category_scores, summarize_scores
 from sipm_helpers.domain.sustainability import Outlook
 
 KEYS = ["region_code", "fund", "year"]
@@ -67,6 +67,7 @@ class Appraisal:
     contradicted: pd.DataFrame  # evidence claiming no problem while an item was open
     denied: pd.DataFrame  # stated reasons the year's figures deny (domain.quality)
     overall: pd.DataFrame  # per region, its overall targets whose period closes this year
+    categories: pd.DataFrame  # per region and category of Art. 9: weight, points, earned
 
 
 UNEXPLAINED, UNEVIDENCED = "unexplained_deviation", "grade_without_evidence"
@@ -427,12 +428,13 @@ def appraise(
         contradicted_evidence(ds, ctx, fund=fund, regions=scored, year=year),
         denied,
         closing_overall(found),
+        category_scores(evaluated, ["region_code"], ctx.standards.score_decimals),
     )
 
 
 RESULT_SCHEMA = "sipm.provincial_evaluation"
-RESULT_VERSION = 4  # 3: suggestions worded by the side their actual lies on; 4: each finding's
-# basis, comment and values, the targets missed, as_of
+RESULT_VERSION = 5  # 3: suggestions worded by the side their actual lies on; 4: each finding's
+# basis, comment and values, the targets missed, as_of; 5: each region's category scores
 STAGE = "provincial_evaluation"
 RESULT_COLUMNS = ("region_code", "status", "self_total", "self_grade", "evaluated_total",
                   "evaluated_grade", "gap", "gap_flag", "late", "unexplained", "unevidenced",
@@ -445,6 +447,7 @@ def _records(frame: pd.DataFrame, columns: list[str]) -> list[dict]:
     return [{k: json_value(v) for k, v in r.items()} for r in frame[columns].to_dict("records")]
 
 
+CATEGORY_COLUMNS = ["region_code", "category", "weight", "points", "earned"]
 PROBLEM_COLUMNS = ["item_id", "region_code", "indicator", "problem", "deadline", "finding",
                    "basis", "comment", "self_value", "evaluated_value", "detail"]  # fmt: skip
 
@@ -484,6 +487,7 @@ def appraisal_result(
         "regions": [{k: json_value(v) for k, v in r.items()} for r in regions.to_dict("records")],
         "flags": flags,
         "moved": _records(a.moved, MOVED_COLUMNS),
+        "categories": _records(a.categories, CATEGORY_COLUMNS),
         "missed": _records(missed_targets(a.indicators).reindex(columns=MISSED), MISSED),
         "problems": _records(problems, PROBLEM_COLUMNS),
         "suggestions": [

@@ -7,6 +7,9 @@
 - **A reason the figures deny**: a stated reason that makes a claim (a deficit) the
   year's figures deny (income at least expenditure). Each fact a claim is checked against
   is one registered function of the year's income and expenditure.
+- **The report's quality, rated**: each region's self-evaluation rated on a scale of its
+  own (parameters/quality.yaml ``rating``), apart from the fund's score, by the number of
+  registered criteria (``CRITERIA``) it falls short of in the provincial evaluation.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from types import MappingProxyType
 import pandas as pd
 
 from sipm_helpers.config.context import Context
+from sipm_helpers.config.quality import Rating
 from sipm_helpers.data.dataset import Dataset
 from sipm_helpers.domain.facts import annual_facts
 from sipm_helpers.domain.phrases import says_any
@@ -74,3 +78,39 @@ def denied_reasons(
     out = pd.concat([pd.DataFrame(columns=columns), *parts], ignore_index=True)
     out = out.merge(flows, on="region_code", how="left")
     return out.sort_values(["region_code", "indicator"], ignore_index=True)
+
+
+# What a self-evaluation is judged on (Art. 17, 18), each a test of the provincial
+# evaluation's standing of the regions (domain.appraisal's result columns): True where the
+# report falls short. A missing report falls short of being submitted and is rated last.
+CRITERIA: Mapping[str, Callable[[pd.DataFrame], pd.Series]] = MappingProxyType(
+    {
+        "submitted": lambda r: r["status"] != "evaluated",
+        "on_time": lambda r: r["late"].astype(bool),
+        "deviations_explained": lambda r: r["unexplained"].fillna(0) > 0,
+        "grades_evidenced": lambda r: r["unevidenced"].fillna(0) > 0,
+        "figures_consistent": lambda r: r["denied"].fillna(0) > 0,
+        "organised_by_finance": lambda r: r["agency_alone"].astype(bool),
+        "close_to_evaluation": lambda r: r["gap_flag"].astype(bool),
+    }
+)
+
+
+def quality_ratings(standing: pd.DataFrame, ratings: Iterable[Rating]) -> pd.DataFrame:
+    """Per row of ``standing`` (regions of a provincial evaluation, with its result's
+    columns): one boolean column per criterion of ``CRITERIA`` (True: falls short), the
+    number of ``shortfalls`` and the ``rating`` code, the first level not exceeded (the
+    last for a missing report)."""
+    short = pd.DataFrame(
+        {code: test(standing).to_numpy(bool) for code, test in CRITERIA.items()},
+        index=standing.index,
+    )
+    count = short.sum(axis=1)
+    levels = list(ratings)
+    rating = pd.Series(levels[-1].code, index=standing.index, dtype="object")
+    for level in reversed(levels[:-1]):
+        rating = rating.mask(count <= level.shortfalls, level.code)
+    rating = rating.mask(short["submitted"], levels[-1].code)
+    return pd.concat([standing, short.add_prefix("short_")], axis=1).assign(
+        shortfalls=count, rating=rating
+    )

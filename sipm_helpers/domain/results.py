@@ -59,6 +59,13 @@ def read_region_results(
         raise SipmError(f"{folder}: no such folder of results")
     found: dict[str, dict[str, Any] | None] = {}
     for region in regions:
-        files = sorted(folder.glob(f"{region}-*.json")) or sorted(folder.glob(f"{region}.json"))
-        found[region] = read_result(files[0], schema, version) if files else None
+        file = region_result_file(folder, region)
+        found[region] = read_result(file, schema, version) if file else None
     return found
+
+
+def region_result_file(folder: str | Path, region: str) -> Path | None:
+    """The result file of ``region`` in ``folder`` (None where there is none)."""
+    folder = Path(folder)
+    files = sorted(folder.glob(f"{region}-*.json")) or sorted(folder.glob(f"{region}.json"))
+    return files[0] if files else None

@@ -235,6 +235,30 @@ FEEDBACK_LETTER = (
 )
 
 
+PROVINCIAL_REPORT = (
+    Parameter(
+        "province",
+        str,
+        "",
+        "province code from the data; empty: the first province of the data",
+        _provinces,
+        blank=True,
+    ),
+    year_parameter(2025, "budget year evaluated"),
+    DATA,
+    Parameter(
+        "results",
+        str,
+        "",
+        "folder of the provincial evaluation results (JSON), one folder per fund; empty: "
+        "evaluate here",
+    ),
+    LANG,
+    AS_OF,
+    RESULT_PATH,
+)
+
+
 def check_names(declared: Iterable[Parameter], names: Iterable[str]) -> None:
     """Refuse a parameter name that is not an identifier (papermill pastes names into code)
     or that the notebook does not declare."""

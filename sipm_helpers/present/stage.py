@@ -18,6 +18,7 @@ from sipm_helpers.domain.appraisal import RESULT_SCHEMA as APPRAISAL_SCHEMA
 from sipm_helpers.domain.appraisal import RESULT_VERSION as APPRAISAL_VERSION
 from sipm_helpers.domain.appraisal import appraisal_result, appraise, self_assessed
 from sipm_helpers.domain.common_problems import common_problems
+from sipm_helpers.domain.consolidation import consolidate, consolidated_result, coordinated_funds
 from sipm_helpers.domain.evaluation import (
     RESULT_SCHEMA,
     RESULT_VERSION,
@@ -31,7 +32,12 @@ from sipm_helpers.domain.follow_up import follow_up, new_items, target_recommend
 from sipm_helpers.domain.monitoring import monitor, year_end_alerts
 from sipm_helpers.domain.policy_standards import far_from_standard
 from sipm_helpers.domain.provincial import coordinating_province
-from sipm_helpers.domain.results import read_region_results, write_result
+from sipm_helpers.domain.results import (
+    read_region_results,
+    read_result,
+    region_result_file,
+    write_result,
+)
 from sipm_helpers.domain.suggestions import Evidence, suggest
 from sipm_helpers.domain.sustainability import (
     Outlook,
@@ -50,6 +56,7 @@ from sipm_helpers.present.parameters import (
     FEEDBACK_LETTER,
     MONITORING,
     PROVINCIAL_EVALUATION,
+    PROVINCIAL_REPORT,
     SELF_EVALUATION,
     TARGET_REVIEW,
     Parameter,
@@ -59,6 +66,7 @@ from sipm_helpers.present.parameters import (
     parse_date,
     parse_period,
 )
+from sipm_helpers.present.provincial_report import ProvincialReport, annex_links
 from sipm_helpers.present.rectification import worded_items, write_items
 from sipm_helpers.present.report import SelfEvaluationReport
 from sipm_helpers.present.scoring_form import write_scoring_form
@@ -376,3 +384,60 @@ def feedback_letter(
     found = _provincial_result(fund, province, year, results, data)
     lt = letter(found, ds, ctx, region)
     return StageRun(ds, ctx, lt, LetterReport(lt, ds, ctx, lang), lambda: letter_result(lt))
+
+
+def _fund_results(
+    funds: tuple[str, ...], province: str, year: int, values: dict
+) -> tuple[dict[str, dict | None], dict[str, Path | None]]:
+    """Each fund's provincial evaluation of ``province``: read from ``values["results"]``
+    (one folder per fund; None where it left none) with the file it came from, or, without
+    a folder, evaluated here."""
+    folder = values["results"]
+    if not folder:
+        made = {
+            f: provincial_evaluation(f, province, year, values["data"], "", values["lang"],
+                                     values["as_of"]).result()
+            for f in funds
+        }  # fmt: skip
+        return made, dict.fromkeys(funds)
+    files = {
+        f: region_result_file(Path(folder) / f, province) if (Path(folder) / f).is_dir() else None
+        for f in funds
+    }
+    found = {
+        f: read_result(file, APPRAISAL_SCHEMA, APPRAISAL_VERSION) if file else None
+        for f, file in files.items()
+    }
+    return found, files
+
+
+def provincial_report(
+    province: str = "",
+    year: int = 2025,
+    data: str = "",
+    results: str = "",
+    lang: str = "en",
+    as_of: str = "",
+    result_path: str = "",
+) -> StageRun:
+    """The province's one report to the centre on ``year`` across all its funds (Art. 18,
+    19), from each fund's provincial evaluation in ``results`` (a folder per fund; a fund
+    without one is reported as not evaluated); earlier items as of ``as_of`` (empty: the
+    report's due date). Its annexes link to each fund's report, working papers and
+    rectification items when ``result_path`` says where this result goes in the batch."""
+    values = dict(locals())
+    loaded = _open(PROVINCIAL_REPORT, values)
+    ctx, ds = loaded.context, loaded.dataset
+    regions = ds.regions
+    province = str(province or regions.loc[regions["level"] == "province", "region_code"].iloc[0])
+    year = int(year)
+    funds = coordinated_funds(ds, ctx, province, year)
+    if not funds:
+        raise StageParameterError(f"no fund of province {province} has execution data for {year}")
+    when = parse_date(as_of) if as_of else ctx.appraisal.provincial_due(year)
+    found, files = _fund_results(funds, province, year, values)
+    c = consolidate(ds, ctx, province=province, year=year, results=found, as_of=when)
+    links = annex_links(files, Path(result_path) if result_path else None)
+    report = ProvincialReport(c, ds, ctx, lang, links)
+    digits = ctx.standards.score_decimals
+    return StageRun(ds, ctx, c, report, lambda: consolidated_result(c, digits))

@@ -95,7 +95,7 @@ def _titles(job: Job, labels, ds: Dataset, ctx: Context) -> tuple[str, str]:
         "province": ds.region_name(
             coordinating_province(ds, job.fund, job.region) or job.region, job.lang
         ),
-        "fund": ctx.registry.fund(job.fund).name(job.lang),
+        "fund": ctx.registry.fund_name(job.fund, job.lang),
         "year": job.year,
         "period": job.period,
         "due_year": job.year + 1,
@@ -147,7 +147,7 @@ def publish(
         for job in jobs:
             record: JobRecord | None = manifest.records.get(job.job_id)
             labels = load_labels(job.lang)
-            fund_name = ctx.registry.fund(job.fund).name(site_lang)
+            fund_name = ctx.registry.fund_name(job.fund, site_lang)
             region_name = ds.region_name(job.region, site_lang)
             province = coordinating_province(ds, job.fund, job.region) or job.region
             base = ReportEntry(
