@@ -142,14 +142,16 @@ class ProvincialReport:
 
     def _problem_names(self, frame: pd.DataFrame) -> list[str]:
         """Each problem row in words, with the regions it concerns."""
-        unit = "个地区" if self.lang == "zh" else " regions"
-        out = []
-        for r in frame.itertuples():
-            indicator = self._indicator(r.fund, r.indicator)
-            name = self.labels.t(f"common_{r.problem}", indicator=indicator)
-            out.append(f"{name}（{r.regions}{unit}）" if self.lang == "zh" else
-                       f"{name} ({r.regions}{unit})")  # fmt: skip
-        return out
+        return [
+            self.t(
+                "pr_problem_regions",
+                problem=self.t(
+                    f"common_{r.problem}", indicator=self._indicator(r.fund, r.indicator)
+                ),
+                regions=r.regions,
+            )
+            for r in frame.itertuples()
+        ]
 
     def _indicator(self, fund: str, code: object) -> str:
         if not isinstance(code, str) or not code:
