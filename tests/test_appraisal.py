@@ -265,9 +265,9 @@ def test_the_items_load_back_as_the_next_years_rectification_table(
     if lang == "zh":
         assert worded["problem"].tolist() == [
             "基金管理规范性：抽查发现问题未整改（核查方式：现场核查；自评“部分达成”，评价认定“未达成”）",
-            "基金管理规范性：2025 年度偏离绩效目标，未说明原因及改进措施（第十八条）",
-            "2025 年度绩效自评报告晚于 2026-05-31 报送省级（第十八条）",
-            "2025 年度绩效自评报告由经办机构单独编制，未由同级财政部门组织开展（第十七条）",
+            "基金管理规范性：2025年度偏离绩效目标，未说明原因及改进措施（第十八条）",
+            "2025年度绩效自评报告晚于2026年5月31日报送省级（第十八条）",
+            "2025年度绩效自评报告由经办机构单独编制，未由同级财政部门组织开展（第十七条）",
         ]
         assert worded["owner"].iloc[2] == "乙市社会保险经办机构会同财政部门"
     folder = tmp_path / "next"
@@ -380,7 +380,7 @@ def test_the_demos_comparisons_claim_only_what_the_counts_show(ctx, fund, provin
     n = evaluated(a)
     assert n < rules.min_regions and a.outliers.empty  # the demo's provinces: 4 to 6
     assert not (n <= 4 and (a.outliers["robust_z"].abs() > 20).any())
-    few = f"已评价的统筹地区为 {n} 个，少于计算稳健 z 值所需的 {rules.min_regions} 个"
+    few = f"已评价的统筹地区为{n}个，少于计算稳健 z 值所需的{rules.min_regions}个"
     assert few in report.comparison().html
     common = report.follow.common
     assert (common["regions"] >= 2).all()
@@ -390,9 +390,9 @@ def test_the_demos_comparisons_claim_only_what_the_counts_show(ctx, fund, provin
     for action, text in zip(actions(common), texts, strict=False):
         rows = common.loc[common["problem"] == action.problem]
         assert set(action.regions) == {r for codes in rows["region_codes"] for r in codes}
-        assert f"{len(action.regions)} 个" in text and "较多" not in text
+        assert f"{len(action.regions)}个" in text and "较多" not in text
         for code, count in action.indicators[:NAMED]:
-            assert f"“{report.indicator(code)}”（{count} 个地区）" in text
+            assert f"“{report.indicator(code)}”（{count}个地区）" in text
     single = found_problems(a, new_items(a, ctx), {})
     single = single.loc[single["regions"] == 1]
     result = run.result()

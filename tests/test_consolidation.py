@@ -193,16 +193,23 @@ def _edited(tmp_path: Path, name: str, edit) -> Path:
     return path
 
 
-@pytest.mark.parametrize("pattern", ["{region}-{year}", "{province.__class__}", "{year!r}", "{"])
+@pytest.mark.parametrize("pattern", ["{fund}-{year}", "{province.__class__}", "{year!r}", "{"])
 def test_a_report_number_uses_only_its_fields(tmp_path, pattern):
-    path = _edited(tmp_path, "appraisal.yaml", lambda r: r["report"].update(number=pattern))
-    with pytest.raises(ParameterError, match=r"report\.number"):
+    def edit(raw):
+        raw["report"]["numbers"]["feedback_letter"]["zh"] = pattern
+
+    path = _edited(tmp_path, "appraisal.yaml", edit)
+    with pytest.raises(ParameterError, match=r"report\.numbers\.feedback_letter\.zh"):
         load_appraisal_rules(path)
 
 
 def test_the_report_number_and_evaluator_come_from_the_rules(ctx):
     rules = ctx.appraisal
-    assert rules.report_number("110000", 2025, AS_OF) == "SB110000-2026-2025"
+    number = rules.number("provincial_report", "zh", province="110000", region="110000",
+                          year=2025, issued=AS_OF)  # fmt: skip
+    assert number == "财社绩〔2026〕110000号"
+    assert rules.number("feedback_letter", "en", province="110000", region="110100", year=2025,
+                        issued=AS_OF) == "SB-110100-2026-2025-F"  # fmt: skip
     assert rules.evaluator_name("zh") == "受托第三方绩效评价机构"
 
 

@@ -390,7 +390,7 @@ def test_late_data_in_the_report_in_both_languages(tiny, ctx):
     )
     assert "Reported to month 8 of 10: 2 month(s) late" in en.checks().html
     zh = MonitoringReport(mon, ds, ctx, "zh")
-    assert "迟报 2 个月" in zh.summary().html and "及时性" in zh.checks().html
+    assert "迟报2个月" in zh.summary().html and "及时性" in zh.checks().html
 
 
 def test_unbudgeted_expenditure_fails_compliance(tiny, ctx):

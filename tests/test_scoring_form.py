@@ -107,8 +107,7 @@ def test_form_in_chinese_and_its_funding_sheet(ev, tiny, ctx, tmp_path):
     basis = header.index("评分依据")
     # 1,200 ÷ 1,260 = 95.2 % against 98 %: 2.8 points short, a point off each
     assert collection[basis] == (
-        "95.2% 比目标值 98.0% 低 2.8 个百分点，每低 1 个百分点扣 1 分，扣至 0 分为止："
-        "8.0 − 2.8 = 5.2"
+        "95.2%比目标值98.0%低2.8个百分点，每低1个百分点扣1分，扣至0分为止：8.0 − 2.8 = 5.2"
     )
     funding = [[c.value for c in row] for row in wb["资金情况"].iter_rows()]
     premium = next(r for r in funding if r[0] == "保险费收入")

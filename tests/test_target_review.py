@@ -251,4 +251,4 @@ def test_the_last_provincial_evaluations_recommendations_are_shown_beside_the_pr
     shared = review_targets(demo, ctx, fund=fund, region=region, year=2026, recommended=everyone)
     assert shared.findings == review.findings
     html = TargetReviewReport(review, demo, ctx, "zh").targets_table().html
-    assert "2025 年度评价建议" in html and ("从严设定目标" in html or "重新论证目标" in html)
+    assert "2025年度评价建议" in html and ("从严设定目标" in html or "重新论证目标" in html)

@@ -256,7 +256,7 @@ def test_the_notes_state_the_parameters_that_applied(saved):
     assert "parameters/scoring.yaml" in notes[t("papers_rules")]
     assert "0.1" in notes[t("papers_precision")]  # score_decimals: 1
     assert notes[t("papers_missing")] == t("missing_rule_zero")
-    assert " 5 " in notes[t("papers_tolerance")]  # ledger.yaml: 0.05
+    assert re.search(r"(?<![\d.])5(?![\d.])", notes[t("papers_tolerance")])  # ledger.yaml: 0.05
     assert "5.0" in notes[t("papers_gap")]  # appraisal.yaml: gap_points 5.0
     assert notes[t("papers_as_of")] in ("2026年7月31日", "2026-07-31")  # the provincial due date
     assert notes[t("papers_recompute")] == t("papers_recompute_text")

@@ -8,8 +8,10 @@ from __future__ import annotations
 import datetime
 import math
 import string
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 
 from sipm_helpers.config.loader import read_yaml, require_keys, require_number, require_whole
 from sipm_helpers.errors import ParameterError
@@ -38,7 +40,8 @@ class AppraisalRules:
     suggestions_per_region: int
     min_points_lost: float  # below it, a score short of its points is rounding noise
     evaluator: tuple[str, str] = ("", "")  # zh, en: who made the province's report (Art. 17)
-    number_format: str = "{province}-{year}"  # the report number: {province} {year} {issued}
+    # per document, per language: the pattern of its number ({province} {region} {year} {issued})
+    numbers: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
     def due(self, year: int) -> datetime.date:
         """When the self-evaluation of ``year`` is due at the province."""
@@ -55,9 +58,20 @@ class AppraisalRules:
     def evaluator_name(self, lang: str) -> str:
         return self.evaluator[0] if lang == "zh" else self.evaluator[1]
 
-    def report_number(self, province: str, year: int, issued: datetime.date) -> str:
-        """The number of ``province``'s report on ``year``, made on ``issued``."""
-        return self.number_format.format(province=province, year=year, issued=issued.year)
+    def number(
+        self,
+        document: str,
+        lang: str,
+        *,
+        province: str,
+        region: str,
+        year: int,
+        issued: datetime.date,
+    ) -> str:
+        """The number of a ``document`` (provincial_report, feedback_letter) in ``lang``
+        on ``year``, made on ``issued``."""
+        pattern = self.numbers[document][lang]
+        return pattern.format(province=province, region=region, year=year, issued=issued.year)
 
     def common_least(self, evaluated: int) -> int:
         """How many regions a problem must concern to be common among ``evaluated``
@@ -90,7 +104,7 @@ def load_appraisal_rules(path: str | Path | None = None) -> AppraisalRules:
     suggestions = require_keys(
         path, "suggestions", raw["suggestions"], ["weakest", "per_region", "min_points_lost"]
     )
-    report = require_keys(path, "report", raw["report"], ["evaluator", "number"])
+    report = require_keys(path, "report", raw["report"], ["evaluator", "numbers"])
     evaluator = require_keys(path, "report.evaluator", report["evaluator"], ["zh", "en"])
     rules = AppraisalRules(
         due_month=month,
@@ -119,7 +133,7 @@ def load_appraisal_rules(path: str | Path | None = None) -> AppraisalRules:
             path, "suggestions.min_points_lost", suggestions["min_points_lost"]
         ),
         evaluator=(str(evaluator["zh"]), str(evaluator["en"])),
-        number_format=_number_format(path, report["number"]),
+        numbers=_numbers(path, report["numbers"]),
     )
     _check_ranges(path, rules)
     return rules
@@ -150,21 +164,39 @@ def _day_of_year(path: Path, where: str, raw: object) -> tuple[int, int]:
     return month, day
 
 
-NUMBER_FIELDS = ("province", "year", "issued")
+NUMBER_FIELDS = ("province", "region", "year", "issued")
+DOCUMENTS = ("provincial_report", "feedback_letter")
 
 
-def _number_format(path: Path, raw: object) -> str:
-    """A report number's pattern: text with no field but those of ``NUMBER_FIELDS`` (plain
-    names: no attribute, index or conversion is ever applied to data)."""
+def _numbers(path: Path, raw: object) -> Mapping[str, Mapping[str, str]]:
+    """Each document's number pattern in each language."""
+    found = require_keys(path, "report.numbers", raw, DOCUMENTS)
+    return MappingProxyType(
+        {
+            doc: MappingProxyType(
+                {
+                    lang: _number_format(path, f"report.numbers.{doc}.{lang}", text)
+                    for lang, text in require_keys(
+                        path, f"report.numbers.{doc}", found[doc], ["zh", "en"]
+                    ).items()
+                }
+            )
+            for doc in DOCUMENTS
+        }
+    )
+
+
+def _number_format(path: Path, where: str, raw: object) -> str:
+    """A number's pattern: text with no field but those of ``NUMBER_FIELDS`` (plain names:
+    no attribute, index or conversion is ever applied to data)."""
     if not isinstance(raw, str) or not raw.strip():
-        raise ParameterError(path, "report.number", "expected a non-empty text")
+        raise ParameterError(path, where, "expected a non-empty text")
     try:
-        fields = [f for _, f, spec, conv in string.Formatter().parse(raw) if f is not None]
-        specs = [(spec, conv) for _, f, spec, conv in string.Formatter().parse(raw) if f]
+        parsed = list(string.Formatter().parse(raw))
     except ValueError as exc:
-        raise ParameterError(path, "report.number", f"not a valid pattern: {exc}") from exc
-    unknown = [f for f in fields if f not in NUMBER_FIELDS]
-    if unknown or any(spec or conv for spec, conv in specs):
+        raise ParameterError(path, where, f"not a valid pattern: {exc}") from exc
+    fields = [(f, spec, conv) for _, f, spec, conv in parsed if f is not None]
+    if any(f not in NUMBER_FIELDS or spec or conv for f, spec, conv in fields):
         allowed = ", ".join("{" + f + "}" for f in NUMBER_FIELDS)
-        raise ParameterError(path, "report.number", f"may use only {allowed}, as they are")
+        raise ParameterError(path, where, f"may use only {allowed}, as they are")
     return raw

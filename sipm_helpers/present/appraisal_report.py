@@ -16,7 +16,7 @@ from sipm_helpers.domain.appraisal import MISSING, ROBUST, Appraisal
 from sipm_helpers.domain.common_problems import actions, evaluated, missed_targets
 from sipm_helpers.domain.follow_up import CLOSED, OPEN, OVERDUE
 from sipm_helpers.present import plots
-from sipm_helpers.present.findings import basis_name, note, value_text
+from sipm_helpers.present.findings import basis_name, fmt_date, note, value_text
 from sipm_helpers.present.formatting import (
     DASH,
     fmt_money,
@@ -224,10 +224,10 @@ class AppraisalReport:
         """The quality of each self-evaluation (Art. 17, 18), and the self-evaluations
         checked against the rectification ledger (Art. 20)."""
         t, r = self.t, self.a.regions
-        due = self.ctx.appraisal.due(self.a.year).isoformat()
+        due = fmt_date(self.ctx.appraisal.due(self.a.year).isoformat(), self.lang)
         rows = []
         for x in r.itertuples():
-            received = DASH if pd.isna(x.received) else x.received.date().isoformat()
+            received = DASH if pd.isna(x.received) else fmt_date(x.received.date(), self.lang)
             prepared = x.prepared_by if isinstance(x.prepared_by, str) else DASH
             rows.append(
                 [
@@ -571,9 +571,9 @@ class AppraisalReport:
         return listed(named, self.lang) if named else ""
 
     def _due(self) -> str:
-        """The self-evaluation's due day in the year (Art. 18): '5 月 31 日', '31 May'."""
+        """The self-evaluation's due day in the year (Art. 18): '5月31日', '31 May'."""
         day = self.ctx.appraisal.due(self.a.year)
-        return f"{day.month} 月 {day.day} 日" if self.lang == "zh" else f"{day.day} {day:%B}"
+        return f"{day.month}月{day.day}日" if self.lang == "zh" else f"{day.day} {day:%B}"
 
     def suggestions(self) -> Section:
         """Each region's suggestions (Art. 19), in full in its feedback letter."""

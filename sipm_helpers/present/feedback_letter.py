@@ -11,10 +11,10 @@ import pandas as pd
 from sipm_helpers.config.context import Context
 from sipm_helpers.data.dataset import Dataset
 from sipm_helpers.domain.feedback import Letter
-from sipm_helpers.present.findings import basis_name, note, value_text
+from sipm_helpers.present.findings import basis_name, fmt_date, note, value_text
 from sipm_helpers.present.formatting import DASH, fmt_number, fmt_score, fmt_value
 from sipm_helpers.present.labels import load_labels
-from sipm_helpers.present.rectification import worded_items
+from sipm_helpers.present.rectification import shown_id, worded_items
 from sipm_helpers.present.sections import Section, _para
 from sipm_helpers.present.suggestions import worded
 from sipm_helpers.present.tables import Cell, html_table
@@ -38,7 +38,29 @@ class LetterReport:
             "province": self.ds.region_name(lt.province, self.lang),
             "fund": self.ctx.registry.fund(lt.fund).name(self.lang),
             "year": lt.year,
+            "you": self.you(),
         }
+
+    def you(self) -> str:
+        """How the letter addresses the region: 你市, 你州, 你盟 from its Chinese name's last
+        character (the labels list the suffixes), 你单位 otherwise."""
+        name, suffixes = self.ds.region_name(self.lt.region, "zh"), self.t("fl_you_suffixes")
+        if name and name[-1] in suffixes:
+            return self.t("fl_you", suffix=name[-1])
+        return self.t("fl_you_other")
+
+    def _administration(self) -> str:
+        return self.ctx.registry.fund(self.lt.fund).administration
+
+    def addressee(self) -> str:
+        """The departments the letter is sent to: the region's finance bureau and the
+        fund's administrative bureau; where the province pools the fund, its agency."""
+        region = self.ds.region_name(self.lt.region, self.lang)
+        if self.lt.region == self.lt.province:
+            return self.t("fl_to_agency", region=region,
+                          agency=self.t(f"agency_{self._administration()}"))  # fmt: skip
+        local = self.t(f"admin_local_{self._administration()}")
+        return self.t("fl_to_text", region=region, administration=local)
 
     def grade(self, code: object) -> str:
         found = [g for g in self.ctx.standards.grades if g.code == code]
@@ -47,21 +69,31 @@ class LetterReport:
         return found[0].zh if self.lang == "zh" else found[0].en
 
     def header(self) -> Section:
-        t, n = self.t, self._names()
-        issuer = t(f"admin_{self.ctx.registry.fund(self.lt.fund).administration}")
+        """The letter's head: its number, addressee, issuers, date and copy list, then the
+        salutation and the opening."""
+        t, n, lt = self.t, self._names(), self.lt
+        issuer = t(f"admin_{self._administration()}")
+        number = self.ctx.appraisal.number("feedback_letter", self.lang, province=lt.province,
+                                           region=lt.region, year=lt.year, issued=lt.as_of)  # fmt: skip
         facts = [
-            (t("fl_to"), f"{n['region']} ({self.lt.region})"),
+            (t("fl_number"), number),
+            (t("fl_to"), self.addressee()),
             (t("fl_from"), t("fl_from_text", province=n["province"], administration=issuer)),
-            (t("budget_year"), str(self.lt.year)),
+            (t("fl_date"), fmt_date(lt.as_of, self.lang)),
         ]
+        if lt.region != lt.province:
+            agency = t(f"agency_{self._administration()}")
+            facts.append((t("fl_copy"), t("fl_copy_text", region=n["region"], agency=agency)))
         items = "".join(f"<div><dt>{escape(k)}</dt><dd>{escape(v)}</dd></div>" for k, v in facts)
-        return Section(f'<dl class="sipm-facts">{items}</dl>' + _para(t("fl_opening", **n)))
+        salutation = _para(t("fl_salutation", addressee=self.addressee()))
+        return Section(f'<dl class="sipm-facts">{items}</dl>{salutation}' + _para(
+            t("fl_opening", **n)))  # fmt: skip
 
     def result(self) -> Section:
         t, s = self.t, self.lt.standing
         parts = [f"<h2>{escape(t('fl_result'))}</h2>"]
         if self.lt.missing:
-            missing = _para(t("fl_result_missing", year=self.lt.year), "bad")
+            missing = _para(t("fl_result_missing", year=self.lt.year, you=self.you()), "bad")
             return Section("".join(parts) + missing)
         values = {
             "self_total": fmt_score(s["self_total"], self.digits),
@@ -70,6 +102,7 @@ class LetterReport:
             "evaluated_grade": self.grade(s["evaluated_grade"]),
             "rank": DASH if s.get("rank") is None else s["rank"],
             "ranked": self.lt.ranked,
+            "you": self.you(),
         }
         key = "fl_result_text" if self.lt.ranked else "fl_result_unranked"
         parts.append(_para(t(key, **values)))
@@ -156,13 +189,14 @@ class LetterReport:
         if new.empty and old.empty:
             return Section("".join(parts) + _para(t("fl_items_none")))
         rows = [
-            [Cell(x.item_id, css="id"), x.problem, str(x.year), Cell(x.deadline, css="date"),
+            [Cell(shown_id(x.item_id, self.lt.fund), css="id"), x.problem, str(x.year),
+             Cell(fmt_date(x.deadline, self.lang), css="date"),
              t("state_open")]
             for x in new.itertuples()
         ]  # fmt: skip
         rows += [
-            [Cell(x.item_id, css="id"), x.problem, str(x.year),
-             Cell(x.deadline.date().isoformat(), css="date"),
+            [Cell(shown_id(x.item_id, self.lt.fund), css="id"), x.problem, str(x.year),
+             Cell(fmt_date(x.deadline.date().isoformat(), self.lang), css="date"),
              Cell(t(f"state_{x.state}"), css="bad" if x.state == "overdue" else None)]
             for x in old.itertuples()
         ]  # fmt: skip
@@ -173,7 +207,8 @@ class LetterReport:
             t("pe_deadline"),
             t("fl_state"),
         ]
-        parts.append(_para(t("fl_items_text")))
+        due = fmt_date(self.ctx.appraisal.rectification_deadline(self.lt.year), self.lang)
+        parts.append(_para(t("fl_items_text", due=due)))
         parts.append(html_table(header, rows))
         return Section("".join(parts))
 

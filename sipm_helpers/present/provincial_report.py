@@ -80,7 +80,7 @@ class ProvincialReport:
 
     def counted(self, counts: Mapping[str, int], name) -> str:
         """'优 3 个、良 2 个' from codes and counts (codes in ``counts``' order)."""
-        unit = " 个" if self.lang == "zh" else ""
+        unit = "个" if self.lang == "zh" else ""
         return self.join(f"{name(k)} {n}{unit}" for k, n in counts.items() if n)
 
     @property
@@ -96,7 +96,8 @@ class ProvincialReport:
         facts = [
             (t("pr_entrusting"), t("pr_entrusting_text", province=province)),
             (t("pr_evaluator"), rules.evaluator_name(self.lang)),
-            (t("pr_number"), rules.report_number(c.province, c.year, c.as_of)),
+            (t("pr_number"), rules.number("provincial_report", self.lang, province=c.province,
+                                          region=c.province, year=c.year, issued=c.as_of)),
             (t("pr_date"), self.date(c.as_of)),
             (t("pr_recipients"), t("pr_recipients_text")),
             (t("pr_scope"), t("pr_scope_text", funds=len(c.funds), regions=len(c.standing),

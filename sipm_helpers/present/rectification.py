@@ -11,7 +11,7 @@ import pandas as pd
 from sipm_helpers.config.context import Context
 from sipm_helpers.data.dataset import Dataset
 from sipm_helpers.data.io import atomic_write_text
-from sipm_helpers.present.findings import worded_problem
+from sipm_helpers.present.findings import fmt_date, worded_problem
 from sipm_helpers.present.labels import load_labels
 
 
@@ -33,7 +33,7 @@ def worded_items(items: pd.DataFrame, ds: Dataset, ctx: Context, lang: str) -> p
     if items.empty:
         return pd.DataFrame(columns=columns)
     evaluated = int(items["year"].iloc[0]) - 1
-    due = ctx.appraisal.due(evaluated).isoformat()
+    due = fmt_date(ctx.appraisal.due(evaluated).isoformat(), lang)
     of = {f: _indicators(ctx, f, lang) for f in items["fund"].unique()}
     problems = []
     for r in items.to_dict("records"):  # a region's few problems: wording, not computation
@@ -52,6 +52,12 @@ def worded_items(items: pd.DataFrame, ds: Dataset, ctx: Context, lang: str) -> p
         evidence=None,
     )
     return out[columns]
+
+
+def shown_id(item_id: object, fund: str) -> str:
+    """An item's number as a document shows it: without the fund's code, which the
+    document's own title names (910100-employee_medical-2026-E1 → 910100-2026-E1)."""
+    return str(item_id).replace(f"-{fund}-", "-")
 
 
 def write_items(frame: pd.DataFrame, path: str | Path) -> Path:

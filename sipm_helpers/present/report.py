@@ -41,6 +41,11 @@ from sipm_helpers.present.wording import (
 )
 
 
+def _h3(text: str) -> str:
+    """A subsection's heading: （一）… under a numbered section."""
+    return f"<h3>{escape(text)}</h3>"
+
+
 class SelfEvaluationReport:
     """Formats one :class:`SelfEvaluation` in the language of ``labels``."""
 
@@ -128,20 +133,11 @@ class SelfEvaluationReport:
     def summary(self) -> Section:
         """The overall verdict in words."""
         t, s, ev = self.labels.t, self.ev.summary, self.ev
-        parts = [
-            f"<h2>{escape(t('summary_heading'))}</h2>",
-            _para(
-                t(
-                    "summary_text",
-                    total=fmt_score(s["total"], self.digits),
-                    grade=self.grade_label(),
-                    missed=int(s["missed"]),
-                    indicators=int(s["indicators"]),
-                    deviations=len(ev.deviations),
-                    unexplained=len(ev.unexplained),
-                )
-            ),
-        ]
+        total = t(
+            "summary_text", total=fmt_score(s["total"], self.digits), grade=self.grade_label()
+        )
+        parts = [f"<h2>{escape(t('summary_heading'))}</h2>", _para(self._joined([total,
+                                                                           *self._counts()]))]  # fmt: skip
         parts += self._evidence_notes()
         if not ev.complete_year:
             months = int(
@@ -152,9 +148,22 @@ class SelfEvaluationReport:
             parts.append(_para(t("summary_incomplete", months=months, year=ev.year), "note"))
         step = fmt_number(10.0**-self.digits, self.digits)  # the rounding step: 0.1 point
         rules = [t("missing_rule_" + str(s["missing"])), t("scores_rounded", step=step)]
-        sep = "" if self.lang == "zh" else " "  # Chinese sentences follow without a space
-        parts.append(_para(sep.join([*rules, t("units_note")]), "small"))
+        parts.append(_para(self._joined([*rules, t("units_note")]), "small"))
         return Section("".join(parts))
+
+    def _joined(self, sentences: list[str]) -> str:
+        return ("" if self.lang == "zh" else " ").join(sentences)  # Chinese: no space between
+
+    def _counts(self) -> list[str]:
+        """The summary's counts, each sentence only where it has something to count."""
+        t, s, ev = self.labels.t, self.ev.summary, self.ev
+        n, missed = int(s["indicators"]), int(s["missed"])
+        out = [t("summary_missed", indicators=n, missed=missed) if missed
+               else t("summary_all_met", indicators=n)]  # fmt: skip
+        if len(ev.deviations):
+            key = "summary_unexplained" if len(ev.unexplained) else "summary_explained"
+            out.append(t(key, deviations=len(ev.deviations), unexplained=len(ev.unexplained)))
+        return out
 
     def targets(self) -> Section:
         """How the targets were set and passed down (Art. 7, 8, 10)."""
@@ -224,7 +233,7 @@ class SelfEvaluationReport:
         """Funding input and budget execution per line item, with the execution chart."""
         t, f = self.labels.t, self.ev.funding
         total = f.set_index("item")
-        parts = [f"<h2>{escape(t('section_funding'))}</h2>"]
+        parts = [f"<h2>{escape(t('section_performance'))}</h2>", _h3(t("section_funding"))]
         get = lambda item, col: total.at[item, col] if item in total.index else math.nan  # noqa: E731
         parts.append(
             _para(
@@ -279,7 +288,7 @@ class SelfEvaluationReport:
     def management(self) -> Section:
         """Fund management: the balance and months of expenditure it covers, over the years."""
         t, h = self.labels.t, self.ev.balance_history
-        parts = [f"<h2>{escape(t('section_management'))}</h2>"]
+        parts = [_h3(t("section_management"))]
         now = h.loc[h["year"] == self.ev.year].iloc[0]
         pooled = not pd.isna(now["pooled_balance"])
         parts.append(
@@ -313,7 +322,7 @@ class SelfEvaluationReport:
         each whose period closes this year (Art. 8)."""
         t = self.labels.t
         overall = self.ev.overall
-        parts = [f"<h2>{escape(t('section_overall'))}</h2>"]
+        parts = [_h3(t("section_overall"))]
         if overall.empty:
             parts.append(_para(t("overall_none")))
             return Section("".join(parts))
@@ -447,7 +456,7 @@ class SelfEvaluationReport:
             for r in cats.itertuples()
         )
         parts = [
-            f"<h2>{escape(t('section_indicators'))}</h2>",
+            _h3(t("section_indicators")),
             _para(t("indicators_text", categories=text)),
         ]
         if self.form_name:
@@ -460,9 +469,10 @@ class SelfEvaluationReport:
             note = parts_note(r, self.indicator_name(r["indicator"]), self.labels)
             if note:
                 parts.append(_para(note, "small"))
+        parts.append(self._formulas(scored))
         reported = self.ev.indicators.loc[self.ev.indicators["status"] == REPORTED]
         if len(reported):
-            parts.append(f"<h3>{escape(t('section_reported'))}</h3>")
+            parts.append(f"<h4>{escape(t('section_reported'))}</h4>")
             parts.append(_para(t("reported_text")))
             parts.append(self._indicator_rows_table(reported))
         names = [self.category_name(c) for c in cats["category"]]
@@ -470,6 +480,22 @@ class SelfEvaluationReport:
             _figure(plots.category_chart(cats, names, self.labels, self.ev.year, self.digits))
         )
         return Section("".join(parts))
+
+    def _formulas(self, scored: pd.DataFrame) -> str:
+        """The note under the indicator table: how each quantitative indicator is computed
+        (the names stay plain; the formulas are here)."""
+        t = self.labels.t
+        functions = scored.drop_duplicates("indicator")[["indicator", "function"]]
+        items = [
+            t("formula_item", indicator=self.indicator_name(r.indicator),
+              formula=t(f"measure_{r.function}"))
+            for r in functions.itertuples()
+            if isinstance(r.function, str)
+        ]  # fmt: skip
+        if not items:
+            return ""
+        listed = "".join(f"<li>{escape(i)}</li>" for i in items)
+        return f'<p class="small">{escape(t("formula_note"))}</p><ol class="small">{listed}</ol>'
 
     def deviations(self) -> Section:
         """Deviations beyond the threshold, their reasons and measures; missing ones called out (Art. 18)."""
