@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 import shutil
 from dataclasses import replace
+from html import unescape
 
 import numpy as np
 import pandas as pd
@@ -483,6 +484,41 @@ def test_the_report_asks_to_verify_an_anomaly_with_the_agency(tiny, ctx, results
     calm = FollowUp(**none, anomalies=far_from_standard(a.indicators, ctx.appraisal))
     html = AppraisalReport(a, calm, tiny, standard, lang).recommendations().html
     assert "84.0%" not in html and "10" in html  # each within 10 % of its standard
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_standards_table_cites_the_value_in_force_in_the_reports_language(
+    tiny, ctx, results, lang
+):
+    """标准依据: the standard by name and the document of the value in force in 2025, as
+    a Chinese official cites it (国办发〔2021〕36号), no English citation in a Chinese
+    report; the English report keeps the English."""
+    from sipm_helpers.domain.policy_standards import far_from_standard
+    from sipm_helpers.present.appraisal_report import AppraisalReport, FollowUp
+
+    standard = as_standard(ctx)
+    a = appraise(tiny, standard, fund=EM, province="110000", year=2025, results=results)
+    strict = replace(ctx.appraisal, standard_tolerance=0.04)
+    empty = pd.DataFrame()
+    none = {"earlier": empty, "new": empty, "suggestions": empty, "common": empty,
+            "recommendations": pd.DataFrame(columns=["region_code"])}  # fmt: skip
+    follow = FollowUp(**none, anomalies=far_from_standard(a.indicators, strict))
+    html = AppraisalReport(a, follow, tiny, standard, lang).recommendations().html
+    if lang == "zh":
+        assert "<th>标准依据</th>" in html
+        assert (
+            "职工医保政策范围内住院费用基金支付比例目标"
+            "（《“十四五”全民医疗保障规划》（国办发〔2021〕36号）：80%左右）"
+        ) in unescape(html)
+        for word in ("Guobanfa", "No.", "Art.", "National medical-security plan"):
+            assert word not in html
+    else:
+        assert "Standard and its source" in html
+        assert (
+            "Target share of employees' policy-scope inpatient costs paid by the fund "
+            "(National medical-security plan for 2021–2025, Guobanfa [2021] No. 36: about 80 %)"
+        ) in unescape(html)
+        assert "〔" not in html
 
 
 def test_nanyus_residents_contributions_are_anomalies_not_targets(demo, ctx):

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import yaml
 
 from sipm_helpers.config import load_registry, load_standards, load_table_specs
 from sipm_helpers.config.catalogue import load_catalogue
+from sipm_helpers.config.loader import Citation
 from sipm_helpers.data.dataset import TABLES
 from sipm_helpers.errors import ParameterError
 from sipm_helpers.paths import parameters_dir
@@ -76,6 +79,10 @@ def copy_parameters(tmp_path: Path) -> Path:
     target = tmp_path / "parameters"
     shutil.copytree(parameters_dir(), target)
     return target
+
+
+# A source as catalogues and policy.yaml give it: in both languages.
+SOURCE = {"zh": "参数设定", "en": "a parameter"}
 
 
 def edit(path: Path, change) -> None:
@@ -227,7 +234,7 @@ def test_a_deduction_is_checked_on_load(tmp_path, deduct, where, message):
     params = copy_parameters(tmp_path)
     edit(
         params / "indicators" / "unemployment.yaml",
-        lambda d: d["indicators"]["premium_collection_rate"].update(deduct=deduct, source="s"),
+        lambda d: d["indicators"]["premium_collection_rate"].update(deduct=deduct, source=SOURCE),
     )
     with pytest.raises(ParameterError, match=message) as raised:
         load_catalogue("unemployment", params / "indicators")
@@ -244,7 +251,7 @@ def test_a_deduction_names_its_source(tmp_path):
         load_catalogue("unemployment", params / "indicators")
     edit(
         params / "indicators" / "unemployment.yaml",
-        lambda d: d["indicators"]["premium_collection_rate"].update(source="a parameter"),
+        lambda d: d["indicators"]["premium_collection_rate"].update(source=SOURCE),
     )
     cat = load_catalogue("unemployment", params / "indicators")
     assert cat.indicator("premium_collection_rate").deduct.per_point == 2
@@ -354,7 +361,7 @@ def test_province_override_add_and_errors(tmp_path):
 
     params = copy_parameters(tmp_path)
     shutil.rmtree(params / "indicators" / "provinces")
-    header = 'version: 1\nprovince: "910000"\nfund: work_injury\nsource: test\n'
+    header = 'version: 1\nprovince: "910000"\nfund: work_injury\nsource: {zh: 试验, en: test}\n'
     write_override(
         params,
         header + "reweight: {satisfaction: 3}\nadd: {subsidy_dependence: {weight: 3}}\n",
@@ -406,7 +413,7 @@ def test_every_default_target_and_band_names_its_source(ctx, tmp_path):
     for cat in ctx.all_catalogues():
         for ind in cat.indicators:
             if ind.default_target is not None or ind.target_policy or ind.band:
-                assert ind.source and "DESIGN" not in ind.source, (cat.source, ind.code)
+                assert ind.source and "DESIGN" not in ind.source.en, (cat.source, ind.code)
     params = copy_parameters(tmp_path)
     edit(
         params / "indicators" / "unemployment.yaml",
@@ -565,3 +572,134 @@ def test_each_policy_parameter_says_whether_it_is_a_national_standard(tmp_path, 
     edit(params / "policy.yaml", lambda d: d["parameters"]["prevention_cap"].pop("kind"))
     with pytest.raises(ParameterError, match=r"prevention_cap: missing key\(s\): kind"):
         load_policy(params / "policy.yaml")
+
+
+LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
+
+
+def shipped_sources(ctx) -> list[tuple[str, Citation]]:
+    """(where, source) of every indicator of every catalogue and every dated policy value."""
+    found = [
+        (f"{cat.source}: {ind.code}", ind.source)
+        for cat in ctx.all_catalogues()
+        for ind in cat.indicators
+        if ind.source
+    ]
+    found += [
+        (f"policy.yaml: {name}.{value.start}", value.source)
+        for name, parameter in ctx.policy.parameters.items()
+        for value in parameter.values
+    ]
+    return found
+
+
+def test_every_shipped_source_cites_in_chinese_and_in_english(ctx):
+    """The Chinese a Chinese document shows holds no Latin word (no "Caishe", no "No.");
+    the English keeps its own citation."""
+    found = shipped_sources(ctx)
+    assert len(found) > 60
+    for where, source in found:
+        assert isinstance(source, Citation), where
+        assert not LATIN_WORD.search(source.zh), (where, source.zh)
+        assert source.text("zh") == source.zh and source.text("en") == source.en
+        assert LATIN_WORD.search(source.en), (where, source.en)
+    rectified = ctx.catalogues["employee_medical"].indicator("audit_rectification_rate").source
+    assert rectified.zh.startswith("财社〔2022〕65号第二十条：")
+    assert rectified.en.startswith("Caishe [2022] No. 65, Art. 20: ")
+    months = ctx.catalogues["employee_medical"].indicator("months_covered").source
+    assert months.zh == (
+        "人社部发〔2009〕67号：统筹基金累计结余原则上控制在6至9个月平均支付水平，"
+        "低于3个月为不足，超过15个月为过多"
+    )
+    frame = ctx.catalogues["employee_medical"].frame().set_index("indicator")
+    assert frame.at["months_covered", "source_zh"] == months.zh
+    assert frame.at["months_covered", "source_en"] == months.en
+    assert pd.isna(frame.at["satisfaction", "source_zh"])  # a grade: no standard to cite
+
+
+@pytest.mark.parametrize(
+    ("value", "where", "message"),
+    [
+        (
+            "Renshebufa [2009] No. 67",
+            "source",
+            r"give the source in both languages, \{zh: \.\.\., en: \.\.\.\}",
+        ),
+        ({"zh": "人社部发〔2009〕67号"}, "source", r"missing key\(s\): en"),
+        ({"zh": " ", "en": "Renshebufa [2009] No. 67"}, "source.zh", "expected non-empty text"),
+        ({"zh": "人社部发〔2009〕67号", "en": None}, "source.en", "expected non-empty text"),
+        ({"zh": "人社部发", "en": "Renshebufa", "fr": "x"}, "source", r"unknown key\(s\): fr"),
+    ],
+)
+def test_a_source_must_be_given_in_both_languages(tmp_path, value, where, message):
+    """In the library, a fund's catalogue, a province's own rules and policy.yaml alike."""
+    from sipm_helpers.config.catalogue import load_library, load_province_catalogues
+    from sipm_helpers.config.policy import load_policy
+
+    params = copy_parameters(tmp_path)
+    indicators = params / "indicators"
+    cases = [
+        (indicators / "library.yaml", "indicators.months_covered", load_library,
+         lambda d: d["indicators"]["months_covered"]),
+        (indicators / "unemployment.yaml", "indicators.months_covered",
+         lambda path: load_catalogue("unemployment", indicators),
+         lambda d: d["indicators"]["months_covered"]),
+        (indicators / "provinces" / "930000" / "employee_medical.yaml", "",
+         lambda path: load_province_catalogues(indicators), lambda d: d),
+        (indicators / "provinces" / "930000" / "employee_medical.yaml", "add.projected_months_min",
+         lambda path: load_province_catalogues(indicators),
+         lambda d: d["add"]["projected_months_min"]),
+        (indicators / "provinces" / "930000" / "employee_medical.yaml", "change.months_covered",
+         lambda path: load_province_catalogues(indicators),
+         lambda d: d["change"]["months_covered"]),
+        (params / "policy.yaml", "parameters.prevention_cap.values[0]", load_policy,
+         lambda d: d["parameters"]["prevention_cap"]["values"][0]),
+    ]  # fmt: skip
+    for path, key, load, entry in cases:
+        shipped = path.read_text(encoding="utf-8")
+        edit(path, lambda d, entry=entry: entry(d).update(source=value))
+        with pytest.raises(ParameterError) as raised:
+            load(path)
+        place = f"{key}.{where}".lstrip(".")
+        assert f"{path.name}: {place}: " in str(raised.value)
+        assert re.search(message, str(raised.value)), str(raised.value)
+        path.write_text(shipped, encoding="utf-8")
+
+
+def test_a_plain_text_source_is_refused_saying_to_give_zh_and_en(tmp_path):
+    params = copy_parameters(tmp_path)
+    edit(
+        params / "indicators" / "library.yaml",
+        lambda d: d["indicators"]["fiscal_subsidy_arrival"].update(
+            source="Caishe [2022] No. 65, Art. 12: the budgeted fiscal subsidy arrives in full"
+        ),
+    )
+    from sipm_helpers.config.catalogue import load_library
+
+    with pytest.raises(ParameterError) as raised:
+        load_library(params / "indicators" / "library.yaml")
+    text = str(raised.value)
+    assert "library.yaml: indicators.fiscal_subsidy_arrival.source: " in text
+    assert "{zh: ..., en: ...}" in text and "财社〔2022〕65号第十二条" in text
+    assert "not str 'Caishe [2022] No. 65, Art. 12" in text
+
+
+def test_a_source_in_both_languages_is_read_as_a_citation(tmp_path):
+    from sipm_helpers.config.policy import load_policy
+
+    params = copy_parameters(tmp_path)
+    cap = {"zh": " 人社部发〔2017〕13号：不超过3% ", "en": "Renshebufa [2017] No. 13: at most 3 %"}
+    edit(
+        params / "policy.yaml",
+        lambda d: d["parameters"]["prevention_cap"]["values"][0].update(source=cap),
+    )
+    edit(
+        params / "indicators" / "unemployment.yaml",
+        lambda d: d["indicators"]["months_covered"].update(source=SOURCE),
+    )
+    value = load_policy(params / "policy.yaml").parameter("prevention_cap").in_force(2024)
+    assert value.source == Citation("人社部发〔2017〕13号：不超过3%", cap["en"])  # trimmed
+    assert value.source.text("zh") == "人社部发〔2017〕13号：不超过3%"
+    assert value.source.text("en") == "Renshebufa [2017] No. 13: at most 3 %"
+    months = load_catalogue("unemployment", params / "indicators").indicator("months_covered")
+    assert (months.source.text("zh"), months.source.text("en")) == ("参数设定", "a parameter")

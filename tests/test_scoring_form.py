@@ -201,3 +201,28 @@ def test_a_rescaled_total_is_the_sum_over_the_points_assessed(tiny, ctx, tmp_pat
     assert ws["A30"].value == "合计" and computed(ws, "G30") == Decimal("68.2")
     assert ws["A31"].value == "总分" and ws["G31"].value == "=ROUND(G30*100/72,1)"
     assert computed(ws, "G31") == Decimal(repr(ev.summary["total"])) == Decimal("94.7")
+
+
+LATIN_CITATIONS = ("Caishe", "Renshebufa", "Guobanfa", "Guofa", "Caiyu", "No.", "Art.")
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_standards_are_cited_in_the_forms_language(ev, tiny, ctx, tmp_path, lang):
+    """标准依据 cites 财社〔2022〕65号 and 人社部发〔2009〕67号 as a Chinese official would,
+    with no English citation anywhere in a Chinese form; an English form keeps English."""
+    report = SelfEvaluationReport(ev, tiny, ctx, lang)
+    ws = load_workbook(write_scoring_form(report, tmp_path / f"f.{lang}.xlsx")).worksheets[0]
+    header = [c.value for c in ws[2]]
+    source = header.index("标准依据" if lang == "zh" else "Source of the standard")
+    rows = {r[2]: r for r in ([c.value for c in row] for row in ws.iter_rows(min_row=3))}
+    months = rows[report.indicator_name("months_covered")][source]
+    rectified = rows[report.indicator_name("audit_rectification_rate")][source]
+    texts = [str(c.value) for row in ws.iter_rows() for c in row if c.value is not None]
+    if lang == "zh":
+        assert months.startswith("人社部发〔2009〕67号：统筹基金累计结余原则上控制在6至9个月")
+        assert rectified.startswith("财社〔2022〕65号第二十条：")
+        assert not [t for t in texts for word in LATIN_CITATIONS if word in t]
+    else:
+        assert months.startswith("Renshebufa [2009] No. 67: the pooled fund")
+        assert rectified.startswith("Caishe [2022] No. 65, Art. 20: ")
+        assert not [t for t in texts if "〔" in t]

@@ -14,7 +14,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from sipm_helpers.config.loader import read_yaml, require_keys, require_number
+from sipm_helpers.config.loader import (
+    Citation,
+    read_yaml,
+    require_citation,
+    require_keys,
+    require_number,
+)
 from sipm_helpers.errors import ParameterError
 from sipm_helpers.paths import parameters_dir
 
@@ -78,7 +84,8 @@ class Indicator:
     deduct: Deduct | None = None
     applies_when: str | None = None  # a named applicability condition (domain layer)
     target_policy: str | None = None  # default_target follows this dated policy parameter
-    source: str | None = None  # the public source of the default target and band
+    # the public source of the default target and band, as each language cites it
+    source: Citation | None = None
     # (side, advice code): how a suggestion words an actual above or below its target or
     # band ("reserve_excessive", "overspend"); without one, by the side alone.
     advice: tuple[tuple[str, str], ...] = ()
@@ -139,7 +146,8 @@ class Catalogue:
                     "reported": ind.reported,
                     **{f"advice_{side}": dict(ind.advice).get(side) for side in SIDES},
                     "explain_threshold": ind.explain_threshold,
-                    "source": ind.source,
+                    "source_zh": ind.source.zh if ind.source else None,
+                    "source_en": ind.source.en if ind.source else None,
                 }
             )
         frame = pd.DataFrame(rows)
@@ -207,11 +215,12 @@ def _deduct(file: Path, where: str, raw: object) -> Deduct:
     return Deduct(per_point, floor)
 
 
-def _require_source(file: Path, where: str, spec: dict) -> None:
-    """A default target, a band or a deduction carries its public source (the document and
-    year), or says that it is a parameter of practice."""
-    if str(spec.get("source") or "").strip():
-        return
+def _source(file: Path, where: str, spec: dict) -> Citation | None:
+    """The entry's public source, {zh: ..., en: ...}: a default target, a band or a
+    deduction carries one (the document and year), or says that it is a parameter of
+    practice; None where the entry needs none and gives none."""
+    if "source" in spec:
+        return require_citation(file, f"{where}.source", spec["source"])
     if "default_target" in spec or "band" in spec:
         raise ParameterError(
             file,
@@ -222,6 +231,7 @@ def _require_source(file: Path, where: str, spec: dict) -> None:
         raise ParameterError(
             file, where, "a deduction needs its `source` (the public document and year)"
         )
+    return None
 
 
 def _advice(file: Path, where: str, raw: object) -> tuple[tuple[str, str], ...]:
@@ -273,7 +283,7 @@ def load_library(path: str | Path | None = None) -> tuple[dict[str, Indicator], 
             ["group", "kind", "rule", "zh", "en", "explain_threshold"],
             LIBRARY_OPTIONAL,
         )
-        _require_source(path, where, spec)
+        source = _source(path, where, spec)
         if spec["group"] not in groups:
             raise ParameterError(path, f"{where}.group", f"unknown group {spec['group']!r}")
         if spec["kind"] not in KINDS:
@@ -302,7 +312,7 @@ def load_library(path: str | Path | None = None) -> tuple[dict[str, Indicator], 
             band=_band(path, f"{where}.band", spec["band"]) if "band" in spec else None,
             deduct=_deduct(path, f"{where}.deduct", spec["deduct"]) if "deduct" in spec else None,
             applies_when=spec.get("applies_when"),
-            source=spec.get("source"),
+            source=source,
             advice=_advice(path, f"{where}.advice", spec["advice"]) if "advice" in spec else (),
         )
     return indicators, categories, groups
@@ -342,8 +352,8 @@ def _overridden(path: Path, where: str, ind: Indicator, spec: dict) -> Indicator
             f"a floor of {ind.deduct.floor:g} points leaves nothing to deduct from a weight "
             f"of {ind.weight:g}",
         )
-    _require_source(path, where, spec)
-    return replace(ind, source=str(spec["source"])) if "source" in spec else ind
+    source = _source(path, where, spec)
+    return replace(ind, source=source) if source else ind
 
 
 def _build(
@@ -402,6 +412,13 @@ def load_catalogue(
     return _build(path, fund, entries, reported, library, categories, groups)
 
 
+def _given_source(path: Path, where: str, spec: object) -> None:
+    """A source a province's rules add or change, checked where the file gives it (the
+    merged catalogue would name the fund's ``indicators.<code>`` instead)."""
+    if isinstance(spec, dict) and "source" in spec:
+        require_citation(path, f"{where}.source", spec["source"])
+
+
 def load_province_catalogues(
     directory: str | Path | None = None, library: Library | None = None
 ) -> dict[tuple[str, str], Catalogue]:
@@ -428,6 +445,7 @@ def load_province_catalogues(
             ["version", "province", "fund", "source"],
             ["remove", "reweight", "add", "change"],
         )
+        require_citation(path, "source", raw["source"])
         province, fund = str(raw["province"]), str(raw["fund"])
         if (province, fund) != (path.parent.name, path.stem):
             raise ParameterError(
@@ -450,11 +468,13 @@ def load_province_catalogues(
                 raise ParameterError(
                     path, f"add.{code}", "is in the fund's catalogue already: reweight or change it"
                 )
+            _given_source(path, f"add.{code}", spec)
             entries[code] = dict(spec)
         for code, spec in (raw.get("change") or {}).items():
             if code not in entries:
                 raise ParameterError(path, f"change.{code}", "is not in the fund's catalogue")
             require_keys(path, f"change.{code}", spec, [], OVERRIDABLE)
+            _given_source(path, f"change.{code}", spec)
             entries[code].update(spec)
         reported = [code for code in reported if code not in entries]
         merged[(province, fund)] = _build(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -91,3 +92,38 @@ def require_whole(file: Path | str, where: str, value: Any, least: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < least:
         raise ParameterError(file, where, f"expected a whole number ≥ {least}, got {value!r}")
     return value
+
+
+LANGS = ("zh", "en")
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A public source as each language cites it: the Chinese as an official would
+    (财社〔2022〕65号第十二条：…), the English for English documents (Caishe [2022] No. 65,
+    Art. 12: …)."""
+
+    zh: str
+    en: str
+
+    def text(self, lang: str) -> str:
+        return self.zh if lang == "zh" else self.en
+
+
+def require_citation(file: Path | str, where: str, value: Any) -> Citation:
+    """Check that ``value`` is ``{zh: TEXT, en: TEXT}``, both non-empty, and return it as a
+    :class:`Citation`; a plain text is refused, as a Chinese document must not cite in English."""
+    if not isinstance(value, Mapping):
+        raise ParameterError(
+            file,
+            where,
+            "give the source in both languages, {zh: ..., en: ...} (the Chinese as an official "
+            f"cites it, e.g. 财社〔2022〕65号第十二条), not {type(value).__name__} {value!r}",
+        )
+    spec = require_keys(file, where, value, LANGS)
+    for lang in LANGS:
+        if not isinstance(spec[lang], str) or not spec[lang].strip():
+            raise ParameterError(
+                file, f"{where}.{lang}", f"expected non-empty text, got {spec[lang]!r}"
+            )
+    return Citation(spec["zh"].strip(), spec["en"].strip())

@@ -11,7 +11,13 @@ from pathlib import Path
 
 import numpy as np
 
-from sipm_helpers.config.loader import read_yaml, require_keys, require_number
+from sipm_helpers.config.loader import (
+    Citation,
+    read_yaml,
+    require_citation,
+    require_keys,
+    require_number,
+)
 from sipm_helpers.errors import ParameterError
 from sipm_helpers.paths import parameters_dir
 
@@ -20,7 +26,7 @@ from sipm_helpers.paths import parameters_dir
 class DatedValue:
     start: dt.date
     value: float
-    source: str
+    source: Citation  # the public document it comes from, as each language cites it
 
 
 # What a parameter is to a region (policy.yaml explains each): a national standard it
@@ -85,12 +91,10 @@ def _dated(path: Path, where: str, raw: object) -> DatedValue:
         raise ParameterError(
             path, f"{where}.from", f"expected a date such as 2024-01-01, got {start!r}"
         )
-    if not str(spec["source"]).strip():
-        raise ParameterError(
-            path, f"{where}.source", "name the public document the value comes from"
-        )
     return DatedValue(
-        start, require_number(path, f"{where}.value", spec["value"]), str(spec["source"])
+        start,
+        require_number(path, f"{where}.value", spec["value"]),
+        require_citation(path, f"{where}.source", spec["source"]),
     )
 
 

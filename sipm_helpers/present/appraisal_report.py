@@ -11,6 +11,7 @@ from html import escape
 import pandas as pd
 
 from sipm_helpers.config.context import Context
+from sipm_helpers.config.policy import PolicyParameter
 from sipm_helpers.data.dataset import Dataset
 from sipm_helpers.domain.appraisal import MISSING, ROBUST, Appraisal
 from sipm_helpers.domain.common_problems import actions, evaluated, missed_targets
@@ -509,12 +510,21 @@ class AppraisalReport:
                     Cell(measured(x.actual, unit, self.labels), True),
                     Cell(measured(x.standard, unit, self.labels), True),
                     Cell(f"{x.deviation * 100:+.1f}%", True, "bad"),
-                    policy.zh if self.lang == "zh" else policy.en,
+                    self._standard_basis(policy),
                 ]
             )
         header = [t("region"), t("col_indicator"), t("col_actual"), t("pe_standard"),
                   t("pe_from_standard"), t("pe_standard_source")]  # fmt: skip
         return "".join(parts) + html_table(header, rows, numeric_columns=[2, 3, 4])
+
+    def _standard_basis(self, policy: PolicyParameter) -> str:
+        """The standard by name and the public document of the value in force in the year
+        evaluated, as the report's language cites it."""
+        name = policy.zh if self.lang == "zh" else policy.en
+        value = policy.in_force(self.a.year)
+        if value is None:
+            return name
+        return self.t("pe_standard_basis", name=name, source=value.source.text(self.lang))
 
     def common(self) -> Section:
         """The problems the regions share and what the province will do (Art. 18); a

@@ -84,7 +84,7 @@ def _indicator_row(r: pd.Series, report: SelfEvaluationReport) -> tuple[list, st
         status_label(r.to_dict(), report.labels)[0],
         _text(r.get("reason")),
         _text(r.get("improvement_measure")),
-        _text(r.get("source")),
+        _text(r.get(f"source_{report.lang}")),  # as the form's language cites it
     ]
     return row, number_format
 

@@ -127,7 +127,7 @@ def _policy_message(r: pd.Series, c: Checked) -> str:
     return (
         f"the target {r['target']:g} of {r['indicator']} for {year} contradicts the "
         f"policy value in force that year, {r['expected']:g} (parameters/policy.yaml, "
-        f"{parameter.name}: {source.source if source else 'no value yet'})"
+        f"{parameter.name}: {source.source.text('en') if source else 'no value yet'})"
     )
 
 
