@@ -230,6 +230,30 @@ def test_the_evaluators_own_finding_wins_over_the_ledgers(ledgered, ctx):
     assert row["basis"] == "data_check" and row["evaluated_value"] == pytest.approx(0.5)
 
 
+@pytest.mark.parametrize(("source", "capped"), [("evaluation", True), ("monitoring", False)])
+def test_an_earlier_evaluations_item_left_overdue_caps_compliance(tiny, ctx, source, capped):
+    """Beta's problem found by the 2023 evaluation, due 30 June 2024, still open at the end
+    of 2025 (Art. 20: evaluation results are used, their problems rectified): its
+    compliance graded achieved is capped at partly, 5 × 0.65 = 3.25 → 3.3. A monitoring
+    item (a deviation corrected within the year, Art. 14) is no such finding."""
+    ds = with_rows(
+        tiny,
+        "rectification",
+        [("R2023-9", "110200", EM, 2023, source, None, "绩效目标设定偏低", "乙市医疗保障局",
+          pd.Timestamp("2024-06-30"), "overdue", pd.NaT, None)],
+    )  # fmt: skip
+    ds = with_rows(ds, "qualitative", [("110200", EM, 2025, "fund_management_compliance",
+                                        "achieved", None, "财务管理制度健全")])  # fmt: skip
+    moved = appraised(ds, ctx).moved
+    beta = moved.loc[moved["region_code"] == "110200"].set_index("indicator")
+    assert ("fund_management_compliance" in beta.index) is capped
+    if capped:
+        cap = beta.loc["fund_management_compliance"]
+        assert cap["basis"] == "ledger" and cap["detail"]["check"] == "overdue"
+        assert (cap["evaluated_value"], cap["evaluated_score"]) == ("partly", pytest.approx(3.3))
+        assert cap["detail"]["overdue_since"] == "2024-06-30"
+
+
 def test_an_open_item_not_yet_due_flags_the_evidence_without_capping(tiny, ctx):
     """Alpha's 2025 audit finding is due only in June 2026: its evidence claiming no
     problem is flagged, its grade is not capped (as Jinhe City's in the demo)."""

@@ -279,7 +279,9 @@ def test_the_data_sheet_lets_the_actuals_be_recomputed(saved):
 
 def test_the_ledger_sheet_shows_the_counts_and_the_items_behind_them(saved):
     """Alpha's audit item R2024-1 (deadline 2025-06-30, closed 2025-05-10) is due in 2025
-    and closed on time: 1 of 1; the evaluation item R2025-1 is no audit finding."""
+    and closed on time: 1 of 1; Beta's evaluation item R2025-1, open and not yet due, is
+    listed (an earlier evaluation's item overdue would cap compliance) but counts in no
+    audit rate."""
     _, path, lang = saved
     rows = _rows(load_workbook(path).worksheets[4])
     t = load_labels(lang).t
@@ -287,7 +289,11 @@ def test_the_ledger_sheet_shows_the_counts_and_the_items_behind_them(saved):
     item = next(r for r in rows if r[0] == "R2024-1")
     assert item[3] == t("papers_source_audit") and item[7] == t("papers_status_done")
     assert item[9:13] == [t("papers_yes"), t("papers_yes"), t("papers_no"), t("papers_no")]
-    assert not [r for r in rows if r[0] == "R2025-1"]
+    beta = next(r for r in rows if r[0] == "R2025-1")
+    assert beta[3] == t("papers_source_evaluation") and beta[9:13] == [
+        t("papers_no"), t("papers_no"), t("papers_no"), t("papers_yes")
+    ]  # fmt: skip
+    assert rows[0][:6] == ["甲市" if lang == "zh" else "Alpha City", "110100", 2025, 1, 1, 1]
 
 
 def test_saving_writes_the_papers_beside_the_rectification_items(saved):
@@ -424,8 +430,14 @@ def test_the_data_are_free_of_float_noise(saved, tiny, ctx):
 
 
 def test_ledger_items_are_the_audit_items_with_their_states(tiny, ctx):
+    """Alpha's audit item, and Beta's item of the 2024 evaluation, which would cap its
+    compliance grade were it overdue at the year's end (it is due in June 2026)."""
     items = ledger_items(tiny, ctx, fund=FUND, regions=["110100", "110200"], years=[2025])
-    assert items["item_id"].tolist() == ["R2024-1"]  # R2025-1 is an evaluation's item
+    assert items["item_id"].tolist() == ["R2024-1", "R2025-1"]
+    second = items.iloc[1]
+    assert (second["source"], second["due"], second["overdue"], second["open"]) == (
+        "evaluation", False, False, True
+    )  # fmt: skip
     first = items.iloc[0]
     assert (first["due"], first["on_time"], first["overdue"], first["open"]) == (
         True, True, False, False

@@ -20,6 +20,7 @@ class LedgerRules:
     rate_tolerance: float
     cap_indicator: str
     cap_grade: str
+    cap_sources: tuple[str, ...]  # the items whose being overdue caps the grade
     no_problem_phrases: tuple[str, ...]
 
 
@@ -41,7 +42,7 @@ def load_ledger_rules(path: str | Path | None = None) -> LedgerRules:
     raw = read_yaml(path)
     require_keys(path, "", raw, ["version", "sources", "rate", "overdue_cap", "no_problem_phrases"])
     rate = require_keys(path, "rate", raw["rate"], ["indicator", "tolerance"])
-    cap = require_keys(path, "overdue_cap", raw["overdue_cap"], ["indicator", "grade"])
+    cap = require_keys(path, "overdue_cap", raw["overdue_cap"], ["indicator", "grade", "sources"])
     tolerance = require_number(path, "rate.tolerance", rate["tolerance"])
     if not 0 <= tolerance < 1:
         raise ParameterError(path, "rate.tolerance", "must be a share from 0 to under 1")
@@ -51,5 +52,6 @@ def load_ledger_rules(path: str | Path | None = None) -> LedgerRules:
         rate_tolerance=tolerance,
         cap_indicator=_text(path, "overdue_cap.indicator", cap["indicator"]),
         cap_grade=_text(path, "overdue_cap.grade", cap["grade"]),
+        cap_sources=_texts(path, "overdue_cap.sources", cap["sources"]),
         no_problem_phrases=_texts(path, "no_problem_phrases", raw["no_problem_phrases"]),
     )

@@ -4,8 +4,9 @@ evaluation does not take the self-evaluation's word against it.
 
 - **Rate**: a reported audit-rectification rate above the ledger's by more than the
   tolerance is replaced by the ledger's (items closed by their deadline over items due).
-- **Cap**: an audit or inspection item open past its deadline at the end of the year
-  evaluated caps the grade of fund-management compliance.
+- **Cap**: an item of the cap's sources (audit, inspection and earlier evaluations' items)
+  open past its deadline at the end of the year evaluated caps the grade of
+  fund-management compliance.
 - **Contradictions**: evidence of a grade that says no problem was found, while an item
   was open at the year's end, is flagged for the evaluator (who decides; no score moves).
 
@@ -63,11 +64,13 @@ ITEM_COLUMNS = ["item_id", "region_code", "year", "source", "indicator", "proble
 def ledger_items(
     ds: Dataset, ctx: Context, *, fund: str, regions: Iterable[str], years: Iterable[int]
 ) -> pd.DataFrame:
-    """The audit and inspection items behind :func:`ledger_facts`: one row per item and
-    year looked at, with its source, problem, status and the states it was counted in
-    (due, on_time, overdue, open), by region and deadline."""
+    """The items behind :func:`ledger_facts` and the cap (audit, inspection and earlier
+    evaluations' items): one row per item and year looked at, with its source, problem,
+    status and the states it was counted in (due, on_time, overdue, open), by region and
+    deadline."""
     r = _selected(ds.rectification, fund, list(regions))
-    states = item_states(r, years, ctx.ledger.sources).drop(columns=["deadline", "closed"])
+    sources = dict.fromkeys([*ctx.ledger.sources, *ctx.ledger.cap_sources])
+    states = item_states(r, years, sources).drop(columns=["deadline", "closed"])
     wanted = ["item_id", "source", "indicator", "problem", "deadline", "status", "closed"]
     out = states.merge(r[wanted], on="item_id", how="left")
     return out.sort_values(["region_code", "year", "deadline", "item_id"], ignore_index=True)[
@@ -87,10 +90,13 @@ def _rate_findings(facts: pd.DataFrame, ctx: Context) -> pd.DataFrame:
     )
 
 
-def _cap_findings(facts: pd.DataFrame, ds: Dataset, ctx: Context) -> pd.DataFrame:
-    """Region-years with an item overdue at the year's end whose own grade of the capped
-    indicator is above the cap."""
+def _cap_findings(
+    ds: Dataset, ctx: Context, fund: str, regions: list[str], years: Iterable[int]
+) -> pd.DataFrame:
+    """Region-years with an item of the cap's sources overdue at the year's end whose own
+    grade of the capped indicator is above the cap."""
     rules, levels = ctx.ledger, ctx.standards.qualitative_levels
+    facts = ledger_rates(_selected(ds.rectification, fund, regions), years, rules.cap_sources)
     q = ds.qualitative.loc[ds.qualitative["indicator"] == rules.cap_indicator]
     q = q[[*KEYS, "grade"]].rename(columns={"grade": "own_grade"})
     late = facts.loc[facts["overdue"] > 0].merge(q, on=KEYS)
@@ -112,11 +118,12 @@ def ledger_findings(
 ) -> pd.DataFrame:
     """The findings the ledger makes of ``fund``'s ``regions`` in ``years``: the review
     table's columns (basis ``ledger``, no comment) and :data:`DETAIL`."""
+    regions, years = list(regions), list(years)
     facts = ledger_facts(ds, ctx, fund=fund, regions=regions, years=years)
-    parts = [_rate_findings(facts, ctx), _cap_findings(facts, ds, ctx)]
+    parts = [_rate_findings(facts, ctx), _cap_findings(ds, ctx, fund, regions, years)]
     found = pd.concat([p for p in parts if len(p)] or [pd.DataFrame(columns=REVIEW + DETAIL)])
     found = found.assign(basis=BASIS, comment=None)
-    return found[REVIEW + DETAIL].reset_index(drop=True)
+    return found.reindex(columns=REVIEW + DETAIL).reset_index(drop=True)
 
 
 def evaluator_review(
