@@ -8,8 +8,10 @@ from __future__ import annotations
 import datetime
 import math
 import string
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 
 from sipm_helpers.config.loader import read_yaml, require_keys, require_number, require_whole
 from sipm_helpers.errors import ParameterError
@@ -39,6 +41,9 @@ class AppraisalRules:
     min_points_lost: float  # below it, a score short of its points is rounding noise
     evaluator: tuple[str, str] = ("", "")  # zh, en: who made the province's report (Art. 17)
     number_format: str = "{province}-{year}"  # the report number: {province} {year} {issued}
+    # each other stage's document number by stage: {region} {province} {fund} {year}
+    # {period} {issued}
+    stage_numbers: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
 
     def due(self, year: int) -> datetime.date:
         """When the self-evaluation of ``year`` is due at the province."""
@@ -58,6 +63,15 @@ class AppraisalRules:
     def report_number(self, province: str, year: int, issued: datetime.date) -> str:
         """The number of ``province``'s report on ``year``, made on ``issued``."""
         return self.number_format.format(province=province, year=year, issued=issued.year)
+
+    def document_number(self, stage: str, issued: datetime.date, **fields: object) -> str:
+        """The number of a stage's document dated ``issued``; ``fields`` gives region,
+        province, fund (its place in the registry), year and period. A stage without a
+        pattern of its own numbers its document by the province's report's pattern."""
+        pattern = self.stage_numbers.get(stage)
+        if pattern is None:
+            return self.report_number(str(fields["province"]), int(str(fields["year"])), issued)
+        return pattern.format(issued=issued.year, **fields)
 
     def common_least(self, evaluated: int) -> int:
         """How many regions a problem must concern to be common among ``evaluated``
@@ -90,7 +104,7 @@ def load_appraisal_rules(path: str | Path | None = None) -> AppraisalRules:
     suggestions = require_keys(
         path, "suggestions", raw["suggestions"], ["weakest", "per_region", "min_points_lost"]
     )
-    report = require_keys(path, "report", raw["report"], ["evaluator", "number"])
+    report = require_keys(path, "report", raw["report"], ["evaluator", "number"], ["numbers"])
     evaluator = require_keys(path, "report.evaluator", report["evaluator"], ["zh", "en"])
     rules = AppraisalRules(
         due_month=month,
@@ -120,6 +134,7 @@ def load_appraisal_rules(path: str | Path | None = None) -> AppraisalRules:
         ),
         evaluator=(str(evaluator["zh"]), str(evaluator["en"])),
         number_format=_number_format(path, report["number"]),
+        stage_numbers=_stage_numbers(path, report.get("numbers") or {}),
     )
     _check_ranges(path, rules)
     return rules
@@ -151,20 +166,38 @@ def _day_of_year(path: Path, where: str, raw: object) -> tuple[int, int]:
 
 
 NUMBER_FIELDS = ("province", "year", "issued")
+#: The fields a stage's document number may use (``report.numbers``).
+STAGE_NUMBER_FIELDS = ("region", "province", "fund", "year", "period", "issued")
 
 
-def _number_format(path: Path, raw: object) -> str:
-    """A report number's pattern: text with no field but those of ``NUMBER_FIELDS`` (plain
-    names: no attribute, index or conversion is ever applied to data)."""
+def _stage_numbers(path: Path, raw: object) -> Mapping[str, str]:
+    """Each stage's number pattern (stage names are checked where stages are known)."""
+    if not isinstance(raw, Mapping):
+        raise ParameterError(path, "report.numbers", "expected a mapping of stage to pattern")
+    return MappingProxyType(
+        {
+            str(stage): _number_format(
+                path, pattern, f"report.numbers.{stage}", STAGE_NUMBER_FIELDS
+            )
+            for stage, pattern in raw.items()
+        }
+    )
+
+
+def _number_format(
+    path: Path, raw: object, where: str = "report.number", allowed_fields=NUMBER_FIELDS
+) -> str:
+    """A report number's pattern: text with no field but those allowed (plain names: no
+    attribute, index or conversion is ever applied to data)."""
     if not isinstance(raw, str) or not raw.strip():
-        raise ParameterError(path, "report.number", "expected a non-empty text")
+        raise ParameterError(path, where, "expected a non-empty text")
     try:
         fields = [f for _, f, spec, conv in string.Formatter().parse(raw) if f is not None]
         specs = [(spec, conv) for _, f, spec, conv in string.Formatter().parse(raw) if f]
     except ValueError as exc:
-        raise ParameterError(path, "report.number", f"not a valid pattern: {exc}") from exc
-    unknown = [f for f in fields if f not in NUMBER_FIELDS]
+        raise ParameterError(path, where, f"not a valid pattern: {exc}") from exc
+    unknown = [f for f in fields if f not in allowed_fields]
     if unknown or any(spec or conv for spec, conv in specs):
-        allowed = ", ".join("{" + f + "}" for f in NUMBER_FIELDS)
-        raise ParameterError(path, "report.number", f"may use only {allowed}, as they are")
+        allowed = ", ".join("{" + f + "}" for f in allowed_fields)
+        raise ParameterError(path, where, f"may use only {allowed}, as they are")
     return raw

@@ -66,7 +66,7 @@ class SelfEvaluationReport:
         if self.projection is None:
             t = self.labels.t
             return Section(
-                f"<h2>{escape(t('section_sustainability'))}</h2>{_para(t('sus_not_projected'))}"
+                f"<h3>{escape(t('section_sustainability'))}</h3>{_para(t('sus_not_projected'))}"
             )
         return SustainabilityReport(
             self.projection, self.ev.fund, self.ev.region, self.ds, self.ctx, self.lang
@@ -224,7 +224,9 @@ class SelfEvaluationReport:
         """Funding input and budget execution per line item, with the execution chart."""
         t, f = self.labels.t, self.ev.funding
         total = f.set_index("item")
-        parts = [f"<h2>{escape(t('section_funding'))}</h2>"]
+        # 二、 the completion of the targets, in the subsections (一)–(五) that follow
+        parts = [f"<h2>{escape(t('section_completion'))}</h2>"]
+        parts.append(f"<h3>{escape(t('section_funding'))}</h3>")
         get = lambda item, col: total.at[item, col] if item in total.index else math.nan  # noqa: E731
         parts.append(
             _para(
@@ -279,7 +281,7 @@ class SelfEvaluationReport:
     def management(self) -> Section:
         """Fund management: the balance and months of expenditure it covers, over the years."""
         t, h = self.labels.t, self.ev.balance_history
-        parts = [f"<h2>{escape(t('section_management'))}</h2>"]
+        parts = [f"<h3>{escape(t('section_management'))}</h3>"]
         now = h.loc[h["year"] == self.ev.year].iloc[0]
         pooled = not pd.isna(now["pooled_balance"])
         parts.append(
@@ -313,7 +315,7 @@ class SelfEvaluationReport:
         each whose period closes this year (Art. 8)."""
         t = self.labels.t
         overall = self.ev.overall
-        parts = [f"<h2>{escape(t('section_overall'))}</h2>"]
+        parts = [f"<h3>{escape(t('section_overall'))}</h3>"]
         if overall.empty:
             parts.append(_para(t("overall_none")))
             return Section("".join(parts))
@@ -447,7 +449,7 @@ class SelfEvaluationReport:
             for r in cats.itertuples()
         )
         parts = [
-            f"<h2>{escape(t('section_indicators'))}</h2>",
+            f"<h3>{escape(t('section_indicators'))}</h3>",
             _para(t("indicators_text", categories=text)),
         ]
         if self.form_name:
@@ -462,7 +464,7 @@ class SelfEvaluationReport:
                 parts.append(_para(note, "small"))
         reported = self.ev.indicators.loc[self.ev.indicators["status"] == REPORTED]
         if len(reported):
-            parts.append(f"<h3>{escape(t('section_reported'))}</h3>")
+            parts.append(f"<h4>{escape(t('section_reported'))}</h4>")
             parts.append(_para(t("reported_text")))
             parts.append(self._indicator_rows_table(reported))
         names = [self.category_name(c) for c in cats["category"]]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -22,6 +22,7 @@ from sipm_helpers.data.io import atomic_write_bytes
 from sipm_helpers.domain.provincial import coordinating_province
 from sipm_helpers.present.labels import LANGUAGES, load_labels
 from sipm_helpers.render.compare import Compared, write_comparison
+from sipm_helpers.render.cover import make_cover
 from sipm_helpers.render.html import make_exporter, render_html, render_page
 from sipm_helpers.render.pdf import PdfRenderer
 from sipm_helpers.render.site import ReportEntry, ui_strings, write_index
@@ -104,15 +105,37 @@ def _titles(job: Job, labels, ds: Dataset, ctx: Context) -> tuple[str, str]:
     return labels.t(title, **values), labels.t(subtitle, **values)
 
 
-def page_maker(out: Path, ds: Dataset, ctx: Context):
+@dataclass(frozen=True)
+class Covers:
+    """Who made the reports and for whom, by language, as a plan names them (empty: the
+    defaults of ``render.cover``)."""
+
+    evaluator: dict[str, str] = field(default_factory=dict)
+    client: dict[str, str] = field(default_factory=dict)
+
+
+def _cover(job: Job, labels, ds: Dataset, ctx: Context, covers: Covers) -> dict:
+    """The job's cover for the page template (plain values, for a worker process too)."""
+    return make_cover(
+        job, labels, ds, ctx, evaluator=covers.evaluator, client=covers.client
+    ).as_dict()
+
+
+def page_maker(out: Path, ds: Dataset, ctx: Context, covers: Covers | None = None):
     """For ``run_jobs(after=...)``: each job's page rendered by the worker that ran it,
-    with the title publish would give it; publish then finds the page fresh."""
+    with the title and cover publish would give it; publish then finds the page fresh."""
     out = out.resolve()
     labels = {lang: load_labels(lang) for lang in LANGUAGES}
+    covers = covers or Covers()
 
     def after(job: Job):
         title, subtitle = _titles(job, labels[job.lang], ds, ctx)
-        keywords = {"title": title, "subtitle": subtitle, "lang": job.lang}
+        keywords = {
+            "title": title,
+            "subtitle": subtitle,
+            "lang": job.lang,
+            "cover": _cover(job, labels[job.lang], ds, ctx, covers),
+        }
         return render_page, str(job.html_path(out)), keywords
 
     return after
@@ -134,9 +157,11 @@ def publish(
     site_lang: str = "en",
     title: str = "Budget performance of social insurance funds",
     on_done: Callable[[Job], None] | None = None,
+    covers: Covers | None = None,
 ) -> Published:
     """Render every successful job's report, update the manifest, and write the index page."""
     out = out.resolve()
+    covers = covers or Covers()
     site = out / "site"
     exporter = make_exporter()
     site_labels = load_labels(site_lang)
@@ -181,6 +206,7 @@ def publish(
                         subtitle=subtitle,
                         lang=job.lang,
                         exporter=exporter,
+                        cover=_cover(job, labels, ds, ctx, covers),
                     )
                 record.html = str(html_path.relative_to(out))
                 if pdf is not None:
