@@ -177,7 +177,8 @@ class PdfRenderer:
                 # Page numbers are the page's own (CSS margin boxes), so that they can sit
                 # at the outer corner of odd and even pages.
                 display_header_footer=False,
-                outline=True,  # bookmarks from the headings
+                outline=True,  # bookmarks from the headings (from the tagged structure)
+                tagged=True,
                 # Used only if the page has no @page margin; ours match the report CSS.
                 margin={"top": "16mm", "bottom": "16mm", "left": "14mm", "right": "14mm"},
             )
