@@ -312,3 +312,47 @@ def test_printed_report_cover_numbers_columns_landscape_and_bookmarks(
             indent = len(line) - len(line.lstrip())
             # even pages: the number at the left; odd pages: at the right
             assert (indent < 10) == (number % 2 == 0), (number, line)
+
+
+# ---------------------------------------------------------------- chart titles
+
+
+def test_title_lines_break_between_words_and_cjk_characters_but_not_before_a_closing_mark() -> None:
+    from sipm_helpers.present.plots import wrap_line
+
+    assert wrap_line("Premium income: cumulative execution", lambda s: len(s) <= 20) == (
+        "Premium income:\ncumulative execution"
+    )
+    assert (
+        wrap_line("保险费收入：累计执行进度", lambda s: len(s) <= 5)
+        == "保险费收\n入：累计执\n行进度"
+    )
+    assert wrap_line("short", lambda s: False) == "short"  # a token too long stays whole
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Premium income: cumulative execution against the seasonal profile of past years",
+        "保险费收入：累计执行进度与季节性序时进度比较（万元）及全年预算",
+    ],
+)
+def test_a_long_chart_title_is_wrapped_inside_the_figure(title: str) -> None:
+    import matplotlib
+
+    from sipm_helpers.present.plots import _figure, _style, fit_axes
+
+    with matplotlib.rc_context(_style()):
+        fig = _figure(3.3, 2.4)
+        ax = fig.add_subplot()
+        ax.plot([1, 12], [0, 100])
+        ax.set_ylabel("10k yuan")
+        ax.set_title(title, loc="left", fontsize=10)
+        fit_axes(fig)
+        renderer = fig._get_renderer()
+        box = ax._left_title.get_window_extent(renderer)
+        width, height = fig.get_size_inches() * fig.dpi
+        assert "\n" in ax._left_title.get_text()
+        assert box.x0 >= 0 and box.x1 <= width and box.y1 <= height
+        # the axes keep their width: only the title was broken
+        assert ax.get_position().width > 0.6
