@@ -21,6 +21,7 @@ from sipm_helpers.data.dataset import Dataset
 from sipm_helpers.data.io import atomic_write_bytes
 from sipm_helpers.domain.provincial import coordinating_province
 from sipm_helpers.present.labels import LANGUAGES, load_labels
+from sipm_helpers.render.book import book_parts, book_path, stale, write_book
 from sipm_helpers.render.compare import Compared, write_comparison
 from sipm_helpers.render.cover import make_cover
 from sipm_helpers.render.html import make_exporter, render_html, render_page
@@ -141,6 +142,34 @@ def page_maker(out: Path, ds: Dataset, ctx: Context, covers: Covers | None = Non
     return after
 
 
+def _books(
+    jobs: list[Job], entries: list[ReportEntry], out: Path, ds: Dataset, ctx: Context, site_labels
+) -> list[ReportEntry]:
+    """Each province's book (``render.book``) made beside its report to the centre and
+    linked from the report's entry; a book that cannot be made is flagged, not fatal."""
+    printed = [job for job, e in zip(jobs, entries, strict=True) if e.status == "ok" and e.pdf]
+    out_entries = list(entries)
+    for i, (job, entry) in enumerate(zip(jobs, entries, strict=True)):
+        if job not in printed or job.stage != "provincial_report":
+            continue
+        labels = load_labels(job.lang)
+        path = book_path(job, out)
+        parts = book_parts(job, printed, out, ds, ctx, labels)
+        try:
+            if stale(path, parts):
+                title = labels.t(
+                    "book_title", province=ds.region_name(job.region, job.lang), year=job.year
+                )
+                write_book(parts, path, title=title)
+        except Exception as exc:  # one book never stops the index
+            flag = f"{site_labels.t('link_book')}: {type(exc).__name__}: {exc}"
+            out_entries[i] = replace(entry, flags=(*entry.flags, flag))
+            continue
+        link = (site_labels.t("link_book"), str(path.relative_to(out / "site")))
+        out_entries[i] = replace(entry, links=(*entry.links, link))
+    return out_entries
+
+
 def _grade_label(result: dict, lang: str) -> str:
     s = result["summary"]
     return f"{s['grade_zh']} {s['grade_en']}" if lang == "en" else s["grade_zh"]
@@ -245,6 +274,8 @@ def publish(
     finally:
         if pdf is not None:
             pdf.close()
+    if pdf is not None:
+        entries = _books(list(jobs), entries, out, ds, ctx, site_labels)
     entries = _answers(entries, site_labels)
     ui = ui_strings(site_lang)
     page = (
