@@ -24,6 +24,7 @@ from sipm_helpers.present.labels import LANGUAGES, load_labels
 from sipm_helpers.render.book import book_parts, book_path, stale, write_book
 from sipm_helpers.render.compare import Compared, write_comparison
 from sipm_helpers.render.cover import make_cover
+from sipm_helpers.render.docx import html_to_docx
 from sipm_helpers.render.html import make_exporter, render_html, render_page
 from sipm_helpers.render.pdf import PdfRenderer
 from sipm_helpers.render.site import ReportEntry, ui_strings, write_index
@@ -243,6 +244,11 @@ def publish(
                         pdf.start()  # idempotent: the browser starts with the first PDF needed
                         pdf.render(html_path, pdf_path)
                     record.pdf = str(pdf_path.relative_to(out))
+                docx_path = html_path.with_suffix(".docx")
+                if "docx" in formats and _stale(docx_path, html_path):
+                    html_to_docx(
+                        html_path, docx_path, lang=job.lang, toc_title=labels.t("toc_title")
+                    )
                 links = _publish_companions(job, out, site_labels)
             except Exception as exc:  # one report's rendering never stops the others
                 record.error = f"rendering failed: {type(exc).__name__}: {exc}"
@@ -265,6 +271,7 @@ def publish(
                     grade=_grade_label(result, site_lang) if job.definition.graded else None,
                     html=str(html_path.relative_to(site)),
                     pdf=str(pdf_path.relative_to(site)) if pdf is not None else None,
+                    docx=str(docx_path.relative_to(site)) if "docx" in formats else None,
                     links=links,
                     flags=tuple(site_labels.get(f"flag_{f}", f) for f in result.get("flags", [])),
                 )
