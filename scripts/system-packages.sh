@@ -1,5 +1,9 @@
 #!/usr/bin/env bash
-# System packages for PDF rendering (Chromium) and Chinese text (a CJK font).
+# System packages for PDF rendering (Chromium) and Chinese text: a CJK font for charts,
+# and the faces Chinese reports are set in (GB/T 9704): Noto Serif CJK SC (宋体-like body
+# and title) and Noto Sans CJK SC (黑体-like headings) from fonts-noto-cjk, AR PL UKai
+# (楷体-like second-level headings) from fonts-arphic-ukai; libcairo2 draws the charts as
+# PNG for Word (cairosvg).
 # Installs them with apt-get when missing and we are root or have sudo; otherwise says in
 # one line what to install, and the demo goes on with HTML only.
 set -u
@@ -14,10 +18,19 @@ have_chromium() {
 have_cjk_font() {
   command -v fc-list >/dev/null 2>&1 && fc-list :lang=zh family 2>/dev/null | grep -q .
 }
+have_font() {
+  command -v fc-list >/dev/null 2>&1 && fc-list 2>/dev/null | grep -qF "$1"
+}
+have_cairo() {
+  command -v ldconfig >/dev/null 2>&1 && ldconfig -p 2>/dev/null | grep -q 'libcairo\.so\.2'
+}
 
 missing=()
 have_chromium || missing+=(chromium)
 have_cjk_font || missing+=(fonts-wqy-microhei)
+have_font "Noto Serif CJK SC" || missing+=(fonts-noto-cjk)
+have_font "AR PL UKai CN" || missing+=(fonts-arphic-ukai)
+have_cairo || missing+=(libcairo2)
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 if command -v apt-get >/dev/null 2>&1; then

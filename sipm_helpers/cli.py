@@ -34,11 +34,11 @@ def _years(text: str) -> tuple[int, int]:
 
 def _formats(text: str) -> tuple[str, ...]:
     chosen = tuple(f.strip() for f in text.split(",") if f.strip())
-    unknown = sorted(set(chosen) - {"html", "pdf"})
+    unknown = sorted(set(chosen) - {"html", "pdf", "docx"})
     if unknown or not chosen:
-        raise argparse.ArgumentTypeError(f"formats are html and/or pdf, not {text!r}")
-    if "pdf" in chosen and "html" not in chosen:
-        chosen = ("html", *chosen)  # the PDF is printed from the HTML
+        raise argparse.ArgumentTypeError(f"formats are html, pdf and/or docx, not {text!r}")
+    if "html" not in chosen:
+        chosen = ("html", *chosen)  # the PDF is printed from the HTML, Word made from it
     return chosen
 
 
@@ -162,9 +162,10 @@ def _formats_available(formats: tuple[str, ...]) -> tuple[str, ...]:
 def cmd_run(args: argparse.Namespace) -> int:
     from sipm_helpers.batch.progress import Progress
     from sipm_helpers.batch.runner import RunOptions, run_jobs
-    from sipm_helpers.render.publish import page_maker, publish
+    from sipm_helpers.render.publish import Covers, page_maker, publish
 
     plan = _plan(args)
+    covers = Covers(plan.evaluator, plan.client)
     ctx, dataset, jobs = _jobs(plan)
     formats = _formats_available(plan.formats)
     out = Path(plan.out)
@@ -178,13 +179,13 @@ def cmd_run(args: argparse.Namespace) -> int:
     ):
         manifest = run_jobs(
             jobs, out, dataset, options, executor=executor, on_done=notebooks.done,
-            after=page_maker(out, dataset, ctx),
+            after=page_maker(out, dataset, ctx, covers),
         )  # fmt: skip
     ran = time.perf_counter() - start
     with Progress(len(jobs), "reports", quiet=args.quiet) as progress:
         published = publish(
             jobs, manifest, out, dataset, ctx, formats=formats, site_lang=plan.languages[0],
-            title=plan.title, on_done=lambda job: progress.step(),
+            title=plan.title, on_done=lambda job: progress.step(), covers=covers,
         )  # fmt: skip
     failed = published.failed
     print(
@@ -318,7 +319,9 @@ def _batch_options(p: argparse.ArgumentParser, *, out_default: str | None) -> No
     p.add_argument("--region", action="append", type=str, help="only this region (repeatable)")
     p.add_argument("--province", action="append", type=str, help="only this province's regions")
     p.add_argument("--workers", type=int, default=None, help="parallel notebooks (default: cores)")
-    p.add_argument("--formats", type=_formats, default=None, help="html,pdf or html")
+    p.add_argument(
+        "--formats", type=_formats, default=None, help="html, pdf and/or docx, e.g. html,pdf,docx"
+    )
     p.add_argument("--lang", type=_languages, default=None, help="en, zh or en,zh")
     p.add_argument("--force", action="store_true", help="re-run notebooks that are up to date")
     p.add_argument("--cold-kernels", action="store_true", help="a new kernel per notebook")

@@ -119,6 +119,9 @@ def test_a_feedback_letter_waits_for_its_provinces_evaluation(demo, tmp_path):
         ("version: 1\nstages: {self_evaluation: 2025}\nkernels: hot\n", "hot: choose from"),
         ("version: 1\nstages: {self_evaluation: 2025}\nas_of: end of July\n", "as_of.*2026-07-31"),
         ("version: 1\nstages: {self_evaluation: 2025}\nas_of: 2026-02-30\n", "not a valid value"),
+        ("version: 1\nstages: {self_evaluation: 2025}\nformats: [html, odt]\n", "odt: choose"),
+        ("version: 1\nstages: {self_evaluation: 2025}\nevaluator: [a, b]\n", "evaluator.*a name"),
+        ("version: 1\nstages: {self_evaluation: 2025}\nclient: {fr: X}\n", "client.*fr: languages"),
     ],
 )
 def test_a_bad_plan_file_names_the_key(tmp_path, text, message):
@@ -127,6 +130,22 @@ def test_a_bad_plan_file_names_the_key(tmp_path, text, message):
     with pytest.raises(ParameterError, match=message) as err:
         load_plan(path)
     assert str(path) in str(err.value)
+
+
+def test_a_plan_names_who_made_the_reports_and_may_ask_for_word(tmp_path):
+    path = tmp_path / "plan.yaml"
+    path.write_text(
+        "version: 1\nstages: {self_evaluation: 2025}\nformats: [html, pdf, docx]\n"
+        "evaluator: 某某会计师事务所\nclient: {zh: '{province}财政厅', en: 'Finance, {province}'}\n",
+        encoding="utf-8",
+    )
+    plan = load_plan(path)
+    assert plan.formats == ("html", "pdf", "docx")
+    assert plan.evaluator == {"en": "某某会计师事务所", "zh": "某某会计师事务所"}
+    assert plan.client == {"zh": "{province}财政厅", "en": "Finance, {province}"}
+    path.write_text("version: 1\nstages: {self_evaluation: 2025}\n", encoding="utf-8")
+    bare = load_plan(path)
+    assert bare.formats == ("html", "pdf") and bare.evaluator == {} and bare.client == {}
 
 
 def test_a_plans_follow_up_date_reaches_the_provincial_evaluation(tiny, tmp_path):

@@ -193,7 +193,7 @@ def _edited(tmp_path: Path, name: str, edit) -> Path:
     return path
 
 
-@pytest.mark.parametrize("pattern", ["{fund}-{year}", "{province.__class__}", "{year!r}", "{"])
+@pytest.mark.parametrize("pattern", ["{grade}-{year}", "{province.__class__}", "{year!r}", "{"])
 def test_a_report_number_uses_only_its_fields(tmp_path, pattern):
     def edit(raw):
         raw["report"]["numbers"]["feedback_letter"]["zh"] = pattern
@@ -205,11 +205,10 @@ def test_a_report_number_uses_only_its_fields(tmp_path, pattern):
 
 def test_the_report_number_and_evaluator_come_from_the_rules(ctx):
     rules = ctx.appraisal
-    number = rules.number("provincial_report", "zh", province="110000", region="110000",
-                          year=2025, issued=AS_OF)  # fmt: skip
-    assert number == "财社绩〔2026〕110000号"
-    assert rules.number("feedback_letter", "en", province="110000", region="110100", year=2025,
-                        issued=AS_OF) == "SB-110100-2026-2025-F"  # fmt: skip
+    fields = {"province": "110000", "region": "110100", "fund": "05", "year": 2025,
+              "period": 2025}  # fmt: skip
+    assert rules.number("provincial_report", "zh", AS_OF, **fields) == "财社绩〔2026〕110000号"
+    assert rules.number("feedback_letter", "en", AS_OF, **fields) == "FK-110100-05-2026-2025"
     assert rules.evaluator_name("zh") == "受托第三方绩效评价机构"
 
 

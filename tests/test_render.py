@@ -145,7 +145,7 @@ def test_html_has_no_code_or_hidden_material(report_html: str) -> None:
 def test_html_keeps_content(report_html: str) -> None:
     assert '<html lang="zh-CN">' in report_html
     assert '<table class="sipm-table">' in report_html
-    assert '<td class="num">97.2%</td>' in report_html
+    assert '<td class="num sipm-nw">97.2%</td>' in report_html
     assert "本地区设定了年度绩效目标。" in report_html
     assert "数据截至 2024-12-31" in report_html  # stdout is kept
     assert "data:image/svg+xml;base64," in report_html
@@ -250,11 +250,21 @@ def test_render_outside_context_is_an_error(tmp_path: Path) -> None:
         PdfRenderer().render(tmp_path / "a.html", tmp_path / "a.pdf")
 
 
+COVER = {
+    "facts": [["评价对象", "示例市 · 养老保险基金"], ["文号", "ZP110100-01-2025"]],
+    "number": "ZP110100-01-2025",
+    "date": "2026年5月31日",
+    "signers": [],
+    "seal": "",
+    "toc_title": "目录",
+}
+
+
 def test_pdf_a4_with_chinese_text(chromium: str, tmp_path: Path) -> None:
     html_path = tmp_path / "report.html"
     nb = executed_notebook()
     html_path.write_text(
-        notebook_to_html(nb, title="养老保险基金 Pension fund report", lang="zh"),
+        notebook_to_html(nb, title="养老保险基金 Pension fund report", lang="zh", cover=COVER),
         encoding="utf-8",
     )
     with PdfRenderer(executable=chromium) as renderer:
@@ -279,7 +289,10 @@ def test_pdf_a4_with_chinese_text(chromium: str, tmp_path: Path) -> None:
         assert "养老保险基金" in text
         assert "保险费收入" in text
         assert "Premium income" in text
-        assert re.search(r"1\s*/\s*1", text)  # page footer
+        # the cover, the contents and the report: numbered from the second page on, as
+        # GB/T 9704 sets page numbers ("— 2 —"); the cover bears none
+        folios = [int(n) for n in re.findall(r"—\s*(\d+)\s*—", text)]
+        assert folios == [2, 3]
 
 
 def test_pdf_missing_html_names_file(chromium: str, tmp_path: Path) -> None:

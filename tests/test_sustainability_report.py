@@ -54,7 +54,7 @@ def test_section_for_a_failing_fund_in_both_languages(two_regions, ctx):
     )
     assert en.count("<svg") == 2  # the fan chart and the months covered
     assert "Accumulated balance: history and projection to 2033" in en
-    assert len(re.findall(r"<tr>", en.split("<h3>")[1])) == 6  # header and five cases
+    assert len(re.findall(r"<tr>", en.split("<h4>")[1])) == 6  # header and five cases
     zh = text(SustainabilityReport(proj, MED_FUND, "110100", two_regions, ctx, "zh").section().html)
     assert "未通过10年偿付能力检验" in zh and "累计结余预计于" in zh
     assert "检验期10年中，共有10年累计结余可支付月数低于6个月。" in zh

@@ -1,5 +1,6 @@
 """Plan files: what a batch runs (stages, funds, provinces or regions, languages, formats),
-on which data, into which folder, with how many workers and which time limits. Read with
+on which data, into which folder, with how many workers and which time limits, and who
+made the reports for whom (their covers' evaluator and client). Read with
 the safe YAML loader and checked on load; command-line options override them."""
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from sipm_helpers.errors import ParameterError
 from sipm_helpers.present.labels import LANGUAGES
 from sipm_helpers.present.parameters import parse_date, parse_period
 
-FORMATS = ("html", "pdf")
+FORMATS = ("html", "pdf", "docx")
+DEFAULT_FORMATS = ("html", "pdf")
 KERNELS = ("warm", "cold")
 KEYS = (
     "title",
@@ -33,6 +35,8 @@ KEYS = (
     "kernels",
     "restart_every",
     "as_of",
+    "evaluator",
+    "client",
 )
 
 
@@ -52,13 +56,17 @@ class Plan:
     out: str = "outputs/run"
     scope: Scope = field(default_factory=Scope)
     languages: tuple[str, ...] = ("en",)
-    formats: tuple[str, ...] = ("html", "pdf")
+    formats: tuple[str, ...] = DEFAULT_FORMATS
     workers: int | None = None  # None: one per core
     timeouts: Timeouts = field(default_factory=Timeouts)
     retries: int = 1  # runs of a job whose kernel died, after the first
     kernels: str = "warm"
     restart_every: int = 50  # notebooks a warm kernel runs before it is replaced
     as_of: str = ""  # the date earlier rectification items are followed up on; "" = due date
+    # who made the reports and for whom, as their covers say: by language ("zh", "en");
+    # empty: parameters/appraisal.yaml's evaluator, and the province's finance department
+    evaluator: dict[str, str] = field(default_factory=dict)
+    client: dict[str, str] = field(default_factory=dict)
 
     def override(self, **options: Any) -> Plan:
         """This plan with the options given (None: keep the plan's)."""
@@ -105,6 +113,23 @@ def _stages(path: Path, raw: Any) -> dict[str, int | str]:
             path, "stages", f"unknown stage(s) {', '.join(unknown)}; stages: {', '.join(STAGES)}"
         )
     return {name: _when(path, name, value) for name, value in raw.items()}
+
+
+def _names(path: Path, key: str, value: Any) -> dict[str, str]:
+    """A name for the covers: one text for every language, or one per language
+    ({zh: ..., en: ...}); {province} in it is the province's name. {} when absent."""
+    if value in (None, ""):
+        return {}
+    if isinstance(value, str):
+        return dict.fromkeys(LANGUAGES, value)
+    if isinstance(value, dict) and value and all(isinstance(v, str) and v for v in value.values()):
+        unknown = [str(k) for k in value if k not in LANGUAGES]
+        if not unknown:
+            return {str(k): v for k, v in value.items()}
+        raise ParameterError(
+            path, key, f"{', '.join(unknown)}: languages are {', '.join(LANGUAGES)}"
+        )
+    raise ParameterError(path, key, "must be a name, or a name per language ({zh: ..., en: ...})")
 
 
 def _date(path: Path, key: str, value: Any) -> str:
@@ -157,11 +182,13 @@ def load_plan(path: str | Path) -> Plan:
             _codes(path, "regions", raw.get("regions")),
         ),
         languages=_choices(path, "languages", raw.get("languages", ["en"]), LANGUAGES),
-        formats=_choices(path, "formats", raw.get("formats", list(FORMATS)), FORMATS),
+        formats=_choices(path, "formats", raw.get("formats", list(DEFAULT_FORMATS)), FORMATS),
         workers=_positive(path, "workers", raw.get("workers"), None) or None,
         timeouts=_timeouts(path, raw.get("timeouts")),
         retries=_positive(path, "retries", raw.get("retries"), 1),
         kernels=_choices(path, "kernels", raw.get("kernels", "warm"), KERNELS)[0],
         restart_every=_positive(path, "restart_every", raw.get("restart_every"), 50) or 50,
         as_of=_date(path, "as_of", raw.get("as_of")),
+        evaluator=_names(path, "evaluator", raw.get("evaluator")),
+        client=_names(path, "client", raw.get("client")),
     )

@@ -2,7 +2,8 @@
 parameters, the (region, fund) pairs it runs for in a dataset, the moment it runs for when
 a plan says ``latest``, the stages it waits for, its report titles, what the batch summary
 flags in its results, whether its result carries a grade, the files it writes beside its
-result and the report it answers (a feedback letter, the region's self-evaluation).
+result, the report it answers (a feedback letter, the region's self-evaluation) and whether
+its document is signed and sealed by the departments issuing it.
 Adding a stage is one entry here plus its notebook; the planner, the runner, the
 publisher and the command read it.
 """
@@ -58,6 +59,7 @@ class Stage:
     companions: tuple[Companion, ...] = ()
     answers: str | None = None  # the stage whose report of the same region this one answers
     across_funds: bool = False  # one report of all a province's funds (fund code ALL_FUNDS)
+    signed: bool = False  # its document ends with the issuing departments' names and seals
 
     @property
     def path(self) -> Path:
@@ -202,6 +204,7 @@ STAGES: Mapping[str, Stage] = _register(
         depends_on=("provincial_evaluation",),
         flag=Flag("provincial reports {when}: funds not evaluated", lambda r: bool(r["flags"])),
         across_funds=True,
+        signed=True,
     ),
     Stage(
         "feedback_letter",
@@ -213,6 +216,7 @@ STAGES: Mapping[str, Stage] = _register(
         ("fl_title", "fl_subtitle"),
         depends_on=("provincial_evaluation",),
         answers="self_evaluation",
+        signed=True,
     ),
 )
 

@@ -40,7 +40,7 @@ class AppraisalRules:
     suggestions_per_region: int
     min_points_lost: float  # below it, a score short of its points is rounding noise
     evaluator: tuple[str, str] = ("", "")  # zh, en: who made the province's report (Art. 17)
-    # per document, per language: the pattern of its number ({province} {region} {year} {issued})
+    # per stage, per language: the pattern of its document's number (``NUMBER_FIELDS``)
     numbers: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
     def due(self, year: int) -> datetime.date:
@@ -58,20 +58,10 @@ class AppraisalRules:
     def evaluator_name(self, lang: str) -> str:
         return self.evaluator[0] if lang == "zh" else self.evaluator[1]
 
-    def number(
-        self,
-        document: str,
-        lang: str,
-        *,
-        province: str,
-        region: str,
-        year: int,
-        issued: datetime.date,
-    ) -> str:
-        """The number of a ``document`` (provincial_report, feedback_letter) in ``lang``
-        on ``year``, made on ``issued``."""
-        pattern = self.numbers[document][lang]
-        return pattern.format(province=province, region=region, year=year, issued=issued.year)
+    def number(self, stage: str, lang: str, issued: datetime.date, **fields: object) -> str:
+        """The number of ``stage``'s document in ``lang``, dated ``issued``; ``fields``
+        gives region, province, fund (its place in the registry), year and period."""
+        return self.numbers[stage][lang].format(issued=issued.year, **fields)
 
     def common_least(self, evaluated: int) -> int:
         """How many regions a problem must concern to be common among ``evaluated``
@@ -164,12 +154,13 @@ def _day_of_year(path: Path, where: str, raw: object) -> tuple[int, int]:
     return month, day
 
 
-NUMBER_FIELDS = ("province", "region", "year", "issued")
-DOCUMENTS = ("provincial_report", "feedback_letter")
+NUMBER_FIELDS = ("region", "province", "fund", "year", "period", "issued")
+DOCUMENTS = ("target_review", "monitoring", "self_evaluation", "provincial_evaluation",
+             "provincial_report", "feedback_letter")  # fmt: skip
 
 
 def _numbers(path: Path, raw: object) -> Mapping[str, Mapping[str, str]]:
-    """Each document's number pattern in each language."""
+    """Each stage's document number pattern in each language."""
     found = require_keys(path, "report.numbers", raw, DOCUMENTS)
     return MappingProxyType(
         {

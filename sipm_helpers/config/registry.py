@@ -68,6 +68,13 @@ class FundRegistry:
     source: str
     all_funds: tuple[str, str] = ("社会保险基金", "Social insurance funds")  # zh, en
 
+    def place(self, code: str) -> str:
+        """The fund's place in the registry as two digits (01, 02, …; 00 for all funds),
+        as document numbers give it."""
+        if code == ALL_FUNDS:
+            return "00"
+        return f"{list(self.funds).index(self.fund(code).code) + 1:02d}"
+
     def fund_name(self, code: str, lang: str = "en") -> str:
         """The name of fund ``code`` in ``lang``; of all funds together for ``ALL_FUNDS``."""
         if code == ALL_FUNDS:

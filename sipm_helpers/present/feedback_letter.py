@@ -73,8 +73,10 @@ class LetterReport:
         salutation and the opening."""
         t, n, lt = self.t, self._names(), self.lt
         issuer = t(f"admin_{self._administration()}")
-        number = self.ctx.appraisal.number("feedback_letter", self.lang, province=lt.province,
-                                           region=lt.region, year=lt.year, issued=lt.as_of)  # fmt: skip
+        number = self.ctx.appraisal.number(
+            "feedback_letter", self.lang, lt.as_of, province=lt.province, region=lt.region,
+            fund=self.ctx.registry.place(lt.fund), year=lt.year, period=lt.year,
+        )  # fmt: skip
         facts = [
             (t("fl_number"), number),
             (t("fl_to"), self.addressee()),

@@ -65,16 +65,104 @@ LEGEND_DROP_POINTS = 30  # a legend under the axes: below the tick labels and th
 MIN_AXES_SHARE = 0.3  # an axes keeps at least this share of the figure, however long its labels
 
 
+NO_LINE_START = "，。、：；！？）》」』”’％"  # closing marks never begin a line (禁则)
+
+
+def _tokens(text: str) -> list[str]:
+    """Where a title may break: after each space-separated word, and between CJK
+    characters (a word keeps its trailing space)."""
+    tokens: list[str] = []
+    for word in text.split(" "):
+        if tokens:
+            tokens[-1] += " "
+        if any(ord(c) > 0x2E7F for c in word):
+            for char in word:  # CJK: a line may start at any character but a closing mark
+                if tokens and char in NO_LINE_START:
+                    tokens[-1] += char
+                else:
+                    tokens.append(char)
+        elif word:
+            tokens.append(word)
+    return tokens
+
+
+def wrap_line(text: str, fits) -> str:
+    """``text`` broken into lines each of which ``fits`` (a test of one line's text),
+    greedily; a single token too long for a line is left whole."""
+    lines: list[str] = []
+    line = ""
+    for token in _tokens(text):
+        if line and not fits((line + token).rstrip()):
+            lines.append(line.rstrip())
+            line = token.lstrip() if token.strip() else ""
+        else:
+            line += token
+    if line.strip():
+        lines.append(line.rstrip())
+    return "\n".join(lines)
+
+
+def wrap_titles(fig: Figure, renderer) -> bool:
+    """Break every axes title that runs past the figure's edge (less its margin) into
+    lines that fit, so that no title is ever clipped ("Premium income: cumulative
+    executio"); a left title has the room from where it starts. True if any was broken."""
+    width = fig.get_size_inches()[0] * fig.dpi
+    pad = MARGIN_POINTS / 72 * fig.dpi
+    broken = False
+    for ax in fig.axes:
+        for title, room in (
+            (ax.title, width - 2 * pad),
+            (ax._left_title, width - pad - ax._left_title.get_window_extent(renderer).x0),
+            (ax._right_title, ax._right_title.get_window_extent(renderer).x1 - pad),
+        ):
+            text = title.get_text()
+            if not text or title.get_window_extent(renderer).width <= room:
+                continue
+            font = title.get_fontproperties()
+
+            def fits(line: str, font=font, room=room) -> bool:
+                line_width = renderer.get_text_width_height_descent(line, font, ismath=False)[0]
+                return line_width <= room
+
+            title.set_text(wrap_line(" ".join(text.split()), fits))
+            broken = True
+    return broken
+
+
 def fit_axes(fig: Figure) -> None:
     """Place each axes so that its labels, title and legend just fit inside the figure.
 
     One measuring pass instead of a layout engine: matplotlib's constrained layout
     measures every tick label twice more before the draw, and its text metrics are cached
     per renderer, so that pass is not reused (measured: it was two fifths of a chart's
-    cost). Each axes is moved by how far its tight bounding box overhangs each edge; a
+    cost); a title that runs past the figure's edge is then broken into lines
+    (:func:`wrap_titles`) and the axes placed once more. Each axes is moved by how far its tight bounding box overhangs each edge; a
     legend outside the axes is anchored at a fixed distance from it (``legend_below``),
     so that it moves with the axes and one pass is exact."""
     renderer = fig._get_renderer()
+    width = fig.get_size_inches()[0] * fig.dpi
+    pad = MARGIN_POINTS / 72 * fig.dpi
+    long = [
+        title
+        for ax in fig.axes
+        for title in (ax.title, ax._left_title, ax._right_title)
+        if title.get_text() and title.get_window_extent(renderer).width > width - 2 * pad
+    ]
+    if not long:
+        _place_axes(fig, renderer)
+        return
+    # A title too long for the figure: place the axes by their labels alone, break the
+    # title to the room it then has, and place the axes again under it.
+    for title in long:
+        title.set_visible(False)
+    _place_axes(fig, renderer)
+    for title in long:
+        title.set_visible(True)
+    wrap_titles(fig, renderer)
+    _place_axes(fig, renderer)
+
+
+def _place_axes(fig: Figure, renderer) -> None:
     width, height = fig.get_size_inches() * fig.dpi
     pad = MARGIN_POINTS / 72 * fig.dpi
     for ax in fig.axes:

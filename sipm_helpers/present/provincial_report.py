@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from sipm_helpers.config.context import Context
+from sipm_helpers.config.registry import ALL_FUNDS
 from sipm_helpers.data.dataset import Dataset
 from sipm_helpers.domain.consolidation import Consolidated, Fact
 from sipm_helpers.domain.quality import CRITERIA
@@ -96,8 +97,10 @@ class ProvincialReport:
         facts = [
             (t("pr_entrusting"), t("pr_entrusting_text", province=province)),
             (t("pr_evaluator"), rules.evaluator_name(self.lang)),
-            (t("pr_number"), rules.number("provincial_report", self.lang, province=c.province,
-                                          region=c.province, year=c.year, issued=c.as_of)),
+            (t("pr_number"), rules.number("provincial_report", self.lang, c.as_of,
+                                          province=c.province, region=c.province,
+                                          fund=self.ctx.registry.place(ALL_FUNDS),
+                                          year=c.year, period=c.year)),
             (t("pr_date"), self.date(c.as_of)),
             (t("pr_recipients"), t("pr_recipients_text")),
             (t("pr_scope"), t("pr_scope_text", funds=len(c.funds), regions=len(c.standing),

@@ -41,11 +41,6 @@ from sipm_helpers.present.wording import (
 )
 
 
-def _h3(text: str) -> str:
-    """A subsection's heading: （一）… under a numbered section."""
-    return f"<h3>{escape(text)}</h3>"
-
-
 class SelfEvaluationReport:
     """Formats one :class:`SelfEvaluation` in the language of ``labels``."""
 
@@ -71,7 +66,7 @@ class SelfEvaluationReport:
         if self.projection is None:
             t = self.labels.t
             return Section(
-                f"<h2>{escape(t('section_sustainability'))}</h2>{_para(t('sus_not_projected'))}"
+                f"<h3>{escape(t('section_sustainability'))}</h3>{_para(t('sus_not_projected'))}"
             )
         return SustainabilityReport(
             self.projection, self.ev.fund, self.ev.region, self.ds, self.ctx, self.lang
@@ -233,7 +228,9 @@ class SelfEvaluationReport:
         """Funding input and budget execution per line item, with the execution chart."""
         t, f = self.labels.t, self.ev.funding
         total = f.set_index("item")
-        parts = [f"<h2>{escape(t('section_performance'))}</h2>", _h3(t("section_funding"))]
+        # 二、 the completion of the targets, in the subsections (一)–(五) that follow
+        parts = [f"<h2>{escape(t('section_completion'))}</h2>"]
+        parts.append(f"<h3>{escape(t('section_funding'))}</h3>")
         get = lambda item, col: total.at[item, col] if item in total.index else math.nan  # noqa: E731
         parts.append(
             _para(
@@ -288,7 +285,7 @@ class SelfEvaluationReport:
     def management(self) -> Section:
         """Fund management: the balance and months of expenditure it covers, over the years."""
         t, h = self.labels.t, self.ev.balance_history
-        parts = [_h3(t("section_management"))]
+        parts = [f"<h3>{escape(t('section_management'))}</h3>"]
         now = h.loc[h["year"] == self.ev.year].iloc[0]
         pooled = not pd.isna(now["pooled_balance"])
         parts.append(
@@ -322,7 +319,7 @@ class SelfEvaluationReport:
         each whose period closes this year (Art. 8)."""
         t = self.labels.t
         overall = self.ev.overall
-        parts = [_h3(t("section_overall"))]
+        parts = [f"<h3>{escape(t('section_overall'))}</h3>"]
         if overall.empty:
             parts.append(_para(t("overall_none")))
             return Section("".join(parts))
@@ -456,7 +453,7 @@ class SelfEvaluationReport:
             for r in cats.itertuples()
         )
         parts = [
-            _h3(t("section_indicators")),
+            f"<h3>{escape(t('section_indicators'))}</h3>",
             _para(t("indicators_text", categories=text)),
         ]
         if self.form_name:

@@ -230,7 +230,7 @@ class SustainabilityReport:
         """The sustainability section of the self-evaluation: the conclusion in words, the
         fan chart of the balance, the months covered against the band, the sensitivity."""
         t = self.labels.t
-        parts = [f"<h2>{escape(t('section_sustainability'))}</h2>"]
+        parts = [f"<h3>{escape(t('section_sustainability'))}</h3>"]
         if bool(self.row.get("pooled", False)):
             parts.append(_para(t("sus_pooled"), "note"))
         parts += [_para(s) for s in self.conclusion()]
@@ -254,7 +254,7 @@ class SustainabilityReport:
                 )
             )
         )
-        parts.append(f"<h3>{escape(t('sus_sensitivity'))}</h3>")
+        parts.append(f"<h4>{escape(t('sus_sensitivity'))}</h4>")
         step = fmt_number(self.rules.sensitivity_step * 100, 0)
         parts.append(_para(t("sus_sensitivity_text", step=step)))
         parts.append(self.sensitivity_table())

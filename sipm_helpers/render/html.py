@@ -2,8 +2,12 @@
 
 nbconvert's ``HTMLExporter`` runs in-process (0.01–0.2 s a report against 1.8 s for the
 CLI, measured on the project's machine) with our template ``templates/sipm_report``: JupyterLab's cell markup
-without inputs or prompts, a cover block with title and subtitle, our print CSS inlined,
-and no MathJax, require.js or any other URL fetched (reports render offline).
+without inputs or prompts, a cover (title and subtitle, and given a ``cover``, its facts,
+the table of contents and, for a signed document, the signature and seal), our print CSS
+for the report's language inlined (``render.page``), and no MathJax, require.js or any
+other URL fetched (reports render offline). The page is then typeset
+(``render.typeset``): sections numbered and listed in the contents, tables' columns
+classed by their content.
 
 Before export a copy of the notebook is cleaned: cells tagged ``parameters``,
 ``injected-parameters`` or ``analyst`` are dropped, and so are stderr streams, error
@@ -16,6 +20,7 @@ escape the data it puts in; title and subtitle are escaped by the template.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import re
 from pathlib import Path
 
@@ -25,6 +30,8 @@ from traitlets.config import Config
 
 from sipm_helpers.data.io import atomic_write_text
 from sipm_helpers.errors import SipmError
+from sipm_helpers.render.page import page_spec
+from sipm_helpers.render.typeset import typeset
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 TEMPLATE_NAME = "sipm_report"
@@ -130,23 +137,35 @@ def notebook_to_html(
     subtitle: str | None = None,
     exporter: HTMLExporter | None = None,
     resources_path: Path | None = None,
+    cover: dict | None = None,
 ) -> str:
     """Render an executed notebook as a report page and return the HTML text.
 
     ``title`` and ``subtitle`` (plain text, escaped) head the page; ``lang`` ('en' or
-    'zh') sets ``<html lang>``. ``exporter`` is an exporter from :func:`make_exporter` to
-    reuse across reports (a new one is made when None). ``resources_path`` is the folder
-    that relative image links in markdown cells are resolved against (they are embedded).
+    'zh') sets ``<html lang>`` and the page's layout. ``exporter`` is an exporter from
+    :func:`make_exporter` to reuse across reports (a new one is made when None).
+    ``resources_path`` is the folder that relative image links in markdown cells are
+    resolved against (they are embedded). ``cover`` (``render.cover.Cover.as_dict()``)
+    puts the cover's facts, the table of contents and any signature on the page.
     """
     if not title or not str(title).strip():
         raise SipmError("a report needs a non-empty title")
     exporter = exporter if exporter is not None else make_exporter()
+    spec = page_spec(html_lang(lang))
+    page = {**dataclasses.asdict(spec), "width": spec.width, "height": spec.height}
     resources = {
-        "sipm": {"title": str(title), "subtitle": subtitle, "html_lang": html_lang(lang)},
+        "sipm": {
+            "title": str(title),
+            "subtitle": subtitle,
+            "html_lang": html_lang(lang),
+            "page": page,
+            "cover": cover,
+        },
         "metadata": {"path": str(resources_path) if resources_path else ""},
     }
     body, _ = exporter.from_notebook_node(clean_notebook(nb), resources=resources)
-    return body
+    toc_title = (cover or {}).get("toc_title", "")
+    return typeset(body, lang=html_lang(lang)[:2], measure=spec.measure, toc_title=toc_title)
 
 
 def render_html(
@@ -157,6 +176,7 @@ def render_html(
     lang: str = "en",
     subtitle: str | None = None,
     exporter: HTMLExporter | None = None,
+    cover: dict | None = None,
 ) -> Path:
     """Read the executed notebook at ``notebook_path``, render it with
     :func:`notebook_to_html` and write ``html_path`` atomically; returns ``html_path``.
@@ -175,13 +195,21 @@ def render_html(
         subtitle=subtitle,
         exporter=exporter,
         resources_path=notebook_path.parent,
+        cover=cover,
     )
     atomic_write_text(html_path, text)
     return html_path
 
 
 def render_page(
-    notebook_path: Path, html_path: Path, resources: dict, *, title: str, lang: str, subtitle: str
+    notebook_path: Path,
+    html_path: Path,
+    resources: dict,
+    *,
+    title: str,
+    lang: str,
+    subtitle: str,
+    cover: dict | None = None,
 ) -> Path:
     """:func:`render_html` as a batch worker calls it right after a notebook ran, keeping
     its exporter in the worker's own ``resources`` (built once per worker, not per page)."""
@@ -189,5 +217,11 @@ def render_page(
     if exporter is None:
         exporter = resources["html_exporter"] = make_exporter()
     return render_html(
-        notebook_path, html_path, title=title, lang=lang, subtitle=subtitle, exporter=exporter
+        notebook_path,
+        html_path,
+        title=title,
+        lang=lang,
+        subtitle=subtitle,
+        exporter=exporter,
+        cover=cover,
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -21,7 +21,10 @@ from sipm_helpers.data.dataset import Dataset
 from sipm_helpers.data.io import atomic_write_bytes
 from sipm_helpers.domain.provincial import coordinating_province
 from sipm_helpers.present.labels import LANGUAGES, load_labels
+from sipm_helpers.render.book import book_parts, book_path, stale, write_book
 from sipm_helpers.render.compare import Compared, write_comparison
+from sipm_helpers.render.cover import make_cover
+from sipm_helpers.render.docx import html_to_docx
 from sipm_helpers.render.html import make_exporter, render_html, render_page
 from sipm_helpers.render.pdf import PdfRenderer
 from sipm_helpers.render.site import ReportEntry, ui_strings, write_index
@@ -104,18 +107,68 @@ def _titles(job: Job, labels, ds: Dataset, ctx: Context) -> tuple[str, str]:
     return labels.t(title, **values), labels.t(subtitle, **values)
 
 
-def page_maker(out: Path, ds: Dataset, ctx: Context):
+@dataclass(frozen=True)
+class Covers:
+    """Who made the reports and for whom, by language, as a plan names them (empty: the
+    defaults of ``render.cover``)."""
+
+    evaluator: dict[str, str] = field(default_factory=dict)
+    client: dict[str, str] = field(default_factory=dict)
+
+
+def _cover(job: Job, labels, ds: Dataset, ctx: Context, covers: Covers) -> dict:
+    """The job's cover for the page template (plain values, for a worker process too)."""
+    return make_cover(
+        job, labels, ds, ctx, evaluator=covers.evaluator, client=covers.client
+    ).as_dict()
+
+
+def page_maker(out: Path, ds: Dataset, ctx: Context, covers: Covers | None = None):
     """For ``run_jobs(after=...)``: each job's page rendered by the worker that ran it,
-    with the title publish would give it; publish then finds the page fresh."""
+    with the title and cover publish would give it; publish then finds the page fresh."""
     out = out.resolve()
     labels = {lang: load_labels(lang) for lang in LANGUAGES}
+    covers = covers or Covers()
 
     def after(job: Job):
         title, subtitle = _titles(job, labels[job.lang], ds, ctx)
-        keywords = {"title": title, "subtitle": subtitle, "lang": job.lang}
+        keywords = {
+            "title": title,
+            "subtitle": subtitle,
+            "lang": job.lang,
+            "cover": _cover(job, labels[job.lang], ds, ctx, covers),
+        }
         return render_page, str(job.html_path(out)), keywords
 
     return after
+
+
+def _books(
+    jobs: list[Job], entries: list[ReportEntry], out: Path, ds: Dataset, ctx: Context, site_labels
+) -> list[ReportEntry]:
+    """Each province's book (``render.book``) made beside its report to the centre and
+    linked from the report's entry; a book that cannot be made is flagged, not fatal."""
+    printed = [job for job, e in zip(jobs, entries, strict=True) if e.status == "ok" and e.pdf]
+    out_entries = list(entries)
+    for i, (job, entry) in enumerate(zip(jobs, entries, strict=True)):
+        if job not in printed or job.stage != "provincial_report":
+            continue
+        labels = load_labels(job.lang)
+        path = book_path(job, out)
+        parts = book_parts(job, printed, out, ds, ctx, labels)
+        try:
+            if stale(path, parts):
+                title = labels.t(
+                    "book_title", province=ds.region_name(job.region, job.lang), year=job.year
+                )
+                write_book(parts, path, title=title)
+        except Exception as exc:  # one book never stops the index
+            flag = f"{site_labels.t('link_book')}: {type(exc).__name__}: {exc}"
+            out_entries[i] = replace(entry, flags=(*entry.flags, flag))
+            continue
+        link = (site_labels.t("link_book"), str(path.relative_to(out / "site")))
+        out_entries[i] = replace(entry, links=(*entry.links, link))
+    return out_entries
 
 
 def _grade_label(result: dict, lang: str) -> str:
@@ -134,9 +187,11 @@ def publish(
     site_lang: str = "en",
     title: str = "Budget performance of social insurance funds",
     on_done: Callable[[Job], None] | None = None,
+    covers: Covers | None = None,
 ) -> Published:
     """Render every successful job's report, update the manifest, and write the index page."""
     out = out.resolve()
+    covers = covers or Covers()
     site = out / "site"
     exporter = make_exporter()
     site_labels = load_labels(site_lang)
@@ -181,6 +236,7 @@ def publish(
                         subtitle=subtitle,
                         lang=job.lang,
                         exporter=exporter,
+                        cover=_cover(job, labels, ds, ctx, covers),
                     )
                 record.html = str(html_path.relative_to(out))
                 if pdf is not None:
@@ -188,6 +244,11 @@ def publish(
                         pdf.start()  # idempotent: the browser starts with the first PDF needed
                         pdf.render(html_path, pdf_path)
                     record.pdf = str(pdf_path.relative_to(out))
+                docx_path = html_path.with_suffix(".docx")
+                if "docx" in formats and _stale(docx_path, html_path):
+                    html_to_docx(
+                        html_path, docx_path, lang=job.lang, toc_title=labels.t("toc_title")
+                    )
                 links = _publish_companions(job, out, site_labels)
             except Exception as exc:  # one report's rendering never stops the others
                 record.error = f"rendering failed: {type(exc).__name__}: {exc}"
@@ -210,6 +271,7 @@ def publish(
                     grade=_grade_label(result, site_lang) if job.definition.graded else None,
                     html=str(html_path.relative_to(site)),
                     pdf=str(pdf_path.relative_to(site)) if pdf is not None else None,
+                    docx=str(docx_path.relative_to(site)) if "docx" in formats else None,
                     links=links,
                     flags=tuple(site_labels.get(f"flag_{f}", f) for f in result.get("flags", [])),
                 )
@@ -219,6 +281,8 @@ def publish(
     finally:
         if pdf is not None:
             pdf.close()
+    if pdf is not None:
+        entries = _books(list(jobs), entries, out, ds, ctx, site_labels)
     entries = _answers(entries, site_labels)
     ui = ui_strings(site_lang)
     page = (

@@ -108,7 +108,7 @@ _UI = MappingProxyType(
 class ReportEntry:
     """One report of a batch as the index lists it.
 
-    ``html`` and ``pdf`` are paths relative to the site folder (POSIX or native
+    ``html``, ``pdf`` and ``docx`` are paths relative to the site folder (POSIX or native
     separators), or None when not produced; ``status`` is "ok" or "failed", and a failed
     entry carries its ``error`` (only the first line is shown). ``grade`` is the label
     as it should be shown (e.g. "优 Excellent"); ``flags`` are short alert labels.
@@ -128,6 +128,7 @@ class ReportEntry:
     html: str | None = None
     pdf: str | None = None
     error: str | None = None
+    docx: str | None = None  # the Word copy, beside the HTML and PDF
     flags: tuple[str, ...] = ()
     # further links shown with the report's: (label, path relative to the site), such as
     # the scoring form, the rectification items, the report this one answers
@@ -255,6 +256,7 @@ def render_index(
             "status": e.status,
             "html": _href(e.html, site_dir),
             "pdf": _href(e.pdf, site_dir),
+            "docx": _href(e.docx, site_dir),
             "links": [(label, _href(path, site_dir)) for label, path in e.links],
             "province": e.province,
             "province_name": e.province_name or e.province,

@@ -1,0 +1,131 @@
+"""A report's cover and its signature: what each stage's document states on its cover
+(what is evaluated, who evaluated it for whom, the date, the document number) and, where
+the stage's document is signed, the departments that issue it, each with its seal.
+
+Who made the reports and for whom comes from the plan where it says (``evaluator``,
+``client``), else from ``parameters/appraisal.yaml`` ``report`` (the evaluator) and the
+province's finance department (the client, Art. 17: the finance department entrusts the
+evaluation). Each stage's document bears the date it is due or made: a target review the
+day before its budget year, a monitoring report the last day of the month monitored, a
+self-evaluation its due date at the province (Art. 18), a provincial evaluation, the
+province's report and a feedback letter the date the province's evaluation is made (a
+plan's ``as_of``, else its due date at the centre).
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from sipm_helpers.batch.plan import Job
+from sipm_helpers.config.context import Context
+from sipm_helpers.config.registry import ALL_FUNDS
+from sipm_helpers.data.dataset import Dataset
+from sipm_helpers.domain.provincial import coordinating_province
+from sipm_helpers.present.findings import fmt_date
+from sipm_helpers.present.labels import Labels
+from sipm_helpers.present.parameters import parse_period
+
+
+@dataclass(frozen=True)
+class Cover:
+    """The facts on a report's cover as (label, value) pairs, its number and date as
+    written, the departments signing it (none: not signed) and the seal's mark."""
+
+    facts: tuple[tuple[str, str], ...]
+    number: str
+    date: str
+    signers: tuple[str, ...] = ()
+    seal: str = ""
+    toc_title: str = ""
+
+    def as_dict(self) -> dict:
+        """Plain values for the page template (and for a worker process)."""
+        return {
+            "facts": [list(f) for f in self.facts],
+            "number": self.number,
+            "date": self.date,
+            "signers": list(self.signers),
+            "seal": self.seal,
+            "toc_title": self.toc_title,
+        }
+
+
+def document_date(job: Job, ctx: Context, as_of: str = "") -> datetime.date:
+    """The date a stage's document bears (see the module's docstring)."""
+    rules = ctx.appraisal
+    if job.stage == "target_review":
+        return datetime.date(job.year - 1, 12, 31)
+    if job.stage == "monitoring":
+        year, month = parse_period(str(job.when))
+        return datetime.date(year, month, calendar.monthrange(year, month)[1])
+    if job.stage == "self_evaluation":
+        return rules.due(job.year)
+    made = as_of or job.as_of
+    return datetime.date.fromisoformat(made) if made else rules.provincial_due(job.year)
+
+
+def _named(names: Mapping[str, str], lang: str, province: str) -> str:
+    """A plan's name in ``lang`` with {province} filled ("" when it gives none)."""
+    return names.get(lang, "").replace("{province}", province)
+
+
+def _signers(job: Job, ctx: Context, labels: Labels, province: str) -> tuple[str, ...]:
+    """The finance department and the administrative department(s) of the fund(s)."""
+    funds = list(ctx.registry.funds) if job.fund == ALL_FUNDS else [job.fund]
+    administrations = dict.fromkeys(ctx.registry.fund(f).administration for f in funds)
+    return (
+        labels.t("pr_entrusting_text", province=province),
+        *(labels.t(f"sig_admin_{a}", province=province) for a in administrations),
+    )
+
+
+def make_cover(
+    job: Job,
+    labels: Labels,
+    ds: Dataset,
+    ctx: Context,
+    *,
+    evaluator: Mapping[str, str] | None = None,
+    client: Mapping[str, str] | None = None,
+    as_of: str = "",
+) -> Cover:
+    """The cover of ``job``'s report in its language. ``evaluator`` and ``client`` are
+    the plan's names by language; ``as_of`` the date the job's result was made on, if it
+    says (a provincial evaluation's)."""
+    lang, t = job.lang, labels.t
+    province_code = coordinating_province(ds, job.fund, job.region) or job.region
+    province = ds.region_name(province_code, lang)
+    region = ds.region_name(job.region, lang)
+    fund = ctx.registry.fund_name(job.fund, lang)
+    day = document_date(job, ctx, as_of)
+    number = ctx.appraisal.number(
+        job.stage,
+        lang,
+        day,
+        region=job.region,
+        province=province_code,
+        fund=ctx.registry.place(job.fund),
+        year=job.year,
+        period=job.period or job.year,
+    )
+    facts = (
+        (t("cover_subject"), t("cover_subject_text", region=region, fund=fund)),
+        (t("cover_evaluator"), _named(evaluator or {}, lang, province)
+         or ctx.appraisal.evaluator_name(lang)),
+        (t("cover_client"), _named(client or {}, lang, province)
+         or t("pr_entrusting_text", province=province)),
+        (t("cover_date"), fmt_date(day.isoformat(), lang)),
+        (t("cover_number"), number),
+    )  # fmt: skip
+    signed = job.definition.signed
+    return Cover(
+        facts=facts,
+        number=number,
+        date=fmt_date(day.isoformat(), lang),
+        signers=_signers(job, ctx, labels, province) if signed else (),
+        seal=t("cover_seal") if signed else "",
+        toc_title=t("toc_title"),
+    )
