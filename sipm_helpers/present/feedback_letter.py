@@ -39,6 +39,11 @@ class LetterReport:
             "fund": self.ctx.registry.fund(lt.fund).name(self.lang),
             "year": lt.year,
             "you": self.you(),
+            "issuer": self.t(
+                "fl_from_text",
+                province=self.ds.region_name(lt.province, self.lang),
+                administration=self.t(f"admin_{self._administration()}"),
+            ),
         }
 
     def you(self) -> str:
@@ -68,28 +73,23 @@ class LetterReport:
             return DASH
         return found[0].zh if self.lang == "zh" else found[0].en
 
-    def header(self) -> Section:
-        """The letter's head: its number, addressee, issuers, date and copy list, then the
-        salutation and the opening."""
-        t, n, lt = self.t, self._names(), self.lt
-        issuer = t(f"admin_{self._administration()}")
-        number = self.ctx.appraisal.number(
+    def number(self) -> str:
+        """The letter's number (发文字号), as its cover gives it."""
+        lt = self.lt
+        return self.ctx.appraisal.number(
             "feedback_letter", self.lang, lt.as_of, province=lt.province, region=lt.region,
             fund=self.ctx.registry.place(lt.fund), year=lt.year, period=lt.year,
         )  # fmt: skip
-        facts = [
-            (t("fl_number"), number),
-            (t("fl_to"), self.addressee()),
-            (t("fl_from"), t("fl_from_text", province=n["province"], administration=issuer)),
-            (t("fl_date"), fmt_date(lt.as_of, self.lang)),
-        ]
-        if lt.region != lt.province:
-            agency = t(f"agency_{self._administration()}")
-            facts.append((t("fl_copy"), t("fl_copy_text", region=n["region"], agency=agency)))
-        items = "".join(f"<div><dt>{escape(k)}</dt><dd>{escape(v)}</dd></div>" for k, v in facts)
+
+    def header(self) -> Section:
+        """The letter's head as an official letter opens: its number on the right, the
+        addressee (主送) as the salutation, then the opening."""
+        t, n = self.t, self._names()
+        number = (
+            f'<p class="sipm-letter-number" style="text-align: right">{escape(self.number())}</p>'
+        )
         salutation = _para(t("fl_salutation", addressee=self.addressee()))
-        return Section(f'<dl class="sipm-facts">{items}</dl>{salutation}' + _para(
-            t("fl_opening", **n)))  # fmt: skip
+        return Section(number + salutation + _para(t("fl_opening", **n)))
 
     def result(self) -> Section:
         t, s = self.t, self.lt.standing
@@ -215,4 +215,13 @@ class LetterReport:
         return Section("".join(parts))
 
     def closing(self) -> Section:
-        return Section(_para(self.t("fl_closing")))
+        """The closing sentence and the copy list (抄送); the printed letter's signature
+        and seal follow (the stage is signed)."""
+        t, lt = self.t, self.lt
+        parts = [_para(t("fl_closing"))]
+        if lt.region != lt.province:
+            agency = t(f"agency_{self._administration()}")
+            region = self.ds.region_name(lt.region, self.lang)
+            copy = t("fl_copy_text", region=region, agency=agency)
+            parts.append(_para(t("fl_copy_line", copy=copy), "small"))
+        return Section("".join(parts))
