@@ -401,7 +401,8 @@ def test_the_demos_comparisons_claim_only_what_the_counts_show(ctx, fund, provin
         missed = rows.loc[rows["problem"] == "missed_target", "indicator"]
         assert set(missed) <= set(lt.missed["indicator"])
         items = rows.loc[rows["problem"] != "missed_target", ["problem", "indicator"]]
-        items, own = items.fillna(""), lt.problems.fillna("")  # a region's problem: no indicator
+        own = lt.problems[["problem", "indicator"]]  # a region's problem: no indicator
+        items, own = items.fillna(""), own.fillna("")
         mine = set(zip(own["problem"], own["indicator"], strict=True))
         assert set(zip(items["problem"], items["indicator"], strict=True)) <= mine
     html = report.common().html + report.rescoring().html + report.comparison().html
