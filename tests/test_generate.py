@@ -143,6 +143,11 @@ def evaluated_year(tables) -> int:
     return int(last[last == 12].index.max())
 
 
+def scenarios_of(kind: str, year: int = gen.DEMO_EVALUATION_YEAR) -> list[gen.Scenario]:
+    """Every demo scenario of ``kind`` in ``year``."""
+    return [s for s in gen.DEMO_SCENARIOS if s.kind == kind and s.year == year]
+
+
 # --------------------------------------------------------------------------- contract
 
 
@@ -657,19 +662,23 @@ def test_every_kind_is_planted_in_the_demo():
     assert set(kinds) == set(
         gen.OUTCOME_KINDS + gen.WRINKLE_KINDS + gen.STRUCTURE_KINDS + gen.EVALUATION_KINDS
     )
-    assert sorted(kinds) == sorted([*set(kinds), "premium_shortfall", "coverage_drop"])
+    twice = ["coverage_drop", "expenditure_underexecution", "low_reserve", "missing_evidence"]
+    assert sorted(kinds) == sorted([*set(kinds), "premium_shortfall", "premium_shortfall", *twice])
     # The open year: what monitoring and the target review find.
     assert sorted(s.kind for s in open_year) == sorted(
         [*gen.IN_YEAR_KINDS, *gen.TARGET_KINDS, "premium_shortfall", "subsidy_shortfall"]
     )
-    # One fund-region gathers several outcomes (a fair grade); their indicators differ.
-    (crowded,) = {
+    # Two fund-regions gather several outcomes, Songping's residents' medical fund (a fair
+    # grade) and Fengyuan's employees' medical fund (the poor one); their indicators differ.
+    crowded = {
         (s.region, s.fund)
         for s in evaluated
         if sum((t.region, t.fund) == (s.region, s.fund) for t in evaluated) > 1
     }
-    named = [i for s in evaluated if (s.region, s.fund) == crowded for i in s.indicators]
-    assert len(named) == len(set(named))
+    assert crowded == {("930400", "resident_medical"), ("920300", "employee_medical")}
+    for pair in crowded:
+        named = [i for s in evaluated if (s.region, s.fund) == pair for i in s.indicators]
+        assert len(named) == len(set(named)), pair
     explained = [s.explained for s in evaluated if s.kind in gen.OUTCOME_KINDS]
     assert any(explained) and not all(explained)
     assert not any(s.explained for s in open_year)  # nothing to explain before the year ends
@@ -698,12 +707,12 @@ def test_late_benefits(demo_tables):
     assert late[late].index.tolist() == [(s.region, s.fund, s.year)]
 
 
-def test_low_reserve_is_the_only_one_under_three_months(demo_tables):
-    s = scenario("low_reserve")
-    months = months_covered(demo_tables, s.year)
-    assert months[(s.region, s.fund)] < 3
-    assert months[months < 3].index.tolist() == [(s.region, s.fund)]
-    assert executed(demo_tables, s, "income") < executed(demo_tables, s, "expenditure")  # a deficit
+def test_low_reserves_are_the_only_ones_under_three_months(demo_tables):
+    low = scenarios_of("low_reserve")
+    months = months_covered(demo_tables, gen.DEMO_EVALUATION_YEAR)
+    assert sorted(months[months < 3].index) == sorted((s.region, s.fund) for s in low)
+    for s in low:
+        assert executed(demo_tables, s, "income") < executed(demo_tables, s, "expenditure")
 
 
 def test_excess_reserve_is_the_only_excessive_medical_fund(demo_tables):
@@ -834,10 +843,12 @@ def test_outcome_explanations_as_planted(demo_tables):
 
 
 def test_missing_evidence(demo_tables):
-    s = scenario("missing_evidence")
     q = demo_tables["qualitative"]
     empty = q.loc[q["evidence"].isna(), [*KEYS, "indicator"]]
-    assert empty.to_numpy().tolist() == [[s.region, s.fund, s.year, s.indicators[0]]]
+    planted = [
+        [s.region, s.fund, s.year, s.indicators[0]] for s in scenarios_of("missing_evidence")
+    ]
+    assert sorted(empty.to_numpy().tolist()) == sorted(planted) and len(planted) == 2
 
 
 def test_transfer_spike(demo_tables):
@@ -1232,7 +1243,7 @@ def test_profiles_from_yaml_are_what_the_generator_uses(tmp_path):
 
 def test_data_files_agree_with_the_registry_and_the_catalogues():
     data = gen.load_scenarios()
-    assert data.demo == gen.DEMO_SCENARIOS and len(data.demo) == 20
+    assert data.demo == gen.DEMO_SCENARIOS and len(data.demo) == 24
     assert data.outcome_indicators == gen.OUTCOME_INDICATORS
     demo_regions = {code for code, _, _ in gen.DEMO_GEOGRAPHY} | {
         f"{code[:2]}{k + 1:02d}00"
