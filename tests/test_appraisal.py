@@ -402,7 +402,8 @@ def test_the_demos_comparisons_claim_only_what_the_counts_show(ctx, fund, provin
         missed = rows.loc[rows["problem"] == "missed_target", "indicator"]
         assert set(missed) <= set(lt.missed["indicator"])
         items = rows.loc[rows["problem"] != "missed_target", ["problem", "indicator"]]
-        items, own = items.fillna(""), lt.problems.fillna("")  # a region's problem: no indicator
+        own = lt.problems[["problem", "indicator"]]  # a region's problem: no indicator
+        items, own = items.fillna(""), own.fillna("")
         mine = set(zip(own["problem"], own["indicator"], strict=True))
         assert set(zip(items["problem"], items["indicator"], strict=True)) <= mine
     html = report.common().html + report.rescoring().html + report.comparison().html
@@ -541,3 +542,60 @@ def test_nanyus_residents_contributions_are_anomalies_not_targets(demo, ctx):
     }  # fmt: skip
     assert (heads["standard"] == 400).all()  # 2024's 400 yuan, still in force in 2025
     assert set(far["indicator"]) == {"per_capita_contribution"}  # reimbursement: a goal
+
+
+def demo_grades(demo, ctx, year: int = 2025) -> pd.DataFrame:
+    """Every fund-region's self-assessed and evaluated total and grade of ``year`` in the
+    demo, scored as the provincial evaluation scores them (the evaluator's and the
+    ledger's findings), each fund's regions at once; and the evaluated indicator rows."""
+    from sipm_helpers.domain.evaluation import score_fund
+    from sipm_helpers.domain.ledger import evaluator_review
+    from sipm_helpers.domain.scoring import summarize_scores
+    from sipm_helpers.domain.sustainability import solvency_outlooks
+
+    keys, totals, rows = ["region_code", "fund", "year"], [], []
+    for fund in ctx.registry.funds:
+        outlooks = solvency_outlooks(demo, ctx, years=[year], funds=[fund])
+        own = score_fund(demo, ctx, fund=fund, year=year, outlooks=outlooks).scored
+        regions = sorted(own["region_code"].unique())
+        review = evaluator_review(demo, ctx, fund=fund, regions=regions, years=[year])
+        evaluated = indicator_frame(demo, ctx, funds=[fund], regions=regions, years=[year],
+                                    review=review, outlooks=outlooks)  # fmt: skip
+        both = summarize_scores(own, ctx.standards, keys).merge(
+            summarize_scores(evaluated, ctx.standards, keys), on=keys, suffixes=("_self", "")
+        )
+        totals.append(both[[*keys, "total_self", "grade_self", "total", "grade"]])
+        rows.append(evaluated)
+    return pd.concat(totals, ignore_index=True), pd.concat(rows, ignore_index=True)
+
+
+def test_the_demos_grades_span_all_four_after_the_provincial_evaluation(demo, ctx, dongchuan):
+    """Issue 18, point 7: the 57 self-evaluations of 2025, after the provincial evaluation,
+    are excellent, good, fair and poor, at most 60 % excellent, most between 75 and 95
+    (regions fall short of their plans by differing amounts). Fengyuan's employees' medical
+    fund is the poor one, self-assessed too: collection, budget and reserve all fell short,
+    its fund management and risk controls failed and its satisfaction grade has no
+    evidence. Every scoring rule costs some region points: each has a case to catch."""
+    totals, rows = demo_grades(demo, ctx)
+    assert len(totals) == 57
+    grades = totals["grade"].value_counts()
+    assert set(grades.index) == {"excellent", "good", "fair", "poor"}
+    assert grades["excellent"] <= 0.6 * len(totals) and grades["fair"] >= 2
+    assert totals["total"].between(75, 95).mean() > 0.6
+    poor = totals.loc[totals["grade"] == "poor"]
+    assert poor[["region_code", "fund"]].to_numpy().tolist() == [["920300", EM]]
+    assert poor["grade_self"].tolist() == ["poor"] and poor["total"].iloc[0] < 55
+    fengyuan = rows.loc[(rows["region_code"] == "920300") & (rows["fund"] == EM)]
+    fengyuan = fengyuan.set_index("indicator")
+    for code in ("premium_collection_rate", "budget_preparation_accuracy", "months_covered",
+                 "fund_management_compliance", "risk_prevention", "satisfaction"):  # fmt: skip
+        assert fengyuan.at[code, "score"] < 0.5 * fengyuan.at[code, "points"], code
+    scored = rows.loc[rows["status"] == "scored"]
+    losing = scored.loc[scored["score"] < scored["points"], "rule"]
+    assert set(losing) == set(scored["rule"])
+    # The same figures as the provincial evaluation's own (Dongchuan's medical fund).
+    columns = {"total_self": "self_total", "grade_self": "self_grade", "total": "evaluated_total"}
+    mine = totals.loc[totals["fund"] == EM].set_index("region_code")
+    mine = mine[[*columns, "grade"]].rename(columns={**columns, "grade": "evaluated_grade"})
+    theirs = by_region(dongchuan)[list(mine.columns)]
+    assert len(theirs) == 4 and theirs.astype(object).equals(mine.loc[theirs.index].astype(object))

@@ -20,6 +20,7 @@ by concern:
 - :mod:`.geography` — countries, regions, coordinating regions;
 - :mod:`.money` — one fund's flows and balances; :mod:`.statistics` — its statistics;
 - :mod:`.tables` — its budget, execution and statistics tables;
+- :mod:`.shortfall` — how far a region's year falls short of its plan;
 - :mod:`.targets` — targets; :mod:`.qualitative` — grades, evidence, explanations;
 - :mod:`.build` — the dataset assembled, and the public entry points.
 
@@ -51,6 +52,11 @@ Python loops run over funds, years and planted scenarios):
 - Budgets are the plan: the initial budget within a few per cent of what happens, the
   adjusted budget within about one per cent; targets are set from the plan, most of them
   achievable.
+- Regions differ (:mod:`.shortfall`): in the year evaluated (the last complete one) each
+  fund-region without a planted scenario falls short of its plan by a shortfall drawn for
+  it, which leaves premiums uncollected, fewer people enrolled, premiums and benefits
+  budgeted further off and qualitative grades lower, so that evaluations spread over the
+  grades.
 - Scenarios (:class:`Scenario`) plant what an evaluation must find: targets missed badly,
   with or without the explanation Art. 18 requires, and data wrinkles that validation
   reports as warnings. The demo's are listed in :data:`DEMO_SCENARIOS`; a generated
@@ -105,9 +111,11 @@ from sipm_helpers.data.generate.profiles import (
     PATTERNS,
     POOLED_SHARE,
     PROFILES,
+    SHORTFALL,
     FundProfile,
     Patterns,
     Profiles,
+    Shortfall,
     fund_profile,
     load_patterns,
     load_profiles,
@@ -153,6 +161,7 @@ __all__ = [
     "PLAN_LENGTH",
     "POOLED_SHARE",
     "PROFILES",
+    "SHORTFALL",
     "SPIKE_FACTOR",
     "STRUCTURE_KINDS",
     "SUBSIDY_ARRIVAL",
@@ -167,6 +176,7 @@ __all__ = [
     "Scenario",
     "ScenarioData",
     "ScenarioKind",
+    "Shortfall",
     "Texts",
     "csv_ready",
     "demo_dataset",

@@ -42,6 +42,7 @@ from sipm_helpers.data.generate.scenarios import (
     _random_scenarios,
     check_indicators,
 )
+from sipm_helpers.data.generate.shortfall import _shortfall
 from sipm_helpers.data.generate.tables import _budget, _execution, _last_months, _statistics_table
 from sipm_helpers.data.generate.targets import _targets
 from sipm_helpers.data.generate_records import evaluator_records
@@ -145,7 +146,9 @@ def _fund_tables(
     explanations tables."""
     fund, pairs, years = setup.registry.funds[code], setup.pairs[code], setup.years
     growth = _benefit_growth(setup.catalogues[code], setup.policy, years)
-    data = _simulate(fund, pairs, years, scenarios, setup.seed, growth)
+    evaluated = setup.complete[-1] if setup.complete else None  # the year evaluated
+    shortfall = _shortfall(code, pairs.codes, years, evaluated, scenarios, setup.seed)
+    data = _simulate(fund, pairs, years, scenarios, setup.seed, shortfall, growth)
     reported = _last_months(pairs, code, setup.last_month, scenarios, years[-1])
     grades, explained = _qualitative(
         data, setup.catalogues[code], setup.complete, scenarios, setup.seed, setup.levels

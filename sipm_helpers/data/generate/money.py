@@ -24,6 +24,7 @@ from sipm_helpers.data.generate.profiles import (
     fund_profile,
 )
 from sipm_helpers.data.generate.scenarios import Scenario
+from sipm_helpers.data.generate.shortfall import _fall_short, _Shortfall
 from sipm_helpers.data.generate.statistics import (
     _money_statistics,
     _People,
@@ -49,6 +50,7 @@ class _FundData:
     stats: dict[str, np.ndarray]  # stat -> [P, Y, 12]
     plan: dict[str, np.ndarray]  # planned indicator values -> [P, Y]
     months_path: np.ndarray  # [P, Y] months of expenditure the balance is steered to
+    shortfall: _Shortfall  # how far each region's year fell short of its plan
 
 
 @dataclass(frozen=True)
@@ -107,12 +109,14 @@ def _simulate(
     years: tuple[int, ...],
     scenarios: Sequence[Scenario],
     seed: int,
+    shortfall: _Shortfall,
     benefit_growth: np.ndarray | None = None,
 ) -> _FundData:
     """Simulate one fund's flows, balances and statistics for all its coordinating regions.
-    ``benefit_growth`` ([Y], optional) is the policy's growth of the benefit per head each
-    year (a pension adjustment): each region's benefits per head then grow by it plus the
-    region's own premium of new retirees' higher pensions."""
+    ``shortfall`` says how far each region's year fell short of its plan (its statistics
+    show it). ``benefit_growth`` ([Y], optional) is the policy's growth of the benefit per
+    head each year (a pension adjustment): each region's benefits per head then grow by it
+    plus the region's own premium of new retirees' higher pensions."""
     profile = fund_profile(fund)
     rng = _rng(seed, "fund", fund.code)
     index = {c: i for i, c in enumerate(pairs.codes)}
@@ -134,6 +138,7 @@ def _simulate(
         money.planned_income, fund.income_items, "fiscal_subsidy"
     )
     stats = _fund_statistics(fund, profile, pairs, years, own, people, money, flows, plan, rng)
+    _fall_short(stats, plan, shortfall)
     return _FundData(
         fund=fund,
         pairs=pairs,
@@ -146,6 +151,7 @@ def _simulate(
         stats=stats,
         plan=plan,
         months_path=path[:, 1:],
+        shortfall=shortfall,
     )
 
 

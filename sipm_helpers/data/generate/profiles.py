@@ -5,7 +5,7 @@ patterns of line items and statistics from ``sipm_helpers/demo/patterns.yaml``."
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -83,6 +83,22 @@ class FundProfile:
 
 
 @dataclass(frozen=True)
+class Shortfall:
+    """How far a region's year falls short of its plan, and what a shortfall of 1 does
+    (fund_profiles.yaml ``shortfall`` says what each field means)."""
+
+    mean: float  # the shortfall drawn: max(0, normal(mean, sd)), at most cap
+    sd: float
+    cap: float
+    collection: float  # the collection rate lower by this
+    coverage: float  # coverage lower by this
+    budget_error: float  # premiums and benefits budgeted further off by this share
+    adjusted_kept: float  # of that error, the share the adjusted budget keeps
+    partly: float  # the odds of a qualitative grade "partly" up by this
+    not_achieved: float  # … and of "not achieved"
+
+
+@dataclass(frozen=True)
 class Profiles:
     """The fund profiles and what goes with them (fund_profiles.yaml)."""
 
@@ -91,6 +107,7 @@ class Profiles:
     other_groups: str  # the fund whose profile other groups take
     new_retiree_premium: tuple[float, float]
     pooled_share: tuple[float, float]
+    shortfall: Shortfall
 
 
 # --------------------------------------------------------------------------- patterns
@@ -233,13 +250,24 @@ def _fund_code(file: Path, where: str, value: Any, funds: Mapping[str, FundProfi
     return yf.one_of(file, where, value, funds, "fund profile")
 
 
+def _shortfall(file: Path, raw: Any) -> Shortfall:
+    """The shortfall's parameters: numbers, none negative."""
+    names = [f.name for f in fields(Shortfall)]
+    given = require_keys(file, "shortfall", raw, names)
+    values = {name: yf.number(file, f"shortfall.{name}", given[name]) for name in names}
+    for name, value in values.items():
+        if value < 0:
+            raise ParameterError(file, f"shortfall.{name}", f"must not be negative, got {value}")
+    return Shortfall(**values)
+
+
 def load_profiles(path: str | Path | None = None, patterns: Patterns | None = None) -> Profiles:
     """Read and check the fund profiles (their patterns named in ``patterns``, by default
     the shipped patterns.yaml); ParameterError names the file and key."""
     path = yf.data_path(path, PROFILES_FILE)
     patterns = patterns or load_patterns()
     keys = ["defaults", "group_profiles", "other_groups", "new_retiree_premium"]
-    raw = yf.read(path, [*keys, "pooled_share", "funds"])
+    raw = yf.read(path, [*keys, "pooled_share", "shortfall", "funds"])
     defaults = require_keys(path, "defaults", raw["defaults"], list(_OPTIONAL))
     funds = {
         str(code): _profile(path, str(code), spec, defaults, patterns)
@@ -255,6 +283,7 @@ def load_profiles(path: str | Path | None = None, patterns: Patterns | None = No
         other_groups=_fund_code(path, "other_groups", raw["other_groups"], funds),
         new_retiree_premium=yf.band(path, "new_retiree_premium", raw["new_retiree_premium"]),
         pooled_share=yf.band(path, "pooled_share", raw["pooled_share"]),
+        shortfall=_shortfall(path, raw["shortfall"]),
     )
 
 
@@ -266,6 +295,8 @@ PROFILES: Mapping[str, FundProfile] = _LOADED.funds
 NEW_RETIREE_PREMIUM = _LOADED.new_retiree_premium
 # The pooled fund's share of an employees' medical fund's expenditure.
 POOLED_SHARE = _LOADED.pooled_share
+# How far a region's year falls short of its plan (:mod:`.shortfall`).
+SHORTFALL = _LOADED.shortfall
 
 
 def fund_profile(fund: Fund) -> FundProfile:

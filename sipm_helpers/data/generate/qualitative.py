@@ -20,10 +20,11 @@ from sipm_helpers.data.generate.common import _rng, _text
 from sipm_helpers.data.generate.kinds import KINDS
 from sipm_helpers.data.generate.money import _FundData
 from sipm_helpers.data.generate.scenarios import Scenario
+from sipm_helpers.data.generate.shortfall import _grade_odds, _grades
 
 TEXTS_FILE = "texts.yaml"
 GRADES = ("achieved", "partly", "not_achieved")
-GRADE_ODDS = (0.92, 0.07, 0.01)  # how often a grade is given, unplanted
+GRADE_ODDS = (0.92, 0.07, 0.01)  # how often a grade is given, unplanted, in a year at plan
 SHARE_LEFT_EMPTY = 0.3  # grades whose share is empty (the band's default applies)
 EXPLAINED_SHARE = 0.6  # grades below achieved the agency explains
 VARIANTS = 2  # evidence texts a grade picks from
@@ -129,8 +130,9 @@ def _qualitative(
     """Grades of the fund's qualitative indicators for every complete year, with evidence,
     and the explanations the agency gave for grades below ``achieved``.
 
-    Most grades are ``achieved``; ``share`` is empty for three grades in ten (the band's
-    default applies); six in ten grades below ``achieved`` are explained (Art. 18). A
+    Most grades are ``achieved``, fewer in a year that fell short of its plan (see
+    :mod:`.shortfall`); ``share`` is empty for three grades in ten (the band's default
+    applies); six in ten grades below ``achieved`` are explained (Art. 18). A
     qualitative indicator an outcome scenario names is not achieved (its kind's
     ``not_achieved`` hook). Returns (qualitative, explanations).
     """
@@ -140,7 +142,8 @@ def _qualitative(
         return pd.DataFrame(), pd.DataFrame()
     grid = _Grid(data.fund.code, data.pairs.codes, complete, indicators)
     size = int(np.prod(grid.shape))
-    grade = rng.choice(3, size, p=list(GRADE_ODDS))
+    p, y, _ = grid.flat()
+    grade = _grades(rng.random(size), _grade_odds(data.shortfall.level[p, y], GRADE_ODDS))
     planted = _plant_grades(grid, grade, scenarios)
     share = _grade_shares(grade, levels, rng)
     evidence = _grade_evidence(grid, grade, scenarios, rng)

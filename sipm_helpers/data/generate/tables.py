@@ -14,6 +14,7 @@ from sipm_helpers.data.generate.geography import _Pairs
 from sipm_helpers.data.generate.kinds import KINDS, Budget
 from sipm_helpers.data.generate.money import _FundData
 from sipm_helpers.data.generate.scenarios import Scenario
+from sipm_helpers.data.generate.shortfall import _budget_error
 
 
 def _budget(
@@ -33,14 +34,16 @@ def _budget(
 
 def _planned_budget(data: _FundData, rng: np.random.Generator) -> Budget:
     """The plan with the budget's errors: the initial budget errs the same way for a whole
-    fund-year, plus a little per item; the adjusted one is close to the plan, and
+    fund-year, plus a little per item, and further in a year that fell short of its plan;
+    the adjusted one is close to the plan, but for what the agency did not adjust in time;
     subsidies are budgeted as appropriated."""
     fund = data.fund
     n, ny = data.balance_start.shape
     planned = np.concatenate([data.planned_income, data.planned_expenditure], axis=2)
+    off, kept = _budget_error(data.shortfall, fund.flow_items)
     bias = rng.normal(0, 0.018, (n, ny, 1))
-    initial = planned * (1 + bias + rng.normal(0, 0.01, planned.shape))
-    adjusted = planned * (1 + rng.normal(0, 0.01, planned.shape))
+    initial = planned * (1 + bias + rng.normal(0, 0.01, planned.shape) + off)
+    adjusted = planned * (1 + rng.normal(0, 0.01, planned.shape) + kept)
     if "fiscal_subsidy" in fund.income_items:
         j = fund.income_items.index("fiscal_subsidy")
         adjusted[..., j] = planned[..., j] * rng.uniform(0.985, 1.0, (n, ny))
