@@ -133,7 +133,7 @@ def test_the_report_on_the_tiny_province_from_its_evaluations(tiny_dir):
     assert rated["110200"] == ("weak", ["on_time", "organised_by_finance"])
     assert rated["110100"] == ("fair", ["deviations_explained"])
     report = run.report
-    sections = ["cover", "summary", "overview", "organisation", "results", "achievements",
+    sections = ["summary", "overview", "organisation", "results", "achievements",
                 "problems", "quality", "conclusion", "limitations", "annexes"]  # fmt: skip
     html = "".join(getattr(report, s)().html for s in sections)
     for text in ("测试省财政厅", "受托第三方绩效评价机构", "2026年7月31日", "摘要", "甲市",

@@ -1,5 +1,6 @@
 """The province's report to the centre across all its funds (Art. 18, 19), section by
-section, for its notebook: the cover facts, the summary (摘要) first, the funds' overview,
+section, for its notebook (the printed cover gives who made it, for whom, its number and
+date): the summary (摘要) first, the funds' overview,
 how the evaluation was organised, the results by fund, region and category of Art. 9,
 achievements, problems, the quality of the self-evaluations on a scale of their own, the
 overall conclusion, the evaluation's limitations (评价的局限性) and the annexes."""
@@ -14,7 +15,6 @@ from pathlib import Path
 import pandas as pd
 
 from sipm_helpers.config.context import Context
-from sipm_helpers.config.registry import ALL_FUNDS
 from sipm_helpers.data.dataset import Dataset
 from sipm_helpers.domain.consolidation import Consolidated, Fact
 from sipm_helpers.domain.quality import CRITERIA
@@ -81,8 +81,9 @@ class ProvincialReport:
 
     def counted(self, counts: Mapping[str, int], name) -> str:
         """'优 3 个、良 2 个' from codes and counts (codes in ``counts``' order)."""
-        unit = "个" if self.lang == "zh" else ""
-        return self.join(f"{name(k)} {n}{unit}" for k, n in counts.items() if n)
+        if self.lang == "zh":
+            return self.join(f"{name(k)}{n}个" for k, n in counts.items() if n)
+        return self.join(f"{name(k)} {n}" for k, n in counts.items() if n)
 
     @property
     def scored(self) -> pd.DataFrame:
@@ -90,25 +91,6 @@ class ProvincialReport:
         return s.loc[s["status"] == "evaluated"]
 
     # sections --------------------------------------------------------------------------
-    def cover(self) -> Section:
-        t, c = self.t, self.c
-        province = self.region(c.province)
-        rules = self.ctx.appraisal
-        facts = [
-            (t("pr_entrusting"), t("pr_entrusting_text", province=province)),
-            (t("pr_evaluator"), rules.evaluator_name(self.lang)),
-            (t("pr_number"), rules.number("provincial_report", self.lang, c.as_of,
-                                          province=c.province, region=c.province,
-                                          fund=self.ctx.registry.place(ALL_FUNDS),
-                                          year=c.year, period=c.year)),
-            (t("pr_date"), self.date(c.as_of)),
-            (t("pr_recipients"), t("pr_recipients_text")),
-            (t("pr_scope"), t("pr_scope_text", funds=len(c.funds), regions=len(c.standing),
-                              year=c.year)),
-        ]  # fmt: skip
-        items = "".join(f"<div><dt>{escape(k)}</dt><dd>{escape(v)}</dd></div>" for k, v in facts)
-        return Section(f'<dl class="sipm-facts">{items}</dl>')
-
     def _grade_counts(self, frame: pd.DataFrame) -> dict[str, int]:
         counts = frame["evaluated_grade"].value_counts()
         return {g.code: int(counts.get(g.code, 0)) for g in self.ctx.standards.grades}
