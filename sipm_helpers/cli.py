@@ -179,7 +179,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     ):
         manifest = run_jobs(
             jobs, out, dataset, options, executor=executor, on_done=notebooks.done,
-            after=page_maker(out, dataset, ctx, covers),
+            after=page_maker(out, dataset, ctx, covers, formats),
         )  # fmt: skip
     ran = time.perf_counter() - start
     with Progress(len(jobs), "reports", quiet=args.quiet) as progress:

@@ -105,3 +105,27 @@ def test_every_stage_publishes_its_report_in_word(tiny_dir: Path, tmp_path: Path
         assert len(headings) >= 3, (stage, [p.text for p in headings])
         assert document.tables, f"{stage}: no table"
         assert f'href="{files[0].relative_to(site).as_posix()}">Word</a>' in index
+
+
+def test_the_worker_that_ran_a_notebook_makes_its_word_copy(tmp_path: Path) -> None:
+    """The batch's follow-up of a notebook writes its page and, when Word is asked for, its
+    Word copy beside it (in the worker, in parallel); without Word, the page alone."""
+    import nbformat
+
+    from sipm_helpers.render.publish import render_page_and_copy
+
+    nb = new_notebook(
+        cells=[new_code_cell("x", execution_count=1,
+                             outputs=[new_output("display_data", data={"text/html": BODY})])]
+    )  # fmt: skip
+    executed = tmp_path / "r.ipynb"
+    nbformat.write(nb, executed)
+    page = {"title": "自评报告", "subtitle": "", "lang": "zh", "cover": COVER}
+    html = render_page_and_copy(executed, tmp_path / "a" / "r.zh.html", {}, word="目录", **page)
+    assert html.exists() and html.with_suffix(".docx").exists()
+    assert any(
+        p.style.name.startswith("Heading")
+        for p in docx.Document(html.with_suffix(".docx")).paragraphs
+    )
+    alone = render_page_and_copy(executed, tmp_path / "b" / "r.zh.html", {}, word=None, **page)
+    assert alone.exists() and not alone.with_suffix(".docx").exists()

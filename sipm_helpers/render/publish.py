@@ -123,9 +123,28 @@ def _cover(job: Job, labels, ds: Dataset, ctx: Context, covers: Covers) -> dict:
     ).as_dict()
 
 
-def page_maker(out: Path, ds: Dataset, ctx: Context, covers: Covers | None = None):
-    """For ``run_jobs(after=...)``: each job's page rendered by the worker that ran it,
-    with the title and cover publish would give it; publish then finds the page fresh."""
+def render_page_and_copy(
+    notebook_path: Path, html_path: Path, resources: dict, *, word: str | None, **page
+) -> Path:
+    """A batch worker's follow-up of a notebook: its page (:func:`render_page`), and its
+    Word copy where ``word`` gives the contents' title (None: no Word copy). Made where
+    the notebook ran, in parallel with the other workers, so that publish finds both fresh."""
+    html = render_page(notebook_path, html_path, resources, **page)
+    if word is not None:
+        html_to_docx(html, html.with_suffix(".docx"), lang=page["lang"], toc_title=word)
+    return html
+
+
+def page_maker(
+    out: Path,
+    ds: Dataset,
+    ctx: Context,
+    covers: Covers | None = None,
+    formats: Sequence[str] = ("html",),
+):
+    """For ``run_jobs(after=...)``: each job's page (and Word copy, when ``formats`` ask
+    for one) made by the worker that ran it, with the title and cover publish would give
+    it; publish then finds them fresh."""
     out = out.resolve()
     labels = {lang: load_labels(lang) for lang in LANGUAGES}
     covers = covers or Covers()
@@ -137,8 +156,9 @@ def page_maker(out: Path, ds: Dataset, ctx: Context, covers: Covers | None = Non
             "subtitle": subtitle,
             "lang": job.lang,
             "cover": _cover(job, labels[job.lang], ds, ctx, covers),
+            "word": labels[job.lang].t("toc_title") if "docx" in formats else None,
         }
-        return render_page, str(job.html_path(out)), keywords
+        return render_page_and_copy, str(job.html_path(out)), keywords
 
     return after
 
