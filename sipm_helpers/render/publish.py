@@ -196,6 +196,96 @@ def _grade_label(result: dict, lang: str) -> str:
     return f"{s['grade_zh']} {s['grade_en']}" if lang == "en" else s["grade_zh"]
 
 
+@dataclass(frozen=True)
+class Printing:
+    """What a batch's reports are made into: the run's folder, the HTML exporter, the PDF
+    renderer (None: no PDF) and the formats asked for."""
+
+    out: Path
+    exporter: object
+    pdf: PdfRenderer | None
+    formats: Sequence[str]
+
+
+def _base_entry(job: Job, ds: Dataset, ctx: Context, site_labels, site_lang: str) -> ReportEntry:
+    """The index's row of ``job`` before its report is made: what and where it is."""
+    province = coordinating_province(ds, job.fund, job.region) or job.region
+    return ReportEntry(
+        stage=job.stage,
+        stage_label=site_labels.t(f"stage_{job.stage}"),
+        fund=job.fund,
+        fund_name=ctx.registry.fund_name(job.fund, site_lang),
+        region=job.region,
+        region_name=ds.region_name(job.region, site_lang),
+        province=province,
+        province_name=ds.region_name(province, site_lang),
+        year=job.year,
+        period=job.period,
+    )
+
+
+def _render_formats(
+    job: Job, record: JobRecord, p: Printing, ds: Dataset, ctx: Context, covers: Covers
+) -> tuple[Path, Path, Path]:
+    """Make ``job``'s page, PDF and Word copy where they are stale (the record says where
+    the first two are); their paths."""
+    labels = load_labels(job.lang)
+    notebook = p.out / record.notebook
+    html_path, pdf_path = job.html_path(p.out), job.pdf_path(p.out)
+    docx_path = html_path.with_suffix(".docx")
+    if _stale(html_path, notebook):
+        title_text, subtitle = _titles(job, labels, ds, ctx)
+        render_html(notebook, html_path, title=title_text, subtitle=subtitle, lang=job.lang,
+                    exporter=p.exporter, cover=_cover(job, labels, ds, ctx, covers))  # fmt: skip
+    record.html = str(html_path.relative_to(p.out))
+    if p.pdf is not None:
+        if _stale(pdf_path, html_path):
+            p.pdf.start()  # idempotent: the browser starts with the first PDF needed
+            p.pdf.render(html_path, pdf_path)
+        record.pdf = str(pdf_path.relative_to(p.out))
+    if "docx" in p.formats and _stale(docx_path, html_path):
+        html_to_docx(html_path, docx_path, lang=job.lang, toc_title=labels.t("toc_title"))
+    return html_path, pdf_path, docx_path
+
+
+def _publish_one(
+    job: Job,
+    record: JobRecord,
+    base: ReportEntry,
+    p: Printing,
+    ds: Dataset,
+    ctx: Context,
+    covers: Covers,
+    site_labels,
+) -> tuple[ReportEntry, list[Compared]]:
+    """``job``'s report made and its index row filled (failed, with the reason, where its
+    rendering failed: one report never stops the others), with its comparison row."""
+    site, site_lang = p.out / "site", site_labels.lang
+    try:
+        html_path, pdf_path, docx_path = _render_formats(job, record, p, ds, ctx, covers)
+        links = _publish_companions(job, p.out, site_labels)
+    except Exception as exc:  # one report's rendering never stops the others
+        record.error = f"rendering failed: {type(exc).__name__}: {exc}"
+        record.status = FAILED
+        return replace(base, status="failed", error=record.error), []
+    result = json.loads((p.out / record.result).read_text(encoding="utf-8"))
+    graded = job.definition.graded
+    page = str(html_path.relative_to(site))
+    compared = [Compared(job.fund, base.fund_name, job.region, base.region_name,
+                         base.province_name, result, page)] if graded else []  # fmt: skip
+    entry = replace(
+        base,
+        score=result["summary"]["total"] if graded else None,
+        grade=_grade_label(result, site_lang) if graded else None,
+        html=page,
+        pdf=str(pdf_path.relative_to(site)) if p.pdf is not None else None,
+        docx=str(docx_path.relative_to(site)) if "docx" in p.formats else None,
+        links=links,
+        flags=tuple(site_labels.get(f"flag_{f}", f) for f in result.get("flags", [])),
+    )
+    return entry, compared
+
+
 def publish(
     jobs: Sequence[Job],
     manifest: Manifest,
@@ -221,81 +311,16 @@ def publish(
     try:
         for job in jobs:
             record: JobRecord | None = manifest.records.get(job.job_id)
-            labels = load_labels(job.lang)
-            fund_name = ctx.registry.fund_name(job.fund, site_lang)
-            region_name = ds.region_name(job.region, site_lang)
-            province = coordinating_province(ds, job.fund, job.region) or job.region
-            base = ReportEntry(
-                stage=job.stage,
-                stage_label=site_labels.t(f"stage_{job.stage}"),
-                fund=job.fund,
-                fund_name=fund_name,
-                region=job.region,
-                region_name=region_name,
-                province=province,
-                province_name=ds.region_name(province, site_lang),
-                year=job.year,
-                period=job.period,
-            )
+            base = _base_entry(job, ds, ctx, site_labels, site_lang)
             if record is None or record.status != OK:
                 error = record.error if record else "not run"
                 entries.append(replace(base, status="failed", error=error))
-                if on_done:
-                    on_done(job)
-                continue
-            result = json.loads((out / record.result).read_text(encoding="utf-8"))
-            notebook = out / record.notebook
-            html_path, pdf_path = job.html_path(out), job.pdf_path(out)
-            title_text, subtitle = _titles(job, labels, ds, ctx)
-            try:
-                if _stale(html_path, notebook):
-                    render_html(
-                        notebook,
-                        html_path,
-                        title=title_text,
-                        subtitle=subtitle,
-                        lang=job.lang,
-                        exporter=exporter,
-                        cover=_cover(job, labels, ds, ctx, covers),
-                    )
-                record.html = str(html_path.relative_to(out))
-                if pdf is not None:
-                    if _stale(pdf_path, html_path):
-                        pdf.start()  # idempotent: the browser starts with the first PDF needed
-                        pdf.render(html_path, pdf_path)
-                    record.pdf = str(pdf_path.relative_to(out))
-                docx_path = html_path.with_suffix(".docx")
-                if "docx" in formats and _stale(docx_path, html_path):
-                    html_to_docx(
-                        html_path, docx_path, lang=job.lang, toc_title=labels.t("toc_title")
-                    )
-                links = _publish_companions(job, out, site_labels)
-            except Exception as exc:  # one report's rendering never stops the others
-                record.error = f"rendering failed: {type(exc).__name__}: {exc}"
-                record.status = FAILED
+            else:
+                entry, one = _publish_one(job, record, base, Printing(out, exporter, pdf, formats),
+                                          ds, ctx, covers, site_labels)  # fmt: skip
                 manifest.update(record)
-                entries.append(replace(base, status="failed", error=record.error))
-                if on_done:
-                    on_done(job)
-                continue
-            manifest.update(record)
-            if job.definition.graded:
-                compared.append(
-                    Compared(job.fund, fund_name, job.region, region_name, base.province_name,
-                             result, str(html_path.relative_to(site)))
-                )  # fmt: skip
-            entries.append(
-                replace(
-                    base,
-                    score=result["summary"]["total"] if job.definition.graded else None,
-                    grade=_grade_label(result, site_lang) if job.definition.graded else None,
-                    html=str(html_path.relative_to(site)),
-                    pdf=str(pdf_path.relative_to(site)) if pdf is not None else None,
-                    docx=str(docx_path.relative_to(site)) if "docx" in formats else None,
-                    links=links,
-                    flags=tuple(site_labels.get(f"flag_{f}", f) for f in result.get("flags", [])),
-                )
-            )
+                entries.append(entry)
+                compared += one
             if on_done:
                 on_done(job)
     finally:
