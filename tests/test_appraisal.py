@@ -468,27 +468,32 @@ def test_an_actual_far_from_its_policy_standard_is_a_data_anomaly(tiny, ctx):
     assert far_from_standard(goal, strict).empty  # a goal: nothing to verify against
 
 
-@pytest.mark.parametrize("lang", ["en", "zh"])
-def test_the_report_asks_to_verify_an_anomaly_with_the_agency(tiny, ctx, results, lang):
+def _anomalies_html(tiny, ctx, results, lang: str, tolerance: float) -> str:
+    """The recommendations section of the tiny province's evaluation, the inpatient ratio
+    taken as a national standard, anomalies at ``tolerance`` of it."""
     from sipm_helpers.domain.policy_standards import far_from_standard
     from sipm_helpers.present.appraisal_report import AppraisalReport, FollowUp
 
     standard = as_standard(ctx)
     a = appraise(tiny, standard, fund=EM, province="110000", year=2025, results=results)
-    strict = replace(ctx.appraisal, standard_tolerance=0.04)
+    rules = replace(ctx.appraisal, standard_tolerance=tolerance)
     empty = pd.DataFrame()
     none = {"earlier": empty, "new": empty, "suggestions": empty, "common": empty,
             "recommendations": pd.DataFrame(columns=["region_code"])}  # fmt: skip
-    follow = FollowUp(**none, anomalies=far_from_standard(a.indicators, strict))
-    html = AppraisalReport(a, follow, tiny, standard, lang).recommendations().html
+    follow = FollowUp(**none, anomalies=far_from_standard(a.indicators, rules))
+    return AppraisalReport(a, follow, tiny, standard, lang).recommendations().html
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_report_asks_to_verify_an_anomaly_with_the_agency(tiny, ctx, results, lang):
+    html = _anomalies_html(tiny, ctx, results, lang, 0.04)
     assert "84.0%" in html and "80.0%" in html and "+5.0%" in html
     if lang == "zh":
         assert "职工医保政策范围内住院费用基金支付比例目标" in html and "与经办机构" in html
         assert "甲市" in html and "乙市" in html
     else:
         assert "verify" in html and "Alpha City" in html
-    calm = FollowUp(**none, anomalies=far_from_standard(a.indicators, ctx.appraisal))
-    html = AppraisalReport(a, calm, tiny, standard, lang).recommendations().html
+    html = _anomalies_html(tiny, ctx, results, lang, ctx.appraisal.standard_tolerance)
     assert "84.0%" not in html and "10" in html  # each within 10 % of its standard
 
 
@@ -499,17 +504,7 @@ def test_the_standards_table_cites_the_value_in_force_in_the_reports_language(
     """标准依据: the standard by name and the document of the value in force in 2025, as
     a Chinese official cites it (国办发〔2021〕36号), no English citation in a Chinese
     report; the English report keeps the English."""
-    from sipm_helpers.domain.policy_standards import far_from_standard
-    from sipm_helpers.present.appraisal_report import AppraisalReport, FollowUp
-
-    standard = as_standard(ctx)
-    a = appraise(tiny, standard, fund=EM, province="110000", year=2025, results=results)
-    strict = replace(ctx.appraisal, standard_tolerance=0.04)
-    empty = pd.DataFrame()
-    none = {"earlier": empty, "new": empty, "suggestions": empty, "common": empty,
-            "recommendations": pd.DataFrame(columns=["region_code"])}  # fmt: skip
-    follow = FollowUp(**none, anomalies=far_from_standard(a.indicators, strict))
-    html = AppraisalReport(a, follow, tiny, standard, lang).recommendations().html
+    html = _anomalies_html(tiny, ctx, results, lang, 0.04)
     if lang == "zh":
         assert "<th>标准依据</th>" in html
         assert (
