@@ -142,6 +142,25 @@ def test_a_key_given_twice_is_refused_with_its_line(tmp_path):
         read_yaml(path)
 
 
+def test_a_text_a_comment_cuts_is_refused_with_its_line(tmp_path):
+    """A plain text of several words followed by " #" on its line would lose the rest of
+    the line; a single word before a comment is the comment YAML means."""
+    from sipm_helpers.config.loader import read_yaml
+
+    path = tmp_path / "words.yaml"
+    path.write_text("a: 第 2 行为说明（以 # 开头）\nb: latest  # 2025\n", encoding="utf-8")
+    with pytest.raises(ParameterError, match=r"line 1, column \d+.*'第 2 行为说明（以' is cut"):
+        read_yaml(path)
+    path.write_text('a: "第 2 行为说明（以 # 开头）"\nb: latest  # 2025\nc: |\n  x # y\n')
+    assert read_yaml(path) == {"a": "第 2 行为说明（以 # 开头）", "b": "latest", "c": "x # y\n"}
+
+
+def test_the_chinese_templates_readme_is_whole():
+    from sipm_helpers.config.tables import load_template_words
+
+    assert load_template_words("zh")["readme_text"].endswith("代码表见以 list_ 开头的工作表。")
+
+
 def test_malformed_yaml_names_file_and_line(tmp_path):
     bad = tmp_path / "funds.yaml"
     bad.write_text("funds: [unclosed\n", encoding="utf-8")
