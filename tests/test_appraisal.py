@@ -178,8 +178,8 @@ def test_the_report_states_the_outlier_rule_and_when_too_few_regions_allow_no_z(
     difference), and the report says no region lies beyond 3.5."""
     from html import escape
 
+    from sipm_helpers.config.labels import load_labels
     from sipm_helpers.present.appraisal_report import AppraisalReport, FollowUp
-    from sipm_helpers.present.labels import load_labels
 
     t, empty = load_labels(lang).t, pd.DataFrame()
     follow = FollowUp(empty, empty, empty, empty, empty)

@@ -10,10 +10,10 @@ import yaml
 
 from sipm_helpers.config import load_registry, load_standards, load_table_specs
 from sipm_helpers.config.catalogue import load_catalogue
+from sipm_helpers.config.labels import load_labels
 from sipm_helpers.data.dataset import TABLES
 from sipm_helpers.errors import ParameterError
 from sipm_helpers.paths import parameters_dir
-from sipm_helpers.present.labels import load_labels
 
 FUNDS = [
     "enterprise_pension",

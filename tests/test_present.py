@@ -9,6 +9,7 @@ from html import unescape
 import matplotlib
 import pytest
 
+from sipm_helpers.config.labels import load_labels
 from sipm_helpers.domain.evaluation import evaluate, score_fund
 from sipm_helpers.domain.scoring import NOT_APPLICABLE, REPORTED
 from sipm_helpers.present import plots
@@ -20,7 +21,6 @@ from sipm_helpers.present.formatting import (
     fmt_score,
     fmt_value,
 )
-from sipm_helpers.present.labels import load_labels
 from sipm_helpers.present.report import SelfEvaluationReport, rich
 from sipm_helpers.present.tables import Cell, html_table
 

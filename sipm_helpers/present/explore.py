@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from sipm_helpers.config.context import Context
+from sipm_helpers.config.labels import load_labels
 from sipm_helpers.data.dataset import TABLES, Dataset
 from sipm_helpers.domain import measures
 from sipm_helpers.domain.facts import annual_facts, reserve_basis
@@ -28,7 +29,6 @@ from sipm_helpers.domain.indicators import indicator_frame
 from sipm_helpers.domain.monitoring import progress
 from sipm_helpers.domain.scoring import summarize_scores
 from sipm_helpers.domain.sustainability import project
-from sipm_helpers.present.labels import load_labels
 from sipm_helpers.present.natural_charts import INDICATOR, MONTHS_COVERED, PROGRESS, PROJECTION
 from sipm_helpers.present.tidy import Tidy, tidy
 from sipm_helpers.present.wording import TOTALS, item_name

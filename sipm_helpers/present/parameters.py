@@ -21,9 +21,9 @@ from pathlib import Path
 from typing import Any
 
 from sipm_helpers.config.context import Context
+from sipm_helpers.config.labels import LANGUAGES
 from sipm_helpers.data.dataset import Dataset
 from sipm_helpers.errors import SipmError
-from sipm_helpers.present.labels import LANGUAGES
 
 SHOWN = 12  # allowed values listed in a message before "…"
 

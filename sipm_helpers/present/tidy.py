@@ -20,9 +20,9 @@ from typing import ClassVar
 import pandas as pd
 from pandas.plotting import PlotAccessor
 
+from sipm_helpers.config.labels import Labels, load_labels
 from sipm_helpers.data.io import atomic_write_bytes
 from sipm_helpers.present.formatting import DASH, fmt_number, fmt_value
-from sipm_helpers.present.labels import Labels, load_labels
 
 ROW_UNIT = ("actual", "target")  # columns in the unit of each row's indicator
 GRADE_COLOURS = {"excellent": "#1a7f37", "good": "#0969da", "fair": "#9a6700", "poor": "#cf222e"}
