@@ -36,16 +36,74 @@ LOOKUPS = ["list_funds", "list_line_items", "list_statistics", "list_indicators"
 def test_xlsx_template_has_a_sheet_per_table_and_chinese_notes(tmp_path):
     assert main(["template", str(tmp_path), "--format", "xlsx", "--lang", "zh"]) == EXIT_OK
     book = load_workbook(tmp_path / "sipm-template.xlsx")
-    assert book.sheetnames == ["README", *TABLES, *LOOKUPS]
+    assert book.sheetnames == ["说明", *TABLES, *LOOKUPS]
     sheet = book["execution"]
-    assert [c.value for c in sheet[1]] == ["region_code", "fund", "year", "month", "item", "amount"]
+    heads = [c.value.split("\n") for c in sheet[1]]  # each code with its Chinese heading
+    assert [h[0] for h in heads] == ["region_code", "fund", "year", "month", "item", "amount"]
+    assert [h[1] for h in heads] == ["统筹地区代码", "基金代码", "年度", "月份", "预算科目",
+                                     "本月发生额或月末余额"]  # fmt: skip
     assert sheet["D2"].value.startswith("月份") and "1–12" in sheet["D2"].value
     # Chinese throughout: none of the English template's words (codes stay as typed)
-    english = ("required", "optional", "range:", "text", "number", "one of", "codes:", "unit:")
+    english = ("required", "optional", "range:", "text", "number", "one of", "codes:", "unit:",
+               "country", "prefecture", "achieved")  # fmt: skip
     for name in TABLES:
         for cell in book[name][2]:
             assert not [w for w in english if w in cell.value], cell.value
-    assert [c.value for c in book["README"][4]] == ["表名", "是否必填", "主键", "说明"]
+    readme = book["说明"]
+    assert [c.value for c in readme[4]] == ["表名", "是否必填", "主键", "说明"]
+    assert readme["A2"].value.endswith("地区见 regions 工作表。")  # whole, not cut at " #"
+    assert "以 # 开头" in readme["A2"].value
+
+
+def test_the_chinese_templates_drop_downs_offer_chinese_names(tmp_path):
+    assert main(["template", str(tmp_path), "--lang", "zh"]) == EXIT_OK
+    book = load_workbook(tmp_path / "sipm-template.xlsx")
+
+    def lists(sheet: str) -> dict[str, str]:
+        validations = book[sheet].data_validations.dataValidation
+        return {str(dv.sqref).split(":")[0]: dv.formula1 for dv in validations}
+
+    assert lists("regions")["D3"] == '"国家,省,地市"'
+    assert lists("pooling")["C3"] == '"省,地市"'
+    assert lists("qualitative")["E3"] == '"达成,部分达成,未达成"'
+    funds = lists("budget")["B3"]
+    assert funds.startswith("=list_funds!$B$2:")  # the funds' Chinese names
+    assert book["list_funds"]["B1"].value == "中文名称" and book["list_funds"]["B2"].value
+    assert lists("budget")["A3"] == "=regions!$B$3:$B$5002"  # the regions' Chinese names
+    assert book["regions"]["B1"].value.split("\n")[0] == "name_zh"
+
+
+def test_chinese_names_from_the_drop_downs_validate_as_their_codes(tiny_dir, tiny, ctx, tmp_path):
+    """A dataset filled with the Chinese names the template offers validates as the same
+    dataset written in codes."""
+    from sipm_helpers.data.validation import validate_path
+
+    folder = tmp_path / "names"
+    shutil.copytree(tiny_dir, folder)
+
+    def edit(table: str, change) -> None:
+        frame = pd.read_csv(folder / f"{table}.csv", dtype=str, keep_default_na=False)
+        change(frame)
+        frame.to_csv(folder / f"{table}.csv", index=False)
+
+    regions = dict(zip(tiny.regions["region_code"], tiny.regions["name_zh"], strict=True))
+    levels = {"country": "国家", "province": "省", "prefecture": "地市"}
+    edit("regions", lambda f: f.__setitem__("level", f["level"].map(levels)))
+    edit("pooling", lambda f: f.__setitem__("pooling_level", f["pooling_level"].map(levels)))
+
+    def names(f: pd.DataFrame) -> None:
+        f["region_code"] = f["region_code"].map(regions)
+        f["fund"] = f["fund"].map({c: x.zh for c, x in ctx.registry.funds.items()})
+        f["item"] = f["item"].map({c: x.zh for c, x in ctx.registry.line_items.items()})
+
+    edit("budget", names)
+    grades = {"achieved": "达成", "partly": "部分达成", "not_achieved": "未达成"}
+    edit("qualitative", lambda f: f.__setitem__("grade", f["grade"].map(grades)))
+    named, report = validate_path(folder, ctx)
+    assert report.ok, report.to_text()
+    assert "金" not in "".join(named.budget["region_code"])  # read as codes
+    for table in ("regions", "pooling", "budget", "qualitative"):
+        pd.testing.assert_frame_equal(getattr(named, table), getattr(tiny, table))
 
 
 def test_xlsx_template_offers_drop_downs_and_keeps_codes_as_text(tmp_path):

@@ -158,7 +158,7 @@ def test_a_text_a_comment_cuts_is_refused_with_its_line(tmp_path):
 def test_the_chinese_templates_readme_is_whole():
     from sipm_helpers.config.tables import load_template_words
 
-    assert load_template_words("zh")["readme_text"].endswith("代码表见以 list_ 开头的工作表。")
+    assert load_template_words("zh")["readme_text"].endswith("地区见 regions 工作表。")
 
 
 def test_malformed_yaml_names_file_and_line(tmp_path):

@@ -60,12 +60,19 @@ def _text_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """Every column as nullable text, blank cells as missing, blank rows dropped.
 
     The index keeps each row's position among the data rows (0 = first), so a row after a
-    blank one is still reported with its own line number.
+    blank one is still reported with its own line number. A heading's first line is the
+    column's name: a template writes the column's heading in words under it.
     """
     out = frame.astype("string")
-    out.columns = [str(c).strip() for c in out.columns]
+    out.columns = [column_name(c) for c in out.columns]
     out = out.apply(lambda s: s.str.strip()).replace("", pd.NA)
     return out.loc[out.notna().any(axis=1)]
+
+
+def column_name(heading) -> str:
+    """The column a heading names: its first line ("region_code\n区划代码": region_code)."""
+    lines = str(heading).strip().splitlines()
+    return lines[0].strip() if lines else ""
 
 
 def _csv_text(file: Path, table: str, notes: list[Finding]) -> str:
@@ -115,7 +122,7 @@ def _workbook_notes(path: Path, sheets: list[str]) -> list[Finding]:
 
 
 def _header(ws) -> dict[int, str]:
-    return {c.column: str(c.value) for c in ws[1] if c.value is not None}
+    return {c.column: column_name(c.value) for c in ws[1] if c.value is not None}
 
 
 def _merged(ws, where: str, table: str) -> list[Finding]:

@@ -9,6 +9,7 @@ failure is reported at once.
 from __future__ import annotations
 
 import difflib
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -19,19 +20,26 @@ import pyarrow
 import pyarrow.compute as pc
 
 from sipm_helpers.config.labels import Labels, Named, Said, said
-from sipm_helpers.config.tables import TableSpec
+from sipm_helpers.config.tables import ColumnSpec, TableSpec
 from sipm_helpers.data.findings import ERROR, WARNING, Finding
 
 DTYPES = {"text": "string", "integer": "Int64", "number": "Float64", "date": "datetime64[ns]"}
 
 
 def coerce_table(
-    frame: pd.DataFrame, spec: TableSpec, origin: str, row_offset: int, english: Labels
+    frame: pd.DataFrame,
+    spec: TableSpec,
+    origin: str,
+    row_offset: int,
+    english: Labels,
+    names: Mapping[str, Mapping[str, str]] | None = None,
 ) -> tuple[pd.DataFrame, list[Finding]]:
     """Cast the spec's columns to their types; report cells that are not valid values.
 
     ``row_offset`` turns the 0-based row position (the index) into the row a person sees;
-    ``english`` words the findings' messages in English.
+    ``english`` words the findings' messages in English. A coded column's Chinese names
+    (its spec's, or ``names`` of its reference: "@funds" → name → code) are read as their
+    codes, as a template's drop-down lists offer them.
     Returns the typed frame (spec columns only, in spec order; invalid cells become
     missing) and the findings. What Excel or an input method does to a cell and whose
     intent is plain (full-width digits, a date typed 2026/5/31) is read, with a warning.
@@ -52,7 +60,10 @@ def coerce_table(
         if col.type == "text" and col.pattern is None and col.allowed is None:
             out[name] = raw.astype("string")  # names and free text: as written
             continue
-        text, found = _half_width(raw.astype("string").str.strip(), where)
+        text = raw.astype("string").str.strip()
+        if col.type == "text":  # a name as offered, before its full-width brackets are read
+            text = _codes_of_names(text, col, names or {})
+        text, found = _half_width(text, where)
         findings += found
         if col.type == "text":
             out[name] = text
@@ -98,6 +109,26 @@ def _half_width(text: pd.Series, where: _Where) -> tuple[pd.Series, list[Finding
     first = text.index[changed][0]
     message = said("validation_full_width", read=str(normal.loc[first]), count=int(changed.sum()))
     return normal, [where.finding(WARNING, first, str(text.loc[first]), "full_width", message)]
+
+
+def _codes_of_names(
+    text: pd.Series, col: ColumnSpec, names: Mapping[str, Mapping[str, str]]
+) -> pd.Series:
+    """The column with each Chinese name of an allowed value read as the value's code (the
+    name as given, or with its full-width characters typed half-width)."""
+    if isinstance(col.allowed, tuple):
+        given = {zh: code for code, zh in col.names_zh.items()}
+    else:
+        given = names.get(col.allowed or "", {})
+    if not given:
+        return text
+    codes = {unicodedata.normalize("NFKC", n): c for n, c in given.items()} | dict(given)
+    named = text.isin(list(codes)).to_numpy(dtype=bool)
+    if not named.any():
+        return text
+    out = text.copy()
+    out[named] = text[named].map(codes)
+    return out
 
 
 def _numbers(text: pd.Series, kind: str) -> tuple[pd.Series, np.ndarray]:

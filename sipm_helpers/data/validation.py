@@ -48,6 +48,32 @@ RULES: Mapping[str, Rule] = registry(
 )
 
 
+def _names(ctx: Context, regions: pd.DataFrame | None) -> dict[str, dict[str, str]]:
+    """Per reference, each code's Chinese name → the code, as a template's drop-down lists
+    offer them; a name two codes share, or that is a code itself, is left out."""
+    r = ctx.registry
+    pairs = {
+        "@funds": [(f.zh, c) for c, f in r.funds.items()],
+        "@line_items": [(i.zh, c) for c, i in r.line_items.items()],
+        "@statistics": [(s.zh, c) for c, s in r.statistics.items()],
+        "@indicators": [(i.zh, i.code) for cat in ctx.all_catalogues() for i in cat.indicators],
+        "@regions": []
+        if regions is None
+        else list(zip(regions["name_zh"], regions["region_code"], strict=True)),
+    }
+    out = {}
+    for reference, named in pairs.items():
+        codes: dict[str, set[str]] = {}
+        for name, code in named:
+            if isinstance(name, str) and isinstance(code, str):
+                codes.setdefault(name, set()).add(code)
+        every = {code for _, code in named}
+        out[reference] = {
+            name: next(iter(c)) for name, c in codes.items() if len(c) == 1 and name not in every
+        }
+    return out
+
+
 def _references(ctx: Context, regions: pd.DataFrame | None) -> dict[str, set[str]]:
     indicators = {code for codes in ctx.indicator_codes().values() for code in codes}
     codes = set() if regions is None else set(regions["region_code"].dropna().astype(str))
@@ -114,7 +140,8 @@ def _schema_pass(
             message = said("validation_empty_table", table=name)
             report.extend([_finding(english, ERROR, name, origin, None, "empty_table", message)])
             continue  # the rules that read it do not run: one finding, not thousands
-        typed, type_findings = coerce_table(frame, spec, origin, offset, english)
+        names = _names(ctx, typed_regions if name != "regions" else None)
+        typed, type_findings = coerce_table(frame, spec, origin, offset, english, names)
         report.extend(type_findings)
         bad = pd.DataFrame(False, index=typed.index, columns=typed.columns)
         for f in type_findings:
