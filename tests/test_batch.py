@@ -144,12 +144,12 @@ def test_demo_command_exits_1_when_a_report_fails_and_finishes_the_rest(
     assert code == EXIT_FAILURES
     # four target reviews (one the province's own), three monitoring reports (2025-12, the
     # latest month of the data), three self-evaluations, one of them bad, and Testshire's
-    # two provincial evaluations and their three feedback letters (the bad job is nobody's:
-    # they wait for the good ones)
+    # two provincial evaluations, its report to the centre and the three feedback letters
+    # (the bad job is nobody's: they wait for the good ones)
     assert (
-        "15 of 16 reports published" in out and "FAILED self_evaluation work_injury 110100" in out
+        "16 of 17 reports published" in out and "FAILED self_evaluation work_injury 110100" in out
     )
-    assert "notebooks: ok 15, failed 1" in out
+    assert "notebooks: ok 16, failed 1" in out
     index = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
     assert index.count('<tr class="province-group" data-group="110000">') == 1
     # each self-evaluation and its feedback letter link to each other
