@@ -403,6 +403,9 @@ def build_parser(text: CliText | None = None) -> argparse.ArgumentParser:
     t = text.t
     parser = Parser(prog="sipm", description=t("cli_description"), epilog=t("cli_epilog"),
                     text=text)  # fmt: skip
+    # sipm --lang zh COMMAND: the language of the command line alone (a command's own --lang
+    # may say more, the reports' languages), read before parsing (cli_text.chosen_language)
+    parser.add_argument("--lang", dest="language", choices=LANGUAGES, help=t("cli_lang_messages"))
     sub = parser.add_subparsers(dest="command", required=True, title=t("cli_commands"),
                                 parser_class=partial(Parser, text=text))  # fmt: skip
 

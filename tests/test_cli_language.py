@@ -96,6 +96,11 @@ def test_argparses_own_messages_are_worded_too(capsys, chinese_locale):
     assert "sipm: error: unrecognized arguments: --no-such-option" in capsys.readouterr().err
 
 
+def test_lang_before_the_command_is_the_command_lines_language(bad_dir, capsys):
+    assert main(["--lang", "zh", "validate", str(bad_dir)]) == EXIT_BAD_INPUT
+    assert "上级地区不在表中" in capsys.readouterr().out
+
+
 def _commands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
     (sub,) = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
     return dict(sub.choices)
