@@ -164,11 +164,11 @@ def _formats_available(formats: tuple[str, ...], text: CliText) -> tuple[str, ..
     return formats
 
 
-STATUSES = ("ok", "failed", "up to date")  # a notebook's status in the manifest
-
-
 def _status_names(text: CliText) -> dict[str, str]:
-    return {s: text.t(f"cli_status_{s.replace(' ', '_')}") for s in STATUSES}
+    """A notebook's status in the manifest (ok, failed, up to date) in ``text``'s words."""
+    from sipm_helpers.batch.manifest import FAILED, OK, UP_TO_DATE
+
+    return {s: text.t(f"cli_status_{s.replace(' ', '_')}") for s in (OK, FAILED, UP_TO_DATE)}
 
 
 def cmd_run(args: argparse.Namespace, text: CliText) -> int:
