@@ -1,4 +1,8 @@
-"""The `sipm` command: validate data, write input templates, generate synthetic data, run the demo.
+"""The `sipm` command: validate data, write input templates, generate synthetic data, run
+the evaluation's stages and publish their reports, open JupyterLab.
+
+It speaks the language of ``--lang`` (its first language where it names two), else the
+locale's (:mod:`sipm_helpers.cli_text`): help, messages, findings, errors.
 
 Exit status: 0 success, 1 a batch finished with failed reports, 2 bad input (nothing is
 written to the output folder).
@@ -9,56 +13,59 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import os
 import sys
 import time
 from collections.abc import Sequence
+from functools import partial
 from pathlib import Path
 
+from sipm_helpers.cli_text import CliText, Parser, cli_text, pad, width
+from sipm_helpers.config.labels import LANGUAGES, refusal
 from sipm_helpers.errors import BatchInterrupted, SipmError
 
 EXIT_OK, EXIT_FAILURES, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
-def _years(text: str) -> tuple[int, int]:
+def _years(text: CliText, value: str) -> tuple[int, int]:
     try:
-        first, _, last = text.partition("-")
+        first, _, last = value.partition("-")
         a, b = int(first), int(last or first)
     except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"expected years as A-B, e.g. 2021-2026, not {text!r}"
-        ) from None
+        raise argparse.ArgumentTypeError(text.t("cli_bad_years", value=value)) from None
     if b < a:
-        raise argparse.ArgumentTypeError(f"the last year {b} is before the first {a}")
+        raise argparse.ArgumentTypeError(text.t("cli_years_reversed", first=a, last=b))
     return a, b
 
 
-def _formats(text: str) -> tuple[str, ...]:
-    chosen = tuple(f.strip() for f in text.split(",") if f.strip())
+def _formats(text: CliText, value: str) -> tuple[str, ...]:
+    chosen = tuple(f.strip() for f in value.split(",") if f.strip())
     unknown = sorted(set(chosen) - {"html", "pdf", "docx"})
     if unknown or not chosen:
-        raise argparse.ArgumentTypeError(f"formats are html, pdf and/or docx, not {text!r}")
+        raise argparse.ArgumentTypeError(text.t("cli_bad_formats", value=value))
     if "html" not in chosen:
         chosen = ("html", *chosen)  # the PDF is printed from the HTML, Word made from it
     return chosen
 
 
-def cmd_validate(args: argparse.Namespace) -> int:
+def cmd_validate(args: argparse.Namespace, text: CliText) -> int:
     from sipm_helpers.data.validation import validate_path
 
     _, report = validate_path(args.data)
-    print(report.to_text(per_rule=args.max_per_rule))
+    print(report.to_text(per_rule=args.max_per_rule, labels=text.labels))
     return EXIT_OK if report.ok else EXIT_BAD_INPUT
 
 
-def cmd_template(args: argparse.Namespace) -> int:
+def cmd_template(args: argparse.Namespace, text: CliText) -> int:
     from sipm_helpers.data.templates import write_templates
 
-    path = write_templates(Path(args.dir), args.format, lang=args.lang, regions=args.regions)
-    print(f"templates written to {path}")
+    lang = args.lang or text.lang
+    path = write_templates(Path(args.dir), args.format, lang=lang, regions=args.regions)
+    print(text.t("cli_templates_written", path=path))
     return EXIT_OK
 
 
-def cmd_generate(args: argparse.Namespace) -> int:
+def cmd_generate(args: argparse.Namespace, text: CliText) -> int:
     from sipm_helpers.data.generate import csv_ready, generate_dataset
     from sipm_helpers.data.io import write_dataset
 
@@ -74,9 +81,8 @@ def cmd_generate(args: argparse.Namespace) -> int:
         tables = {name: csv_ready(frame) for name, frame in tables.items()}
     path = write_dataset(tables, Path(args.out), args.format, force=args.force)
     rows = sum(len(t) for t in tables.values())
-    print(
-        f"wrote {rows:,} rows in {len(tables)} tables to {path} ({time.perf_counter() - start:.1f} s)"
-    )
+    seconds = time.perf_counter() - start
+    print(text.t("cli_generated", rows=rows, tables=len(tables), path=path, seconds=seconds))
     return EXIT_OK
 
 
@@ -95,7 +101,9 @@ def _plan(args: argparse.Namespace):
     if args.only:
         unknown = [s for s in args.only if s not in stages]
         if unknown:
-            raise SipmError(f"--only {', '.join(unknown)}: the plan runs {', '.join(stages)}")
+            raise refusal(
+                "error_only_unknown", unknown=", ".join(unknown), stages=", ".join(stages)
+            )
         stages = {s: stages[s] for s in args.only}
     stages = {**stages, **getattr(args, "when", {})}
     return plan.override(
@@ -103,10 +111,10 @@ def _plan(args: argparse.Namespace):
         scope=scope,
         data=str(Path(args.data).resolve()) if args.data else None,
         out=args.out,
-        workers=args.workers,
-        formats=args.formats,
+        workers=getattr(args, "workers", None),  # sipm plan has no options of running
+        formats=getattr(args, "formats", None),
         languages=args.lang,
-        kernels="cold" if args.cold_kernels else None,
+        kernels="cold" if getattr(args, "cold_kernels", False) else None,
     )
 
 
@@ -147,19 +155,23 @@ def _executor(args: argparse.Namespace, plan):
     )
 
 
-def _formats_available(formats: tuple[str, ...]) -> tuple[str, ...]:
+def _formats_available(formats: tuple[str, ...], text: CliText) -> tuple[str, ...]:
     from sipm_helpers.render.pdf import find_chromium
 
     if "pdf" in formats and find_chromium() is None:
-        print(
-            "PDF skipped: no Chromium found. Install it (Debian: apt-get install chromium) "
-            "or set SIPM_CHROMIUM to a Chrome/Chromium binary; rendering HTML only."
-        )
+        print(text.t("cli_pdf_skipped"))
         return tuple(f for f in formats if f != "pdf")
     return formats
 
 
-def cmd_run(args: argparse.Namespace) -> int:
+def _status_names(text: CliText) -> dict[str, str]:
+    """A notebook's status in the manifest (ok, failed, up to date) in ``text``'s words."""
+    from sipm_helpers.batch.manifest import FAILED, OK, UP_TO_DATE
+
+    return {s: text.t(f"cli_status_{s.replace(' ', '_')}") for s in (OK, FAILED, UP_TO_DATE)}
+
+
+def cmd_run(args: argparse.Namespace, text: CliText) -> int:
     from sipm_helpers.batch.progress import Progress
     from sipm_helpers.batch.runner import RunOptions, run_jobs
     from sipm_helpers.render.publish import Covers, page_maker, publish
@@ -167,42 +179,55 @@ def cmd_run(args: argparse.Namespace) -> int:
     plan = _plan(args)
     covers = Covers(plan.evaluator, plan.client)
     ctx, dataset, jobs = _jobs(plan)
-    formats = _formats_available(plan.formats)
+    formats = _formats_available(plan.formats, text)
     out = Path(plan.out)
     options = RunOptions(
         plan.workers, args.force, plan.timeouts, plan.retries, plan.kernels, plan.restart_every
     )
     start = time.perf_counter()
+    names = _status_names(text)
     with (
         _executor(args, plan) as executor,
-        Progress(len(jobs), "notebooks", quiet=args.quiet, verbose=args.verbose) as notebooks,
-    ):
+        Progress(len(jobs), text.t("cli_bar_notebooks"), quiet=args.quiet,
+                 verbose=args.verbose, names=names) as notebooks,
+    ):  # fmt: skip
         manifest = run_jobs(
             jobs, out, dataset, options, executor=executor, on_done=notebooks.done,
             after=page_maker(out, dataset, ctx, covers, formats),
         )  # fmt: skip
     ran = time.perf_counter() - start
-    with Progress(len(jobs), "reports", quiet=args.quiet) as progress:
+    with Progress(len(jobs), text.t("cli_bar_reports"), quiet=args.quiet) as progress:
         published = publish(
             jobs, manifest, out, dataset, ctx, formats=formats, site_lang=plan.languages[0],
             title=plan.title, on_done=lambda job: progress.step(), covers=covers,
         )  # fmt: skip
     failed = published.failed
     print(
-        f"{len(jobs) - len(failed)} of {len(jobs)} reports published ({', '.join(formats)}) "
-        f"in {time.perf_counter() - start:.1f} s (notebooks {ran:.1f} s); manifest: {manifest.path}"
+        text.t(
+            "cli_published",
+            published=len(jobs) - len(failed),
+            total=len(jobs),
+            formats=", ".join(formats),
+            seconds=time.perf_counter() - start,
+            notebooks=ran,
+            manifest=manifest.path,
+        )
     )
-    print("notebooks: " + ", ".join(f"{k} {v}" for k, v in notebooks.counts.items()))
-    for what, names in summary_flags(jobs, manifest).items():
-        print(f"{what}: {len(names)} fund-region(s): {', '.join(names)}")
+    counts = text.t("cli_list_separator").join(
+        text.t("cli_count", status=names.get(k, k), count=v) for k, v in notebooks.counts.items()
+    )
+    print(text.t("cli_notebook_counts", counts=counts))
+    for what, flagged in summary_flags(jobs, manifest, text).items():
+        print(text.t("cli_flagged", what=what, count=len(flagged), names=", ".join(flagged)))
     for entry in failed:
         first = (entry.error or "").splitlines()[0] if entry.error else ""
-        print(f"FAILED {entry.stage} {entry.fund} {entry.region}: {first}")
-    print(f"index: {published.index}")
+        print(text.t("cli_failed", stage=entry.stage, fund=entry.fund, region=entry.region,
+                     error=first))  # fmt: skip
+    print(text.t("cli_index", path=published.index))
     return EXIT_FAILURES if failed else EXIT_OK
 
 
-def cmd_demo(args: argparse.Namespace) -> int:
+def cmd_demo(args: argparse.Namespace, text: CliText) -> int:
     from sipm_helpers.paths import parameters_dir
 
     args.plan = parameters_dir() / "plans" / "demo.yaml"
@@ -211,81 +236,111 @@ def cmd_demo(args: argparse.Namespace) -> int:
         for k, v in (("self_evaluation", args.year), ("monitoring", args.period))
         if v is not None
     }
-    return cmd_run(args)
+    return cmd_run(args, text)
 
 
-def cmd_plan(args: argparse.Namespace) -> int:
-    """Print what a plan would run, per stage and fund, and what is already up to date."""
+def cmd_plan(args: argparse.Namespace, text: CliText) -> int:
+    """Print what a plan would run, per stage and fund, what its stages' ``latest`` means
+    in the data, and what is already up to date."""
     from sipm_helpers.batch.runner import preview
+    from sipm_helpers.batch.stages import stage
 
     plan = _plan(args)
     _, dataset, jobs = _jobs(plan)
     rows = preview(jobs, Path(plan.out), dataset)
-    width = max((len(f"{r[0]} {r[1]}") for r in rows), default=10)
-    print(f"{plan.source}: {len(jobs)} notebook(s) into {plan.out}")
-    print(f"{'stage / fund':<{width}}  jobs  up to date  to run")
-    for stage, fund, total, fresh in rows:
-        print(f"{stage + ' ' + fund:<{width}}  {total:>4}  {fresh:>10}  {total - fresh:>6}")
+    print(text.t("cli_plan_header", source=plan.source, jobs=len(jobs), out=plan.out))
+    for name, when in plan.stages.items():
+        if when == "latest":
+            print(text.t("cli_plan_latest", stage=name, when=stage(name).latest(dataset)))
+    heads = [text.t(k) for k in ("cli_plan_stage_fund", "cli_plan_jobs", "cli_plan_fresh",
+                                 "cli_plan_to_run")]  # fmt: skip
+    first = max([width(heads[0]), *(width(f"{r[0]} {r[1]}") for r in rows)])
+    columns = [max(width(h), 6) for h in heads[1:]]
+    print("  ".join([pad(heads[0], first), *(pad(h, w, right=True) for h, w in
+                                              zip(heads[1:], columns, strict=True))]))  # fmt: skip
+    for name, fund, total, fresh in rows:
+        cells = [str(total), str(fresh), str(total - fresh)]
+        print("  ".join([pad(f"{name} {fund}", first),
+                         *(pad(c, w, right=True) for c, w in zip(cells, columns, strict=True))]))  # fmt: skip
     return EXIT_OK
 
 
-def cmd_params(args: argparse.Namespace) -> int:
-    from sipm_helpers.batch.stages import notebook_stage
+def cmd_params(args: argparse.Namespace, text: CliText) -> int:
+    from sipm_helpers.batch.stages import STAGES, notebook_stage
 
     try:
         stage = notebook_stage(args.notebook)
-    except KeyError as exc:
-        raise SipmError(exc.args[0]) from None
-    print(f"{stage.notebook} ({stage.name}) parameters:")
+    except KeyError:
+        known = ", ".join(s.notebook for s in STAGES.values())
+        name = Path(args.notebook).name
+        raise refusal("error_not_a_stage_notebook", notebook=name, known=known) from None
+    print(text.t("cli_params_header", notebook=stage.notebook, stage=stage.name))
     for p in stage.parameters:
-        print(f"  {p.name:<12} {p.type.__name__:<4} default {json.dumps(p.default):<20} {p.help}")
+        default = text.t("cli_params_default", value=json.dumps(p.default, ensure_ascii=False))
+        print(f"  {p.name:<12} {p.type.__name__:<4} {pad(default, 28)} {text.t(p.help_label)}")
     return EXIT_OK
 
 
-def cmd_export(args: argparse.Namespace) -> int:
+def run_regions(run: Path):
+    """The regions of the datasets a run read (the data its manifest records; the demo's
+    where a job read the demo), to name them; None where the manifest or the data are
+    gone."""
+    import pandas as pd
+
+    from sipm_helpers.batch.manifest import Manifest
+    from sipm_helpers.data.io import read_raw
+    from sipm_helpers.paths import demo_data_dir
+
+    path = run / "manifest.json"
+    if not path.exists():
+        return None
+    read = {r.parameters.get("data") or "" for r in Manifest.load(path).records.values()}
+    frames = []
+    for data in sorted(read):
+        try:
+            raw = read_raw(data or demo_data_dir(), ["regions"])
+        except SipmError:
+            continue  # moved or deleted since: its regions stay codes
+        if "regions" in raw.tables:
+            frames.append(raw.tables["regions"])
+    if not frames:
+        return None
+    return pd.concat(frames).drop_duplicates("region_code")
+
+
+def cmd_export(args: argparse.Namespace, text: CliText) -> int:
     from sipm_helpers.config.context import load_context
+    from sipm_helpers.config.labels import load_labels
     from sipm_helpers.present.export import UNITS, run_tables, write_workbook
 
-    path = write_workbook(run_tables(args.run, load_context()), Path(args.out), UNITS)
-    print(f"scores exported to {path}")
+    regions = run_regions(Path(args.run))
+    tables = run_tables(args.run, load_context(), lang=args.lang, regions=regions)
+    path = write_workbook(tables, Path(args.out), UNITS, load_labels(tables["totals"].lang))
+    print(text.t("cli_exported", path=path))
     return EXIT_OK
 
 
-def lab_command(port: int | None, browser: bool, is_root: bool) -> list[str]:
-    """JupyterLab on the stage notebooks with this environment's Python, bound to this
-    machine only and protected by its random token (Jupyter's default, never turned off);
-    as root, with --allow-root (JupyterLab refuses root otherwise)."""
-    from sipm_helpers.paths import notebooks_dir
-
-    cmd = [sys.executable, "-m", "jupyter", "lab", "--ServerApp.ip=127.0.0.1"]
-    cmd.append(f"--ServerApp.root_dir={notebooks_dir()}")
-    if port:
-        cmd.append(f"--ServerApp.port={port}")
-    if not browser:
-        cmd.append("--no-browser")
-    if is_root:
-        cmd.append("--allow-root")
-    return cmd
-
-
-def cmd_lab(args: argparse.Namespace) -> int:
-    import os
-    import subprocess
+def cmd_lab(args: argparse.Namespace, text: CliText) -> int:
+    from sipm_helpers.cli_lab import lab_command, run_in_foreground, working_folder
 
     is_root = hasattr(os, "geteuid") and os.geteuid() == 0
     if is_root:
-        print(
-            "running as root: JupyterLab is started with --allow-root (it refuses root "
-            "otherwise), still bound to 127.0.0.1 with a token",
-            file=sys.stderr,
-        )
-    return subprocess.call(lab_command(args.port, not args.no_browser, is_root))
+        print(text.t("cli_lab_root"), file=sys.stderr)
+    root = None
+    if args.dir is not None:
+        root = Path(args.dir).resolve()
+        copied, kept = working_folder(root)
+        if copied:
+            print(text.t("cli_lab_copied", folder=root, files=", ".join(copied)))
+        if kept:
+            print(text.t("cli_lab_kept", folder=root, files=", ".join(kept)))
+    return run_in_foreground(lab_command(args.port, not args.no_browser, is_root, root))
 
 
-def summary_flags(jobs, manifest) -> dict[str, list[str]]:
+def summary_flags(jobs, manifest, text: CliText) -> dict[str, list[str]]:
     """The batch summary: per stage, 'region fund' of every job whose structured result
     calls for attention (the stage's flag: a review returned, a red alert, a failed
-    solvency test)."""
+    solvency test), under the flag's heading in ``text``'s language."""
     out: dict[str, list[str]] = {}
     for job in jobs:
         record = manifest.records.get(job.job_id)
@@ -294,7 +349,7 @@ def summary_flags(jobs, manifest) -> dict[str, list[str]]:
             continue
         result = json.loads((manifest.path.parent / record.result).read_text(encoding="utf-8"))
         if flag.test(result):
-            names = out.setdefault(flag.heading.format(when=job.when), [])
+            names = out.setdefault(text.t(flag.heading, when=job.when), [])
             if f"{job.region} {job.fund}" not in names:  # one line per region, not per language
                 names.append(f"{job.region} {job.fund}")
     return out
@@ -304,138 +359,142 @@ def _codes(text: str) -> list[str]:
     return [c.strip() for c in text.split(",") if c.strip()]
 
 
-def _languages(text: str) -> tuple[str, ...]:
-    chosen = tuple(_codes(text))
-    if not chosen or set(chosen) - {"en", "zh"}:
-        raise argparse.ArgumentTypeError(f"languages are en and/or zh, not {text!r}")
+def _languages(text: CliText, value: str) -> tuple[str, ...]:
+    chosen = tuple(_codes(value))
+    if not chosen or set(chosen) - set(LANGUAGES):
+        raise argparse.ArgumentTypeError(text.t("cli_bad_languages", value=value))
     return chosen
 
 
-def _batch_options(p: argparse.ArgumentParser, *, out_default: str | None) -> None:
-    """The options `sipm run`, `sipm plan` and `sipm demo` share; each overrides the plan."""
-    p.add_argument("--out", default=out_default, help="output folder (default: the plan's)")
-    p.add_argument("--data", default=None, help="dataset to use instead of the plan's")
-    p.add_argument("--fund", action="append", type=str, help="only this fund (repeatable)")
-    p.add_argument("--region", action="append", type=str, help="only this region (repeatable)")
-    p.add_argument("--province", action="append", type=str, help="only this province's regions")
-    p.add_argument("--workers", type=int, default=None, help="parallel notebooks (default: cores)")
-    p.add_argument(
-        "--formats", type=_formats, default=None, help="html, pdf and/or docx, e.g. html,pdf,docx"
-    )
-    p.add_argument("--lang", type=_languages, default=None, help="en, zh or en,zh")
-    p.add_argument("--force", action="store_true", help="re-run notebooks that are up to date")
-    p.add_argument("--cold-kernels", action="store_true", help="a new kernel per notebook")
-    p.add_argument("--executor", choices=["local", "dask"], default="local")
-    p.add_argument("--scheduler", default=None, help="Dask scheduler address (--executor dask)")
-    p.add_argument("--quiet", action="store_true", help="no progress bars")
-    p.add_argument("--verbose", action="store_true", help="print each notebook as it ends")
+def _message_language(p: argparse.ArgumentParser, text: CliText) -> None:
+    """--lang of a command whose only words are its messages."""
+    p.add_argument("--lang", choices=LANGUAGES, default=None, help=text.t("cli_lang_messages"))
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="sipm", description=__doc__.splitlines()[0])
-    sub = parser.add_subparsers(dest="command", required=True)
+def _selection_options(p: argparse.ArgumentParser, text: CliText, out_default: str | None) -> None:
+    """The options `sipm run`, `sipm plan` and `sipm demo` share: what runs, on which data,
+    where to; each overrides the plan."""
+    t = text.t
+    out_help = t("cli_out_default", default=out_default) if out_default else t("cli_out")
+    p.add_argument("--out", default=out_default, help=out_help)
+    p.add_argument("--data", default=None, help=t("cli_data"))
+    p.add_argument("--fund", action="append", type=str, help=t("cli_fund"))
+    p.add_argument("--region", action="append", type=str, help=t("cli_region"))
+    p.add_argument("--province", action="append", type=str, help=t("cli_province"))
+    p.add_argument("--lang", type=partial(_languages, text), default=None,
+                   help=t("cli_lang_reports"))  # fmt: skip
 
-    p = sub.add_parser("validate", help="check a dataset and print every error and warning")
-    p.add_argument("data", help="a folder of CSV or Parquet files, or an .xlsx workbook")
-    p.add_argument(
-        "--max-per-rule", type=int, default=20, help="findings shown per rule (default 20)"
-    )
+
+def _run_options(p: argparse.ArgumentParser, text: CliText) -> None:
+    """The options of running a batch (`sipm run` and `sipm demo`; `sipm plan` runs nothing)."""
+    t = text.t
+    p.add_argument("--workers", type=int, default=None, help=t("cli_workers"))
+    p.add_argument("--formats", type=partial(_formats, text), default=None, help=t("cli_formats"))
+    p.add_argument("--force", action="store_true", help=t("cli_force"))
+    p.add_argument("--cold-kernels", action="store_true", help=t("cli_cold_kernels"))
+    p.add_argument("--executor", choices=["local", "dask"], default="local", help=t("cli_executor"))
+    p.add_argument("--scheduler", default=None, help=t("cli_scheduler"))
+    p.add_argument("--quiet", action="store_true", help=t("cli_quiet"))
+    p.add_argument("--verbose", action="store_true", help=t("cli_verbose"))
+
+
+def build_parser(text: CliText | None = None) -> argparse.ArgumentParser:
+    """The parser of `sipm`, every word in ``text``'s language (default: English)."""
+    text = text or cli_text(["--lang", "en"], {})
+    t = text.t
+    parser = Parser(prog="sipm", description=t("cli_description"), epilog=t("cli_epilog"),
+                    text=text)  # fmt: skip
+    # sipm --lang zh COMMAND: the language of the command line alone (a command's own --lang
+    # may say more, the reports' languages), read before parsing (cli_text.chosen_language)
+    parser.add_argument("--lang", dest="language", choices=LANGUAGES, help=t("cli_lang_messages"))
+    sub = parser.add_subparsers(dest="command", required=True, title=t("cli_commands"),
+                                parser_class=partial(Parser, text=text))  # fmt: skip
+
+    p = sub.add_parser("validate", help=t("cli_validate"), description=t("cli_validate"))
+    p.add_argument("data", help=t("cli_validate_data"))
+    p.add_argument("--max-per-rule", type=int, default=20, help=t("cli_max_per_rule"))
+    _message_language(p, text)
     p.set_defaults(func=cmd_validate)
 
-    p = sub.add_parser("template", help="write empty input templates documenting every column")
-    p.add_argument("dir", help="folder (csv) or workbook path or folder (xlsx)")
-    p.add_argument("--format", choices=["xlsx", "csv"], default="xlsx")
-    p.add_argument(
-        "--lang",
-        choices=["en", "zh"],
-        default="en",
-        help="language of the whole template: notes, README, lookup headings",
-    )
-    p.add_argument(
-        "--regions",
-        metavar="DATASET",
-        help="a dataset (folder or workbook) whose regions and pooling the template carries "
-        "filled in, its region drop-downs offering exactly those regions",
-    )
+    p = sub.add_parser("template", help=t("cli_template"), description=t("cli_template"))
+    p.add_argument("dir", help=t("cli_template_dir"))
+    p.add_argument("--format", choices=["xlsx", "csv"], default="xlsx",
+                   help=t("cli_template_format"))  # fmt: skip
+    p.add_argument("--lang", choices=LANGUAGES, default=None, help=t("cli_template_lang"))
+    p.add_argument("--regions", metavar="DATASET", help=t("cli_template_regions"))
     p.set_defaults(func=cmd_template)
 
-    p = sub.add_parser("generate", help="write a deterministic synthetic dataset of any size")
-    p.add_argument("--provinces", type=int, required=True)
-    p.add_argument("--regions-per-province", type=int, required=True)
-    p.add_argument("--years", type=_years, required=True, help="e.g. 2021-2026")
-    p.add_argument(
-        "--last-month",
-        type=int,
-        default=12,
-        choices=range(1, 13),
-        metavar="1-12",
-        help="last month executed in the final year (default 12)",
-    )
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--out", required=True)
-    p.add_argument("--format", choices=["parquet", "csv", "xlsx"], default="parquet")
-    p.add_argument(
-        "--force",
-        action="store_true",
-        help="replace the --out folder even if it holds files sipm did not write",
-    )
+    p = sub.add_parser("generate", help=t("cli_generate"), description=t("cli_generate"))
+    p.add_argument("--provinces", type=int, required=True, help=t("cli_provinces"))
+    p.add_argument("--regions-per-province", type=int, required=True,
+                   help=t("cli_regions_per_province"))  # fmt: skip
+    p.add_argument("--years", type=partial(_years, text), required=True, help=t("cli_years"))
+    p.add_argument("--last-month", type=int, default=12, choices=range(1, 13), metavar="1-12",
+                   help=t("cli_last_month"))  # fmt: skip
+    p.add_argument("--seed", type=int, default=0, help=t("cli_seed"))
+    p.add_argument("--out", required=True, help=t("cli_generate_out"))
+    p.add_argument("--format", choices=["parquet", "csv", "xlsx"], default="parquet",
+                   help=t("cli_generate_format"))  # fmt: skip
+    p.add_argument("--force", action="store_true", help=t("cli_generate_force"))
+    _message_language(p, text)
     p.set_defaults(func=cmd_generate)
 
-    p = sub.add_parser("run", help="run a plan: its stages' notebooks, then publish the reports")
-    p.add_argument("plan", help="a plan file (YAML), e.g. parameters/plans/demo.yaml")
-    p.add_argument("--only", action="append", help="only this stage of the plan (repeatable)")
-    _batch_options(p, out_default=None)
+    p = sub.add_parser("run", help=t("cli_run"), description=t("cli_run"))
+    p.add_argument("plan", help=t("cli_plan_file"))
+    p.add_argument("--only", action="append", help=t("cli_only"))
+    _selection_options(p, text, None)
+    _run_options(p, text)
     p.set_defaults(func=cmd_run)
 
-    p = sub.add_parser("plan", help="print what a plan would run, without running it")
-    p.add_argument("plan", help="a plan file (YAML)")
-    p.add_argument("--only", action="append", help="only this stage of the plan (repeatable)")
-    _batch_options(p, out_default=None)
+    p = sub.add_parser("plan", help=t("cli_plan"), description=t("cli_plan"))
+    p.add_argument("plan", help=t("cli_plan_file"))
+    p.add_argument("--only", action="append", help=t("cli_only"))
+    _selection_options(p, text, None)
     p.set_defaults(func=cmd_plan)
 
-    p = sub.add_parser(
-        "export", help="a run's self-evaluation totals and scores as one Excel workbook"
-    )
-    p.add_argument("run", help="a run's output folder (e.g. outputs/demo)")
-    p.add_argument("--out", required=True, help="the workbook to write (.xlsx)")
+    p = sub.add_parser("export", help=t("cli_export"), description=t("cli_export"))
+    p.add_argument("run", help=t("cli_export_run"))
+    p.add_argument("--out", required=True, help=t("cli_export_out"))
+    p.add_argument("--lang", choices=LANGUAGES, default=None, help=t("cli_export_lang"))
     p.set_defaults(func=cmd_export)
 
-    p = sub.add_parser("lab", help="open JupyterLab on the notebooks (localhost, with a token)")
-    p.add_argument("--port", type=int, default=None)
-    p.add_argument("--no-browser", action="store_true")
+    p = sub.add_parser("lab", help=t("cli_lab"), description=t("cli_lab"))
+    p.add_argument("dir", nargs="?", default=None, help=t("cli_lab_dir"))
+    p.add_argument("--port", type=int, default=None, help=t("cli_port"))
+    p.add_argument("--no-browser", action="store_true", help=t("cli_no_browser"))
+    _message_language(p, text)
     p.set_defaults(func=cmd_lab)
 
-    p = sub.add_parser("params", help="list a stage notebook's parameters")
-    p.add_argument("notebook", help="a notebook of notebooks/, e.g. 03_self_evaluation.ipynb")
+    p = sub.add_parser("params", help=t("cli_params"), description=t("cli_params"))
+    p.add_argument("notebook", help=t("cli_params_notebook"))
+    _message_language(p, text)
     p.set_defaults(func=cmd_params)
 
-    p = sub.add_parser(
-        "demo", help="run the demo plan (parameters/plans/demo.yaml): every stage, every region"
-    )
-    _batch_options(p, out_default=str(Path("outputs") / "demo"))
-    p.add_argument("--year", type=int, default=None, help="year of the self-evaluations")
-    p.add_argument("--period", default=None, help="month monitored, e.g. 2026-10")
+    p = sub.add_parser("demo", help=t("cli_demo"), description=t("cli_demo"))
+    _selection_options(p, text, str(Path("outputs") / "demo"))
+    _run_options(p, text)
+    p.add_argument("--year", type=int, default=None, help=t("cli_year"))
+    p.add_argument("--period", default=None, help=t("cli_period"))
     p.set_defaults(func=cmd_demo, only=None)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the `sipm` console script; returns the exit status."""
-    args = build_parser().parse_args(argv)
+    """Entry point of the `sipm` console script; returns the exit status. The language
+    is picked here, once (``--lang``, else the locale)."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    text = cli_text(argv, os.environ)
+    args = build_parser(text).parse_args(argv)
     try:
-        return args.func(args)
+        return args.func(args, text)
     except BatchInterrupted as exc:
-        print(str(exc), file=sys.stderr)
+        print(text.error(exc), file=sys.stderr)
         return EXIT_INTERRUPTED
     except SipmError as exc:
-        report = getattr(exc, "report", None)
-        print(f"error: {report.to_text() if report is not None else exc}", file=sys.stderr)
+        print(text.t("cli_error", message=text.error(exc)), file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
-        print(
-            "interrupted: finished notebooks are kept; run the same command again to resume",
-            file=sys.stderr,
-        )
+        print(text.t("cli_interrupted"), file=sys.stderr)
         return EXIT_INTERRUPTED
 
 

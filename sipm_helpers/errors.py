@@ -4,7 +4,11 @@ from __future__ import annotations
 
 
 class SipmError(Exception):
-    """Base class of the errors users are meant to read (the CLI prints them, exit 2)."""
+    """Base class of the errors users are meant to read (the CLI prints them, exit 2).
+    ``said``: what the error says as a label key and its values (config.labels.refusal),
+    for the command line to word it in its language; None: English only."""
+
+    said = None
 
 
 class ParameterError(SipmError):

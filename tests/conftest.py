@@ -16,6 +16,17 @@ from sipm_helpers.data.dataset import Dataset
 from sipm_helpers.data.validation import load_dataset
 
 
+@pytest.fixture(autouse=True)
+def english_command_line(monkeypatch):
+    """The command line speaks English in tests that do not ask for Chinese, whatever the
+    locale of the machine running them (a Chinese locale would make it speak Chinese)."""
+    import os
+
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        if os.environ.get(name, "").lower().startswith("zh"):
+            monkeypatch.delenv(name)
+
+
 @pytest.fixture(scope="session")
 def ctx() -> Context:
     return load_context()

@@ -22,6 +22,7 @@ import pandas as pd
 import pytest
 
 from sipm_helpers.cli import EXIT_BAD_INPUT, EXIT_OK, main
+from sipm_helpers.config.labels import load_labels
 from sipm_helpers.data.findings import ERROR, WARNING, Finding
 from sipm_helpers.data.validation import validate_path
 from sipm_helpers.errors import SipmError
@@ -249,12 +250,25 @@ def test_case_findings(name, ctx):
         assert data is None and not report.ok
     else:
         assert data is not None and report.ok, report.to_text()
+    _reads_in_chinese(report)
+
+
+def _reads_in_chinese(report) -> None:
+    """Every finding is said by a label key (none is plain text), worded in English as
+    its message and in Chinese otherwise; the report around them too."""
+    en, zh = load_labels("en"), load_labels("zh")
+    for f in report.findings:
+        assert f.said is not None and f.message == f.said.in_(en), f
+        assert "{" not in f.text(zh) and f.text(zh) != f.text(en)
+    chinese = report.to_text(labels=zh)
+    assert "个错误" in chinese and "error(s)" not in chinese and "rows" not in chinese
 
 
 @pytest.mark.parametrize("name", sorted(UNREADABLE))
 def test_unreadable_dataset_names_the_file(name, capsys, parsed_once):
-    with pytest.raises(SipmError, match=UNREADABLE[name]):
+    with pytest.raises(SipmError, match=UNREADABLE[name]) as raised:
         validate_path(dataset(name))
+    assert raised.value.said.in_(load_labels("zh")) != str(raised.value)  # said in Chinese too
     assert main(["validate", str(dataset(name))]) == EXIT_BAD_INPUT
     err = capsys.readouterr().err
     assert err.startswith("error: ") and name in err

@@ -169,6 +169,16 @@ def test_demo_command_exits_1_when_a_report_fails_and_finishes_the_rest(
     ok = [r for r in records if r.status == "ok"]
     assert all(r.seconds > 0 and r.render_seconds > 0 for r in ok)  # run, then its page
     assert all(r.render_seconds is None for r in records if r.status != "ok")
+    # Again in a Chinese locale: the reports are up to date, the summary is in Chinese.
+    monkeypatch.setenv("LANG", "zh_CN.UTF-8")
+    monkeypatch.delenv("LC_ALL", raising=False)
+    monkeypatch.delenv("LC_MESSAGES", raising=False)
+    code = main(["demo", "--data", str(tiny_dir), "--out", str(tmp_path), *options])
+    out = capsys.readouterr().out
+    assert code == EXIT_FAILURES
+    assert "17 份报告中已发布 16 份（html）" in out and "笔记本：已是最新 16，失败 1" in out
+    assert "失败 self_evaluation work_injury 110100：" in out and "索引页：" in out
+    assert "reports published" not in out
 
 
 def test_monitoring_plan_and_period_parsing(tiny, tmp_path):

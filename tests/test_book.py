@@ -9,7 +9,7 @@ from pathlib import Path
 import pypdf
 
 from sipm_helpers.batch.plan import Job
-from sipm_helpers.present.labels import load_labels
+from sipm_helpers.config.labels import load_labels
 from sipm_helpers.render.book import book_parts, book_path, stale, write_book
 
 

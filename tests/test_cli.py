@@ -36,16 +36,74 @@ LOOKUPS = ["list_funds", "list_line_items", "list_statistics", "list_indicators"
 def test_xlsx_template_has_a_sheet_per_table_and_chinese_notes(tmp_path):
     assert main(["template", str(tmp_path), "--format", "xlsx", "--lang", "zh"]) == EXIT_OK
     book = load_workbook(tmp_path / "sipm-template.xlsx")
-    assert book.sheetnames == ["README", *TABLES, *LOOKUPS]
+    assert book.sheetnames == ["说明", *TABLES, *LOOKUPS]
     sheet = book["execution"]
-    assert [c.value for c in sheet[1]] == ["region_code", "fund", "year", "month", "item", "amount"]
+    heads = [c.value.split("\n") for c in sheet[1]]  # each code with its Chinese heading
+    assert [h[0] for h in heads] == ["region_code", "fund", "year", "month", "item", "amount"]
+    assert [h[1] for h in heads] == ["统筹地区代码", "基金代码", "年度", "月份", "预算科目",
+                                     "本月发生额或月末余额"]  # fmt: skip
     assert sheet["D2"].value.startswith("月份") and "1–12" in sheet["D2"].value
     # Chinese throughout: none of the English template's words (codes stay as typed)
-    english = ("required", "optional", "range:", "text", "number", "one of", "codes:", "unit:")
+    english = ("required", "optional", "range:", "text", "number", "one of", "codes:", "unit:",
+               "country", "prefecture", "achieved")  # fmt: skip
     for name in TABLES:
         for cell in book[name][2]:
             assert not [w for w in english if w in cell.value], cell.value
-    assert [c.value for c in book["README"][4]] == ["表名", "是否必填", "主键", "说明"]
+    readme = book["说明"]
+    assert [c.value for c in readme[4]] == ["表名", "是否必填", "主键", "说明"]
+    assert readme["A2"].value.endswith("地区见 regions 工作表。")  # whole, not cut at " #"
+    assert "以 # 开头" in readme["A2"].value
+
+
+def test_the_chinese_templates_drop_downs_offer_chinese_names(tmp_path):
+    assert main(["template", str(tmp_path), "--lang", "zh"]) == EXIT_OK
+    book = load_workbook(tmp_path / "sipm-template.xlsx")
+
+    def lists(sheet: str) -> dict[str, str]:
+        validations = book[sheet].data_validations.dataValidation
+        return {str(dv.sqref).split(":")[0]: dv.formula1 for dv in validations}
+
+    assert lists("regions")["D3"] == '"国家,省,地市"'
+    assert lists("pooling")["C3"] == '"省,地市"'
+    assert lists("qualitative")["E3"] == '"达成,部分达成,未达成"'
+    funds = lists("budget")["B3"]
+    assert funds.startswith("=list_funds!$B$2:")  # the funds' Chinese names
+    assert book["list_funds"]["B1"].value == "中文名称" and book["list_funds"]["B2"].value
+    assert lists("budget")["A3"] == "=regions!$B$3:$B$5002"  # the regions' Chinese names
+    assert book["regions"]["B1"].value.split("\n")[0] == "name_zh"
+
+
+def test_chinese_names_from_the_drop_downs_validate_as_their_codes(tiny_dir, tiny, ctx, tmp_path):
+    """A dataset filled with the Chinese names the template offers validates as the same
+    dataset written in codes."""
+    from sipm_helpers.data.validation import validate_path
+
+    folder = tmp_path / "names"
+    shutil.copytree(tiny_dir, folder)
+
+    def edit(table: str, change) -> None:
+        frame = pd.read_csv(folder / f"{table}.csv", dtype=str, keep_default_na=False)
+        change(frame)
+        frame.to_csv(folder / f"{table}.csv", index=False)
+
+    regions = dict(zip(tiny.regions["region_code"], tiny.regions["name_zh"], strict=True))
+    levels = {"country": "国家", "province": "省", "prefecture": "地市"}
+    edit("regions", lambda f: f.__setitem__("level", f["level"].map(levels)))
+    edit("pooling", lambda f: f.__setitem__("pooling_level", f["pooling_level"].map(levels)))
+
+    def names(f: pd.DataFrame) -> None:
+        f["region_code"] = f["region_code"].map(regions)
+        f["fund"] = f["fund"].map({c: x.zh for c, x in ctx.registry.funds.items()})
+        f["item"] = f["item"].map({c: x.zh for c, x in ctx.registry.line_items.items()})
+
+    edit("budget", names)
+    grades = {"achieved": "达成", "partly": "部分达成", "not_achieved": "未达成"}
+    edit("qualitative", lambda f: f.__setitem__("grade", f["grade"].map(grades)))
+    named, report = validate_path(folder, ctx)
+    assert report.ok, report.to_text()
+    assert "金" not in "".join(named.budget["region_code"])  # read as codes
+    for table in ("regions", "pooling", "budget", "qualitative"):
+        pd.testing.assert_frame_equal(getattr(named, table), getattr(tiny, table))
 
 
 def test_xlsx_template_offers_drop_downs_and_keeps_codes_as_text(tmp_path):
@@ -151,6 +209,7 @@ def test_batch_summary_lists_what_calls_for_attention(tmp_path):
     from sipm_helpers.batch.manifest import JobRecord, Manifest
     from sipm_helpers.batch.plan import Job
     from sipm_helpers.cli import summary_flags
+    from sipm_helpers.cli_text import cli_text
 
     results = {
         ("target_review", "110100", "en"): {"verdict": "return"},
@@ -173,10 +232,15 @@ def test_batch_summary_lists_what_calls_for_attention(tmp_path):
             job.job_id, stage, job.fund, region, when, lang, "ok", "f", 1.0,
             result=f"{stage}-{region}-{lang}.json",
         )  # fmt: skip
-    assert summary_flags(jobs, manifest) == {
+    assert summary_flags(jobs, manifest, cli_text(["--lang", "en"], {})) == {
         "target reviews 2025: returned": ["110100 employee_medical"],
         "monitoring 2025-10: red alerts": ["110100 employee_medical"],  # once, both languages
         "self-evaluations 2025: failing the 10-year solvency test": ["110200 employee_medical"],
+    }
+    assert summary_flags(jobs, manifest, cli_text([], {"LANG": "zh_CN.UTF-8"})) == {
+        "2025 年目标审核：退回": ["110100 employee_medical"],
+        "2025-10 运行监控：红色预警": ["110100 employee_medical"],
+        "2025 年自评：未通过 10 年偿付能力测试": ["110200 employee_medical"],
     }
 
 
@@ -194,46 +258,69 @@ def test_generate_keeps_a_users_files_and_names_its_workbook(tmp_path, capsys):
     assert main(["validate", str(tmp_path / "book.xlsx")]) == EXIT_OK
 
 
-def test_lab_binds_to_localhost_keeps_its_token_and_says_what_it_does_as_root(monkeypatch, capsys):
-    import subprocess
-    import sys
-
-    from sipm_helpers.cli import lab_command
-    from sipm_helpers.paths import notebooks_dir
-
-    cmd = lab_command(8899, browser=False, is_root=False)
-    assert cmd[:4] == [sys.executable, "-m", "jupyter", "lab"]  # this environment's Jupyter
-    assert "--ServerApp.ip=127.0.0.1" in cmd and f"--ServerApp.root_dir={notebooks_dir()}" in cmd
-    assert "--ServerApp.port=8899" in cmd and "--no-browser" in cmd
-    assert not [a for a in cmd if "token" in a.lower() or a == "--allow-root"]
-    assert "--allow-root" in lab_command(None, browser=True, is_root=True)
-    seen = []
-    monkeypatch.setattr(subprocess, "call", lambda c: seen.append(c) or 0)
-    monkeypatch.setattr("os.geteuid", lambda: 0)
-    assert main(["lab", "--no-browser"]) == 0
-    assert "--allow-root" in seen[0]
-    assert capsys.readouterr().err.count("\n") == 1  # one line says what it does about root
-
-
-def test_export_reads_a_runs_results_into_one_workbook(tiny, ctx, tmp_path, capsys):
+def _run(tiny, ctx, folder, suffix: str = ".json") -> dict:
+    """A run's self-evaluation results of the tiny medical fund, as `sipm run` writes them."""
     import json
 
     from sipm_helpers.domain.evaluation import evaluate
 
-    folder = tmp_path / "run" / "runs" / "self_evaluation" / "2025" / "employee_medical"
-    folder.mkdir(parents=True)
-    results = {r: evaluate(tiny, ctx, fund="employee_medical", region=r, year=2025).to_result()
+    results = folder / "runs" / "self_evaluation" / "2025" / "employee_medical"
+    results.mkdir(parents=True)
+    written = {r: evaluate(tiny, ctx, fund="employee_medical", region=r, year=2025).to_result()
                for r in ("110100", "110200")}  # fmt: skip
-    for region, result in results.items():
-        (folder / f"{region}-x.json").write_text(json.dumps(result), encoding="utf-8")
+    for region, result in written.items():
+        (results / f"{region}-x{suffix}").write_text(json.dumps(result), encoding="utf-8")
+    return written
+
+
+def _sheet(book, name: str) -> list[dict]:
+    rows = list(book[name].iter_rows(values_only=True))
+    return [dict(zip(rows[0], r, strict=True)) for r in rows[1:]]
+
+
+def test_export_reads_a_runs_results_into_one_workbook(tiny, ctx, tmp_path, capsys):
+    results = _run(tiny, ctx, tmp_path / "run")
     out = tmp_path / "scores.xlsx"
     assert main(["export", str(tmp_path / "run"), "--out", str(out)]) == EXIT_OK
     book = load_workbook(out)
-    totals = {r[0].value: r[3].value for r in book["totals"].iter_rows(min_row=2)}
+    totals = {r["region_code"]: r["total (points)"] for r in _sheet(book, "totals")}
     assert totals == {r: pytest.approx(x["summary"]["total"]) for r, x in results.items()}
     assert book["scores"].max_row - 1 == sum(len(x["indicators"]) for x in results.values())
     assert main(["export", str(tmp_path / "nothing"), "--out", str(out)]) != EXIT_OK
     assert "no self-evaluation results" in capsys.readouterr().err
+
+
+def test_export_of_a_chinese_run_names_regions_indicators_and_grades_in_chinese(
+    tiny, tiny_dir, ctx, tmp_path
+):
+    """A run in Chinese only (its results *.zh.json) exports in Chinese: the regions'
+    names (from the data its manifest records), the funds' and indicators' names, grades
+    and headings; --lang en asks for English names of the same figures."""
+    from sipm_helpers.batch.manifest import JobRecord, Manifest
+
+    results = _run(tiny, ctx, tmp_path / "run", ".zh.json")
+    manifest = Manifest(tmp_path / "run" / "manifest.json")
+    manifest.update(JobRecord("j", "self_evaluation", "employee_medical", "110100", 2025, "zh",
+                              "ok", "f", 1.0, parameters={"data": str(tiny_dir)}))  # fmt: skip
+    out = tmp_path / "zh.xlsx"
+    assert main(["export", str(tmp_path / "run"), "--out", str(out)]) == EXIT_OK
+    totals = _sheet(load_workbook(out), "totals")
+    names = dict(zip(tiny.regions["region_code"], tiny.regions["name_zh"], strict=True))
+    assert [(r["区划代码"], r["地区"]) for r in totals] == [(c, names[c]) for c in results]
+    grades = {g.code: g.zh for g in ctx.standards.grades}
+    assert [r["等级"] for r in totals] == [grades[x["summary"]["grade"]] for x in results.values()]
+    assert totals[0]["基金名称"] == ctx.registry.fund("employee_medical").zh
+    assert [r["总分（分）"] for r in totals] == [
+        pytest.approx(x["summary"]["total"]) for x in results.values()
+    ]
+    scores = _sheet(load_workbook(out), "scores")
+    catalogue = ctx.catalogue("employee_medical")
+    assert {r["指标名称"] for r in scores} == {
+        catalogue.indicator(i["indicator"]).zh for i in results["110100"]["indicators"]
+    }
+    assert main(["export", str(tmp_path / "run"), "--out", str(out), "--lang", "en"]) == EXIT_OK
+    english = _sheet(load_workbook(out), "totals")
+    assert english[0]["region"] == tiny.regions.set_index("region_code").at["110100", "name_en"]
 
 
 def test_a_template_carries_the_regions_once_known(tiny_dir, tmp_path):

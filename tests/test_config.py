@@ -12,11 +12,11 @@ import yaml
 
 from sipm_helpers.config import load_registry, load_standards, load_table_specs
 from sipm_helpers.config.catalogue import load_catalogue
+from sipm_helpers.config.labels import load_labels
 from sipm_helpers.config.loader import Citation
 from sipm_helpers.data.dataset import TABLES
 from sipm_helpers.errors import ParameterError
 from sipm_helpers.paths import parameters_dir
-from sipm_helpers.present.labels import load_labels
 
 FUNDS = [
     "enterprise_pension",
@@ -147,6 +147,25 @@ def test_a_key_given_twice_is_refused_with_its_line(tmp_path):
     path.write_text("labels:\n  a: one\n  b: two\n  a: three\n", encoding="utf-8")
     with pytest.raises(ParameterError, match=r"line 4, column 3.*'a' is given twice"):
         read_yaml(path)
+
+
+def test_a_text_a_comment_cuts_is_refused_with_its_line(tmp_path):
+    """A plain text of several words followed by " #" on its line would lose the rest of
+    the line; a single word before a comment is the comment YAML means."""
+    from sipm_helpers.config.loader import read_yaml
+
+    path = tmp_path / "words.yaml"
+    path.write_text("a: 第 2 行为说明（以 # 开头）\nb: latest  # 2025\n", encoding="utf-8")
+    with pytest.raises(ParameterError, match=r"line 1, column \d+.*'第 2 行为说明（以' is cut"):
+        read_yaml(path)
+    path.write_text('a: "第 2 行为说明（以 # 开头）"\nb: latest  # 2025\nc: |\n  x # y\n')
+    assert read_yaml(path) == {"a": "第 2 行为说明（以 # 开头）", "b": "latest", "c": "x # y\n"}
+
+
+def test_the_chinese_templates_readme_is_whole():
+    from sipm_helpers.config.tables import load_template_words
+
+    assert load_template_words("zh")["readme_text"].endswith("地区见 regions 工作表。")
 
 
 def test_malformed_yaml_names_file_and_line(tmp_path):

@@ -66,7 +66,7 @@ def test_the_notebook_display_is_formatted_and_escaped(demo, ctx):
     ex = Explorer(replace(demo, regions=regions), ctx)
     html = ex.compare("coverage_rate", EM, 2025)._repr_html_()
     assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
-    assert "%</td>" in html and "<caption>Coverage rate, Employees&#x27; basic medical" in html
+    assert "%</td>" in html and '">Coverage rate, Employees&#x27; basic medical' in html
     totals = ex.totals(funds=EM, years=2025)._repr_html_()
     assert "font-weight:600" in totals  # grades coloured
     text = repr(ex.totals(funds=EM, years=2025))

@@ -335,15 +335,23 @@ def test_the_exploration_tutorial_runs_top_to_bottom(tmp_path):
     outputs = _explore(tmp_path)
     html = [o["data"]["text/html"] for o in outputs if "text/html" in o.get("data", {})]
     assert len(html) >= 5 and all('class="sipm-tidy"' in h for h in html)
-    assert any("image/png" in o.get("data", {}) for o in outputs)  # the chart
     svg = [o["data"]["image/svg+xml"] for o in outputs if "image/svg+xml" in o.get("data", {})]
-    assert len(svg) == 5  # execution to date, months covered, the outlook twice, coverage
+    # execution to date, months covered, the outlook twice, the chart of one's own, coverage
+    assert len(svg) == 6 and any("total score by region" in s for s in svg)
 
 
 def test_the_exploration_tutorial_runs_on_your_data_in_chinese(tmp_path, tiny_dir):
+    """lang="zh": the tables' headings, names and grades, the natural charts and the
+    tutorial's own chart are Chinese."""
     outputs = _explore(tmp_path, data=str(tiny_dir), lang="zh")
-    assert any("甲市" in o.get("data", {}).get("text/html", "") for o in outputs)
-    assert any("预算执行进度" in o.get("data", {}).get("image/svg+xml", "") for o in outputs)
+    html = [o["data"]["text/html"] for o in outputs if "text/html" in o.get("data", {})]
+    svg = [o["data"]["image/svg+xml"] for o in outputs if "image/svg+xml" in o.get("data", {})]
+    assert any("甲市" in h for h in html) and any("总分与等级" in h for h in html)
+    assert any(">优<" in h or ">良<" in h for h in html)  # grades by their Chinese names
+    english = ("region_code", ">total<", ">grade<", "excellent", "Indicators and scores")
+    assert not [w for h in html for w in english if w in h]
+    assert any("预算执行进度" in s for s in svg)
+    assert any("各地区总分" in s and "预算年度" in s for s in svg)  # the tutorial's own chart
 
 
 REPORT = notebooks_dir() / "04_provincial_report.ipynb"

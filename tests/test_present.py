@@ -9,6 +9,7 @@ from html import unescape
 import matplotlib
 import pytest
 
+from sipm_helpers.config.labels import load_labels
 from sipm_helpers.domain.evaluation import evaluate, score_fund
 from sipm_helpers.domain.scoring import NOT_APPLICABLE, REPORTED
 from sipm_helpers.present import plots
@@ -20,7 +21,6 @@ from sipm_helpers.present.formatting import (
     fmt_score,
     fmt_value,
 )
-from sipm_helpers.present.labels import load_labels
 from sipm_helpers.present.report import SelfEvaluationReport, rich
 from sipm_helpers.present.tables import Cell, html_table
 
@@ -67,7 +67,11 @@ def test_tables_escape_and_align():
         ["<b>", "n"], [["<script>alert(1)</script>", Cell("1,200.0", True)]], numeric_columns=[1]
     )
     assert "<script>" not in html and "&lt;script&gt;" in html
-    assert '<td class="num">1,200.0</td>' in html and '<th class="num">n</th>' in html
+    # numbers right and text left, inline too: JupyterLab's style right-aligns every cell
+    assert '<td class="num" style="text-align:right">1,200.0</td>' in html
+    assert '<th class="num" style="text-align:right">n</th>' in html
+    assert '<td style="text-align:left">&lt;script&gt;' in html
+    assert '<th style="text-align:left">&lt;b&gt;</th>' in html
     assert rich("**a** <i>") == "<strong>a</strong> &lt;i&gt;"
 
 

@@ -14,6 +14,7 @@ from dataclasses import replace
 import pandas as pd
 import pytest
 
+from sipm_helpers.config.labels import load_labels
 from sipm_helpers.domain.appraisal import appraise
 from sipm_helpers.domain.common_problems import (
     Action,
@@ -27,7 +28,6 @@ from sipm_helpers.domain.feedback import letter, letter_result
 from sipm_helpers.domain.follow_up import follow_up, new_items
 from sipm_helpers.domain.monitoring import year_end_alerts
 from sipm_helpers.domain.suggestions import KINDS, Evidence, suggest
-from sipm_helpers.present.labels import load_labels
 from sipm_helpers.present.suggestions import worded
 
 EM = "employee_medical"
@@ -282,8 +282,8 @@ def test_with_no_self_evaluation_to_evaluate_no_target_is_said_to_be_met(tiny, c
     """Both of Testshire's self-evaluations missing: section 1 says nothing of targets
     (none was scored), and section 4 counts the two regions, none evaluated, both
     without a self-evaluation."""
+    from sipm_helpers.config.labels import load_labels
     from sipm_helpers.present.appraisal_report import AppraisalReport, FollowUp
-    from sipm_helpers.present.labels import load_labels
 
     t = load_labels("zh").t
     none = appraise(tiny, ctx, fund=EM, province="110000", year=2025,

@@ -15,8 +15,8 @@ from nbformat.v4 import new_code_cell, new_notebook, new_output
 
 from sipm_helpers.batch.plan import Job
 from sipm_helpers.config.appraisal import load_appraisal_rules
+from sipm_helpers.config.labels import load_labels
 from sipm_helpers.errors import ParameterError
-from sipm_helpers.present.labels import load_labels
 from sipm_helpers.render.cover import document_date, make_cover
 from sipm_helpers.render.html import notebook_to_html
 from sipm_helpers.render.page import PAGES, page_spec

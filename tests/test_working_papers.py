@@ -17,6 +17,7 @@ from openpyxl import load_workbook
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
+from sipm_helpers.config.labels import load_labels
 from sipm_helpers.domain.appraisal import appraise, self_assessed
 from sipm_helpers.domain.ledger import ledger_items
 from sipm_helpers.domain.measures import MEASURES, years_read
@@ -27,7 +28,6 @@ from sipm_helpers.domain.working_papers import annual_data, data_years, score_ro
 from sipm_helpers.paths import RECTIFICATION_ITEMS, WORKING_PAPERS
 from sipm_helpers.present import session
 from sipm_helpers.present.appraisal_report import AppraisalReport, FollowUp
-from sipm_helpers.present.labels import load_labels
 from sipm_helpers.present.stage import _self_results, provincial_evaluation
 from sipm_helpers.present.working_papers import working_papers
 

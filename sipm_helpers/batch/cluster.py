@@ -17,7 +17,7 @@ from distributed import Client, LocalCluster, WorkerPlugin
 
 from sipm_helpers.batch.kernel import WarmKernel
 from sipm_helpers.batch.worker import PLUGIN_NAME
-from sipm_helpers.errors import SipmError
+from sipm_helpers.config.labels import refusal
 
 
 class WarmKernelPlugin(WorkerPlugin):
@@ -49,7 +49,7 @@ def dask_executor(
     """A Dask client executor on the cluster at ``scheduler`` ("local": a LocalCluster of
     ``workers`` processes), closed when the block ends."""
     if not scheduler:
-        raise SipmError("--executor dask needs --scheduler ADDRESS (or 'local' for this machine)")
+        raise refusal("error_dask_scheduler")
     with contextlib.ExitStack() as stack:
         if scheduler == "local":
             cluster = stack.enter_context(

@@ -11,9 +11,9 @@ from typing import Any
 
 from sipm_helpers.batch.plan import Scope
 from sipm_helpers.batch.stages import STAGES
+from sipm_helpers.config.labels import LANGUAGES
 from sipm_helpers.config.loader import read_yaml, require_keys
 from sipm_helpers.errors import ParameterError
-from sipm_helpers.present.labels import LANGUAGES
 from sipm_helpers.present.parameters import parse_date, parse_period
 
 FORMATS = ("html", "pdf", "docx")

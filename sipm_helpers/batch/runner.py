@@ -31,6 +31,7 @@ from sipm_helpers.batch.pool import WorkerPool
 from sipm_helpers.batch.task import Task, execute_task, now
 from sipm_helpers.batch.worker import WorkerOptions
 from sipm_helpers.config.context import Context
+from sipm_helpers.config.labels import refusal
 from sipm_helpers.data.dataset import Dataset
 from sipm_helpers.errors import BatchInterrupted, SipmError
 from sipm_helpers.paths import PROJECT_DIR
@@ -223,11 +224,8 @@ class _Batch:
                     self.record(future.result())
         finally:
             signal.signal(signal.SIGINT, previous)
-        return BatchInterrupted(
-            f"interrupted: {len(stopped)} running notebook(s) stopped and recorded as failed, "
-            f"{len(self.waits) + len(self.running) - len(stopped)} not run; "
-            "run the same command again to resume"
-        )
+        waiting = len(self.waits) + len(self.running) - len(stopped)
+        return refusal("error_interrupted", BatchInterrupted, stopped=len(stopped), waiting=waiting)
 
 
 def _inputs(

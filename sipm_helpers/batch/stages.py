@@ -27,8 +27,8 @@ from sipm_helpers.present.parameters import Parameter, parse_period
 
 @dataclass(frozen=True)
 class Flag:
-    """What the batch summary lists for a stage: a heading ({when} is filled) and the test a
-    structured result must pass to be listed."""
+    """What the batch summary lists for a stage: its heading (a key of the label
+    catalogues, its {when} filled) and the test a structured result must pass to be listed."""
 
     heading: str
     test: Callable[[dict], bool]
@@ -148,7 +148,7 @@ STAGES: Mapping[str, Stage] = _register(
         _reviewed,
         _latest_budget_year,
         ("tr_title", "tr_subtitle"),
-        flag=Flag("target reviews {when}: returned", lambda r: r["verdict"] == "return"),
+        flag=Flag("cli_flag_target_review", lambda r: r["verdict"] == "return"),
     ),
     Stage(
         "monitoring",
@@ -158,7 +158,7 @@ STAGES: Mapping[str, Stage] = _register(
         _monitored,
         _latest_month,
         ("mon_title", "mon_subtitle"),
-        flag=Flag("monitoring {when}: red alerts", lambda r: r["counts"]["red"] > 0),
+        flag=Flag("cli_flag_monitoring", lambda r: r["counts"]["red"] > 0),
     ),
     Stage(
         "self_evaluation",
@@ -169,7 +169,7 @@ STAGES: Mapping[str, Stage] = _register(
         _latest_closed_year,
         ("report_title", "report_subtitle"),
         flag=Flag(
-            "self-evaluations {when}: failing the 10-year solvency test",
+            "cli_flag_self_evaluation",
             lambda r: (r.get("sustainability") or {}).get("solvency_pass") == 0,
         ),
         graded=True,
@@ -185,7 +185,7 @@ STAGES: Mapping[str, Stage] = _register(
         ("pe_title", "pe_subtitle"),
         depends_on=("self_evaluation",),
         flag=Flag(
-            "provincial evaluations {when}: self-evaluations missing, late or far off",
+            "cli_flag_provincial_evaluation",
             lambda r: bool(r["flags"]),
         ),
         companions=(
@@ -202,7 +202,7 @@ STAGES: Mapping[str, Stage] = _register(
         _latest_closed_year,
         ("pr_title", "pr_subtitle"),
         depends_on=("provincial_evaluation",),
-        flag=Flag("provincial reports {when}: funds not evaluated", lambda r: bool(r["flags"])),
+        flag=Flag("cli_flag_provincial_report", lambda r: bool(r["flags"])),
         across_funds=True,
         signed=True,
     ),

@@ -11,11 +11,35 @@ import yaml
 
 from sipm_helpers.errors import ParameterError
 
+STR_TAG = "tag:yaml.org,2002:str"
+
 
 class _UniqueKeys(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
     """The safe loader (parsing in C where PyYAML was built with libyaml: several times
     faster on the catalogues), refusing a key given twice in one mapping: YAML would keep
-    the last one silently, and a label or a weight would vanish without a word."""
+    the last one silently, and a label or a weight would vanish without a word. It refuses
+    as well a plain (unquoted) text of several words that a comment follows on its line:
+    YAML reads " #" as the start of a comment, and a sentence such as "第 2 行为说明（以 #
+    开头…" would be cut there without a word. A single word before a comment (``stage:
+    latest  # 2025``) is the comment YAML means."""
+
+    def __init__(self, stream) -> None:
+        super().__init__(stream)
+        self._lines = stream.splitlines() if isinstance(stream, str) else []
+
+    def construct_scalar(self, node):
+        if node.tag == STR_TAG and not node.style and any(c.isspace() for c in node.value):
+            end = node.end_mark
+            line = self._lines[end.line] if end.line < len(self._lines) else ""
+            if line[end.column :].lstrip().startswith("#"):
+                raise yaml.constructor.ConstructorError(
+                    None,
+                    None,
+                    f"the text {node.value!r} is cut by a comment (' #' starts one): put the "
+                    "whole text in quotes",
+                    end,
+                )
+        return super().construct_scalar(node)
 
     def construct_mapping(self, node, deep=False):
         seen = set()

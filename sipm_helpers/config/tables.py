@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sipm_helpers.config.loader import read_yaml, require_keys, require_number
@@ -27,6 +27,7 @@ class ColumnSpec:
     maximum: float | None = None
     unit: str | None = None
     pattern: tuple[str, str, str] | None = None  # regex, English and Chinese description
+    names_zh: Mapping[str, str] = field(default_factory=dict)  # allowed value → Chinese name
 
     def describe(self, lang: str, words: Mapping[str, str]) -> str:
         """One line documenting the column for templates: meaning, unit, allowed values,
@@ -36,7 +37,7 @@ class ColumnSpec:
         if self.unit == "10k_yuan":
             parts.append(words["unit_10k_yuan"])
         if isinstance(self.allowed, tuple):
-            parts.append(words["one_of"] + ", ".join(self.allowed))
+            parts.append(words["one_of"] + words["comma"].join(self.offered(words)))
         elif isinstance(self.allowed, str):
             parts.append(words["codes_from"] + lookup_sheet(self.allowed))
         if self.pattern is not None:
@@ -50,6 +51,17 @@ class ColumnSpec:
         required = words["optional"] if self.nullable else words["required"]
         parts.append(f"{words['type_' + self.type]}{words['comma']}{required}")
         return words["separator"].join(parts)
+
+    def offered(self, words: Mapping[str, str]) -> list[str]:
+        """The allowed values as a template offers them (template_words' drop_downs: the
+        codes, or their Chinese names where the column gives them)."""
+        if words["drop_downs"] == "name_zh":
+            return [self.names_zh.get(v, v) for v in self.allowed or ()]
+        return list(self.allowed or ())
+
+    def heading(self, lang: str) -> str:
+        """The column's heading in ``lang``, written under its code in a template."""
+        return getattr(self, lang)
 
 
 def lookup_sheet(reference: str) -> str:
@@ -80,10 +92,19 @@ def _pattern(path: Path, where: str, raw) -> tuple[str, str, str] | None:
     return str(raw["regex"]), str(raw["en"]), str(raw["zh"])
 
 
-WORDS = ("separator", "comma", "unit_10k_yuan", "one_of", "codes_from", "range", "date", "required", "optional",
+WORDS = ("drop_downs", "readme_sheet", "separator", "comma", "unit_10k_yuan", "one_of", "codes_from", "range", "date", "required", "optional",
          *(f"type_{t}" for t in COLUMN_TYPES), "readme_title", "readme_text", "readme_table",
          "readme_required", "readme_key", "readme_description", "yes", "no", "code", "name_zh",
          "name_en", "kind", "unit", "fund")  # fmt: skip
+
+
+def _distinct_names(path: Path, where: str, names: Mapping[str, str]) -> None:
+    """Each allowed value's Chinese name is its own: one name for two values, or a name
+    that is another value's code, could not be read back as one code."""
+    seen = list(names.values())
+    twice = sorted({n for n in seen if seen.count(n) > 1} | (set(seen) & set(names)))
+    if twice:
+        raise ParameterError(path, where, f"names given twice or as a code: {', '.join(twice)}")
 
 
 def load_template_words(lang: str, path: str | Path | None = None) -> dict[str, str]:
@@ -116,12 +137,16 @@ def load_table_specs(path: str | Path | None = None) -> dict[str, TableSpec]:
             )
             if cs["type"] not in COLUMN_TYPES:
                 raise ParameterError(path, f"{cw}.type", f"must be one of {COLUMN_TYPES}")
-            allowed = cs.get("allowed")
-            if isinstance(allowed, list):
+            allowed, names = cs.get("allowed"), {}
+            if isinstance(allowed, dict):
+                names = {str(k): str(v) for k, v in allowed.items()}
+                _distinct_names(path, f"{cw}.allowed", names)
+                allowed = tuple(names)
+            elif isinstance(allowed, list):
                 allowed = tuple(str(a) for a in allowed)
             elif allowed is not None and allowed not in REFERENCES:
                 raise ParameterError(
-                    path, f"{cw}.allowed", f"must be a list or one of {REFERENCES}"
+                    path, f"{cw}.allowed", f"must be a list, a mapping or one of {REFERENCES}"
                 )
             columns[col] = ColumnSpec(
                 name=col,
@@ -134,6 +159,7 @@ def load_table_specs(path: str | Path | None = None) -> dict[str, TableSpec]:
                 maximum=require_number(path, f"{cw}.max", cs.get("max"), allow_none=True),
                 unit=cs.get("unit"),
                 pattern=_pattern(path, f"{cw}.pattern", cs.get("pattern")),
+                names_zh=names,
             )
         key = tuple(spec["key"])
         if missing := [k for k in key if k not in columns]:

@@ -1,11 +1,19 @@
-"""Validation findings and the report that gathers them: file, row, column, value, rule."""
+"""Validation findings and the report that gathers them: file, row, column, value, rule.
+
+A finding's message is said as a label key and its values (``said``), so that it reads in
+the language of whoever reads it (parameters/labels, keys ``validation_*``); ``message`` is
+its English wording. Findings of a check given as plain text (``said`` None) read as
+written in every language.
+"""
 
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 
 import pandas as pd
+
+from sipm_helpers.config.labels import Labels, Said, load_labels
 
 ERROR, WARNING = "error", "warning"
 
@@ -25,18 +33,53 @@ class Finding:
     fund: str | None = None
     year: int | None = None
     last_row: int | None = None  # where a finding covers several rows (a merged range)
+    said: Said | None = None  # what the message says, to word it in any language
 
-    def location(self) -> str:
-        parts = [self.origin]
+    def message_in(self, labels: Labels) -> str:
+        """The message in ``labels``' language."""
+        return self.message if self.said is None else self.said.in_(labels)
+
+    def location(self, labels: Labels | None = None) -> str:
+        labels = labels or load_labels("en")
+        parts = [origin_in(self.origin, labels)]
         if self.row is not None:
-            parts.append(f"row {self.row}")
+            parts.append(labels.t("validation_row", row=self.row))
         if self.column:
-            parts.append(f"column {self.column}")
-        return ", ".join(parts)
+            parts.append(labels.t("validation_column", column=self.column))
+        return labels.t("validation_separator").join(parts)
+
+    def text(self, labels: Labels) -> str:
+        """The finding as one line in ``labels``' language."""
+        return _line(self, self.location(labels), labels)
 
     def __str__(self) -> str:
-        value = "" if self.value is None else f" (value {self.value!r})"
-        return f"{self.severity.upper()} {self.location()}{value}: {self.message} [{self.rule}]"
+        return self.text(load_labels("en"))
+
+
+SHEET = ", sheet "  # how a workbook's origin names the sheet: "data.xlsx, sheet budget"
+
+
+def origin(workbook: str, sheet: str) -> str:
+    """Where a sheet's rows come from, as findings name it."""
+    return f"{workbook}{SHEET}{sheet}"
+
+
+def origin_in(where: str, labels: Labels) -> str:
+    """An origin in ``labels``' language (a workbook's sheet named in it)."""
+    workbook, sep, sheet = where.partition(SHEET)
+    return labels.t("validation_sheet", workbook=workbook, sheet=sheet) if sep else where
+
+
+def _line(f: Finding, where: str, labels: Labels) -> str:
+    value = "" if f.value is None else labels.t("validation_value", value=f.value)
+    return labels.t(
+        "validation_line",
+        severity=labels.t(f"validation_{f.severity}"),
+        where=where,
+        value=value,
+        message=f.message_in(labels),
+        rule=f.rule,
+    )
 
 
 @dataclass
@@ -63,24 +106,30 @@ class ValidationReport:
     def extend(self, findings: list[Finding]) -> None:
         self.findings.extend(findings)
 
-    def summary(self) -> str:
-        text = f"{self.source}: {len(self.errors)} error(s), {len(self.warnings)} warning(s)"
+    def summary(self, labels: Labels | None = None) -> str:
+        labels = labels or load_labels("en")
+        text = labels.t(
+            "validation_summary",
+            source=self.source,
+            errors=len(self.errors),
+            warnings=len(self.warnings),
+        )
         if not self.ok:
-            text += " — the dataset cannot be used until the errors are fixed"
+            text += labels.t("validation_summary_unusable")
         n = len(self.caused_by)
         if n:
-            verb, be = ("follows", "is") if n == 1 else ("follow", "are")
-            text += (
-                f"\n  (of these, {n:,} {verb} from another and {be} listed under it: fix it first)"
+            text += "\n  " + labels.t(
+                "validation_summary_follow_one" if n == 1 else "validation_summary_follow", count=n
             )
         return text
 
-    def to_text(self, per_rule: int = 20) -> str:
-        """A readable report: the summary, then findings grouped by rule, ``per_rule`` each.
-        Findings that differ only in their row (one bad code repeated down a column) make
-        one line listing the rows, and what a finding causes further on is listed under
-        it: the cause once, not eleven times."""
-        lines = [self.summary()]
+    def to_text(self, per_rule: int = 20, labels: Labels | None = None) -> str:
+        """A readable report in ``labels``' language (default English): the summary, then
+        findings grouped by rule, ``per_rule`` each. Findings that differ only in their row
+        (one bad code repeated down a column) make one line listing the rows, and what a
+        finding causes further on is listed under it: the cause once, not eleven times."""
+        labels = labels or load_labels("en")
+        lines = [self.summary(labels)]
         for severity in (ERROR, WARNING):
             chosen = [
                 i for i, f in enumerate(self.findings)
@@ -91,11 +140,12 @@ class ValidationReport:
                 rule = self.findings[same[0]].rule
                 shown[rule] += 1
                 if shown[rule] <= per_rule:
-                    lines.append(f"  {_grouped([self.findings[i] for i in same])}")
-                    lines += self._knock_on_lines(set(same), per_rule)
+                    lines.append(f"  {_grouped([self.findings[i] for i in same], labels)}")
+                    lines += self._knock_on_lines(set(same), per_rule, labels)
             for rule, n in shown.items():
                 if n > per_rule:
-                    lines.append(f"  … and {n - per_rule:,} more {severity}(s) of rule {rule}")
+                    more = labels.t(f"validation_more_{severity}s", count=n - per_rule, rule=rule)
+                    lines.append(f"  {more}")
         return "\n".join(lines)
 
     def _alike(self, indices: list[int]) -> list[list[int]]:
@@ -103,27 +153,31 @@ class ValidationReport:
         groups: dict[tuple, list[int]] = {}
         for i in indices:
             f = self.findings[i]
-            groups.setdefault((f.table, f.origin, f.column, f.value, f.rule, f.message), []).append(
-                i
-            )
+            key = (f.table, f.origin, f.column, f.value, f.rule, f.message, f.said)
+            groups.setdefault(key, []).append(i)
         return list(groups.values())
 
-    def _knock_on_lines(self, causes: set[int], limit: int) -> list[str]:
+    def _knock_on_lines(self, causes: set[int], limit: int, labels: Labels) -> list[str]:
         following = [i for i, c in self.caused_by.items() if c in causes]
         if not following:
             return []
         alike = self._alike(sorted(following))
-        lines = ["      which causes (these go when it is fixed):"]
-        lines += [f"      {_grouped([self.findings[i] for i in same])}" for same in alike[:limit]]
+        lines = [f"      {labels.t('validation_causes')}"]
+        lines += [
+            f"      {_grouped([self.findings[i] for i in same], labels)}" for same in alike[:limit]
+        ]
         if len(alike) > limit:
-            lines.append(f"      … and {len(alike) - limit:,} more")
+            lines.append(f"      {labels.t('validation_more', count=len(alike) - limit)}")
         return lines
 
     def to_frame(self) -> pd.DataFrame:
         """The findings as a DataFrame (one row each), for notebooks and exports, with the
         position of the finding each follows from (``caused_by``; empty for a cause)."""
-        columns = list(Finding.__dataclass_fields__)
-        frame = pd.DataFrame([asdict(f) for f in self.findings], columns=columns)
+        columns = [f.name for f in fields(Finding) if f.name != "said"]
+        frame = pd.DataFrame(
+            [{k: v for k, v in asdict(f).items() if k in columns} for f in self.findings],
+            columns=columns,
+        )
         caused = pd.array([self.caused_by.get(i) for i in range(len(frame))], dtype="Int64")
         return frame.assign(caused_by=caused)
 
@@ -131,17 +185,16 @@ class ValidationReport:
 ROWS_SHOWN = 8
 
 
-def _grouped(same: list[Finding]) -> str:
+def _grouped(same: list[Finding], labels: Labels) -> str:
     """One finding as it reads, or several that differ only in their row as one line."""
     if len(same) == 1:
-        return str(same[0])
+        return same[0].text(labels)
     f = same[0]
     rows = [str(x.row) for x in same if x.row is not None]
     listed = ", ".join(rows[:ROWS_SHOWN]) + (", …" if len(rows) > ROWS_SHOWN else "")
-    where = ", ".join(
-        p
-        for p in (f.origin, f"rows {listed} ({len(same)} rows)", f.column and f"column {f.column}")
-        if p
+    parts = (
+        origin_in(f.origin, labels),
+        labels.t("validation_rows", rows=listed, count=len(same)),
+        f.column and labels.t("validation_column", column=f.column),
     )
-    value = "" if f.value is None else f" (value {f.value!r})"
-    return f"{f.severity.upper()} {where}{value}: {f.message} [{f.rule}]"
+    return _line(f, labels.t("validation_separator").join(p for p in parts if p), labels)

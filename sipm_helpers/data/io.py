@@ -11,12 +11,13 @@ import shutil
 import tempfile
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
 
-from sipm_helpers.data.findings import ERROR, WARNING, Finding
+from sipm_helpers.config.labels import load_labels, refusal, said
+from sipm_helpers.data.findings import ERROR, WARNING, Finding, origin
 from sipm_helpers.errors import SipmError
 
 FORMATS = ("csv", "parquet", "xlsx")
@@ -41,35 +42,37 @@ def detect_format(path: Path) -> str:
     if path.is_file():
         if path.suffix.lower() in (".xlsx", ".xlsm"):
             return "xlsx"
-        raise SipmError(
-            f"{path}: a dataset is a folder of CSV or Parquet files or an .xlsx workbook"
-        )
+        raise refusal("error_not_a_dataset", path=str(path))
     if not path.is_dir():
-        raise SipmError(f"{path}: no such file or folder")
+        raise refusal("error_no_such_path", path=str(path))
     has_csv = any(path.glob("*.csv"))
     has_parquet = any(path.glob("*.parquet"))
     if has_csv and has_parquet:
-        raise SipmError(f"{path}: holds both CSV and Parquet files; keep one format per dataset")
+        raise refusal("error_csv_and_parquet", path=str(path))
     if has_parquet:
         return "parquet"
     if has_csv:
         return "csv"
-    raise SipmError(f"{path}: holds no .csv or .parquet table files")
+    raise refusal("error_no_tables", path=str(path))
 
 
 def _text_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """Every column as nullable text, blank cells as missing, blank rows dropped.
 
     The index keeps each row's position among the data rows (0 = first), so a row after a
-    blank one is still reported with its own line number.
+    blank one is still reported with its own line number. A heading's first line is the
+    column's name: a template writes the column's heading in words under it.
     """
     out = frame.astype("string")
-    out.columns = [str(c).strip() for c in out.columns]
+    out.columns = [column_name(c) for c in out.columns]
     out = out.apply(lambda s: s.str.strip()).replace("", pd.NA)
     return out.loc[out.notna().any(axis=1)]
 
 
-SAVE_AS_UTF8 = "save it as CSV UTF-8 (Excel: File › Save As › CSV UTF-8)"
+def column_name(heading) -> str:
+    """The column a heading names: its first line ("region_code\n区划代码": region_code)."""
+    lines = str(heading).strip().splitlines()
+    return lines[0].strip() if lines else ""
 
 
 def _csv_text(file: Path, table: str, notes: list[Finding]) -> str:
@@ -85,14 +88,13 @@ def _csv_text(file: Path, table: str, notes: list[Finding]) -> str:
         text = data.decode("gb18030")
     except UnicodeDecodeError:
         line = data[: utf8.start].count(b"\n") + 1
-        raise SipmError(
-            f"{file}: line {line} is not UTF-8 text (byte 0x{data[utf8.start]:02x}) nor GB18030; "
-            f"{SAVE_AS_UTF8}"
-        ) from None
-    message = (
-        f"saved as GB18030 (Chinese Windows' encoding), not UTF-8: read as GB18030; {SAVE_AS_UTF8}"
+        byte = f"0x{data[utf8.start]:02x}"
+        raise refusal("error_encoding", file=str(file), line=line, byte=byte) from None
+    message = said("validation_encoding")
+    english = message.in_(load_labels("en"))
+    notes.append(
+        Finding(WARNING, table, file.name, None, None, None, "encoding", english, said=message)
     )
-    notes.append(Finding(WARNING, table, file.name, None, None, None, "encoding", message))
     return text
 
 
@@ -105,37 +107,39 @@ def _workbook_notes(path: Path, sheets: list[str]) -> list[Finding]:
     book = openpyxl.load_workbook(path, data_only=False)
     values = openpyxl.load_workbook(path, data_only=True, read_only=True)
     try:
-        return [
+        notes = [
             note
             for name in sheets
             for note in (
-                *_merged(book[name], f"{path.name}, sheet {name}", name),
-                *_unsaved_formulas(book[name], values[name], f"{path.name}, sheet {name}", name),
+                *_merged(book[name], origin(path.name, name), name),
+                *_unsaved_formulas(book[name], values[name], origin(path.name, name), name),
             )
         ]
     finally:
         values.close()
+    english = load_labels("en") if notes else None
+    return [replace(n, message=n.said.in_(english)) for n in notes]
 
 
 def _header(ws) -> dict[int, str]:
-    return {c.column: str(c.value) for c in ws[1] if c.value is not None}
+    return {c.column: column_name(c.value) for c in ws[1] if c.value is not None}
 
 
-def _merged(ws, origin: str, table: str) -> list[Finding]:
+def _merged(ws, where: str, table: str) -> list[Finding]:
+    """Merged cells, their message said (worded in English by _workbook_notes)."""
     header = _header(ws)
     return [
         Finding(
-            ERROR, table, origin, merged.min_row, header.get(merged.min_col), None,
-            "merged_cells",
-            f"cells {merged.coord} are merged: only the first holds a value, the others read "
-            "as blank; unmerge them and fill in every row",
-            last_row=merged.max_row,
+            ERROR, table, where, merged.min_row, header.get(merged.min_col), None,
+            "merged_cells", "", last_row=merged.max_row,
+            said=said("validation_merged_cells", cells=merged.coord),
         )
         for merged in ws.merged_cells.ranges
     ]  # fmt: skip
 
 
-def _unsaved_formulas(ws, values_ws, origin: str, table: str) -> list[Finding]:
+def _unsaved_formulas(ws, values_ws, where: str, table: str) -> list[Finding]:
+    """Formulas without a saved value, their message said (as _merged's)."""
     header = _header(ws)
     saved = {
         (c.row, c.column)
@@ -145,9 +149,8 @@ def _unsaved_formulas(ws, values_ws, origin: str, table: str) -> list[Finding]:
     }
     return [
         Finding(
-            ERROR, table, origin, c.row, header.get(c.column), None, "formula_without_value",
-            f"cell {c.coordinate} holds the formula {c.value} with no saved value (it reads as "
-            "blank): open the workbook in Excel and save it again",
+            ERROR, table, where, c.row, header.get(c.column), None, "formula_without_value", "",
+            said=said("validation_formula_without_value", cell=c.coordinate, formula=str(c.value)),
         )
         for row in ws.iter_rows(min_row=2)
         for c in row
@@ -164,7 +167,7 @@ def read_raw(path: str | Path, table_names: list[str]) -> RawDataset:
         try:
             sheets = pd.read_excel(path, sheet_name=None, dtype=str, header=0, engine="openpyxl")
         except Exception as exc:  # openpyxl raises many kinds for a damaged workbook
-            raise SipmError(f"{path}: cannot read the workbook: {exc}") from exc
+            raise refusal("error_workbook", path=str(path), error=str(exc)) from exc
         for name in table_names:
             if name in sheets:
                 frame = sheets[name]
@@ -173,7 +176,7 @@ def read_raw(path: str | Path, table_names: list[str]) -> RawDataset:
                 if len(frame) and str(frame.iloc[0, 0]).startswith("#"):
                     frame, skip = frame.iloc[1:].reset_index(drop=True), 1
                 raw.tables[name] = _text_frame(frame)
-                raw.origins[name] = f"{path.name}, sheet {name}"
+                raw.origins[name] = origin(path.name, name)
                 raw.header_rows[name] = 1 + skip
         raw.notes += _workbook_notes(path, [n for n in table_names if n in raw.tables])
         return raw
@@ -200,11 +203,9 @@ def read_raw(path: str | Path, table_names: list[str]) -> RawDataset:
         except SipmError:
             raise
         except pd.errors.ParserWarning as exc:
-            raise SipmError(
-                f"{file}: cannot read: line 2 has more fields than the header (line 1)"
-            ) from exc
+            raise refusal("error_fields_beyond_header", file=str(file)) from exc
         except Exception as exc:  # parser errors carry their own line numbers
-            raise SipmError(f"{file}: cannot read: {exc}") from exc
+            raise refusal("error_cannot_read", file=str(file), error=str(exc)) from exc
         skip = 0
         if fmt == "csv" and len(frame) and str(frame.iloc[0, 0]).startswith("#"):
             frame, skip = frame.iloc[1:].reset_index(drop=True), 1
@@ -250,14 +251,14 @@ def _replaceable(out: Path) -> None:
     if not out.exists() or (out / MARKER).exists():
         return
     if not out.is_dir():
-        raise SipmError(f"{out}: exists and is not a folder; choose a new folder")
+        raise refusal("error_not_a_folder", path=str(out))
     held = sorted(p.name for p in out.iterdir())
     if held:
-        shown = ", ".join(held[:5]) + (f" and {len(held) - 5} more" if len(held) > 5 else "")
-        raise SipmError(
-            f"{out}: the folder holds files sipm did not write ({shown}); choose an empty or "
-            "new folder, or pass --force to replace it"
-        )
+        shown = ", ".join(held[:5])
+        if len(held) > 5:
+            raise refusal("error_folder_not_ours_more", path=str(out), files=shown,
+                          more=len(held) - 5)  # fmt: skip
+        raise refusal("error_folder_not_ours", path=str(out), files=shown)
 
 
 def xlsx_path(out: str | Path) -> Path:

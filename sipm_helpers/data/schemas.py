@@ -9,6 +9,7 @@ failure is reported at once.
 from __future__ import annotations
 
 import difflib
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -18,19 +19,27 @@ import pandera.pandas as pa
 import pyarrow
 import pyarrow.compute as pc
 
-from sipm_helpers.config.tables import TableSpec
+from sipm_helpers.config.labels import Labels, Named, Said, said
+from sipm_helpers.config.tables import ColumnSpec, TableSpec
 from sipm_helpers.data.findings import ERROR, WARNING, Finding
 
-PATTERN_ERROR = "must match the format: "  # + the pattern's description
 DTYPES = {"text": "string", "integer": "Int64", "number": "Float64", "date": "datetime64[ns]"}
 
 
 def coerce_table(
-    frame: pd.DataFrame, spec: TableSpec, origin: str, row_offset: int
+    frame: pd.DataFrame,
+    spec: TableSpec,
+    origin: str,
+    row_offset: int,
+    english: Labels,
+    names: Mapping[str, Mapping[str, str]] | None = None,
 ) -> tuple[pd.DataFrame, list[Finding]]:
     """Cast the spec's columns to their types; report cells that are not valid values.
 
-    ``row_offset`` turns the 0-based row position (the index) into the row a person sees.
+    ``row_offset`` turns the 0-based row position (the index) into the row a person sees;
+    ``english`` words the findings' messages in English. A coded column's Chinese names
+    (its spec's, or ``names`` of its reference: "@funds" → name → code) are read as their
+    codes, as a template's drop-down lists offer them.
     Returns the typed frame (spec columns only, in spec order; invalid cells become
     missing) and the findings. What Excel or an input method does to a cell and whose
     intent is plain (full-width digits, a date typed 2026/5/31) is read, with a warning.
@@ -41,7 +50,7 @@ def coerce_table(
         if name not in frame.columns:
             continue
         raw = frame[name]
-        where = _Where(spec, name, origin, row_offset)
+        where = _Where(spec, name, origin, row_offset, english)
         if col.type in ("integer", "number") and pd.api.types.is_numeric_dtype(raw.dtype):
             # Parquet and Excel numbers arrive typed: no text round trip (1.8 M national rows)
             out[name], bad = _typed_numbers(raw, col.type)
@@ -51,7 +60,10 @@ def coerce_table(
         if col.type == "text" and col.pattern is None and col.allowed is None:
             out[name] = raw.astype("string")  # names and free text: as written
             continue
-        text, found = _half_width(raw.astype("string").str.strip(), where)
+        text = raw.astype("string").str.strip()
+        if col.type == "text":  # a name as offered, before its full-width brackets are read
+            text = _codes_of_names(text, col, names or {})
+        text, found = _half_width(text, where)
         findings += found
         if col.type == "text":
             out[name] = text
@@ -67,16 +79,19 @@ def coerce_table(
 
 @dataclass(frozen=True)
 class _Where:
-    """Where a column's findings point: its table, file and the row offset."""
+    """Where a column's findings point: its table, file and the row offset; and the
+    English labels their messages are worded in."""
 
     spec: TableSpec
     column: str
     origin: str
     row_offset: int
+    english: Labels
 
-    def warning(self, label, value: str, rule: str, message: str) -> Finding:
+    def finding(self, severity: str, label, value: str, rule: str, message: Said) -> Finding:
         row = int(label) + self.row_offset
-        return Finding(WARNING, self.spec.name, self.origin, row, self.column, value, rule, message)
+        return Finding(severity, self.spec.name, self.origin, row, self.column, value, rule,
+                       message.in_(self.english), said=message)  # fmt: skip
 
 
 def _half_width(text: pd.Series, where: _Where) -> tuple[pd.Series, list[Finding]]:
@@ -92,11 +107,28 @@ def _half_width(text: pd.Series, where: _Where) -> tuple[pd.Series, list[Finding
     if not changed.any():
         return text, []
     first = text.index[changed][0]
-    message = (
-        f"full-width characters read as {normal.loc[first]!r} ({int(changed.sum())} cell(s) of "
-        "the column): switch the input method to half-width to be sure"
-    )
-    return normal, [where.warning(first, str(text.loc[first]), "full_width", message)]
+    message = said("validation_full_width", read=str(normal.loc[first]), count=int(changed.sum()))
+    return normal, [where.finding(WARNING, first, str(text.loc[first]), "full_width", message)]
+
+
+def _codes_of_names(
+    text: pd.Series, col: ColumnSpec, names: Mapping[str, Mapping[str, str]]
+) -> pd.Series:
+    """The column with each Chinese name of an allowed value read as the value's code (the
+    name as given, or with its full-width characters typed half-width)."""
+    if isinstance(col.allowed, tuple):
+        given = {zh: code for code, zh in col.names_zh.items()}
+    else:
+        given = names.get(col.allowed or "", {})
+    if not given:
+        return text
+    codes = {unicodedata.normalize("NFKC", n): c for n, c in given.items()} | dict(given)
+    named = text.isin(list(codes)).to_numpy(dtype=bool)
+    if not named.any():
+        return text
+    out = text.copy()
+    out[named] = text[named].map(codes)
+    return out
 
 
 def _numbers(text: pd.Series, kind: str) -> tuple[pd.Series, np.ndarray]:
@@ -123,9 +155,6 @@ def _typed_numbers(raw: pd.Series, kind: str) -> tuple[pd.Series, np.ndarray]:
     return numbers.astype(DTYPES[kind]), bad
 
 
-EXPECTED = {"integer": "a whole number", "number": "a number", "date": "a date (YYYY-MM-DD)"}
-
-
 # A date typed year first with slashes, dots or 年月日 (2026/5/31, 2026.5.31, 2026年5月31日):
 # one reading only, so it is read, with a warning. Day-first or month-first stays an error.
 YEAR_FIRST = r"^(\d{4})\s*[/.年]\s*(\d{1,2})\s*[/.月]\s*(\d{1,2})\s*日?$"
@@ -147,30 +176,22 @@ def _dates(text: pd.Series, where: _Where) -> tuple[pd.Series, np.ndarray, list[
         first = read.dropna().index[:1]
         if len(first):
             shown = read.loc[first[0]].date().isoformat()
-            message = (
-                f"a date written year first but not as YYYY-MM-DD, read as {shown} "
-                f"({int(read.notna().sum())} cell(s) of the column): write dates as YYYY-MM-DD"
-            )
-            found.append(where.warning(first[0], str(text.loc[first[0]]), "date_text", message))
+            message = said("validation_date_text", read=shown, count=int(read.notna().sum()))
+            value = str(text.loc[first[0]])
+            found.append(where.finding(WARNING, first[0], value, "date_text", message))
     bad = (text.notna() & dates.isna()).to_numpy(dtype=bool)
     return dates.astype("datetime64[ns]"), bad, found
 
 
 def _type_findings(labels, text: pd.Series, where: _Where) -> list[Finding]:
-    expected = EXPECTED[where.spec.columns[where.column].type]
-    return [
-        Finding(
-            ERROR,
-            where.spec.name,
-            where.origin,
-            int(label) + where.row_offset,
-            where.column,
-            str(text.loc[label]),
-            "type",
-            f"expected {expected}",
-        )
-        for label in labels
-    ]
+    expected = said(f"validation_type_{where.spec.columns[where.column].type}")
+    return [where.finding(ERROR, label, str(text.loc[label]), "type", expected) for label in labels]
+
+
+# The checks of build_schema, by the name pandera reports them under (their error text).
+RANGE_MIN, RANGE_MAX, CODE_FORMAT, ALLOWED, UNKNOWN_CODE = (
+    "range_min", "range_max", "code_format", "allowed_values", "unknown_code"
+)  # fmt: skip
 
 
 def build_schema(spec: TableSpec, references: Mapping[str, set[str]]) -> pa.DataFrameSchema:
@@ -179,23 +200,16 @@ def build_schema(spec: TableSpec, references: Mapping[str, set[str]]) -> pa.Data
     for name, col in spec.columns.items():
         checks = []
         if col.minimum is not None:
-            checks.append(pa.Check.ge(col.minimum, error=f"must be at least {col.minimum:g}"))
+            checks.append(pa.Check.ge(col.minimum, error=RANGE_MIN))
         if col.maximum is not None:
-            checks.append(pa.Check.le(col.maximum, error=f"must be at most {col.maximum:g}"))
+            checks.append(pa.Check.le(col.maximum, error=RANGE_MAX))
         if col.pattern is not None:
-            checks.append(
-                pa.Check.str_matches(
-                    rf"(?:{col.pattern[0]})\Z", error=f"{PATTERN_ERROR}{col.pattern[1]}"
-                )
-            )
+            checks.append(pa.Check.str_matches(rf"(?:{col.pattern[0]})\Z", error=CODE_FORMAT))
         if isinstance(col.allowed, tuple):
-            checks.append(
-                pa.Check.isin(list(col.allowed), error=f"must be one of: {', '.join(col.allowed)}")
-            )
+            checks.append(pa.Check.isin(list(col.allowed), error=ALLOWED))
         elif isinstance(col.allowed, str):
             known = sorted(references.get(col.allowed, set()))
-            what = col.allowed.lstrip("@").replace("_", " ")
-            checks.append(pa.Check.isin(known, error=f"unknown code: not among the known {what}"))
+            checks.append(pa.Check.isin(known, error=UNKNOWN_CODE))
         columns[name] = pa.Column(
             DTYPES[col.type], checks=checks, nullable=col.nullable, required=True
         )
@@ -207,10 +221,13 @@ def close_codes(value: str, allowed: Sequence[str]) -> list[str]:
     return difflib.get_close_matches(value, list(allowed), n=3, cutoff=0.6)
 
 
-def _did_you_mean(value: str | None, allowed: Sequence[str]) -> str:
-    """' — did you mean X?' with the allowed values closest to ``value``, or ''."""
+def _did_you_mean(value: str | None, allowed: Sequence[str]) -> Said | str:
+    """' — did you mean X?' with the allowed values closest to ``value`` (three at most),
+    or ''."""
     close = [] if value is None else close_codes(value, allowed)
-    return f" — did you mean {' or '.join(close)}?" if close else ""
+    if not close:
+        return ""
+    return said(f"validation_did_you_mean_{len(close)}", **dict(zip("abc", close, strict=False)))
 
 
 CODE_DIGITS = 6  # the shortest region code (GB/T 2260); 9 and 12 digits extend it
@@ -230,15 +247,11 @@ def meant_codes(
     return frozenset({f.value, *close_codes(f.value, allowed), *padded})
 
 
-def _lost_zeros(value: str | None) -> str:
+def _lost_zeros(value: str | None) -> Said | str:
     """The hint for a code that Excel turned into a number, dropping its leading zeros."""
     if value is None or not value.isdigit() or len(value) >= CODE_DIGITS:
         return ""
-    return (
-        f" — {value!r} looks like {value.zfill(CODE_DIGITS)} with its leading zeros lost (Excel "
-        "drops them when it takes a code for a number): format the column as text and enter "
-        "the code again"
-    )
+    return said("validation_lost_zeros", value=value, padded=value.zfill(CODE_DIGITS))
 
 
 def _allowed(spec: TableSpec, column: str | None, references: Mapping[str, set[str]]):
@@ -255,10 +268,12 @@ def schema_findings(
     spec: TableSpec,
     origin: str,
     row_offset: int,
+    english: Labels,
     already_bad: pd.DataFrame | None = None,
     references: Mapping[str, set[str]] | None = None,
 ) -> list[Finding]:
-    """Run the schema lazily and turn pandera's failure cases into findings.
+    """Run the schema lazily and turn pandera's failure cases into findings, their
+    messages worded in English by ``english``.
 
     Cells already reported as type errors (``already_bad``, a boolean frame) are not
     reported again as missing. A value not among the allowed ones is given the closest
@@ -288,24 +303,9 @@ def schema_findings(
             if case.failure_case is None or pd.isna(case.failure_case)
             else str(case.failure_case)
         )
-        if check == "not_nullable":
-            rule, message = "required_value", "a value is required"
-        elif check.startswith("dtype("):
+        if check.startswith("dtype("):
             continue  # type problems were reported by coerce_table
-        else:
-            # Our checks carry their message as the check's error text (see build_schema).
-            message = check
-            rule = (
-                "range"
-                if check.startswith("must be at")
-                else "code_format"
-                if check.startswith(PATTERN_ERROR)
-                else "allowed_values"
-            )
-            if rule == "allowed_values":
-                message += _did_you_mean(value, _allowed(spec, column, references or {}))
-            elif rule == "code_format":
-                message += _lost_zeros(value)
+        rule, message = _failed(check, spec, column, value, references or {})
         findings.append(
             Finding(
                 ERROR,
@@ -315,7 +315,36 @@ def schema_findings(
                 column,
                 value,
                 rule,
-                message,
+                message.in_(english),
+                said=message,
             )
         )
     return findings
+
+
+def _failed(
+    check: str,
+    spec: TableSpec,
+    column: str | None,
+    value: str | None,
+    references: Mapping[str, set[str]],
+) -> tuple[str, Said]:
+    """The rule a failed check of build_schema's reports and what its finding says."""
+    col = spec.columns.get(column) if column else None
+    if check == "not_nullable" or col is None:
+        return "required_value", said("validation_required_value")
+    if check == RANGE_MIN:
+        return "range", said("validation_range_min", minimum=col.minimum)
+    if check == RANGE_MAX:
+        return "range", said("validation_range_max", maximum=col.maximum)
+    if check == CODE_FORMAT and col.pattern is not None:
+        pattern = Named(col.pattern[1], col.pattern[2])
+        return "code_format", said(
+            "validation_code_format", pattern=pattern, hint=_lost_zeros(value)
+        )
+    hint = _did_you_mean(value, _allowed(spec, column, references))
+    if isinstance(col.allowed, str):
+        what = said(f"validation_known_{col.allowed.lstrip('@')}")
+        return "allowed_values", said("validation_unknown_code", what=what, hint=hint)
+    allowed = ", ".join(col.allowed or ())
+    return "allowed_values", said("validation_allowed_values", allowed=allowed, hint=hint)

@@ -8,11 +8,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from sipm_helpers.config.labels import Labels, Said
 from sipm_helpers.data.findings import Finding
 
 ROW = "_row"  # a failing group's row of the table, where one row stands for it
 VALUE = "_value"  # the value a finding quotes, where not the named column's
-MESSAGE = "_message"  # why the row fails
+MESSAGE = "_message"  # why the row fails: what it says (Said), or a plain text
 
 
 @dataclass
@@ -25,10 +26,16 @@ class Table:
     row_offset: int  # add to the 0-based index to get the row a person sees
 
     def findings(
-        self, failing: pd.DataFrame, column: str | None, rule: str, severity: str
+        self,
+        failing: pd.DataFrame,
+        column: str | None,
+        rule: str,
+        severity: str,
+        english: Labels,
     ) -> list[Finding]:
         """One finding per failing row (or group: see ``ROW``). ``failing`` holds the
-        message in ``MESSAGE``; its index is the table's row, unless it has ``ROW``."""
+        message in ``MESSAGE``, worded in English by ``english``; its index is the
+        table's row, unless it has ``ROW``."""
         out = []
         for label, row in failing.iterrows():  # only the failing rows: few by construction
             at = row[ROW] if ROW in failing else label
@@ -37,6 +44,8 @@ class Table:
             else:
                 missing = column is None or column not in failing or pd.isna(row[column])
                 value = None if missing else _text(row[column])
+            message = row[MESSAGE]
+            said = message if isinstance(message, Said) else None
             out.append(
                 Finding(
                     severity,
@@ -46,8 +55,9 @@ class Table:
                     column,
                     value,
                     rule,
-                    str(row[MESSAGE]),
+                    message.in_(english) if said else str(message),
                     **concerns(row),
+                    said=said,
                 )
             )
         return out
@@ -68,10 +78,13 @@ def concerns(row: pd.Series) -> dict:
 
 
 def rows(frame: pd.DataFrame, mask: pd.Series | np.ndarray, message) -> pd.DataFrame:
-    """The rows of ``frame`` selected by ``mask``, each with its message (a text, or a
-    function of the row)."""
+    """The rows of ``frame`` selected by ``mask``, each with its message (what it says, a
+    text, or a function of the row returning either)."""
     chosen = frame.loc[np.asarray(mask, dtype=bool)]
-    texts = [message(r) for _, r in chosen.iterrows()] if callable(message) else message
+    if callable(message):
+        texts = [message(r) for _, r in chosen.iterrows()]
+    else:
+        texts = [message] * len(chosen)
     return chosen.assign(**{MESSAGE: texts})
 
 

@@ -1,12 +1,15 @@
 """Empty input templates an agency fills in: one table per sheet (xlsx) or file (csv).
 
-Row 1 holds the column names; row 2, starting with '#', documents each column (meaning,
-unit, allowed values, required or optional). The reader skips that row, so a filled-in
-template validates as it is. The workbook also has a README sheet listing every table,
-lookup sheets (list_funds, list_line_items, list_statistics, list_indicators) with each
-code's names, drop-down lists (Excel data validation) on every coded column, and code
-columns formatted as text so Excel keeps their leading zeros. Every word is in the
-language asked for (parameters/tables.yaml, template_words).
+Row 1 holds the column names (in a workbook, each with its heading in words on a second
+line of the cell: the reader takes the first line); row 2, starting with '#', documents
+each column (meaning, unit, allowed values, required or optional). The reader skips that
+row, so a filled-in template validates as it is. The workbook also has a README sheet
+listing every table, lookup sheets (list_funds, list_line_items, list_statistics,
+list_indicators) with each code's names, drop-down lists (Excel data validation) on every
+coded column, and code columns formatted as text so Excel keeps their leading zeros.
+Every word is in the language asked for (parameters/tables.yaml, template_words); the
+Chinese template's drop-down lists offer the Chinese names (省/地市, 达成/部分达成/未达成,
+the funds', line items', regions' names), which validation reads as their codes.
 
 Once the regions are known (a dataset of the province's, last year's for instance), the
 template carries them: its regions and pooling sheets come filled in, validated first, and
@@ -27,11 +30,12 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from sipm_helpers.config.context import Context, load_context
+from sipm_helpers.config.labels import refusal
 from sipm_helpers.config.tables import ColumnSpec, TableSpec, load_template_words, lookup_sheet
 from sipm_helpers.data.dataset import TABLES
 from sipm_helpers.data.findings import ValidationReport
 from sipm_helpers.data.io import atomic_write_bytes, atomic_write_text, read_raw
-from sipm_helpers.errors import DataError, SipmError
+from sipm_helpers.errors import DataError
 
 KNOWN = ("regions", "pooling")  # the tables a template can carry filled in
 
@@ -80,7 +84,7 @@ def known_regions(path: str | Path, ctx: Context) -> dict[str, pd.DataFrame]:
 
     raw = read_raw(path, list(KNOWN))  # the other tables have nothing to say about these
     if "regions" not in raw.tables:
-        raise SipmError(f"{path}: no regions table to take the regions from")
+        raise refusal("error_no_regions_table", path=str(path))
     _, report = validate_raw(raw, ctx)
     own = [f for f in report.errors if f.table in KNOWN]
     if own:
@@ -137,7 +141,7 @@ def _rows(frame: pd.DataFrame | None, spec: TableSpec) -> list[list]:
 
 def _readme(sheet, ctx: Context, lang: str) -> None:
     w = load_template_words(lang)
-    sheet.title = "README"
+    sheet.title = w["readme_sheet"]
     sheet.append([w["readme_title"]])
     sheet.append([w["readme_text"]])
     sheet.append([])
@@ -161,32 +165,37 @@ def _data_sheet(sheet, spec: TableSpec, lang: str, lookups_: dict, region_rows: 
     (region codes from the regions sheet: its ``region_rows`` rows where it is filled)."""
     words = load_template_words(lang)
     sheet.title = spec.name
-    sheet.append(list(spec.columns))
+    sheet.append([f"{name}\n{col.heading(lang)}" for name, col in spec.columns.items()])
     sheet.append(documentation_row(spec, lang))
     for i, col in enumerate(spec.columns.values(), start=1):
         head, doc = sheet.cell(1, i), sheet.cell(2, i)
         head.font, head.fill = Font(bold=True, color="FFFFFF"), HEADER_FILL
+        head.alignment = Alignment(wrap_text=True, vertical="top")
         head.comment = Comment(col.describe(lang, words), "sipm")
         doc.fill, doc.alignment = DOC_FILL, Alignment(wrap_text=True, vertical="top")
         letter = get_column_letter(i)
         sheet.column_dimensions[letter].width = 24
         if col.type == "text":  # the column's own format: every cell typed in later is text
             sheet.column_dimensions[letter].number_format = TEXT
-        rule = _drop_down(col, lookups_, region_rows)
+        rule = _drop_down(col, lookups_, region_rows, words)
         if rule is not None:
             rule.add(f"{letter}3:{letter}{ROWS + 2}")
             sheet.add_data_validation(rule)
+    sheet.row_dimensions[1].height = 45
     sheet.row_dimensions[2].height = 60
     sheet.freeze_panes = "A3"
 
 
 def _drop_down(
-    col: ColumnSpec, lookups_: dict, region_rows: int | None = None
+    col: ColumnSpec, lookups_: dict, region_rows: int | None, words: dict[str, str]
 ) -> DataValidation | None:
-    """The list a coded column's cells choose from: its allowed values typed in, or the
-    codes of its lookup sheet (or of the regions sheet, its filled rows where known)."""
+    """The list a coded column's cells choose from: its allowed values typed in, or a
+    column of its lookup sheet (or of the regions sheet, its filled rows where known): the
+    codes, or their Chinese names where the template offers names (template_words'
+    drop_downs). A cell may hold a value off the list (a code where names are offered):
+    Excel does not refuse it; validation reads both."""
     if isinstance(col.allowed, tuple):
-        listed = ",".join(col.allowed)
+        listed = ",".join(col.offered(words))
         if len(listed) > INLINE_LIST_LIMIT:
             return None
         formula = f'"{listed}"'
@@ -195,10 +204,12 @@ def _drop_down(
         regions_last = ROWS + 2 if region_rows is None else region_rows + 2
         last = len(lookups_[sheet][1]) + 1 if sheet in lookups_ else regions_last
         first = 2 if sheet in lookups_ else 3  # the regions sheet has its documentation row
-        formula = f"={sheet}!$A${first}:$A${last}"
+        letter = "B" if words["drop_downs"] == "name_zh" else "A"  # name_zh: lookups' and regions'
+        formula = f"={sheet}!${letter}${first}:${letter}${last}"
     else:
         return None
-    return DataValidation(type="list", formula1=formula, allow_blank=col.nullable)
+    return DataValidation(type="list", formula1=formula, allow_blank=col.nullable,
+                          showErrorMessage=False)  # fmt: skip
 
 
 def _lookup_sheet(sheet, head: list[str], rows: list[list]) -> None:

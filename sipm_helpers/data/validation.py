@@ -15,6 +15,7 @@ import pandas as pd
 
 from sipm_helpers.config import FundRegistry, TableSpec
 from sipm_helpers.config.context import Context, load_context
+from sipm_helpers.config.labels import Labels, Said, load_labels, said
 from sipm_helpers.data.dataset import TABLES, Dataset
 from sipm_helpers.data.findings import ERROR, WARNING, Finding, ValidationReport
 from sipm_helpers.data.io import RawDataset, read_raw
@@ -47,6 +48,32 @@ RULES: Mapping[str, Rule] = registry(
 )
 
 
+def _names(ctx: Context, regions: pd.DataFrame | None) -> dict[str, dict[str, str]]:
+    """Per reference, each code's Chinese name → the code, as a template's drop-down lists
+    offer them; a name two codes share, or that is a code itself, is left out."""
+    r = ctx.registry
+    pairs = {
+        "@funds": [(f.zh, c) for c, f in r.funds.items()],
+        "@line_items": [(i.zh, c) for c, i in r.line_items.items()],
+        "@statistics": [(s.zh, c) for c, s in r.statistics.items()],
+        "@indicators": [(i.zh, i.code) for cat in ctx.all_catalogues() for i in cat.indicators],
+        "@regions": []
+        if regions is None
+        else list(zip(regions["name_zh"], regions["region_code"], strict=True)),
+    }
+    out = {}
+    for reference, named in pairs.items():
+        codes: dict[str, set[str]] = {}
+        for name, code in named:
+            if isinstance(name, str) and isinstance(code, str):
+                codes.setdefault(name, set()).add(code)
+        every = {code for _, code in named}
+        out[reference] = {
+            name: next(iter(c)) for name, c in codes.items() if len(c) == 1 and name not in every
+        }
+    return out
+
+
 def _references(ctx: Context, regions: pd.DataFrame | None) -> dict[str, set[str]]:
     indicators = {code for codes in ctx.indicator_codes().values() for code in codes}
     codes = set() if regions is None else set(regions["region_code"].dropna().astype(str))
@@ -59,15 +86,18 @@ def _references(ctx: Context, regions: pd.DataFrame | None) -> dict[str, set[str
     }
 
 
-def _empty_table(name: str, origin: str) -> Finding:
-    message = (
-        f"the table {name} has its header but no rows: nothing can be checked against it "
-        "until it is filled in (was the right file or sheet saved?)"
-    )
-    return Finding(ERROR, name, origin, None, None, None, "empty_table", message)
+def _finding(
+    english: Labels, severity: str, table: str, origin: str, column: str | None, rule: str,
+    message: Said,
+) -> Finding:  # fmt: skip
+    """A finding about a whole table or column (no row, no value)."""
+    text = message.in_(english)
+    return Finding(severity, table, origin, None, column, None, rule, text, said=message)
 
 
-def _schema_pass(raw: RawDataset, ctx: Context, report: ValidationReport) -> dict[str, Table]:
+def _schema_pass(
+    raw: RawDataset, ctx: Context, report: ValidationReport, english: Labels
+) -> dict[str, Table]:
     """Presence of tables and columns, types, then the pandera schema of each table."""
     tables: dict[str, Table] = {}
     typed_regions = None
@@ -75,18 +105,16 @@ def _schema_pass(raw: RawDataset, ctx: Context, report: ValidationReport) -> dic
         spec = ctx.specs[name]
         if name not in raw.tables:
             if spec.required:
-                expected = f"sheet {name!r}" if raw.format == "xlsx" else f"{name}.{raw.format}"
+                expected = (
+                    said("validation_expected_sheet", sheet=name)
+                    if raw.format == "xlsx"
+                    else f"{name}.{raw.format}"
+                )
+                message = said("validation_missing_table", table=name, expected=expected)
                 report.extend(
                     [
-                        Finding(
-                            ERROR,
-                            name,
-                            str(raw.source),
-                            None,
-                            None,
-                            None,
-                            "missing_table",
-                            f"the required table {name} is missing (expected {expected})",
+                        _finding(
+                            english, ERROR, name, str(raw.source), None, "missing_table", message
                         )
                     ]
                 )
@@ -96,43 +124,24 @@ def _schema_pass(raw: RawDataset, ctx: Context, report: ValidationReport) -> dic
         if not (pd.api.types.is_integer_dtype(frame.index) and frame.index.is_unique):
             frame = frame.reset_index(drop=True)  # read_raw's index is the row position already
         missing = [c for c in spec.columns if c not in frame.columns]
+        found = ", ".join(map(str, frame.columns))
         for col in missing:
-            report.extend(
-                [
-                    Finding(
-                        ERROR,
-                        name,
-                        origin,
-                        None,
-                        col,
-                        None,
-                        "missing_column",
-                        f"required column {col} is missing (columns found: {', '.join(map(str, frame.columns))})",
-                    )
-                ]
-            )
+            message = said("validation_missing_column", column=col, found=found)
+            report.extend([_finding(english, ERROR, name, origin, col, "missing_column", message)])
         for col in frame.columns:
             if col not in spec.columns:
+                message = said("validation_unknown_column", column=str(col), table=name)
                 report.extend(
-                    [
-                        Finding(
-                            WARNING,
-                            name,
-                            origin,
-                            None,
-                            str(col),
-                            None,
-                            "unknown_column",
-                            f"column {col} is not part of table {name} and is ignored",
-                        )
-                    ]
+                    [_finding(english, WARNING, name, origin, str(col), "unknown_column", message)]
                 )
         if missing:
             continue
         if frame.empty and spec.required:
-            report.extend([_empty_table(name, origin)])
+            message = said("validation_empty_table", table=name)
+            report.extend([_finding(english, ERROR, name, origin, None, "empty_table", message)])
             continue  # the rules that read it do not run: one finding, not thousands
-        typed, type_findings = coerce_table(frame, spec, origin, offset)
+        names = _names(ctx, typed_regions if name != "regions" else None)
+        typed, type_findings = coerce_table(frame, spec, origin, offset, english, names)
         report.extend(type_findings)
         bad = pd.DataFrame(False, index=typed.index, columns=typed.columns)
         for f in type_findings:
@@ -142,7 +151,7 @@ def _schema_pass(raw: RawDataset, ctx: Context, report: ValidationReport) -> dic
         schema = build_schema(spec, refs)
         if name == "regions":
             schema = schema.remove_columns([])  # regions refer to nothing
-        report.extend(schema_findings(typed, schema, spec, origin, offset, bad, refs))
+        report.extend(schema_findings(typed, schema, spec, origin, offset, english, bad, refs))
         dup = typed.duplicated(list(spec.key), keep="first") & typed[list(spec.key)].notna().all(
             axis=1
         )
@@ -150,13 +159,11 @@ def _schema_pass(raw: RawDataset, ctx: Context, report: ValidationReport) -> dic
         duplicates = rows(
             typed,
             dup,
-            lambda r, key=spec.key: (
-                "duplicate key "
-                + ", ".join(f"{k}={r[k]}" for k in key)
-                + " (an earlier row has the same key)"
+            lambda r, key=spec.key: said(
+                "validation_duplicate_key", key=", ".join(f"{k}={r[k]}" for k in key)
             ),
         )
-        report.extend(table.findings(duplicates, None, "duplicate_key", ERROR))
+        report.extend(table.findings(duplicates, None, "duplicate_key", ERROR, english))
         tables[name] = table
         if name == "regions":
             typed_regions = typed
@@ -221,9 +228,10 @@ def validate_raw(
 ) -> tuple[Dataset | None, ValidationReport]:
     """Validate tables as read; return the typed dataset (None when there are errors) and the report."""
     ctx = ctx or load_context()
+    english = load_labels("en")
     report = ValidationReport(str(raw.source))
     report.extend(raw.notes)
-    tables = _schema_pass(raw, ctx, report)
+    tables = _schema_pass(raw, ctx, report, english)
     if "regions" not in tables or (
         report.errors and any(f.table == "regions" for f in report.errors)
     ):
@@ -234,7 +242,8 @@ def validate_raw(
     coordination = coordination_table(
         regions_frame, None if pooling is None else pooling.frame, ctx.registry
     )
-    report.extend(run_rules(RULES, Checked(tables, ctx, regions_frame, coordination)))
+    checked = Checked(tables, ctx, regions_frame, coordination, english)
+    report.extend(run_rules(RULES, checked))
     report.caused_by = _link(report, tables, ctx)
     if not report.ok:
         return None, report

@@ -11,6 +11,7 @@ from html import escape
 import pandas as pd
 
 from sipm_helpers.config.context import Context
+from sipm_helpers.config.labels import load_labels
 from sipm_helpers.config.policy import PolicyParameter
 from sipm_helpers.data.dataset import Dataset
 from sipm_helpers.domain.appraisal import MISSING, ROBUST, Appraisal
@@ -26,7 +27,6 @@ from sipm_helpers.present.formatting import (
     fmt_score,
     fmt_value,
 )
-from sipm_helpers.present.labels import load_labels
 from sipm_helpers.present.report import conclusion_cell
 from sipm_helpers.present.sections import Section, _figure, _para
 from sipm_helpers.present.suggestions import listed, worded

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from sipm_helpers.config.context import Context
+from sipm_helpers.config.labels import load_labels
 from sipm_helpers.data.dataset import TABLES, Dataset
 from sipm_helpers.domain import measures
 from sipm_helpers.domain.facts import annual_facts, reserve_basis
@@ -28,9 +29,9 @@ from sipm_helpers.domain.indicators import indicator_frame
 from sipm_helpers.domain.monitoring import progress
 from sipm_helpers.domain.scoring import summarize_scores
 from sipm_helpers.domain.sustainability import project
-from sipm_helpers.present.labels import load_labels
 from sipm_helpers.present.natural_charts import INDICATOR, MONTHS_COVERED, PROGRESS, PROJECTION
 from sipm_helpers.present.tidy import Tidy, tidy
+from sipm_helpers.present.vocabulary import code_names
 from sipm_helpers.present.wording import TOTALS, item_name
 
 MONEY, RATE = "10k_yuan", "rate"
@@ -42,6 +43,14 @@ class Explorer:
     def __init__(self, dataset: Dataset, context: Context, lang: str = "en") -> None:
         self.dataset, self.context, self.lang = dataset, context, lang
         self.labels = load_labels(lang)  # read once: the answers' titles and item names
+        self.names = code_names(context, self.labels)  # how answers show their codes
+
+    def t(self, key: str, /, **values: object) -> str:
+        """The label ``key`` in the explorer's language (for a chart or table of one's own)."""
+        return self.labels.t(key, **values)
+
+    def _tidy(self, frame: pd.DataFrame, title: str, units=None, **kwargs) -> Tidy:
+        return tidy(frame, title, units, lang=self.lang, names=self.names, **kwargs)
 
     # what there is --------------------------------------------------------------------
     @property
@@ -52,16 +61,13 @@ class Explorer:
     @property
     def regions(self) -> Tidy:
         r = self.dataset.regions[["region_code", "name_zh", "name_en", "level", "parent_code"]]
-        return tidy(r, "Regions", lang=self.lang)
+        return self._tidy(r, self.t("explore_regions"))
 
     @property
     def funds(self) -> Tidy:
         rows = [(c, f.zh, f.en, f.default_pooling) for c, f in self.context.registry.funds.items()]
-        return tidy(
-            pd.DataFrame(rows, columns=["fund", "name_zh", "name_en", "pooling"]),
-            "Funds",
-            lang=self.lang,
-        )
+        frame = pd.DataFrame(rows, columns=["fund", "name_zh", "name_en", "pooling"])
+        return self._tidy(frame, self.t("explore_funds"))
 
     @property
     def years(self) -> list[int]:
@@ -80,14 +86,14 @@ class Explorer:
         names = {**dict(zip(r["region_code"], r["region_code"], strict=True)),
                  **dict(zip(r["name_zh"], r["region_code"], strict=True)),
                  **dict(zip(r["name_en"], r["region_code"], strict=True))}  # fmt: skip
-        return _choose("region", name_or_code, names)
+        return _choose("explore_no_region", name_or_code, names, self.labels)
 
     def fund(self, name_or_code: str) -> str:
         """The code of the fund named (code, Chinese or English name)."""
         names = {}
         for code, f in self.context.registry.funds.items():
             names.update({code: code, f.zh: code, f.en: code})
-        return _choose("fund", name_or_code, names)
+        return _choose("explore_no_fund", name_or_code, names, self.labels)
 
     # questions ------------------------------------------------------------------------
     def scores(self, regions=None, funds=None, years=None) -> Tidy:
@@ -96,7 +102,7 @@ class Explorer:
         f = f.assign(region=self._names(f["region_code"]))
         columns = ["region_code", "region", "fund", "year", "indicator", "kind", "unit",
                    "actual", "target", "points", "score", "status", "met"]  # fmt: skip
-        return tidy(f[columns], "Indicators and scores", lang=self.lang)
+        return self._tidy(f[columns], self.t("explore_scores"))
 
     def totals(self, regions=None, funds=None, years=None) -> Tidy:
         """Each region's total on 100 points and its grade, per fund and year, from the data as
@@ -105,7 +111,7 @@ class Explorer:
         t = summarize_scores(f, self.context.standards, ["region_code", "fund", "year"])
         t = t.assign(region=self._names(t["region_code"]))
         columns = ["region_code", "region", "fund", "year", "total", "grade", "missed"]
-        return tidy(t[columns], "Totals and grades", lang=self.lang)
+        return self._tidy(t[columns], self.t("explore_totals"))
 
     def compare(self, indicator: str, fund: str, year: int) -> Tidy:
         """One indicator's actual across the fund's regions in ``year``, highest first."""
@@ -113,12 +119,14 @@ class Explorer:
         f = self._frame(None, [fund], [year])
         f = f.loc[f["indicator"] == indicator]
         if f.empty:
-            raise KeyError(f"{indicator!r} is not an indicator of {fund} scored in {year}")
+            raise KeyError(
+                self.t("explore_no_indicator", indicator=indicator, fund=fund, year=year)
+            )
         f = f.assign(region=self._names(f["region_code"])).sort_values("actual", ascending=False)
-        sep = "，" if self.lang == "zh" else ", "
-        title = sep.join([self._indicator_name(fund, indicator), self._fund_name(fund), str(year)])
+        sep = self.t("explore_title_separator")
+        title = sep.join([self._indicator_name(fund, indicator), self.fund_name(fund), str(year)])
         columns = ["region_code", "region", "fund", "unit", "actual", "target"]
-        return tidy(f[columns], title, lang=self.lang, chart=INDICATOR)
+        return self._tidy(f[columns], title, chart=INDICATOR)
 
     def execution(self, regions=None, funds=None, year=None, month=None) -> Tidy:
         """Budget execution to date (Art. 11–14): per region, fund and line item, and the
@@ -131,7 +139,7 @@ class Explorer:
         year = max(self.years) if year is None else int(year)
         this_year = sub.execution.loc[sub.execution["year"] == year]
         if this_year.empty:
-            raise KeyError(f"no execution data of this selection in {year}")
+            raise KeyError(self.t("explore_no_execution", year=year))
         month = int(this_year["month"].max()) if month is None else int(month)
         p = progress(sub, self.context.registry, year, month)
         p = p.loc[(p["budget"].fillna(0) > 0) | (p["executed"] > 0)]
@@ -141,7 +149,7 @@ class Explorer:
         p = p.assign(region=self._names(p["region_code"]), item_name=p["item"].map(items))
         p = p.sort_values(["region_code", "fund", "item"], key=self._item_order)
         title = self.labels.t("chart_progress_title", month=month, year=year)
-        return tidy(p[EXECUTION_COLUMNS], title, EXECUTION_UNITS, lang=self.lang, chart=PROGRESS)
+        return self._tidy(p[EXECUTION_COLUMNS], title, EXECUTION_UNITS, chart=PROGRESS)
 
     def months_covered(self, regions=None, funds=None, years=None) -> Tidy:
         """Months of expenditure the year-end balance covers, year by year (the pooled
@@ -157,8 +165,8 @@ class Explorer:
         if years is not None:
             out = out.loc[out["year"].isin([int(y) for y in _many(years)])]
         out = out.assign(region=self._names(out["region_code"])).join(self._bands(out))
-        return tidy(out[MONTHS_COLUMNS], self.labels.t("chart_months_title"), MONTHS_UNITS,
-                    lang=self.lang, chart=MONTHS_COVERED)  # fmt: skip
+        title = self.labels.t("chart_months_title")
+        return self._tidy(out[MONTHS_COLUMNS], title, MONTHS_UNITS, chart=MONTHS_COVERED)
 
     def projection(self, regions=None, funds=None) -> Tidy:
         """Each region's fund projected from its last complete year over the rules' horizon
@@ -173,8 +181,8 @@ class Explorer:
         out = proj.paths.merge(judged, on=["region_code", "fund"], how="left")
         out = out.assign(region=self._names(out["region_code"]))
         columns = [c for c in PROJECTION_COLUMNS if c in out]
-        return tidy(out[columns], self.labels.t("chart_projected_months_title"),
-                    PROJECTION_UNITS, lang=self.lang, chart=PROJECTION)  # fmt: skip
+        title = self.labels.t("chart_projected_months_title")
+        return self._tidy(out[columns], title, PROJECTION_UNITS, chart=PROJECTION)
 
     def export(
         self, path: str, regions=None, funds=None, years=None, **answers: pd.DataFrame
@@ -190,21 +198,19 @@ class Explorer:
             "scores": self.scores(regions, funds, years),
             **answers,
         }
-        return write_workbook(tables, path, UNITS)
+        return write_workbook(tables, path, UNITS, self.labels)
 
     # helpers ----------------------------------------------------------------------------
-    def _fund_name(self, fund: str) -> str:
-        f = self.context.registry.fund(fund)
-        return f.zh if self.lang == "zh" else f.en
+    def fund_name(self, fund: str) -> str:
+        """The name of the fund named (code or name) in the explorer's language."""
+        return getattr(self.context.registry.fund(self.fund(fund)), self.lang)
 
     def _indicator_name(self, fund: str, indicator: str) -> str:
-        i = self.context.catalogue(fund).indicator(indicator)
-        return i.zh if self.lang == "zh" else i.en
+        return getattr(self.context.catalogue(fund).indicator(indicator), self.lang)
 
     def _names(self, codes: pd.Series) -> pd.Series:
         r = self.dataset.regions
-        names = dict(zip(r["region_code"], r["name_zh" if self.lang == "zh" else "name_en"],
-                         strict=True))  # fmt: skip
+        names = dict(zip(r["region_code"], r[f"name_{self.lang}"], strict=True))
         return codes.map(names).fillna(codes)
 
     def _codes(self, regions, funds) -> tuple[list[str] | None, list[str] | None]:
@@ -298,12 +304,13 @@ def _many(value) -> list:
     return [value] if isinstance(value, str | int) else list(value)
 
 
-def _choose(what: str, name: str, names: dict[str, str]) -> str:
+def _choose(key: str, name: str, names: dict[str, str], labels) -> str:
+    """The code ``name`` names; KeyError worded by the label ``key`` with the close matches."""
     if name in names:
         return names[name]
     close = difflib.get_close_matches(str(name), list(names), n=5, cutoff=0.5)
-    hint = f"; close matches: {', '.join(close)}" if close else ""
-    raise KeyError(f"no {what} named {name!r}{hint}")
+    hint = labels.t("explore_close_matches", close=", ".join(close)) if close else ""
+    raise KeyError(labels.t(key, name=name, hint=hint))
 
 
 def open_dataset(path: str | None = None, lang: str = "en") -> Explorer:

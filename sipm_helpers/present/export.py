@@ -1,7 +1,9 @@
 """Exports an evaluator hands on: tables of scores, totals and grades as one Excel workbook,
 a sheet per table, formatted for people (units in the headings, rates as percentages,
 points to two decimals, frozen heading row, filters), from an explorer's selection or a
-run's structured results.
+run's structured results; in a language: headings, and the names of regions, funds,
+indicators, grades, statuses beside or instead of their codes
+(:mod:`~sipm_helpers.present.vocabulary`).
 
 Written with XlsxWriter (openpyxl reads the agencies' workbooks): measured on a national
 year of scores, 27,032 rows, it wrote in half openpyxl's time. Text is written as text,
@@ -19,22 +21,26 @@ import pandas as pd
 import xlsxwriter
 
 from sipm_helpers.config.context import Context
+from sipm_helpers.config.labels import Labels, load_labels, refusal
 from sipm_helpers.data.io import atomic_write_bytes
-from sipm_helpers.errors import SipmError
-from sipm_helpers.present.tidy import ROW_UNIT
+from sipm_helpers.present.tidy import ROW_UNIT, tidy
+from sipm_helpers.present.vocabulary import code_names, headings, named
 
 HEADER = {"bold": True, "font_color": "#FFFFFF", "bg_color": "#1F4E79"}
 # Number formats by unit: a row's own unit for an indicator's actual and target.
 FORMATS = {"rate": "0.0%", "months": "0.00", "ratio": "0.00", "points": "0.00", "year": "0",
            "10k_yuan": "#,##0.0"}  # fmt: skip
 COUNT_FORMAT = "#,##0.##"
-HEADINGS = {"points": "points", "rate": "%", "months": "months", "10k_yuan": "10,000 yuan"}
+HEADED = ("points", "rate", "months", "10k_yuan")  # units a heading names (export_unit_*)
 MAX_ROWS = 1_048_575  # an Excel sheet's rows, less the heading
 WIDTH = (12, 40)  # a column's width in characters: its heading's, within these bounds
 
 
-def _heading(column: str, unit: str | None) -> str:
-    return f"{column} ({HEADINGS[unit]})" if unit in HEADINGS and unit != column else column
+def _heading(column: str, unit: str | None, labels: Labels) -> str:
+    shown = headings([column], labels)[column]
+    if unit in HEADED and unit != column:
+        return labels.t("export_heading", column=shown, unit=labels.t(f"export_unit_{unit}"))
+    return shown
 
 
 class _Formats:
@@ -57,18 +63,20 @@ def _cells(values: pd.Series) -> list:
 
 
 def _sheet(book: xlsxwriter.Workbook, formats: _Formats, name: str, frame: pd.DataFrame,
-           units: Mapping[str, str]) -> None:  # fmt: skip
+           units: Mapping[str, str], labels: Labels) -> None:  # fmt: skip
     """One table: headings with units, each number formatted by its column's unit or, for
-    an indicator's actual and target, its row's; headings frozen, filters on."""
+    an indicator's actual and target, its row's; codes by their names where the table
+    has them (an answer's); headings frozen, filters on."""
     ws = book.add_worksheet(name[:31])
     units = {**units, **(getattr(frame, "units", None) or {})}  # an answer's own units first
-    shown = [_heading(c, units.get(c)) for c in frame.columns]
+    names = getattr(frame, "names", None) or {}
+    shown = [_heading(c, units.get(c), labels) for c in frame.columns]
     ws.write_row(0, 0, shown, formats.header)
     row_units = _cells(frame["unit"]) if "unit" in frame else None
     for j, column in enumerate(frame.columns):
         values = _cells(frame[column])
         if not pd.api.types.is_numeric_dtype(frame[column]) or frame[column].dtype == bool:
-            ws.write_column(1, j, values)
+            ws.write_column(1, j, named(values, names.get(column)))
         elif column in ROW_UNIT and row_units is not None:
             for i, (v, unit) in enumerate(zip(values, row_units, strict=True), start=1):
                 ws.write(i, j, v, formats.of(unit))
@@ -80,24 +88,24 @@ def _sheet(book: xlsxwriter.Workbook, formats: _Formats, name: str, frame: pd.Da
 
 
 def write_workbook(
-    tables: Mapping[str, pd.DataFrame], path: str | Path, units: Mapping[str, str]
+    tables: Mapping[str, pd.DataFrame],
+    path: str | Path,
+    units: Mapping[str, str],
+    labels: Labels | None = None,
 ) -> Path:
     """``tables`` as one workbook, a sheet each, written atomically; ``units`` maps a
     column to its unit (rate, points, months, 10k_yuan), a table's own ``units`` (an
-    explorer's answer) taking precedence."""
+    explorer's answer) taking precedence; headings in ``labels``' language (English)."""
+    labels = labels or load_labels("en")
     for name, frame in tables.items():
         if len(frame) > MAX_ROWS:
-            raise SipmError(
-                f"{name}: {len(frame):,} rows do not fit in one Excel sheet ({MAX_ROWS:,} at "
-                "most): narrow the selection (fewer years or funds), or save the table with "
-                "DataFrame.to_parquet or to_csv"
-            )
+            raise refusal("error_sheet_rows", name=name, rows=len(frame), most=MAX_ROWS)
     buf = io.BytesIO()
     book = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_numbers": False,
                                      "strings_to_formulas": False, "strings_to_urls": False})  # fmt: skip
     formats = _Formats(book)
     for name, frame in tables.items():
-        _sheet(book, formats, name, frame, units)
+        _sheet(book, formats, name, frame, units, labels)
     book.close()
     path = Path(path)
     atomic_write_bytes(path, buf.getvalue())
@@ -107,29 +115,63 @@ def write_workbook(
 UNITS = {"total": "points", "score": "points", "points": "points", "year": "year"}
 
 
-def run_tables(run: str | Path, ctx: Context) -> dict[str, pd.DataFrame]:
+ZH_RESULT = ".zh.json"  # a result's suffix in a Chinese run; an English one's is .json
+
+
+def run_language(files: list[Path]) -> str:
+    """The language a run's results were written in: English where it has English
+    results, Chinese where it has only Chinese ones."""
+    return "en" if any(not f.name.endswith(ZH_RESULT) for f in files) else "zh"
+
+
+def run_tables(
+    run: str | Path,
+    ctx: Context,
+    lang: str | None = None,
+    regions: pd.DataFrame | None = None,
+) -> dict[str, pd.DataFrame]:
     """A run's self-evaluations (``runs/self_evaluation/<year>/<fund>/*.json``, one per
-    region, the English ones): totals and grades, and every indicator's score with its
-    unit (from the fund's catalogue)."""
+    region and language): totals and grades, and every indicator's score with its unit
+    (from the fund's catalogue), with the names of regions (from ``regions``: region_code,
+    name_zh, name_en; the code where there are none), funds and indicators, as answers
+    (:class:`~sipm_helpers.present.tidy.Tidy`) in ``lang`` (default: the run's) that name
+    their grades, categories, kinds and statuses. The results of one language are read
+    (``lang``'s where the run has them): the figures are the same in both."""
     folder = Path(run) / "runs" / "self_evaluation"
-    files = sorted(p for p in folder.glob("*/*/*.json") if not p.name.endswith(".zh.json"))
-    if not files:
-        raise SipmError(f"{run}: no self-evaluation results under runs/self_evaluation/")
+    every = sorted(folder.glob("*/*/*.json"))
+    if not every:
+        raise refusal("error_no_results", run=str(run))
+    written = lang if lang in {run_language([f]) for f in every} else run_language(every)
+    files = [f for f in every if run_language([f]) == written]
+    labels = load_labels(lang or written)
+    names = code_names(ctx, labels)
+    region_names = _region_names(regions, labels.lang)
     totals, scores = [], []
     for f in files:
         r = json.loads(f.read_text(encoding="utf-8"))
-        keys = {"region_code": r["region"], "fund": r["fund"], "year": r["year"]}
+        fund = ctx.registry.fund(r["fund"])
+        keys = {"region_code": r["region"], "region": region_names.get(r["region"], r["region"]),
+                "fund": r["fund"], "fund_name": getattr(fund, labels.lang), "year": r["year"]}  # fmt: skip
         s = r["summary"]
         totals.append({**keys, "total": s["total"], "grade": s["grade"], "missed": s["missed"],
                        "not_assessed_points": s["not_assessed_points"]})  # fmt: skip
         catalogue = ctx.catalogue(r["fund"], r.get("province"))
-        scores += [
-            {**keys, **{k: i.get(k) for k in SCORE_COLUMNS},
-             "unit": catalogue.indicator(i["indicator"]).unit}
-            for i in r["indicators"]
-        ]  # fmt: skip
-    return {"totals": pd.DataFrame(totals), "scores": pd.DataFrame(scores)}
+        for i in r["indicators"]:
+            indicator = catalogue.indicator(i["indicator"])
+            scores.append({**keys, "indicator": i["indicator"],
+                           "indicator_name": getattr(indicator, labels.lang),
+                           **{k: i.get(k) for k in SCORE_COLUMNS}, "unit": indicator.unit})  # fmt: skip
+    words = {"lang": labels.lang, "names": names}
+    return {
+        "totals": tidy(pd.DataFrame(totals), labels.t("explore_totals"), **words),
+        "scores": tidy(pd.DataFrame(scores), labels.t("explore_scores"), **words),
+    }
 
 
-SCORE_COLUMNS = ("indicator", "category", "kind", "points", "target", "actual", "score",
-                 "status", "met")  # fmt: skip
+SCORE_COLUMNS = ("category", "kind", "points", "target", "actual", "score", "status", "met")
+
+
+def _region_names(regions: pd.DataFrame | None, lang: str) -> dict[str, str]:
+    if regions is None:
+        return {}
+    return dict(zip(regions["region_code"], regions[f"name_{lang}"], strict=True))

@@ -9,11 +9,11 @@ from html import escape
 import pandas as pd
 
 from sipm_helpers.config.context import Context
+from sipm_helpers.config.labels import load_labels
 from sipm_helpers.data.dataset import Dataset
 from sipm_helpers.domain.feedback import Letter
 from sipm_helpers.present.findings import basis_name, fmt_date, note, value_text
 from sipm_helpers.present.formatting import DASH, fmt_number, fmt_score, fmt_value
-from sipm_helpers.present.labels import load_labels
 from sipm_helpers.present.rectification import shown_id, worded_items
 from sipm_helpers.present.sections import Section, _para
 from sipm_helpers.present.suggestions import worded

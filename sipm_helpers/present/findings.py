@@ -11,8 +11,8 @@ from collections.abc import Mapping
 
 import pandas as pd
 
+from sipm_helpers.config.labels import Labels
 from sipm_helpers.present.formatting import fmt_rate, fmt_value
-from sipm_helpers.present.labels import Labels
 
 
 def fmt_date(value: object, lang: str) -> str:

@@ -7,11 +7,11 @@ from html import escape
 import pandas as pd
 
 from sipm_helpers.config.context import Context
+from sipm_helpers.config.labels import load_labels
 from sipm_helpers.data.dataset import Dataset
 from sipm_helpers.domain.monitoring import AMBER, GREEN, RED, Monitoring
 from sipm_helpers.present import plots
 from sipm_helpers.present.formatting import DASH, fmt_money, fmt_number, fmt_rate, fmt_value
-from sipm_helpers.present.labels import load_labels
 from sipm_helpers.present.sections import Section, _para
 from sipm_helpers.present.tables import Cell, html_table
 from sipm_helpers.present.wording import TOTALS, expectation, item_name

@@ -11,8 +11,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from sipm_helpers.config.labels import Labels
 from sipm_helpers.present import plots
-from sipm_helpers.present.labels import Labels
 from sipm_helpers.present.tidy import NaturalChart
 from sipm_helpers.present.wording import TOTALS
 

@@ -21,9 +21,9 @@ from pathlib import Path
 from typing import Any
 
 from sipm_helpers.config.context import Context
+from sipm_helpers.config.labels import LANGUAGES
 from sipm_helpers.data.dataset import Dataset
 from sipm_helpers.errors import SipmError
-from sipm_helpers.present.labels import LANGUAGES
 
 SHOWN = 12  # allowed values listed in a message before "…"
 
@@ -102,6 +102,12 @@ class Parameter:
     allowed: Callable[[Context, Dataset | None], Collection | None] | None = None
     key: Callable[[Any], Any] | None = None
     blank: bool = False
+    label: str = ""  # the label of ``help`` in the catalogues; "": param_<name>
+
+    @property
+    def help_label(self) -> str:
+        """The label key whose text is ``help`` (English) and its translation."""
+        return self.label or f"param_{self.name}"
 
     def annotation(self) -> str:
         """The line of the notebook's parameters cell that declares this parameter."""
@@ -175,8 +181,8 @@ RESULT_PATH = Parameter(
 )
 
 
-def year_parameter(default: int, help: str) -> Parameter:
-    return Parameter("year", int, default, help, _years)
+def year_parameter(default: int, help: str, label: str) -> Parameter:
+    return Parameter("year", int, default, help, _years, label=label)
 
 
 def period_parameter(default: str) -> Parameter:
@@ -194,7 +200,7 @@ def period_parameter(default: str) -> Parameter:
 TARGET_REVIEW = (
     FUND,
     REGION,
-    year_parameter(2026, "budget year whose targets are reviewed"),
+    year_parameter(2026, "budget year whose targets are reviewed", "param_year_review"),
     DATA,
     LANG,
     RESULT_PATH,
@@ -203,7 +209,7 @@ MONITORING = (FUND, REGION, period_parameter("2026-10"), DATA, LANG, RESULT_PATH
 SELF_EVALUATION = (
     FUND,
     REGION,
-    year_parameter(2025, "budget year evaluated"),
+    year_parameter(2025, "budget year evaluated", "param_year_evaluated"),
     DATA,
     LANG,
     RESULT_PATH,
@@ -212,7 +218,9 @@ SELF_EVALUATION = (
 PROVINCIAL_EVALUATION = (
     FUND,
     PROVINCE,
-    year_parameter(2025, "budget year whose self-evaluations are evaluated"),
+    year_parameter(
+        2025, "budget year whose self-evaluations are evaluated", "param_year_appraised"
+    ),
     DATA,
     RESULTS,
     LANG,
@@ -222,13 +230,14 @@ PROVINCIAL_EVALUATION = (
 FEEDBACK_LETTER = (
     FUND,
     REGION,
-    year_parameter(2025, "budget year of the provincial evaluation fed back"),
+    year_parameter(2025, "budget year of the provincial evaluation fed back", "param_year_letter"),
     DATA,
     Parameter(
         "results",
         str,
         "",
         "folder of the fund's provincial evaluation results (JSON); empty: evaluate here",
+        label="param_results_letter",
     ),
     LANG,
     RESULT_PATH,
@@ -243,8 +252,9 @@ PROVINCIAL_REPORT = (
         "province code from the data; empty: the first province of the data",
         _provinces,
         blank=True,
+        label="param_province_report",
     ),
-    year_parameter(2025, "budget year evaluated"),
+    year_parameter(2025, "budget year evaluated", "param_year_evaluated"),
     DATA,
     Parameter(
         "results",
@@ -252,6 +262,7 @@ PROVINCIAL_REPORT = (
         "",
         "folder of the provincial evaluation results (JSON), one folder per fund; empty: "
         "evaluate here",
+        label="param_results_report",
     ),
     LANG,
     AS_OF,

@@ -19,9 +19,9 @@ from matplotlib import ticker
 from matplotlib.figure import Figure
 from matplotlib.transforms import ScaledTranslation
 
+from sipm_helpers.config.labels import Labels
 from sipm_helpers.present.fonts import font_families
 from sipm_helpers.present.formatting import fmt_points, fmt_score
-from sipm_helpers.present.labels import Labels
 from sipm_helpers.present.wording import TOTALS
 
 PALETTE = {

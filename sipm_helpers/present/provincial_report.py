@@ -15,13 +15,13 @@ from pathlib import Path
 import pandas as pd
 
 from sipm_helpers.config.context import Context
+from sipm_helpers.config.labels import load_labels
 from sipm_helpers.data.dataset import Dataset
 from sipm_helpers.domain.consolidation import Consolidated, Fact
 from sipm_helpers.domain.quality import CRITERIA
 from sipm_helpers.paths import RECTIFICATION_ITEMS, WORKING_PAPERS
 from sipm_helpers.present.findings import basis_name, fmt_date
 from sipm_helpers.present.formatting import DASH, fmt_money, fmt_number, fmt_rate, fmt_score
-from sipm_helpers.present.labels import load_labels
 from sipm_helpers.present.sections import Section, _para
 from sipm_helpers.present.tables import Cell, GroupRow, html_table
 

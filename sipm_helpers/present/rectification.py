@@ -9,10 +9,10 @@ from pathlib import Path
 import pandas as pd
 
 from sipm_helpers.config.context import Context
+from sipm_helpers.config.labels import load_labels
 from sipm_helpers.data.dataset import Dataset
 from sipm_helpers.data.io import atomic_write_text
 from sipm_helpers.present.findings import fmt_date, worded_problem
-from sipm_helpers.present.labels import load_labels
 
 
 def _indicators(ctx: Context, fund: str, lang: str) -> dict[str, tuple[str, str | None]]:

@@ -14,6 +14,7 @@ from html import escape
 import pandas as pd
 
 from sipm_helpers.config.context import Context
+from sipm_helpers.config.labels import Labels, load_labels
 from sipm_helpers.data.dataset import Dataset
 from sipm_helpers.domain.evaluation import SelfEvaluation
 from sipm_helpers.domain.scoring import NOT_APPLICABLE, REPORTED
@@ -28,7 +29,6 @@ from sipm_helpers.present.formatting import (
     fmt_score,
     fmt_value,
 )
-from sipm_helpers.present.labels import Labels, load_labels
 from sipm_helpers.present.sections import Section, _figure, _para, rich
 from sipm_helpers.present.sustainability_report import SustainabilityReport
 from sipm_helpers.present.tables import Cell, GroupRow, html_table

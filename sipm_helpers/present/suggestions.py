@@ -9,9 +9,9 @@ from collections.abc import Callable, Mapping
 import pandas as pd
 
 from sipm_helpers.config.context import Context
+from sipm_helpers.config.labels import Labels
 from sipm_helpers.domain.measures import PART_COLUMNS
 from sipm_helpers.present.formatting import DASH, fmt_number, fmt_rate, fmt_score, fmt_value
-from sipm_helpers.present.labels import Labels
 from sipm_helpers.present.wording import expectation, measured
 
 

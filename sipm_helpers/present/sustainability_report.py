@@ -9,11 +9,11 @@ from html import escape
 import pandas as pd
 
 from sipm_helpers.config.context import Context
+from sipm_helpers.config.labels import Labels, load_labels
 from sipm_helpers.data.dataset import Dataset
 from sipm_helpers.domain.sustainability import Projection, compare_regions
 from sipm_helpers.present import plots
 from sipm_helpers.present.formatting import DASH, fmt_money, fmt_number, fmt_rate
-from sipm_helpers.present.labels import Labels, load_labels
 from sipm_helpers.present.sections import Section, _figure, _para
 from sipm_helpers.present.tables import Cell, html_table
 

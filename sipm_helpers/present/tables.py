@@ -1,10 +1,14 @@
-"""HTML tables for reports: escaped cells, numeric cells right-aligned (class "num")."""
+"""HTML tables for reports: escaped cells, numeric cells right-aligned (class "num") and
+text left, also inline: JupyterLab's own style right-aligns every cell of a table in a
+notebook's output, and an inline style is the one it keeps."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
+
+LEFT, RIGHT = ' style="text-align:left"', ' style="text-align:right"'
 
 
 @dataclass(frozen=True)
@@ -37,7 +41,9 @@ def html_table(
     if caption:
         parts.append(f"<caption>{escape(caption)}</caption>")
     head = "".join(
-        f'<th class="num">{escape(h)}</th>' if i in numeric else f"<th>{escape(h)}</th>"
+        f'<th class="num"{RIGHT}>{escape(h)}</th>'
+        if i in numeric
+        else f"<th{LEFT}>{escape(h)}</th>"
         for i, h in enumerate(header)
     )
     parts.append(f"<thead><tr>{head}</tr></thead><tbody>")
@@ -50,11 +56,10 @@ def html_table(
         cells = []
         for i, cell in enumerate(row):
             c = cell if isinstance(cell, Cell) else Cell(str(cell), i in numeric)
-            classes = " ".join(
-                x for x in ("num" if c.numeric or i in numeric else "", c.css or "") if x
-            )
+            number = c.numeric or i in numeric
+            classes = " ".join(x for x in ("num" if number else "", c.css or "") if x)
             attr = f' class="{escape(classes)}"' if classes else ""
-            cells.append(f"<td{attr}>{escape(c.text)}</td>")
+            cells.append(f"<td{attr}{RIGHT if number else LEFT}>{escape(c.text)}</td>")
         parts.append(f"<tr>{''.join(cells)}</tr>")
     parts.append("</tbody></table>")
     return "".join(parts)

@@ -5,10 +5,10 @@ from __future__ import annotations
 from html import escape
 
 from sipm_helpers.config.context import Context
+from sipm_helpers.config.labels import load_labels
 from sipm_helpers.data.dataset import Dataset
 from sipm_helpers.domain.target_review import ERROR, INFO, WARNING, ReviewFinding, TargetReview
 from sipm_helpers.present.formatting import DASH, fmt_money, fmt_rate, fmt_value
-from sipm_helpers.present.labels import load_labels
 from sipm_helpers.present.sections import Section, _para
 from sipm_helpers.present.tables import Cell, html_table
 

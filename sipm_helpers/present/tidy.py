@@ -3,7 +3,9 @@ title, each column's unit and, where one is natural, the chart that shows it.
 
 A Tidy frame is a pandas DataFrame (selection, plotting and export work as on any frame).
 In a notebook it shows as a formatted, escaped table (numbers in their units, grades
-coloured) instead of a raw repr. ``frame.plot()`` with no arguments draws its natural
+coloured) instead of a raw repr, in its language: headings and the names of its codes
+(grades, statuses, kinds: :mod:`~sipm_helpers.present.vocabulary`), text aligned left and
+numbers right whatever JupyterLab's own style (it right-aligns every cell). ``frame.plot()`` with no arguments draws its natural
 chart, in the reports' style and the frame's language, where it has one and still holds
 the columns that chart needs; with arguments, or without such a chart, it is pandas' own
 ``DataFrame.plot``.
@@ -20,14 +22,16 @@ from typing import ClassVar
 import pandas as pd
 from pandas.plotting import PlotAccessor
 
+from sipm_helpers.config.labels import Labels, load_labels
 from sipm_helpers.data.io import atomic_write_bytes
 from sipm_helpers.present.formatting import DASH, fmt_number, fmt_value
-from sipm_helpers.present.labels import Labels, load_labels
+from sipm_helpers.present.vocabulary import headings, named
 
 ROW_UNIT = ("actual", "target")  # columns in the unit of each row's indicator
 GRADE_COLOURS = {"excellent": "#1a7f37", "good": "#0969da", "fair": "#9a6700", "poor": "#cf222e"}
 SHOWN_ROWS = 500
 PLAIN = ("year", "month", "reported_to")  # whole numbers shown without separators
+LEFT, RIGHT = "text-align:left", "text-align:right"  # inline: JupyterLab's CSS right-aligns cells
 
 
 @dataclass(frozen=True)
@@ -70,9 +74,10 @@ class TidyPlot(PlotAccessor):
 
 
 class Tidy(pd.DataFrame):
-    """A DataFrame with a title, each column's unit, its language and its natural chart."""
+    """A DataFrame with a title, each column's unit, its language, its natural chart and
+    the names its codes are shown by (column → code → name)."""
 
-    _metadata: ClassVar[list[str]] = ["title", "units", "lang", "chart"]
+    _metadata: ClassVar[list[str]] = ["title", "units", "lang", "chart", "names"]
 
     @property
     def _constructor(self):
@@ -82,40 +87,60 @@ class Tidy(pd.DataFrame):
     def plot(self) -> TidyPlot:  # type: ignore[override]
         return TidyPlot(self)
 
+    def _labels(self) -> Labels:
+        return load_labels(getattr(self, "lang", None) or "en")
+
     def _repr_html_(self) -> str:
+        labels = self._labels()
         shown = self.head(SHOWN_ROWS)
-        head = "".join(f"<th>{escape(str(c))}</th>" for c in shown.columns)
+        words = headings(shown.columns, labels)
+        head = "".join(
+            f'<th style="{RIGHT if _numeric(shown[c]) else LEFT}">{escape(words[c])}</th>'
+            for c in shown.columns
+        )
         cells = [_html_cells(shown, c, text) for c, text in self._texts(shown).items()]
         body = "".join(f"<tr>{''.join(row)}</tr>" for row in zip(*cells, strict=True))
-        more = f"<p>… {self._more():,} more rows</p>" if self._more() else ""
+        more = self._more_text(labels)
+        more = f"<p>{escape(more)}</p>" if more else ""
         title = getattr(self, "title", None)
-        caption = f"<caption>{escape(title)}</caption>" if title else ""
+        caption = f'<caption style="{LEFT}">{escape(title)}</caption>' if title else ""
         return (
             f'<table class="sipm-tidy">{caption}<thead><tr>{head}</tr></thead>'
             f"<tbody>{body}</tbody></table>{more}"
         )
 
     def __repr__(self) -> str:
+        labels = self._labels()
         shown = self.head(SHOWN_ROWS)
-        table = pd.DataFrame(self._texts(shown), index=shown.index).to_string(index=False)
+        words = headings(shown.columns, labels)
+        texts = {words[c]: t for c, t in self._texts(shown).items()}
+        table = pd.DataFrame(texts, index=shown.index).to_string(index=False)
         title = getattr(self, "title", None)
-        more = f"\n… {self._more():,} more rows" if self._more() else ""
+        more = self._more_text(labels)
+        more = f"\n{more}" if more else ""
         return f"{title}\n{table}{more}" if title else f"{table}{more}"
 
     def _texts(self, shown: pd.DataFrame) -> dict[str, list[str]]:
         units = getattr(self, "units", None) or {}
-        return {c: _column_texts(shown, c, units.get(c)) for c in shown.columns}
+        names = getattr(self, "names", None) or {}
+        return {c: _column_texts(shown, c, units.get(c), names.get(c)) for c in shown.columns}
+
+    def _more_text(self, labels: Labels) -> str:
+        return labels.t("explore_more_rows", count=self._more()) if self._more() else ""
 
     def _more(self) -> int:
         return max(len(self) - SHOWN_ROWS, 0)
 
 
-def _column_texts(frame: pd.DataFrame, column: str, unit: str | None) -> list[str]:
-    """One column as shown: numbers in their unit (an indicator's actual and target in its
-    row's), years and months plain, counts whole, missing as a dash or blank."""
+def _column_texts(
+    frame: pd.DataFrame, column: str, unit: str | None, names: dict | None = None
+) -> list[str]:
+    """One column as shown: codes by their ``names``, numbers in their unit (an
+    indicator's actual and target in its row's), years and months plain, counts whole,
+    missing as a dash or blank."""
     values = frame[column]
     if not _numeric(values):
-        return ["" if v is None or pd.isna(v) else str(v) for v in values]
+        return ["" if v is None or pd.isna(v) else str(v) for v in named(values, names)]
     if column in ROW_UNIT and "unit" in frame:
         return [fmt_value(v, u) for v, u in zip(values, frame["unit"], strict=True)]
     if column in PLAIN:
@@ -130,17 +155,18 @@ def _numeric(values: pd.Series) -> bool:
 
 
 def _html_cells(frame: pd.DataFrame, column: str, texts: list[str]) -> list[str]:
-    """One column's cells: numbers right-aligned, grades coloured, all text escaped."""
+    """One column's cells: numbers right-aligned, text left (inline: JupyterLab's style
+    would right-align it), grades coloured by their code, all text escaped."""
     if _numeric(frame[column]):
-        return [f'<td style="text-align:right">{escape(t)}</td>' for t in texts]
+        return [f'<td style="{RIGHT}">{escape(t)}</td>' for t in texts]
     if column == "grade":
         return [
-            f'<td style="color:{GRADE_COLOURS[t]};font-weight:600">{escape(t)}</td>'
-            if t in GRADE_COLOURS
-            else f"<td>{escape(t)}</td>"
-            for t in texts
+            f'<td style="{LEFT};color:{GRADE_COLOURS[code]};font-weight:600">{escape(t)}</td>'
+            if code in GRADE_COLOURS
+            else f'<td style="{LEFT}">{escape(t)}</td>'
+            for code, t in zip(frame[column], texts, strict=True)
         ]
-    return [f"<td>{escape(t)}</td>" for t in texts]
+    return [f'<td style="{LEFT}">{escape(t)}</td>' for t in texts]
 
 
 def tidy(
@@ -150,7 +176,9 @@ def tidy(
     *,
     lang: str = "en",
     chart: NaturalChart | None = None,
+    names: dict[str, dict] | None = None,
 ) -> Tidy:
     out = Tidy(frame.reset_index(drop=True))
     out.title, out.units, out.lang, out.chart = title, units or {}, lang, chart
+    out.names = names or {}
     return out

@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 
 from sipm_helpers.config import FundRegistry
+from sipm_helpers.config.labels import Labels
 from sipm_helpers.domain.measures import PART, PART_COLUMNS
 from sipm_helpers.domain.rules import (
     ACHIEVED,
@@ -23,7 +24,6 @@ from sipm_helpers.present.formatting import (
     fmt_score,
     fmt_value,
 )
-from sipm_helpers.present.labels import Labels
 
 TOTALS = ("income", "expenditure")  # the monitoring's and funding block's total rows
 ROWS = ("balance_end", "data")  # the monitoring's rows that are not line items

@@ -19,10 +19,10 @@ import pypdf
 
 from sipm_helpers.batch.plan import Job
 from sipm_helpers.config.context import Context
+from sipm_helpers.config.labels import Labels
 from sipm_helpers.data.dataset import Dataset
 from sipm_helpers.data.io import atomic_write_bytes
 from sipm_helpers.domain.provincial import coordinating_province
-from sipm_helpers.present.labels import Labels
 
 #: The stages whose reports follow the province's report in its book, in this order.
 BOOK_STAGES = ("feedback_letter", "self_evaluation")

@@ -21,11 +21,11 @@ from dataclasses import dataclass
 
 from sipm_helpers.batch.plan import Job
 from sipm_helpers.config.context import Context
+from sipm_helpers.config.labels import Labels
 from sipm_helpers.config.registry import ALL_FUNDS
 from sipm_helpers.data.dataset import Dataset
 from sipm_helpers.domain.provincial import coordinating_province
 from sipm_helpers.present.findings import fmt_date
-from sipm_helpers.present.labels import Labels
 from sipm_helpers.present.parameters import parse_period
 
 

@@ -20,6 +20,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from sipm_helpers.config.labels import refusal
 from sipm_helpers.data.io import atomic_write_bytes
 from sipm_helpers.errors import SipmError
 
@@ -50,7 +51,7 @@ def find_chromium() -> str | None:
     if wanted:
         found = shutil.which(wanted)
         if found is None:
-            raise SipmError(f"SIPM_CHROMIUM={wanted!r}: no such executable")
+            raise refusal("error_chromium_missing", wanted=wanted)
         return found
     for name in CHROMIUM_NAMES:
         found = shutil.which(name)

@@ -17,10 +17,10 @@ from sipm_helpers.batch.manifest import FAILED, OK, JobRecord, Manifest
 from sipm_helpers.batch.plan import Job
 from sipm_helpers.batch.stages import STAGES
 from sipm_helpers.config.context import Context
+from sipm_helpers.config.labels import LANGUAGES, load_labels
 from sipm_helpers.data.dataset import Dataset
 from sipm_helpers.data.io import atomic_write_bytes
 from sipm_helpers.domain.provincial import coordinating_province
-from sipm_helpers.present.labels import LANGUAGES, load_labels
 from sipm_helpers.render.book import book_parts, book_path, stale, write_book
 from sipm_helpers.render.compare import Compared, write_comparison
 from sipm_helpers.render.cover import make_cover

@@ -14,12 +14,13 @@ codes apply to which fund), ``money`` (budget and execution), ``statistics`` and
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
 
 import pandas as pd
 
 from sipm_helpers.config.context import Context
+from sipm_helpers.config.labels import Labels, load_labels
 from sipm_helpers.data.findings import ERROR, Finding
 from sipm_helpers.data.table import Table
 
@@ -27,12 +28,13 @@ from sipm_helpers.data.table import Table
 @dataclass(frozen=True)
 class Checked:
     """What the rules read: the typed tables present, the parameters, the regions and
-    each fund's coordinating regions."""
+    each fund's coordinating regions; and the English labels their findings are worded in."""
 
     tables: Mapping[str, Table]
     ctx: Context
     regions: pd.DataFrame
     coordination: pd.DataFrame
+    english: Labels = field(default_factory=lambda: load_labels("en"))
 
 
 @dataclass(frozen=True)
@@ -51,7 +53,8 @@ class Rule:
         if self.table not in checked.tables or any(n not in checked.tables for n in self.needs):
             return []
         table = checked.tables[self.table]
-        return table.findings(self.check(table, checked), self.column, self.rule, self.severity)
+        failing = self.check(table, checked)
+        return table.findings(failing, self.column, self.rule, self.severity, checked.english)
 
 
 def registry(*modules_rules: tuple[Rule, ...]) -> Mapping[str, Rule]:

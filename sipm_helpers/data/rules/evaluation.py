@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from sipm_helpers.config.labels import said
 from sipm_helpers.data.findings import WARNING
 from sipm_helpers.data.rules import Checked, Rule
 from sipm_helpers.data.rules.regions import applicable, coordinating_level, pair_key
@@ -34,7 +35,9 @@ def finding_without_value(t: Table, c: Checked) -> pd.DataFrame:
     for finding, value in FINDING_VALUE.items():
         empty |= (r["finding"] == finding) & r[value].isna()
     return rows(
-        r, empty, lambda x: f"a finding of {x['finding']} gives the evaluator's {column[x.name]}"
+        r,
+        empty,
+        lambda x: said("validation_review_value", finding=x["finding"], column=column[x.name]),
     )
 
 
@@ -50,13 +53,11 @@ def finding_of_the_wrong_kind(t: Table, c: Checked) -> pd.DataFrame:
     return rows(
         r,
         wrong.fillna(False),
-        lambda x: (
-            f"{x['indicator']} is "
-            + (
-                "quantitative: adjust its actual"
-                if x["finding"] == "adjusted_grade"
-                else "qualitative: adjust its grade"
-            )
+        lambda x: said(
+            "validation_review_kind_quantitative"
+            if x["finding"] == "adjusted_grade"
+            else "validation_review_kind_qualitative",
+            indicator=x["indicator"],
         ),
     )
 
@@ -67,7 +68,7 @@ def received_within_the_year(t: Table, c: Checked) -> pd.DataFrame:
     return rows(
         s,
         early,
-        lambda x: f"a report on {x['year']} cannot reach the province before the year is over",
+        lambda x: said("validation_submission_date", year=x["year"]),
     )
 
 
@@ -76,7 +77,7 @@ def deadline_before_found(t: Table, c: Checked) -> pd.DataFrame:
     return rows(
         r,
         (r["deadline"].dt.year < r["year"]).fillna(False),
-        lambda x: f"the deadline falls before {x['year']}, the year the problem was found",
+        lambda x: said("validation_rectification_deadline", year=x["year"]),
     )
 
 
@@ -85,7 +86,7 @@ def done_without_date(t: Table, c: Checked) -> pd.DataFrame:
     return rows(
         r,
         (r["status"] == "done") & r["closed"].isna(),
-        "a rectification that is done gives the date it was closed",
+        said("validation_done_without_date"),
     )
 
 
@@ -94,7 +95,7 @@ def date_without_done(t: Table, c: Checked) -> pd.DataFrame:
     return rows(
         r,
         (r["status"] != "done").fillna(False) & r["closed"].notna(),
-        lambda x: f"a closing date is given but the status is {x['status']}: done?",
+        lambda x: said("validation_date_without_done", status=x["status"]),
     )
 
 
@@ -103,7 +104,7 @@ def done_without_evidence(t: Table, c: Checked) -> pd.DataFrame:
     return rows(
         r,
         (r["status"] == "done") & r["evidence"].isna(),
-        "the rectification is done but gives no evidence of it",
+        said("validation_done_without_evidence"),
     )
 
 

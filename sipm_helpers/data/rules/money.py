@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from sipm_helpers.config import FundRegistry
+from sipm_helpers.config.labels import said
 from sipm_helpers.data.findings import WARNING
 from sipm_helpers.data.rules import Checked, Rule
 from sipm_helpers.data.rules.regions import applicable
@@ -17,7 +18,7 @@ from sipm_helpers.data.table import Table, groups, rows
 OUTLIER_FACTOR = 10.0  # a month above this multiple of the item's median month is flagged
 OUTLIER_FLOOR = 1000.0  # 10k yuan; smaller amounts are never called outliers
 YEAR = ["region_code", "fund", "year"]
-NEGATIVE_FLOW = "income and expenditure cannot be negative"
+NEGATIVE_FLOW = said("validation_non_negative")
 
 
 def kind_of(frame: pd.DataFrame, registry: FundRegistry) -> pd.Series:
@@ -69,7 +70,13 @@ def budget_balance_missing(t: Table, c: Checked) -> pd.DataFrame:
     for col, item in (("start", "balance_start"), ("end", "balance_end")):
         keys = agg.index[agg[col].isna()].to_frame(index=False)
         messages = (
-            f"no {item} budgeted for region {r.region_code}, fund {r.fund}, year {r.year}"
+            said(
+                "validation_budget_balance_missing",
+                item=item,
+                region=r.region_code,
+                fund=r.fund,
+                year=r.year,
+            )
             for r in keys.itertuples()
         )
         parts.append(groups(keys, messages))
@@ -82,8 +89,16 @@ def budget_balance_identity(t: Table, c: Checked) -> pd.DataFrame:
     broken = agg.loc[(residual > _tolerance(c, agg["end"])).fillna(False)]
     row_of = b.loc[b["item"] == "balance_end"].reset_index().set_index(YEAR)["index"]
     messages = (
-        f"budgeted year-end balance {a.end:,.2f} ≠ start {a.start:,.2f} + income − expenditure "
-        f"{a.net:,.2f} = {a.start + a.net:,.2f} (region {k[0]}, fund {k[1]}, year {k[2]})"
+        said(
+            "validation_budget_balance_identity",
+            end=a.end,
+            start=a.start,
+            net=a.net,
+            expected=a.start + a.net,
+            region=k[0],
+            fund=k[1],
+            year=k[2],
+        )
         for k, a in zip(broken.index, broken.itertuples(), strict=True)
     )
     return groups(
@@ -105,7 +120,7 @@ def negative_execution(t: Table, c: Checked) -> pd.DataFrame:
 def balance_start_month(t: Table, c: Checked) -> pd.DataFrame:
     e = t.frame
     late = (e["item"] == "balance_start") & (e["month"] != 1).fillna(False)
-    return rows(e, late, "balance_start is reported in month 1 only")
+    return rows(e, late, said("validation_balance_start_month"))
 
 
 def negative_balance(t: Table, c: Checked) -> pd.DataFrame:
@@ -113,7 +128,7 @@ def negative_balance(t: Table, c: Checked) -> pd.DataFrame:
     return rows(
         e,
         (e["item"] == "balance_end") & (e["amount"] < 0).fillna(False),
-        lambda r: f"the fund's balance is negative at the end of {r['year']}-{r['month']:02d}",
+        lambda r: said("validation_negative_balance", year=r["year"], month=r["month"]),
     )
 
 
@@ -147,7 +162,13 @@ def balance_missing(t: Table, c: Checked) -> pd.DataFrame:
     ends = groups(
         no_end[YEAR],
         (
-            f"no balance_end reported for region {r.region_code}, fund {r.fund}, {r.year}-{r.month:02d}"
+            said(
+                "validation_balance_end_missing",
+                region=r.region_code,
+                fund=r.fund,
+                year=r.year,
+                month=r.month,
+            )
             for r in no_end.itertuples()
         ),
     )
@@ -157,7 +178,7 @@ def balance_missing(t: Table, c: Checked) -> pd.DataFrame:
     opening = groups(
         no_start,
         (
-            f"no balance_start reported in month 1 for region {r.region_code}, fund {r.fund}, year {r.year}"
+            said("validation_balance_start_missing", region=r.region_code, fund=r.fund, year=r.year)
             for r in no_start.itertuples()
         ),
     )
@@ -186,8 +207,17 @@ def balance_identity(t: Table, c: Checked) -> pd.DataFrame:
     hit = monthly.loc[broken]
     row_of = e.loc[e["item"] == "balance_end"].reset_index().set_index([*YEAR, "month"])["index"]
     messages = (
-        f"balance_end {r.end:,.2f} ≠ previous balance {p:,.2f} + income − expenditure "
-        f"{r.net:,.2f} = {x:,.2f} (region {r.region_code}, fund {r.fund}, {r.year}-{r.month:02d})"
+        said(
+            "validation_balance_identity",
+            end=r.end,
+            previous=p,
+            net=r.net,
+            expected=x,
+            region=r.region_code,
+            fund=r.fund,
+            year=r.year,
+            month=r.month,
+        )
         for r, x, p in zip(hit.itertuples(), expected[broken], prev[broken], strict=True)
     )
     return groups(
@@ -210,8 +240,15 @@ def carry_forward(t: Table, c: Checked) -> pd.DataFrame:
     joined = joined.dropna()
     off = joined.loc[(joined["start"] - joined["prev"]).abs() > _tolerance(c, joined["prev"])]
     messages = (
-        f"opening balance {r.start:,.2f} of {k[2]} differs from the closing balance "
-        f"{r.prev:,.2f} of {k[2] - 1} (region {k[0]}, fund {k[1]})"
+        said(
+            "validation_carry_forward",
+            start=r.start,
+            year=k[2],
+            previous=r.prev,
+            last_year=k[2] - 1,
+            region=k[0],
+            fund=k[1],
+        )
         for k, r in zip(off.index, off.itertuples(), strict=True)
     )
     return groups(
@@ -227,8 +264,13 @@ def missing_months(t: Table, c: Checked) -> pd.DataFrame:
     short = last.index[by.nunique() < last]
     have = monthly.set_index(YEAR).loc[short].groupby(YEAR)["month"].agg(set) if len(short) else {}
     messages = (
-        f"month(s) {', '.join(str(m) for m in range(1, int(last[k]) + 1) if m not in have[k])} "
-        f"missing for region {k[0]}, fund {k[1]}, year {k[2]}"
+        said(
+            "validation_missing_months",
+            months=", ".join(str(m) for m in range(1, int(last[k]) + 1) if m not in have[k]),
+            region=k[0],
+            fund=k[1],
+            year=k[2],
+        )
         for k in short
     )
     return groups(short.to_frame(index=False), messages)
@@ -243,8 +285,12 @@ def outlier(t: Table, c: Checked) -> pd.DataFrame:
     return rows(
         e,
         e.index.isin(flow_rows.index[spike.to_numpy(dtype=bool)]),
-        lambda r: (
-            f"{r['item']} in {r['year']}-{r['month']:02d} is more than {OUTLIER_FACTOR:g}× its usual month: check it"
+        lambda r: said(
+            "validation_outlier",
+            item=r["item"],
+            year=r["year"],
+            month=r["month"],
+            factor=OUTLIER_FACTOR,
         ),
     )
 
@@ -267,8 +313,7 @@ def no_budget(t: Table, c: Checked) -> pd.DataFrame:
     missing = e.loc[~_years(e).isin(_years(c.tables["budget"].frame))]
     counts = missing.groupby(YEAR, sort=False).size()
     messages = (
-        f"region {k[0]}, fund {k[1]}, year {k[2]} is executed ({n} rows) but has no budget "
-        "row at all: check the budget's region, fund and year codes"
+        said("validation_no_budget", region=k[0], fund=k[1], year=k[2], rows=n)
         for k, n in counts.items()
     )
     return groups(counts.index.to_frame(index=False), messages)
@@ -285,8 +330,12 @@ def unbudgeted_item(t: Table, c: Checked) -> pd.DataFrame:
     return rows(
         e,
         unbudgeted,
-        lambda r: (
-            f"{r['item']} is executed but not budgeted for region {r['region_code']}, fund {r['fund']}, year {r['year']}"
+        lambda r: said(
+            "validation_unbudgeted_item",
+            item=r["item"],
+            region=r["region_code"],
+            fund=r["fund"],
+            year=r["year"],
         ),
     )
 
@@ -304,17 +353,17 @@ def never_executed(t: Table, c: Checked) -> pd.DataFrame:
     return rows(
         b,
         idle,
-        lambda r: f"{r['item']} is budgeted for {r['year']} but nothing was executed all year",
+        lambda r: said("validation_never_executed", item=r["item"], year=r["year"]),
     )
 
 
 RULES = (
-    Rule("budget.applicable", "budget", "not_applicable", "item", applicable("item", _items, "line item", lambda c: c.ctx.registry.line_items)),
+    Rule("budget.applicable", "budget", "not_applicable", "item", applicable("item", _items, "line_item", lambda c: c.ctx.registry.line_items)),
     Rule("budget.initial_negative", "budget", "non_negative", "initial", negative_budget("initial")),
     Rule("budget.adjusted_negative", "budget", "non_negative", "adjusted", negative_budget("adjusted")),
     Rule("budget.balance_missing", "budget", "budget_balance_missing", "item", budget_balance_missing),
     Rule("budget.balance_identity", "budget", "balance_identity", "adjusted", budget_balance_identity),
-    Rule("execution.applicable", "execution", "not_applicable", "item", applicable("item", _items, "line item", lambda c: c.ctx.registry.line_items)),
+    Rule("execution.applicable", "execution", "not_applicable", "item", applicable("item", _items, "line_item", lambda c: c.ctx.registry.line_items)),
     Rule("execution.negative", "execution", "non_negative", "amount", negative_execution),
     Rule("execution.balance_start_month", "execution", "balance_start_month", "month", balance_start_month),
     Rule("execution.negative_balance", "execution", "negative_balance", "amount", negative_balance, WARNING),

@@ -9,6 +9,7 @@ from collections.abc import Callable, Collection
 
 import pandas as pd
 
+from sipm_helpers.config.labels import said
 from sipm_helpers.data.rules import Checked, Rule
 from sipm_helpers.data.table import Table, groups, rows
 
@@ -28,15 +29,14 @@ def one_country(t: Table, c: Checked) -> pd.DataFrame:
     count = int((t.frame["level"] == "country").sum())
     if count == 1:
         return groups(pd.DataFrame(), [])
-    message = f"the hierarchy needs exactly one region of level country, found {count}"
-    return groups(pd.DataFrame(index=[0]), [message])
+    return groups(pd.DataFrame(index=[0]), [said("validation_one_country", count=count)])
 
 
 def parent_missing(t: Table, c: Checked) -> pd.DataFrame:
     r = t.frame
     has_parent = r["parent_code"].notna()
     unknown = has_parent & r["parent_code"].map(_level_of(r)).isna()
-    return rows(r, unknown, "the parent region is not in the table")
+    return rows(r, unknown, said("validation_parent_unknown"))
 
 
 def parent_of_wrong_level(t: Table, c: Checked) -> pd.DataFrame:
@@ -47,9 +47,12 @@ def parent_of_wrong_level(t: Table, c: Checked) -> pd.DataFrame:
     return rows(
         r,
         r["parent_code"].notna() & wrong,
-        lambda x: (
-            f"a {x['level']} must belong to a {expected_parent(x['level'])}, "
-            f"but {x['parent_code']} is a {level_of.get(x['parent_code'])}"
+        lambda x: said(
+            "validation_parent_level",
+            level=x["level"],
+            expected=expected_parent(x["level"]),
+            parent=x["parent_code"],
+            parent_level=level_of.get(x["parent_code"]),
         ),
     )
 
@@ -57,7 +60,7 @@ def parent_of_wrong_level(t: Table, c: Checked) -> pd.DataFrame:
 def parent_needed(t: Table, c: Checked) -> pd.DataFrame:
     r = t.frame
     orphan = (r["level"] != "country") & r["parent_code"].isna()
-    return rows(r, orphan, lambda x: f"a {x['level']} needs a parent region")
+    return rows(r, orphan, lambda x: said("validation_parent_needed", level=x["level"]))
 
 
 def country_has_no_parent(t: Table, c: Checked) -> pd.DataFrame:
@@ -65,14 +68,14 @@ def country_has_no_parent(t: Table, c: Checked) -> pd.DataFrame:
     return rows(
         r,
         (r["level"] == "country") & r["parent_code"].notna(),
-        "the country has no parent region",
+        said("validation_country_parent"),
     )
 
 
 def pooling_in_a_province(t: Table, c: Checked) -> pd.DataFrame:
     p = t.frame
     not_province = p["province_code"].map(_level_of(c.regions)).fillna("province") != "province"
-    return rows(p, not_province, "pooling is set per province: this is not a province")
+    return rows(p, not_province, said("validation_pooling_province"))
 
 
 def pair_key(frame: pd.DataFrame, a: str, b: str) -> pd.Series:
@@ -92,20 +95,17 @@ def coordinating_level(t: Table, c: Checked) -> pd.DataFrame:
     pooled = coordination.groupby(["province_code", "fund"])["pooling_level"].first().to_dict()
     parent = dict(zip(regions["region_code"], regions["parent_code"], strict=False))
 
-    def message(row: pd.Series) -> str:
+    def message(row: pd.Series):
         code, fund = row["region_code"], row["fund"]
         lvl = level.get(code)
         province = code if lvl == "province" else parent.get(code)
         how = pooled.get((province, fund))
         if lvl == "country":
-            return (
-                f"{fund} is not reported at country level: report it for its coordinating regions"
-            )
-        if how == "province":
-            return f"{fund} is pooled at province level in {province}: report it for {province}, not for {code}"
-        if how == "prefecture":
-            return f"{fund} is pooled at prefecture level in {province}: report it for each prefecture, not for {code}"
-        return f"{code} is not a coordinating region of {fund}"
+            return said("validation_coordinating_country", fund=fund)
+        if how in ("province", "prefecture"):
+            key = f"validation_coordinating_{how}"
+            return said(key, fund=fund, province=province, code=code)
+        return said("validation_coordinating_level", fund=fund, code=code)
 
     return rows(frame, wrong, message)
 
@@ -117,7 +117,9 @@ def applicable(
     known: Callable[[Checked], Collection[str]] | None = None,
 ) -> Callable[[Table, Checked], pd.DataFrame]:
     """The check that codes of ``column`` which exist (in ``known``; default: any fund's
-    ``allowed``) apply to the row's fund. Unknown codes are left to the schema."""
+    ``allowed``) apply to the row's fund. Unknown codes are left to the schema. ``what``
+    the codes are: line_item, statistic, indicator or qualitative_indicator (its finding's
+    label is validation_not_applicable_<what>)."""
 
     def check(t: Table, c: Checked) -> pd.DataFrame:
         frame, codes = t.frame, allowed(c)
@@ -125,9 +127,8 @@ def applicable(
         every = {x for listed in codes.values() for x in listed} if known is None else known(c)
         valid = frame["fund"].isin(list(codes)) & frame[column].isin(list(every))
         wrong = valid & ~pair_key(frame, "fund", column).isin(pairs)
-        return rows(
-            frame, wrong, lambda r: f"{what} {r[column]} does not apply to fund {r['fund']}"
-        )
+        key = f"validation_not_applicable_{what}"
+        return rows(frame, wrong, lambda r: said(key, code=r[column], fund=r["fund"]))
 
     return check
 

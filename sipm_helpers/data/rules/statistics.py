@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from sipm_helpers.config.labels import said
 from sipm_helpers.data.findings import WARNING
 from sipm_helpers.data.ledger import (
     KEYS,
@@ -21,14 +22,11 @@ from sipm_helpers.data.rules.regions import applicable
 from sipm_helpers.data.table import Table, groups, rows
 
 MONTH = ["region_code", "fund", "year", "month"]
-# A statistic that cannot exceed another one of the same month, and what it means if it does.
+# A statistic that cannot exceed another one of the same month, and the label saying what
+# it means if it does.
 BOUNDED = (
-    (
-        "insured",
-        "target_population",
-        "insured persons exceed the population required to be insured (coverage above 100 %)",
-    ),
-    ("benefits_paid_on_time", "benefits_due", "benefits paid on time exceed the benefits due"),
+    ("insured", "target_population", "validation_insured_above_population"),
+    ("benefits_paid_on_time", "benefits_due", "validation_paid_above_due"),
 )
 # The pooled fund's figures (statistics) and the whole fund's they are part of: a month's
 # balance at its end, its income and its expenditure. The personal accounts are the rest.
@@ -46,14 +44,14 @@ def implausible_statistic(t: Table, c: Checked) -> pd.DataFrame:
     )
     row_of = s.reset_index().set_index([*MONTH, "stat"])["index"]
     parts = []
-    for over, under, message in BOUNDED:
+    for over, under, key in BOUNDED:
         if over not in wide or under not in wide:
             continue
         hit = wide.index[(wide[over] > wide[under] * 1.0000001).fillna(False)]
         parts.append(
             groups(
                 hit.to_frame(index=False)[MONTH[:3]],
-                (f"{message} (region {k[0]}, fund {k[1]}, {k[2]}-{k[3]:02d})" for k in hit),
+                (said(key, region=k[0], fund=k[1], year=k[2], month=k[3]) for k in hit),
                 row=[row_of.get((*k, over), np.nan) for k in hit],
                 value=[f"{wide.at[k, over]:,.0f}" for k in hit],
             )
@@ -82,10 +80,13 @@ def pooled_above_fund(t: Table, c: Checked) -> pd.DataFrame:
     return rows(
         t.frame,
         flagged,
-        lambda r: (
-            f"the pooled fund's {POOLED_PARTS[r['stat']]} ({r['value']:,.2f}) exceeds the "
-            f"fund's ({whole_of[r.name]:,.2f}) in {r['year']}-{r['month']:02d}: the personal "
-            "accounts cannot be negative"
+        lambda r: said(
+            "validation_pooled_above_fund",
+            part=said(f"validation_part_{POOLED_PARTS[r['stat']]}"),
+            value=r["value"],
+            whole=whole_of[r.name],
+            year=r["year"],
+            month=r["month"],
         ),
     )
 
@@ -109,10 +110,16 @@ def rate_against_ledger(t: Table, c: Checked) -> pd.DataFrame:
     return groups(
         off[KEYS],
         (
-            f"the audit and inspection findings reported rectified in {x.year} "
-            f"({x.rectified:,.0f} of {x.found:,.0f}, {x.reported:.1%}) contradict the "
-            f"rectification ledger ({x.on_time} of {x.due} items due closed by their "
-            f"deadline, {x.rate:.1%}): the provincial evaluation scores the ledger's rate"
+            said(
+                "validation_contradicts_ledger",
+                year=x.year,
+                rectified=x.rectified,
+                found=x.found,
+                reported=x.reported,
+                on_time=x.on_time,
+                due=x.due,
+                rate=x.rate,
+            )
             for x in off.itertuples()
         ),
         row=[first.get((x.region_code, x.fund, x.year), np.nan) for x in off.itertuples()],

@@ -9,14 +9,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from sipm_helpers.config.labels import Named, said
 from sipm_helpers.data.findings import WARNING
 from sipm_helpers.data.rules import Checked, Rule
 from sipm_helpers.data.rules.regions import applicable, coordinating_level, pair_key
 from sipm_helpers.data.table import Table, rows
 
 # Who sets a target of each level, as the level of the region it belongs to.
-TARGET_SETTER = {"central": ("country", "a central guiding target belongs to the country"),
-                 "province": ("province", "a provincial target belongs to a province")}  # fmt: skip
+TARGET_SETTER = {"central": ("country", "validation_target_level_central"),
+                 "province": ("province", "validation_target_level_province")}  # fmt: skip
 
 
 def _indicators(c: Checked) -> dict[str, tuple[str, ...]]:
@@ -34,22 +35,24 @@ def _every_indicator(c: Checked) -> set[str]:
 def annual_spans_years(t: Table, c: Checked) -> pd.DataFrame:
     g = t.frame
     spans = (g["period"] == "annual") & (g["end_year"] != g["start_year"]).fillna(False)
-    return rows(g, spans, "an annual target has end_year equal to start_year")
+    return rows(g, spans, said("validation_target_period_annual"))
 
 
 def ends_before_start(t: Table, c: Checked) -> pd.DataFrame:
     g = t.frame
-    return rows(g, (g["end_year"] < g["start_year"]).fillna(False), "end_year is before start_year")
+    return rows(
+        g, (g["end_year"] < g["start_year"]).fillna(False), said("validation_target_period_order")
+    )
 
 
 def target_level(level: str):
-    region_level, message = TARGET_SETTER[level]
+    region_level, key = TARGET_SETTER[level]
 
     def check(t: Table, c: Checked) -> pd.DataFrame:
         g = t.frame
         levels = dict(zip(c.regions["region_code"], c.regions["level"], strict=False))
         of = g["region_code"].map(levels)
-        return rows(g, (g["level"] == level) & of.notna() & (of != region_level), message)
+        return rows(g, (g["level"] == level) & of.notna() & (of != region_level), said(key))
 
     return check
 
@@ -120,14 +123,20 @@ def contradicts_policy(t: Table, c: Checked) -> pd.DataFrame:
     return rows(g, off & target.notna(), lambda r: _policy_message(r, c))
 
 
-def _policy_message(r: pd.Series, c: Checked) -> str:
+def _policy_message(r: pd.Series, c: Checked):
     year = int(r["end_year"] if pd.notna(r["end_year"]) else r["start_year"])
     parameter = c.ctx.policy.parameter(str(r["policy"]))
     source = parameter.in_force(year)
-    return (
-        f"the target {r['target']:g} of {r['indicator']} for {year} contradicts the "
-        f"policy value in force that year, {r['expected']:g} (parameters/policy.yaml, "
-        f"{parameter.name}: {source.source.text('en') if source else 'no value yet'})"
+    return said(
+        "validation_target_policy",
+        target=r["target"],
+        indicator=r["indicator"],
+        year=year,
+        expected=r["expected"],
+        parameter=parameter.name,
+        source=Named(source.source.en, source.source.zh)
+        if source
+        else said("validation_no_value_yet"),
     )
 
 
@@ -141,16 +150,18 @@ def share_in_band(t: Table, c: Checked) -> pd.DataFrame:
     return rows(
         q,
         outside,
-        lambda r: (
-            f"a grade of {r['grade']} earns between {levels[r['grade']].min:g} and "
-            f"{levels[r['grade']].max:g} of the points"
+        lambda r: said(
+            "validation_share_in_band",
+            grade=r["grade"],
+            low=levels[r["grade"]].min,
+            high=levels[r["grade"]].max,
         ),
     )
 
 
 def missing_evidence(t: Table, c: Checked) -> pd.DataFrame:
     q = t.frame
-    return rows(q, q["evidence"].isna(), "the grade gives no evidence: say what it rests on")
+    return rows(q, q["evidence"].isna(), said("validation_grade_without_evidence"))
 
 
 RULES = (
@@ -161,7 +172,7 @@ RULES = (
     Rule("targets.province_level", "targets", "target_level", "region_code", target_level("province")),
     Rule("targets.coordinating_level", "targets", "coordinating_level", "region_code", regional_target_coordinating),
     Rule("targets.policy_value", "targets", "target_policy", "target", contradicts_policy, WARNING),
-    Rule("qualitative.applicable", "qualitative", "not_applicable", "indicator", applicable("indicator", _qualitative, "qualitative indicator", _every_indicator)),
+    Rule("qualitative.applicable", "qualitative", "not_applicable", "indicator", applicable("indicator", _qualitative, "qualitative_indicator", _every_indicator)),
     Rule("qualitative.share_in_band", "qualitative", "share_in_band", "share", share_in_band),
     Rule("qualitative.evidence", "qualitative", "missing_evidence", "evidence", missing_evidence, WARNING),
     Rule("explanations.applicable", "explanations", "not_applicable", "indicator", applicable("indicator", _indicators, "indicator")),
