@@ -469,6 +469,43 @@ def test_target_review_rules_are_validated(tmp_path, ctx, change, message):
 @pytest.mark.parametrize(
     ("change", "message"),
     [
+        (lambda d: d["fund_return_rate"].update(target_review={"controled": False}),
+         r"indicators\.fund_return_rate\.target_review: unknown key"),
+        (lambda d: d["fund_return_rate"].update(target_review={"controlled": "no"}),
+         r"target_review\.controlled: expected true or false"),
+        (lambda d: d["insured_persons"].update(target_review={"around": 100}),
+         r"insured_persons\.target_review\.around: needs the level it is around"),
+        (lambda d: d["inpatient_reimbursement_ratio"].update(target_review={"around": 0}),
+         r"target_review\.around: must be positive"),
+        (lambda d: d["inpatient_reimbursement_ratio"]["target_review"].update(structural=True),
+         r"around \(a policy level\) and structural \(a trend\) exclude each other"),
+        (lambda d: d["coverage_rate"].update(bounds={"lower": 1, "upper": 0}),
+         r"coverage_rate\.bounds: lower bound 1 must lie below upper 0"),
+    ],
+)  # fmt: skip
+def test_how_a_target_review_reads_an_indicator_is_validated(tmp_path, change, message):
+    """The library's ``bounds`` and ``target_review`` traits, checked on load with the file
+    and key named; a fund's catalogue overrides the traits key by key."""
+    from sipm_helpers.config.catalogue import load_library
+
+    library, _, _ = load_library()
+    assert library["audit_rectification_rate"].bounds == (0.0, 1.0)
+    assert not library["fund_return_rate"].review.controlled
+    assert library["dependency_ratio"].review.structural
+    assert library["inpatient_reimbursement_ratio"].review.around == 0.05
+    assert library["months_covered"].review.on_budget
+    resident = load_catalogue("resident_medical")
+    assert resident.indicator("insured_persons").review.structural
+    assert not load_catalogue("employee_medical").indicator("insured_persons").review.structural
+    params = copy_parameters(tmp_path)
+    edit(params / "indicators" / "library.yaml", lambda d: change(d["indicators"]))
+    with pytest.raises(ParameterError, match=message):
+        load_library(params / "indicators" / "library.yaml")
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
         (lambda d: d["report_due"].update(month=2, day=30), r"report_due: not a date"),
         (lambda d: d.update(gap_points=-1), r"gap_points: must be positive"),
         (lambda d: d.update(standard_tolerance=0), r"standard_tolerance: must be positive"),
