@@ -451,15 +451,23 @@ def test_policy_parameters_are_dated_and_sourced(tmp_path, ctx):
     ("change", "message"),
     [
         (lambda d: d.update(history_years=1), r"history_years: expected a whole number ≥ 2"),
-        (lambda d: d["tolerance"].update(rate=-0.01), r"tolerance\.rate: must be positive"),
+        (lambda d: d.update(tolerance=-0.01), r"tolerance: must be positive"),
         (lambda d: d.update(min_quantitative_share=1.5), r"min_quantitative_share: is a share"),
         (lambda d: d.pop("path_factor"), r"missing key\(s\): path_factor"),
+        (lambda d: d.update(review_date={"month": 2, "day": 30}), r"review_date: not a date"),
+        (lambda d: d["verdict"].update(approve_with_changes=20), r"verdict: approve_with_changes"),
+        (lambda d: d["weighing"]["fixed"].update(budget=-1), r"weighing\.fixed\.budget: must not"),
+        (lambda d: d["weighing"].update(fixed=[1]), r"weighing\.fixed: expected a mapping"),
+        (lambda d: d.pop("income_uplift"), r"missing key\(s\): income_uplift"),
     ],
 )
 def test_target_review_rules_are_validated(tmp_path, ctx, change, message):
     from sipm_helpers.config.target_review import load_target_review_rules
 
-    assert ctx.target_review.history_years == 3 and ctx.target_review.tolerance("rate", 5) == 0.01
+    rules = ctx.target_review
+    assert rules.history_years == 3 and rules.tolerance(0.95) == pytest.approx(0.0095)
+    assert rules.review_date(2026).isoformat() == "2025-09-30"
+    assert (rules.return_at, rules.changes_at) == (15, 1)
     params = copy_parameters(tmp_path)
     edit(params / "target_review.yaml", change)
     with pytest.raises(ParameterError, match=message):

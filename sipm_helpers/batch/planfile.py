@@ -33,6 +33,7 @@ KEYS = (
     "kernels",
     "restart_every",
     "as_of",
+    "review_date",
 )
 
 
@@ -59,6 +60,7 @@ class Plan:
     kernels: str = "warm"
     restart_every: int = 50  # notebooks a warm kernel runs before it is replaced
     as_of: str = ""  # the date earlier rectification items are followed up on; "" = due date
+    review_date: str = ""  # the date targets are reviewed on; "" = target_review.yaml's
 
     def override(self, **options: Any) -> Plan:
         """This plan with the options given (None: keep the plan's)."""
@@ -164,4 +166,5 @@ def load_plan(path: str | Path) -> Plan:
         kernels=_choices(path, "kernels", raw.get("kernels", "warm"), KERNELS)[0],
         restart_every=_positive(path, "restart_every", raw.get("restart_every"), 50) or 50,
         as_of=_date(path, "as_of", raw.get("as_of")),
+        review_date=_date(path, "review_date", raw.get("review_date")),
     )
