@@ -135,6 +135,7 @@ def _jobs(plan):
         langs=plan.languages,
         data=plan.data,
         as_of=plan.as_of,
+        review_date=plan.review_date,
     )
     check_jobs(jobs, Path(plan.out), ctx, dataset)
     return ctx, dataset, jobs

@@ -122,6 +122,7 @@ def test_a_feedback_letter_waits_for_its_provinces_evaluation(demo, tmp_path):
         ("version: 1\nstages: {self_evaluation: 2025}\nformats: [html, odt]\n", "odt: choose"),
         ("version: 1\nstages: {self_evaluation: 2025}\nevaluator: [a, b]\n", "evaluator.*a name"),
         ("version: 1\nstages: {self_evaluation: 2025}\nclient: {fr: X}\n", "client.*fr: languages"),
+        ("version: 1\nstages: {target_review: 2026}\nreview_date: autumn\n", "review_date.*2026"),
     ],
 )
 def test_a_bad_plan_file_names_the_key(tmp_path, text, message):
@@ -163,6 +164,26 @@ def test_a_plans_follow_up_date_reaches_the_provincial_evaluation(tiny, tmp_path
     by_stage = {j.stage: j.parameters(tmp_path) for j in jobs}
     assert by_stage["provincial_evaluation"]["as_of"] == "2026-08-15"
     assert "as_of" not in by_stage["self_evaluation"]
+
+
+def test_a_plans_review_date_reaches_the_target_review(tiny, tmp_path):
+    """A plan's ``review_date`` is the day the targets are reviewed on (what was known
+    then: issue 20); the stages that take no such date do not get it, and a target review
+    without one gets an empty text (the rules' default date)."""
+    path = tmp_path / "plan.yaml"
+    path.write_text(
+        "version: 1\nstages: {target_review: 2025, self_evaluation: 2025}\n"
+        "review_date: 2024-08-31\n",
+        encoding="utf-8",
+    )
+    plan = load_plan(path)
+    assert plan.review_date == "2024-08-31"
+    jobs = plan_jobs(tiny, plan.stages, review_date=plan.review_date)
+    by_stage = {j.stage: j.parameters(tmp_path) for j in jobs}
+    assert by_stage["target_review"]["review_date"] == "2024-08-31"
+    assert "review_date" not in by_stage["self_evaluation"]
+    plain = plan_jobs(tiny, {"target_review": 2025})
+    assert plain[0].parameters(tmp_path)["review_date"] == ""
 
 
 def test_every_job_is_checked_before_anything_runs(tiny, ctx, tmp_path):

@@ -470,19 +470,64 @@ def test_policy_parameters_are_dated_and_sourced(tmp_path, ctx):
     ("change", "message"),
     [
         (lambda d: d.update(history_years=1), r"history_years: expected a whole number ≥ 2"),
-        (lambda d: d["tolerance"].update(rate=-0.01), r"tolerance\.rate: must be positive"),
+        (lambda d: d.update(tolerance=-0.01), r"tolerance: must be positive"),
         (lambda d: d.update(min_quantitative_share=1.5), r"min_quantitative_share: is a share"),
         (lambda d: d.pop("path_factor"), r"missing key\(s\): path_factor"),
+        (lambda d: d.update(review_date={"month": 2, "day": 30}), r"review_date: not a date"),
+        (lambda d: d["verdict"].update(approve_with_changes=20), r"verdict: approve_with_changes"),
+        (lambda d: d["weighing"]["fixed"].update(budget=-1), r"weighing\.fixed\.budget: must not"),
+        (lambda d: d["weighing"].update(fixed=[1]), r"weighing\.fixed: expected a mapping"),
+        (lambda d: d.pop("income_uplift"), r"missing key\(s\): income_uplift"),
     ],
 )
 def test_target_review_rules_are_validated(tmp_path, ctx, change, message):
     from sipm_helpers.config.target_review import load_target_review_rules
 
-    assert ctx.target_review.history_years == 3 and ctx.target_review.tolerance("rate", 5) == 0.01
+    rules = ctx.target_review
+    assert rules.history_years == 3 and rules.tolerance(0.95) == pytest.approx(0.0095)
+    assert rules.review_date(2026).isoformat() == "2025-09-30"
+    assert (rules.return_at, rules.changes_at) == (15, 1)
     params = copy_parameters(tmp_path)
     edit(params / "target_review.yaml", change)
     with pytest.raises(ParameterError, match=message):
         load_target_review_rules(params / "target_review.yaml")
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda d: d["fund_return_rate"].update(target_review={"controled": False}),
+         r"indicators\.fund_return_rate\.target_review: unknown key"),
+        (lambda d: d["fund_return_rate"].update(target_review={"controlled": "no"}),
+         r"target_review\.controlled: expected true or false"),
+        (lambda d: d["insured_persons"].update(target_review={"around": 100}),
+         r"insured_persons\.target_review\.around: needs the level it is around"),
+        (lambda d: d["inpatient_reimbursement_ratio"].update(target_review={"around": 0}),
+         r"target_review\.around: must be positive"),
+        (lambda d: d["inpatient_reimbursement_ratio"]["target_review"].update(structural=True),
+         r"around \(a policy level\) and structural \(a trend\) exclude each other"),
+        (lambda d: d["coverage_rate"].update(bounds={"lower": 1, "upper": 0}),
+         r"coverage_rate\.bounds: lower bound 1 must lie below upper 0"),
+    ],
+)  # fmt: skip
+def test_how_a_target_review_reads_an_indicator_is_validated(tmp_path, change, message):
+    """The library's ``bounds`` and ``target_review`` traits, checked on load with the file
+    and key named; a fund's catalogue overrides the traits key by key."""
+    from sipm_helpers.config.catalogue import load_library
+
+    library, _, _ = load_library()
+    assert library["audit_rectification_rate"].bounds == (0.0, 1.0)
+    assert not library["fund_return_rate"].review.controlled
+    assert library["dependency_ratio"].review.structural
+    assert library["inpatient_reimbursement_ratio"].review.around == 0.05
+    assert library["months_covered"].review.on_budget
+    resident = load_catalogue("resident_medical")
+    assert resident.indicator("insured_persons").review.structural
+    assert not load_catalogue("employee_medical").indicator("insured_persons").review.structural
+    params = copy_parameters(tmp_path)
+    edit(params / "indicators" / "library.yaml", lambda d: change(d["indicators"]))
+    with pytest.raises(ParameterError, match=message):
+        load_library(params / "indicators" / "library.yaml")
 
 
 @pytest.mark.parametrize(

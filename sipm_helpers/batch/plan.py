@@ -51,6 +51,7 @@ class Job:
     lang: str
     data: str  # dataset path; "" = the embedded demo
     as_of: str = ""  # the date a follow-up is made (ISO); "" = the stage's own default
+    review_date: str = ""  # the date targets are reviewed (ISO); "" = the rules' default
 
     def __post_init__(self) -> None:
         for what, code in (("stage", self.stage), ("fund", self.fund), ("region", self.region)):
@@ -121,6 +122,7 @@ class Job:
             "results": "" if results is None else str(results.resolve()),
             "lang": self.lang,
             "as_of": self.as_of,
+            "review_date": self.review_date,
             "result_path": str(self.result_path(out).resolve()),
         }
         return {p.name: offered[p.name] for p in self.definition.parameters}
@@ -161,14 +163,26 @@ def stage_jobs(
     langs: Sequence[str] = ("en",),
     data: str = "",
     as_of: str = "",
+    review_date: str = "",
 ) -> list[Job]:
     """One job per language for each (region, fund) pair ``stage`` runs for at ``when``
-    ("latest": what the stage's latest means in ``ds``)."""
+    ("latest": what the stage's latest means in ``ds``); ``as_of`` and ``review_date``
+    reach the stages that take them."""
     when = stage.latest(ds) if when == "latest" else when
     pairs = scope.select(stage.pairs(ds, stage.year_of(when)), ds)
     names = dict(zip(ds.regions["region_code"], ds.regions["name_en"], strict=True))
     return [
-        Job(stage.name, str(f), str(r), slug(str(names.get(r, r))), when, lang, data, as_of)
+        Job(
+            stage.name,
+            str(f),
+            str(r),
+            slug(str(names.get(r, r))),
+            when,
+            lang,
+            data,
+            as_of,
+            review_date,
+        )
         for r, f in zip(pairs["region_code"], pairs["fund"], strict=True)
         for lang in langs
     ]
@@ -182,6 +196,7 @@ def plan_jobs(
     langs: Sequence[str] = ("en",),
     data: str = "",
     as_of: str = "",
+    review_date: str = "",
 ) -> list[Job]:
     """The jobs of every stage named in ``stages`` (name → year, period or "latest"), in the
     registry's order."""
@@ -190,7 +205,14 @@ def plan_jobs(
         for name, stage in STAGES.items()
         if name in stages
         for job in stage_jobs(
-            ds, stage, stages[name], scope=scope, langs=langs, data=data, as_of=as_of
+            ds,
+            stage,
+            stages[name],
+            scope=scope,
+            langs=langs,
+            data=data,
+            as_of=as_of,
+            review_date=review_date,
         )
     ]
 

@@ -37,6 +37,7 @@ KEYS = (
     "as_of",
     "evaluator",
     "client",
+    "review_date",
 )
 
 
@@ -67,6 +68,7 @@ class Plan:
     # empty: parameters/appraisal.yaml's evaluator, and the province's finance department
     evaluator: dict[str, str] = field(default_factory=dict)
     client: dict[str, str] = field(default_factory=dict)
+    review_date: str = ""  # the date targets are reviewed on; "" = target_review.yaml's
 
     def override(self, **options: Any) -> Plan:
         """This plan with the options given (None: keep the plan's)."""
@@ -191,4 +193,5 @@ def load_plan(path: str | Path) -> Plan:
         as_of=_date(path, "as_of", raw.get("as_of")),
         evaluator=_names(path, "evaluator", raw.get("evaluator")),
         client=_names(path, "client", raw.get("client")),
+        review_date=_date(path, "review_date", raw.get("review_date")),
     )

@@ -13,7 +13,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 
-from sipm_helpers.config.loader import read_yaml, require_keys, require_number, require_whole
+from sipm_helpers.config.loader import (
+    read_yaml,
+    require_day_of_year,
+    require_keys,
+    require_number,
+    require_whole,
+)
 from sipm_helpers.errors import ParameterError
 from sipm_helpers.paths import parameters_dir
 
@@ -88,9 +94,11 @@ def load_appraisal_rules(path: str | Path | None = None) -> AppraisalRules:
     keys += ["rectification_due", "raise_margin", "recommendation_years", "standard_tolerance"]
     keys += ["suggestions", "report"]
     require_keys(path, "", raw, keys)
-    month, day = _day_of_year(path, "report_due", raw["report_due"])
-    pe_month, pe_day = _day_of_year(path, "provincial_report_due", raw["provincial_report_due"])
-    fix_month, fix_day = _day_of_year(path, "rectification_due", raw["rectification_due"])
+    month, day = require_day_of_year(path, "report_due", raw["report_due"])
+    pe_month, pe_day = require_day_of_year(
+        path, "provincial_report_due", raw["provincial_report_due"]
+    )
+    fix_month, fix_day = require_day_of_year(path, "rectification_due", raw["rectification_due"])
     suggestions = require_keys(
         path, "suggestions", raw["suggestions"], ["weakest", "per_region", "min_points_lost"]
     )
@@ -140,18 +148,6 @@ def _check_ranges(path: Path, rules: AppraisalRules) -> None:
     for name in ("mad_floor", "common_min_share"):
         if not 0 <= getattr(rules, name) <= 1:
             raise ParameterError(path, name, "is a share: from 0 to 1")
-
-
-def _day_of_year(path: Path, where: str, raw: object) -> tuple[int, int]:
-    """A {month, day} mapping that is a date in every year (no 29 February)."""
-    values = require_keys(path, where, raw, ["month", "day"])
-    month = require_whole(path, f"{where}.month", values["month"], 1)
-    day = require_whole(path, f"{where}.day", values["day"], 1)
-    try:
-        datetime.date(2001, month, day)
-    except ValueError as exc:
-        raise ParameterError(path, where, f"not a date: {exc}") from exc
-    return month, day
 
 
 NUMBER_FIELDS = ("region", "province", "fund", "year", "period", "issued")

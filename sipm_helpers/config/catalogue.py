@@ -30,9 +30,9 @@ DIRECTIONS = ("higher", "lower", "band")
 # each, how a suggestion words it (a template the present layer's labels hold).
 SIDES = ("above", "below")
 WEIGHT_TOTAL = 100.0
-OVERRIDABLE = ("default_target", "band", "deduct", "explain_threshold", "source")
+OVERRIDABLE = ("default_target", "band", "deduct", "explain_threshold", "source", "target_review")
 LIBRARY_OPTIONAL = ("function", "unit", "direction", "default_target", "band", "deduct",
-                    "applies_when", "source", "advice")  # fmt: skip
+                    "applies_when", "source", "advice", "bounds", "target_review")  # fmt: skip
 # The numbers of an indicator that may follow a dated policy parameter (parameters/policy.yaml):
 # each is a number, or {policy: NAME, plus: OFFSET} (the value in force that year + OFFSET).
 BAND_COLUMNS = ("default_target", "band_lower", "band_upper", "band_zero_below", "band_zero_above")
@@ -67,6 +67,28 @@ class Deduct:
 
 
 @dataclass(frozen=True)
+class ReviewTraits:
+    """How a target review reads an indicator's targets (``target_review`` of the library,
+    which a fund's catalogue may override key by key)."""
+
+    # the agency steers it: its target is held to its own history, and an evaluation may
+    # ask for it to be tightened (not so a fund's investment return or its subsidy share)
+    controlled: bool = True
+    # it moves for structural reasons (ageing, falling births): a target is held to its
+    # trend, not to its best year
+    structural: bool = False
+    # the policy keeps it "around" its default target (稳定在80%左右): a target within ±
+    # this, in the indicator's unit, is as good as any; not held to its history
+    around: float | None = None
+    # a norm of the fund's balance (months covered, the surplus): its target is tested on
+    # the year-end the budget and the trend imply
+    on_budget: bool = False
+
+
+REVIEW_FLAGS = ("controlled", "structural", "on_budget")
+
+
+@dataclass(frozen=True)
 class Indicator:
     code: str
     category: str
@@ -91,6 +113,9 @@ class Indicator:
     advice: tuple[tuple[str, str], ...] = ()
     weight: float = 0.0
     reported: bool = False  # shown for information, never scored
+    # the values it can take, (lower, upper), None where open: a trend is capped to them
+    bounds: tuple[float | None, float | None] = (None, None)
+    review: ReviewTraits = ReviewTraits()
 
     def name(self, lang: str = "en") -> str:
         return self.zh if lang == "zh" else self.en
@@ -148,10 +173,17 @@ class Catalogue:
                     "explain_threshold": ind.explain_threshold,
                     "source_zh": ind.source.zh if ind.source else None,
                     "source_en": ind.source.en if ind.source else None,
+                    "bound_lower": ind.bounds[0],
+                    "bound_upper": ind.bounds[1],
+                    "controlled": ind.review.controlled,
+                    "structural": ind.review.structural,
+                    "around": ind.review.around,
+                    "on_budget": ind.review.on_budget,
                 }
             )
         frame = pd.DataFrame(rows)
-        for col in (*BAND_COLUMNS, "deduct_per_point", "deduct_floor"):
+        for col in (*BAND_COLUMNS, "deduct_per_point", "deduct_floor", "bound_lower",
+                    "bound_upper", "around"):  # fmt: skip
             frame[col] = frame[col].astype("float64")
         return frame
 
@@ -250,6 +282,50 @@ def _advice(file: Path, where: str, raw: object) -> tuple[tuple[str, str], ...]:
     return tuple(pairs)
 
 
+def _bounds(file: Path, where: str, raw: object) -> tuple[float | None, float | None]:
+    """``{lower: L, upper: U}`` (either or both): the values an indicator can take."""
+    spec = require_keys(file, where, raw, [], ["lower", "upper"])
+    lower = require_number(file, f"{where}.lower", spec.get("lower"), allow_none=True)
+    upper = require_number(file, f"{where}.upper", spec.get("upper"), allow_none=True)
+    if lower is None and upper is None:
+        raise ParameterError(file, where, "give a lower or an upper bound")
+    if lower is not None and upper is not None and lower >= upper:
+        raise ParameterError(file, where, f"lower bound {lower:g} must lie below upper {upper:g}")
+    return lower, upper
+
+
+def _traits(file: Path, where: str, raw: object, base: ReviewTraits) -> ReviewTraits:
+    """``base`` with the keys of a ``target_review`` entry: controlled, structural and
+    on_budget true or false, around a positive number in the indicator's unit."""
+    spec = require_keys(file, where, raw, [], [*REVIEW_FLAGS, "around"])
+    for flag in REVIEW_FLAGS:
+        if flag in spec and not isinstance(spec[flag], bool):
+            raise ParameterError(
+                file, f"{where}.{flag}", f"expected true or false, got {spec[flag]!r}"
+            )
+    if "around" in spec:
+        around = require_number(file, f"{where}.around", spec["around"])
+        if around <= 0:
+            raise ParameterError(file, f"{where}.around", "must be positive (± this, in the unit)")
+    return replace(base, **spec)
+
+
+def _check_traits(file: Path, where: str, ind: Indicator) -> Indicator:
+    """A policy level to stay around needs the level (a default target), and is not also a
+    structural trend (which of the two would the target be held to?)."""
+    if ind.review.around is not None and ind.default_target is None:
+        raise ParameterError(
+            file, f"{where}.target_review.around", "needs the level it is around: a default_target"
+        )
+    if ind.review.around is not None and ind.review.structural:
+        raise ParameterError(
+            file,
+            f"{where}.target_review",
+            "around (a policy level) and structural (a trend) exclude each other",
+        )
+    return ind
+
+
 def _target(file: Path, where: str, value: object) -> dict:
     """``default_target`` and ``target_policy`` from a number or a policy reference."""
     number, policy = _number(file, where, value)
@@ -314,7 +390,14 @@ def load_library(path: str | Path | None = None) -> tuple[dict[str, Indicator], 
             applies_when=spec.get("applies_when"),
             source=source,
             advice=_advice(path, f"{where}.advice", spec["advice"]) if "advice" in spec else (),
+            bounds=_bounds(path, f"{where}.bounds", spec["bounds"])
+            if "bounds" in spec
+            else (None, None),
+            review=_traits(path, f"{where}.target_review", spec["target_review"], ReviewTraits())
+            if "target_review" in spec
+            else ReviewTraits(),
         )
+        _check_traits(path, where, indicators[code])
     return indicators, categories, groups
 
 
@@ -345,6 +428,9 @@ def _overridden(path: Path, where: str, ind: Indicator, spec: dict) -> Indicator
         ind = replace(ind, band=_band(path, f"{where}.band", spec["band"]))
     if "deduct" in spec:
         ind = replace(ind, deduct=_deduct(path, f"{where}.deduct", spec["deduct"]))
+    if "target_review" in spec:
+        traits = _traits(path, f"{where}.target_review", spec["target_review"], ind.review)
+        ind = _check_traits(path, where, replace(ind, review=traits))
     if ind.deduct is not None and ind.deduct.floor >= ind.weight:
         raise ParameterError(
             path,

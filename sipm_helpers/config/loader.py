@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -116,6 +117,18 @@ def require_whole(file: Path | str, where: str, value: Any, least: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < least:
         raise ParameterError(file, where, f"expected a whole number ≥ {least}, got {value!r}")
     return value
+
+
+def require_day_of_year(file: Path | str, where: str, raw: Any) -> tuple[int, int]:
+    """A {month, day} mapping that is a date in every year (no 29 February): (month, day)."""
+    values = require_keys(file, where, raw, ["month", "day"])
+    month = require_whole(file, f"{where}.month", values["month"], 1)
+    day = require_whole(file, f"{where}.day", values["day"], 1)
+    try:
+        datetime.date(2001, month, day)
+    except ValueError as exc:
+        raise ParameterError(file, where, f"not a date: {exc}") from exc
+    return month, day
 
 
 LANGS = ("zh", "en")

@@ -12,7 +12,7 @@ earlier items are followed up, and next year's targets are reconsidered.
   overdue (past its deadline and not done, whatever its recorded status says).
 - **Target recommendations**: a quantitative target met by a wide margin in each of the
   last years is to be tightened (a floor raised, a ceiling lowered); one missed in each of
-  them is to be questioned.
+  them is to be questioned; never one the agency does not control.
 """
 
 from __future__ import annotations
@@ -122,7 +122,9 @@ def target_recommendations(
     it should be, in each of the rules' last years up to ``year``: 'tighten' where the
     target was beaten by at least the rules' margin every year, 'question' where it was
     missed every year (``regions`` None: all the fund's). A target that follows a policy
-    standard (the catalogue says so) is the nation's, not the region's: never either.
+    standard (the catalogue says so) is the nation's, not the region's, and one the agency
+    does not control (the catalogue's ``target_review: {controlled: false}``: the fund's
+    investment return, its subsidy dependence) a forecast, not an ambition: never either.
     Returns region_code, indicator, recommendation, target and actual of ``year``, and
     the smallest margin (beyond the target, as a share of it). ``outlooks``: solvency
     outlooks already made."""
@@ -135,6 +137,7 @@ def target_recommendations(
         & f["direction"].isin(["higher", "lower"])
         & (f["target"].abs() > 0)
         & ~follows_standard(f)
+        & f["controlled"].astype(bool)
     ]
     sign = np.where(q["direction"] == "lower", -1.0, 1.0)
     margin = sign * (q["actual"] - q["target"]) / q["target"].abs()

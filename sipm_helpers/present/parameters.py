@@ -176,6 +176,15 @@ AS_OF = Parameter(
     key=parse_date,
     blank=True,
 )
+REVIEW_DATE = Parameter(
+    "review_date",
+    str,
+    "",
+    "date the targets are reviewed (2025-09-30): only data dated before it are used; "
+    "empty: parameters/target_review.yaml's date in the year before",
+    key=parse_date,
+    blank=True,
+)
 RESULT_PATH = Parameter(
     "result_path", str, "", "where the structured result (JSON) is written; empty: nowhere"
 )
@@ -203,6 +212,7 @@ TARGET_REVIEW = (
     year_parameter(2026, "budget year whose targets are reviewed", "param_year_review"),
     DATA,
     LANG,
+    REVIEW_DATE,
     RESULT_PATH,
 )
 MONITORING = (FUND, REGION, period_parameter("2026-10"), DATA, LANG, RESULT_PATH)

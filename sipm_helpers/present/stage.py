@@ -47,6 +47,7 @@ from sipm_helpers.domain.sustainability import (
     sustainability_result,
 )
 from sipm_helpers.domain.target_review import review_targets, target_review_result
+from sipm_helpers.domain.vintage import vintage
 from sipm_helpers.paths import RECTIFICATION_ITEMS, SCORING_FORM, WORKING_PAPERS
 from sipm_helpers.present import session
 from sipm_helpers.present.appraisal_report import AppraisalReport, FollowUp
@@ -120,21 +121,31 @@ def target_review(
     year: int = 2026,
     data: str = "",
     lang: str = "en",
+    review_date: str = "",
+    result_path: str = "",
 ) -> StageRun:
-    """Stage 01: review the targets of ``fund`` in ``region`` for budget ``year`` (Art. 7, 8, 10)."""
+    """Stage 01: review the targets of ``fund`` in ``region`` for budget ``year`` (Art. 7–10)
+    on ``review_date`` (ISO date; empty: target_review.yaml's date in the year before), on
+    what the data dated before it allow."""
     loaded = _open(TARGET_REVIEW, locals())
     context, dataset = loaded.context, loaded.dataset
     region, year = str(region or _first_region(dataset, fund)), int(year)
+    when = parse_date(review_date) if review_date else context.target_review.review_date(year)
+    try:
+        evaluated = vintage(year, when, context.appraisal).evaluation_year
+    except ValueError as exc:
+        raise StageParameterError(f"review_date: {exc}") from None
     recommended = loaded.derived(
-        ("recommendations", fund, year - 1),
+        ("recommendations", fund, evaluated),
         lambda regions: target_recommendations(
-            dataset, context, fund=fund, regions=regions, year=year - 1
+            dataset, context, fund=fund, regions=regions, year=evaluated
         ),
         region,
     )
     review = review_targets(
-        dataset, context, fund=fund, region=region, year=year, recommended=recommended
-    )
+        dataset, context, fund=fund, region=region, year=year, review_date=when,
+        recommended=recommended,
+    )  # fmt: skip
     report = TargetReviewReport(review, dataset, context, lang)
     return StageRun(dataset, context, review, report, lambda: target_review_result(review))
 
