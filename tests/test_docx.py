@@ -92,7 +92,7 @@ def test_every_stage_publishes_its_report_in_word(tiny_dir: Path, tmp_path: Path
 
     code = main(
         ["demo", "--data", str(tiny_dir), "--out", str(tmp_path), "--formats", "html,docx",
-         "--quiet", "--workers", "2"]
+         "--quiet", "--workers", "2", "--lang", "en"]
     )  # fmt: skip
     assert code == 0, capsys.readouterr().out
     site = tmp_path / "site"
