@@ -457,7 +457,9 @@ class SelfEvaluationReport:
             _para(t("indicators_text", categories=text)),
         ]
         if self.form_name:
-            link = f'<a href="{escape(self.form_name, quote=True)}">{escape(self.form_name)}</a>'
+            # the link says what it opens, not a file name: a printed page shows its text
+            name = escape(t("form_link_name"))
+            link = f'<a href="{escape(self.form_name, quote=True)}">{name}</a>'
             text = escape(t("form_link_text", name="\0")).replace("\0", link)
             parts.append(f'<p class="small">{text}</p>')
         scored = self.ev.indicators.loc[self.ev.indicators["status"] != REPORTED]
