@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 from html import escape
 from html.parser import HTMLParser
 
+from sipm_helpers.render.paper import PAGE_CELL
+
 #: Headings listed in the table of contents, and numbered where the report has none.
 TOC_LEVELS = ("h2", "h3")
 #: The table of contents' placeholder in the page template: ``<nav class="sipm-toc">``.
@@ -290,7 +292,7 @@ def table_layout(
 def _toc_html(headings: list[Heading], title: str) -> str:
     items = "".join(
         f'<li class="toc-{h.level}"><a href="#{escape(h.anchor, quote=True)}">'
-        f"{escape(h.text)}</a></li>"
+        f"{escape(h.text)}</a>{PAGE_CELL.format(anchor=escape(h.anchor, quote=True))}</li>"
         for h in headings
     )
     return f'<p class="sipm-toc-title">{escape(title)}</p><ol>{items}</ol>'
