@@ -115,21 +115,12 @@ class TargetReviewReport:
             (t("fund"), self.ctx.registry.fund(r.fund).name(self.lang)),
             (t("budget_year"), str(r.year)),
             (t("tr_review_date"), fmt_date(r.vintage.review_date, self.lang)),
-            (t("tr_basis"), self.vintage()),
-            (t("tr_score"), self._score()),
+            # the basis and the verdict's thresholds are said in full in the conclusion
+            (t("tr_score"), t("tr_score_value", score=self._points(self.review.score))),
             (t("tr_verdict"), self.verdict()),
         ]
         items = "".join(f"<div><dt>{escape(k)}</dt><dd>{escape(v)}</dd></div>" for k, v in facts)
         return Section(f'<dl class="sipm-facts">{items}</dl>')
-
-    def _score(self) -> str:
-        back, changes = self.review.thresholds
-        return self.labels.t(
-            "tr_score_value",
-            score=self._points(self.review.score),
-            return_at=self._points(back),
-            changes_at=self._points(changes),
-        )
 
     def _dimension_points(self) -> str:
         t = self.labels.t

@@ -75,7 +75,7 @@ SANS_ZH = (
 )
 KAI_ZH = f'"AR PL UKai CN", "KaiTi", "STKaiti", {SERIF_ZH}'
 SANS_EN = (
-    '"Helvetica Neue", Arial, "Liberation Sans", "DejaVu Sans", "Noto Sans CJK SC", '
+    '"Helvetica Neue", Arial, "Liberation Sans", "DejaVu Sans", "Sipm Sans SC", "Noto Sans CJK SC", '
     '"WenQuanYi Micro Hei", sans-serif'
 )
 
