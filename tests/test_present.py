@@ -176,7 +176,7 @@ def test_target_review_report_words_every_finding(tiny, ctx, lang):
             "and the provincial evaluation of 2023" in html
         )
         assert "Completeness (19 points)" in html and "Feasibility (0 points)" in html
-        assert "19 (return at 15, approve with changes at 1)" in html
+        assert "19 points (return at 15, approve with changes at 1)" in html
     for finding in review.findings:
         message = report.message(finding)
         assert "{" not in message and "}" not in message  # every placeholder filled
