@@ -250,7 +250,9 @@ def test_the_indicator_table_adds_up_as_shown(ev, tiny, ctx, lang):
     for name, (points, earned) in zip(
         ("decision", "process", "output", "benefit"), subtotals, strict=True
     ):
-        assert f"{report.category_name(name)} {earned} / {points}" in section
+        said = report.labels.t("category_score", category=report.category_name(name),
+                               earned=str(earned), points=str(points))  # fmt: skip
+        assert said in section  # zh: 决策10.0分（满分10分）
     rounded = "保留至0.1分" if lang == "zh" else "rounded half up to 0.1 point"
     assert rounded in report.summary().html
 

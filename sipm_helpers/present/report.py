@@ -448,10 +448,10 @@ class SelfEvaluationReport:
         t = self.labels.t
         cats = self.ev.categories
         text = ("；" if self.lang == "zh" else "; ").join(
-            f"{self.category_name(r.category)} {fmt_score(r.earned, self.digits)}"
-            f" / {fmt_points(r.points, self.digits)}"
+            t("category_score", category=self.category_name(r.category),
+              earned=fmt_score(r.earned, self.digits), points=fmt_points(r.points, self.digits))
             for r in cats.itertuples()
-        )
+        )  # fmt: skip
         parts = [
             f"<h3>{escape(t('section_indicators'))}</h3>",
             _para(t("indicators_text", categories=text)),
