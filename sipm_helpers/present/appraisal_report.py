@@ -125,7 +125,7 @@ class AppraisalReport:
             spread = [t("pe_grade_count", grade=self.grade(g), count=int(n))
                       for g, n in grades.items()]  # fmt: skip
             sentences.append(t("pe_summary_grades", grades=listed(spread, self.lang)))
-        return ("" if self.lang == "zh" else " ").join(sentences)
+        return self.labels.sentences(sentences)
 
     def _grades(self, scored: pd.DataFrame) -> str:
         """The evaluated grades' distribution, best grade first (Art. 18's summary)."""
@@ -587,7 +587,7 @@ class AppraisalReport:
     def _due(self) -> str:
         """The self-evaluation's due day in the year (Art. 18): '5月31日', '31 May'."""
         day = self.ctx.appraisal.due(self.a.year)
-        return f"{day.month}月{day.day}日" if self.lang == "zh" else f"{day.day} {day:%B}"
+        return self.labels.month_day(day.isoformat())
 
     def suggestions(self) -> Section:
         """Each region's suggestions (Art. 19), in full in its feedback letter."""

@@ -15,6 +15,7 @@ import pandas as pd
 
 from sipm_helpers.config.context import Context
 from sipm_helpers.config.labels import Labels, load_labels
+from sipm_helpers.config.loader import in_language
 from sipm_helpers.data.dataset import Dataset
 from sipm_helpers.domain.evaluation import SelfEvaluation
 from sipm_helpers.domain.scoring import NOT_APPLICABLE, REPORTED
@@ -86,7 +87,7 @@ class SelfEvaluationReport:
         return self.catalogue.indicator(code).name(self.lang)
 
     def category_name(self, code: str) -> str:
-        return self.catalogue.categories[code][self.lang]
+        return in_language(self.catalogue.categories[code], self.lang)
 
     def grade_label(self) -> str:
         s = self.ev.summary
@@ -147,7 +148,7 @@ class SelfEvaluationReport:
         return Section("".join(parts))
 
     def _joined(self, sentences: list[str]) -> str:
-        return ("" if self.lang == "zh" else " ").join(sentences)  # Chinese: no space between
+        return self.labels.sentences(sentences)
 
     def _counts(self) -> list[str]:
         """The summary's counts, each sentence only where it has something to count."""
@@ -447,7 +448,7 @@ class SelfEvaluationReport:
         reason and measure) and the chart of scores by category."""
         t = self.labels.t
         cats = self.ev.categories
-        text = ("；" if self.lang == "zh" else "; ").join(
+        text = self.labels.clauses(
             t("category_score", category=self.category_name(r.category),
               earned=fmt_score(r.earned, self.digits), points=fmt_points(r.points, self.digits))
             for r in cats.itertuples()
@@ -505,7 +506,7 @@ class SelfEvaluationReport:
             return Section("".join(parts))
         parts.append(_para(t("deviations_text", count=len(dev))))
         if len(self.ev.unexplained):
-            names = "、".join if self.lang == "zh" else ", ".join
+            names = self.labels.join
             parts.append(
                 f'<div class="callout bad">{rich(t("unexplained_callout", indicators=names(self.indicator_name(c) for c in self.ev.unexplained["indicator"])))}</div>'
             )

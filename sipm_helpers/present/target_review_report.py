@@ -64,7 +64,7 @@ class TargetReviewReport:
         if unit != "rate":
             return fmt_value(value, unit)
         points = f"{value * 100:.1f}".rstrip("0").rstrip(".")
-        return f"{points}个百分点" if self.lang == "zh" else f"{points} pp"
+        return self.labels.points(points)
 
     def vintage(self) -> str:
         """What the review rests on, as one phrase: "依据2026年年初预算、2025年1—9月执行数及
@@ -128,7 +128,7 @@ class TargetReviewReport:
             t("tr_dim_points", dimension=t(f"tr_dim_{d}"), points=self._points(p))
             for d, p in self.review.by_dimension().items()
         ]
-        return ("、" if self.lang == "zh" else ", ").join(parts)
+        return self.labels.t("lang_list_separator").join(parts)
 
     def summary(self) -> Section:
         """The verdict with the weighed points behind it, by dimension; what the review
@@ -152,16 +152,18 @@ class TargetReviewReport:
             "tr_vintage_text", date=fmt_date(r.vintage.review_date, self.lang), basis=self.vintage()
         )
         if r.vintage.expected:
-            basis += " " if self.lang == "en" else ""
-            basis += t("tr_vintage_expected", year=r.vintage.executed_year)
+            basis = self.labels.sentences(
+                [basis, t("tr_vintage_expected", year=r.vintage.executed_year)]
+            )
         scope = ""
         if r.members:  # a province's own targets, its prefectures taken together
-            names = "、" if self.lang == "zh" else ", "
             scope = _para(
                 t(
                     "tr_provincial",
                     count=len(r.members),
-                    regions=names.join(self.ds.region_name(m, self.lang) for m in r.members),
+                    regions=self.labels.join(
+                        [self.ds.region_name(m, self.lang) for m in r.members]
+                    ),
                 )
             )
         return Section(
