@@ -17,7 +17,7 @@ from sipm_helpers.batch.manifest import FAILED, OK, JobRecord, Manifest
 from sipm_helpers.batch.plan import Job
 from sipm_helpers.batch.stages import STAGES
 from sipm_helpers.config.context import Context
-from sipm_helpers.config.labels import LANGUAGES, load_labels
+from sipm_helpers.config.labels import languages, load_labels
 from sipm_helpers.data.dataset import Dataset
 from sipm_helpers.data.io import atomic_write_bytes
 from sipm_helpers.domain.provincial import coordinating_province
@@ -146,7 +146,7 @@ def page_maker(
     for one) made by the worker that ran it, with the title and cover publish would give
     it; publish then finds them fresh."""
     out = out.resolve()
-    labels = {lang: load_labels(lang) for lang in LANGUAGES}
+    labels = {lang: load_labels(lang) for lang in languages()}
     covers = covers or Covers()
 
     def after(job: Job):
