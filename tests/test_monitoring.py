@@ -418,3 +418,89 @@ def test_monitoring_judges_the_employees_medical_reserve_on_its_pooled_fund(tmp_
     # the pooled fund: 340 at the end of June, 6 × 60 spent: 340 ÷ 60 months
     assert mon.months_covered == pytest.approx(340 / 60)
     assert mon.balance_end == pytest.approx(632 + 6 * 11)  # the whole fund's balance
+
+
+# --------------------------------------------------------------------------- the balance's season
+
+
+def with_june_balance(ds, factor_by_year: dict[int, float]):
+    """``ds`` with 110100's employee medical balance at the end of June scaled per year."""
+    from sipm_helpers.data.dataset import Dataset
+
+    e = ds.execution.copy()
+    for year, factor in factor_by_year.items():
+        june = (
+            (e["region_code"] == "110100")
+            & (e["fund"] == "employee_medical")
+            & (e["year"] == year)
+            & (e["month"] == 6)
+            & (e["item"] == "balance_end")
+        )
+        e.loc[june, "amount"] *= factor
+    return Dataset(**{**ds.__dict__, "execution": e})
+
+
+def test_balance_is_projected_to_the_year_end_by_its_season(tiny, ctx):
+    mon = monitor_tiny(tiny, ctx, 6)
+    # 2024: June 566 and December 632, 90 a month spent: December covers 632 ÷ 566 times
+    # the months June does; June 2025 covers 698 ÷ 90 = 7.76 months → 8.66 at the year end
+    assert mon.season.history_years == 1
+    assert mon.season.factor == pytest.approx(632 / 566)
+    assert mon.season.year_end == pytest.approx(698 / 90 * 632 / 566)
+    checks = mon.checks.set_index("check")
+    assert checks.at["balance", "year_end"] == pytest.approx(698 / 90 * 632 / 566)
+    assert checks.at["balance", "light"] == "green"
+    result = mon.to_result()
+    assert result["version"] == 2
+    assert result["months_covered_year_end"] == pytest.approx(698 / 90 * 632 / 566)
+
+
+def test_a_seasonal_low_balance_is_no_alert_but_a_low_one_for_the_season_is(tiny, ctx):
+    # Every June the balance halves and recovers by December: June 2025's 349 covers
+    # 3.88 months, below the floor of 6, but 2024's June did the same (283, then 632):
+    # projected 349 ÷ 90 × 632 ÷ 283 = 8.66 months at the year end. No alert.
+    seasonal = monitor_tiny(with_june_balance(tiny, {2024: 0.5, 2025: 0.5}), ctx, 6)
+    assert seasonal.months_covered == pytest.approx(349 / 90)
+    assert seasonal.season.year_end == pytest.approx(349 / 90 * 632 / 283)
+    assert not (seasonal.alerts["item"] == "balance_end").any()
+    assert seasonal.checks.set_index("check").at["balance", "light"] == "green"
+    # Only 2025's June is low: 349 ÷ 90 × 632 ÷ 566 = 4.33 months at the year end, amber.
+    low = monitor_tiny(with_june_balance(tiny, {2025: 0.5}), ctx, 6)
+    assert low.season.year_end == pytest.approx(349 / 90 * 632 / 566)
+    hit = low.alerts.loc[low.alerts["item"] == "balance_end"].iloc[0]
+    assert (hit["light"], hit["reason"]) == ("amber", "balance_low")
+
+
+def test_no_seasonal_balance_alert_on_the_demo_in_october(demo, ctx):
+    from sipm_helpers.domain.monitoring import monitor
+
+    c = demo.coordination
+    regions = c.loc[c["fund"] == "resident_medical", "region_code"].tolist()
+    low = [
+        r
+        for r in regions
+        if (
+            monitor(
+                demo, ctx, ctx.monitoring, fund="resident_medical", region=r, year=2026, month=10
+            )
+            .alerts["reason"]
+            .eq("balance_low")
+            .any()
+        )
+    ]
+    assert len(regions) == 15 and low == []  # before: all 14 with a positive balance amber
+    jinhe = monitor(
+        demo, ctx, ctx.monitoring, fund="resident_medical", region="910100", year=2026, month=10
+    )
+    assert jinhe.months_covered < 6 < jinhe.season.year_end  # 3.7 now, 8.2 projected
+
+
+def test_the_report_gives_the_balance_projection_in_both_languages(tiny, ctx):
+    from sipm_helpers.present.monitoring_report import MonitoringReport
+
+    mon = monitor_tiny(tiny, ctx, 6)
+    en = MonitoringReport(mon, tiny, ctx, "en")
+    assert "about 8.7 months at the end of this year, against the floor of 6.0" in en.focus().html
+    assert "8.7 projected to the year end by 1 past year(s)" in en.checks().html
+    zh = MonitoringReport(mon, tiny, ctx, "zh")
+    assert "预计本年末可支付8.7个月（下限6.0个月）" in zh.focus().html

@@ -26,8 +26,8 @@ from sipm_helpers.config import FundRegistry
 from sipm_helpers.config.context import Context
 from sipm_helpers.config.monitoring import MonitoringRules
 from sipm_helpers.data.dataset import Dataset
-from sipm_helpers.domain.facts import POOLED
 from sipm_helpers.domain.indicators import indicator_frame
+from sipm_helpers.domain.monitoring_balance import SeasonalBalance, coverage_path, seasonal_balance
 from sipm_helpers.domain.results import json_value
 from sipm_helpers.domain.rules import RULES
 from sipm_helpers.domain.scoring import score_indicators
@@ -286,7 +286,7 @@ def alerts(lights: pd.DataFrame) -> pd.DataFrame:
 
 
 MONITORING_SCHEMA = "sipm.monitoring"
-MONITORING_VERSION = 1
+MONITORING_VERSION = 2  # 2: the balance judged against its season
 
 
 # Alerts that are not about a line item: the balance (Art. 12) and late data (Art. 13).
@@ -310,7 +310,8 @@ class Monitoring:
     alerts: pd.DataFrame
     paths: pd.DataFrame  # month, item, executed (cumulative), expected_share
     balance_end: float
-    months_covered: float
+    season: SeasonalBalance  # months covered now and projected to the year end
+    floor: float  # the reserve band's floor of months covered (NaN without one)
     indicators: pd.DataFrame  # the annual targets' outlook (indicator_outlook)
     checks: pd.DataFrame  # Art. 13's timeliness, compliance and effectiveness (art13_checks)
 
@@ -321,6 +322,10 @@ class Monitoring:
     @property
     def data_period(self) -> str:
         return f"{self.year}-{self.data_month:02d}"
+
+    @property
+    def months_covered(self) -> float:
+        return self.season.months_covered
 
     @property
     def months_late(self) -> int:
@@ -368,6 +373,8 @@ class Monitoring:
             "flags": self.flags(),
             "balance_end": json_value(self.balance_end),
             "months_covered": json_value(self.months_covered),
+            "months_covered_year_end": json_value(self.season.year_end),
+            "balance_history_years": self.season.history_years,
             "items": rows,
             "alerts": [
                 {
@@ -398,24 +405,6 @@ class Monitoring:
                 for r in self.checks.itertuples()
             ],
         }
-
-
-def pooled_to_date(
-    ds: Dataset, *, fund: str, region: str, year: int, month: int
-) -> tuple[float, float] | None:
-    """(the pooled fund's balance at the end of ``month``, its expenditure to date) where the
-    statistics report the pooled fund apart from the personal accounts, else None: its
-    reserve norm applies to the pooled fund (:data:`~sipm_helpers.domain.facts.POOLED`)."""
-    s = ds.statistics
-    mine = s.loc[
-        (s["fund"] == fund) & (s["region_code"] == region) & (s["year"] == year)
-        & (s["month"] <= month)
-    ]  # fmt: skip
-    ends = mine.loc[(mine["stat"] == POOLED["balance_end"]) & (mine["month"] == month), "value"]
-    spent = mine.loc[mine["stat"] == POOLED["expenditure"], "value"]
-    if ends.empty or spent.empty:
-        return None
-    return float(ends.iloc[0]), float(spent.sum())
 
 
 def reported_month(ds: Dataset, *, fund: str, region: str, year: int) -> int:
@@ -493,17 +482,15 @@ def monitor(
     mine = sub.execution.loc[(sub.execution["year"] == year) & (sub.execution["month"] == as_of)]
     ends = mine.loc[mine["item"] == "balance_end", "amount"]
     balance = float(ends.iloc[0]) if len(ends) else float("nan")
-    spent = items.loc[items["item"] == "expenditure", "executed"]
-    reserve = (balance, float(spent.iloc[0]) if len(spent) else float("nan"))
-    reserve = pooled_to_date(ds, fund=fund, region=region, year=year, month=as_of) or reserve
-    monthly = reserve[1] / as_of if as_of else float("nan")
-    months_covered = reserve[0] / monthly if monthly > 0 else float("nan")
+    path = coverage_path(ds, ctx.registry, fund=fund, region=region)
+    season = seasonal_balance(path, year, as_of)
     band = ctx.reserve_band(fund, province)
     floor = band.lower if band is not None and band.lower is not None else float("nan")
     fund_alerts = []
     if as_of < month:  # Art. 13, timeliness: the data have not arrived
         fund_alerts.append(("data", RED, "data_late"))
-    if balance < 0 or months_covered < floor:  # Art. 12: the fund's balance is in focus
+    # Art. 12: the fund's balance is in focus, judged against its season
+    if balance < 0 or season.judged < floor:
         fund_alerts.append(
             ("balance_end", *((RED, "negative_balance") if balance < 0 else (AMBER, "balance_low")))
         )
@@ -541,9 +528,10 @@ def monitor(
         alerts=found,
         paths=paths,
         balance_end=balance,
-        months_covered=months_covered,
+        season=season,
+        floor=floor,
         indicators=outlook,
-        checks=art13_checks(items, outlook, rules, month, as_of, balance, months_covered, floor),
+        checks=art13_checks(items, outlook, rules, month, as_of, balance, season, floor),
     )
 
 
@@ -557,13 +545,14 @@ def art13_checks(
     month: int,
     data_month: int,
     balance: float,
-    months_covered: float,
+    season: SeasonalBalance,
     floor: float,
 ) -> pd.DataFrame:
     """The monitoring contents of Art. 13 as checks with a light each: timeliness (data
     reported to the period; fiscal subsidy and benefits on their seasonal schedule),
     compliance (expenditure within its budget, nothing executed without a budget, no
-    negative balance) and effectiveness (the annual targets on course). Columns: aspect,
+    negative balance, the balance's months covered projected to the year end by its season
+    within the reserve band) and effectiveness (the annual targets on course). Columns: aspect,
     check, light (None where the check does not apply), and the figures it rests on."""
     rows: list[dict] = [
         {
@@ -627,10 +616,12 @@ def art13_checks(
             else RED
             if balance < 0
             else AMBER
-            if months_covered < floor
+            if season.judged < floor
             else GREEN,
             "balance": balance,
-            "months": months_covered,
+            "months": season.months_covered,
+            "year_end": season.year_end,
+            "history_years": season.history_years,
             "floor": floor,
         }
     )

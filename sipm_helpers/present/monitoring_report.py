@@ -108,6 +108,16 @@ class MonitoringReport:
                 )
             )
         )
+        season = self.mon.season
+        if season.history_years:
+            text = t(
+                "mon_balance_season",
+                years=season.history_years,
+                factor=fmt_number(season.factor, 2),
+                year_end=fmt_number(season.year_end, 1),
+                floor=fmt_number(self.mon.floor, 1),
+            )
+            parts.append(_para(text))
         charts = []
         for item in CHART_ITEMS[:3]:
             row = self._row(item)
@@ -217,9 +227,11 @@ class MonitoringReport:
             return t("finding_unbudgeted", count=int(r["count"]))
         if check == "balance":
             return t(
-                "finding_balance",
+                "finding_balance_season" if r["history_years"] else "finding_balance",
                 balance=fmt_money(r["balance"]),
                 months=fmt_number(r["months"], 1),
+                year_end=fmt_number(r["year_end"], 1),
+                years=int(r["history_years"]),
                 floor=fmt_number(r["floor"], 1),
             )
         return t("finding_targets", count=int(r["count"]), red=int(r["red"]), amber=int(r["amber"]))
