@@ -138,6 +138,8 @@ def lights_frame(rows):
         "log_mean": np.nan,
         "log_scale": np.nan,
         "dof": 4.0,
+        "forecast": np.nan,
+        "expected_executed": np.nan,
     }
     return pd.DataFrame([{**base, **row} for row in rows])
 
@@ -202,7 +204,7 @@ def test_monitoring_rules_are_validated(tmp_path):
     bad = tmp_path / "monitoring.yaml"
     bad.write_text(
         "version: 1\npace: {income: {amber_below: 0.8, red_below: 0.9}, expenditure: {amber_below: 0.9, red_below: 0.8, amber_above: 1.1, red_above: 1.2}}\n"
-        "forecast_risk: {amber: 0.6, red: 0.85, tolerance: 0.03}\nfocus_items: [premium]\nseverities: [red, amber]\n"
+        "forecast_risk: {amber: 0.6, red: 0.85, tolerance: 0.03}\nmateriality: {share: 0.01}\nfocus_items: [premium]\nseverities: [red, amber]\n"
         "outlook: {year_end_only: [fund_return_rate], forecast: {income_budget_execution: income}, surplus: current_year_balance}\n",
         encoding="utf-8",
     )
@@ -504,3 +506,139 @@ def test_the_report_gives_the_balance_projection_in_both_languages(tiny, ctx):
     assert "8.7 projected to the year end by 1 past year(s)" in en.checks().html
     zh = MonitoringReport(mon, tiny, ctx, "zh")
     assert "预计本年末可支付8.7个月（下限6.0个月）" in zh.focus().html
+
+
+# --------------------------------------------------------------------------- materiality
+
+
+def with_first_half(ds, item: str, amount: float):
+    """``ds`` with 110100's employee medical ``item`` at ``amount`` a month in Jan–Jun 2025."""
+    from sipm_helpers.data.dataset import Dataset
+
+    e = ds.execution.copy()
+    rows = (
+        (e["region_code"] == "110100")
+        & (e["fund"] == "employee_medical")
+        & (e["year"] == 2025)
+        & (e["month"] <= 6)
+        & (e["item"] == item)
+    )
+    e.loc[rows, "amount"] = amount
+    return Dataset(**{**ds.__dict__, "execution": e})
+
+
+def test_an_immaterial_deviation_is_no_alert(tiny, ctx):
+    # No interest in Jan–Jun 2025: 0 of the 6 expected (12 budgeted, flat), pace 0, red by
+    # itself; but 6 at stake is 0.5 % of the 1,262 total income, under the 1 % materiality.
+    # Premium 80 a month: 480 of 625 expected; forecast 480 × 1,200 ÷ 600 = 960, 290 short
+    # of 1,250: 23 % of total income, a red alert.
+    ds = with_first_half(with_first_half(tiny, "interest", 0.0), "premium", 80.0)
+    mon = monitor_tiny(ds, ctx, 6)
+    items = mon.items.set_index("item")
+    assert items.at["interest", "pace"] == 0.0
+    assert items.at["interest", "at_stake"] == pytest.approx(6 / 1262)
+    assert (items.at["interest", "light"], items.at["interest", "reason"]) == (
+        "green",
+        "immaterial",
+    )
+    assert items.at["premium", "at_stake"] == pytest.approx(290 / 1262)
+    assert items.at["premium", "light"] == "red"
+    assert "interest" not in set(mon.alerts["item"])
+    assert set(mon.alerts["item"]) == {"premium", "income"}
+    from sipm_helpers.present.monitoring_report import MonitoringReport
+
+    assert "Immaterial" in MonitoringReport(mon, ds, ctx, "en").items_table().html
+    assert "未达重要性水平" in MonitoringReport(mon, ds, ctx, "zh").items_table().html
+
+
+def test_unbudgeted_execution_is_an_alert_however_small(tiny, ctx):
+    from sipm_helpers.data.dataset import Dataset
+
+    b = tiny.budget
+    ds = Dataset(
+        **{
+            **tiny.__dict__,
+            "budget": b.loc[~((b["region_code"] == "110100") & (b["item"] == "interest"))],
+        }
+    )
+    hit = monitor_tiny(ds, ctx, 6).alerts.set_index("item").loc["interest"]
+    assert (hit["light"], hit["reason"]) == ("red", "unbudgeted")  # 6 of 1,250: still an alert
+
+
+def test_focus_items_lead_the_alerts(ctx):
+    from sipm_helpers.domain.monitoring import alerts, traffic_lights
+
+    frame = lights_frame(
+        [
+            {"item": "transfer_in", "pace": 0.5},  # red, not in focus
+            {"item": "premium", "pace": 0.9},  # amber, in focus
+        ]
+    )
+    order = alerts(traffic_lights(frame, ctx.registry, ctx.monitoring))
+    assert order["item"].tolist() == ["premium", "transfer_in"]
+
+
+@pytest.mark.parametrize("share", ["-0.1", "1.0"])
+def test_materiality_is_validated(tmp_path, share):
+    from sipm_helpers import paths
+    from sipm_helpers.config.monitoring import load_monitoring_rules
+    from sipm_helpers.errors import ParameterError
+
+    text = (paths.parameters_dir() / "monitoring.yaml").read_text(encoding="utf-8")
+    bad = tmp_path / "monitoring.yaml"
+    bad.write_text(text.replace("{share: 0.01}", f"{{share: {share}}}"), encoding="utf-8")
+    with pytest.raises(ParameterError, match=r"monitoring.yaml: materiality\.share: needs 0"):
+        load_monitoring_rules(bad)
+
+
+def test_no_red_alert_on_an_immaterial_item_in_the_demo(demo, ctx):
+    from sipm_helpers.domain.monitoring import monitor
+
+    mon = monitor(
+        demo, ctx, ctx.monitoring, fund="employee_medical", region="920200", year=2026, month=10
+    )
+    items = mon.items.set_index("item")
+    # Baixi's transfers out run 7 % ahead of their season, 2,123 budgeted of 442,719: before,
+    # a red alert; at stake 0.03 % of the fund's expenditure
+    assert items.at["transfer_out", "reason"] == "immaterial"
+    assert items.at["transfer_out", "at_stake"] < 0.001
+    assert "transfer_out" not in set(mon.alerts["item"])
+
+
+# --------------------------------------------------------------------------- the light's probability
+
+
+def test_the_probability_shown_is_the_lights(ctx):
+    from scipy import stats
+
+    from sipm_helpers.domain.monitoring import traffic_lights
+
+    # premium: 100 to date, 120 budgeted, forecast exactly 120 (log multiplier log 1.2,
+    # scale 0.05, 4 degrees of freedom): even odds of ending below the budget, but a miss
+    # beyond the 3 % tolerance (below 116.4) has t₄((log 1.164 − log 1.2) ÷ 0.05) = 29 %
+    frame = lights_frame(
+        [{"item": "premium", "pace": 1.0, "log_mean": np.log(1.2), "log_scale": 0.05}]
+    )
+    lit = traffic_lights(frame, ctx.registry, ctx.monitoring).iloc[0]
+    by_hand = stats.t.cdf((np.log(1.164) - np.log(1.2)) / 0.05, 4)
+    assert lit["p_miss"] == pytest.approx(by_hand) and 0.28 < by_hand < 0.30
+    assert lit["light"] == "green"
+
+
+def test_the_items_table_shows_the_lights_probability_on_the_demo(demo, ctx):
+    from sipm_helpers.domain.monitoring import monitor
+    from sipm_helpers.present.monitoring_report import MonitoringReport
+
+    mon = monitor(
+        demo, ctx, ctx.monitoring, fund="employee_medical", region="910100", year=2026, month=10
+    )
+    items = mon.items
+    r = ctx.monitoring
+    on_track = items.loc[items["reason"] == "on_track", "p_miss"].dropna()
+    assert len(on_track) and (on_track < r.risk_amber).all()
+    # before, a green item could show 95 %: the probability of ending at all below budget
+    assert ((items["light"] == "green") & (items["p_below_budget"] > r.risk_red)).any()
+    html = MonitoringReport(mon, demo, ctx, "en").items_table().html
+    assert "P(miss &gt; 3%)" in html and "an amber light starts at 60%" in html
+    zh = MonitoringReport(mon, demo, ctx, "zh").items_table().html
+    assert "偏离预算超过3%的概率" in zh

@@ -22,6 +22,7 @@ class MonitoringRules:
     risk_amber: float
     risk_red: float
     risk_tolerance: float
+    materiality: float  # the share of the fund's total income or expenditure at stake
     focus_items: tuple[str, ...]
     year_end_only: frozenset[str]  # indicators left to the year end
     forecast_items: dict[str, str]  # indicator → the line item whose forecast ÷ budget it is
@@ -37,8 +38,12 @@ def load_monitoring_rules(path: str | Path | None = None) -> MonitoringRules:
     path = Path(path) if path else parameters_dir() / "monitoring.yaml"
     raw = read_yaml(path)
     require_keys(
-        path, "", raw, ["version", "pace", "forecast_risk", "focus_items", "severities", "outlook"]
+        path,
+        "",
+        raw,
+        ["version", "pace", "forecast_risk", "materiality", "focus_items", "severities", "outlook"],
     )
+    material = require_keys(path, "materiality", raw["materiality"], ["share"])
     outlook = require_keys(
         path, "outlook", raw["outlook"], ["year_end_only", "forecast", "surplus"]
     )
@@ -69,6 +74,7 @@ def load_monitoring_rules(path: str | Path | None = None) -> MonitoringRules:
         risk_amber=num("forecast_risk.amber", risk["amber"]),
         risk_red=num("forecast_risk.red", risk["red"]),
         risk_tolerance=num("forecast_risk.tolerance", risk["tolerance"]),
+        materiality=num("materiality.share", material["share"]),
         focus_items=tuple(str(i) for i in raw["focus_items"]),
         year_end_only=frozenset(str(c) for c in outlook["year_end_only"]),
         forecast_items={str(c): str(item) for c, item in forecast.items()},
@@ -87,4 +93,6 @@ def load_monitoring_rules(path: str | Path | None = None) -> MonitoringRules:
         )
     if not 0 < rules.risk_amber <= rules.risk_red <= 1:
         raise ParameterError(path, "forecast_risk", "needs 0 < amber ≤ red ≤ 1")
+    if not 0 <= rules.materiality < 1:
+        raise ParameterError(path, "materiality.share", "needs 0 ≤ share < 1")
     return rules

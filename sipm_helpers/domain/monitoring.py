@@ -33,6 +33,7 @@ from sipm_helpers.domain.rules import RULES
 from sipm_helpers.domain.scoring import score_indicators
 
 ITEM_KEYS = ["region_code", "fund", "item"]
+TOTALS = ("income", "expenditure")  # the totals, items of their own in the frames below
 MIN_HISTORY = 2  # past years needed before a spread can be estimated
 
 
@@ -206,16 +207,35 @@ def risk_light(p_bad: np.ndarray, rules: MonitoringRules) -> np.ndarray:
     return np.select([p_bad >= rules.risk_red, p_bad >= rules.risk_amber], [RED, AMBER], GREEN)
 
 
+def at_stake_share(frame: pd.DataFrame, kind: pd.Series) -> np.ndarray:
+    """Per row of a :func:`progress` frame, the amount at stake ÷ the fund's budgeted total of
+    the item's kind (total income or total expenditure, from the frame's own total rows) in
+    the same region: the larger of the forecast's gap to the budget and the gap to the
+    seasonal pace. NaN where the frame has no budgeted total to compare with."""
+    gap = np.fmax(
+        (frame["forecast"] - frame["budget"]).abs().to_numpy(dtype=float),
+        (frame["executed"] - frame["expected_executed"]).abs().to_numpy(dtype=float),
+    )
+    keys = ["region_code", "fund", "item"]
+    totals = frame.loc[frame["item"].isin(TOTALS), [*keys, "budget"]].set_index(keys)["budget"]
+    where = pd.MultiIndex.from_arrays([frame["region_code"], frame["fund"], kind])
+    total = totals.reindex(where).to_numpy(dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return gap / np.where(total > 0, total, np.nan)
+
+
 def traffic_lights(
     frame: pd.DataFrame, registry: FundRegistry, rules: MonitoringRules
 ) -> pd.DataFrame:
     """Add ``light`` (green, amber, red) and ``reason`` to a :func:`progress` frame.
 
     Pace is judged against the seasonal expectation (income behind it, expenditure behind or
-    ahead of it), and the forecast by the probability that income falls short of its budget,
-    or expenditure overruns it, by more than the rules' tolerance. The worse of the two decides. Items without a budget are
-    left grey (light NA) unless something was executed against no budget: red
-    (compliance, Art. 13).
+    ahead of it), and the forecast by the probability ``p_miss`` that income falls short of
+    its budget, or expenditure overruns it, by more than the rules' tolerance. The worse of
+    the two decides. A light whose amount at stake (:func:`at_stake_share`) is under the
+    rules' materiality turns green with reason 'immaterial'. Items without a budget are left
+    grey (light NA) unless something was executed against no budget: red (compliance,
+    Art. 13), whatever the amount.
     """
     kind = frame["item"].map({c: i.kind for c, i in registry.line_items.items()})
     kind = kind.fillna(frame["item"])  # the income and expenditure totals name their kind
@@ -267,26 +287,36 @@ def traffic_lights(
     out["reason"] = np.where(
         level == 0, np.where(unbudgeted | no_budget, reason, "on_track"), reason
     )
+    out["p_miss"] = p_bad
+    out["at_stake"] = at_stake_share(frame, kind)
+    immaterial = (level > 0) & ~unbudgeted & (out["at_stake"].to_numpy() < r.materiality)
+    out.loc[immaterial, "light"] = GREEN
+    out.loc[immaterial, "reason"] = "immaterial"
     out["focus"] = out["item"].isin(rules.focus_items)
     return out
 
 
 def alerts(lights: pd.DataFrame) -> pd.DataFrame:
-    """The amber and red lights as alerts, most severe first and Art. 12's focus items
-    first within a severity, each with an empty ``corrective_action`` for the region to
-    fill in (Art. 14)."""
+    """The amber and red lights as alerts (immaterial ones are green already), Art. 12's
+    focus items first, most severe first within them, each with an empty
+    ``corrective_action`` for the region to fill in (Art. 14)."""
     hit = lights.loc[lights["light"].isin([RED, AMBER])].copy()
-    hit["_rank"] = hit["light"].map(_RANK)
-    hit = hit.sort_values(
-        ["_rank", "focus", "region_code", "fund", "item"],
-        ascending=[False, False, True, True, True],
-    )
     hit["corrective_action"] = ""
-    return hit.drop(columns="_rank").reset_index(drop=True)
+    return rank_alerts(hit.sort_values(ITEM_KEYS))
+
+
+def rank_alerts(found: pd.DataFrame) -> pd.DataFrame:
+    """``found`` in the order of the report: focus first, then red before amber, in the
+    order given otherwise."""
+    order = found.assign(_rank=found["light"].map(_RANK), _focus=found["focus"].astype(bool))
+    order = order.sort_values(["_focus", "_rank"], ascending=False, kind="stable")
+    return order.drop(columns=["_rank", "_focus"]).reset_index(drop=True)
 
 
 MONITORING_SCHEMA = "sipm.monitoring"
-MONITORING_VERSION = 2  # 2: the balance judged against its season
+# 2: the balance judged against its season; items' p_miss (the light's probability) and
+# at_stake (materiality), the reason 'immaterial'
+MONITORING_VERSION = 2
 
 
 # Alerts that are not about a line item: the balance (Art. 12) and late data (Art. 13).
@@ -353,7 +383,8 @@ class Monitoring:
             "pace",
             "forecast",
         ]
-        cols += ["forecast_low", "forecast_high", "p_below_budget", "light", "reason"]
+        cols += ["forecast_low", "forecast_high", "p_below_budget", "p_miss", "at_stake"]
+        cols += ["light", "reason"]
         rows = [
             {k: json_value(v) for k, v in r.items()} for r in self.items[cols].to_dict("records")
         ]
@@ -510,10 +541,7 @@ def monitor(
                 for item, light, reason in fund_alerts
             ]
         )
-        found = pd.concat([extra, found], ignore_index=True)
-        found = found.sort_values(
-            "light", key=lambda s: s.map(_RANK), ascending=False, kind="stable", ignore_index=True
-        )
+        found = rank_alerts(pd.concat([extra, found], ignore_index=True))
     outlook = indicator_outlook(ds, ctx, rules, items, fund=fund, region=region, year=year)
     if as_of == 0:  # nothing reported: no outlook either
         outlook = outlook.iloc[:0]

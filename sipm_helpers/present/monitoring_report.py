@@ -141,7 +141,15 @@ class MonitoringReport:
         """Every line item: budget, executed, rate, expected share, pace, forecast and interval,
         probability of missing the budget, light."""
         t = self.labels.t
-        parts = [f"<h2>{escape(t('mon_items'))}</h2>", _para(t("mon_items_text", confidence="90%"))]
+        rules = self.ctx.monitoring
+        shares = {
+            "tolerance": fmt_rate(rules.risk_tolerance, 0),
+            "amber": fmt_rate(rules.risk_amber, 0),
+            "red": fmt_rate(rules.risk_red, 0),
+            "materiality": fmt_rate(rules.materiality, 0),
+        }
+        text = t("mon_items_text", confidence="90%", **shares)
+        parts = [f"<h2>{escape(t('mon_items'))}</h2>", _para(text)]
         rows = []
         for _, r in self.mon.items.iterrows():
             interval = (
@@ -161,13 +169,15 @@ class MonitoringReport:
                     Cell(fmt_number(r["pace"], 2), True, css),
                     Cell(fmt_money(r["forecast"]), True, css),
                     Cell(interval, True, css),
-                    Cell(fmt_rate(r["p_below_budget"], 0), True, css),
-                    self._light(r["light"]),
+                    Cell(fmt_rate(r["p_miss"], 0), True, css),
+                    Cell(t("mon_immaterial"), css="good")
+                    if r["reason"] == "immaterial"
+                    else self._light(r["light"]),
                 ]
             )
         header = [
             t("col_item"), t("col_budget"), t("col_executed"), t("col_rate"), t("col_expected"),
-            t("col_pace"), t("col_forecast"), t("col_interval"), t("col_p_short"), t("col_light"),
+            t("col_pace"), t("col_forecast"), t("col_interval"), t("col_p_short", tolerance=shares["tolerance"]), t("col_light"),
         ]  # fmt: skip
         parts.append(
             html_table(
