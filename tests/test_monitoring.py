@@ -469,8 +469,16 @@ def test_a_seasonal_low_balance_is_no_alert_but_a_low_one_for_the_season_is(tiny
     # Only 2025's June is low: 349 ÷ 90 × 632 ÷ 566 = 4.33 months at the year end, amber.
     low = monitor_tiny(with_june_balance(tiny, {2025: 0.5}), ctx, 6)
     assert low.season.year_end == pytest.approx(349 / 90 * 632 / 566)
+    # The reserve target's outlook is the same projection, red (4.33 far under 6): the
+    # balance alert speaks for it, red, and the target raises none of its own.
+    reserve = low.indicators.set_index("indicator").loc["months_covered"]
+    assert reserve["basis"] == "season" and reserve["light"] == "red"
+    assert reserve["value"] == pytest.approx(low.months_covered * 632 / 566, rel=1e-6)
     hit = low.alerts.loc[low.alerts["item"] == "balance_end"].iloc[0]
-    assert (hit["light"], hit["reason"]) == ("amber", "balance_low")
+    assert (hit["light"], hit["reason"]) == ("red", "balance_low")
+    assert "months_covered" not in set(low.alerts["item"])
+    seasonal_reserve = seasonal.indicators.set_index("indicator").loc["months_covered"]
+    assert seasonal_reserve["light"] == "green"  # 8.66 in the band of 6 to 9
 
 
 def test_no_seasonal_balance_alert_on_the_demo_in_october(demo, ctx):
@@ -544,7 +552,8 @@ def test_an_immaterial_deviation_is_no_alert(tiny, ctx):
     assert items.at["premium", "at_stake"] == pytest.approx(290 / 1262)
     assert items.at["premium", "light"] == "red"
     assert "interest" not in set(mon.alerts["item"])
-    assert set(mon.alerts["item"]) == {"premium", "income"}
+    lines = mon.alerts.loc[mon.alerts["kind"] == "item", "item"]
+    assert set(lines) == {"premium", "income"}
     from sipm_helpers.present.monitoring_report import MonitoringReport
 
     assert "Immaterial" in MonitoringReport(mon, ds, ctx, "en").items_table().html
@@ -642,3 +651,76 @@ def test_the_items_table_shows_the_lights_probability_on_the_demo(demo, ctx):
     assert "P(miss &gt; 3%)" in html and "an amber light starts at 60%" in html
     zh = MonitoringReport(mon, demo, ctx, "zh").items_table().html
     assert "偏离预算超过3%的概率" in zh
+
+
+# --------------------------------------------------------------------------- outlooks as alerts
+
+
+def test_red_outlooks_and_a_forecast_deficit_are_alerts(tiny, ctx):
+    # Premium 80 a month in Jan–Jun 2025: income 486 to June, forecast 972 (2024 doubled
+    # its June figure); expenditure 540, forecast 1,080: a deficit of 108 where the budget
+    # planned a surplus of 1,262 − 1,100 = 162, 270 (25 % of the expenditure budget) worse.
+    # The balance, 698 in June, ends the year at 698 − 108 + 54 = 644: not exhausted, but
+    # the surplus target's outlook (−108 ÷ 1,080 = −10 %) is red, so the alert is red.
+    ds = with_first_half(tiny, "premium", 80.0)
+    mon = monitor_tiny(ds, ctx, 6)
+    a = mon.alerts.set_index("item")
+    assert a.at["current_balance", "light"] == "red"
+    assert (a.at["current_balance", "reason"], a.at["current_balance", "kind"]) == (
+        "forecast_deficit",
+        "fund",
+    )
+    out = mon.indicators.set_index("indicator")
+    assert out.at["current_year_balance", "value"] == pytest.approx(-108 / 1080)
+    red = set(out.index[out["light"] == "red"])
+    targets = set(a.index[a["kind"] == "target"])
+    assert "income_budget_execution" in targets and "premium_collection_rate" in targets
+    assert targets == red - {"current_year_balance"}  # the deficit alert speaks for it
+    assert (a.loc[list(targets), "reason"] == "target_off_course").all()
+    assert mon.counts()["red"] == len(targets) + 1 + (mon.items["light"] == "red").sum()
+    kinds = {r["item"]: r["kind"] for r in mon.to_result()["alerts"]}
+    assert kinds["current_balance"] == "fund" and kinds["premium"] == "item"
+    from sipm_helpers.present.monitoring_report import MonitoringReport
+
+    en = MonitoringReport(mon, ds, ctx, "en").alerts().html
+    assert "Forecast deficit of 108.0 10k yuan for the year, worse than budgeted" in en
+    assert "Target off course: outlook 77.0% against 95.0%–105.0%" in en  # 972 ÷ 1,262
+    zh = MonitoringReport(mon, ds, ctx, "zh").alerts().html
+    assert "预计当年收支缺口108.0万元" in zh and "绩效目标预计难以完成" in zh
+
+
+def test_a_deficit_that_exhausts_the_balance_is_red(tiny, ctx):
+    from sipm_helpers.data.dataset import Dataset
+
+    ds = with_first_half(tiny, "premium", 80.0)
+    e = ds.execution.copy()
+    june = (e["region_code"] == "110100") & (e["year"] == 2025) & (e["item"] == "balance_end")
+    e.loc[june & (e["month"] == 6), "amount"] = 50.0  # 50 − 108 + 54 = −4 at the year end
+    mon = monitor_tiny(Dataset(**{**ds.__dict__, "execution": e}), ctx, 6)
+    hit = mon.alerts.set_index("item").loc["current_balance"]
+    assert (hit["light"], hit["reason"]) == ("red", "forecast_exhausted")
+
+
+def test_no_deficit_alert_on_course(tiny, ctx):
+    mon = monitor_tiny(tiny, ctx, 6)  # forecast 1,212 against 1,080: a surplus
+    assert "current_balance" not in set(mon.alerts["item"])
+
+
+def test_longtangs_red_outlooks_are_alerts_on_the_demo(demo, ctx):
+    from sipm_helpers.domain.monitoring import monitor
+
+    mon = monitor(
+        demo, ctx, ctx.monitoring, fund="employee_medical", region="920400", year=2026, month=10
+    )
+    red = set(mon.indicators.loc[mon.indicators["light"] == "red", "indicator"])
+    assert red == {"income_budget_execution", "premium_collection_rate", "current_year_balance"}
+    a = mon.alerts.set_index("item")
+    assert set(a.index[a["kind"] == "target"]) == {
+        "income_budget_execution",
+        "premium_collection_rate",
+    }
+    # forecast 531,782 income against 537,516 expenditure where 35,340 surplus was planned
+    assert (a.at["current_balance", "light"], a.at["current_balance", "reason"]) == (
+        "red",
+        "forecast_deficit",
+    )

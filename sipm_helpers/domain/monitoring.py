@@ -23,7 +23,7 @@ import pandas as pd
 from scipy import stats
 
 from sipm_helpers.config import FundRegistry
-from sipm_helpers.config.context import Context
+from sipm_helpers.config.context import RESERVE_INDICATOR, Context
 from sipm_helpers.config.monitoring import MonitoringRules
 from sipm_helpers.data.dataset import Dataset
 from sipm_helpers.domain.indicators import indicator_frame
@@ -315,12 +315,9 @@ def rank_alerts(found: pd.DataFrame) -> pd.DataFrame:
 
 MONITORING_SCHEMA = "sipm.monitoring"
 # 2: the balance judged against its season; items' p_miss (the light's probability) and
-# at_stake (materiality), the reason 'immaterial'
+# at_stake (materiality), the reason 'immaterial'; alerts' kind (item, fund, target), the
+# targets whose outlook is red and a forecast deficit as alerts
 MONITORING_VERSION = 2
-
-
-# Alerts that are not about a line item: the balance (Art. 12) and late data (Art. 13).
-FUND_ALERTS = ("data", "balance_end")
 
 
 @dataclass(frozen=True)
@@ -362,9 +359,10 @@ class Monitoring:
         return self.month - self.data_month
 
     def counts(self) -> dict[str, int]:
-        """Line items by light, plus the balance and late-data alerts if there are any."""
+        """Line items by light, plus the alerts that are not a line item's (late data, the
+        balance, a forecast deficit, targets off course) if there are any."""
         lights = pd.concat(
-            [self.items["light"], self.alerts.loc[self.alerts["item"].isin(FUND_ALERTS), "light"]]
+            [self.items["light"], self.alerts.loc[self.alerts["kind"] != "item", "light"]]
         )
         return {light: int((lights == light).sum()) for light in (RED, AMBER, GREEN)}
 
@@ -410,6 +408,7 @@ class Monitoring:
             "alerts": [
                 {
                     "item": r.item,
+                    "kind": r.kind,
                     "light": r.light,
                     "reason": r.reason,
                     "corrective_action": r.corrective_action,
@@ -517,34 +516,19 @@ def monitor(
     season = seasonal_balance(path, year, as_of)
     band = ctx.reserve_band(fund, province)
     floor = band.lower if band is not None and band.lower is not None else float("nan")
-    fund_alerts = []
-    if as_of < month:  # Art. 13, timeliness: the data have not arrived
-        fund_alerts.append(("data", RED, "data_late"))
-    # Art. 12: the fund's balance is in focus, judged against its season
-    if balance < 0 or season.judged < floor:
-        fund_alerts.append(
-            ("balance_end", *((RED, "negative_balance") if balance < 0 else (AMBER, "balance_low")))
-        )
-    found = alerts(items)
-    if fund_alerts:
-        extra = pd.DataFrame(
-            [
-                {
-                    "region_code": region,
-                    "fund": fund,
-                    "item": item,
-                    "light": light,
-                    "reason": reason,
-                    "focus": True,
-                    "corrective_action": "",
-                }
-                for item, light, reason in fund_alerts
-            ]
-        )
-        found = rank_alerts(pd.concat([extra, found], ignore_index=True))
-    outlook = indicator_outlook(ds, ctx, rules, items, fund=fund, region=region, year=year)
+    outlook = indicator_outlook(
+        ds, ctx, rules, items, fund=fund, region=region, year=year, season=season
+    )
     if as_of == 0:  # nothing reported: no outlook either
         outlook = outlook.iloc[:0]
+    raised = fund_alerts(items, outlook, rules, late=as_of < month, balance=balance, floor=floor,
+                         season=season)  # fmt: skip
+    found = alerts(items).assign(kind="item")
+    if raised:
+        extra = pd.DataFrame(raised, columns=["item", "light", "reason", "kind"]).assign(
+            region_code=region, fund=fund, focus=True, corrective_action=""
+        )
+        found = rank_alerts(pd.concat([extra, found], ignore_index=True))
     return Monitoring(
         fund=fund,
         region=region,
@@ -561,6 +545,62 @@ def monitor(
         indicators=outlook,
         checks=art13_checks(items, outlook, rules, month, as_of, balance, season, floor),
     )
+
+
+def fund_alerts(
+    items: pd.DataFrame,
+    outlook: pd.DataFrame,
+    rules: MonitoringRules,
+    *,
+    late: bool,
+    balance: float,
+    season: SeasonalBalance,
+    floor: float,
+) -> list[tuple[str, str, str, str]]:
+    """The alerts that are not a line item's light, as (item, light, reason, kind): late
+    data (Art. 13, timeliness), the balance against its season, a forecast deficit (Art. 12,
+    the fund's balance of income and expenditure) and every annual target whose outlook is
+    red (Art. 12, the completion of performance targets). Kind 'fund' or 'target'; a target
+    alert's item is the indicator's code. The balance and deficit alerts speak for the
+    reserve and surplus targets (red when those are)."""
+    found = []
+    if late:
+        found.append(("data", RED, "data_late", "fund"))
+    red = outlook.loc[outlook["light"] == RED, "indicator"]
+    if balance < 0 or season.judged < floor:  # it speaks for the reserve target
+        reserve_red = (red == RESERVE_INDICATOR).any()
+        low = (RED if reserve_red else AMBER, "balance_low")
+        found.append(("balance_end", *((RED, "negative_balance") if balance < 0 else low), "fund"))
+        red = red.loc[red != RESERVE_INDICATOR]
+    deficit = deficit_alert(items, outlook, rules, balance)
+    if deficit is not None:  # it speaks for the surplus target
+        found.append(deficit)
+        red = red.loc[red != rules.surplus_indicator]
+    found += [(code, RED, "target_off_course", "target") for code in red]
+    return found
+
+
+def deficit_alert(
+    items: pd.DataFrame, outlook: pd.DataFrame, rules: MonitoringRules, balance: float
+) -> tuple[str, str, str, str] | None:
+    """A forecast deficit for the year (forecast income below forecast expenditure) worse
+    than the budget planned by at least the rules' materiality of the expenditure budget:
+    red when the forecast year-end balance is negative or the surplus target's outlook is
+    red, else amber. None without one, or without the two totals' forecasts."""
+    by = items.set_index("item")
+    if not set(TOTALS) <= set(by.index):
+        return None
+    inc, exp = by.loc["income"], by.loc["expenditure"]
+    result = float(inc["forecast"]) - float(exp["forecast"])
+    planned = float(np.nan_to_num(inc["budget"])) - float(np.nan_to_num(exp["budget"]))
+    gap = (planned - result) / exp["budget"] if exp["budget"] > 0 else np.nan
+    if not (result < 0 and gap >= rules.materiality):
+        return None
+    year_end = balance + result - (float(inc["executed"]) - float(exp["executed"]))
+    surplus = outlook.loc[outlook["indicator"] == rules.surplus_indicator, "light"]
+    if year_end < 0:
+        return ("current_balance", RED, "forecast_exhausted", "fund")
+    return ("current_balance", RED if (surplus == RED).any() else AMBER, "forecast_deficit", "fund")
 
 
 ART13_ASPECTS = ("timeliness", "compliance", "effectiveness")
@@ -677,6 +717,7 @@ def indicator_outlook(
     fund: str,
     region: str,
     year: int,
+    season: SeasonalBalance | None = None,
 ) -> pd.DataFrame:
     """Is each annual target on course (Art. 13, effectiveness)?
 
@@ -687,7 +728,9 @@ def indicator_outlook(
     light); the others take their value to date (ratios of flows over the same months, and
     stocks, carry over to the year end). Returns indicator, rule, target, band_lower,
     band_upper, value (the year-end outlook), value_low and value_high (its prediction
-    interval, where a forecast gives one), basis, p_miss, met and light.
+    interval, where a forecast gives one), basis, p_miss, met and light. With a
+    ``season`` that rests on past years, the months covered are carried to the year end by
+    its factor (basis 'season', as the balance check does): the band is a year-end norm.
     """
     frame = indicator_frame(ds, ctx, funds=[fund], regions=[region], years=[year])
     frame = frame.loc[frame["kind"] == "quantitative"].copy()
@@ -701,6 +744,9 @@ def indicator_outlook(
     ):
         if code in rules.year_end_only:
             value[i], basis[i] = np.nan, "year_end"
+            continue
+        if code == RESERVE_INDICATOR and season is not None and season.history_years:
+            value[i], basis[i] = season.year_end, "season"
             continue
         if code == rules.surplus_indicator and {"income", "expenditure"} <= set(by_item.index):
             income, spent = (float(by_item.at[k, "forecast"]) for k in ("income", "expenditure"))

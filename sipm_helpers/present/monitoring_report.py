@@ -257,18 +257,44 @@ class MonitoringReport:
         rows = [
             [
                 self._light(r.light),
-                self.item_name(r.item),
-                t(f"reason_{r.reason}"),
+                self._alert_subject(r.item, r.kind),
+                self._alert_reason(r.item, r.reason, r.kind),
                 r.corrective_action or "______",
             ]
             for r in found.itertuples()
         ]
         parts.append(
             html_table(
-                [t("col_light"), t("col_item"), t("col_alert_reason"), t("col_action")], rows
+                [t("col_light"), t("col_alert_subject"), t("col_alert_reason"), t("col_action")],
+                rows,
             )
         )
         return Section("".join(parts))
+
+    def _alert_subject(self, item: str, kind: str) -> str:
+        """What an alert is about: a line item, the fund's data or balance, or a target."""
+        if kind == "target":
+            catalogue = self.ctx.catalogue(self.mon.fund, self.mon.province)
+            return catalogue.indicator(item).name(self.lang)
+        return self.item_name(item)
+
+    def _alert_reason(self, item: str, reason: str, kind: str) -> str:
+        """Why, in words, with the figures of a target's outlook or of a forecast deficit."""
+        t = self.labels.t
+        if kind == "target":
+            r = self.mon.indicators.set_index("indicator").loc[item].to_dict()
+            value = fmt_value(r["value"], r["unit"])
+            return t(f"reason_{reason}", value=value, target=expectation(r, self.labels))
+        if item == "current_balance":
+            inc, exp = self._row("income"), self._row("expenditure")
+            figures = (float(inc["forecast"]), float(exp["forecast"]))  # type: ignore[index]
+            return t(
+                f"reason_{reason}",
+                income=fmt_money(figures[0]),
+                expenditure=fmt_money(figures[1]),
+                deficit=fmt_money(figures[1] - figures[0]),
+            )
+        return t(f"reason_{reason}")
 
     def indicators(self) -> Section:
         """Is each annual target on course (Art. 13, effectiveness)? The year-end outlook of
