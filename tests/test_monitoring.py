@@ -204,7 +204,7 @@ def test_monitoring_rules_are_validated(tmp_path):
     bad = tmp_path / "monitoring.yaml"
     bad.write_text(
         "version: 1\npace: {income: {amber_below: 0.8, red_below: 0.9}, expenditure: {amber_below: 0.9, red_below: 0.8, amber_above: 1.1, red_above: 1.2}}\n"
-        "forecast_risk: {amber: 0.6, red: 0.85, tolerance: 0.03}\nmateriality: {share: 0.01}\nfocus_items: [premium]\nseverities: [red, amber]\n"
+        "forecast_risk: {amber: 0.6, red: 0.85, tolerance: 0.03}\nmateriality: {share: 0.01}\nlumpy: {max_months_paid: 6}\nfocus_items: [premium]\nseverities: [red, amber]\n"
         "outlook: {year_end_only: [fund_return_rate], forecast: {income_budget_execution: income}, surplus: current_year_balance}\n",
         encoding="utf-8",
     )
@@ -724,3 +724,88 @@ def test_longtangs_red_outlooks_are_alerts_on_the_demo(demo, ctx):
         "red",
         "forecast_deficit",
     )
+
+
+# --------------------------------------------------------------------------- lumpy items
+
+
+def with_subsidy_tranches(ds, tranches: dict[int, dict[int, float]]):
+    """``ds`` with a fiscal subsidy for 110100's employee medical fund, paid in the given
+    months of each year, and budgeted at 400 in 2025."""
+    from sipm_helpers.data.dataset import Dataset
+
+    rows = [
+        {"region_code": "110100", "fund": "employee_medical", "year": y, "month": m,
+         "item": "fiscal_subsidy", "amount": a}
+        for y, paid in tranches.items()
+        for m, a in paid.items()
+    ]  # fmt: skip
+    budget = pd.DataFrame(
+        [{"region_code": "110100", "fund": "employee_medical", "year": 2025,
+          "item": "fiscal_subsidy", "initial": 400.0, "adjusted": 400.0}]
+    )  # fmt: skip
+    return Dataset(
+        **{
+            **ds.__dict__,
+            "execution": pd.concat([ds.execution, pd.DataFrame(rows)], ignore_index=True),
+            "budget": pd.concat([ds.budget, budget], ignore_index=True),
+        }
+    )
+
+
+def test_a_tranche_not_received_is_named_not_forecast_as_a_loss(tiny, ctx):
+    # 2024: 100 in March, June, September and December (a quarter of the year each). 2025:
+    # March and June came, 110 each; September's did not. By October the two tranches
+    # received stood for half a year: the forecast is 220 ÷ 0.5 = 440, September's tranche
+    # late, not lost, and no interval.
+    quarterly = {3: 100.0, 6: 100.0, 9: 100.0, 12: 100.0}
+    ds = with_subsidy_tranches(tiny, {2024: quarterly, 2025: {3: 110.0, 6: 110.0}})
+    mon = monitor_tiny(ds, ctx, 10)
+    sub = mon.items.set_index("item").loc["fiscal_subsidy"]
+    assert sub["lumpy"] and sub["tranche_month"] == 9
+    assert sub["forecast"] == pytest.approx(440)
+    assert pd.isna(sub["forecast_low"]) and pd.isna(sub["p_below_budget"])
+    # 220 of the 300 expected by October (¾ of 400): pace 0.73, red
+    assert sub["pace"] == pytest.approx(220 / 300)
+    assert (sub["light"], sub["reason"]) == ("red", "tranche_missing")
+    from sipm_helpers.present.monitoring_report import MonitoringReport
+
+    en = MonitoringReport(mon, ds, ctx, "en").alerts().html
+    assert "Tranche due in September not received" in en
+    zh = MonitoringReport(mon, ds, ctx, "zh").alerts().html
+    assert "应于9月拨付的资金尚未到账" in zh
+    # Received in September after all: on schedule, nothing missing
+    paid = with_subsidy_tranches(tiny, {2024: quarterly, 2025: {3: 110.0, 6: 110.0, 9: 110.0}})
+    sub = monitor_tiny(paid, ctx, 10).items.set_index("item").loc["fiscal_subsidy"]
+    assert sub["tranche_month"] == 0 and sub["forecast"] == pytest.approx(330 / 0.75)
+    assert sub["reason"] != "tranche_missing"
+
+
+def test_steady_items_are_not_lumpy(tiny, ctx):
+    items = monitor_tiny(tiny, ctx, 6).items
+    assert not items["lumpy"].any() and (items["tranche_month"] == 0).all()
+
+
+def test_the_demos_missing_september_subsidy_is_a_tranche(demo, ctx):
+    from sipm_helpers.domain.monitoring import monitor
+
+    mon = monitor(
+        demo, ctx, ctx.monitoring, fund="resident_pension", region="910300", year=2026, month=10
+    )
+    sub = mon.items.set_index("item").loc["fiscal_subsidy"]
+    assert sub["lumpy"] and sub["tranche_month"] == 9 and sub["reason"] == "tranche_missing"
+    # before: 38,272 received read as a year-end loss; now about the 125,913 budgeted
+    assert 0.95 < sub["forecast"] / sub["budget"] < 1.05 and pd.isna(sub["forecast_low"])
+
+
+@pytest.mark.parametrize("value", ["-1", "13", "2.5"])
+def test_lumpy_months_are_validated(tmp_path, value):
+    from sipm_helpers import paths
+    from sipm_helpers.config.monitoring import load_monitoring_rules
+    from sipm_helpers.errors import ParameterError
+
+    text = (paths.parameters_dir() / "monitoring.yaml").read_text(encoding="utf-8")
+    bad = tmp_path / "monitoring.yaml"
+    bad.write_text(text.replace("{max_months_paid: 6}", f"{{max_months_paid: {value}}}"), "utf-8")
+    with pytest.raises(ParameterError, match=r"lumpy\.max_months_paid: expected a whole number"):
+        load_monitoring_rules(bad)

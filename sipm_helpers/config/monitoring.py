@@ -23,6 +23,7 @@ class MonitoringRules:
     risk_red: float
     risk_tolerance: float
     materiality: float  # the share of the fund's total income or expenditure at stake
+    lumpy_max_months: int  # an item paid in at most this many months a year is lumpy
     focus_items: tuple[str, ...]
     year_end_only: frozenset[str]  # indicators left to the year end
     forecast_items: dict[str, str]  # indicator → the line item whose forecast ÷ budget it is
@@ -41,8 +42,12 @@ def load_monitoring_rules(path: str | Path | None = None) -> MonitoringRules:
         path,
         "",
         raw,
-        ["version", "pace", "forecast_risk", "materiality", "focus_items", "severities", "outlook"],
-    )
+        ["version", "pace", "forecast_risk", "materiality", "lumpy", "focus_items", "severities",
+         "outlook"],
+    )  # fmt: skip
+    lumpy = require_keys(path, "lumpy", raw["lumpy"], ["max_months_paid"])["max_months_paid"]
+    if not isinstance(lumpy, int) or isinstance(lumpy, bool) or not 0 <= lumpy <= 12:
+        raise ParameterError(path, "lumpy.max_months_paid", "expected a whole number 0 to 12")
     material = require_keys(path, "materiality", raw["materiality"], ["share"])
     outlook = require_keys(
         path, "outlook", raw["outlook"], ["year_end_only", "forecast", "surplus"]
@@ -75,6 +80,7 @@ def load_monitoring_rules(path: str | Path | None = None) -> MonitoringRules:
         risk_red=num("forecast_risk.red", risk["red"]),
         risk_tolerance=num("forecast_risk.tolerance", risk["tolerance"]),
         materiality=num("materiality.share", material["share"]),
+        lumpy_max_months=lumpy,
         focus_items=tuple(str(i) for i in raw["focus_items"]),
         year_end_only=frozenset(str(c) for c in outlook["year_end_only"]),
         forecast_items={str(c): str(item) for c, item in forecast.items()},

@@ -28,6 +28,7 @@ from sipm_helpers.config.monitoring import MonitoringRules
 from sipm_helpers.data.dataset import Dataset
 from sipm_helpers.domain.indicators import indicator_frame
 from sipm_helpers.domain.monitoring_balance import SeasonalBalance, coverage_path, seasonal_balance
+from sipm_helpers.domain.monitoring_tranches import tranche_schedule, tranches
 from sipm_helpers.domain.results import json_value
 from sipm_helpers.domain.rules import RULES
 from sipm_helpers.domain.scoring import score_indicators
@@ -85,12 +86,19 @@ def expected_shares(flows: pd.DataFrame, year: int) -> pd.DataFrame:
 
 
 def progress(
-    ds: Dataset, registry: FundRegistry, year: int, month: int, *, confidence: float = 0.9
+    ds: Dataset,
+    registry: FundRegistry,
+    year: int,
+    month: int,
+    *,
+    confidence: float = 0.9,
+    lumpy_months: int = 0,
 ) -> pd.DataFrame:
     """Execution to the end of ``month`` of ``year`` for every region, fund and line item
     (and the income and expenditure totals), against budget, calendar and season, with the
     year-end forecast, its ``confidence`` interval and the probability of falling short of
-    the budget.
+    the budget. Items paid in at most ``lumpy_months`` months of every past year are
+    forecast from their schedule instead (:func:`by_schedule`).
     """
     flows = monthly_flows(ds, registry)
     now = flows.loc[(flows["year"] == year) & (flows["month"] <= month)]
@@ -128,9 +136,40 @@ def progress(
     out = out.merge(
         forecast_year_end(flows, year, month, out, confidence), on=ITEM_KEYS, how="left"
     )
+    out = by_schedule(out, flows, now, year, month, lumpy_months)
     out.insert(3, "year", year)
     out.insert(4, "month", month)
     return out.sort_values(ITEM_KEYS, ignore_index=True)
+
+
+def by_schedule(
+    out: pd.DataFrame,
+    flows: pd.DataFrame,
+    now: pd.DataFrame,
+    year: int,
+    month: int,
+    lumpy_months: int,
+) -> pd.DataFrame:
+    """``out`` with ``lumpy`` and ``tranche_month`` (the first scheduled tranche not received
+    by ``month``, 0 if none), and the lumpy items' forecast from their schedule (what has
+    arrived ÷ the share its tranches stood for in past years; a missing tranche late, not
+    lost), without an interval or probability: past years' multipliers do not apply
+    (:mod:`~sipm_helpers.domain.monitoring_tranches`)."""
+    past = cumulative_shares(flows.loc[flows["year"] < year])
+    schedule = tranche_schedule(past, lumpy_months)
+    found = tranches(schedule, now, month).reset_index()
+    out = out.merge(found[[*ITEM_KEYS, "received_share", "tranche_month"]], on=ITEM_KEYS,
+                    how="left")  # fmt: skip
+    lumpy = out["tranche_month"].notna().to_numpy()
+    out["lumpy"] = lumpy
+    out["tranche_month"] = out["tranche_month"].fillna(0).astype(int)
+    received = out["received_share"].to_numpy(dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        scheduled = np.where(received > 0, out["executed"] / received, np.nan)
+    out["forecast"] = np.where(lumpy, scheduled, out["forecast"])
+    unknown = ["forecast_low", "forecast_high", "p_below_budget", "log_mean", "log_scale"]
+    out.loc[lumpy, unknown] = np.nan
+    return out.drop(columns="received_share")
 
 
 def forecast_year_end(
@@ -292,6 +331,9 @@ def traffic_lights(
     immaterial = (level > 0) & ~unbudgeted & (out["at_stake"].to_numpy() < r.materiality)
     out.loc[immaterial, "light"] = GREEN
     out.loc[immaterial, "reason"] = "immaterial"
+    if "tranche_month" in out.columns:  # a lumpy item behind for want of a tranche
+        late = out["light"].isin([RED, AMBER]) & (out["tranche_month"] > 0) & ~unbudgeted
+        out.loc[late, "reason"] = "tranche_missing"
     out["focus"] = out["item"].isin(rules.focus_items)
     return out
 
@@ -316,7 +358,8 @@ def rank_alerts(found: pd.DataFrame) -> pd.DataFrame:
 MONITORING_SCHEMA = "sipm.monitoring"
 # 2: the balance judged against its season; items' p_miss (the light's probability) and
 # at_stake (materiality), the reason 'immaterial'; alerts' kind (item, fund, target), the
-# targets whose outlook is red and a forecast deficit as alerts
+# targets whose outlook is red and a forecast deficit as alerts; items' lumpy and
+# tranche_month, the reason 'tranche_missing'
 MONITORING_VERSION = 2
 
 
@@ -382,6 +425,7 @@ class Monitoring:
             "forecast",
         ]
         cols += ["forecast_low", "forecast_high", "p_below_budget", "p_miss", "at_stake"]
+        cols += ["lumpy", "tranche_month"]
         cols += ["light", "reason"]
         rows = [
             {k: json_value(v) for k, v in r.items()} for r in self.items[cols].to_dict("records")
@@ -481,9 +525,9 @@ def monitor(
         }
     )
     computed_to = max(as_of, 1)  # with nothing reported, the shapes of month 1, left empty
-    items = traffic_lights(
-        progress(sub, ctx.registry, year, computed_to, confidence=confidence), ctx.registry, rules
-    )
+    now = progress(sub, ctx.registry, year, computed_to, confidence=confidence,
+                   lumpy_months=rules.lumpy_max_months)  # fmt: skip
+    items = traffic_lights(now, ctx.registry, rules)
     items = items.loc[((items["budget"].fillna(0) > 0) | (items["executed"] > 0)) & (as_of > 0)]
     f = ctx.registry.fund(fund)
     order = {
@@ -812,5 +856,6 @@ def year_end_alerts(
     keep_b = (ds.budget["fund"] == fund) & ds.budget["region_code"].isin(regions)
     sub = Dataset(**{**ds.__dict__, "execution": ds.execution.loc[keep_e],
                      "budget": ds.budget.loc[keep_b]})  # fmt: skip
+    # The year has closed: no forecast, and a tranche not received is a shortfall, not late.
     items = traffic_lights(progress(sub, ctx.registry, year, 12), ctx.registry, ctx.monitoring)
     return alerts(items.loc[~items["item"].isin(["income", "expenditure"])])

@@ -294,6 +294,9 @@ class MonitoringReport:
                 expenditure=fmt_money(figures[1]),
                 deficit=fmt_money(figures[1] - figures[0]),
             )
+        if reason == "tranche_missing":
+            month = int(self._row(item)["tranche_month"])  # type: ignore[index]
+            return t("reason_tranche_missing", month=t(f"month_{month}"))
         return t(f"reason_{reason}")
 
     def indicators(self) -> Section:
