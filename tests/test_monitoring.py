@@ -204,7 +204,7 @@ def test_monitoring_rules_are_validated(tmp_path):
     bad = tmp_path / "monitoring.yaml"
     bad.write_text(
         "version: 1\npace: {income: {amber_below: 0.8, red_below: 0.9}, expenditure: {amber_below: 0.9, red_below: 0.8, amber_above: 1.1, red_above: 1.2}}\n"
-        "forecast_risk: {amber: 0.6, red: 0.85, tolerance: 0.03}\nmateriality: {share: 0.01}\nlumpy: {max_months_paid: 6}\nfocus_items: [premium]\nseverities: [red, amber]\n"
+        "forecast_risk: {amber: 0.6, red: 0.85, tolerance: 0.03}\nmateriality: {share: 0.01}\nlumpy: {max_months_paid: 6}\ntable: {likelihood: {green: certain, amber: possible, red: unlikely}, causes: [other]}\nfocus_items: [premium]\nseverities: [red, amber]\n"
         "outlook: {year_end_only: [fund_return_rate], forecast: {income_budget_execution: income}, surplus: current_year_balance}\n",
         encoding="utf-8",
     )
@@ -809,3 +809,71 @@ def test_lumpy_months_are_validated(tmp_path, value):
     bad.write_text(text.replace("{max_months_paid: 6}", f"{{max_months_paid: {value}}}"), "utf-8")
     with pytest.raises(ParameterError, match=r"lumpy\.max_months_paid: expected a whole number"):
         load_monitoring_rules(bad)
+
+
+# --------------------------------------------------------------------------- the Ministry's table
+
+
+def test_the_ministrys_table_is_filled_where_the_data_say(tiny, ctx):
+    alpha = monitor_tiny(tiny, ctx, 6).table.set_index("indicator")
+    # income to June: 606 of the 1,262 budgeted; expected 1,212 at the year end
+    income = alpha.loc["income_budget_execution"]
+    assert income["to_date"] == pytest.approx(606 / 1262)
+    assert income["year_end"] == pytest.approx(1212 / 1262)
+    assert income["likelihood"] == "certain"  # green: inside 95–105 %
+    # the surplus to date: (606 − 540) ÷ 540; the reserve: 7.76 months now, 8.66 at year end
+    assert alpha.at["current_year_balance", "to_date"] == pytest.approx(66 / 540)
+    assert alpha.at["months_covered", "to_date"] == pytest.approx(698 / 90)
+    assert alpha.at["months_covered", "year_end"] == pytest.approx(698 / 90 * 632 / 566)
+    # premium collection amber: possible; the agency's reason and measure for 2025
+    collection = alpha.loc["premium_collection_rate"]
+    assert (collection["likelihood"], collection["cause"], collection["measure"]) == (
+        "possible",
+        "企业欠费",
+        "加强征缴",
+    )
+    assert collection["cause_category"] is None and collection["owner"] is None
+    # left to the year end: nothing expected now, no likelihood
+    accuracy = alpha.loc["budget_preparation_accuracy"]
+    assert pd.isna(accuracy["year_end"]) and accuracy["likelihood"] is None
+    # Beta: the ledger's open problem on the collection rate gives its unit and deadline
+    beta = monitor_tiny(tiny, ctx, 6, region="110200")
+    row = beta.table.set_index("indicator").loc["premium_collection_rate"]
+    assert (row["owner"], row["deadline"], row["cause"]) == ("乙市医疗保障局", "2026-06-30", None)
+    entry = {r["indicator"]: r for r in beta.to_result()["table"]}["premium_collection_rate"]
+    assert entry["owner"] == "乙市医疗保障局" and entry["cause"] is None
+
+
+def test_the_ministrys_table_in_the_report_leaves_blanks_for_the_agency(tiny, ctx):
+    from sipm_helpers.present.monitoring_report import MonitoringReport
+
+    beta = monitor_tiny(tiny, ctx, 6, region="110200")
+    zh = MonitoringReport(beta, tiny, ctx, "zh").ministry_table().html
+    assert "绩效目标执行监控表" in zh and "完成目标可能性" in zh and "有可能" in zh
+    assert "乙市医疗保障局" in zh and "2026-06-30" in zh
+    assert "______" in zh  # the collection rate's cause, its category and the measure
+    assert "政策调整、管理问题、外部因素、经费保障、其他之一" in zh
+    assert "nan" not in zh and "None" not in zh and "<NA>" not in zh
+    en = MonitoringReport(beta, tiny, ctx, "en").ministry_table().html
+    assert "Likelihood of completion" in en and "Possible" in en
+
+
+def test_likelihoods_are_validated(tmp_path):
+    from sipm_helpers import paths
+    from sipm_helpers.config.monitoring import load_monitoring_rules
+    from sipm_helpers.errors import ParameterError
+
+    text = (paths.parameters_dir() / "monitoring.yaml").read_text(encoding="utf-8")
+    bad = tmp_path / "monitoring.yaml"
+    bad.write_text(text.replace("red: unlikely}", "red: hopeless}"), encoding="utf-8")
+    with pytest.raises(ParameterError, match=r"table\.likelihood: expected one of certain"):
+        load_monitoring_rules(bad)
+
+
+def test_every_cause_category_has_its_words(ctx):
+    from sipm_helpers.config.labels import load_labels
+
+    for lang in ("en", "zh"):
+        labels = load_labels(lang)
+        for code in ctx.monitoring.cause_categories:
+            assert labels.t(f"cause_{code}")

@@ -28,6 +28,7 @@ from sipm_helpers.config.monitoring import MonitoringRules
 from sipm_helpers.data.dataset import Dataset
 from sipm_helpers.domain.indicators import indicator_frame
 from sipm_helpers.domain.monitoring_balance import SeasonalBalance, coverage_path, seasonal_balance
+from sipm_helpers.domain.monitoring_table import monitoring_table
 from sipm_helpers.domain.monitoring_tranches import tranche_schedule, tranches
 from sipm_helpers.domain.results import json_value
 from sipm_helpers.domain.rules import RULES
@@ -359,7 +360,7 @@ MONITORING_SCHEMA = "sipm.monitoring"
 # 2: the balance judged against its season; items' p_miss (the light's probability) and
 # at_stake (materiality), the reason 'immaterial'; alerts' kind (item, fund, target), the
 # targets whose outlook is red and a forecast deficit as alerts; items' lumpy and
-# tranche_month, the reason 'tranche_missing'
+# tranche_month, the reason 'tranche_missing'; the Ministry's monitoring table ('table')
 MONITORING_VERSION = 2
 
 
@@ -383,6 +384,7 @@ class Monitoring:
     season: SeasonalBalance  # months covered now and projected to the year end
     floor: float  # the reserve band's floor of months covered (NaN without one)
     indicators: pd.DataFrame  # the annual targets' outlook (indicator_outlook)
+    table: pd.DataFrame  # the Ministry's monitoring table (monitoring_table.monitoring_table)
     checks: pd.DataFrame  # Art. 13's timeliness, compliance and effectiveness (art13_checks)
 
     @property
@@ -473,6 +475,10 @@ class Monitoring:
                         "light",
                     ]
                 ].to_dict("records")
+            ],
+            "table": [
+                {k: json_value(v) for k, v in r.items()}
+                for r in self.table.drop(columns=["rule", "direction", "reads"]).to_dict("records")
             ],
             "checks": [
                 {"aspect": r.aspect, "check": r.check, "light": json_value(r.light)}
@@ -565,6 +571,7 @@ def monitor(
     )
     if as_of == 0:  # nothing reported: no outlook either
         outlook = outlook.iloc[:0]
+    table = monitoring_table(outlook, ds, rules, fund=fund, region=region, year=year)
     raised = fund_alerts(items, outlook, rules, late=as_of < month, balance=balance, floor=floor,
                          season=season)  # fmt: skip
     found = alerts(items).assign(kind="item")
@@ -587,6 +594,7 @@ def monitor(
         season=season,
         floor=floor,
         indicators=outlook,
+        table=table,
         checks=art13_checks(items, outlook, rules, month, as_of, balance, season, floor),
     )
 
@@ -780,6 +788,7 @@ def indicator_outlook(
     frame = frame.loc[frame["kind"] == "quantitative"].copy()
     by_item = items.set_index("item")
     value = frame["actual"].to_numpy(dtype=float).copy()
+    to_date = value.copy()  # the value to date, where it means something before the year end
     low, high = np.full(len(frame), np.nan), np.full(len(frame), np.nan)
     p_miss = np.full(len(frame), np.nan)
     basis = np.array(["to_date"] * len(frame), dtype=object)
@@ -787,14 +796,16 @@ def indicator_outlook(
         frame[["indicator", "rule", "target", "band_lower", "band_upper"]].itertuples(index=False)
     ):
         if code in rules.year_end_only:
-            value[i], basis[i] = np.nan, "year_end"
+            value[i], to_date[i], basis[i] = np.nan, np.nan, "year_end"
             continue
         if code == RESERVE_INDICATOR and season is not None and season.history_years:
-            value[i], basis[i] = season.year_end, "season"
+            value[i], to_date[i], basis[i] = season.year_end, season.months_covered, "season"
             continue
         if code == rules.surplus_indicator and {"income", "expenditure"} <= set(by_item.index):
             income, spent = (float(by_item.at[k, "forecast"]) for k in ("income", "expenditure"))
             value[i], basis[i] = (income - spent) / spent if spent > 0 else np.nan, "forecast"
+            got, paid = (float(by_item.at[k, "executed"]) for k in ("income", "expenditure"))
+            to_date[i] = (got - paid) / paid if paid > 0 else np.nan
             continue
         item = rules.forecast_items.get(code)
         if item is None or item not in by_item.index or not by_item.at[item, "budget"] > 0:
@@ -802,6 +813,7 @@ def indicator_outlook(
         row = by_item.loc[[item]]
         budget = float(row["budget"].iloc[0])
         value[i] = float(row["forecast"].iloc[0]) / budget
+        to_date[i] = float(row["executed"].iloc[0]) / budget
         low[i] = float(row["forecast_low"].iloc[0]) / budget
         high[i] = float(row["forecast_high"].iloc[0]) / budget
         basis[i] = "forecast"
@@ -825,6 +837,7 @@ def indicator_outlook(
         ]
     ].copy()
     out["value"], out["basis"], out["p_miss"] = value, basis, p_miss
+    out["to_date"] = to_date
     out["value_low"], out["value_high"] = low, high  # the forecast's interval ÷ the budget
     scored = score_indicators(
         frame.assign(actual=value, weight=1.0).drop(columns=["points"]), ctx.standards

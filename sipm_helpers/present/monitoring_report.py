@@ -299,6 +299,40 @@ class MonitoringReport:
             return t("reason_tranche_missing", month=t(f"month_{month}"))
         return t(f"reason_{reason}")
 
+    def ministry_table(self) -> Section:
+        """The Ministry's performance-target execution monitoring table: filled where the
+        data say, blanks (______) for the agency where a target is off course."""
+        t, rules = self.labels.t, self.ctx.monitoring
+        catalogue = self.ctx.catalogue(self.mon.fund, self.mon.province)
+        causes = t("list_separator").join(t(f"cause_{c}") for c in rules.cause_categories)
+        parts = [f"<h2>{escape(t('mon_table'))}</h2>", _para(t("mon_table_text", causes=causes))]
+        lights = self.mon.indicators.set_index("indicator")["light"]
+        rows = []
+        for r in self.mon.table.to_dict("records"):
+            empty = "______" if lights.get(r["indicator"]) in (RED, AMBER) else DASH
+            likely, category = r["likelihood"], r["cause_category"]
+            r["cause_category"] = t(f"cause_{category}") if isinstance(category, str) else None
+            rows.append(
+                [
+                    catalogue.indicator(r["indicator"]).name(self.lang),
+                    Cell(expectation(r, self.labels), True),
+                    Cell(fmt_value(r["to_date"], r["unit"]), True),
+                    Cell(fmt_value(r["year_end"], r["unit"]), True),
+                    t(f"likelihood_{likely}") if isinstance(likely, str) else DASH,
+                    *(
+                        r[k] if isinstance(r[k], str) and r[k] else empty
+                        for k in ("cause_category", "cause", "measure", "owner", "deadline")
+                    ),
+                ]
+            )
+        header = [
+            t("col_indicator"), t("col_target"), t("col_to_date"), t("col_expected_year_end"),
+            t("col_likelihood"), t("col_cause_category"), t("col_cause"),
+            t("col_corrective_measure"), t("col_owner"), t("col_deadline"),
+        ]  # fmt: skip
+        parts.append(html_table(header, rows, numeric_columns=[1, 2, 3]))
+        return Section("".join(parts))
+
     def indicators(self) -> Section:
         """Is each annual target on course (Art. 13, effectiveness)? The year-end outlook of
         every quantitative indicator against its target, with the probability of a miss
