@@ -768,6 +768,11 @@ def test_a_tranche_not_received_is_named_not_forecast_as_a_loss(tiny, ctx):
     # 220 of the 300 expected by October (¾ of 400): pace 0.73, red
     assert sub["pace"] == pytest.approx(220 / 300)
     assert (sub["light"], sub["reason"]) == ("red", "tranche_missing")
+    # The income total carries the change: 1,230 to October (10 × 101 + 220) by 2024's
+    # multiplier (1,612 ÷ 1,310) gives 1,513.6, of which the subsidy's 220 × 400 ÷ 300;
+    # its schedule's 440 instead
+    income = mon.items.set_index("item").loc["income"]
+    assert income["forecast"] == pytest.approx(1230 * 1612 / 1310 - 220 * 400 / 300 + 440)
     from sipm_helpers.present.monitoring_report import MonitoringReport
 
     en = MonitoringReport(mon, ds, ctx, "en").alerts().html
@@ -796,6 +801,8 @@ def test_the_demos_missing_september_subsidy_is_a_tranche(demo, ctx):
     assert sub["lumpy"] and sub["tranche_month"] == 9 and sub["reason"] == "tranche_missing"
     # before: 38,272 received read as a year-end loss; now about the 125,913 budgeted
     assert 0.95 < sub["forecast"] / sub["budget"] < 1.05 and pd.isna(sub["forecast_low"])
+    # and the income target no longer reads the late tranche as a loss (before: red)
+    assert mon.indicators.set_index("indicator").at["income_budget_execution", "light"] == "green"
 
 
 @pytest.mark.parametrize("value", ["-1", "13", "2.5"])

@@ -137,7 +137,9 @@ def progress(
     out = out.merge(
         forecast_year_end(flows, year, month, out, confidence), on=ITEM_KEYS, how="left"
     )
+    before = out["forecast"].copy()
     out = by_schedule(out, flows, now, year, month, lumpy_months)
+    out = carry_to_totals(out, before, {c: i.kind for c, i in registry.line_items.items()})
     out.insert(3, "year", year)
     out.insert(4, "month", month)
     return out.sort_values(ITEM_KEYS, ignore_index=True)
@@ -171,6 +173,28 @@ def by_schedule(
     unknown = ["forecast_low", "forecast_high", "p_below_budget", "log_mean", "log_scale"]
     out.loc[lumpy, unknown] = np.nan
     return out.drop(columns="received_share")
+
+
+def carry_to_totals(out: pd.DataFrame, before: pd.Series, kinds: dict[str, str]) -> pd.DataFrame:
+    """The income and expenditure totals' forecasts changed by as much as their lumpy items'
+    schedule changed theirs (from ``before``): the totals' distributions are scaled by the
+    same factor (forecast, interval, log mean) and their probability of falling short of
+    the budget taken again, so that a late tranche is late in the totals too."""
+    delta = (out["forecast"] - before).where(out["lumpy"], 0.0).fillna(0.0)
+    keys = [out["region_code"], out["fund"], out["item"].map(kinds)]
+    shift = delta.groupby(keys).sum()
+    totals = out["item"].isin(TOTALS)
+    where = pd.MultiIndex.from_arrays([out["region_code"], out["fund"], out["item"]])
+    add = np.where(totals, shift.reindex(where).fillna(0.0).to_numpy(), 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(add != 0, (out["forecast"] + add) / out["forecast"], 1.0)
+    out = out.copy()
+    for column in ("forecast", "forecast_low", "forecast_high"):
+        out[column] = out[column] * ratio
+    out["log_mean"] = out["log_mean"] + np.log(ratio)
+    p = probability_below(out, out["budget"])
+    out["p_below_budget"] = np.where(add != 0, p, out["p_below_budget"])
+    return out
 
 
 def forecast_year_end(
