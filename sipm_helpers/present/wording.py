@@ -26,7 +26,7 @@ from sipm_helpers.present.formatting import (
 )
 
 TOTALS = ("income", "expenditure")  # the monitoring's and funding block's total rows
-ROWS = ("balance_end", "data")  # the monitoring's rows that are not line items
+ROWS = ("balance_end", "data", "current_balance")  # the monitoring's rows that are not line items
 
 
 def item_name(item: str, registry: FundRegistry, labels: Labels) -> str:
