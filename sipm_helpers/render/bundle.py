@@ -1,0 +1,135 @@
+"""Handing over a run: one zip of what its site publishes (issue 19 §4).
+
+The zip holds the index pages, the reports in every format made (HTML, PDF, Word), the
+provinces' books, the comparison page and the files the stages write beside their reports
+(scoring forms, rectification lists, working papers): the files of ``RUN_DIR/site`` whose
+suffix is one of :data:`BUNDLED`, nothing else (no executed notebook, input data, JSON
+state or manifest: they are not in the site, and no other suffix is taken from it).
+
+Entries are paths relative to the site folder (the index at the zip's root, so its links
+work once unzipped); a symbolic link leading outside the run folder is left out. The run
+folder's absolute path is taken out of the text files (HTML, CSV) so that nothing tells
+where the reports were made. The zip is written to a temporary file beside ``out`` and
+renamed; an existing ``out`` is replaced only if this module wrote it, or with ``force``.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from sipm_helpers.config.labels import refusal
+
+BUNDLED = (".html", ".pdf", ".docx", ".xlsx", ".csv")
+TEXTS = (".html", ".csv")  # scrubbed of the run folder's absolute path
+COMMENT = b"sipm bundle 1"  # marks a zip this module wrote
+
+
+@dataclass(frozen=True)
+class Bundle:
+    path: Path
+    entries: tuple[str, ...]
+
+
+def _inside(path: Path, root: Path) -> bool:
+    """Whether ``path`` (symbolic links followed) lies inside ``root`` (resolved)."""
+    try:
+        path.resolve().relative_to(root)
+    except (ValueError, OSError):
+        return False
+    return True
+
+
+def bundled_files(run: Path) -> Iterator[tuple[str, Path]]:
+    """(entry name, file) of each file of ``run``'s site the bundle holds, sorted; a
+    link (to a file or a folder) leading outside ``run`` is skipped, never followed."""
+    root, site = run.resolve(), run.resolve() / "site"
+    found: list[tuple[str, Path]] = []
+    for folder, dirs, files in os.walk(site, followlinks=True):
+        here = Path(folder)
+        dirs[:] = sorted(d for d in dirs if _inside(here / d, root))
+        for name in files:
+            path = here / name
+            if path.suffix.lower() not in BUNDLED or not _inside(path, root):
+                continue
+            if not path.is_file():
+                continue
+            entry = PurePosixPath(path.relative_to(site).as_posix())
+            if ".." in entry.parts or entry.is_absolute():
+                continue
+            found.append((str(entry), path))
+    return iter(sorted(found))
+
+
+def _scrubbed(data: bytes, run: Path) -> bytes:
+    """``data`` with every spelling of ``run``'s absolute path taken out: a path in its
+    site becomes relative to the site (the zip's root), another relative to the run."""
+    spellings = {str(run), str(run.resolve()), run.as_posix(), run.resolve().as_posix()}
+    for spelling in sorted(spellings, key=len, reverse=True):
+        raw = spelling.encode("utf-8")
+        for prefix in (b"file://" + raw + b"/site/", raw + b"/site/", b"file://" + raw + b"/"):
+            data = data.replace(prefix, b"")
+        data = data.replace(raw + b"/", b"").replace(raw, b".")
+    return data
+
+
+def _check_out(out: Path, force: bool) -> None:
+    """Refuse an ``out`` not named .zip, or an existing file this module did not write."""
+    if out.suffix.lower() != ".zip":
+        raise refusal("error_bundle_suffix", path=str(out))
+    if not out.exists() or force:
+        return
+    if out.is_dir():
+        raise refusal("error_bundle_overwrite", path=str(out))
+    try:
+        with zipfile.ZipFile(out) as old:
+            ours = old.comment == COMMENT
+    except (OSError, zipfile.BadZipFile):
+        ours = False
+    if not ours:
+        raise refusal("error_bundle_overwrite", path=str(out))
+
+
+def _write_zip(target: Path, files: list[tuple[str, Path]], run: Path) -> None:
+    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        zf.comment = COMMENT
+        for entry, path in files:
+            data = path.read_bytes()
+            if path.suffix.lower() in TEXTS:
+                data = _scrubbed(data, run)
+            info = zipfile.ZipInfo(entry, date_time=_stamp(path))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            zf.writestr(info, data)
+
+
+def _stamp(path: Path) -> tuple[int, int, int, int, int, int]:
+    """The file's modification time as a zip entry keeps it (from 1980 on)."""
+    t = time.localtime(max(path.stat().st_mtime, 315532800 + 86400))
+    return (t.tm_year, t.tm_mon, t.tm_mday, t.tm_hour, t.tm_min, t.tm_sec)
+
+
+def write_bundle(run: Path, out: Path, *, force: bool = False) -> Bundle:
+    """Write the zip of ``run``'s published reports to ``out`` (see the module's text);
+    raises ``SipmError`` (said by a label) when there is no index to hand over, ``out``
+    is not a .zip or is a file this module did not write (unless ``force``)."""
+    run, out = Path(run).absolute(), Path(out).absolute()
+    _check_out(out, force)
+    if not (run / "site" / "index.html").is_file():
+        raise refusal("error_bundle_no_index", run=str(run))
+    files = list(bundled_files(run))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, temp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
+    os.close(fd)
+    try:
+        _write_zip(Path(temp), files, run)
+        os.replace(temp, out)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+    return Bundle(out, tuple(entry for entry, _ in files))
