@@ -77,8 +77,8 @@ def _categories(ctx: Context, compared: list[Compared], lang: str) -> dict[str, 
 
 def _answers(entries: list[ReportEntry], labels) -> list[ReportEntry]:
     """Each report that answers another (a feedback letter, a self-evaluation) linked to
-    it, and back: the same fund, region and year."""
-    html = {(e.stage, e.fund, e.region, e.year): e.html for e in entries if e.html}
+    it, and back: the same fund, region and year, in the same language."""
+    html = {(e.stage, e.fund, e.region, e.year, e.language): e.html for e in entries if e.html}
     out = []
     for e in entries:
         links = list(e.links)
@@ -91,7 +91,7 @@ def _answers(entries: list[ReportEntry], labels) -> list[ReportEntry]:
                 other, label = stage.name, f"stage_{stage.name}"
             else:
                 continue
-            target = html.get((other, e.fund, e.region, e.year))
+            target = html.get((other, e.fund, e.region, e.year, e.language))
             if target and e.html:
                 links.append((labels.t(label), target))
         out.append(replace(e, links=tuple(links)))

@@ -20,7 +20,8 @@ from typing import Any
 
 from sipm_helpers.config.labels import Labels
 from sipm_helpers.data.io import atomic_write_text
-from sipm_helpers.render.site import ReportEntry
+from sipm_helpers.errors import SipmError
+from sipm_helpers.render.site import ReportEntry, ui_strings
 
 RECORDS = "published.json"
 RECORDS_VERSION = 1
@@ -53,7 +54,7 @@ def _sound(record: Any, site: Path) -> bool:
         paths += [path for _, path in record["links"]]
         names = [record["names"][n][lang] for n in NAMED for lang in ("en", "zh")]
         entry_of(record, Labels("en", {}, "check"))
-    except (KeyError, TypeError, ValueError, AttributeError):
+    except (KeyError, TypeError, ValueError, AttributeError, SipmError):
         return False
     if not all(_inside(p) for p in paths) or not all(isinstance(n, str) for n in names):
         return False
@@ -128,4 +129,5 @@ def entry_of(record: Mapping[str, Any], labels: Labels) -> ReportEntry:
         flags=tuple(labels.get(f"flag_{f}", f) for f in record["flags"]),
         links=tuple((labels.get(key, key), path) for key, path in record["links"]),
         search=" ".join(both),
+        language=ui_strings(record["lang"])["language_name"],
     )

@@ -138,6 +138,7 @@ class ReportEntry:
     province: str = ""  # the province the region belongs to, whose group lists it
     province_name: str = ""
     search: str = ""  # more words the search box finds the row by (its names in each language)
+    language: str = ""  # the name of the report's language, shown beside its links if given
 
     def __post_init__(self) -> None:
         if self.status not in STATUSES:
@@ -268,6 +269,7 @@ def render_index(
             "error": _first_line(e.error),
             "flags": e.flags,
             "search": e.search,
+            "language": e.language,
         }
         for e in ordered
     ]
