@@ -4,11 +4,14 @@ path of the machine that made them."""
 
 from __future__ import annotations
 
+import io
 import re
 import zipfile
 from pathlib import Path
 
+import pypdf
 import pytest
+from pypdf.annotations import Link
 
 from sipm_helpers.batch.plan import stage_jobs
 from sipm_helpers.batch.stages import STAGES
@@ -17,6 +20,29 @@ from sipm_helpers.errors import SipmError
 from sipm_helpers.render.bundle import write_bundle
 from sipm_helpers.render.publish import publish
 from tests.builders import fake_run
+
+
+def _pdf_with_links(path: Path, run: Path, outside: Path) -> None:
+    """A PDF linking, as Chromium prints a page's relative links, to absolute file URIs:
+    the scoring form beside it, the index, a file outside the run; and a web page."""
+    writer = pypdf.PdfWriter()
+    writer.add_blank_page(200, 200)
+    form = path.with_name(path.name.replace(".links.pdf", ".xlsx")).resolve()
+    for i, url in enumerate([form.as_uri(), (run / "site" / "index.html").resolve().as_uri(),
+                             (outside / "secret.csv").as_uri(), "https://example.org/"]):  # fmt: skip
+        writer.add_annotation(0, Link(rect=(0, 20 * i, 50, 20 * i + 10), url=url))
+    with path.open("wb") as f:
+        writer.write(f)
+
+
+def _links(data: bytes) -> list[str]:
+    """The URIs of a PDF's link annotations (None: a link with no action left)."""
+    found = []
+    for page in pypdf.PdfReader(io.BytesIO(data)).pages:
+        for annotation in page.get("/Annots") or []:
+            action = annotation.get_object().get("/A")
+            found.append(str(action.get_object()["/URI"]) if action is not None else None)
+    return found
 
 
 @pytest.fixture(scope="module")
@@ -42,6 +68,7 @@ def run(tiny, ctx, tmp_path_factory) -> Path:
     (outside / "secret.csv").write_text("secret", encoding="utf-8")
     (out / "site" / "leak.csv").symlink_to(outside / "secret.csv")
     (out / "site" / "leaked").symlink_to(outside, target_is_directory=True)
+    _pdf_with_links(page.with_suffix(".links.pdf"), out, outside)
     (out / "site" / "linked.html").write_text(
         f'<a href="file://{out.resolve()}/site/index.html">index</a> {out.resolve()}/runs',
         encoding="utf-8",
@@ -88,6 +115,10 @@ def test_no_file_of_the_bundle_names_a_path_of_the_machine(run, tmp_path):
             for text in forbidden:
                 assert text.encode() not in data, (path, part, text)
             assert not prefixes.search(data), (path, part, prefixes.search(data))
+    (pdf,) = unzipped.rglob("*.links.pdf")
+    form = pdf.name.replace(".links.pdf", ".xlsx")
+    assert _links(pdf.read_bytes()) == [form, "../../../index.html", None, "https://example.org/"]
+    assert (pdf.parent / "../../../index.html").resolve() == (unzipped / "index.html").resolve()
     linked = (unzipped / "linked.html").read_text(encoding="utf-8")
     assert linked == '<a href="index.html">index</a> runs'  # made relative
 
@@ -123,3 +154,26 @@ def test_sipm_publish_writes_the_zip_and_refuses_in_the_chosen_language(run, tmp
     assert main(["publish", str(run), "--out", str(taken)]) == EXIT_BAD_INPUT
     assert "--force" in capsys.readouterr().err and taken.read_text(encoding="utf-8") == "mine"
     assert main(["publish", str(run), "--out", str(taken), "--force"]) == EXIT_OK
+
+
+def test_a_printed_report_links_to_its_form_relatively_in_the_bundle(tiny, ctx, chromium, tmp_path):
+    """Chromium prints a page's link to its scoring form as a file:// URI of this machine;
+    the bundle's copy links to the form beside it."""
+    import nbformat
+
+    run = tmp_path / "run"
+    (job,) = stage_jobs(tiny, STAGES["self_evaluation"], 2025, langs=("zh",))[:1]
+    manifest = fake_run([job], run)
+    nb = nbformat.read(job.executed_path(run), as_version=4)
+    form = job.html_path(run).with_suffix(".xlsx").name
+    nb.cells.append(nbformat.v4.new_markdown_cell(f"[评分表]({form})"))
+    nbformat.write(nb, job.executed_path(run))
+    publish([job], manifest, run, tiny, ctx, formats=("html", "pdf"), site_lang="zh")
+    printed = job.pdf_path(run).read_bytes()
+    assert str(run.resolve()).encode() in printed  # as Chromium leaves it
+    bundle = write_bundle(run, tmp_path / "handover.zip")
+    entry = str(job.pdf_path(run).relative_to(run / "site").as_posix())
+    with zipfile.ZipFile(bundle.path) as zf:
+        data = zf.read(entry)
+    assert str(run.resolve()).encode() not in data and b"/tmp/" not in data
+    assert _links(data) == [form]

@@ -9,12 +9,15 @@ state or manifest: they are not in the site, and no other suffix is taken from i
 Entries are paths relative to the site folder (the index at the zip's root, so its links
 work once unzipped); a symbolic link leading outside the run folder is left out. The run
 folder's absolute path is taken out of the text files (HTML, CSV) so that nothing tells
-where the reports were made. The zip is written to a temporary file beside ``out`` and
+where the reports were made, and a PDF's links to files (Chromium makes a page's relative
+links absolute ``file://`` ones) are made relative to the PDF again, or dropped where they
+lead outside the run. The zip is written to a temporary file beside ``out`` and
 renamed; an existing ``out`` is replaced only if this module wrote it, or with ``force``.
 """
 
 from __future__ import annotations
 
+import io
 import os
 import tempfile
 import time
@@ -22,6 +25,10 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from urllib.parse import quote, unquote, urlsplit
+
+import pypdf
+from pypdf.generic import DictionaryObject, NameObject, TextStringObject
 
 from sipm_helpers.config.labels import refusal
 
@@ -78,6 +85,49 @@ def _scrubbed(data: bytes, run: Path) -> bytes:
     return data
 
 
+def _relative_uri(uri: str, folder: Path, run: Path) -> str | None:
+    """A ``file://`` link of a PDF in ``folder`` made relative to it; None where it leads
+    outside ``run``'s site (the zip's root)."""
+    parts = urlsplit(uri)
+    target = Path(unquote(parts.path))
+    if not target.is_absolute() or not _inside(target, (run / "site").resolve()):
+        return None
+    relative = os.path.relpath(target.resolve(), folder.resolve())
+    fragment = f"#{parts.fragment}" if parts.fragment else ""
+    return quote(PurePosixPath(Path(relative).as_posix()).as_posix(), safe="/") + fragment
+
+
+def _relink(annotation: DictionaryObject, folder: Path, run: Path) -> bool:
+    """Make ``annotation``'s file link relative (or drop it); whether it had one."""
+    action = annotation.get("/A")
+    action = action.get_object() if action is not None else None
+    uri = action.get("/URI") if isinstance(action, DictionaryObject) else None
+    if not isinstance(uri, str) or not uri.lower().startswith("file:"):
+        return False
+    relative = _relative_uri(uri, folder, run)
+    if relative is None:
+        del annotation[NameObject("/A")]
+    else:
+        action[NameObject("/URI")] = TextStringObject(relative)
+    return True
+
+
+def _pdf_relinked(data: bytes, path: Path, run: Path) -> bytes:
+    """The PDF ``data`` (of ``path``) with its links to files relative to it."""
+    if b"file:" not in data and b"/URI" not in data:
+        return data
+    writer = pypdf.PdfWriter(clone_from=pypdf.PdfReader(io.BytesIO(data)))
+    changed = False
+    for page in writer.pages:
+        for annotation in page.get("/Annots") or []:
+            changed |= _relink(annotation.get_object(), path.parent, run)
+    if not changed:
+        return data
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
 def _check_out(out: Path, force: bool) -> None:
     """Refuse an ``out`` not named .zip, or an existing file this module did not write."""
     if out.suffix.lower() != ".zip":
@@ -102,6 +152,8 @@ def _write_zip(target: Path, files: list[tuple[str, Path]], run: Path) -> None:
             data = path.read_bytes()
             if path.suffix.lower() in TEXTS:
                 data = _scrubbed(data, run)
+            elif path.suffix.lower() == ".pdf":
+                data = _pdf_relinked(data, path, run)
             info = zipfile.ZipInfo(entry, date_time=_stamp(path))
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
