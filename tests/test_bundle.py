@@ -68,6 +68,7 @@ def run(tiny, ctx, tmp_path_factory) -> Path:
     (outside / "secret.csv").write_text("secret", encoding="utf-8")
     (out / "site" / "leak.csv").symlink_to(outside / "secret.csv")
     (out / "site" / "leaked").symlink_to(outside, target_is_directory=True)
+    (out / "site" / "loop").symlink_to(out / "site", target_is_directory=True)
     _pdf_with_links(page.with_suffix(".links.pdf"), out, outside)
     (out / "site" / "linked.html").write_text(
         f'<a href="file://{out.resolve()}/site/index.html">index</a> {out.resolve()}/runs',
@@ -90,15 +91,22 @@ def test_the_bundle_holds_the_published_files_and_nothing_else(run, tmp_path):
     for name in names:
         assert Path(name).suffix in {".html", ".pdf", ".docx", ".xlsx", ".csv"}, name
         assert not name.startswith("/") and ".." not in Path(name).parts, name
-        assert "leak" not in name and "secret" not in name, name
+        assert "leak" not in name and "secret" not in name and "loop" not in name, name
 
 
 def _contents(path: Path) -> list[tuple[str, bytes]]:
     """A file's bytes, or those of each part of a Word or Excel file (zips themselves)."""
-    if path.suffix in {".docx", ".xlsx"} and zipfile.is_zipfile(path):
-        with zipfile.ZipFile(path) as zf:
-            return [(name, zf.read(name)) for name in zf.namelist()]
+    if path.suffix in {".docx", ".xlsx"}:
+        return _contents_of(path.read_bytes())
     return [("", path.read_bytes())]
+
+
+def _contents_of(data: bytes) -> list[tuple[str, bytes]]:
+    """The parts of a zipped file (a Word or Excel one), or its bytes if it is no zip."""
+    if not zipfile.is_zipfile(io.BytesIO(data)):
+        return [("", data)]
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        return [(name, zf.read(name)) for name in zf.namelist()]
 
 
 def test_no_file_of_the_bundle_names_a_path_of_the_machine(run, tmp_path):
@@ -168,7 +176,7 @@ def test_a_printed_report_links_to_its_form_relatively_in_the_bundle(tiny, ctx, 
     form = job.html_path(run).with_suffix(".xlsx").name
     nb.cells.append(nbformat.v4.new_markdown_cell(f"[评分表]({form})"))
     nbformat.write(nb, job.executed_path(run))
-    publish([job], manifest, run, tiny, ctx, formats=("html", "pdf"), site_lang="zh")
+    publish([job], manifest, run, tiny, ctx, formats=("html", "pdf", "docx"), site_lang="zh")
     printed = job.pdf_path(run).read_bytes()
     assert str(run.resolve()).encode() in printed  # as Chromium leaves it
     bundle = write_bundle(run, tmp_path / "handover.zip")
@@ -177,3 +185,7 @@ def test_a_printed_report_links_to_its_form_relatively_in_the_bundle(tiny, ctx, 
         data = zf.read(entry)
     assert str(run.resolve()).encode() not in data and b"/tmp/" not in data
     assert _links(data) == [form]
+    with zipfile.ZipFile(bundle.path) as zf:
+        word = zf.read(entry.replace(".pdf", ".docx"))
+    for _, part in _contents_of(word):
+        assert str(run.resolve()).encode() not in part and b"/tmp/" not in part

@@ -57,9 +57,13 @@ def bundled_files(run: Path) -> Iterator[tuple[str, Path]]:
     link (to a file or a folder) leading outside ``run`` is skipped, never followed."""
     root, site = run.resolve(), run.resolve() / "site"
     found: list[tuple[str, Path]] = []
+    seen: set[Path] = set()  # folders walked, by their real path: a link loop ends
     for folder, dirs, files in os.walk(site, followlinks=True):
         here = Path(folder)
-        dirs[:] = sorted(d for d in dirs if _inside(here / d, root))
+        seen.add(here.resolve())
+        dirs[:] = sorted(
+            d for d in dirs if _inside(here / d, root) and (here / d).resolve() not in seen
+        )
         for name in files:
             path = here / name
             if path.suffix.lower() not in BUNDLED or not _inside(path, root):
