@@ -63,8 +63,8 @@ def _sound(record: Any, site: Path) -> bool:
 
 def _pruned(record: dict, site: Path) -> dict:
     """``record`` without the links to files no longer in the site."""
-    kept = {k: (v if v is None or (site / v).is_file() else None) for k, v in
-            ((k, record[k]) for k in ("pdf", "docx"))}  # fmt: skip
+    kept = {k: record[k] if record[k] and (site / record[k]).is_file() else None
+            for k in ("pdf", "docx")}  # fmt: skip
     links = [link for link in record["links"] if (site / link[1]).is_file()]
     return {**record, **kept, "links": links}
 
