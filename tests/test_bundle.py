@@ -142,6 +142,11 @@ def test_the_zip_is_replaced_only_if_sipm_wrote_it(run, tmp_path):
     assert other.read_bytes() == b"someone's file"
     write_bundle(run, other, force=True)
     assert zipfile.is_zipfile(other)
+    folder = tmp_path / "folder.zip"
+    folder.mkdir()
+    with pytest.raises(SipmError, match="not a bundle sipm wrote"):
+        write_bundle(run, folder, force=True)
+    folder.rmdir()
     with pytest.raises(SipmError, match=r"must be a \.zip"):
         write_bundle(run, tmp_path / "handover.tar")
     with pytest.raises(SipmError, match="no published index"):

@@ -136,10 +136,10 @@ def _check_out(out: Path, force: bool) -> None:
     """Refuse an ``out`` not named .zip, or an existing file this module did not write."""
     if out.suffix.lower() != ".zip":
         raise refusal("error_bundle_suffix", path=str(out))
+    if out.is_dir():  # not even with force: a folder is never replaced by a zip
+        raise refusal("error_bundle_overwrite", path=str(out))
     if not out.exists() or force:
         return
-    if out.is_dir():
-        raise refusal("error_bundle_overwrite", path=str(out))
     try:
         with zipfile.ZipFile(out) as old:
             ours = old.comment == COMMENT
