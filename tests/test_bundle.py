@@ -194,3 +194,24 @@ def test_a_printed_report_links_to_its_form_relatively_in_the_bundle(tiny, ctx, 
         word = zf.read(entry.replace(".pdf", ".docx"))
     for _, part in _contents_of(word):
         assert str(run.resolve()).encode() not in part and b"/tmp/" not in part
+
+
+def test_a_failed_reports_error_names_no_folder_of_the_machine(tiny, tiny_dir, ctx, tmp_path):
+    """The index quotes a failed report's error, which may name the data it read or a file
+    in the home folder: the bundle names the data folder by its last part, home as ~."""
+    from sipm_helpers.batch.manifest import FAILED
+
+    run = tmp_path / "run"
+    jobs = stage_jobs(tiny, STAGES["self_evaluation"], 2025, langs=("en",))[:2]
+    manifest = fake_run(jobs, run)
+    failed = manifest.records[jobs[1].job_id]
+    failed.status, failed.parameters = FAILED, {"data": str(tiny_dir.resolve())}
+    failed.error = f"{tiny_dir.resolve()}/execution.csv: unreadable; see {Path.home()}/notes.txt"
+    manifest.update(failed)
+    publish(jobs, manifest, run, tiny, ctx, formats=("html",))
+    assert str(tiny_dir.resolve()) in (run / "site" / "index.html").read_text(encoding="utf-8")
+    bundle = write_bundle(run, tmp_path / "handover.zip")
+    with zipfile.ZipFile(bundle.path) as zf:
+        index = zf.read("index.html").decode("utf-8")
+    assert f"{tiny_dir.name}/execution.csv: unreadable; see ~/notes.txt" in index
+    assert str(tiny_dir.resolve()) not in index and str(Path.home()) + "/" not in index

@@ -8,8 +8,9 @@ state or manifest: they are not in the site, and no other suffix is taken from i
 
 Entries are paths relative to the site folder (the index at the zip's root, so its links
 work once unzipped); a symbolic link leading outside the run folder is left out. The run
-folder's absolute path is taken out of the text files (HTML, CSV) so that nothing tells
-where the reports were made, and a PDF's links to files (Chromium makes a page's relative
+folder's absolute path is taken out of the text files (HTML, CSV), as are the data folders
+its manifest names and the home folder (a failed report's error may quote them), so that
+nothing tells where the reports were made, and a PDF's links to files (Chromium makes a page's relative
 links absolute ``file://`` ones) are made relative to the PDF again, or dropped where they
 lead outside the run. The zip is written to a temporary file beside ``out`` and
 renamed; an existing ``out`` is replaced only if this module wrote it, or with ``force``.
@@ -77,15 +78,35 @@ def bundled_files(run: Path) -> Iterator[tuple[str, Path]]:
     return iter(sorted(found))
 
 
-def _scrubbed(data: bytes, run: Path) -> bytes:
-    """``data`` with every spelling of ``run``'s absolute path taken out: a path in its
-    site becomes relative to the site (the zip's root), another relative to the run."""
-    spellings = {str(run), str(run.resolve()), run.as_posix(), run.resolve().as_posix()}
-    for spelling in sorted(spellings, key=len, reverse=True):
-        raw = spelling.encode("utf-8")
+def _spellings(path: Path) -> list[bytes]:
+    """The ways ``path`` may be written, longest first."""
+    both = {str(path), path.as_posix(), str(path.resolve()), path.resolve().as_posix()}
+    return [s.encode("utf-8") for s in sorted(both, key=len, reverse=True)]
+
+
+def _elsewhere(run: Path) -> list[tuple[bytes, bytes]]:
+    """Other paths of this machine a page may quote (in a failed report's error): the
+    data folders the run read (named by their last part) and the home folder (``~``)."""
+    from sipm_helpers.batch.manifest import Manifest
+
+    records = Manifest.load(run / "manifest.json").records.values()
+    data = {str(r.parameters.get("data") or "") for r in records}
+    pairs = [(raw, Path(d).name.encode("utf-8")) for d in data if d and Path(d).is_absolute()
+             for raw in _spellings(Path(d))]  # fmt: skip
+    pairs += [(raw, b"~") for raw in _spellings(Path.home()) if len(raw) > 1]
+    return sorted(pairs, key=lambda pair: len(pair[0]), reverse=True)
+
+
+def _scrubbed(data: bytes, run: Path, elsewhere: list[tuple[bytes, bytes]]) -> bytes:
+    """``data`` with every spelling of ``run``'s absolute path taken out (a path in its
+    site becomes relative to the site, the zip's root, another relative to the run), and
+    the ``elsewhere`` paths replaced."""
+    for raw in _spellings(run):
         for prefix in (b"file://" + raw + b"/site/", raw + b"/site/", b"file://" + raw + b"/"):
             data = data.replace(prefix, b"")
         data = data.replace(raw + b"/", b"").replace(raw, b".")
+    for raw, replacement in elsewhere:
+        data = data.replace(raw, replacement)
     return data
 
 
@@ -150,12 +171,13 @@ def _check_out(out: Path, force: bool) -> None:
 
 
 def _write_zip(target: Path, files: list[tuple[str, Path]], run: Path) -> None:
+    elsewhere = _elsewhere(run)
     with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         zf.comment = COMMENT
         for entry, path in files:
             data = path.read_bytes()
             if path.suffix.lower() in TEXTS:
-                data = _scrubbed(data, run)
+                data = _scrubbed(data, run, elsewhere)
             elif path.suffix.lower() == ".pdf":
                 data = _pdf_relinked(data, path, run)
             info = zipfile.ZipInfo(entry, date_time=_stamp(path))
