@@ -7,13 +7,14 @@ suffix is one of :data:`BUNDLED`, nothing else (no executed notebook, input data
 state or manifest: they are not in the site, and no other suffix is taken from it).
 
 Entries are paths relative to the site folder (the index at the zip's root, so its links
-work once unzipped); a symbolic link leading outside the run folder is left out. The run
-folder's absolute path is taken out of the text files (HTML, CSV), as are the data folders
-its manifest names and the home folder (a failed report's error may quote them), so that
-nothing tells where the reports were made, and a PDF's links to files (Chromium makes a page's relative
-links absolute ``file://`` ones) are made relative to the PDF again, or dropped where they
-lead outside the run. The zip is written to a temporary file beside ``out`` and
-renamed; an existing ``out`` is replaced only if this module wrote it, or with ``force``.
+work once unzipped); a symbolic link leading outside the run folder is left out. Nothing
+tells where the reports were made: the run folder's absolute path is taken out of the
+text files (HTML, CSV), as are the data folders its manifest names and the home folder
+(a failed report's error may quote them), and a PDF's links to files (Chromium prints a
+page's relative links as absolute ``file://`` ones) are made relative to the PDF again,
+or dropped where they lead outside the site. The zip is written to a temporary file
+beside ``out`` and renamed; an existing ``out`` is replaced only if this module wrote it,
+or with ``force``.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from urllib.parse import quote, unquote, urlsplit
 import pypdf
 from pypdf.generic import DictionaryObject, NameObject, TextStringObject
 
+from sipm_helpers.batch.manifest import Manifest
 from sipm_helpers.config.labels import refusal
 
 BUNDLED = (".html", ".pdf", ".docx", ".xlsx", ".csv")
@@ -57,6 +59,8 @@ def bundled_files(run: Path) -> Iterator[tuple[str, Path]]:
     """(entry name, file) of each file of ``run``'s site the bundle holds, sorted; a
     link (to a file or a folder) leading outside ``run`` is skipped, never followed."""
     root, site = run.resolve(), run.resolve() / "site"
+    if not _inside(site, root):  # the site itself a link elsewhere: nothing of it
+        return iter(())
     found: list[tuple[str, Path]] = []
     seen: set[Path] = set()  # folders walked, by their real path: a link loop ends
     for folder, dirs, files in os.walk(site, followlinks=True):
@@ -87,8 +91,6 @@ def _spellings(path: Path) -> list[bytes]:
 def _elsewhere(run: Path) -> list[tuple[bytes, bytes]]:
     """Other paths of this machine a page may quote (in a failed report's error): the
     data folders the run read (named by their last part) and the home folder (``~``)."""
-    from sipm_helpers.batch.manifest import Manifest
-
     records = Manifest.load(run / "manifest.json").records.values()
     data = {str(r.parameters.get("data") or "") for r in records}
     pairs = [(raw, Path(d).name.encode("utf-8")) for d in data if d and Path(d).is_absolute()
