@@ -1,5 +1,6 @@
 """The `sipm` command: validate data, write input templates, generate synthetic data, run
-the evaluation's stages and publish their reports, open JupyterLab.
+the evaluation's stages and publish their reports, bundle them to hand over, open
+JupyterLab.
 
 It speaks the language of ``--lang`` (its first language where it names two), else the
 locale's (:mod:`sipm_helpers.cli_text`): help, messages, findings, errors.
@@ -321,6 +322,14 @@ def cmd_export(args: argparse.Namespace, text: CliText) -> int:
     return EXIT_OK
 
 
+def cmd_publish(args: argparse.Namespace, text: CliText) -> int:
+    from sipm_helpers.render.bundle import write_bundle
+
+    bundle = write_bundle(Path(args.run), Path(args.out), force=args.force)
+    print(text.t("cli_published_bundle", files=len(bundle.entries), path=bundle.path))
+    return EXIT_OK
+
+
 def cmd_lab(args: argparse.Namespace, text: CliText) -> int:
     from sipm_helpers.cli_lab import lab_command, run_in_foreground, working_folder
 
@@ -458,6 +467,13 @@ def build_parser(text: CliText | None = None) -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help=t("cli_export_out"))
     p.add_argument("--lang", choices=languages(), default=None, help=t("cli_export_lang"))
     p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("publish", help=t("cli_publish"), description=t("cli_publish"))
+    p.add_argument("run", help=t("cli_publish_run"))
+    p.add_argument("--out", required=True, help=t("cli_publish_out"))
+    p.add_argument("--force", action="store_true", help=t("cli_publish_force"))
+    _message_language(p, text)
+    p.set_defaults(func=cmd_publish)
 
     p = sub.add_parser("lab", help=t("cli_lab"), description=t("cli_lab"))
     p.add_argument("dir", nargs="?", default=None, help=t("cli_lab_dir"))
