@@ -17,13 +17,17 @@ import json
 import os
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sipm_helpers.cli_text import CliText, Parser, cli_text, pad, width
 from sipm_helpers.config.labels import languages, refusal
 from sipm_helpers.errors import BatchInterrupted, SipmError
+
+if TYPE_CHECKING:
+    from sipm_helpers.batch.plan import Job
 
 EXIT_OK, EXIT_FAILURES, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -219,8 +223,17 @@ def cmd_run(args: argparse.Namespace, text: CliText) -> int:
         text.t("cli_count", status=names.get(k, k), count=v) for k, v in notebooks.counts.items()
     )
     print(text.t("cli_notebook_counts", counts=counts))
-    for what, flagged in summary_flags(jobs, manifest, text).items():
-        print(text.t("cli_flagged", what=what, count=len(flagged), names=", ".join(flagged)))
+
+    def named(job: Job) -> str:
+        region, fund = (
+            dataset.region_name(job.region, text.lang),
+            ctx.registry.fund_name(job.fund, text.lang),
+        )
+        return text.t("cli_region_fund", region=region, code=job.region, fund=fund)
+
+    for what, flagged in summary_flags(jobs, manifest, text, named).items():
+        names = text.t("cli_list_separator").join(flagged)
+        print(text.t("cli_flagged", what=what, count=len(flagged), names=names))
     for entry in failed:
         first = (entry.error or "").splitlines()[0] if entry.error else ""
         print(text.t("cli_failed", stage=entry.stage, fund=entry.fund, region=entry.region,
@@ -347,10 +360,14 @@ def cmd_lab(args: argparse.Namespace, text: CliText) -> int:
     return run_in_foreground(lab_command(args.port, not args.no_browser, is_root, root))
 
 
-def summary_flags(jobs, manifest, text: CliText) -> dict[str, list[str]]:
-    """The batch summary: per stage, 'region fund' of every job whose structured result
-    calls for attention (the stage's flag: a review returned, a red alert, a failed
-    solvency test), under the flag's heading in ``text``'s language."""
+def summary_flags(
+    jobs, manifest, text: CliText, named: Callable[[Job], str] | None = None
+) -> dict[str, list[str]]:
+    """The batch summary: per stage, every job whose structured result calls for
+    attention (the stage's flag: a review returned, a red alert, a failed solvency test),
+    under the flag's heading in ``text``'s language, as ``named`` names it (default: its
+    region and fund codes)."""
+    named = named or (lambda job: f"{job.region} {job.fund}")
     out: dict[str, list[str]] = {}
     for job in jobs:
         record = manifest.records.get(job.job_id)
@@ -360,8 +377,8 @@ def summary_flags(jobs, manifest, text: CliText) -> dict[str, list[str]]:
         result = json.loads((manifest.path.parent / record.result).read_text(encoding="utf-8"))
         if flag.test(result):
             names = out.setdefault(text.t(flag.heading, when=job.when), [])
-            if f"{job.region} {job.fund}" not in names:  # one line per region, not per language
-                names.append(f"{job.region} {job.fund}")
+            if named(job) not in names:  # one line per region, not per language
+                names.append(named(job))
     return out
 
 

@@ -171,7 +171,7 @@ def test_sipm_publish_writes_the_zip_and_refuses_in_the_chosen_language(run, tmp
 
 def test_a_printed_report_links_to_its_form_relatively_in_the_bundle(tiny, ctx, chromium, tmp_path):
     """Chromium prints a page's link to its scoring form as a file:// URI of this machine;
-    the bundle's copy links to the form beside it."""
+    the printed PDF (render/paper.py) and the bundle's copy link to the form beside it."""
     import nbformat
 
     run = tmp_path / "run"
@@ -183,7 +183,7 @@ def test_a_printed_report_links_to_its_form_relatively_in_the_bundle(tiny, ctx, 
     nbformat.write(nb, job.executed_path(run))
     publish([job], manifest, run, tiny, ctx, formats=("html", "pdf", "docx"), site_lang="zh")
     printed = job.pdf_path(run).read_bytes()
-    assert str(run.resolve()).encode() in printed  # as Chromium leaves it
+    assert str(run.resolve()).encode() not in printed and _links(printed) == [form]
     bundle = write_bundle(run, tmp_path / "handover.zip")
     entry = str(job.pdf_path(run).relative_to(run / "site").as_posix())
     with zipfile.ZipFile(bundle.path) as zf:

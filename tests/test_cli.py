@@ -242,6 +242,11 @@ def test_batch_summary_lists_what_calls_for_attention(tmp_path):
         "2025-10 运行监控：红色预警": ["110100 employee_medical"],
         "2025 年自评：未通过 10 年偿付能力测试": ["110200 employee_medical"],
     }
+    text = cli_text(["--lang", "zh"], {})
+    named = summary_flags(jobs, manifest, text, lambda job: text.t(
+        "cli_region_fund", region={"110100": "甲市", "110200": "乙市"}[job.region],
+        code=job.region, fund="职工医保"))  # fmt: skip
+    assert named["2025 年目标审核：退回"] == ["甲市（110100）职工医保"]
 
 
 def test_generate_keeps_a_users_files_and_names_its_workbook(tmp_path, capsys):

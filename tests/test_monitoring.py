@@ -387,12 +387,13 @@ def test_late_data_in_the_report_in_both_languages(tiny, ctx):
     ds = cut_execution(tiny, "110100", "employee_medical", 2025, 8)
     mon = monitor_tiny(ds, ctx, 10)
     en = MonitoringReport(mon, ds, ctx, "en")
-    assert "reach only 2025-08, 2 month(s) short of the monitored period 2025-10" in (
+    assert "reach only August 2025, 2 month(s) short of the monitored period October 2025" in (
         en.summary().html
     )
     assert "Reported to month 8 of 10: 2 month(s) late" in en.checks().html
     zh = MonitoringReport(mon, ds, ctx, "zh")
     assert "迟报2个月" in zh.summary().html and "及时性" in zh.checks().html
+    assert "仅报送至2025年8月，较监控期2025年10月迟报2个月" in zh.summary().html  # no ISO month
 
 
 def test_unbudgeted_expenditure_fails_compliance(tiny, ctx):

@@ -80,6 +80,12 @@ class Labels:
         names = self.t("lang_month_names").split(",")
         return self.t("lang_month_day", day=day.day, month_name=names[day.month - 1])
 
+    def month(self, period: str) -> str:
+        """A month of a year, 'YYYY-MM', as the language writes it: 2025年12月, December 2025."""
+        year, month = (int(part) for part in str(period).split("-")[:2])
+        names = self.t("lang_month_names").split(",")
+        return self.t("lang_month", year=year, month_name=names[month - 1])
+
     def points(self, value: str) -> str:
         """A difference of rates in percentage points: '+1.5 pp'; '+1.5个百分点'."""
         return self.t("lang_percentage_points", value=value)

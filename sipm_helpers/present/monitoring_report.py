@@ -35,11 +35,11 @@ class MonitoringReport:
             "mon_title",
             region=self.ds.region_name(self.mon.region, self.lang),
             fund=self.ctx.registry.fund(self.mon.fund).name(self.lang),
-            period=self.mon.period,
+            period=self.labels.month(self.mon.period),
         )
 
     def subtitle(self) -> str:
-        return self.labels.t("mon_subtitle", period=self.mon.period)
+        return self.labels.t("mon_subtitle", period=self.labels.month(self.mon.period))
 
     def _light(self, light: object) -> Cell:
         if not isinstance(light, str):
@@ -56,7 +56,7 @@ class MonitoringReport:
         facts = [
             (t("region"), f"{self.ds.region_name(self.mon.region, self.lang)} ({self.mon.region})"),
             (t("fund"), self.ctx.registry.fund(self.mon.fund).name(self.lang)),
-            (t("mon_period"), self.mon.period),
+            (t("mon_period"), self.labels.month(self.mon.period)),
             (t("mon_red"), str(c[RED])),
             (t("mon_amber"), str(c[AMBER])),
         ]
@@ -74,8 +74,8 @@ class MonitoringReport:
         if mon.months_late:
             text = t(
                 "mon_data_late",
-                data_period=mon.data_period,
-                period=mon.period,
+                data_period=self.labels.month(mon.data_period),
+                period=self.labels.month(mon.period),
                 late=mon.months_late,
             )
             late = f'<div class="callout bad">{_para(text)}</div>'
@@ -83,7 +83,7 @@ class MonitoringReport:
         get = lambda r, k: DASH if r is None else fmt_rate(r[k])  # noqa: E731
         text = t(
             "mon_summary",
-            period=mon.data_period,
+            period=self.labels.month(mon.data_period),
             red=c[RED],
             amber=c[AMBER],
             income_rate=get(inc, "execution_rate"),
@@ -102,7 +102,7 @@ class MonitoringReport:
             _para(
                 t(
                     "mon_balance_text",
-                    period=self.mon.data_period,
+                    period=self.labels.month(self.mon.data_period),
                     balance=fmt_money(self.mon.balance_end),
                     months=fmt_number(self.mon.months_covered, 1),
                 )

@@ -46,15 +46,20 @@ _BARE_REPR = re.compile(r"^\s*<(Figure size [^>]*|[\w.]+( object)? at 0x[0-9a-fA
 _TEXT_MIMES = ("text/plain", "text/html", "text/markdown", "text/latex")
 
 
-def html_lang(lang: str) -> str:
-    """The ``<html lang>`` value for a report language, as its catalogue gives it
-    (``lang_html``: 'zh' → 'zh-CN'); a regional variant (zh-CN, zh_CN, zh-Hans) is its
-    language's. Raises ``SipmError`` for a language without a catalogue."""
+def language_code(lang: str) -> str:
+    """The catalogue a report language names: 'zh', 'zh-CN', 'zh_CN' and 'zh-Hans' are
+    'zh'. Raises ``SipmError`` for a language without a catalogue."""
     key = str(lang).strip().replace("_", "-").lower().split("-")[0]
     if key not in languages():
         known = ", ".join(languages())
         raise SipmError(f"unknown report language {lang!r}: use one of {known}")
-    return load_labels(key).t("lang_html")
+    return key
+
+
+def html_lang(lang: str) -> str:
+    """The ``<html lang>`` value for a report language, as its catalogue gives it
+    (``lang_html``: 'zh' → 'zh-CN')."""
+    return load_labels(language_code(lang)).t("lang_html")
 
 
 def make_exporter() -> HTMLExporter:

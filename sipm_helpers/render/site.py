@@ -20,89 +20,50 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from types import MappingProxyType
 from typing import Any
 from urllib.parse import quote
 
 import jinja2
 
+from sipm_helpers.config.labels import load_labels
 from sipm_helpers.data.io import atomic_write_text
 from sipm_helpers.errors import SipmError
-from sipm_helpers.render.html import TEMPLATES_DIR, html_lang
+from sipm_helpers.render.html import TEMPLATES_DIR, html_lang, language_code
 
 STATUSES = ("ok", "failed")
 
-_UI = MappingProxyType(
-    {
-        "en": MappingProxyType(
-            {
-                "summary": "Summary",
-                "reports": "reports",
-                "status_ok": "OK",
-                "status_failed": "Failed",
-                "province": "Province",
-                "compare_link": "Regions compared",
-                "compare_hint": "click a column's heading to sort by it",
-                "back": "All reports",
-                "missed": "Targets missed",
-                "unexplained": "Deviations unexplained",
-                "solvency": "10-year solvency",
-                "solvency_pass": "passes",
-                "solvency_fail": "fails",
-                "months": "Months covered at the horizon",
-                "generated": "Generated",
-                "stage": "Stage",
-                "fund": "Fund",
-                "region": "Region",
-                "year": "Year",
-                "score": "Score",
-                "grade": "Grade",
-                "report": "Report",
-                "status": "Status",
-                "all": "All",
-                "search": "Search",
-                "search_placeholder": "region, fund, error…",
-                "shown_before": "",
-                "shown_after": " shown",
-                "no_match": "No report matches the filters.",
-                "language_name": "English",
-            }
-        ),
-        "zh-CN": MappingProxyType(
-            {
-                "summary": "概况",
-                "reports": "报告",
-                "status_ok": "成功",
-                "status_failed": "失败",
-                "province": "省份",
-                "compare_link": "地区比较",
-                "compare_hint": "点击列标题可排序",
-                "back": "全部报告",
-                "missed": "未完成目标数",
-                "unexplained": "未说明偏差数",
-                "solvency": "十年偿付能力",
-                "solvency_pass": "通过",
-                "solvency_fail": "未通过",
-                "months": "期末可支付月数",
-                "generated": "生成时间",
-                "stage": "环节",
-                "fund": "基金",
-                "region": "地区",
-                "year": "年度",
-                "score": "得分",
-                "grade": "等级",
-                "report": "报告",
-                "status": "状态",
-                "all": "全部",
-                "search": "搜索",
-                "search_placeholder": "地区、基金、错误…",
-                "shown_before": "显示 ",
-                "shown_after": " 条",
-                "no_match": "没有符合筛选条件的报告。",
-                "language_name": "中文",
-            }
-        ),
-    }
+#: The index page's words, each the label site_<word> of the page's language.
+SITE_WORDS = (
+    "summary",
+    "reports",
+    "status_ok",
+    "status_failed",
+    "province",
+    "compare_link",
+    "compare_hint",
+    "back",
+    "missed",
+    "unexplained",
+    "solvency",
+    "solvency_pass",
+    "solvency_fail",
+    "months",
+    "generated",
+    "stage",
+    "fund",
+    "region",
+    "year",
+    "score",
+    "grade",
+    "report",
+    "status",
+    "all",
+    "search",
+    "search_placeholder",
+    "shown_before",
+    "shown_after",
+    "no_match",
+    "language_name",
 )
 
 
@@ -152,8 +113,9 @@ class ReportEntry:
 
 
 def ui_strings(lang: str) -> dict[str, str]:
-    """The index page's labels in ``lang`` ('en' or 'zh'), as a new dict."""
-    return dict(_UI[html_lang(lang)])
+    """The index page's words in ``lang``, from its catalogue, as a new dict."""
+    labels = load_labels(language_code(lang))
+    return {word: labels.t(f"site_{word}") for word in SITE_WORDS}
 
 
 def _href(path: str | None, site_dir: Path) -> str | None:
