@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from sipm_helpers.config.labels import load_labels, refusal, said
+from sipm_helpers.data.cells import ESCAPE, append_row, frame_csv, unescaped
 from sipm_helpers.data.findings import ERROR, WARNING, Finding, origin
 from sipm_helpers.errors import SipmError
 
@@ -206,6 +207,8 @@ def read_raw(path: str | Path, table_names: list[str]) -> RawDataset:
             raise refusal("error_fields_beyond_header", file=str(file)) from exc
         except Exception as exc:  # parser errors carry their own line numbers
             raise refusal("error_cannot_read", file=str(file), error=str(exc)) from exc
+        if fmt == "csv":
+            frame = _unescaped(frame)
         skip = 0
         if fmt == "csv" and len(frame) and str(frame.iloc[0, 0]).startswith("#"):
             frame, skip = frame.iloc[1:].reset_index(drop=True), 1
@@ -213,6 +216,17 @@ def read_raw(path: str | Path, table_names: list[str]) -> RawDataset:
         raw.origins[name] = file.name
         raw.header_rows[name] = 1 + skip
     return raw
+
+
+def _unescaped(frame: pd.DataFrame) -> pd.DataFrame:
+    """A CSV file's fields as written before the suite's writer escaped them (a leading
+    apostrophe before what reads as a formula, :mod:`sipm_helpers.data.cells`)."""
+    for column in frame.columns:
+        values = frame[column]
+        marked = values.str.startswith(ESCAPE, na=False)
+        if marked.any():
+            frame[column] = values.where(~marked, values.map(unescaped, na_action="ignore"))
+    return frame
 
 
 def _umask() -> int:
@@ -290,7 +304,7 @@ def write_dataset(
     try:
         for name, frame in tables.items():
             if fmt == "csv":
-                frame.to_csv(staging / f"{name}.csv", index=False)
+                (staging / f"{name}.csv").write_text(frame_csv(frame), encoding="utf-8")
             else:
                 frame.to_parquet(staging / f"{name}.parquet", index=False)
         (staging / MARKER).write_text("a dataset written by sipm\n", encoding="utf-8")
@@ -308,15 +322,30 @@ def _write_workbook(tables: Mapping[str, pd.DataFrame], out: Path) -> Path:
     fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".xlsx")
     os.close(fd)
     try:
-        with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
-            for name, frame in tables.items():
-                frame.to_excel(writer, sheet_name=name, index=False)
+        _workbook(tables).save(tmp)
         os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, out)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
     return out
+
+
+def _workbook(tables: Mapping[str, pd.DataFrame]):
+    """A sheet per table, its heading bold, every cell written as data (text as text)."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    book.remove(book.active)
+    for name, frame in tables.items():
+        ws = book.create_sheet(name)
+        append_row(ws, [str(c) for c in frame.columns])
+        for cell in ws[1]:
+            cell.font = Font(bold=True)
+        for row in frame.astype(object).where(frame.notna(), None).values.tolist():
+            append_row(ws, row)
+    return book
 
 
 def tree_digest(paths: Iterable[Path], patterns: Sequence[str] = ("*",)) -> str:
