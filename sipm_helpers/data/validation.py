@@ -16,6 +16,7 @@ import pandas as pd
 from sipm_helpers.config import FundRegistry, TableSpec
 from sipm_helpers.config.context import Context, load_context
 from sipm_helpers.config.labels import Labels, Said, load_labels, said
+from sipm_helpers.config.limits import load_limits
 from sipm_helpers.data.dataset import TABLES, Dataset
 from sipm_helpers.data.findings import ERROR, WARNING, Finding, ValidationReport
 from sipm_helpers.data.io import RawDataset, read_raw
@@ -229,12 +230,13 @@ def validate_raw(
     """Validate tables as read; return the typed dataset (None when there are errors) and the report."""
     ctx = ctx or load_context()
     english = load_labels("en")
-    report = ValidationReport(str(raw.source))
+    report = ValidationReport(str(raw.source), most=load_limits().findings_per_rule)
     report.extend(raw.notes)
     tables = _schema_pass(raw, ctx, report, english)
     if "regions" not in tables or (
         report.errors and any(f.table == "regions" for f in report.errors)
     ):
+        report.close(english)
         report.caused_by = _link(report, tables, ctx)
         return None, report
     regions_frame = tables["regions"].frame
@@ -244,6 +246,7 @@ def validate_raw(
     )
     checked = Checked(tables, ctx, regions_frame, coordination, english)
     report.extend(run_rules(RULES, checked))
+    report.close(english)
     report.caused_by = _link(report, tables, ctx)
     if not report.ok:
         return None, report
