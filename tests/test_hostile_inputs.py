@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import shutil
 import zipfile
+from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
@@ -194,3 +195,33 @@ def test_validation_keeps_a_set_number_of_findings_per_rule(tmp_path, monkeypatc
         "(parameters/limits.yaml findings_per_rule)"
     )
     assert f"另有{rows - 3}行" in typed[3].message_in(load_labels("zh"))
+
+
+def test_every_kind_of_finding_is_kept_to_the_set_number(tmp_path, monkeypatch, ctx):
+    """A code unknown on every row (pandera's check), a statistic off the list on every row
+    and targets naming no indicator of the catalogue (a rule across tables): each rule's
+    findings are three and one that counts the rest (the duplicated keys and budgets
+    missing too, found by rules across rows and tables)."""
+    from builders import tiny_tables
+
+    from sipm_helpers.data import validation
+
+    tables = tiny_tables()
+    tables["execution"]["fund"] = "no_such_fund"
+    tables["statistics"]["stat"] = "no_such_stat"
+    tables["targets"]["indicator"] = "no_such_indicator"
+    data = write_tiny(tmp_path / "d", tables=tables)
+    monkeypatch.setattr(
+        validation, "load_limits", lambda: replace(load_limits(), findings_per_rule=3)
+    )
+    _, report = validation.validate_path(data, ctx)
+    by_rule = Counter((f.table, f.rule) for f in report.findings)
+    more = {
+        (f.table, f.rule)
+        for f in report.findings
+        if f.said and f.said.key == "validation_more_rows"
+    }
+    assert {("execution", "allowed_values"), ("statistics", "allowed_values"),
+            ("execution", "no_budget"), ("statistics", "duplicate_key")} <= more  # fmt: skip
+    assert all(n <= 4 for n in by_rule.values()), by_rule
+    assert all(by_rule[key] == 4 for key in more)

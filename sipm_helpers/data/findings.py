@@ -16,6 +16,8 @@ import pandas as pd
 from sipm_helpers.config.labels import Labels, Said, load_labels, said
 
 ERROR, WARNING = "error", "warning"
+# What the finding that stands for a rule's findings left out says (limits.yaml).
+MORE = "validation_more_rows"
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,15 @@ class Finding:
 
 
 SHEET = ", sheet "  # how a workbook's origin names the sheet: "data.xlsx, sheet budget"
+
+
+def more_rows(
+    severity: str, table: str, where: str, rule: str, count: int, shown: int, english: Labels
+) -> Finding:
+    """The finding that stands for ``count`` findings of ``rule`` left out, ``shown`` kept."""
+    message = said(MORE, count=count, shown=shown)
+    return Finding(severity, table, where, None, None, None, rule, message.in_(english),
+                   said=message)  # fmt: skip
 
 
 def origin(workbook: str, sheet: str) -> str:
@@ -114,7 +125,10 @@ class ValidationReport:
             return
         for f in findings:
             key = (f.severity, f.table, f.rule)
-            if self.kept[key] < self.most:
+            if f.said is not None and f.said.key == MORE:  # left out where it was found
+                count, _ = self.left_out.get(key, (0, f.origin))
+                self.left_out[key] = (count + dict(f.said.values)["count"], f.origin)
+            elif self.kept[key] < self.most:
                 self.kept[key] += 1
                 self.findings.append(f)
             else:
@@ -124,9 +138,8 @@ class ValidationReport:
     def close(self, english: Labels) -> None:
         """One finding for each rule whose findings went over ``most``: how many more."""
         for (severity, table, rule), (count, where) in self.left_out.items():
-            message = said("validation_more_rows", count=count, shown=self.most)
-            self.findings.append(Finding(severity, table, where, None, None, None, rule,
-                                         message.in_(english), said=message))  # fmt: skip
+            self.findings.append(more_rows(severity, table, where, rule, count, self.most,
+                                           english))  # fmt: skip
         self.left_out = {}
 
     def summary(self, labels: Labels | None = None) -> str:

@@ -280,8 +280,8 @@ def _unescaped(frame: pd.DataFrame) -> pd.DataFrame:
     for column in frame.columns:
         values = frame[column]
         marked = values.str.startswith(ESCAPE, na=False)
-        if marked.any():
-            frame[column] = values.where(~marked, values.map(unescaped, na_action="ignore"))
+        if marked.any():  # only the marked cells: a file of quotes is not mapped whole
+            frame.loc[marked, column] = values[marked].map(unescaped)
     return frame
 
 

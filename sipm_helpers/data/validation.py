@@ -102,6 +102,7 @@ def _schema_pass(
     """Presence of tables and columns, types, then the pandera schema of each table."""
     tables: dict[str, Table] = {}
     typed_regions = None
+    most = report.most
     for name in TABLES:  # regions first: the others refer to its codes
         spec = ctx.specs[name]
         if name not in raw.tables:
@@ -142,21 +143,20 @@ def _schema_pass(
             report.extend([_finding(english, ERROR, name, origin, None, "empty_table", message)])
             continue  # the rules that read it do not run: one finding, not thousands
         names = _names(ctx, typed_regions if name != "regions" else None)
-        typed, type_findings = coerce_table(frame, spec, origin, offset, english, names)
+        typed, type_findings = coerce_table(frame, spec, origin, offset, english, names, most)
         report.extend(type_findings)
-        bad = pd.DataFrame(False, index=typed.index, columns=typed.columns)
-        for f in type_findings:
-            if f.severity == ERROR:
-                bad.at[f.row - offset, f.column] = True
+        bad = typed.isna() & frame.reindex(columns=typed.columns).notna()  # not a valid value
         refs = _references(ctx, typed_regions if name != "regions" else None)
         schema = build_schema(spec, refs)
         if name == "regions":
             schema = schema.remove_columns([])  # regions refer to nothing
-        report.extend(schema_findings(typed, schema, spec, origin, offset, english, bad, refs))
+        report.extend(
+            schema_findings(typed, schema, spec, origin, offset, english, bad, refs, most)
+        )
         dup = typed.duplicated(list(spec.key), keep="first") & typed[list(spec.key)].notna().all(
             axis=1
         )
-        table = Table(name, typed, origin, offset)
+        table = Table(name, typed, origin, offset, most)
         duplicates = rows(
             typed,
             dup,
