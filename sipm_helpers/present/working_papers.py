@@ -21,7 +21,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from sipm_helpers import __version__
-from sipm_helpers.data.cells import Formula, put
+from sipm_helpers.data.cells import Formula, append_row, put
 from sipm_helpers.data.io import atomic_write_bytes
 from sipm_helpers.domain.appraisal import MISSING
 from sipm_helpers.domain.ledger import ledger_items
@@ -402,7 +402,7 @@ class WorkingPapers:
                              years=[self.a.year])  # fmt: skip
         if items.empty:
             return
-        ws.append([])
+        append_row(ws, [])
         _row(ws, [t("papers_ledger_items")], "bold")
         _row(ws, [t("papers_col_item_id"), t("papers_col_region"), t("papers_col_year"),
                   t("papers_col_source"), t("col_indicator"), t("pe_problem"),
