@@ -119,6 +119,9 @@ def test_templates_with_regions_hold_no_live_formula(hostile_dir, tmp_path, fmt)
         assert assert_workbook_safe(out) >= 8  # the regions' names in both languages
     else:
         assert sum(assert_csv_safe(f) for f in out.glob("*.csv")) >= 8
+    # filled in, the template reads back with the names as they were
+    names = read_raw(out, ["regions"]).tables["regions"]["name_zh"].tolist()
+    assert names == hostile_tables()["regions"]["name_zh"].tolist()
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
