@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup system demo test lint format bench lab clean
+.PHONY: setup system faces demo test lint format bench lab clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -13,10 +13,14 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 ## setup: the virtualenv with the package (editable) and the system packages for PDF and Chinese
-setup: $(STAMP) system
+setup: $(STAMP) system faces
 
 system:
 	@bash scripts/system-packages.sh
+
+# the CJK faces of Chinese PDFs copied with TrueType outlines, once (render/faces.py)
+faces: $(STAMP) system
+	@$(BIN)/python -m sipm_helpers.render.faces
 
 ## demo: every self-evaluation of the demo country, rendered to HTML and PDF with an index
 demo: setup

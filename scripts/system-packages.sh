@@ -3,7 +3,8 @@
 # and the faces Chinese reports are set in (GB/T 9704): Noto Serif CJK SC (宋体-like body
 # and title) and Noto Sans CJK SC (黑体-like headings) from fonts-noto-cjk, AR PL UKai
 # (楷体-like second-level headings) from fonts-arphic-ukai; libcairo2 draws the charts as
-# PNG for Word (cairosvg).
+# PNG for Word (cairosvg); poppler-utils (pdftoppm, pdftotext, pdffonts) lets the tests
+# read the PDFs as paper: a page drawn, its text, its embedded faces.
 # Installs them with apt-get when missing and we are root or have sudo; otherwise says in
 # one line what to install, and the demo goes on with HTML only.
 set -u
@@ -31,6 +32,7 @@ have_cjk_font || missing+=(fonts-wqy-microhei)
 have_font "Noto Serif CJK SC" || missing+=(fonts-noto-cjk)
 have_font "AR PL UKai CN" || missing+=(fonts-arphic-ukai)
 have_cairo || missing+=(libcairo2)
+command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 if command -v apt-get >/dev/null 2>&1; then

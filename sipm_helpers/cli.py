@@ -1,5 +1,6 @@
 """The `sipm` command: validate data, write input templates, generate synthetic data, run
-the evaluation's stages and publish their reports, open JupyterLab.
+the evaluation's stages and publish their reports, bundle them to hand over, open
+JupyterLab.
 
 It speaks the language of ``--lang`` (its first language where it names two), else the
 locale's (:mod:`sipm_helpers.cli_text`): help, messages, findings, errors.
@@ -21,7 +22,7 @@ from functools import partial
 from pathlib import Path
 
 from sipm_helpers.cli_text import CliText, Parser, cli_text, pad, width
-from sipm_helpers.config.labels import LANGUAGES, refusal
+from sipm_helpers.config.labels import languages, refusal
 from sipm_helpers.errors import BatchInterrupted, SipmError
 
 EXIT_OK, EXIT_FAILURES, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -321,6 +322,14 @@ def cmd_export(args: argparse.Namespace, text: CliText) -> int:
     return EXIT_OK
 
 
+def cmd_publish(args: argparse.Namespace, text: CliText) -> int:
+    from sipm_helpers.render.bundle import write_bundle
+
+    bundle = write_bundle(Path(args.run), Path(args.out), force=args.force)
+    print(text.t("cli_published_bundle", files=len(bundle.entries), path=bundle.path))
+    return EXIT_OK
+
+
 def cmd_lab(args: argparse.Namespace, text: CliText) -> int:
     from sipm_helpers.cli_lab import lab_command, run_in_foreground, working_folder
 
@@ -362,14 +371,14 @@ def _codes(text: str) -> list[str]:
 
 def _languages(text: CliText, value: str) -> tuple[str, ...]:
     chosen = tuple(_codes(value))
-    if not chosen or set(chosen) - set(LANGUAGES):
+    if not chosen or set(chosen) - set(languages()):
         raise argparse.ArgumentTypeError(text.t("cli_bad_languages", value=value))
     return chosen
 
 
 def _message_language(p: argparse.ArgumentParser, text: CliText) -> None:
     """--lang of a command whose only words are its messages."""
-    p.add_argument("--lang", choices=LANGUAGES, default=None, help=text.t("cli_lang_messages"))
+    p.add_argument("--lang", choices=languages(), default=None, help=text.t("cli_lang_messages"))
 
 
 def _selection_options(p: argparse.ArgumentParser, text: CliText, out_default: str | None) -> None:
@@ -407,7 +416,7 @@ def build_parser(text: CliText | None = None) -> argparse.ArgumentParser:
                     text=text)  # fmt: skip
     # sipm --lang zh COMMAND: the language of the command line alone (a command's own --lang
     # may say more, the reports' languages), read before parsing (cli_text.chosen_language)
-    parser.add_argument("--lang", dest="language", choices=LANGUAGES, help=t("cli_lang_messages"))
+    parser.add_argument("--lang", dest="language", choices=languages(), help=t("cli_lang_messages"))
     sub = parser.add_subparsers(dest="command", required=True, title=t("cli_commands"),
                                 parser_class=partial(Parser, text=text))  # fmt: skip
 
@@ -421,7 +430,7 @@ def build_parser(text: CliText | None = None) -> argparse.ArgumentParser:
     p.add_argument("dir", help=t("cli_template_dir"))
     p.add_argument("--format", choices=["xlsx", "csv"], default="xlsx",
                    help=t("cli_template_format"))  # fmt: skip
-    p.add_argument("--lang", choices=LANGUAGES, default=None, help=t("cli_template_lang"))
+    p.add_argument("--lang", choices=languages(), default=None, help=t("cli_template_lang"))
     p.add_argument("--regions", metavar="DATASET", help=t("cli_template_regions"))
     p.set_defaults(func=cmd_template)
 
@@ -456,8 +465,15 @@ def build_parser(text: CliText | None = None) -> argparse.ArgumentParser:
     p = sub.add_parser("export", help=t("cli_export"), description=t("cli_export"))
     p.add_argument("run", help=t("cli_export_run"))
     p.add_argument("--out", required=True, help=t("cli_export_out"))
-    p.add_argument("--lang", choices=LANGUAGES, default=None, help=t("cli_export_lang"))
+    p.add_argument("--lang", choices=languages(), default=None, help=t("cli_export_lang"))
     p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("publish", help=t("cli_publish"), description=t("cli_publish"))
+    p.add_argument("run", help=t("cli_publish_run"))
+    p.add_argument("--out", required=True, help=t("cli_publish_out"))
+    p.add_argument("--force", action="store_true", help=t("cli_publish_force"))
+    _message_language(p, text)
+    p.set_defaults(func=cmd_publish)
 
     p = sub.add_parser("lab", help=t("cli_lab"), description=t("cli_lab"))
     p.add_argument("dir", nargs="?", default=None, help=t("cli_lab_dir"))

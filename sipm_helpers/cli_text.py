@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 
-from sipm_helpers.config.labels import LANGUAGES, Labels, load_labels
+from sipm_helpers.config.labels import Labels, languages, load_labels
 
 # The locale variables, in the order POSIX lets them override one another.
 LOCALE = ("LC_ALL", "LC_MESSAGES", "LANG")
@@ -36,7 +36,7 @@ def chosen_language(argv: Sequence[str], environ: Mapping[str, str]) -> str:
         else:
             continue
         first = value.split(",")[0].strip()
-        if first in LANGUAGES:
+        if first in languages():
             return first
     for name in LOCALE:
         value = environ.get(name, "")

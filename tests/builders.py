@@ -229,3 +229,30 @@ def with_pooled_fund(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]
         )
     ]  # fmt: skip
     return {**tables, "statistics": pd.concat([tables["statistics"], pd.DataFrame(rows)])}
+
+
+def fake_run(jobs, out: Path):
+    """A batch's output folder as the runner leaves it, made by hand (no kernel): each
+    job's executed notebook (one markdown cell), structured result (a graded stage's
+    summary) and companion files, recorded ok in the manifest; returns the manifest."""
+    import json
+
+    import nbformat
+
+    from sipm_helpers.batch.manifest import OK, JobRecord, Manifest
+
+    manifest = Manifest(out / "manifest.json")
+    for job in jobs:
+        notebook, result = job.executed_path(out), job.result_path(out)
+        notebook.parent.mkdir(parents=True, exist_ok=True)
+        cell = nbformat.v4.new_markdown_cell(f"# {job.stage} {job.region} {job.fund}")
+        nbformat.write(nbformat.v4.new_notebook(cells=[cell]), notebook)
+        summary = {"total": 88.5, "grade_zh": "良", "grade_en": "Good"}
+        result.write_text(json.dumps({"summary": summary, "flags": []}), encoding="utf-8")
+        for companion in job.definition.companions:
+            result.with_suffix(companion.suffix).write_bytes(b"companion")
+        record = JobRecord(job.job_id, job.stage, job.fund, job.region, job.when, job.lang, OK,
+                           "fingerprint", 0.0, notebook=str(notebook.relative_to(out)),
+                           result=str(result.relative_to(out)))  # fmt: skip
+        manifest.update(record)
+    return manifest

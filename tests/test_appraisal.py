@@ -171,6 +171,20 @@ def test_a_tiny_mad_is_floored_at_a_share_of_the_median(ctx):
     assert bare["robust_z"].iloc[0] == pytest.approx(0.6745 * 0.01895 / 1e-4)
 
 
+def test_the_summary_says_only_the_counts_that_are_not_zero(tiny, ctx, results):
+    """Testshire: both regions evaluated, none missing, Beta's report late, no gap beyond
+    5 points; graded 优 and 中. No sentence says that nothing was missing."""
+    from sipm_helpers.present.appraisal_report import AppraisalReport, FollowUp
+
+    empty = pd.DataFrame()
+    a = appraise(tiny, ctx, fund=EM, province="110000", year=2025, results=results)
+    report = AppraisalReport(a, FollowUp(empty, empty, empty, empty, empty), tiny, ctx, "zh")
+    text = re.sub(r"<[^>]+>", "", report.summary().html)
+    assert "2个统筹地区中，2个报送了可评价的绩效自评。1份报告逾期报送省级。" in text
+    assert "评价等级分布：优1个、中1个。" in text
+    assert "缺失" not in text and "相差超过" not in text and "0个" not in text
+
+
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_the_report_states_the_outlier_rule_and_when_too_few_regions_allow_no_z(
     tiny, ctx, results, lang

@@ -164,7 +164,7 @@ def _alive(pid: int) -> bool:
 
 def test_kill_9_of_the_batch_leaves_no_orphan_and_the_same_command_finishes(tiny_dir, tmp_path):
     out = tmp_path / "run"
-    args = ["demo", "--data", str(tiny_dir)]
+    args = ["demo", "--data", str(tiny_dir), "--lang", "en"]
     batch = _start(args, out)
     _wait_for(lambda: len(_ok_records(out)) >= 2, 240)
     children = _descendants(batch.pid)
@@ -187,7 +187,7 @@ def test_kill_9_of_the_batch_leaves_no_orphan_and_the_same_command_finishes(tiny
 
 def test_ctrl_c_stops_cleanly_and_a_second_batch_is_refused(tiny_dir, tmp_path):
     out = tmp_path / "run"
-    args = ["demo", "--data", str(tiny_dir)]
+    args = ["demo", "--data", str(tiny_dir), "--lang", "en"]
     batch = _start(args, out)
     _wait_for(lambda: (out / "manifest.json").exists(), 120)
     second = _start(args, out)
@@ -209,7 +209,8 @@ def test_ctrl_c_stops_cleanly_and_a_second_batch_is_refused(tiny_dir, tmp_path):
 def test_the_demo_plan_on_a_dask_local_cluster_matches_the_local_run(tiny_dir, tmp_path):
     from sipm_helpers.cli import main
 
-    options = ["--data", str(tiny_dir), "--formats", "html", "--quiet", "--workers", "2"]
+    options = ["--data", str(tiny_dir), "--formats", "html", "--quiet", "--workers", "2",
+               "--lang", "en"]  # fmt: skip
     assert main(["demo", "--out", str(tmp_path / "local"), *options]) == 0
     dask = ["--executor", "dask", "--scheduler", "local"]
     assert main(["demo", "--out", str(tmp_path / "dask"), *options, *dask]) == 0

@@ -57,11 +57,12 @@ def test_demo_plan_covers_every_stage_with_latest(demo):
         "provincial_report": {2025},
         "feedback_letter": {2025},
     }
-    evaluated = sum(j.stage == "self_evaluation" for j in jobs)
-    letters = sum(j.stage == "feedback_letter" for j in jobs)
+    assert plan.languages == ("zh", "en")  # Chinese first
+    evaluated = sum(j.stage == "self_evaluation" and j.lang == "zh" for j in jobs)
+    letters = sum(j.stage == "feedback_letter" and j.lang == "zh" for j in jobs)
     # a provincial evaluation per province and fund, a report per province, a letter per
-    # region evaluated
-    assert (evaluated, letters, len(jobs)) == (57, 57, 180 + 21 + 3 + 57)
+    # region evaluated; each in both languages
+    assert (evaluated, letters, len(jobs)) == (57, 57, 2 * (180 + 21 + 3 + 57))
     one = plan_jobs(demo, ALL, scope=Scope(funds=("work_injury",), provinces=("920000",)))
     assert {(j.stage, j.region) for j in one} == {(s, "920000") for s in STAGES}
 
@@ -312,11 +313,11 @@ def test_params_and_plan_commands(tiny_dir, tmp_path, capsys):
     assert main(["plan", plan, "--data", str(tiny_dir), "--out", str(tmp_path)]) == 0
     out = capsys.readouterr().out
     assert (
-        "16 notebook(s)" in out and "self_evaluation work_injury" in out
-    )  # 2 provincial, 1 report to the centre, 3 letters
+        "32 notebook(s)" in out and "self_evaluation work_injury" in out
+    )  # 2 provincial, 1 report to the centre, 3 letters; in Chinese and English
     args = ["plan", plan, "--data", str(tiny_dir), "--out", str(tmp_path), "--only", "monitoring"]
     assert main([*args, "--region", "110100"]) == 0
-    assert "1 notebook(s)" in capsys.readouterr().out
+    assert "2 notebook(s)" in capsys.readouterr().out
     assert main([*args[:-2], "--only", "disclosure"]) == 2
 
 

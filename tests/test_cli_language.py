@@ -111,8 +111,8 @@ def test_every_option_of_every_command_has_a_help_text_in_the_language(lang):
     text = cli_text(["--lang", lang], {})
     parser = build_parser(text)
     commands = _commands(parser)
-    assert set(commands) == {"validate", "template", "generate", "run", "plan", "export", "lab",
-                             "params", "demo"}  # fmt: skip
+    assert set(commands) == {"validate", "template", "generate", "run", "plan", "export",
+                             "publish", "lab", "params", "demo"}  # fmt: skip
     for name, command in {"sipm": parser, **commands}.items():
         for action in command._actions:
             if isinstance(action, argparse._SubParsersAction):

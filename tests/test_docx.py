@@ -7,11 +7,9 @@ import base64
 from pathlib import Path
 
 import docx
-import pytest
 from docx.shared import Mm
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 
-from sipm_helpers.batch.stages import STAGES
 from sipm_helpers.render.docx import html_to_docx, word_ready
 from sipm_helpers.render.html import notebook_to_html
 
@@ -84,27 +82,6 @@ def test_a_report_in_word(tmp_path: Path) -> None:
     assert "目录" in texts and any("示例省财政厅" in t for t in texts)
     toc = next(p for p in document.paragraphs if p.text == "目录")
     assert toc.paragraph_format.page_break_before
-
-
-@pytest.mark.notebook
-def test_every_stage_publishes_its_report_in_word(tiny_dir: Path, tmp_path: Path, capsys) -> None:
-    from sipm_helpers.cli import main
-
-    code = main(
-        ["demo", "--data", str(tiny_dir), "--out", str(tmp_path), "--formats", "html,docx",
-         "--quiet", "--workers", "2"]
-    )  # fmt: skip
-    assert code == 0, capsys.readouterr().out
-    site = tmp_path / "site"
-    index = (site / "index.html").read_text("utf-8")
-    for stage in STAGES:
-        files = sorted((site / stage).rglob("*.docx"))
-        assert files, f"no Word copy of {stage}"
-        document = docx.Document(str(files[0]))
-        headings = [p for p in document.paragraphs if p.style.name.startswith("Heading")]
-        assert len(headings) >= 3, (stage, [p.text for p in headings])
-        assert document.tables, f"{stage}: no table"
-        assert f'href="{files[0].relative_to(site).as_posix()}">Word</a>' in index
 
 
 def test_the_worker_that_ran_a_notebook_makes_its_word_copy(tmp_path: Path) -> None:

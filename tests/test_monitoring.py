@@ -138,6 +138,8 @@ def lights_frame(rows):
         "log_mean": np.nan,
         "log_scale": np.nan,
         "dof": 4.0,
+        "forecast": np.nan,
+        "expected_executed": np.nan,
     }
     return pd.DataFrame([{**base, **row} for row in rows])
 
@@ -202,7 +204,7 @@ def test_monitoring_rules_are_validated(tmp_path):
     bad = tmp_path / "monitoring.yaml"
     bad.write_text(
         "version: 1\npace: {income: {amber_below: 0.8, red_below: 0.9}, expenditure: {amber_below: 0.9, red_below: 0.8, amber_above: 1.1, red_above: 1.2}}\n"
-        "forecast_risk: {amber: 0.6, red: 0.85, tolerance: 0.03}\nfocus_items: [premium]\nseverities: [red, amber]\n"
+        "forecast_risk: {amber: 0.6, red: 0.85, tolerance: 0.03}\nmateriality: {share: 0.01}\nlumpy: {max_months_paid: 6}\ntable: {likelihood: {green: certain, amber: possible, red: unlikely}, causes: [other]}\nfocus_items: [premium]\nseverities: [red, amber]\n"
         "outlook: {year_end_only: [fund_return_rate], forecast: {income_budget_execution: income}, surplus: current_year_balance}\n",
         encoding="utf-8",
     )
@@ -418,3 +420,467 @@ def test_monitoring_judges_the_employees_medical_reserve_on_its_pooled_fund(tmp_
     # the pooled fund: 340 at the end of June, 6 × 60 spent: 340 ÷ 60 months
     assert mon.months_covered == pytest.approx(340 / 60)
     assert mon.balance_end == pytest.approx(632 + 6 * 11)  # the whole fund's balance
+
+
+# --------------------------------------------------------------------------- the balance's season
+
+
+def with_june_balance(ds, factor_by_year: dict[int, float]):
+    """``ds`` with 110100's employee medical balance at the end of June scaled per year."""
+    from sipm_helpers.data.dataset import Dataset
+
+    e = ds.execution.copy()
+    for year, factor in factor_by_year.items():
+        june = (
+            (e["region_code"] == "110100")
+            & (e["fund"] == "employee_medical")
+            & (e["year"] == year)
+            & (e["month"] == 6)
+            & (e["item"] == "balance_end")
+        )
+        e.loc[june, "amount"] *= factor
+    return Dataset(**{**ds.__dict__, "execution": e})
+
+
+def test_balance_is_projected_to_the_year_end_by_its_season(tiny, ctx):
+    mon = monitor_tiny(tiny, ctx, 6)
+    # 2024: June 566 and December 632, 90 a month spent: December covers 632 ÷ 566 times
+    # the months June does; June 2025 covers 698 ÷ 90 = 7.76 months → 8.66 at the year end
+    assert mon.season.history_years == 1
+    assert mon.season.factor == pytest.approx(632 / 566)
+    assert mon.season.year_end == pytest.approx(698 / 90 * 632 / 566)
+    checks = mon.checks.set_index("check")
+    assert checks.at["balance", "year_end"] == pytest.approx(698 / 90 * 632 / 566)
+    assert checks.at["balance", "light"] == "green"
+    result = mon.to_result()
+    assert result["version"] == 2
+    assert result["months_covered_year_end"] == pytest.approx(698 / 90 * 632 / 566)
+
+
+def test_a_seasonal_low_balance_is_no_alert_but_a_low_one_for_the_season_is(tiny, ctx):
+    # Every June the balance halves and recovers by December: June 2025's 349 covers
+    # 3.88 months, below the floor of 6, but 2024's June did the same (283, then 632):
+    # projected 349 ÷ 90 × 632 ÷ 283 = 8.66 months at the year end. No alert.
+    seasonal = monitor_tiny(with_june_balance(tiny, {2024: 0.5, 2025: 0.5}), ctx, 6)
+    assert seasonal.months_covered == pytest.approx(349 / 90)
+    assert seasonal.season.year_end == pytest.approx(349 / 90 * 632 / 283)
+    assert not (seasonal.alerts["item"] == "balance_end").any()
+    assert seasonal.checks.set_index("check").at["balance", "light"] == "green"
+    # Only 2025's June is low: 349 ÷ 90 × 632 ÷ 566 = 4.33 months at the year end, amber.
+    low = monitor_tiny(with_june_balance(tiny, {2025: 0.5}), ctx, 6)
+    assert low.season.year_end == pytest.approx(349 / 90 * 632 / 566)
+    # The reserve target's outlook is the same projection, red (4.33 far under 6): the
+    # balance alert speaks for it, red, and the target raises none of its own.
+    reserve = low.indicators.set_index("indicator").loc["months_covered"]
+    assert reserve["basis"] == "season" and reserve["light"] == "red"
+    assert reserve["value"] == pytest.approx(low.months_covered * 632 / 566, rel=1e-6)
+    hit = low.alerts.loc[low.alerts["item"] == "balance_end"].iloc[0]
+    assert (hit["light"], hit["reason"]) == ("red", "balance_low")
+    assert "months_covered" not in set(low.alerts["item"])
+    seasonal_reserve = seasonal.indicators.set_index("indicator").loc["months_covered"]
+    assert seasonal_reserve["light"] == "green"  # 8.66 in the band of 6 to 9
+
+
+def test_no_seasonal_balance_alert_on_the_demo_in_october(demo, ctx):
+    from sipm_helpers.domain.monitoring import monitor
+
+    c = demo.coordination
+    regions = c.loc[c["fund"] == "resident_medical", "region_code"].tolist()
+    low = [
+        r
+        for r in regions
+        if (
+            monitor(
+                demo, ctx, ctx.monitoring, fund="resident_medical", region=r, year=2026, month=10
+            )
+            .alerts["reason"]
+            .eq("balance_low")
+            .any()
+        )
+    ]
+    assert len(regions) == 15 and low == []  # before: all 14 with a positive balance amber
+    jinhe = monitor(
+        demo, ctx, ctx.monitoring, fund="resident_medical", region="910100", year=2026, month=10
+    )
+    assert jinhe.months_covered < 6 < jinhe.season.year_end  # 3.7 now, 8.2 projected
+
+
+def test_the_report_gives_the_balance_projection_in_both_languages(tiny, ctx):
+    from sipm_helpers.present.monitoring_report import MonitoringReport
+
+    mon = monitor_tiny(tiny, ctx, 6)
+    en = MonitoringReport(mon, tiny, ctx, "en")
+    assert "about 8.7 months at the end of this year, against the floor of 6.0" in en.focus().html
+    assert "8.7 projected to the year end by 1 past year(s)" in en.checks().html
+    zh = MonitoringReport(mon, tiny, ctx, "zh")
+    assert "预计本年末可支付8.7个月（下限6.0个月）" in zh.focus().html
+
+
+# --------------------------------------------------------------------------- materiality
+
+
+def with_first_half(ds, item: str, amount: float):
+    """``ds`` with 110100's employee medical ``item`` at ``amount`` a month in Jan–Jun 2025."""
+    from sipm_helpers.data.dataset import Dataset
+
+    e = ds.execution.copy()
+    rows = (
+        (e["region_code"] == "110100")
+        & (e["fund"] == "employee_medical")
+        & (e["year"] == 2025)
+        & (e["month"] <= 6)
+        & (e["item"] == item)
+    )
+    e.loc[rows, "amount"] = amount
+    return Dataset(**{**ds.__dict__, "execution": e})
+
+
+def test_an_immaterial_deviation_is_no_alert(tiny, ctx):
+    # No interest in Jan–Jun 2025: 0 of the 6 expected (12 budgeted, flat), pace 0, red by
+    # itself; but 6 at stake is 0.5 % of the 1,262 total income, under the 1 % materiality.
+    # Premium 80 a month: 480 of 625 expected; forecast 480 × 1,200 ÷ 600 = 960, 290 short
+    # of 1,250: 23 % of total income, a red alert.
+    ds = with_first_half(with_first_half(tiny, "interest", 0.0), "premium", 80.0)
+    mon = monitor_tiny(ds, ctx, 6)
+    items = mon.items.set_index("item")
+    assert items.at["interest", "pace"] == 0.0
+    assert items.at["interest", "at_stake"] == pytest.approx(6 / 1262)
+    assert (items.at["interest", "light"], items.at["interest", "reason"]) == (
+        "green",
+        "immaterial",
+    )
+    assert items.at["premium", "at_stake"] == pytest.approx(290 / 1262)
+    assert items.at["premium", "light"] == "red"
+    assert "interest" not in set(mon.alerts["item"])
+    lines = mon.alerts.loc[mon.alerts["kind"] == "item", "item"]
+    assert set(lines) == {"premium", "income"}
+    from sipm_helpers.present.monitoring_report import MonitoringReport
+
+    assert "Immaterial" in MonitoringReport(mon, ds, ctx, "en").items_table().html
+    assert "未达重要性水平" in MonitoringReport(mon, ds, ctx, "zh").items_table().html
+
+
+def test_unbudgeted_execution_is_an_alert_however_small(tiny, ctx):
+    from sipm_helpers.data.dataset import Dataset
+
+    b = tiny.budget
+    ds = Dataset(
+        **{
+            **tiny.__dict__,
+            "budget": b.loc[~((b["region_code"] == "110100") & (b["item"] == "interest"))],
+        }
+    )
+    hit = monitor_tiny(ds, ctx, 6).alerts.set_index("item").loc["interest"]
+    assert (hit["light"], hit["reason"]) == ("red", "unbudgeted")  # 6 of 1,250: still an alert
+
+
+def test_focus_items_lead_the_alerts(ctx):
+    from sipm_helpers.domain.monitoring import alerts, traffic_lights
+
+    frame = lights_frame(
+        [
+            {"item": "transfer_in", "pace": 0.5},  # red, not in focus
+            {"item": "premium", "pace": 0.9},  # amber, in focus
+        ]
+    )
+    order = alerts(traffic_lights(frame, ctx.registry, ctx.monitoring))
+    assert order["item"].tolist() == ["premium", "transfer_in"]
+
+
+@pytest.mark.parametrize("share", ["-0.1", "1.0"])
+def test_materiality_is_validated(tmp_path, share):
+    from sipm_helpers import paths
+    from sipm_helpers.config.monitoring import load_monitoring_rules
+    from sipm_helpers.errors import ParameterError
+
+    text = (paths.parameters_dir() / "monitoring.yaml").read_text(encoding="utf-8")
+    bad = tmp_path / "monitoring.yaml"
+    bad.write_text(text.replace("{share: 0.01}", f"{{share: {share}}}"), encoding="utf-8")
+    with pytest.raises(ParameterError, match=r"monitoring.yaml: materiality\.share: needs 0"):
+        load_monitoring_rules(bad)
+
+
+def test_no_red_alert_on_an_immaterial_item_in_the_demo(demo, ctx):
+    from sipm_helpers.domain.monitoring import monitor
+
+    mon = monitor(
+        demo, ctx, ctx.monitoring, fund="employee_medical", region="920200", year=2026, month=10
+    )
+    items = mon.items.set_index("item")
+    # Baixi's transfers out run 7 % ahead of their season, 2,123 budgeted of 442,719: before,
+    # a red alert; at stake 0.03 % of the fund's expenditure
+    assert items.at["transfer_out", "reason"] == "immaterial"
+    assert items.at["transfer_out", "at_stake"] < 0.001
+    assert "transfer_out" not in set(mon.alerts["item"])
+
+
+# --------------------------------------------------------------------------- the light's probability
+
+
+def test_the_probability_shown_is_the_lights(ctx):
+    from scipy import stats
+
+    from sipm_helpers.domain.monitoring import traffic_lights
+
+    # premium: 100 to date, 120 budgeted, forecast exactly 120 (log multiplier log 1.2,
+    # scale 0.05, 4 degrees of freedom): even odds of ending below the budget, but a miss
+    # beyond the 3 % tolerance (below 116.4) has t₄((log 1.164 − log 1.2) ÷ 0.05) = 29 %
+    frame = lights_frame(
+        [{"item": "premium", "pace": 1.0, "log_mean": np.log(1.2), "log_scale": 0.05}]
+    )
+    lit = traffic_lights(frame, ctx.registry, ctx.monitoring).iloc[0]
+    by_hand = stats.t.cdf((np.log(1.164) - np.log(1.2)) / 0.05, 4)
+    assert lit["p_miss"] == pytest.approx(by_hand) and 0.28 < by_hand < 0.30
+    assert lit["light"] == "green"
+
+
+def test_the_items_table_shows_the_lights_probability_on_the_demo(demo, ctx):
+    from sipm_helpers.domain.monitoring import monitor
+    from sipm_helpers.present.monitoring_report import MonitoringReport
+
+    mon = monitor(
+        demo, ctx, ctx.monitoring, fund="employee_medical", region="910100", year=2026, month=10
+    )
+    items = mon.items
+    r = ctx.monitoring
+    on_track = items.loc[items["reason"] == "on_track", "p_miss"].dropna()
+    assert len(on_track) and (on_track < r.risk_amber).all()
+    # before, a green item could show 95 %: the probability of ending at all below budget
+    assert ((items["light"] == "green") & (items["p_below_budget"] > r.risk_red)).any()
+    html = MonitoringReport(mon, demo, ctx, "en").items_table().html
+    assert "P(miss &gt; 3%)" in html and "an amber light starts at 60%" in html
+    zh = MonitoringReport(mon, demo, ctx, "zh").items_table().html
+    assert "偏离预算超过3%的概率" in zh
+
+
+# --------------------------------------------------------------------------- outlooks as alerts
+
+
+def test_red_outlooks_and_a_forecast_deficit_are_alerts(tiny, ctx):
+    # Premium 80 a month in Jan–Jun 2025: income 486 to June, forecast 972 (2024 doubled
+    # its June figure); expenditure 540, forecast 1,080: a deficit of 108 where the budget
+    # planned a surplus of 1,262 − 1,100 = 162, 270 (25 % of the expenditure budget) worse.
+    # The balance, 698 in June, ends the year at 698 − 108 + 54 = 644: not exhausted, but
+    # the surplus target's outlook (−108 ÷ 1,080 = −10 %) is red, so the alert is red.
+    ds = with_first_half(tiny, "premium", 80.0)
+    mon = monitor_tiny(ds, ctx, 6)
+    a = mon.alerts.set_index("item")
+    assert a.at["current_balance", "light"] == "red"
+    assert (a.at["current_balance", "reason"], a.at["current_balance", "kind"]) == (
+        "forecast_deficit",
+        "fund",
+    )
+    out = mon.indicators.set_index("indicator")
+    assert out.at["current_year_balance", "value"] == pytest.approx(-108 / 1080)
+    red = set(out.index[out["light"] == "red"])
+    targets = set(a.index[a["kind"] == "target"])
+    assert "income_budget_execution" in targets and "premium_collection_rate" in targets
+    assert targets == red - {"current_year_balance"}  # the deficit alert speaks for it
+    assert (a.loc[list(targets), "reason"] == "target_off_course").all()
+    assert mon.counts()["red"] == len(targets) + 1 + (mon.items["light"] == "red").sum()
+    kinds = {r["item"]: r["kind"] for r in mon.to_result()["alerts"]}
+    assert kinds["current_balance"] == "fund" and kinds["premium"] == "item"
+    from sipm_helpers.present.monitoring_report import MonitoringReport
+
+    en = MonitoringReport(mon, ds, ctx, "en").alerts().html
+    assert "Forecast deficit of 108.0 10k yuan for the year, worse than budgeted" in en
+    assert "Target off course: outlook 77.0% against 95.0%–105.0%" in en  # 972 ÷ 1,262
+    zh = MonitoringReport(mon, ds, ctx, "zh").alerts().html
+    assert "预计当年收支缺口108.0万元" in zh and "绩效目标预计难以完成" in zh
+
+
+def test_a_deficit_that_exhausts_the_balance_is_red(tiny, ctx):
+    from sipm_helpers.data.dataset import Dataset
+
+    ds = with_first_half(tiny, "premium", 80.0)
+    e = ds.execution.copy()
+    june = (e["region_code"] == "110100") & (e["year"] == 2025) & (e["item"] == "balance_end")
+    e.loc[june & (e["month"] == 6), "amount"] = 50.0  # 50 − 108 + 54 = −4 at the year end
+    mon = monitor_tiny(Dataset(**{**ds.__dict__, "execution": e}), ctx, 6)
+    hit = mon.alerts.set_index("item").loc["current_balance"]
+    assert (hit["light"], hit["reason"]) == ("red", "forecast_exhausted")
+
+
+def test_no_deficit_alert_on_course(tiny, ctx):
+    mon = monitor_tiny(tiny, ctx, 6)  # forecast 1,212 against 1,080: a surplus
+    assert "current_balance" not in set(mon.alerts["item"])
+
+
+def test_longtangs_red_outlooks_are_alerts_on_the_demo(demo, ctx):
+    from sipm_helpers.domain.monitoring import monitor
+
+    mon = monitor(
+        demo, ctx, ctx.monitoring, fund="employee_medical", region="920400", year=2026, month=10
+    )
+    red = set(mon.indicators.loc[mon.indicators["light"] == "red", "indicator"])
+    assert red == {"income_budget_execution", "premium_collection_rate", "current_year_balance"}
+    a = mon.alerts.set_index("item")
+    assert set(a.index[a["kind"] == "target"]) == {
+        "income_budget_execution",
+        "premium_collection_rate",
+    }
+    # forecast 531,782 income against 537,516 expenditure where 35,340 surplus was planned
+    assert (a.at["current_balance", "light"], a.at["current_balance", "reason"]) == (
+        "red",
+        "forecast_deficit",
+    )
+
+
+# --------------------------------------------------------------------------- lumpy items
+
+
+def with_subsidy_tranches(ds, tranches: dict[int, dict[int, float]]):
+    """``ds`` with a fiscal subsidy for 110100's employee medical fund, paid in the given
+    months of each year, and budgeted at 400 in 2025."""
+    from sipm_helpers.data.dataset import Dataset
+
+    rows = [
+        {"region_code": "110100", "fund": "employee_medical", "year": y, "month": m,
+         "item": "fiscal_subsidy", "amount": a}
+        for y, paid in tranches.items()
+        for m, a in paid.items()
+    ]  # fmt: skip
+    budget = pd.DataFrame(
+        [{"region_code": "110100", "fund": "employee_medical", "year": 2025,
+          "item": "fiscal_subsidy", "initial": 400.0, "adjusted": 400.0}]
+    )  # fmt: skip
+    return Dataset(
+        **{
+            **ds.__dict__,
+            "execution": pd.concat([ds.execution, pd.DataFrame(rows)], ignore_index=True),
+            "budget": pd.concat([ds.budget, budget], ignore_index=True),
+        }
+    )
+
+
+def test_a_tranche_not_received_is_named_not_forecast_as_a_loss(tiny, ctx):
+    # 2024: 100 in March, June, September and December (a quarter of the year each). 2025:
+    # March and June came, 110 each; September's did not. By October the two tranches
+    # received stood for half a year: the forecast is 220 ÷ 0.5 = 440, September's tranche
+    # late, not lost, and no interval.
+    quarterly = {3: 100.0, 6: 100.0, 9: 100.0, 12: 100.0}
+    ds = with_subsidy_tranches(tiny, {2024: quarterly, 2025: {3: 110.0, 6: 110.0}})
+    mon = monitor_tiny(ds, ctx, 10)
+    sub = mon.items.set_index("item").loc["fiscal_subsidy"]
+    assert sub["lumpy"] and sub["tranche_month"] == 9
+    assert sub["forecast"] == pytest.approx(440)
+    assert pd.isna(sub["forecast_low"]) and pd.isna(sub["p_below_budget"])
+    # 220 of the 300 expected by October (¾ of 400): pace 0.73, red
+    assert sub["pace"] == pytest.approx(220 / 300)
+    assert (sub["light"], sub["reason"]) == ("red", "tranche_missing")
+    # The income total carries the change: 1,230 to October (10 × 101 + 220) by 2024's
+    # multiplier (1,612 ÷ 1,310) gives 1,513.6, of which the subsidy's 220 × 400 ÷ 300;
+    # its schedule's 440 instead
+    income = mon.items.set_index("item").loc["income"]
+    assert income["forecast"] == pytest.approx(1230 * 1612 / 1310 - 220 * 400 / 300 + 440)
+    from sipm_helpers.present.monitoring_report import MonitoringReport
+
+    en = MonitoringReport(mon, ds, ctx, "en").alerts().html
+    assert "Tranche due in September not received" in en
+    zh = MonitoringReport(mon, ds, ctx, "zh").alerts().html
+    assert "应于9月拨付的资金尚未到账" in zh
+    # Received in September after all: on schedule, nothing missing
+    paid = with_subsidy_tranches(tiny, {2024: quarterly, 2025: {3: 110.0, 6: 110.0, 9: 110.0}})
+    sub = monitor_tiny(paid, ctx, 10).items.set_index("item").loc["fiscal_subsidy"]
+    assert sub["tranche_month"] == 0 and sub["forecast"] == pytest.approx(330 / 0.75)
+    assert sub["reason"] != "tranche_missing"
+
+
+def test_steady_items_are_not_lumpy(tiny, ctx):
+    items = monitor_tiny(tiny, ctx, 6).items
+    assert not items["lumpy"].any() and (items["tranche_month"] == 0).all()
+
+
+def test_the_demos_missing_september_subsidy_is_a_tranche(demo, ctx):
+    from sipm_helpers.domain.monitoring import monitor
+
+    mon = monitor(
+        demo, ctx, ctx.monitoring, fund="resident_pension", region="910300", year=2026, month=10
+    )
+    sub = mon.items.set_index("item").loc["fiscal_subsidy"]
+    assert sub["lumpy"] and sub["tranche_month"] == 9 and sub["reason"] == "tranche_missing"
+    # before: 38,272 received read as a year-end loss; now about the 125,913 budgeted
+    assert 0.95 < sub["forecast"] / sub["budget"] < 1.05 and pd.isna(sub["forecast_low"])
+    # and the income target no longer reads the late tranche as a loss (before: red)
+    assert mon.indicators.set_index("indicator").at["income_budget_execution", "light"] == "green"
+
+
+@pytest.mark.parametrize("value", ["-1", "13", "2.5"])
+def test_lumpy_months_are_validated(tmp_path, value):
+    from sipm_helpers import paths
+    from sipm_helpers.config.monitoring import load_monitoring_rules
+    from sipm_helpers.errors import ParameterError
+
+    text = (paths.parameters_dir() / "monitoring.yaml").read_text(encoding="utf-8")
+    bad = tmp_path / "monitoring.yaml"
+    bad.write_text(text.replace("{max_months_paid: 6}", f"{{max_months_paid: {value}}}"), "utf-8")
+    with pytest.raises(ParameterError, match=r"lumpy\.max_months_paid: expected a whole number"):
+        load_monitoring_rules(bad)
+
+
+# --------------------------------------------------------------------------- the Ministry's table
+
+
+def test_the_ministrys_table_is_filled_where_the_data_say(tiny, ctx):
+    alpha = monitor_tiny(tiny, ctx, 6).table.set_index("indicator")
+    # income to June: 606 of the 1,262 budgeted; expected 1,212 at the year end
+    income = alpha.loc["income_budget_execution"]
+    assert income["to_date"] == pytest.approx(606 / 1262)
+    assert income["year_end"] == pytest.approx(1212 / 1262)
+    assert income["likelihood"] == "certain"  # green: inside 95–105 %
+    # the surplus to date: (606 − 540) ÷ 540; the reserve: 7.76 months now, 8.66 at year end
+    assert alpha.at["current_year_balance", "to_date"] == pytest.approx(66 / 540)
+    assert alpha.at["months_covered", "to_date"] == pytest.approx(698 / 90)
+    assert alpha.at["months_covered", "year_end"] == pytest.approx(698 / 90 * 632 / 566)
+    # premium collection amber: possible; the agency's reason and measure for 2025
+    collection = alpha.loc["premium_collection_rate"]
+    assert (collection["likelihood"], collection["cause"], collection["measure"]) == (
+        "possible",
+        "企业欠费",
+        "加强征缴",
+    )
+    assert collection["cause_category"] is None and collection["owner"] is None
+    # left to the year end: nothing expected now, no likelihood
+    accuracy = alpha.loc["budget_preparation_accuracy"]
+    assert pd.isna(accuracy["year_end"]) and accuracy["likelihood"] is None
+    # Beta: the ledger's open problem on the collection rate gives its unit and deadline
+    beta = monitor_tiny(tiny, ctx, 6, region="110200")
+    row = beta.table.set_index("indicator").loc["premium_collection_rate"]
+    assert (row["owner"], row["deadline"], row["cause"]) == ("乙市医疗保障局", "2026-06-30", None)
+    entry = {r["indicator"]: r for r in beta.to_result()["table"]}["premium_collection_rate"]
+    assert entry["owner"] == "乙市医疗保障局" and entry["cause"] is None
+
+
+def test_the_ministrys_table_in_the_report_leaves_blanks_for_the_agency(tiny, ctx):
+    from sipm_helpers.present.monitoring_report import MonitoringReport
+
+    beta = monitor_tiny(tiny, ctx, 6, region="110200")
+    zh = MonitoringReport(beta, tiny, ctx, "zh").ministry_table().html
+    assert "绩效目标执行监控表" in zh and "完成目标可能性" in zh and "有可能" in zh
+    assert "乙市医疗保障局" in zh and "2026-06-30" in zh
+    assert "______" in zh  # the collection rate's cause, its category and the measure
+    assert "政策调整、管理问题、外部因素、经费保障、其他之一" in zh
+    assert "nan" not in zh and "None" not in zh and "<NA>" not in zh
+    en = MonitoringReport(beta, tiny, ctx, "en").ministry_table().html
+    assert "Likelihood of completion" in en and "Possible" in en
+
+
+def test_likelihoods_are_validated(tmp_path):
+    from sipm_helpers import paths
+    from sipm_helpers.config.monitoring import load_monitoring_rules
+    from sipm_helpers.errors import ParameterError
+
+    text = (paths.parameters_dir() / "monitoring.yaml").read_text(encoding="utf-8")
+    bad = tmp_path / "monitoring.yaml"
+    bad.write_text(text.replace("red: unlikely}", "red: hopeless}"), encoding="utf-8")
+    with pytest.raises(ParameterError, match=r"table\.likelihood: expected one of certain"):
+        load_monitoring_rules(bad)
+
+
+def test_every_cause_category_has_its_words(ctx):
+    from sipm_helpers.config.labels import load_labels
+
+    for lang in ("en", "zh"):
+        labels = load_labels(lang)
+        for code in ctx.monitoring.cause_categories:
+            assert labels.t(f"cause_{code}")

@@ -123,6 +123,7 @@ def test_monitoring_runs_and_renders(tmp_path, demo, fund, region, lang):
     if region == "930400":  # the demo's low-reserve fund: its balance is negative in October 2026
         assert data["alerts"][0] == {
             "item": "balance_end",
+            "kind": "fund",
             "light": "red",
             "reason": "negative_balance",
             "corrective_action": "",

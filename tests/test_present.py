@@ -176,7 +176,7 @@ def test_target_review_report_words_every_finding(tiny, ctx, lang):
             "and the provincial evaluation of 2023" in html
         )
         assert "Completeness (19 points)" in html and "Feasibility (0 points)" in html
-        assert "19 (return at 15, approve with changes at 1)" in html
+        assert "19 points (return at 15, approve with changes at 1)" in html
     for finding in review.findings:
         message = report.message(finding)
         assert "{" not in message and "}" not in message  # every placeholder filled
@@ -250,7 +250,9 @@ def test_the_indicator_table_adds_up_as_shown(ev, tiny, ctx, lang):
     for name, (points, earned) in zip(
         ("decision", "process", "output", "benefit"), subtotals, strict=True
     ):
-        assert f"{report.category_name(name)} {earned} / {points}" in section
+        said = report.labels.t("category_score", category=report.category_name(name),
+                               earned=str(earned), points=str(points))  # fmt: skip
+        assert said in section  # zh: 决策10.0分（满分10分）
     rounded = "保留至0.1分" if lang == "zh" else "rounded half up to 0.1 point"
     assert rounded in report.summary().html
 

@@ -76,8 +76,11 @@ def test_unnumbered_report_is_numbered_and_listed_in_the_contents() -> None:
     assert '<span class="sipm-secnum">二、</span>审核发现' in html
     toc = html[html.index('<nav class="sipm-toc">') : html.index("</nav>")]
     assert '<p class="sipm-toc-title">目录</p>' in toc
-    assert '<li class="toc-2"><a href="#sec-1">一、总体评价</a></li>' in toc
-    assert '<li class="toc-3"><a href="#sec-3">（二）另一项</a></li>' in toc
+    assert (
+        '<li class="toc-2"><a href="#sec-1">一、总体评价</a>'
+        '<span class="toc-page" data-for="sec-1"></span></li>'
+    ) in toc
+    assert '<li class="toc-3"><a href="#sec-3">（二）另一项</a><span class="toc-page"' in toc
     # the headings keep their place: the contents come before them, the cover's h1 is not listed
     assert html.index("</nav>") < html.index('id="sec-1"') and ">T<" not in toc
 
@@ -320,6 +323,49 @@ def test_printed_report_cover_numbers_columns_landscape_and_bookmarks(
             indent = len(line) - len(line.lstrip())
             # even pages: the number at the left; odd pages: at the right
             assert (indent < 10) == (number % 2 == 0), (number, line)
+
+
+def test_the_printed_contents_give_each_sections_page_and_the_bookmarks_match_them(
+    chromium: str, tmp_path: Path
+) -> None:
+    """The contents carry the page each section starts on (the folio printed on it), the
+    bookmarks are the title and the contents' entries, each once, and the link to the
+    scoring form beside the report names no folder of this machine."""
+    body = (
+        f"<h2>总体评价</h2><p>{'文字' * 900}</p><h3>分项</h3><p>{'文字' * 300}</p>"
+        '<h2>评分表</h2><p><a href="form.xlsx">评分表</a></p>'
+    )
+    cover = {"facts": [], "number": "", "date": "2026年7月31日", "signers": [], "seal": "",
+             "toc_title": "目录"}  # fmt: skip
+    html_path = tmp_path / "r.zh.html"
+    html_path.write_text(
+        notebook_to_html(_report(body, []), title="自评报告", lang="zh", cover=cover), "utf-8"
+    )
+    with PdfRenderer(executable=chromium) as renderer:
+        pdf_path = renderer.render(html_path, tmp_path / "r.zh.pdf")
+    reader = pypdf.PdfReader(pdf_path)
+    assert [o.title for o in reader.outline if not isinstance(o, list)] == ["自评报告"]
+    assert [t for t, _ in _flat(reader.outline)] == ["自评报告", "一、总体评价", "（一）分项",
+                                                     "二、评分表"]  # fmt: skip
+    starts = {t: reader.get_destination_page_number(o) + 1 for t, o in _flat(reader.outline)}
+    assert starts["一、总体评价"] == 3 and starts["二、评分表"] > starts["（一）分项"] > 3
+    contents = reader.pages[1].extract_text()
+    for title, page in starts.items():
+        if title != "自评报告":
+            assert re.search(rf"{re.escape(title)}[\s.…·]*{page}\b", contents), (title, contents)
+        assert title in reader.pages[page - 1].extract_text(), title
+    links = [a.get_object()["/A"]["/URI"] for p in reader.pages for a in p.get("/Annots", [])
+             if "/A" in a.get_object()]  # fmt: skip
+    assert links == ["form.xlsx"] and b"file://" not in pdf_path.read_bytes()
+    assert not list(tmp_path.glob(".*"))  # the numbered print's page is gone
+
+
+def _flat(outline):
+    for item in outline:
+        if isinstance(item, list):
+            yield from _flat(item)
+        else:
+            yield item.title, item
 
 
 # ---------------------------------------------------------------- chart titles

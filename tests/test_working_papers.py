@@ -304,19 +304,24 @@ def test_saving_writes_the_papers_beside_the_rectification_items(saved):
 
 def test_the_batch_publishes_the_papers_beside_the_provincial_report(tiny, tiny_dir, tmp_path):
     """As the batch does: the job's run saved at its result path, then its companions copied
-    into the site beside its page and linked from the index under their labels."""
+    into the site beside its page and linked from the index under their labels (keys, worded
+    by each language's index)."""
     from sipm_helpers.batch.plan import plan_jobs
     from sipm_helpers.render.publish import _publish_companions
 
     jobs = plan_jobs(tiny, {"provincial_evaluation": 2025}, data=str(tiny_dir))
     job = next(j for j in jobs if j.fund == FUND)
     _run(tiny_dir, job.lang).save(job.result_path(tmp_path))
-    links = _publish_companions(job, tmp_path, load_labels("en"))
+    links = _publish_companions(job, tmp_path)
     page = "provincial_evaluation/2025/employee_medical/110000-testshire"
     assert links == (
-        ("Rectification items (CSV)", f"{page}.rectification.csv"),
-        ("Working papers", f"{page}.papers.xlsx"),
+        ("link_items", f"{page}.rectification.csv"),
+        ("link_papers", f"{page}.papers.xlsx"),
     )
+    assert [load_labels("en").t(key) for key, _ in links] == [
+        "Rectification items (CSV)",
+        "Working papers",
+    ]
     copied = tmp_path / "site" / f"{page}.papers.xlsx"
     assert copied.read_bytes() == job.result_path(tmp_path).with_suffix(WORKING_PAPERS).read_bytes()
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from sipm_helpers.batch.plan import Scope
 from sipm_helpers.batch.stages import STAGES
-from sipm_helpers.config.labels import LANGUAGES
+from sipm_helpers.config.labels import languages
 from sipm_helpers.config.loader import read_yaml, require_keys
 from sipm_helpers.errors import ParameterError
 from sipm_helpers.present.parameters import parse_date, parse_period
@@ -123,13 +123,13 @@ def _names(path: Path, key: str, value: Any) -> dict[str, str]:
     if value in (None, ""):
         return {}
     if isinstance(value, str):
-        return dict.fromkeys(LANGUAGES, value)
+        return dict.fromkeys(languages(), value)
     if isinstance(value, dict) and value and all(isinstance(v, str) and v for v in value.values()):
-        unknown = [str(k) for k in value if k not in LANGUAGES]
+        unknown = [str(k) for k in value if k not in languages()]
         if not unknown:
             return {str(k): v for k, v in value.items()}
         raise ParameterError(
-            path, key, f"{', '.join(unknown)}: languages are {', '.join(LANGUAGES)}"
+            path, key, f"{', '.join(unknown)}: languages are {', '.join(languages())}"
         )
     raise ParameterError(path, key, "must be a name, or a name per language ({zh: ..., en: ...})")
 
@@ -183,7 +183,7 @@ def load_plan(path: str | Path) -> Plan:
             _codes(path, "provinces", raw.get("provinces")),
             _codes(path, "regions", raw.get("regions")),
         ),
-        languages=_choices(path, "languages", raw.get("languages", ["en"]), LANGUAGES),
+        languages=_choices(path, "languages", raw.get("languages", ["en"]), languages()),
         formats=_choices(path, "formats", raw.get("formats", list(DEFAULT_FORMATS)), FORMATS),
         workers=_positive(path, "workers", raw.get("workers"), None) or None,
         timeouts=_timeouts(path, raw.get("timeouts")),

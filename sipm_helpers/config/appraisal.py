@@ -14,6 +14,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 from sipm_helpers.config.loader import (
+    in_language,
     read_yaml,
     require_day_of_year,
     require_keys,
@@ -67,7 +68,7 @@ class AppraisalRules:
     def number(self, stage: str, lang: str, issued: datetime.date, **fields: object) -> str:
         """The number of ``stage``'s document in ``lang``, dated ``issued``; ``fields``
         gives region, province, fund (its place in the registry), year and period."""
-        return self.numbers[stage][lang].format(issued=issued.year, **fields)
+        return in_language(self.numbers[stage], lang).format(issued=issued.year, **fields)
 
     def common_least(self, evaluated: int) -> int:
         """How many regions a problem must concern to be common among ``evaluated``

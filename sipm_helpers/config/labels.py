@@ -8,16 +8,27 @@ in each language, a fund's or a pattern's)."""
 
 from __future__ import annotations
 
+import datetime
+import functools
 import string
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from sipm_helpers.config.loader import read_yaml, require_keys
 from sipm_helpers.errors import ParameterError, SipmError
 from sipm_helpers.paths import parameters_dir
 
-LANGUAGES = ("en", "zh")
+
+def languages(directory: str | Path | None = None) -> tuple[str, ...]:
+    """The languages that have a catalogue (parameters/labels/<lang>.yaml): English, the
+    reference every other catalogue is checked against, first. Adding a language is
+    adding its catalogue."""
+    directory = Path(directory) if directory else parameters_dir() / "labels"
+    found = sorted(p.stem for p in directory.glob("*.yaml") if p.stem != "en")
+    return ("en", *found)
 
 
 @dataclass(frozen=True)
@@ -25,7 +36,7 @@ class Labels:
     """The labels of one language; ``t(key, **values)`` fills ``{placeholders}``."""
 
     lang: str
-    texts: dict[str, str]
+    texts: Mapping[str, str]
     source: str
 
     def t(self, key: str, /, **values: object) -> str:
@@ -40,18 +51,63 @@ class Labels:
         """The text for ``key`` if there is one, else ``default`` (for codes from data)."""
         return self.texts.get(key, default)
 
+    # The language's conventions, each a label (lang_*) like any other text.
+
+    def join(self, items: Sequence[str]) -> str:
+        """Items as a list in running text: 'A, B and C'; 'A、B、C' in Chinese."""
+        items = [str(i) for i in items]
+        if len(items) < 2:
+            return "".join(items)
+        head = self.t("lang_list_separator").join(items[:-1])
+        return f"{head}{self.t('lang_list_last')}{items[-1]}"
+
+    def sentences(self, parts: Sequence[str]) -> str:
+        """Sentences one after another: a space between them in English, none in Chinese."""
+        return self.t("lang_sentence_separator").join(p for p in parts if p)
+
+    def clauses(self, parts: Sequence[str]) -> str:
+        """Clauses of one sentence: '; ' in English, '；' in Chinese."""
+        return self.t("lang_clause_separator").join(parts)
+
+    def date(self, value: object) -> str:
+        """A date as the language writes it: 2026-06-30; 2026年6月30日 in Chinese."""
+        day = datetime.date.fromisoformat(str(value)[:10])
+        return self.t("lang_date", year=day.year, month=day.month, day=day.day)
+
+    def month_day(self, value: object) -> str:
+        """A day of the year without its year: 30 June; 6月30日 in Chinese."""
+        day = datetime.date.fromisoformat(str(value)[:10])
+        names = self.t("lang_month_names").split(",")
+        return self.t("lang_month_day", day=day.day, month_name=names[day.month - 1])
+
+    def points(self, value: str) -> str:
+        """A difference of rates in percentage points: '+1.5 pp'; '+1.5个百分点'."""
+        return self.t("lang_percentage_points", value=value)
+
+    @property
+    def chinese_numbering(self) -> bool:
+        """Whether sections are numbered 一、（一）as in Chinese documents, else 1. 1.1."""
+        return self.t("lang_numbering") == "chinese"
+
 
 def load_labels(lang: str = "en", directory: str | Path | None = None) -> Labels:
-    """Read the labels of ``lang`` and check they have the same keys and placeholders as English."""
-    if lang not in LANGUAGES:
-        raise ValueError(f"unknown language {lang!r}; choose one of {', '.join(LANGUAGES)}")
+    """The labels of ``lang``, checked to have the same keys and placeholders as English
+    (read once per folder and language)."""
     directory = Path(directory) if directory else parameters_dir() / "labels"
-    path = directory / f"{lang}.yaml"
+    return _load_labels(lang, str(directory.resolve()))
+
+
+@functools.lru_cache(maxsize=16)
+def _load_labels(lang: str, directory: str) -> Labels:
+    known = languages(directory)
+    if lang not in known:
+        raise ValueError(f"unknown language {lang!r}; choose one of {', '.join(known)}")
+    path = Path(directory) / f"{lang}.yaml"
     raw = read_yaml(path)
     require_keys(path, "", raw, ["version", "lang", "labels"])
     texts = {str(k): str(v) for k, v in raw["labels"].items()}
     if lang != "en":
-        reference = load_labels("en", directory).texts
+        reference = _load_labels("en", directory).texts
         missing = sorted(set(reference) - set(texts))
         if missing:
             raise ParameterError(path, "labels", f"missing label(s): {', '.join(missing)}")
@@ -62,7 +118,7 @@ def load_labels(lang: str = "en", directory: str | Path | None = None) -> Labels
                     f"labels.{key}",
                     f"placeholders {sorted(_fields(text))} differ from English {sorted(_fields(reference[key]))}",
                 )
-    return Labels(lang, texts, str(path))
+    return Labels(lang, MappingProxyType(texts), str(path))  # shared: read-only
 
 
 def _fields(text: str) -> set[str]:

@@ -6,7 +6,7 @@ import datetime
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 
@@ -172,6 +172,15 @@ class Citation:
 
     def text(self, lang: str) -> str:
         return self.zh if lang == "zh" else self.en
+
+
+T = TypeVar("T")
+
+
+def in_language(texts: Mapping[str, T], lang: str) -> T:
+    """``texts``' entry for ``lang``, else its English one: parameters name things in
+    Chinese and English, and a language added later reads the English until it has its own."""
+    return texts[lang] if lang in texts else texts["en"]
 
 
 def require_citation(file: Path | str, where: str, value: Any) -> Citation:

@@ -10,6 +10,10 @@ from sipm_helpers.config.loader import read_yaml, require_keys, require_number
 from sipm_helpers.errors import ParameterError
 from sipm_helpers.paths import parameters_dir
 
+# The likelihood of completing a target, as the Ministry's monitoring table grades it
+# (完成目标可能性: 确定能、有可能、完全不可能; Caiyu [2019] No. 136).
+LIKELIHOODS = ("certain", "possible", "unlikely")
+
 
 @dataclass(frozen=True)
 class MonitoringRules:
@@ -22,6 +26,10 @@ class MonitoringRules:
     risk_amber: float
     risk_red: float
     risk_tolerance: float
+    materiality: float  # the share of the fund's total income or expenditure at stake
+    lumpy_max_months: int  # an item paid in at most this many months a year is lumpy
+    likelihood: dict[str, str]  # the outlook's light → the likelihood of completing the target
+    cause_categories: tuple[str, ...]  # the categories of a deviation's cause
     focus_items: tuple[str, ...]
     year_end_only: frozenset[str]  # indicators left to the year end
     forecast_items: dict[str, str]  # indicator → the line item whose forecast ÷ budget it is
@@ -37,8 +45,25 @@ def load_monitoring_rules(path: str | Path | None = None) -> MonitoringRules:
     path = Path(path) if path else parameters_dir() / "monitoring.yaml"
     raw = read_yaml(path)
     require_keys(
-        path, "", raw, ["version", "pace", "forecast_risk", "focus_items", "severities", "outlook"]
+        path,
+        "",
+        raw,
+        ["version", "pace", "forecast_risk", "materiality", "lumpy", "focus_items", "severities",
+         "outlook", "table"],
+    )  # fmt: skip
+    table = require_keys(path, "table", raw["table"], ["likelihood", "causes"])
+    likelihood = require_keys(
+        path, "table.likelihood", table["likelihood"], ["green", "amber", "red"]
     )
+    if not set(likelihood.values()) <= set(LIKELIHOODS):
+        raise ParameterError(path, "table.likelihood", f"expected one of {', '.join(LIKELIHOODS)}")
+    causes = table["causes"]
+    if not isinstance(causes, list) or not causes:
+        raise ParameterError(path, "table.causes", "expected a list of cause categories")
+    lumpy = require_keys(path, "lumpy", raw["lumpy"], ["max_months_paid"])["max_months_paid"]
+    if not isinstance(lumpy, int) or isinstance(lumpy, bool) or not 0 <= lumpy <= 12:
+        raise ParameterError(path, "lumpy.max_months_paid", "expected a whole number 0 to 12")
+    material = require_keys(path, "materiality", raw["materiality"], ["share"])
     outlook = require_keys(
         path, "outlook", raw["outlook"], ["year_end_only", "forecast", "surplus"]
     )
@@ -69,6 +94,10 @@ def load_monitoring_rules(path: str | Path | None = None) -> MonitoringRules:
         risk_amber=num("forecast_risk.amber", risk["amber"]),
         risk_red=num("forecast_risk.red", risk["red"]),
         risk_tolerance=num("forecast_risk.tolerance", risk["tolerance"]),
+        materiality=num("materiality.share", material["share"]),
+        lumpy_max_months=lumpy,
+        likelihood={str(k): str(v) for k, v in likelihood.items()},
+        cause_categories=tuple(str(c) for c in causes),
         focus_items=tuple(str(i) for i in raw["focus_items"]),
         year_end_only=frozenset(str(c) for c in outlook["year_end_only"]),
         forecast_items={str(c): str(item) for c, item in forecast.items()},
@@ -87,4 +116,6 @@ def load_monitoring_rules(path: str | Path | None = None) -> MonitoringRules:
         )
     if not 0 < rules.risk_amber <= rules.risk_red <= 1:
         raise ParameterError(path, "forecast_risk", "needs 0 < amber ≤ red ≤ 1")
+    if not 0 <= rules.materiality < 1:
+        raise ParameterError(path, "materiality.share", "needs 0 ≤ share < 1")
     return rules

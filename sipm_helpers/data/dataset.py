@@ -45,8 +45,10 @@ class Dataset:
     report: ValidationReport
 
     def region_name(self, code: str, lang: str = "en") -> str:
-        """The region's name in ``lang`` ('zh' or 'en'); the code itself if unknown."""
+        """The region's name in ``lang`` (its ``name_<lang>`` column; English for a
+        language the data do not name regions in); the code itself if unknown."""
         match = self.regions.loc[self.regions["region_code"] == code]
         if match.empty:
             return code
-        return str(match.iloc[0]["name_zh" if lang == "zh" else "name_en"])
+        column = f"name_{lang}" if f"name_{lang}" in self.regions.columns else "name_en"
+        return str(match.iloc[0][column])

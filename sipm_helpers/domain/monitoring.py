@@ -23,16 +23,19 @@ import pandas as pd
 from scipy import stats
 
 from sipm_helpers.config import FundRegistry
-from sipm_helpers.config.context import Context
+from sipm_helpers.config.context import RESERVE_INDICATOR, Context
 from sipm_helpers.config.monitoring import MonitoringRules
 from sipm_helpers.data.dataset import Dataset
-from sipm_helpers.domain.facts import POOLED
 from sipm_helpers.domain.indicators import indicator_frame
+from sipm_helpers.domain.monitoring_balance import SeasonalBalance, coverage_path, seasonal_balance
+from sipm_helpers.domain.monitoring_table import monitoring_table
+from sipm_helpers.domain.monitoring_tranches import tranche_schedule, tranches
 from sipm_helpers.domain.results import json_value
 from sipm_helpers.domain.rules import RULES
 from sipm_helpers.domain.scoring import score_indicators
 
 ITEM_KEYS = ["region_code", "fund", "item"]
+TOTALS = ("income", "expenditure")  # the totals, items of their own in the frames below
 MIN_HISTORY = 2  # past years needed before a spread can be estimated
 
 
@@ -84,12 +87,19 @@ def expected_shares(flows: pd.DataFrame, year: int) -> pd.DataFrame:
 
 
 def progress(
-    ds: Dataset, registry: FundRegistry, year: int, month: int, *, confidence: float = 0.9
+    ds: Dataset,
+    registry: FundRegistry,
+    year: int,
+    month: int,
+    *,
+    confidence: float = 0.9,
+    lumpy_months: int = 0,
 ) -> pd.DataFrame:
     """Execution to the end of ``month`` of ``year`` for every region, fund and line item
     (and the income and expenditure totals), against budget, calendar and season, with the
     year-end forecast, its ``confidence`` interval and the probability of falling short of
-    the budget.
+    the budget. Items paid in at most ``lumpy_months`` months of every past year are
+    forecast from their schedule instead (:func:`by_schedule`).
     """
     flows = monthly_flows(ds, registry)
     now = flows.loc[(flows["year"] == year) & (flows["month"] <= month)]
@@ -127,9 +137,64 @@ def progress(
     out = out.merge(
         forecast_year_end(flows, year, month, out, confidence), on=ITEM_KEYS, how="left"
     )
+    before = out["forecast"].copy()
+    out = by_schedule(out, flows, now, year, month, lumpy_months)
+    out = carry_to_totals(out, before, {c: i.kind for c, i in registry.line_items.items()})
     out.insert(3, "year", year)
     out.insert(4, "month", month)
     return out.sort_values(ITEM_KEYS, ignore_index=True)
+
+
+def by_schedule(
+    out: pd.DataFrame,
+    flows: pd.DataFrame,
+    now: pd.DataFrame,
+    year: int,
+    month: int,
+    lumpy_months: int,
+) -> pd.DataFrame:
+    """``out`` with ``lumpy`` and ``tranche_month`` (the first scheduled tranche not received
+    by ``month``, 0 if none), and the lumpy items' forecast from their schedule (what has
+    arrived ÷ the share its tranches stood for in past years; a missing tranche late, not
+    lost), without an interval or probability: past years' multipliers do not apply
+    (:mod:`~sipm_helpers.domain.monitoring_tranches`)."""
+    past = cumulative_shares(flows.loc[flows["year"] < year])
+    schedule = tranche_schedule(past, lumpy_months)
+    found = tranches(schedule, now, month).reset_index()
+    out = out.merge(found[[*ITEM_KEYS, "received_share", "tranche_month"]], on=ITEM_KEYS,
+                    how="left")  # fmt: skip
+    lumpy = out["tranche_month"].notna().to_numpy()
+    out["lumpy"] = lumpy
+    out["tranche_month"] = out["tranche_month"].fillna(0).astype(int)
+    received = out["received_share"].to_numpy(dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        scheduled = np.where(received > 0, out["executed"] / received, np.nan)
+    out["forecast"] = np.where(lumpy, scheduled, out["forecast"])
+    unknown = ["forecast_low", "forecast_high", "p_below_budget", "log_mean", "log_scale"]
+    out.loc[lumpy, unknown] = np.nan
+    return out.drop(columns="received_share")
+
+
+def carry_to_totals(out: pd.DataFrame, before: pd.Series, kinds: dict[str, str]) -> pd.DataFrame:
+    """The income and expenditure totals' forecasts changed by as much as their lumpy items'
+    schedule changed theirs (from ``before``): the totals' distributions are scaled by the
+    same factor (forecast, interval, log mean) and their probability of falling short of
+    the budget taken again, so that a late tranche is late in the totals too."""
+    delta = (out["forecast"] - before).where(out["lumpy"], 0.0).fillna(0.0)
+    keys = [out["region_code"], out["fund"], out["item"].map(kinds)]
+    shift = delta.groupby(keys).sum()
+    totals = out["item"].isin(TOTALS)
+    where = pd.MultiIndex.from_arrays([out["region_code"], out["fund"], out["item"]])
+    add = np.where(totals, shift.reindex(where).fillna(0.0).to_numpy(), 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(add != 0, (out["forecast"] + add) / out["forecast"], 1.0)
+    out = out.copy()
+    for column in ("forecast", "forecast_low", "forecast_high"):
+        out[column] = out[column] * ratio
+    out["log_mean"] = out["log_mean"] + np.log(ratio)
+    p = probability_below(out, out["budget"])
+    out["p_below_budget"] = np.where(add != 0, p, out["p_below_budget"])
+    return out
 
 
 def forecast_year_end(
@@ -206,16 +271,35 @@ def risk_light(p_bad: np.ndarray, rules: MonitoringRules) -> np.ndarray:
     return np.select([p_bad >= rules.risk_red, p_bad >= rules.risk_amber], [RED, AMBER], GREEN)
 
 
+def at_stake_share(frame: pd.DataFrame, kind: pd.Series) -> np.ndarray:
+    """Per row of a :func:`progress` frame, the amount at stake ÷ the fund's budgeted total of
+    the item's kind (total income or total expenditure, from the frame's own total rows) in
+    the same region: the larger of the forecast's gap to the budget and the gap to the
+    seasonal pace. NaN where the frame has no budgeted total to compare with."""
+    gap = np.fmax(
+        (frame["forecast"] - frame["budget"]).abs().to_numpy(dtype=float),
+        (frame["executed"] - frame["expected_executed"]).abs().to_numpy(dtype=float),
+    )
+    keys = ["region_code", "fund", "item"]
+    totals = frame.loc[frame["item"].isin(TOTALS), [*keys, "budget"]].set_index(keys)["budget"]
+    where = pd.MultiIndex.from_arrays([frame["region_code"], frame["fund"], kind])
+    total = totals.reindex(where).to_numpy(dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return gap / np.where(total > 0, total, np.nan)
+
+
 def traffic_lights(
     frame: pd.DataFrame, registry: FundRegistry, rules: MonitoringRules
 ) -> pd.DataFrame:
     """Add ``light`` (green, amber, red) and ``reason`` to a :func:`progress` frame.
 
     Pace is judged against the seasonal expectation (income behind it, expenditure behind or
-    ahead of it), and the forecast by the probability that income falls short of its budget,
-    or expenditure overruns it, by more than the rules' tolerance. The worse of the two decides. Items without a budget are
-    left grey (light NA) unless something was executed against no budget: red
-    (compliance, Art. 13).
+    ahead of it), and the forecast by the probability ``p_miss`` that income falls short of
+    its budget, or expenditure overruns it, by more than the rules' tolerance. The worse of
+    the two decides. A light whose amount at stake (:func:`at_stake_share`) is under the
+    rules' materiality turns green with reason 'immaterial'. Items without a budget are left
+    grey (light NA) unless something was executed against no budget: red (compliance,
+    Art. 13), whatever the amount.
     """
     kind = frame["item"].map({c: i.kind for c, i in registry.line_items.items()})
     kind = kind.fillna(frame["item"])  # the income and expenditure totals name their kind
@@ -267,30 +351,41 @@ def traffic_lights(
     out["reason"] = np.where(
         level == 0, np.where(unbudgeted | no_budget, reason, "on_track"), reason
     )
+    out["p_miss"] = p_bad
+    out["at_stake"] = at_stake_share(frame, kind)
+    immaterial = (level > 0) & ~unbudgeted & (out["at_stake"].to_numpy() < r.materiality)
+    out.loc[immaterial, "light"] = GREEN
+    out.loc[immaterial, "reason"] = "immaterial"
+    if "tranche_month" in out.columns:  # a lumpy item behind for want of a tranche
+        late = out["light"].isin([RED, AMBER]) & (out["tranche_month"] > 0) & ~unbudgeted
+        out.loc[late, "reason"] = "tranche_missing"
     out["focus"] = out["item"].isin(rules.focus_items)
     return out
 
 
 def alerts(lights: pd.DataFrame) -> pd.DataFrame:
-    """The amber and red lights as alerts, most severe first and Art. 12's focus items
-    first within a severity, each with an empty ``corrective_action`` for the region to
-    fill in (Art. 14)."""
+    """The amber and red lights as alerts (immaterial ones are green already), Art. 12's
+    focus items first, most severe first within them, each with an empty
+    ``corrective_action`` for the region to fill in (Art. 14)."""
     hit = lights.loc[lights["light"].isin([RED, AMBER])].copy()
-    hit["_rank"] = hit["light"].map(_RANK)
-    hit = hit.sort_values(
-        ["_rank", "focus", "region_code", "fund", "item"],
-        ascending=[False, False, True, True, True],
-    )
     hit["corrective_action"] = ""
-    return hit.drop(columns="_rank").reset_index(drop=True)
+    return rank_alerts(hit.sort_values(ITEM_KEYS))
+
+
+def rank_alerts(found: pd.DataFrame) -> pd.DataFrame:
+    """``found`` in the order of the report: focus first, then red before amber, in the
+    order given otherwise."""
+    order = found.assign(_rank=found["light"].map(_RANK), _focus=found["focus"].astype(bool))
+    order = order.sort_values(["_focus", "_rank"], ascending=False, kind="stable")
+    return order.drop(columns=["_rank", "_focus"]).reset_index(drop=True)
 
 
 MONITORING_SCHEMA = "sipm.monitoring"
-MONITORING_VERSION = 1
-
-
-# Alerts that are not about a line item: the balance (Art. 12) and late data (Art. 13).
-FUND_ALERTS = ("data", "balance_end")
+# 2: the balance judged against its season; items' p_miss (the light's probability) and
+# at_stake (materiality), the reason 'immaterial'; alerts' kind (item, fund, target), the
+# targets whose outlook is red and a forecast deficit as alerts; items' lumpy and
+# tranche_month, the reason 'tranche_missing'; the Ministry's monitoring table ('table')
+MONITORING_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -310,8 +405,10 @@ class Monitoring:
     alerts: pd.DataFrame
     paths: pd.DataFrame  # month, item, executed (cumulative), expected_share
     balance_end: float
-    months_covered: float
+    season: SeasonalBalance  # months covered now and projected to the year end
+    floor: float  # the reserve band's floor of months covered (NaN without one)
     indicators: pd.DataFrame  # the annual targets' outlook (indicator_outlook)
+    table: pd.DataFrame  # the Ministry's monitoring table (monitoring_table.monitoring_table)
     checks: pd.DataFrame  # Art. 13's timeliness, compliance and effectiveness (art13_checks)
 
     @property
@@ -323,13 +420,18 @@ class Monitoring:
         return f"{self.year}-{self.data_month:02d}"
 
     @property
+    def months_covered(self) -> float:
+        return self.season.months_covered
+
+    @property
     def months_late(self) -> int:
         return self.month - self.data_month
 
     def counts(self) -> dict[str, int]:
-        """Line items by light, plus the balance and late-data alerts if there are any."""
+        """Line items by light, plus the alerts that are not a line item's (late data, the
+        balance, a forecast deficit, targets off course) if there are any."""
         lights = pd.concat(
-            [self.items["light"], self.alerts.loc[self.alerts["item"].isin(FUND_ALERTS), "light"]]
+            [self.items["light"], self.alerts.loc[self.alerts["kind"] != "item", "light"]]
         )
         return {light: int((lights == light).sum()) for light in (RED, AMBER, GREEN)}
 
@@ -348,7 +450,9 @@ class Monitoring:
             "pace",
             "forecast",
         ]
-        cols += ["forecast_low", "forecast_high", "p_below_budget", "light", "reason"]
+        cols += ["forecast_low", "forecast_high", "p_below_budget", "p_miss", "at_stake"]
+        cols += ["lumpy", "tranche_month"]
+        cols += ["light", "reason"]
         rows = [
             {k: json_value(v) for k, v in r.items()} for r in self.items[cols].to_dict("records")
         ]
@@ -368,10 +472,13 @@ class Monitoring:
             "flags": self.flags(),
             "balance_end": json_value(self.balance_end),
             "months_covered": json_value(self.months_covered),
+            "months_covered_year_end": json_value(self.season.year_end),
+            "balance_history_years": self.season.history_years,
             "items": rows,
             "alerts": [
                 {
                     "item": r.item,
+                    "kind": r.kind,
                     "light": r.light,
                     "reason": r.reason,
                     "corrective_action": r.corrective_action,
@@ -393,29 +500,15 @@ class Monitoring:
                     ]
                 ].to_dict("records")
             ],
+            "table": [
+                {k: json_value(v) for k, v in r.items()}
+                for r in self.table.drop(columns=["rule", "direction", "reads"]).to_dict("records")
+            ],
             "checks": [
                 {"aspect": r.aspect, "check": r.check, "light": json_value(r.light)}
                 for r in self.checks.itertuples()
             ],
         }
-
-
-def pooled_to_date(
-    ds: Dataset, *, fund: str, region: str, year: int, month: int
-) -> tuple[float, float] | None:
-    """(the pooled fund's balance at the end of ``month``, its expenditure to date) where the
-    statistics report the pooled fund apart from the personal accounts, else None: its
-    reserve norm applies to the pooled fund (:data:`~sipm_helpers.domain.facts.POOLED`)."""
-    s = ds.statistics
-    mine = s.loc[
-        (s["fund"] == fund) & (s["region_code"] == region) & (s["year"] == year)
-        & (s["month"] <= month)
-    ]  # fmt: skip
-    ends = mine.loc[(mine["stat"] == POOLED["balance_end"]) & (mine["month"] == month), "value"]
-    spent = mine.loc[mine["stat"] == POOLED["expenditure"], "value"]
-    if ends.empty or spent.empty:
-        return None
-    return float(ends.iloc[0]), float(spent.sum())
 
 
 def reported_month(ds: Dataset, *, fund: str, region: str, year: int) -> int:
@@ -462,9 +555,9 @@ def monitor(
         }
     )
     computed_to = max(as_of, 1)  # with nothing reported, the shapes of month 1, left empty
-    items = traffic_lights(
-        progress(sub, ctx.registry, year, computed_to, confidence=confidence), ctx.registry, rules
-    )
+    now = progress(sub, ctx.registry, year, computed_to, confidence=confidence,
+                   lumpy_months=rules.lumpy_max_months)  # fmt: skip
+    items = traffic_lights(now, ctx.registry, rules)
     items = items.loc[((items["budget"].fillna(0) > 0) | (items["executed"] > 0)) & (as_of > 0)]
     f = ctx.registry.fund(fund)
     order = {
@@ -493,43 +586,24 @@ def monitor(
     mine = sub.execution.loc[(sub.execution["year"] == year) & (sub.execution["month"] == as_of)]
     ends = mine.loc[mine["item"] == "balance_end", "amount"]
     balance = float(ends.iloc[0]) if len(ends) else float("nan")
-    spent = items.loc[items["item"] == "expenditure", "executed"]
-    reserve = (balance, float(spent.iloc[0]) if len(spent) else float("nan"))
-    reserve = pooled_to_date(ds, fund=fund, region=region, year=year, month=as_of) or reserve
-    monthly = reserve[1] / as_of if as_of else float("nan")
-    months_covered = reserve[0] / monthly if monthly > 0 else float("nan")
+    path = coverage_path(ds, ctx.registry, fund=fund, region=region)
+    season = seasonal_balance(path, year, as_of)
     band = ctx.reserve_band(fund, province)
     floor = band.lower if band is not None and band.lower is not None else float("nan")
-    fund_alerts = []
-    if as_of < month:  # Art. 13, timeliness: the data have not arrived
-        fund_alerts.append(("data", RED, "data_late"))
-    if balance < 0 or months_covered < floor:  # Art. 12: the fund's balance is in focus
-        fund_alerts.append(
-            ("balance_end", *((RED, "negative_balance") if balance < 0 else (AMBER, "balance_low")))
-        )
-    found = alerts(items)
-    if fund_alerts:
-        extra = pd.DataFrame(
-            [
-                {
-                    "region_code": region,
-                    "fund": fund,
-                    "item": item,
-                    "light": light,
-                    "reason": reason,
-                    "focus": True,
-                    "corrective_action": "",
-                }
-                for item, light, reason in fund_alerts
-            ]
-        )
-        found = pd.concat([extra, found], ignore_index=True)
-        found = found.sort_values(
-            "light", key=lambda s: s.map(_RANK), ascending=False, kind="stable", ignore_index=True
-        )
-    outlook = indicator_outlook(ds, ctx, rules, items, fund=fund, region=region, year=year)
+    outlook = indicator_outlook(
+        ds, ctx, rules, items, fund=fund, region=region, year=year, season=season
+    )
     if as_of == 0:  # nothing reported: no outlook either
         outlook = outlook.iloc[:0]
+    table = monitoring_table(outlook, ds, rules, fund=fund, region=region, year=year)
+    raised = fund_alerts(items, outlook, rules, late=as_of < month, balance=balance, floor=floor,
+                         season=season)  # fmt: skip
+    found = alerts(items).assign(kind="item")
+    if raised:
+        extra = pd.DataFrame(raised, columns=["item", "light", "reason", "kind"]).assign(
+            region_code=region, fund=fund, focus=True, corrective_action=""
+        )
+        found = rank_alerts(pd.concat([extra, found], ignore_index=True))
     return Monitoring(
         fund=fund,
         region=region,
@@ -541,10 +615,68 @@ def monitor(
         alerts=found,
         paths=paths,
         balance_end=balance,
-        months_covered=months_covered,
+        season=season,
+        floor=floor,
         indicators=outlook,
-        checks=art13_checks(items, outlook, rules, month, as_of, balance, months_covered, floor),
+        table=table,
+        checks=art13_checks(items, outlook, rules, month, as_of, balance, season, floor),
     )
+
+
+def fund_alerts(
+    items: pd.DataFrame,
+    outlook: pd.DataFrame,
+    rules: MonitoringRules,
+    *,
+    late: bool,
+    balance: float,
+    season: SeasonalBalance,
+    floor: float,
+) -> list[tuple[str, str, str, str]]:
+    """The alerts that are not a line item's light, as (item, light, reason, kind): late
+    data (Art. 13, timeliness), the balance against its season, a forecast deficit (Art. 12,
+    the fund's balance of income and expenditure) and every annual target whose outlook is
+    red (Art. 12, the completion of performance targets). Kind 'fund' or 'target'; a target
+    alert's item is the indicator's code. The balance and deficit alerts speak for the
+    reserve and surplus targets (red when those are)."""
+    found = []
+    if late:
+        found.append(("data", RED, "data_late", "fund"))
+    red = outlook.loc[outlook["light"] == RED, "indicator"]
+    if balance < 0 or season.judged < floor:  # it speaks for the reserve target
+        reserve_red = (red == RESERVE_INDICATOR).any()
+        low = (RED if reserve_red else AMBER, "balance_low")
+        found.append(("balance_end", *((RED, "negative_balance") if balance < 0 else low), "fund"))
+        red = red.loc[red != RESERVE_INDICATOR]
+    deficit = deficit_alert(items, outlook, rules, balance)
+    if deficit is not None:  # it speaks for the surplus target
+        found.append(deficit)
+        red = red.loc[red != rules.surplus_indicator]
+    found += [(code, RED, "target_off_course", "target") for code in red]
+    return found
+
+
+def deficit_alert(
+    items: pd.DataFrame, outlook: pd.DataFrame, rules: MonitoringRules, balance: float
+) -> tuple[str, str, str, str] | None:
+    """A forecast deficit for the year (forecast income below forecast expenditure) worse
+    than the budget planned by at least the rules' materiality of the expenditure budget:
+    red when the forecast year-end balance is negative or the surplus target's outlook is
+    red, else amber. None without one, or without the two totals' forecasts."""
+    by = items.set_index("item")
+    if not set(TOTALS) <= set(by.index):
+        return None
+    inc, exp = by.loc["income"], by.loc["expenditure"]
+    result = float(inc["forecast"]) - float(exp["forecast"])
+    planned = float(np.nan_to_num(inc["budget"])) - float(np.nan_to_num(exp["budget"]))
+    gap = (planned - result) / exp["budget"] if exp["budget"] > 0 else np.nan
+    if not (result < 0 and gap >= rules.materiality):
+        return None
+    year_end = balance + result - (float(inc["executed"]) - float(exp["executed"]))
+    surplus = outlook.loc[outlook["indicator"] == rules.surplus_indicator, "light"]
+    if year_end < 0:
+        return ("current_balance", RED, "forecast_exhausted", "fund")
+    return ("current_balance", RED if (surplus == RED).any() else AMBER, "forecast_deficit", "fund")
 
 
 ART13_ASPECTS = ("timeliness", "compliance", "effectiveness")
@@ -557,13 +689,14 @@ def art13_checks(
     month: int,
     data_month: int,
     balance: float,
-    months_covered: float,
+    season: SeasonalBalance,
     floor: float,
 ) -> pd.DataFrame:
     """The monitoring contents of Art. 13 as checks with a light each: timeliness (data
     reported to the period; fiscal subsidy and benefits on their seasonal schedule),
     compliance (expenditure within its budget, nothing executed without a budget, no
-    negative balance) and effectiveness (the annual targets on course). Columns: aspect,
+    negative balance, the balance's months covered projected to the year end by its season
+    within the reserve band) and effectiveness (the annual targets on course). Columns: aspect,
     check, light (None where the check does not apply), and the figures it rests on."""
     rows: list[dict] = [
         {
@@ -627,10 +760,12 @@ def art13_checks(
             else RED
             if balance < 0
             else AMBER
-            if months_covered < floor
+            if season.judged < floor
             else GREEN,
             "balance": balance,
-            "months": months_covered,
+            "months": season.months_covered,
+            "year_end": season.year_end,
+            "history_years": season.history_years,
             "floor": floor,
         }
     )
@@ -658,6 +793,7 @@ def indicator_outlook(
     fund: str,
     region: str,
     year: int,
+    season: SeasonalBalance | None = None,
 ) -> pd.DataFrame:
     """Is each annual target on course (Art. 13, effectiveness)?
 
@@ -668,12 +804,15 @@ def indicator_outlook(
     light); the others take their value to date (ratios of flows over the same months, and
     stocks, carry over to the year end). Returns indicator, rule, target, band_lower,
     band_upper, value (the year-end outlook), value_low and value_high (its prediction
-    interval, where a forecast gives one), basis, p_miss, met and light.
+    interval, where a forecast gives one), basis, p_miss, met and light. With a
+    ``season`` that rests on past years, the months covered are carried to the year end by
+    its factor (basis 'season', as the balance check does): the band is a year-end norm.
     """
     frame = indicator_frame(ds, ctx, funds=[fund], regions=[region], years=[year])
     frame = frame.loc[frame["kind"] == "quantitative"].copy()
     by_item = items.set_index("item")
     value = frame["actual"].to_numpy(dtype=float).copy()
+    to_date = value.copy()  # the value to date, where it means something before the year end
     low, high = np.full(len(frame), np.nan), np.full(len(frame), np.nan)
     p_miss = np.full(len(frame), np.nan)
     basis = np.array(["to_date"] * len(frame), dtype=object)
@@ -681,11 +820,16 @@ def indicator_outlook(
         frame[["indicator", "rule", "target", "band_lower", "band_upper"]].itertuples(index=False)
     ):
         if code in rules.year_end_only:
-            value[i], basis[i] = np.nan, "year_end"
+            value[i], to_date[i], basis[i] = np.nan, np.nan, "year_end"
+            continue
+        if code == RESERVE_INDICATOR and season is not None and season.history_years:
+            value[i], to_date[i], basis[i] = season.year_end, season.months_covered, "season"
             continue
         if code == rules.surplus_indicator and {"income", "expenditure"} <= set(by_item.index):
             income, spent = (float(by_item.at[k, "forecast"]) for k in ("income", "expenditure"))
             value[i], basis[i] = (income - spent) / spent if spent > 0 else np.nan, "forecast"
+            got, paid = (float(by_item.at[k, "executed"]) for k in ("income", "expenditure"))
+            to_date[i] = (got - paid) / paid if paid > 0 else np.nan
             continue
         item = rules.forecast_items.get(code)
         if item is None or item not in by_item.index or not by_item.at[item, "budget"] > 0:
@@ -693,6 +837,7 @@ def indicator_outlook(
         row = by_item.loc[[item]]
         budget = float(row["budget"].iloc[0])
         value[i] = float(row["forecast"].iloc[0]) / budget
+        to_date[i] = float(row["executed"].iloc[0]) / budget
         low[i] = float(row["forecast_low"].iloc[0]) / budget
         high[i] = float(row["forecast_high"].iloc[0]) / budget
         basis[i] = "forecast"
@@ -716,6 +861,7 @@ def indicator_outlook(
         ]
     ].copy()
     out["value"], out["basis"], out["p_miss"] = value, basis, p_miss
+    out["to_date"] = to_date
     out["value_low"], out["value_high"] = low, high  # the forecast's interval ÷ the budget
     scored = score_indicators(
         frame.assign(actual=value, weight=1.0).drop(columns=["points"]), ctx.standards
@@ -747,5 +893,6 @@ def year_end_alerts(
     keep_b = (ds.budget["fund"] == fund) & ds.budget["region_code"].isin(regions)
     sub = Dataset(**{**ds.__dict__, "execution": ds.execution.loc[keep_e],
                      "budget": ds.budget.loc[keep_b]})  # fmt: skip
+    # The year has closed: no forecast, and a tranche not received is a shortfall, not late.
     items = traffic_lights(progress(sub, ctx.registry, year, 12), ctx.registry, ctx.monitoring)
     return alerts(items.loc[~items["item"].isin(["income", "expenditure"])])

@@ -101,27 +101,31 @@ class AppraisalReport:
     def summary(self) -> Section:
         t, r = self.t, self.a.regions
         scored = r.loc[r["status"] != MISSING]
-        grades = scored["evaluated_grade"].value_counts()
-        spread = "; ".join(f"{self.grade(g)} {n}" for g, n in grades.items()) or DASH
         parts = [f"<h2>{escape(t('summary_heading'))}</h2>"]
         if self.own_province_only:
             parts.append(_para(t("pe_own_province", province=self.region(self.a.province)), "note"))
-        parts.append(
-            _para(
-                t(
-                    "pe_summary",
-                    regions=len(r),
-                    evaluated=len(scored),
-                    missing=int((r["status"] == MISSING).sum()),
-                    late=int(r["late"].sum()),
-                    gaps=int(r["gap_flag"].sum()),
-                    grades=spread,
-                    threshold=fmt_number(self.ctx.appraisal.gap_points, 1),
-                )
-            )
-        )
+        parts.append(_para(self._summary_text(r, scored)))
         parts.append(self._grades(scored))
         return Section("".join(parts))
+
+    def _summary_text(self, r: pd.DataFrame, scored: pd.DataFrame) -> str:
+        """What was evaluated, then only the counts that are not zero: no sentence says
+        that nothing was missing or late."""
+        t = self.t
+        counts = {
+            "pe_summary_missing": int((r["status"] == MISSING).sum()),
+            "pe_summary_late": int(r["late"].sum()),
+            "pe_summary_gaps": int(r["gap_flag"].sum()),
+        }
+        threshold = fmt_number(self.ctx.appraisal.gap_points, 1)
+        sentences = [t("pe_summary", regions=len(r), evaluated=len(scored))]
+        sentences += [t(key, count=n, threshold=threshold) for key, n in counts.items() if n]
+        grades = scored["evaluated_grade"].value_counts()
+        if not grades.empty:
+            spread = [t("pe_grade_count", grade=self.grade(g), count=int(n))
+                      for g, n in grades.items()]  # fmt: skip
+            sentences.append(t("pe_summary_grades", grades=listed(spread, self.lang)))
+        return self.labels.sentences(sentences)
 
     def _grades(self, scored: pd.DataFrame) -> str:
         """The evaluated grades' distribution, best grade first (Art. 18's summary)."""
@@ -583,7 +587,7 @@ class AppraisalReport:
     def _due(self) -> str:
         """The self-evaluation's due day in the year (Art. 18): '5月31日', '31 May'."""
         day = self.ctx.appraisal.due(self.a.year)
-        return f"{day.month}月{day.day}日" if self.lang == "zh" else f"{day.day} {day:%B}"
+        return self.labels.month_day(day.isoformat())
 
     def suggestions(self) -> Section:
         """Each region's suggestions (Art. 19), in full in its feedback letter."""

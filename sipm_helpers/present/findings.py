@@ -6,19 +6,17 @@ word findings through this one module, so they say the same thing."""
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Mapping
 
 import pandas as pd
 
-from sipm_helpers.config.labels import Labels
+from sipm_helpers.config.labels import Labels, load_labels
 from sipm_helpers.present.formatting import fmt_rate, fmt_value
 
 
 def fmt_date(value: object, lang: str) -> str:
     """An ISO date as the language writes it: 2026-06-30 → 2026年6月30日 in Chinese."""
-    day = datetime.date.fromisoformat(str(value)[:10])
-    return f"{day.year}年{day.month}月{day.day}日" if lang == "zh" else day.isoformat()
+    return load_labels(lang).date(value)
 
 
 def basis_name(basis: object, labels: Labels) -> str:

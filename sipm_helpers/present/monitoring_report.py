@@ -108,6 +108,16 @@ class MonitoringReport:
                 )
             )
         )
+        season = self.mon.season
+        if season.history_years:
+            text = t(
+                "mon_balance_season",
+                years=season.history_years,
+                factor=fmt_number(season.factor, 2),
+                year_end=fmt_number(season.year_end, 1),
+                floor=fmt_number(self.mon.floor, 1),
+            )
+            parts.append(_para(text))
         charts = []
         for item in CHART_ITEMS[:3]:
             row = self._row(item)
@@ -131,7 +141,15 @@ class MonitoringReport:
         """Every line item: budget, executed, rate, expected share, pace, forecast and interval,
         probability of missing the budget, light."""
         t = self.labels.t
-        parts = [f"<h2>{escape(t('mon_items'))}</h2>", _para(t("mon_items_text", confidence="90%"))]
+        rules = self.ctx.monitoring
+        shares = {
+            "tolerance": fmt_rate(rules.risk_tolerance, 0),
+            "amber": fmt_rate(rules.risk_amber, 0),
+            "red": fmt_rate(rules.risk_red, 0),
+            "materiality": fmt_rate(rules.materiality, 0),
+        }
+        text = t("mon_items_text", confidence="90%", **shares)
+        parts = [f"<h2>{escape(t('mon_items'))}</h2>", _para(text)]
         rows = []
         for _, r in self.mon.items.iterrows():
             interval = (
@@ -151,13 +169,15 @@ class MonitoringReport:
                     Cell(fmt_number(r["pace"], 2), True, css),
                     Cell(fmt_money(r["forecast"]), True, css),
                     Cell(interval, True, css),
-                    Cell(fmt_rate(r["p_below_budget"], 0), True, css),
-                    self._light(r["light"]),
+                    Cell(fmt_rate(r["p_miss"], 0), True, css),
+                    Cell(t("mon_immaterial"), css="good")
+                    if r["reason"] == "immaterial"
+                    else self._light(r["light"]),
                 ]
             )
         header = [
             t("col_item"), t("col_budget"), t("col_executed"), t("col_rate"), t("col_expected"),
-            t("col_pace"), t("col_forecast"), t("col_interval"), t("col_p_short"), t("col_light"),
+            t("col_pace"), t("col_forecast"), t("col_interval"), t("col_p_short", tolerance=shares["tolerance"]), t("col_light"),
         ]  # fmt: skip
         parts.append(
             html_table(
@@ -217,9 +237,11 @@ class MonitoringReport:
             return t("finding_unbudgeted", count=int(r["count"]))
         if check == "balance":
             return t(
-                "finding_balance",
+                "finding_balance_season" if r["history_years"] else "finding_balance",
                 balance=fmt_money(r["balance"]),
                 months=fmt_number(r["months"], 1),
+                year_end=fmt_number(r["year_end"], 1),
+                years=int(r["history_years"]),
                 floor=fmt_number(r["floor"], 1),
             )
         return t("finding_targets", count=int(r["count"]), red=int(r["red"]), amber=int(r["amber"]))
@@ -235,17 +257,80 @@ class MonitoringReport:
         rows = [
             [
                 self._light(r.light),
-                self.item_name(r.item),
-                t(f"reason_{r.reason}"),
+                self._alert_subject(r.item, r.kind),
+                self._alert_reason(r.item, r.reason, r.kind),
                 r.corrective_action or "______",
             ]
             for r in found.itertuples()
         ]
         parts.append(
             html_table(
-                [t("col_light"), t("col_item"), t("col_alert_reason"), t("col_action")], rows
+                [t("col_light"), t("col_alert_subject"), t("col_alert_reason"), t("col_action")],
+                rows,
             )
         )
+        return Section("".join(parts))
+
+    def _alert_subject(self, item: str, kind: str) -> str:
+        """What an alert is about: a line item, the fund's data or balance, or a target."""
+        if kind == "target":
+            catalogue = self.ctx.catalogue(self.mon.fund, self.mon.province)
+            return catalogue.indicator(item).name(self.lang)
+        return self.item_name(item)
+
+    def _alert_reason(self, item: str, reason: str, kind: str) -> str:
+        """Why, in words, with the figures of a target's outlook or of a forecast deficit."""
+        t = self.labels.t
+        if kind == "target":
+            r = self.mon.indicators.set_index("indicator").loc[item].to_dict()
+            value = fmt_value(r["value"], r["unit"])
+            return t(f"reason_{reason}", value=value, target=expectation(r, self.labels))
+        if item == "current_balance":
+            inc, exp = self._row("income"), self._row("expenditure")
+            figures = (float(inc["forecast"]), float(exp["forecast"]))  # type: ignore[index]
+            return t(
+                f"reason_{reason}",
+                income=fmt_money(figures[0]),
+                expenditure=fmt_money(figures[1]),
+                deficit=fmt_money(figures[1] - figures[0]),
+            )
+        if reason == "tranche_missing":
+            month = int(self._row(item)["tranche_month"])  # type: ignore[index]
+            return t("reason_tranche_missing", month=t(f"month_{month}"))
+        return t(f"reason_{reason}")
+
+    def ministry_table(self) -> Section:
+        """The Ministry's performance-target execution monitoring table: filled where the
+        data say, blanks (______) for the agency where a target is off course."""
+        t, rules = self.labels.t, self.ctx.monitoring
+        catalogue = self.ctx.catalogue(self.mon.fund, self.mon.province)
+        causes = t("list_separator").join(t(f"cause_{c}") for c in rules.cause_categories)
+        parts = [f"<h2>{escape(t('mon_table'))}</h2>", _para(t("mon_table_text", causes=causes))]
+        lights = self.mon.indicators.set_index("indicator")["light"]
+        rows = []
+        for r in self.mon.table.to_dict("records"):
+            empty = "______" if lights.get(r["indicator"]) in (RED, AMBER) else DASH
+            likely, category = r["likelihood"], r["cause_category"]
+            r["cause_category"] = t(f"cause_{category}") if isinstance(category, str) else None
+            rows.append(
+                [
+                    catalogue.indicator(r["indicator"]).name(self.lang),
+                    Cell(expectation(r, self.labels), True),
+                    Cell(fmt_value(r["to_date"], r["unit"]), True),
+                    Cell(fmt_value(r["year_end"], r["unit"]), True),
+                    t(f"likelihood_{likely}") if isinstance(likely, str) else DASH,
+                    *(
+                        r[k] if isinstance(r[k], str) and r[k] else empty
+                        for k in ("cause_category", "cause", "measure", "owner", "deadline")
+                    ),
+                ]
+            )
+        header = [
+            t("col_indicator"), t("col_target"), t("col_to_date"), t("col_expected_year_end"),
+            t("col_likelihood"), t("col_cause_category"), t("col_cause"),
+            t("col_corrective_measure"), t("col_owner"), t("col_deadline"),
+        ]  # fmt: skip
+        parts.append(html_table(header, rows, numeric_columns=[1, 2, 3]))
         return Section("".join(parts))
 
     def indicators(self) -> Section:

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from sipm_helpers.config.context import Context
-from sipm_helpers.config.labels import LANGUAGES
+from sipm_helpers.config.labels import languages
 from sipm_helpers.data.dataset import Dataset
 from sipm_helpers.errors import SipmError
 
@@ -58,7 +58,7 @@ def _years(ctx: Context, ds: Dataset | None) -> Collection[int] | None:
 
 
 def _languages(ctx: Context, ds: Dataset | None) -> Collection[str]:
-    return LANGUAGES
+    return languages()
 
 
 def parse_period(period: str) -> tuple[int, int]:

@@ -58,7 +58,7 @@ class ProvincialReport:
 
     # names -----------------------------------------------------------------------------
     def join(self, items: Iterable[str]) -> str:
-        return ("、" if self.lang == "zh" else ", ").join(items) or DASH
+        return self.labels.t("lang_list_separator").join(items) or DASH
 
     def region(self, code: str) -> str:
         return self.ds.region_name(code, self.lang)
@@ -81,9 +81,10 @@ class ProvincialReport:
 
     def counted(self, counts: Mapping[str, int], name) -> str:
         """'优 3 个、良 2 个' from codes and counts (codes in ``counts``' order)."""
-        if self.lang == "zh":
-            return self.join(f"{name(k)}{n}个" for k, n in counts.items() if n)
-        return self.join(f"{name(k)} {n}" for k, n in counts.items() if n)
+        t = self.labels.t
+        return self.join(
+            t("pe_grade_count", grade=name(k), count=n) for k, n in counts.items() if n
+        )
 
     @property
     def scored(self) -> pd.DataFrame:

@@ -15,6 +15,7 @@ import pandas as pd
 
 from sipm_helpers.config.context import Context
 from sipm_helpers.config.labels import Labels, load_labels
+from sipm_helpers.config.loader import in_language
 from sipm_helpers.data.dataset import Dataset
 from sipm_helpers.domain.evaluation import SelfEvaluation
 from sipm_helpers.domain.scoring import NOT_APPLICABLE, REPORTED
@@ -86,7 +87,7 @@ class SelfEvaluationReport:
         return self.catalogue.indicator(code).name(self.lang)
 
     def category_name(self, code: str) -> str:
-        return self.catalogue.categories[code][self.lang]
+        return in_language(self.catalogue.categories[code], self.lang)
 
     def grade_label(self) -> str:
         s = self.ev.summary
@@ -147,7 +148,7 @@ class SelfEvaluationReport:
         return Section("".join(parts))
 
     def _joined(self, sentences: list[str]) -> str:
-        return ("" if self.lang == "zh" else " ").join(sentences)  # Chinese: no space between
+        return self.labels.sentences(sentences)
 
     def _counts(self) -> list[str]:
         """The summary's counts, each sentence only where it has something to count."""
@@ -447,17 +448,19 @@ class SelfEvaluationReport:
         reason and measure) and the chart of scores by category."""
         t = self.labels.t
         cats = self.ev.categories
-        text = ("；" if self.lang == "zh" else "; ").join(
-            f"{self.category_name(r.category)} {fmt_score(r.earned, self.digits)}"
-            f" / {fmt_points(r.points, self.digits)}"
+        text = self.labels.clauses(
+            t("category_score", category=self.category_name(r.category),
+              earned=fmt_score(r.earned, self.digits), points=fmt_points(r.points, self.digits))
             for r in cats.itertuples()
-        )
+        )  # fmt: skip
         parts = [
             f"<h3>{escape(t('section_indicators'))}</h3>",
             _para(t("indicators_text", categories=text)),
         ]
         if self.form_name:
-            link = f'<a href="{escape(self.form_name, quote=True)}">{escape(self.form_name)}</a>'
+            # the link says what it opens, not a file name: a printed page shows its text
+            name = escape(t("form_link_name"))
+            link = f'<a href="{escape(self.form_name, quote=True)}">{name}</a>'
             text = escape(t("form_link_text", name="\0")).replace("\0", link)
             parts.append(f'<p class="small">{text}</p>')
         scored = self.ev.indicators.loc[self.ev.indicators["status"] != REPORTED]
@@ -503,7 +506,7 @@ class SelfEvaluationReport:
             return Section("".join(parts))
         parts.append(_para(t("deviations_text", count=len(dev))))
         if len(self.ev.unexplained):
-            names = "、".join if self.lang == "zh" else ", ".join
+            names = self.labels.join
             parts.append(
                 f'<div class="callout bad">{rich(t("unexplained_callout", indicators=names(self.indicator_name(c) for c in self.ev.unexplained["indicator"])))}</div>'
             )

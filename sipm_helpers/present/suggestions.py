@@ -9,7 +9,7 @@ from collections.abc import Callable, Mapping
 import pandas as pd
 
 from sipm_helpers.config.context import Context
-from sipm_helpers.config.labels import Labels
+from sipm_helpers.config.labels import Labels, load_labels
 from sipm_helpers.domain.measures import PART_COLUMNS
 from sipm_helpers.present.formatting import DASH, fmt_number, fmt_rate, fmt_score, fmt_value
 from sipm_helpers.present.wording import expectation, measured
@@ -57,9 +57,7 @@ def _formatters(
 
 def listed(names: list[str], lang: str) -> str:
     """Names as a list in running text: 'A, B and C', or 'A、B、C' in Chinese."""
-    if lang == "zh":
-        return "、".join(names)
-    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+    return load_labels(lang).join(names)
 
 
 def worded(

@@ -64,7 +64,7 @@ class TargetReviewReport:
         if unit != "rate":
             return fmt_value(value, unit)
         points = f"{value * 100:.1f}".rstrip("0").rstrip(".")
-        return f"{points}个百分点" if self.lang == "zh" else f"{points} pp"
+        return self.labels.points(points)
 
     def vintage(self) -> str:
         """What the review rests on, as one phrase: "依据2026年年初预算、2025年1—9月执行数及
@@ -115,21 +115,12 @@ class TargetReviewReport:
             (t("fund"), self.ctx.registry.fund(r.fund).name(self.lang)),
             (t("budget_year"), str(r.year)),
             (t("tr_review_date"), fmt_date(r.vintage.review_date, self.lang)),
-            (t("tr_basis"), self.vintage()),
-            (t("tr_score"), self._score()),
+            # the basis and the verdict's thresholds are said in full in the conclusion
+            (t("tr_score"), t("tr_score_value", score=self._points(self.review.score))),
             (t("tr_verdict"), self.verdict()),
         ]
         items = "".join(f"<div><dt>{escape(k)}</dt><dd>{escape(v)}</dd></div>" for k, v in facts)
         return Section(f'<dl class="sipm-facts">{items}</dl>')
-
-    def _score(self) -> str:
-        back, changes = self.review.thresholds
-        return self.labels.t(
-            "tr_score_value",
-            score=self._points(self.review.score),
-            return_at=self._points(back),
-            changes_at=self._points(changes),
-        )
 
     def _dimension_points(self) -> str:
         t = self.labels.t
@@ -137,7 +128,7 @@ class TargetReviewReport:
             t("tr_dim_points", dimension=t(f"tr_dim_{d}"), points=self._points(p))
             for d, p in self.review.by_dimension().items()
         ]
-        return ("、" if self.lang == "zh" else ", ").join(parts)
+        return self.labels.t("lang_list_separator").join(parts)
 
     def summary(self) -> Section:
         """The verdict with the weighed points behind it, by dimension; what the review
@@ -161,16 +152,18 @@ class TargetReviewReport:
             "tr_vintage_text", date=fmt_date(r.vintage.review_date, self.lang), basis=self.vintage()
         )
         if r.vintage.expected:
-            basis += " " if self.lang == "en" else ""
-            basis += t("tr_vintage_expected", year=r.vintage.executed_year)
+            basis = self.labels.sentences(
+                [basis, t("tr_vintage_expected", year=r.vintage.executed_year)]
+            )
         scope = ""
         if r.members:  # a province's own targets, its prefectures taken together
-            names = "、" if self.lang == "zh" else ", "
             scope = _para(
                 t(
                     "tr_provincial",
                     count=len(r.members),
-                    regions=names.join(self.ds.region_name(m, self.lang) for m in r.members),
+                    regions=self.labels.join(
+                        [self.ds.region_name(m, self.lang) for m in r.members]
+                    ),
                 )
             )
         return Section(

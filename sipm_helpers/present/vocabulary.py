@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping
 
 from sipm_helpers.config.context import Context
 from sipm_helpers.config.labels import Labels
+from sipm_helpers.config.loader import in_language
 
 # The codes of each column named by the labels (value_<column's vocabulary>_<code>).
 LABELLED = {
@@ -46,7 +47,9 @@ def code_names(ctx: Context, labels: Labels) -> dict[str, dict]:
     }
     names["grade"] = {g.code: getattr(g, lang) for g in ctx.standards.grades}
     names["category"] = {
-        code: words[lang] for cat in ctx.all_catalogues() for code, words in cat.categories.items()
+        code: in_language(words, lang)
+        for cat in ctx.all_catalogues()
+        for code, words in cat.categories.items()
     }
     yes_no = {True: labels.t("value_true"), False: labels.t("value_false")}
     names.update({column: yes_no for column in YES_NO})

@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 
 from sipm_helpers.config import FundRegistry
-from sipm_helpers.config.labels import Labels
+from sipm_helpers.config.labels import Labels, load_labels
 from sipm_helpers.domain.measures import PART, PART_COLUMNS
 from sipm_helpers.domain.rules import (
     ACHIEVED,
@@ -26,7 +26,7 @@ from sipm_helpers.present.formatting import (
 )
 
 TOTALS = ("income", "expenditure")  # the monitoring's and funding block's total rows
-ROWS = ("balance_end", "data")  # the monitoring's rows that are not line items
+ROWS = ("balance_end", "data", "current_balance")  # the monitoring's rows that are not line items
 
 
 def item_name(item: str, registry: FundRegistry, labels: Labels) -> str:
@@ -120,7 +120,7 @@ def deviation(row: dict, lang: str) -> str:
     gap = float(actual) - float(reference)  # type: ignore[arg-type]
     unit = row.get("unit")
     if unit == "rate":
-        return f"{gap * 100:+.1f} pp" if lang == "en" else f"{gap * 100:+.1f} 个百分点"
+        return load_labels(lang).points(f"{gap * 100:+.1f}")
     return f"{gap:+,.2f}" if unit in ("months", "ratio") else f"{gap:+,.0f}"
 
 
@@ -187,12 +187,12 @@ def parts_note(row: dict, indicator: str, labels: Labels) -> str | None:
     known = [(c.removeprefix(PART), row.get(c)) for c in PART_COLUMNS if not _missing(row.get(c))]
     if not known:
         return None
-    unit, sep = row.get("unit"), "，" if labels.lang == "zh" else ", "
-    parts = sep.join(
+    unit = row.get("unit")
+    parts = labels.t("lang_comma").join(
         labels.t("parts_item", part=labels.t(f"part_{name}"), value=measured(value, unit, labels))
         for name, value in known
     )
     top = max(float(value) for _, value in known)  # type: ignore[arg-type]
     largest = [labels.t(f"part_{name}") for name, value in known if float(value) == top]  # type: ignore[arg-type]
-    part = ("、" if labels.lang == "zh" else " and ").join(largest)  # equal parts: each
+    part = labels.join(largest)  # equal parts: each
     return labels.t("parts_note", indicator=indicator, parts=parts, part=part)

@@ -21,6 +21,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from sipm_helpers import __version__
+from sipm_helpers.config.loader import in_language
 from sipm_helpers.data.cells import Formula, append_row, put
 from sipm_helpers.data.io import atomic_write_bytes
 from sipm_helpers.domain.appraisal import MISSING
@@ -95,7 +96,7 @@ class WorkingPapers:
 
     def _category(self, code: str) -> str:
         cat = self.r.ctx.catalogue(self.a.fund, self.a.province)
-        return cat.categories[code][self.r.lang]
+        return in_language(cat.categories[code], self.r.lang)
 
     def _fund(self) -> str:
         return self.r.ctx.registry.fund(self.a.fund).name(self.r.lang)

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from sipm_helpers.data.io import atomic_write_bytes
 from sipm_helpers.errors import SipmError
+from sipm_helpers.render.faces import PRINT_FAMILIES
 from sipm_helpers.render.page import PageSpec, page_spec
 
 PNG_SCALE = 2.0  # charts drawn at twice their size, for print
@@ -85,7 +86,10 @@ def word_ready(html: str) -> str:
 
 
 def _first_family(stack: str) -> str:
-    return stack.split(",")[0].strip().strip('"')
+    """The first family of a CSS stack that a client's Word may have: not the print faces,
+    which exist only where the PDFs are made."""
+    families = [f.strip().strip('"') for f in stack.split(",")]
+    return next(f for f in families if f not in PRINT_FAMILIES)
 
 
 def _font(style, family: str, size: float, bold: bool | None = None) -> None:

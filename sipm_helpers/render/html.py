@@ -28,6 +28,7 @@ import nbformat
 from nbconvert import HTMLExporter
 from traitlets.config import Config
 
+from sipm_helpers.config.labels import languages, load_labels
 from sipm_helpers.data.io import atomic_write_text
 from sipm_helpers.errors import SipmError
 from sipm_helpers.render.page import page_spec
@@ -46,14 +47,14 @@ _TEXT_MIMES = ("text/plain", "text/html", "text/markdown", "text/latex")
 
 
 def html_lang(lang: str) -> str:
-    """The ``<html lang>`` value for a report language: 'en' → 'en', 'zh' (or zh-CN,
-    zh_CN, zh-Hans) → 'zh-CN'. Raises ``SipmError`` for any other language."""
-    key = str(lang).strip().replace("_", "-").lower()
-    if key == "en" or key.startswith("en-"):
-        return "en"
-    if key == "zh" or key.startswith("zh-"):
-        return "zh-CN"
-    raise SipmError(f"unknown report language {lang!r}: use 'en' or 'zh'")
+    """The ``<html lang>`` value for a report language, as its catalogue gives it
+    (``lang_html``: 'zh' → 'zh-CN'); a regional variant (zh-CN, zh_CN, zh-Hans) is its
+    language's. Raises ``SipmError`` for a language without a catalogue."""
+    key = str(lang).strip().replace("_", "-").lower().split("-")[0]
+    if key not in languages():
+        known = ", ".join(languages())
+        raise SipmError(f"unknown report language {lang!r}: use one of {known}")
+    return load_labels(key).t("lang_html")
 
 
 def make_exporter() -> HTMLExporter:

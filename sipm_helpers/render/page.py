@@ -65,11 +65,17 @@ class PageSpec:
         )
 
 
-SERIF_ZH = '"Noto Serif CJK SC", "Source Han Serif SC", "AR PL UMing CN", "SimSun", serif'
-SANS_ZH = '"Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Micro Hei", "SimHei", sans-serif'
+# The print faces first (render/faces.py: embedded as TrueType, not as Type 3 glyphs)
+SERIF_ZH = (
+    '"Sipm Serif SC", "Noto Serif CJK SC", "Source Han Serif SC", "AR PL UMing CN", "SimSun", serif'
+)
+SANS_ZH = (
+    '"Sipm Sans SC", "Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Micro Hei", "SimHei", '
+    "sans-serif"
+)
 KAI_ZH = f'"AR PL UKai CN", "KaiTi", "STKaiti", {SERIF_ZH}'
 SANS_EN = (
-    '"Helvetica Neue", Arial, "Liberation Sans", "DejaVu Sans", "Noto Sans CJK SC", '
+    '"Helvetica Neue", Arial, "Liberation Sans", "DejaVu Sans", "Sipm Sans SC", "Noto Sans CJK SC", '
     '"WenQuanYi Micro Hei", sans-serif'
 )
 

@@ -23,8 +23,11 @@ from typing import Any
 from sipm_helpers.config.labels import refusal
 from sipm_helpers.data.io import atomic_write_bytes
 from sipm_helpers.errors import SipmError
+from sipm_helpers.render.paper import contents, destinations, finish, number_contents
 
 #: Executables tried, in order, when $SIPM_CHROMIUM is not set.
+#: Prints with the contents numbered, at most: the pages rarely move after the first.
+MAX_CONTENTS_PASSES = 2
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 
 #: Flags for a headless print server: no sandbox (containers), no GPU, no /dev/shm
@@ -170,27 +173,50 @@ class PdfRenderer:
         try:
             if page is None or page.is_closed():
                 page = self._page = self._context.new_page()
-            page.goto(html_path.resolve().as_uri(), wait_until="load")
-            data = page.pdf(
-                format="A4",
-                print_background=True,
-                prefer_css_page_size=True,
-                # Page numbers are the page's own (CSS margin boxes), so that they can sit
-                # at the outer corner of odd and even pages.
-                display_header_footer=False,
-                outline=True,  # bookmarks from the headings (from the tagged structure)
-                tagged=True,
-                # Used only if the page has no @page margin; ours match the report CSS.
-                margin={"top": "16mm", "bottom": "16mm", "left": "14mm", "right": "14mm"},
-            )
+            html = html_path.read_text(encoding="utf-8")
+            data = self._print(page, html_path)
+            data = self._number_contents(page, html_path, html, data)
         except PlaywrightError as exc:
             self._page = None  # a fresh tab for the next report
             if page is not None:
                 with contextlib.suppress(PlaywrightError):
                     page.close()
             raise SipmError(f"{html_path}: printing to PDF failed: {exc.message}") from exc
-        atomic_write_bytes(pdf_path, data)
+        atomic_write_bytes(pdf_path, finish(data, html, pdf_path.parent))
         return pdf_path
+
+    @staticmethod
+    def _print(page, html_path: Path) -> bytes:
+        page.goto(html_path.resolve().as_uri(), wait_until="load")
+        return page.pdf(
+            format="A4",
+            print_background=True,
+            prefer_css_page_size=True,
+            # Page numbers are the page's own (CSS margin boxes), so that they can sit at
+            # the outer corner of odd and even pages.
+            display_header_footer=False,
+            outline=True,  # bookmarks, set again from the contents (render/paper.py)
+            tagged=True,
+            # Used only if the page has no @page margin; ours match the report CSS.
+            margin={"top": "16mm", "bottom": "16mm", "left": "14mm", "right": "14mm"},
+        )
+
+    def _number_contents(self, page, html_path: Path, html: str, data: bytes) -> bytes:
+        """Print the report again with the pages of its contents filled in, until they
+        stay where they are (a longer contents may push every section a page on)."""
+        if not contents(html)[1]:
+            return data
+        numbered = html_path.with_name(f".{html_path.stem}.numbered.html")
+        try:
+            for _ in range(MAX_CONTENTS_PASSES):
+                pages = destinations(data)
+                atomic_write_bytes(numbered, number_contents(html, pages).encode("utf-8"))
+                data = self._print(page, numbered)
+                if destinations(data) == pages:
+                    break
+        finally:
+            numbered.unlink(missing_ok=True)
+        return data
 
 
 def render_pdf(html_path: Path, pdf_path: Path, *, executable: str | None = None) -> Path:

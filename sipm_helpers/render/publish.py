@@ -17,7 +17,7 @@ from sipm_helpers.batch.manifest import FAILED, OK, JobRecord, Manifest
 from sipm_helpers.batch.plan import Job
 from sipm_helpers.batch.stages import STAGES
 from sipm_helpers.config.context import Context
-from sipm_helpers.config.labels import LANGUAGES, load_labels
+from sipm_helpers.config.labels import languages, load_labels
 from sipm_helpers.data.dataset import Dataset
 from sipm_helpers.data.io import atomic_write_bytes
 from sipm_helpers.domain.provincial import coordinating_province
@@ -27,6 +27,13 @@ from sipm_helpers.render.cover import make_cover
 from sipm_helpers.render.docx import html_to_docx
 from sipm_helpers.render.html import make_exporter, render_html, render_page
 from sipm_helpers.render.pdf import PdfRenderer
+from sipm_helpers.render.records import (
+    entry_of,
+    load_records,
+    merge_records,
+    record_of,
+    save_records,
+)
 from sipm_helpers.render.site import ReportEntry, ui_strings, write_index
 
 
@@ -44,10 +51,10 @@ def _stale(target: Path, source: Path) -> bool:
     return not target.exists() or target.stat().st_mtime < source.stat().st_mtime
 
 
-def _publish_companions(job: Job, out: Path, labels) -> tuple[tuple[str, str], ...]:
+def _publish_companions(job: Job, out: Path) -> tuple[tuple[str, str], ...]:
     """Copy the files the job's stage writes beside its result (a scoring form, the new
-    rectification items) into the site beside its report; (label, path in the site) of
-    each one there is."""
+    rectification items) into the site beside its report; (label key, path in the site)
+    of each one there is."""
     site, links = out / "site", []
     for companion in job.definition.companions:
         written = job.result_path(out).with_suffix(companion.suffix)
@@ -56,7 +63,7 @@ def _publish_companions(job: Job, out: Path, labels) -> tuple[tuple[str, str], .
         target = job.html_path(out).with_suffix(companion.suffix)
         if _stale(target, written):
             atomic_write_bytes(target, written.read_bytes())
-        links.append((labels.t(companion.label), str(target.relative_to(site))))
+        links.append((companion.label, str(target.relative_to(site))))
     return tuple(links)
 
 
@@ -70,8 +77,8 @@ def _categories(ctx: Context, compared: list[Compared], lang: str) -> dict[str, 
 
 def _answers(entries: list[ReportEntry], labels) -> list[ReportEntry]:
     """Each report that answers another (a feedback letter, a self-evaluation) linked to
-    it, and back: the same fund, region and year."""
-    html = {(e.stage, e.fund, e.region, e.year): e.html for e in entries if e.html}
+    it, and back: the same fund, region and year, in the same language."""
+    html = {(e.stage, e.fund, e.region, e.year, e.language): e.html for e in entries if e.html}
     out = []
     for e in entries:
         links = list(e.links)
@@ -84,7 +91,7 @@ def _answers(entries: list[ReportEntry], labels) -> list[ReportEntry]:
                 other, label = stage.name, f"stage_{stage.name}"
             else:
                 continue
-            target = html.get((other, e.fund, e.region, e.year))
+            target = html.get((other, e.fund, e.region, e.year, e.language))
             if target and e.html:
                 links.append((labels.t(label), target))
         out.append(replace(e, links=tuple(links)))
@@ -146,7 +153,7 @@ def page_maker(
     for one) made by the worker that ran it, with the title and cover publish would give
     it; publish then finds them fresh."""
     out = out.resolve()
-    labels = {lang: load_labels(lang) for lang in LANGUAGES}
+    labels = {lang: load_labels(lang) for lang in languages()}
     covers = covers or Covers()
 
     def after(job: Job):
@@ -186,7 +193,7 @@ def _books(
             flag = f"{site_labels.t('link_book')}: {type(exc).__name__}: {exc}"
             out_entries[i] = replace(entry, flags=(*entry.flags, flag))
             continue
-        link = (site_labels.t("link_book"), str(path.relative_to(out / "site")))
+        link = ("link_book", str(path.relative_to(out / "site")))
         out_entries[i] = replace(entry, links=(*entry.links, link))
     return out_entries
 
@@ -194,6 +201,59 @@ def _books(
 def _grade_label(result: dict, lang: str) -> str:
     s = result["summary"]
     return f"{s['grade_zh']} {s['grade_en']}" if lang == "en" else s["grade_zh"]
+
+
+def _grades(job: Job, manifest: Manifest) -> dict[str, str] | None:
+    """A graded job's grade in each language, from its structured result (None: none)."""
+    record = manifest.records.get(job.job_id)
+    if not job.definition.graded or record is None or record.status != OK or not record.result:
+        return None
+    summary = json.loads((manifest.path.parent / record.result).read_text(encoding="utf-8"))
+    return {"zh": summary["summary"]["grade_zh"], "en": summary["summary"]["grade_en"]}
+
+
+def _names(job: Job, entry: ReportEntry, ds: Dataset, ctx: Context) -> dict[str, dict[str, str]]:
+    """The names of ``job``'s fund, region and province in each language."""
+    return {
+        "fund": {lang: ctx.registry.fund_name(job.fund, lang) for lang in languages()},
+        "region": {lang: ds.region_name(job.region, lang) for lang in languages()},
+        "province": {lang: ds.region_name(entry.province, lang) for lang in languages()},
+    }
+
+
+def _records(
+    jobs: Sequence[Job], entries: list[ReportEntry], manifest: Manifest, ds: Dataset, ctx: Context
+) -> dict[str, dict]:
+    """This run's reports as records (``render.records``), by job id."""
+    out = {}
+    for job, entry in zip(jobs, entries, strict=True):
+        record = record_of(entry, job.lang, _names(job, entry, ds, ctx))
+        out[job.job_id] = {**record, "grade": _grades(job, manifest) if entry.status == "ok"
+                           else None}  # fmt: skip
+    return out
+
+
+def index_name(lang: str) -> str:
+    """The file name of the index in ``lang`` (index.html is the run's language's copy)."""
+    return f"index.{lang}.html"
+
+
+def _write_indexes(
+    records: dict[str, dict], site: Path, site_lang: str, **page
+) -> tuple[Path, dict[str, list[ReportEntry]]]:
+    """The index of every report in ``records`` in each language (``index.<lang>.html``,
+    each linking to the others) and ``index.html`` in ``site_lang``; the latter's path
+    and the entries by language."""
+    entries, index = {}, site / "index.html"
+    for lang in languages():
+        labels = load_labels(lang)
+        entries[lang] = _answers([entry_of(r, labels) for r in records.values()], labels)
+        others = [(other, index_name(other)) for other in languages() if other != lang]
+        for name in (index_name(lang), "index.html") if lang == site_lang else (index_name(lang),):
+            path = write_index(entries[lang], site, lang=lang, stage_order=tuple(STAGES),
+                               others=others, name=name, **page)  # fmt: skip
+            index = path if name == "index.html" else index
+    return index, entries
 
 
 @dataclass(frozen=True)
@@ -263,7 +323,7 @@ def _publish_one(
     site, site_lang = p.out / "site", site_labels.lang
     try:
         html_path, pdf_path, docx_path = _render_formats(job, record, p, ds, ctx, covers)
-        links = _publish_companions(job, p.out, site_labels)
+        links = _publish_companions(job, p.out)
     except Exception as exc:  # one report's rendering never stops the others
         record.error = f"rendering failed: {type(exc).__name__}: {exc}"
         record.status = FAILED
@@ -281,7 +341,7 @@ def _publish_one(
         pdf=str(pdf_path.relative_to(site)) if p.pdf is not None else None,
         docx=str(docx_path.relative_to(site)) if "docx" in p.formats else None,
         links=links,
-        flags=tuple(site_labels.get(f"flag_{f}", f) for f in result.get("flags", [])),
+        flags=tuple(str(f) for f in result.get("flags", [])),  # codes, worded by the index
     )
     return entry, compared
 
@@ -328,7 +388,8 @@ def publish(
             pdf.close()
     if pdf is not None:
         entries = _books(list(jobs), entries, out, ds, ctx, site_labels)
-    entries = _answers(entries, site_labels)
+    records = merge_records(load_records(out), _records(jobs, entries, manifest, ds, ctx), site)
+    save_records(out, records)
     ui = ui_strings(site_lang)
     page = (
         write_comparison(compared, _categories(ctx, compared, site_lang), site, title=f"{title} · "
@@ -336,13 +397,10 @@ def publish(
         if compared
         else None
     )  # fmt: skip
-    index = write_index(
-        entries,
-        site,
-        title=title,
-        lang=site_lang,
+    index, by_lang = _write_indexes(
+        records, site, site_lang, title=title, compare=page.name if page else None,
         generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        stage_order=tuple(STAGES),
-        compare=page.name if page else None,
-    )
-    return Published(index, tuple(entries))
+    )  # fmt: skip
+    position = {job_id: i for i, job_id in enumerate(records)}
+    ours = [by_lang[site_lang][position[job.job_id]] for job in jobs]
+    return Published(index, tuple(ours))

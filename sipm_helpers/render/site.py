@@ -65,6 +65,7 @@ _UI = MappingProxyType(
                 "shown_before": "",
                 "shown_after": " shown",
                 "no_match": "No report matches the filters.",
+                "language_name": "English",
             }
         ),
         "zh-CN": MappingProxyType(
@@ -98,6 +99,7 @@ _UI = MappingProxyType(
                 "shown_before": "显示 ",
                 "shown_after": " 条",
                 "no_match": "没有符合筛选条件的报告。",
+                "language_name": "中文",
             }
         ),
     }
@@ -135,6 +137,8 @@ class ReportEntry:
     links: tuple[tuple[str, str], ...] = ()
     province: str = ""  # the province the region belongs to, whose group lists it
     province_name: str = ""
+    search: str = ""  # more words the search box finds the row by (its names in each language)
+    language: str = ""  # the name of the report's language, shown beside its links if given
 
     def __post_init__(self) -> None:
         if self.status not in STATUSES:
@@ -234,9 +238,11 @@ def render_index(
     generated: str | None = None,
     stage_order: Sequence[str] = (),
     compare: str | None = None,
+    others: Sequence[tuple[str, str]] = (),
 ) -> str:
     """The index page for ``entries`` as HTML text (see :func:`write_index`); ``compare``
-    names the comparison page to link to, if there is one."""
+    names the comparison page to link to, if there is one, ``others`` the same index in
+    other languages (language, page)."""
     site_dir = Path(site_dir)
     ui = ui_strings(lang)
     stage_rank = {stage: i for i, stage in enumerate(stage_order)}
@@ -262,6 +268,8 @@ def render_index(
             "province_name": e.province_name or e.province,
             "error": _first_line(e.error),
             "flags": e.flags,
+            "search": e.search,
+            "language": e.language,
         }
         for e in ordered
     ]
@@ -289,6 +297,9 @@ def render_index(
         options=options,
         summary={"total": len(rows), "ok": len(rows) - failed, "failed": failed, "grades": grades},
         compare=_href(compare, site_dir),
+        others=[
+            (ui_strings(other)["language_name"], _href(page, site_dir)) for other, page in others
+        ],
     )
 
 
@@ -301,13 +312,17 @@ def write_index(
     generated: str | None = None,
     stage_order: Sequence[str] = (),
     compare: str | None = None,
+    others: Sequence[tuple[str, str]] = (),
+    name: str = "index.html",
 ) -> Path:
     """Write ``site_dir/index.html`` (atomically) listing ``entries``; returns its path.
 
     Rows are sorted by stage (stages named in ``stage_order`` first, in that order, then
     the rest by code), fund, region, year and period. ``lang`` ('en' or 'zh') sets the
     page's labels and ``<html lang>``; ``generated`` (e.g. a timestamp) is shown under
-    the title when given. Raises ``SipmError`` if a link points outside ``site_dir``.
+    the title when given; ``others`` (language, page) link to the index in other
+    languages, and ``name`` is the page's file name in ``site_dir``. Raises ``SipmError``
+    if a link points outside ``site_dir``.
     """
     site_dir = Path(site_dir)
     text = render_index(
@@ -318,7 +333,8 @@ def write_index(
         generated=generated,
         stage_order=stage_order,
         compare=compare,
+        others=others,
     )
-    path = site_dir / "index.html"
+    path = site_dir / PurePosixPath(name).name
     atomic_write_text(path, text)
     return path

@@ -24,6 +24,9 @@ from dataclasses import dataclass, field
 from html import escape
 from html.parser import HTMLParser
 
+from sipm_helpers.config.labels import load_labels
+from sipm_helpers.render.paper import PAGE_CELL
+
 #: Headings listed in the table of contents, and numbered where the report has none.
 TOC_LEVELS = ("h2", "h3")
 #: The table of contents' placeholder in the page template: ``<nav class="sipm-toc">``.
@@ -85,7 +88,7 @@ def chinese_number(n: int) -> str:
 def section_number(level: int, counts: tuple[int, int], lang: str) -> str:
     """The number a heading gets: 一、 / （一） in Chinese, 1. / 1.1 in English."""
     top, sub = counts
-    if lang == "zh":
+    if load_labels(lang).chinese_numbering:
         return f"{chinese_number(top)}、" if level == 2 else f"（{chinese_number(sub)}）"
     return f"{top}. " if level == 2 else f"{top}.{sub} "
 
@@ -290,7 +293,7 @@ def table_layout(
 def _toc_html(headings: list[Heading], title: str) -> str:
     items = "".join(
         f'<li class="toc-{h.level}"><a href="#{escape(h.anchor, quote=True)}">'
-        f"{escape(h.text)}</a></li>"
+        f"{escape(h.text)}</a>{PAGE_CELL.format(anchor=escape(h.anchor, quote=True))}</li>"
         for h in headings
     )
     return f'<p class="sipm-toc-title">{escape(title)}</p><ol>{items}</ol>'
