@@ -54,13 +54,40 @@ class _UniqueKeys(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
         return super().construct_mapping(node, deep)
 
 
+# Anchors and aliases (&name, *name) are refused: a few hundred bytes of nested aliases
+# (billion laughs) expand to gigabytes in whatever walks the data.
+ANCHOR_MARKS = ("&", "*")
+
+
+def refuse_anchors(path: Path, text: str) -> None:
+    """ParameterError naming the line of the first YAML anchor or alias in ``text``.
+    Only a text holding '&' or '*' is parsed for them (the parser's events: cheap, and
+    nothing is built)."""
+    if not any(mark in text for mark in ANCHOR_MARKS):
+        return
+    try:
+        for event in yaml.parse(text, Loader=_UniqueKeys):
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+                line = event.start_mark.line + 1
+                raise ParameterError(
+                    path,
+                    f"line {line}",
+                    "YAML anchors and aliases (&name, *name) are not accepted: write the "
+                    "value out where it is used",
+                )
+    except yaml.YAMLError:
+        return  # the loader below says what is wrong
+
+
 def read_yaml(path: str | Path) -> dict[str, Any]:
-    """Read a YAML mapping with ``yaml.safe_load``; raise ParameterError naming the file."""
+    """Read a YAML mapping with ``yaml.safe_load``, refusing anchors and aliases
+    (:func:`refuse_anchors`); raise ParameterError naming the file."""
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise ParameterError(path, "", f"cannot read: {exc.strerror or exc}") from exc
+    refuse_anchors(path, text)
     try:
         # A safe loader: it constructs plain data only, exactly as yaml.safe_load.
         data = yaml.load(text, Loader=_UniqueKeys)

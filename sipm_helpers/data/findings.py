@@ -13,9 +13,11 @@ from dataclasses import asdict, dataclass, field, fields
 
 import pandas as pd
 
-from sipm_helpers.config.labels import Labels, Said, load_labels
+from sipm_helpers.config.labels import Labels, Said, load_labels, said
 
 ERROR, WARNING = "error", "warning"
+# What the finding that stands for a rule's findings left out says (limits.yaml).
+MORE = "validation_more_rows"
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,15 @@ class Finding:
 SHEET = ", sheet "  # how a workbook's origin names the sheet: "data.xlsx, sheet budget"
 
 
+def more_rows(
+    severity: str, table: str, where: str, rule: str, count: int, shown: int, english: Labels
+) -> Finding:
+    """The finding that stands for ``count`` findings of ``rule`` left out, ``shown`` kept."""
+    message = said(MORE, count=count, shown=shown)
+    return Finding(severity, table, where, None, None, None, rule, message.in_(english),
+                   said=message)  # fmt: skip
+
+
 def origin(workbook: str, sheet: str) -> str:
     """Where a sheet's rows come from, as findings name it."""
     return f"{workbook}{SHEET}{sheet}"
@@ -90,6 +101,11 @@ class ValidationReport:
     source: str
     findings: list[Finding] = field(default_factory=list)
     caused_by: dict[int, int] = field(default_factory=dict)
+    # Findings kept per severity, table and rule (parameters/limits.yaml findings_per_rule;
+    # None: all); the rest are counted in ``left_out`` and said in one finding by close().
+    most: int | None = None
+    kept: Counter = field(default_factory=Counter)
+    left_out: dict[tuple[str, str, str], tuple[int, str]] = field(default_factory=dict)
 
     @property
     def errors(self) -> list[Finding]:
@@ -104,7 +120,27 @@ class ValidationReport:
         return not self.errors
 
     def extend(self, findings: list[Finding]) -> None:
-        self.findings.extend(findings)
+        if self.most is None:
+            self.findings.extend(findings)
+            return
+        for f in findings:
+            key = (f.severity, f.table, f.rule)
+            if f.said is not None and f.said.key == MORE:  # left out where it was found
+                count, _ = self.left_out.get(key, (0, f.origin))
+                self.left_out[key] = (count + dict(f.said.values)["count"], f.origin)
+            elif self.kept[key] < self.most:
+                self.kept[key] += 1
+                self.findings.append(f)
+            else:
+                count, _ = self.left_out.get(key, (0, f.origin))
+                self.left_out[key] = (count + 1, f.origin)
+
+    def close(self, english: Labels) -> None:
+        """One finding for each rule whose findings went over ``most``: how many more."""
+        for (severity, table, rule), (count, where) in self.left_out.items():
+            self.findings.append(more_rows(severity, table, where, rule, count, self.most,
+                                           english))  # fmt: skip
+        self.left_out = {}
 
     def summary(self, labels: Labels | None = None) -> str:
         labels = labels or load_labels("en")

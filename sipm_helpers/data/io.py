@@ -10,6 +10,7 @@ import os
 import shutil
 import tempfile
 import warnings
+import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -17,6 +18,8 @@ from pathlib import Path
 import pandas as pd
 
 from sipm_helpers.config.labels import load_labels, refusal, said
+from sipm_helpers.config.limits import Limits, load_limits
+from sipm_helpers.data.cells import ESCAPE, append_row, frame_csv, unescaped
 from sipm_helpers.data.findings import ERROR, WARNING, Finding, origin
 from sipm_helpers.errors import SipmError
 
@@ -75,11 +78,59 @@ def column_name(heading) -> str:
     return lines[0].strip() if lines else ""
 
 
-def _csv_text(file: Path, table: str, notes: list[Finding]) -> str:
+def _within_size(file: Path, limits: Limits) -> None:
+    """Refuse a file larger than ``limits.file_bytes``, before it is read."""
+    size = file.stat().st_size
+    if size > limits.file_bytes:
+        raise refusal("error_file_too_large", file=str(file), size=size, limit=limits.file_bytes)
+
+
+def _within_shape(file: Path | str, rows: int, columns: int, limits: Limits) -> None:
+    """Refuse a table of more rows or cells than ``limits`` allow."""
+    if rows > limits.rows:
+        raise refusal("error_too_many_rows", file=str(file), rows=rows, limit=limits.rows)
+    if rows * columns > limits.cells:
+        raise refusal("error_too_many_cells", file=str(file), cells=rows * columns,
+                      limit=limits.cells)  # fmt: skip
+
+
+def _csv_bytes(file: Path, limits: Limits) -> bytes:
+    """A CSV file's bytes, once its size, its lines (less the heading) and its lines times
+    the heading's fields are within ``limits``: counted on the bytes, before parsing."""
+    _within_size(file, limits)
+    data = file.read_bytes()
+    first = data.split(b"\n", 1)[0]
+    lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+    _within_shape(file, max(lines - 1, 0), first.count(b",") + 1, limits)
+    return data
+
+
+def _workbook_size(path: Path, limits: Limits) -> None:
+    """Refuse a workbook larger than ``limits.file_bytes``, or whose parts expand to more
+    than ``limits.expanded_bytes``: the sizes its zip declares, then the bytes its parts
+    inflate to, counted up to the limit (a zip may declare less than it holds)."""
+    _within_size(path, limits)
+    limit = limits.expanded_bytes
+    try:
+        with zipfile.ZipFile(path) as book:
+            parts = book.infolist()
+            size = sum(p.file_size for p in parts)
+            if size <= limit:
+                size = 0
+                for part in parts:
+                    with book.open(part) as fh:
+                        while size <= limit and (chunk := fh.read(1 << 20)):
+                            size += len(chunk)
+    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+        raise refusal("error_workbook", path=str(path), error=str(exc)) from exc
+    if size > limit:
+        raise refusal("error_workbook_expands", path=str(path), size=size, limit=limit)
+
+
+def _csv_text(file: Path, table: str, notes: list[Finding], data: bytes) -> str:
     """The file's text: UTF-8 (a byte-order mark, as Excel writes, is dropped) or, where it
     is not UTF-8, GB18030 (what Chinese Windows and Excel save by default), noted as a
     warning. Neither: an error naming the line and the byte."""
-    data = file.read_bytes()
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -158,12 +209,15 @@ def _unsaved_formulas(ws, values_ws, where: str, table: str) -> list[Finding]:
     ]  # fmt: skip
 
 
-def read_raw(path: str | Path, table_names: list[str]) -> RawDataset:
-    """Read the tables named ``table_names`` that exist at ``path`` (absent ones are left out)."""
+def read_raw(path: str | Path, table_names: list[str], limits: Limits | None = None) -> RawDataset:
+    """Read the tables named ``table_names`` that exist at ``path`` (absent ones are left
+    out), each file within ``limits`` (parameters/limits.yaml) before it is parsed."""
     path = Path(path)
     fmt = detect_format(path)
+    limits = limits or load_limits()
     raw = RawDataset(source=path, format=fmt)
     if fmt == "xlsx":
+        _workbook_size(path, limits)
         try:
             sheets = pd.read_excel(path, sheet_name=None, dtype=str, header=0, engine="openpyxl")
         except Exception as exc:  # openpyxl raises many kinds for a damaged workbook
@@ -171,6 +225,7 @@ def read_raw(path: str | Path, table_names: list[str]) -> RawDataset:
         for name in table_names:
             if name in sheets:
                 frame = sheets[name]
+                _within_shape(origin(path.name, name), *frame.shape, limits)
                 # Templates document each column in a second header row starting with '#'.
                 skip = 0
                 if len(frame) and str(frame.iloc[0, 0]).startswith("#"):
@@ -190,8 +245,9 @@ def read_raw(path: str | Path, table_names: list[str]) -> RawDataset:
                     # A first data row longer than the header would be taken for an index
                     # (shifting every column) or, with index_col=False, cut short: refuse it.
                     warnings.simplefilter("error", pd.errors.ParserWarning)
+                    text = _csv_text(file, name, raw.notes, _csv_bytes(file, limits))
                     frame = pd.read_csv(
-                        io.StringIO(_csv_text(file, name, raw.notes)),
+                        io.StringIO(text),
                         dtype=str,
                         keep_default_na=False,
                         comment=None,
@@ -199,6 +255,7 @@ def read_raw(path: str | Path, table_names: list[str]) -> RawDataset:
                         skip_blank_lines=False,  # counted, so line numbers stay right; dropped below
                     )
             else:
+                _parquet_shape(file, limits)
                 frame = pd.read_parquet(file).reset_index(drop=True)
         except SipmError:
             raise
@@ -206,6 +263,8 @@ def read_raw(path: str | Path, table_names: list[str]) -> RawDataset:
             raise refusal("error_fields_beyond_header", file=str(file)) from exc
         except Exception as exc:  # parser errors carry their own line numbers
             raise refusal("error_cannot_read", file=str(file), error=str(exc)) from exc
+        if fmt == "csv":
+            frame = _unescaped(frame)
         skip = 0
         if fmt == "csv" and len(frame) and str(frame.iloc[0, 0]).startswith("#"):
             frame, skip = frame.iloc[1:].reset_index(drop=True), 1
@@ -213,6 +272,27 @@ def read_raw(path: str | Path, table_names: list[str]) -> RawDataset:
         raw.origins[name] = file.name
         raw.header_rows[name] = 1 + skip
     return raw
+
+
+def _unescaped(frame: pd.DataFrame) -> pd.DataFrame:
+    """A CSV file's fields as written before the suite's writer escaped them (a leading
+    apostrophe before what reads as a formula, :mod:`sipm_helpers.data.cells`)."""
+    for column in frame.columns:
+        values = frame[column]
+        marked = values.str.startswith(ESCAPE, na=False)
+        if marked.any():  # only the marked cells: a file of quotes is not mapped whole
+            frame.loc[marked, column] = values[marked].map(unescaped)
+    return frame
+
+
+def _parquet_shape(file: Path, limits: Limits) -> None:
+    """Refuse a Parquet file over ``limits``: its size, and its rows and columns as its
+    footer declares them."""
+    import pyarrow.parquet as pq
+
+    _within_size(file, limits)
+    meta = pq.ParquetFile(file).metadata
+    _within_shape(file, meta.num_rows, meta.num_columns, limits)
 
 
 def _umask() -> int:
@@ -290,7 +370,7 @@ def write_dataset(
     try:
         for name, frame in tables.items():
             if fmt == "csv":
-                frame.to_csv(staging / f"{name}.csv", index=False)
+                (staging / f"{name}.csv").write_text(frame_csv(frame), encoding="utf-8")
             else:
                 frame.to_parquet(staging / f"{name}.parquet", index=False)
         (staging / MARKER).write_text("a dataset written by sipm\n", encoding="utf-8")
@@ -308,15 +388,30 @@ def _write_workbook(tables: Mapping[str, pd.DataFrame], out: Path) -> Path:
     fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".xlsx")
     os.close(fd)
     try:
-        with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
-            for name, frame in tables.items():
-                frame.to_excel(writer, sheet_name=name, index=False)
+        _workbook(tables).save(tmp)
         os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, out)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
     return out
+
+
+def _workbook(tables: Mapping[str, pd.DataFrame]):
+    """A sheet per table, its heading bold, every cell written as data (text as text)."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    book.remove(book.active)
+    for name, frame in tables.items():
+        ws = book.create_sheet(name)
+        append_row(ws, [str(c) for c in frame.columns])
+        for cell in ws[1]:
+            cell.font = Font(bold=True)
+        for row in frame.astype(object).where(frame.notna(), None).values.tolist():
+            append_row(ws, row)
+    return book
 
 
 def tree_digest(paths: Iterable[Path], patterns: Sequence[str] = ("*",)) -> str:

@@ -21,7 +21,7 @@ import pyarrow.compute as pc
 
 from sipm_helpers.config.labels import Labels, Named, Said, said
 from sipm_helpers.config.tables import ColumnSpec, TableSpec
-from sipm_helpers.data.findings import ERROR, WARNING, Finding
+from sipm_helpers.data.findings import ERROR, WARNING, Finding, more_rows
 
 DTYPES = {"text": "string", "integer": "Int64", "number": "Float64", "date": "datetime64[ns]"}
 
@@ -33,6 +33,7 @@ def coerce_table(
     row_offset: int,
     english: Labels,
     names: Mapping[str, Mapping[str, str]] | None = None,
+    most: int | None = None,
 ) -> tuple[pd.DataFrame, list[Finding]]:
     """Cast the spec's columns to their types; report cells that are not valid values.
 
@@ -43,6 +44,7 @@ def coerce_table(
     Returns the typed frame (spec columns only, in spec order; invalid cells become
     missing) and the findings. What Excel or an input method does to a cell and whose
     intent is plain (full-width digits, a date typed 2026/5/31) is read, with a warning.
+    ``most``: the findings made per column (limits.yaml), one more saying how many are left.
     """
     findings: list[Finding] = []
     out = {}
@@ -50,7 +52,7 @@ def coerce_table(
         if name not in frame.columns:
             continue
         raw = frame[name]
-        where = _Where(spec, name, origin, row_offset, english)
+        where = _Where(spec, name, origin, row_offset, english, most)
         if col.type in ("integer", "number") and pd.api.types.is_numeric_dtype(raw.dtype):
             # Parquet and Excel numbers arrive typed: no text round trip (1.8 M national rows)
             out[name], bad = _typed_numbers(raw, col.type)
@@ -87,6 +89,7 @@ class _Where:
     origin: str
     row_offset: int
     english: Labels
+    most: int | None = None
 
     def finding(self, severity: str, label, value: str, rule: str, message: Said) -> Finding:
         row = int(label) + self.row_offset
@@ -185,7 +188,13 @@ def _dates(text: pd.Series, where: _Where) -> tuple[pd.Series, np.ndarray, list[
 
 def _type_findings(labels, text: pd.Series, where: _Where) -> list[Finding]:
     expected = said(f"validation_type_{where.spec.columns[where.column].type}")
-    return [where.finding(ERROR, label, str(text.loc[label]), "type", expected) for label in labels]
+    most = len(labels) if where.most is None else where.most
+    out = [where.finding(ERROR, label, str(text.loc[label]), "type", expected)
+           for label in labels[:most]]  # fmt: skip
+    if len(labels) > most:
+        out.append(more_rows(ERROR, where.spec.name, where.origin, "type", len(labels) - most,
+                             most, where.english))  # fmt: skip
+    return out
 
 
 # The checks of build_schema, by the name pandera reports them under (their error text).
@@ -271,40 +280,40 @@ def schema_findings(
     english: Labels,
     already_bad: pd.DataFrame | None = None,
     references: Mapping[str, set[str]] | None = None,
+    most: int | None = None,
 ) -> list[Finding]:
     """Run the schema lazily and turn pandera's failure cases into findings, their
     messages worded in English by ``english``.
 
     Cells already reported as type errors (``already_bad``, a boolean frame) are not
     reported again as missing. A value not among the allowed ones is given the closest
-    allowed values (``references`` resolves "@funds" and the like).
+    allowed values (``references`` resolves "@funds" and the like). ``most``: the findings
+    made per check (limits.yaml), one more saying how many are left.
     """
     try:
         schema.validate(typed, lazy=True)
         return []
     except pa.errors.SchemaErrors as exc:
         cases = exc.failure_cases
+    cases = _new_cases(cases, already_bad)
     findings = []
+    if most is not None and len(cases):
+        order = cases.groupby("check", sort=False).cumcount()
+        for check, left in cases.loc[order >= most, "check"].value_counts(sort=False).items():
+            first = cases.loc[cases["check"] == check].iloc[0]
+            column = None if pd.isna(first["column"]) else str(first["column"])
+            rule, _ = _failed(str(check), spec, column, None, references or {})
+            findings.append(more_rows(ERROR, spec.name, origin, rule, int(left), most, english))
+        cases = cases.loc[order < most]
     for case in cases.itertuples(index=False):
         column = None if pd.isna(case.column) else str(case.column)
         index = None if case.index is None or pd.isna(case.index) else int(case.index)
         check = str(case.check)
-        if (
-            column
-            and index is not None
-            and already_bad is not None
-            and check == "not_nullable"
-            and column in already_bad
-            and bool(already_bad.at[index, column])
-        ):
-            continue
         value = (
             None
             if case.failure_case is None or pd.isna(case.failure_case)
             else str(case.failure_case)
         )
-        if check.startswith("dtype("):
-            continue  # type problems were reported by coerce_table
         rule, message = _failed(check, spec, column, value, references or {})
         findings.append(
             Finding(
@@ -320,6 +329,21 @@ def schema_findings(
             )
         )
     return findings
+
+
+def _new_cases(cases: pd.DataFrame, already_bad: pd.DataFrame | None) -> pd.DataFrame:
+    """Pandera's failure cases less its type checks (coerce_table reported them) and the
+    missing values of cells already reported as type errors (``already_bad``)."""
+    check = cases["check"].astype(str)
+    keep = ~check.str.startswith("dtype(").to_numpy(dtype=bool)
+    if already_bad is not None:
+        rows = already_bad.index.get_indexer(pd.to_numeric(cases["index"], errors="coerce"))
+        columns = already_bad.columns.get_indexer(cases["column"])
+        known = (rows >= 0) & (columns >= 0) & (check == "not_nullable").to_numpy(dtype=bool)
+        flagged = np.zeros(len(cases), dtype=bool)
+        flagged[known] = already_bad.to_numpy(dtype=bool)[rows[known], columns[known]]
+        keep &= ~flagged
+    return cases.loc[keep].reset_index(drop=True)
 
 
 def _failed(

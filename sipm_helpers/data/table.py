@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from sipm_helpers.config.labels import Labels, Said
-from sipm_helpers.data.findings import Finding
+from sipm_helpers.data.findings import Finding, more_rows
 
 ROW = "_row"  # a failing group's row of the table, where one row stands for it
 VALUE = "_value"  # the value a finding quotes, where not the named column's
@@ -24,6 +24,7 @@ class Table:
     frame: pd.DataFrame
     origin: str
     row_offset: int  # add to the 0-based index to get the row a person sees
+    most: int | None = None  # findings made per rule (limits.yaml); None: all
 
     def findings(
         self,
@@ -37,6 +38,10 @@ class Table:
         message in ``MESSAGE``, worded in English by ``english``; its index is the
         table's row, unless it has ``ROW``."""
         out = []
+        if self.most is not None and len(failing) > self.most:
+            left = len(failing) - self.most
+            out.append(more_rows(severity, self.name, self.origin, rule, left, self.most, english))
+            failing = failing.iloc[: self.most]
         for label, row in failing.iterrows():  # only the failing rows: few by construction
             at = row[ROW] if ROW in failing else label
             if VALUE in failing:

@@ -18,7 +18,6 @@ the drop-down lists of region codes offer exactly those regions.
 
 from __future__ import annotations
 
-import csv
 import io
 from pathlib import Path
 
@@ -32,6 +31,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from sipm_helpers.config.context import Context, load_context
 from sipm_helpers.config.labels import refusal
 from sipm_helpers.config.tables import ColumnSpec, TableSpec, load_template_words, lookup_sheet
+from sipm_helpers.data.cells import append_row, csv_text
 from sipm_helpers.data.dataset import TABLES
 from sipm_helpers.data.findings import ValidationReport
 from sipm_helpers.data.io import atomic_write_bytes, atomic_write_text, read_raw
@@ -104,12 +104,12 @@ def write_templates(
         target.mkdir(parents=True, exist_ok=True)
         for name in TABLES:
             spec = ctx.specs[name]
-            buf = io.StringIO()
-            writer = csv.writer(buf)
-            writer.writerow(list(spec.columns))
-            writer.writerow(documentation_row(spec, lang))
-            writer.writerows(_rows(filled.get(name), spec))
-            atomic_write_text(target / f"{name}.csv", buf.getvalue())
+            rows = [
+                list(spec.columns),
+                documentation_row(spec, lang),
+                *_rows(filled.get(name), spec),
+            ]
+            atomic_write_text(target / f"{name}.csv", csv_text(rows))
         return target
     if fmt != "xlsx":
         raise ValueError(f"template format must be xlsx or csv, not {fmt!r}")
@@ -122,7 +122,7 @@ def write_templates(
         sheet = book.create_sheet(name)
         _data_sheet(sheet, ctx.specs[name], lang, sheets, known)
         for row in _rows(filled.get(name), ctx.specs[name]):
-            sheet.append(row)
+            append_row(sheet, row)
     for name, (head, rows) in sheets.items():
         _lookup_sheet(book.create_sheet(name), head, rows)
     buf = io.BytesIO()
@@ -142,17 +142,17 @@ def _rows(frame: pd.DataFrame | None, spec: TableSpec) -> list[list]:
 def _readme(sheet, ctx: Context, lang: str) -> None:
     w = load_template_words(lang)
     sheet.title = w["readme_sheet"]
-    sheet.append([w["readme_title"]])
-    sheet.append([w["readme_text"]])
-    sheet.append([])
-    sheet.append(
-        [w["readme_table"], w["readme_required"], w["readme_key"], w["readme_description"]]
+    append_row(sheet, [w["readme_title"]])
+    append_row(sheet, [w["readme_text"]])
+    append_row(sheet, [])
+    append_row(
+        sheet, [w["readme_table"], w["readme_required"], w["readme_key"], w["readme_description"]]
     )
     for name in TABLES:
         spec = ctx.specs[name]
         description = spec.zh if lang == "zh" else spec.en
-        sheet.append(
-            [name, w["yes"] if spec.required else w["no"], ", ".join(spec.key), description]
+        append_row(
+            sheet, [name, w["yes"] if spec.required else w["no"], ", ".join(spec.key), description]
         )
     sheet.column_dimensions["A"].width = 16
     sheet.column_dimensions["D"].width = 90
@@ -165,8 +165,8 @@ def _data_sheet(sheet, spec: TableSpec, lang: str, lookups_: dict, region_rows: 
     (region codes from the regions sheet: its ``region_rows`` rows where it is filled)."""
     words = load_template_words(lang)
     sheet.title = spec.name
-    sheet.append([f"{name}\n{col.heading(lang)}" for name, col in spec.columns.items()])
-    sheet.append(documentation_row(spec, lang))
+    append_row(sheet, [f"{name}\n{col.heading(lang)}" for name, col in spec.columns.items()])
+    append_row(sheet, documentation_row(spec, lang))
     for i, col in enumerate(spec.columns.values(), start=1):
         head, doc = sheet.cell(1, i), sheet.cell(2, i)
         head.font, head.fill = Font(bold=True, color="FFFFFF"), HEADER_FILL
@@ -213,9 +213,9 @@ def _drop_down(
 
 
 def _lookup_sheet(sheet, head: list[str], rows: list[list]) -> None:
-    sheet.append(head)
+    append_row(sheet, head)
     for row in rows:
-        sheet.append(row)
+        append_row(sheet, row)
     for i in range(1, len(head) + 1):
         sheet.cell(1, i).font = Font(bold=True, color="FFFFFF")
         sheet.cell(1, i).fill = HEADER_FILL

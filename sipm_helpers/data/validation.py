@@ -16,6 +16,7 @@ import pandas as pd
 from sipm_helpers.config import FundRegistry, TableSpec
 from sipm_helpers.config.context import Context, load_context
 from sipm_helpers.config.labels import Labels, Said, load_labels, said
+from sipm_helpers.config.limits import load_limits
 from sipm_helpers.data.dataset import TABLES, Dataset
 from sipm_helpers.data.findings import ERROR, WARNING, Finding, ValidationReport
 from sipm_helpers.data.io import RawDataset, read_raw
@@ -101,6 +102,7 @@ def _schema_pass(
     """Presence of tables and columns, types, then the pandera schema of each table."""
     tables: dict[str, Table] = {}
     typed_regions = None
+    most = report.most
     for name in TABLES:  # regions first: the others refer to its codes
         spec = ctx.specs[name]
         if name not in raw.tables:
@@ -141,21 +143,20 @@ def _schema_pass(
             report.extend([_finding(english, ERROR, name, origin, None, "empty_table", message)])
             continue  # the rules that read it do not run: one finding, not thousands
         names = _names(ctx, typed_regions if name != "regions" else None)
-        typed, type_findings = coerce_table(frame, spec, origin, offset, english, names)
+        typed, type_findings = coerce_table(frame, spec, origin, offset, english, names, most)
         report.extend(type_findings)
-        bad = pd.DataFrame(False, index=typed.index, columns=typed.columns)
-        for f in type_findings:
-            if f.severity == ERROR:
-                bad.at[f.row - offset, f.column] = True
+        bad = typed.isna() & frame.reindex(columns=typed.columns).notna()  # not a valid value
         refs = _references(ctx, typed_regions if name != "regions" else None)
         schema = build_schema(spec, refs)
         if name == "regions":
             schema = schema.remove_columns([])  # regions refer to nothing
-        report.extend(schema_findings(typed, schema, spec, origin, offset, english, bad, refs))
+        report.extend(
+            schema_findings(typed, schema, spec, origin, offset, english, bad, refs, most)
+        )
         dup = typed.duplicated(list(spec.key), keep="first") & typed[list(spec.key)].notna().all(
             axis=1
         )
-        table = Table(name, typed, origin, offset)
+        table = Table(name, typed, origin, offset, most)
         duplicates = rows(
             typed,
             dup,
@@ -229,12 +230,13 @@ def validate_raw(
     """Validate tables as read; return the typed dataset (None when there are errors) and the report."""
     ctx = ctx or load_context()
     english = load_labels("en")
-    report = ValidationReport(str(raw.source))
+    report = ValidationReport(str(raw.source), most=load_limits().findings_per_rule)
     report.extend(raw.notes)
     tables = _schema_pass(raw, ctx, report, english)
     if "regions" not in tables or (
         report.errors and any(f.table == "regions" for f in report.errors)
     ):
+        report.close(english)
         report.caused_by = _link(report, tables, ctx)
         return None, report
     regions_frame = tables["regions"].frame
@@ -244,6 +246,7 @@ def validate_raw(
     )
     checked = Checked(tables, ctx, regions_frame, coordination, english)
     report.extend(run_rules(RULES, checked))
+    report.close(english)
     report.caused_by = _link(report, tables, ctx)
     if not report.ok:
         return None, report

@@ -22,6 +22,7 @@ import xlsxwriter
 
 from sipm_helpers.config.context import Context
 from sipm_helpers.config.labels import Labels, load_labels, refusal
+from sipm_helpers.data.cells import reads_as_formula
 from sipm_helpers.data.io import atomic_write_bytes
 from sipm_helpers.present.tidy import ROW_UNIT, tidy
 from sipm_helpers.present.vocabulary import code_names, headings, named
@@ -49,6 +50,9 @@ class _Formats:
     def __init__(self, book: xlsxwriter.Workbook) -> None:
         self.book, self.made = book, {}
         self.header = book.add_format(HEADER)
+        self.text = book.add_format(
+            {"quote_prefix": True}
+        )  # a text Excel would edit into a formula
 
     def of(self, unit: str | None):
         code = FORMATS.get(unit, COUNT_FORMAT)
@@ -76,7 +80,7 @@ def _sheet(book: xlsxwriter.Workbook, formats: _Formats, name: str, frame: pd.Da
     for j, column in enumerate(frame.columns):
         values = _cells(frame[column])
         if not pd.api.types.is_numeric_dtype(frame[column]) or frame[column].dtype == bool:
-            ws.write_column(1, j, named(values, names.get(column)))
+            _text_column(ws, formats, j, named(values, names.get(column)))
         elif column in ROW_UNIT and row_units is not None:
             for i, (v, unit) in enumerate(zip(values, row_units, strict=True), start=1):
                 ws.write(i, j, v, formats.of(unit))
@@ -85,6 +89,15 @@ def _sheet(book: xlsxwriter.Workbook, formats: _Formats, name: str, frame: pd.Da
         ws.set_column(j, j, max(WIDTH[0], min(WIDTH[1], len(shown[j]) + 4)))
     ws.freeze_panes(1, 0)
     ws.autofilter(0, 0, len(frame), max(len(frame.columns) - 1, 0))
+
+
+def _text_column(ws, formats: _Formats, j: int, values: list) -> None:
+    """A column of text, written as strings (the workbook never turns a text into a
+    formula), with the quote prefix where a text reads as one."""
+    ws.write_column(1, j, values)
+    for i, v in enumerate(values, start=1):
+        if isinstance(v, str) and reads_as_formula(v):
+            ws.write_string(i, j, v, formats.text)
 
 
 def write_workbook(

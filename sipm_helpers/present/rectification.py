@@ -10,6 +10,7 @@ import pandas as pd
 
 from sipm_helpers.config.context import Context
 from sipm_helpers.config.labels import load_labels
+from sipm_helpers.data.cells import frame_csv
 from sipm_helpers.data.dataset import Dataset
 from sipm_helpers.data.io import atomic_write_text
 from sipm_helpers.present.findings import fmt_date, worded_problem
@@ -61,7 +62,8 @@ def shown_id(item_id: object, fund: str) -> str:
 
 
 def write_items(frame: pd.DataFrame, path: str | Path) -> Path:
-    """The items as CSV (UTF-8), written atomically."""
+    """The items as CSV (UTF-8), written atomically; an owner or a problem that reads as a
+    formula escaped (:mod:`sipm_helpers.data.cells`)."""
     path = Path(path)
-    atomic_write_text(path, frame.to_csv(index=False))
+    atomic_write_text(path, frame_csv(frame))
     return path

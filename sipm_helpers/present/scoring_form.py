@@ -21,13 +21,12 @@ from openpyxl.styles.fonts import DEFAULT_FONT
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from sipm_helpers.data.cells import Formula, append_row, put
 from sipm_helpers.data.io import atomic_write_bytes
 from sipm_helpers.domain.scoring import NOT_APPLICABLE, REPORTED, TOTAL_BASIS
 from sipm_helpers.present.report import SelfEvaluationReport
 from sipm_helpers.present.wording import expectation, score_basis, status_label
 
-# What Excel reads as the start of a formula when text is typed or edited into a cell.
-FORMULA_STARTS = ("=", "+", "-", "@")
 # Excel number formats by the indicator's unit.
 NUMBER_FORMATS = {
     "rate": "0.0%",
@@ -90,20 +89,13 @@ def _indicator_row(r: pd.Series, report: SelfEvaluationReport) -> tuple[list, st
 
 
 def _put(ws: Worksheet, values: list, style: str = "body", width: int | None = None) -> int:
-    """Append a row in one of the ROW_STYLES and return its number. Text stays text: a
-    name or an explanation that begins with '=', '+', '-' or '@' is stored as a string,
-    with the quote prefix that keeps Excel from reading it as a formula when edited.
-    ``width``: the columns styled (the sheet's width unless given: finding it scans every
-    cell, which a long sheet feels)."""
-    ws.append(values)
-    row = ws.max_row
-    _style_row(ws, row, style, width)  # before the rest: a style resets the number format
-    for column, value in enumerate(values, start=1):
-        if isinstance(value, str):
-            cell = ws.cell(row, column)
-            cell.data_type = "s"
-            cell.quotePrefix = value[:1] in FORMULA_STARTS
-    return row
+    """Append a row in one of the ROW_STYLES and return its number. Text stays text
+    (:func:`sipm_helpers.data.cells.append_row`): a name or an explanation that begins
+    with '=', '+', '-' or '@' is stored as a string, with the quote prefix that keeps Excel
+    from reading it as a formula when edited. ``width``: the columns styled (the sheet's
+    width unless given: finding it scans every cell, which a long sheet feels)."""
+    # styled first: a style resets the number format and the quote prefix
+    return append_row(ws, values, lambda row: _style_row(ws, row, style, width))
 
 
 # The form's row styles: fill and bold. Named styles, registered once per workbook: a style
@@ -143,9 +135,9 @@ def _style_row(ws: Worksheet, row: int, style: str = "body", width: int | None =
 
 
 def _header(ws: Worksheet, title: str, header: list[str]) -> None:
-    ws.append([title])
+    append_row(ws, [title])
     ws["A1"].font = Font(bold=True, size=13)
-    ws.append(header)
+    append_row(ws, header)
     for cell in ws[2]:
         cell.font = Font(bold=True, color="FFFFFF")
         cell.fill = HEAD
@@ -184,7 +176,7 @@ def indicator_sheet(ws: Worksheet, report: SelfEvaluationReport) -> None:
     total = _put(ws, [t("form_total")], "total")
     for column in SUMMED_COLUMNS:
         cells = ",".join(f"{get_column_letter(column)}{r}" for r in subtotals)
-        ws.cell(total, column).value = f"=SUM({cells})"
+        put(ws.cell(total, column), Formula(f"=SUM({cells})"))
     last = _total_score(ws, report, total)
     s = ev.summary
     for label, value in (
@@ -217,7 +209,7 @@ def _category_rows(
     )
     for column in SUMMED_COLUMNS:
         letter = get_column_letter(column)
-        ws.cell(subtotal, column).value = f"=SUM({letter}{first}:{letter}{last})"
+        put(ws.cell(subtotal, column), Formula(f"=SUM({letter}{first}:{letter}{last})"))
     return subtotal
 
 
@@ -246,7 +238,7 @@ def _total_score(ws: Worksheet, report: SelfEvaluationReport, total: int) -> int
     basis = float(s[TOTAL_BASIS[str(s["missing"])]])
     row = _put(ws, [report.labels.t("total_score")], "total")
     score = f"{get_column_letter(SCORE_COLUMN)}{total}"
-    ws.cell(row, SCORE_COLUMN).value = f"=ROUND({score}*100/{basis:g},{report.digits})"
+    put(ws.cell(row, SCORE_COLUMN), Formula(f"=ROUND({score}*100/{basis:g},{report.digits})"))
     return row
 
 
@@ -256,14 +248,16 @@ def funding_sheet(ws: Worksheet, report: SelfEvaluationReport) -> None:
     header = [t("col_item"), t("col_initial"), t("col_adjusted"), t("col_executed"), t("col_rate")]
     _header(ws, f"{t('section_funding')} ({t('unit_money')})", header)
     for r in report.ev.funding.itertuples():
-        ws.append(
+        style = "group" if r.kind == "total" else "body"
+        append_row(
+            ws,
             [
                 report.item_name(r.item),
                 *(None if math.isnan(v) else float(v) for v in (r.initial, r.adjusted, r.executed)),
                 None if math.isnan(r.execution_rate) else float(r.execution_rate),
-            ]
+            ],
+            lambda row, style=style: _style_row(ws, row, style),
         )
-        _style_row(ws, ws.max_row, "group" if r.kind == "total" else "body")
         for column in (2, 3, 4):
             ws.cell(ws.max_row, column).number_format = "#,##0.0"
         ws.cell(ws.max_row, 5).number_format = "0.0%"

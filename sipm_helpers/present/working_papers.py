@@ -22,6 +22,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from sipm_helpers import __version__
 from sipm_helpers.config.loader import in_language
+from sipm_helpers.data.cells import Formula, append_row, put
 from sipm_helpers.data.io import atomic_write_bytes
 from sipm_helpers.domain.appraisal import MISSING
 from sipm_helpers.domain.ledger import ledger_items
@@ -291,7 +292,7 @@ class WorkingPapers:
         letter, last = get_column_letter(column), len(self.rows) + 2
         return f"'{sheet}'!${letter}$3:${letter}${last}"
 
-    def _total_formulas(self, sheet: str, row: int, n: int) -> list[str]:
+    def _total_formulas(self, sheet: str, row: int, n: int) -> list[Formula]:
         """Per region (its code in column B): the categories' subtotals (SUMIFS over the
         Scores sheet, the category's name in the header), earned, points at stake and
         assessed, the basis of the total (parameters/scoring.yaml ``missing``) and the
@@ -305,14 +306,14 @@ class WorkingPapers:
         chosen = {"points": at_stake, "assessed_points": assessed}
         chosen_basis = chosen[TOTAL_BASIS[self.r.ctx.standards.missing]]
         digits = self.r.digits
-        return [
+        return [Formula(f) for f in (
             *subtotals,
             f"=SUM(C{row}:{get_column_letter(2 + n)}{row})",
             f"=SUMIFS({self._range(sheet, self.AT_STAKE)},{of_region}",
             f"=SUMIFS({self._range(sheet, self.ASSESSED)},{of_region}",
             f"={chosen_basis}{row}",
             f"=IF({basis}{row}>0,ROUND({earned}{row}*100/{basis}{row},{digits}),0)",
-        ]
+        )]  # fmt: skip
 
     def totals(self, ws: Worksheet) -> None:
         """Per region: the categories' subtotals and the total recomputed from the Scores
@@ -335,12 +336,14 @@ class WorkingPapers:
                       None, t("pe_missing") if missing else None]  # fmt: skip
             row = _row(ws, values)
             if not missing:  # formulas after the row is put: _put keeps strings as text
-                gap = f"=ROUND({get_column_letter(9 + n)}{row}-{total}{row},{self.r.digits})"
+                gap = Formula(
+                    f"=ROUND({get_column_letter(9 + n)}{row}-{total}{row},{self.r.digits})"
+                )
                 for column, formula in enumerate(
                     [*self._total_formulas(sheet, row, n), None, None, None, gap], start=3
                 ):
                     if formula:
-                        ws.cell(row, column).value = formula
+                        put(ws.cell(row, column), formula)
             _formats(ws, row, {c: self.fmt for c in range(3, len(values))})
         _widths(ws, (14, 9, *([10] * (n + 5)), 12, 10, 12, 8, 14))
 
@@ -400,7 +403,7 @@ class WorkingPapers:
                              years=[self.a.year])  # fmt: skip
         if items.empty:
             return
-        ws.append([])
+        append_row(ws, [])
         _row(ws, [t("papers_ledger_items")], "bold")
         _row(ws, [t("papers_col_item_id"), t("papers_col_region"), t("papers_col_year"),
                   t("papers_col_source"), t("col_indicator"), t("pe_problem"),
