@@ -65,7 +65,9 @@ def cmd_template(args: argparse.Namespace, text: CliText) -> int:
     from sipm_helpers.data.templates import write_templates
 
     lang = args.lang or text.lang
-    path = write_templates(Path(args.dir), args.format, lang=lang, regions=args.regions)
+    path = write_templates(
+        Path(args.dir), args.format, lang=lang, regions=args.regions, force=args.force
+    )
     print(text.t("cli_templates_written", path=path))
     return EXIT_OK
 
@@ -330,7 +332,8 @@ def cmd_export(args: argparse.Namespace, text: CliText) -> int:
 
     regions = run_regions(Path(args.run))
     tables = run_tables(args.run, load_context(), lang=args.lang, regions=regions)
-    path = write_workbook(tables, Path(args.out), UNITS, load_labels(tables["totals"].lang))
+    labels = load_labels(tables["totals"].lang)
+    path = write_workbook(tables, Path(args.out), UNITS, labels, force=args.force)
     print(text.t("cli_exported", path=path))
     return EXIT_OK
 
@@ -449,6 +452,7 @@ def build_parser(text: CliText | None = None) -> argparse.ArgumentParser:
                    help=t("cli_template_format"))  # fmt: skip
     p.add_argument("--lang", choices=languages(), default=None, help=t("cli_template_lang"))
     p.add_argument("--regions", metavar="DATASET", help=t("cli_template_regions"))
+    p.add_argument("--force", action="store_true", help=t("cli_template_force"))
     p.set_defaults(func=cmd_template)
 
     p = sub.add_parser("generate", help=t("cli_generate"), description=t("cli_generate"))
@@ -483,6 +487,7 @@ def build_parser(text: CliText | None = None) -> argparse.ArgumentParser:
     p.add_argument("run", help=t("cli_export_run"))
     p.add_argument("--out", required=True, help=t("cli_export_out"))
     p.add_argument("--lang", choices=languages(), default=None, help=t("cli_export_lang"))
+    p.add_argument("--force", action="store_true", help=t("cli_export_force"))
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("publish", help=t("cli_publish"), description=t("cli_publish"))
