@@ -128,13 +128,14 @@ def _plan(args: argparse.Namespace):
 def _jobs(plan):
     """Load the context and the data, plan the jobs and check them all: bad data or a bad
     job stops here, before anything is written."""
-    from sipm_helpers.batch.plan import plan_jobs
+    from sipm_helpers.batch.plan import PlanError, plan_jobs
     from sipm_helpers.batch.runner import check_jobs
     from sipm_helpers.config.context import load_context
     from sipm_helpers.data.validation import load_dataset
 
     ctx = load_context()
     dataset = load_dataset(plan.data or None, ctx)
+    plan.scope.check(dataset)
     jobs = plan_jobs(
         dataset,
         plan.stages,
@@ -144,6 +145,8 @@ def _jobs(plan):
         as_of=plan.as_of,
         review_date=plan.review_date,
     )
+    if not jobs:
+        raise refusal("error_nothing_selected", PlanError)
     check_jobs(jobs, Path(plan.out), ctx, dataset)
     return ctx, dataset, jobs
 
