@@ -17,6 +17,7 @@ import json
 import os
 import sys
 import time
+import warnings
 from collections.abc import Callable, Sequence
 from functools import partial
 from pathlib import Path
@@ -521,6 +522,10 @@ def build_parser(text: CliText | None = None) -> argparse.ArgumentParser:
     return parser
 
 
+def _one_line_warning(text: CliText, message, category, *_args, **_kwargs) -> None:
+    print(text.t("cli_warning", message=message), file=sys.stderr)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `sipm` console script; returns the exit status. The language
     is picked here, once (``--lang``, else the locale)."""
@@ -528,7 +533,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     text = cli_text(argv, os.environ)
     args = build_parser(text).parse_args(argv)
     try:
-        return args.func(args, text)
+        with warnings.catch_warnings():  # a warning of the suite is one line, no source
+            warnings.showwarning = partial(_one_line_warning, text)
+            return args.func(args, text)
     except BatchInterrupted as exc:
         print(text.error(exc), file=sys.stderr)
         return EXIT_INTERRUPTED

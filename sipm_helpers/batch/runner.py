@@ -11,6 +11,7 @@ raises ``BatchInterrupted``; the same command later reruns only what is not done
 
 from __future__ import annotations
 
+import json
 import os
 import platform
 import signal
@@ -97,13 +98,22 @@ def versions() -> dict[str, str]:
 
 
 def is_up_to_date(record: JobRecord | None, fingerprint: str, out: Path) -> bool:
-    """A job is done when its last run succeeded with the same fingerprint and its files exist."""
+    """A job is done when its last run succeeded with the same fingerprint, its notebook
+    exists and its result reads as JSON (a result cut short runs again)."""
     return (
         record is not None
         and record.status == OK
         and record.fingerprint == fingerprint
-        and all((out / p).exists() for p in (record.notebook, record.result) if p)
+        and (not record.notebook or (out / record.notebook).exists())
+        and (not record.result or _readable_result(out / record.result))
     )
+
+
+def _readable_result(path: Path) -> bool:
+    try:
+        return isinstance(json.loads(path.read_text(encoding="utf-8")), dict)
+    except (OSError, ValueError):
+        return False
 
 
 def _task(
