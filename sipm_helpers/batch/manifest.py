@@ -57,7 +57,10 @@ def _set_aside(path: Path, why: str) -> Path:
     while aside.exists():
         n += 1
         aside = path.with_name(f"{path.name}.broken{n}")
-    path.rename(aside)
+    try:
+        path.rename(aside)
+    except FileNotFoundError:  # another process of the batch set it aside first
+        return aside
     warnings.warn(
         f"{path}: not a state file sipm can read ({why}); set aside as {aside.name}, "
         "its jobs run again",
