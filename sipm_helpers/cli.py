@@ -17,6 +17,7 @@ import json
 import os
 import sys
 import time
+import warnings
 from collections.abc import Callable, Sequence
 from functools import partial
 from pathlib import Path
@@ -65,7 +66,9 @@ def cmd_template(args: argparse.Namespace, text: CliText) -> int:
     from sipm_helpers.data.templates import write_templates
 
     lang = args.lang or text.lang
-    path = write_templates(Path(args.dir), args.format, lang=lang, regions=args.regions)
+    path = write_templates(
+        Path(args.dir), args.format, lang=lang, regions=args.regions, force=args.force
+    )
     print(text.t("cli_templates_written", path=path))
     return EXIT_OK
 
@@ -126,13 +129,14 @@ def _plan(args: argparse.Namespace):
 def _jobs(plan):
     """Load the context and the data, plan the jobs and check them all: bad data or a bad
     job stops here, before anything is written."""
-    from sipm_helpers.batch.plan import plan_jobs
+    from sipm_helpers.batch.plan import PlanError, plan_jobs
     from sipm_helpers.batch.runner import check_jobs
     from sipm_helpers.config.context import load_context
     from sipm_helpers.data.validation import load_dataset
 
     ctx = load_context()
     dataset = load_dataset(plan.data or None, ctx)
+    plan.scope.check(dataset)
     jobs = plan_jobs(
         dataset,
         plan.stages,
@@ -142,6 +146,8 @@ def _jobs(plan):
         as_of=plan.as_of,
         review_date=plan.review_date,
     )
+    if not jobs:
+        raise refusal("error_nothing_selected", PlanError)
     check_jobs(jobs, Path(plan.out), ctx, dataset)
     return ctx, dataset, jobs
 
@@ -330,7 +336,8 @@ def cmd_export(args: argparse.Namespace, text: CliText) -> int:
 
     regions = run_regions(Path(args.run))
     tables = run_tables(args.run, load_context(), lang=args.lang, regions=regions)
-    path = write_workbook(tables, Path(args.out), UNITS, load_labels(tables["totals"].lang))
+    labels = load_labels(tables["totals"].lang)
+    path = write_workbook(tables, Path(args.out), UNITS, labels, force=args.force)
     print(text.t("cli_exported", path=path))
     return EXIT_OK
 
@@ -449,6 +456,7 @@ def build_parser(text: CliText | None = None) -> argparse.ArgumentParser:
                    help=t("cli_template_format"))  # fmt: skip
     p.add_argument("--lang", choices=languages(), default=None, help=t("cli_template_lang"))
     p.add_argument("--regions", metavar="DATASET", help=t("cli_template_regions"))
+    p.add_argument("--force", action="store_true", help=t("cli_template_force"))
     p.set_defaults(func=cmd_template)
 
     p = sub.add_parser("generate", help=t("cli_generate"), description=t("cli_generate"))
@@ -483,6 +491,7 @@ def build_parser(text: CliText | None = None) -> argparse.ArgumentParser:
     p.add_argument("run", help=t("cli_export_run"))
     p.add_argument("--out", required=True, help=t("cli_export_out"))
     p.add_argument("--lang", choices=languages(), default=None, help=t("cli_export_lang"))
+    p.add_argument("--force", action="store_true", help=t("cli_export_force"))
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("publish", help=t("cli_publish"), description=t("cli_publish"))
@@ -513,6 +522,10 @@ def build_parser(text: CliText | None = None) -> argparse.ArgumentParser:
     return parser
 
 
+def _one_line_warning(text: CliText, message, category, *_args, **_kwargs) -> None:
+    print(text.t("cli_warning", message=message), file=sys.stderr)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `sipm` console script; returns the exit status. The language
     is picked here, once (``--lang``, else the locale)."""
@@ -520,7 +533,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     text = cli_text(argv, os.environ)
     args = build_parser(text).parse_args(argv)
     try:
-        return args.func(args, text)
+        with warnings.catch_warnings():  # a warning of the suite is one line, no source
+            warnings.showwarning = partial(_one_line_warning, text)
+            return args.func(args, text)
     except BatchInterrupted as exc:
         print(text.error(exc), file=sys.stderr)
         return EXIT_INTERRUPTED

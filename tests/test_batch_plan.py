@@ -397,3 +397,48 @@ def test_papermill_reads_each_parameters_type_and_help():
         for p in stage.parameters:
             assert found[p.name]["inferred_type_name"] == p.type.__name__, (stage.name, p.name)
             assert found[p.name]["help"] == p.help, (stage.name, p.name)
+
+
+def test_a_code_the_data_lack_or_an_empty_selection_is_refused(tiny_dir, tmp_path, capsys):
+    """issue 21 §3: a fund, region or province the data do not have, or options that
+    select nothing, exit 2 with one line naming the code and the close ones; nothing is
+    written."""
+    from sipm_helpers.cli import main
+
+    plan = str(parameters_dir() / "plans" / "demo.yaml")
+    base = ["plan", plan, "--data", str(tiny_dir), "--out", str(tmp_path / "out")]
+    cases = [
+        (["--fund", "employee_medic"], "fund employee_medic (did you mean employee_medical?)"),
+        (["--region", "110300"], "region 110300 (did you mean"),
+        (["--province", "12000"], "the data have no province 12000"),
+        (["--region", "110100", "--fund", "work_injury"], "select no report"),
+    ]
+    for options, said in cases:
+        assert main([*base, *options, "--lang", "en"]) == 2, options
+        err = capsys.readouterr().err
+        assert said in err and len(err.strip().splitlines()) == 1, err
+    assert main([*base, "--fund", "employee_medic", "--lang", "zh"]) == 2
+    assert "数据中没有基金employee_medic（是否指 employee_medical？）" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_site_linked_to_a_folder_elsewhere_is_refused(tiny_dir, tmp_path, capsys):
+    from sipm_helpers.cli import main
+
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "index.html").write_text("their page", "utf-8")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "site").symlink_to(elsewhere, target_is_directory=True)
+    plan = str(parameters_dir() / "plans" / "demo.yaml")
+    args = ["plan", plan, "--data", str(tiny_dir), "--out", str(out), "--lang", "en"]
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert "would leave" in err or "leads outside" in err
+    assert (elsewhere / "index.html").read_text("utf-8") == "their page"
+    (out / "site").unlink()
+    (out / "published.json").symlink_to(elsewhere / "index.html")  # the records, elsewhere
+    assert main(args) == 2
+    assert "leads outside" in capsys.readouterr().err
+    assert (elsewhere / "index.html").read_text("utf-8") == "their page"

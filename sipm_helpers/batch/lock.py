@@ -1,7 +1,9 @@
 """One batch per output folder: a lock file holding the pid of the batch that writes there.
 
 A second batch started on the same folder refuses with a message naming the holder; a
-lock left by a batch that no longer runs (killed with -9) is taken over.
+lock left by a batch that no longer runs (killed with -9) is taken over, as is a lock
+whose pid now belongs to another process (the holder's start time, as the kernel counts
+it, is recorded beside its pid) or that cannot be read.
 """
 
 from __future__ import annotations
@@ -24,10 +26,34 @@ class FolderLocked(SipmError):
 
 
 def _holder(path: Path) -> dict | None:
+    """The lock's holder, if the lock says one: a mapping with a whole-number pid."""
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        holder = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
+    if not isinstance(holder, dict) or type(holder.get("pid")) is not int:
+        return None
+    return holder
+
+
+def _started(pid: int) -> str | None:
+    """When process ``pid`` started, in the kernel's clock ticks since boot (field 22 of
+    /proc/PID/stat); None where there is no /proc or no such process."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text(encoding="ascii")
+    except (OSError, ValueError):
+        return None
+    fields = stat.rsplit(")", 1)[-1].split()  # after the command, which may hold spaces
+    return fields[19] if len(fields) > 19 else None
+
+
+def _holds(holder: dict) -> bool:
+    """Whether the process the lock names still runs and is the one that took it."""
+    pid = holder["pid"]
+    if pid <= 0 or not _running(pid):
+        return False
+    recorded, now = holder.get("process_start"), _started(pid)
+    return recorded is None or now is None or recorded == now
 
 
 def _running(pid: int) -> bool:
@@ -49,6 +75,7 @@ def _create(path: Path) -> bool:
         json.dump(
             {
                 "pid": os.getpid(),
+                "process_start": _started(os.getpid()),
                 "started": datetime.now(UTC).isoformat(timespec="seconds"),
                 "command": " ".join(sys.argv),
             },
@@ -66,7 +93,7 @@ def folder_lock(out: Path) -> Iterator[Path]:
         if _create(path):
             break
         holder = _holder(path)
-        if holder and _running(int(holder.get("pid", 0))):
+        if holder and _holds(holder):
             raise FolderLocked(
                 f"{out} is in use by another sipm batch (pid {holder['pid']}, started "
                 f"{holder.get('started')}): wait for it to finish, or choose another --out"

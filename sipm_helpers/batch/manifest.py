@@ -6,6 +6,7 @@ are kept, never overwritten."""
 from __future__ import annotations
 
 import json
+import warnings
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -48,6 +49,31 @@ class JobRecord:
         return cls(**{k: v for k, v in raw.items() if k in known})
 
 
+def _set_aside(path: Path, why: str) -> Path:
+    """Rename the unreadable state file ``path`` beside itself (``NAME.broken``, numbered
+    if taken) and warn: nothing is lost, and what it recorded is done again."""
+    aside = path.with_name(f"{path.name}.broken")
+    n = 1
+    while aside.exists():
+        n += 1
+        aside = path.with_name(f"{path.name}.broken{n}")
+    try:
+        path.rename(aside)
+    except FileNotFoundError:  # another process of the batch set it aside first
+        return aside
+    warnings.warn(
+        f"{path}: not a state file sipm can read ({why}); set aside as {aside.name}, "
+        "its jobs run again",
+        BrokenState,
+        stacklevel=3,
+    )
+    return aside
+
+
+class BrokenState(UserWarning):
+    """A state file of the run folder could not be read and was set aside."""
+
+
 class Manifest:
     """Job records by id, stored at ``path``."""
 
@@ -64,15 +90,27 @@ class Manifest:
 
     @classmethod
     def load(cls, path: Path) -> Manifest:
-        """Read the manifest at ``path``; an absent, unreadable or older one starts empty."""
+        """Read the manifest at ``path``; an absent or older one starts empty, and one that
+        is not a manifest (cut short, or JSON of another shape) is set aside, with a
+        warning, so that its jobs run again."""
         try:
             raw = json.loads(path.read_text(encoding="utf-8"))
-            if raw.get("version") != MANIFEST_VERSION:
-                return cls(path)
-            records = {k: JobRecord.from_dict(v) for k, v in raw.get("jobs", {}).items()}
-            return cls(path, records, raw.get("meta", {}))
-        except (OSError, ValueError, TypeError):
+        except FileNotFoundError:
             return cls(path)
+        except (OSError, ValueError) as exc:
+            _set_aside(path, str(exc))
+            return cls(path)
+        if isinstance(raw, dict) and raw.get("version") != MANIFEST_VERSION:
+            return cls(path)  # an older sipm's: its jobs run again
+        try:
+            jobs, meta = raw["jobs"], raw.get("meta", {})
+            records = {str(k): JobRecord.from_dict(v) for k, v in jobs.items()}
+            if not isinstance(meta, dict):
+                raise TypeError(f"meta is {type(meta).__name__}")
+        except (KeyError, TypeError, AttributeError) as exc:
+            _set_aside(path, f"{type(exc).__name__}: {exc}")
+            return cls(path)
+        return cls(path, records, meta)
 
     def save(self) -> None:
         """Write the records, merged with those on disk: this batch's own (``touched``) win."""

@@ -4,6 +4,7 @@ and which jobs each waits for."""
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -13,6 +14,7 @@ from typing import Any
 import pandas as pd
 
 from sipm_helpers.batch.stages import STAGES, Stage
+from sipm_helpers.config.labels import refusal, said
 from sipm_helpers.config.registry import ALL_FUNDS
 from sipm_helpers.data.dataset import Dataset
 from sipm_helpers.domain.provincial import coordinating_province, province_members
@@ -37,6 +39,11 @@ def safe_code(what: str, code: str) -> str:
     if not SAFE_CODE.fullmatch(code):
         raise UnsafeCode(f"{what} code {code!r} cannot name a file: use letters and digits only")
     return code
+
+
+class PlanError(SipmError):
+    """A job of the plan has a bad parameter or an output outside the folder, or the plan
+    selects nothing or names what the data do not have: nothing ran."""
 
 
 @dataclass(frozen=True)
@@ -135,6 +142,25 @@ class Scope:
     funds: tuple[str, ...] | None = None
     provinces: tuple[str, ...] | None = None
     regions: tuple[str, ...] | None = None
+
+    def check(self, ds: Dataset) -> None:
+        """Refuse a fund, region or province code the data do not have, naming the
+        codes closest to it (PlanError)."""
+        regions = ds.regions
+        known = {
+            "fund": sorted(set(ds.coordination["fund"])),
+            "region": sorted(regions["region_code"]),
+            "province": sorted(regions.loc[regions["level"] == "province", "region_code"]),
+        }
+        chosen = {"fund": self.funds, "region": self.regions, "province": self.provinces}
+        for kind, codes in chosen.items():
+            for code in codes or ():
+                if code in known[kind]:
+                    continue
+                close = difflib.get_close_matches(code, known[kind], n=3, cutoff=0.75)
+                hint = said("error_scope_close", codes=", ".join(close)) if close else ""
+                raise refusal("error_scope_unknown", PlanError, what=said(f"scope_{kind}"),
+                              code=code, hint=hint)  # fmt: skip
 
     def select(self, pairs: pd.DataFrame, ds: Dataset) -> pd.DataFrame:
         keep = pd.Series(True, index=pairs.index)

@@ -11,6 +11,7 @@ raises ``BatchInterrupted``; the same command later reruns only what is not done
 
 from __future__ import annotations
 
+import json
 import os
 import platform
 import signal
@@ -25,7 +26,7 @@ from typing import Any
 from sipm_helpers.batch.fingerprint import job_fingerprints, suite_digest
 from sipm_helpers.batch.lock import folder_lock
 from sipm_helpers.batch.manifest import FAILED, OK, JobRecord, Manifest
-from sipm_helpers.batch.plan import Job, dependencies
+from sipm_helpers.batch.plan import Job, PlanError, dependencies
 from sipm_helpers.batch.planfile import Timeouts
 from sipm_helpers.batch.pool import WorkerPool
 from sipm_helpers.batch.task import Task, execute_task, now
@@ -33,16 +34,12 @@ from sipm_helpers.batch.worker import WorkerOptions
 from sipm_helpers.config.context import Context
 from sipm_helpers.config.labels import refusal
 from sipm_helpers.data.dataset import Dataset
-from sipm_helpers.errors import BatchInterrupted, SipmError
+from sipm_helpers.errors import BatchInterrupted
 from sipm_helpers.paths import PROJECT_DIR
 from sipm_helpers.present.parameters import StageParameterError, check_names, check_values
 
 RETRIED = ("DeadKernelError", "KernelFailure", "WorkerDied")
 GRACE = 120  # seconds past the notebook's limit before its worker is killed
-
-
-class PlanError(SipmError):
-    """A job of the plan has a bad parameter or an output outside the folder: nothing ran."""
 
 
 # Given a job, what its worker does with the executed notebook: (function, target, keywords).
@@ -75,6 +72,12 @@ def check_jobs(jobs: Sequence[Job], out: Path, ctx: Context, ds: Dataset) -> Non
         for path in (job.executed_path(out), job.html_path(out), job.pdf_path(out)):
             if not path.resolve().is_relative_to(root):
                 raise PlanError(f"job {job.job_id}: its output {path} would leave {root}")
+    # what publishing writes besides the jobs' own files: the site, its index, the records
+    for path in (out / "site", out / "site" / "index.html", out / "published.json"):
+        if not path.resolve().is_relative_to(root):  # a link to a folder elsewhere
+            raise PlanError(
+                f"{path} leads outside {root} ({path.resolve()}): nothing is written there"
+            )
 
 
 def versions() -> dict[str, str]:
@@ -95,13 +98,22 @@ def versions() -> dict[str, str]:
 
 
 def is_up_to_date(record: JobRecord | None, fingerprint: str, out: Path) -> bool:
-    """A job is done when its last run succeeded with the same fingerprint and its files exist."""
+    """A job is done when its last run succeeded with the same fingerprint, its notebook
+    exists and its result reads as JSON (a result cut short runs again)."""
     return (
         record is not None
         and record.status == OK
         and record.fingerprint == fingerprint
-        and all((out / p).exists() for p in (record.notebook, record.result) if p)
+        and (not record.notebook or (out / record.notebook).exists())
+        and (not record.result or _readable_result(out / record.result))
     )
+
+
+def _readable_result(path: Path) -> bool:
+    try:
+        return isinstance(json.loads(path.read_text(encoding="utf-8")), dict)
+    except (OSError, ValueError):
+        return False
 
 
 def _task(

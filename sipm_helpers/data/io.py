@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import re
 import shutil
 import tempfile
 import warnings
@@ -339,6 +340,49 @@ def _replaceable(out: Path) -> None:
             raise refusal("error_folder_not_ours_more", path=str(out), files=shown,
                           more=len(held) - 5)  # fmt: skip
         raise refusal("error_folder_not_ours", path=str(out), files=shown)
+
+
+#: Who wrote a workbook: the suite sets both to this, a spreadsheet program that saves the
+#: file sets the second to its user (docProps/core.xml).
+AUTHOR = "sipm"
+_CORE_MOST = 64 * 1024  # bytes of docProps/core.xml worth reading
+
+
+def replaceable_file(
+    path: Path, *, suffix: str, force: bool = False, would_write: bytes | None = None
+) -> None:
+    """Refuse to write a ``suffix`` file at ``path`` over what is not the suite's: a folder,
+    another kind of file (``notes.txt`` is not made a workbook), or an existing file that
+    holds something else (a template filled in, a document) unless ``force``. A file is
+    the suite's when it holds ``would_write`` already, or is a workbook the suite wrote
+    and nobody has saved since (:data:`AUTHOR`)."""
+    if path.is_dir():
+        raise refusal("error_output_is_folder", path=str(path))
+    if path.suffix.lower() != suffix:
+        raise refusal("error_output_suffix", path=str(path), suffix=suffix)
+    if force or not path.exists():
+        return
+    if would_write is not None and path.read_bytes() == would_write:
+        return
+    if suffix == ".xlsx" and _untouched_workbook(path):
+        return
+    raise refusal("error_file_not_ours", path=str(path))
+
+
+def _untouched_workbook(path: Path) -> bool:
+    """Whether ``path`` is a workbook the suite wrote that no one has saved since."""
+    mark = AUTHOR.encode()
+    try:
+        with zipfile.ZipFile(path) as book:
+            info = book.getinfo("docProps/core.xml")
+            if info.file_size > _CORE_MOST:
+                return False
+            core = book.read(info)
+    except (OSError, KeyError, zipfile.BadZipFile):
+        return False
+    creator = re.search(rb"<dc:creator[^>]*>([^<]*)</dc:creator>", core)
+    saver = re.search(rb"<cp:lastModifiedBy[^>]*>([^<]*)</cp:lastModifiedBy>", core)
+    return bool(creator and saver and creator.group(1) == mark and saver.group(1) == mark)
 
 
 def xlsx_path(out: str | Path) -> Path:

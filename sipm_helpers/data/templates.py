@@ -34,7 +34,13 @@ from sipm_helpers.config.tables import ColumnSpec, TableSpec, load_template_word
 from sipm_helpers.data.cells import append_row, csv_text
 from sipm_helpers.data.dataset import TABLES
 from sipm_helpers.data.findings import ValidationReport
-from sipm_helpers.data.io import atomic_write_bytes, atomic_write_text, read_raw
+from sipm_helpers.data.io import (
+    AUTHOR,
+    atomic_write_bytes,
+    atomic_write_text,
+    read_raw,
+    replaceable_file,
+)
 from sipm_helpers.errors import DataError
 
 KNOWN = ("regions", "pooling")  # the tables a template can carry filled in
@@ -93,28 +99,40 @@ def known_regions(path: str | Path, ctx: Context) -> dict[str, pd.DataFrame]:
 
 
 def write_templates(
-    target: Path, fmt: str = "xlsx", *, lang: str = "en", regions: str | Path | None = None
+    target: Path,
+    fmt: str = "xlsx",
+    *,
+    lang: str = "en",
+    regions: str | Path | None = None,
+    force: bool = False,
 ) -> Path:
-    """Write the templates: ``target`` is a folder (csv; for xlsx, a folder gets
-    ``sipm-template.xlsx``) or an .xlsx path; ``regions``, a dataset whose regions (and
-    pooling) the templates carry filled in. Returns what was written."""
+    """Write the templates: ``target`` is a folder (csv; for xlsx, a folder or a name
+    without suffix gets ``sipm-template.xlsx``) or an .xlsx path; ``regions``, a dataset
+    whose regions (and pooling) the templates carry filled in. A file already there that
+    holds something else (a template filled in) is kept unless ``force``: nothing is
+    written then. Returns what was written."""
     ctx = load_context()
     filled = {} if regions is None else known_regions(regions, ctx)
     if fmt == "csv":
-        target.mkdir(parents=True, exist_ok=True)
-        for name in TABLES:
-            spec = ctx.specs[name]
-            rows = [
-                list(spec.columns),
-                documentation_row(spec, lang),
-                *_rows(filled.get(name), spec),
-            ]
-            atomic_write_text(target / f"{name}.csv", csv_text(rows))
+        texts = {
+            target / f"{name}.csv": csv_text([
+                list(ctx.specs[name].columns),
+                documentation_row(ctx.specs[name], lang),
+                *_rows(filled.get(name), ctx.specs[name]),
+            ])
+            for name in TABLES
+        }  # fmt: skip
+        for path, text in texts.items():  # every file checked before any is written
+            replaceable_file(path, suffix=".csv", force=force, would_write=text.encode("utf-8"))
+        for path, text in texts.items():
+            atomic_write_text(path, text)
         return target
     if fmt != "xlsx":
         raise ValueError(f"template format must be xlsx or csv, not {fmt!r}")
-    path = target if target.suffix.lower() == ".xlsx" else target / "sipm-template.xlsx"
+    path = target if target.suffix and not target.is_dir() else target / "sipm-template.xlsx"
+    replaceable_file(path, suffix=".xlsx", force=force)
     book = Workbook()
+    book.properties.creator = book.properties.lastModifiedBy = AUTHOR
     _readme(book.active, ctx, lang)
     sheets = lookups(ctx, lang)
     known = len(filled["regions"]) if "regions" in filled else None

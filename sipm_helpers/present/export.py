@@ -23,7 +23,7 @@ import xlsxwriter
 from sipm_helpers.config.context import Context
 from sipm_helpers.config.labels import Labels, load_labels, refusal
 from sipm_helpers.data.cells import reads_as_formula
-from sipm_helpers.data.io import atomic_write_bytes
+from sipm_helpers.data.io import AUTHOR, atomic_write_bytes, replaceable_file
 from sipm_helpers.present.tidy import ROW_UNIT, tidy
 from sipm_helpers.present.vocabulary import code_names, headings, named
 
@@ -105,22 +105,28 @@ def write_workbook(
     path: str | Path,
     units: Mapping[str, str],
     labels: Labels | None = None,
+    *,
+    force: bool = False,
 ) -> Path:
     """``tables`` as one workbook, a sheet each, written atomically; ``units`` maps a
     column to its unit (rate, points, months, 10k_yuan), a table's own ``units`` (an
-    explorer's answer) taking precedence; headings in ``labels``' language (English)."""
+    explorer's answer) taking precedence; headings in ``labels``' language (English).
+    ``path`` must name an .xlsx file; one that holds something else is kept unless
+    ``force``."""
     labels = labels or load_labels("en")
+    path = Path(path)
+    replaceable_file(path, suffix=".xlsx", force=force)
     for name, frame in tables.items():
         if len(frame) > MAX_ROWS:
             raise refusal("error_sheet_rows", name=name, rows=len(frame), most=MAX_ROWS)
     buf = io.BytesIO()
     book = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_numbers": False,
                                      "strings_to_formulas": False, "strings_to_urls": False})  # fmt: skip
+    book.set_properties({"author": AUTHOR})
     formats = _Formats(book)
     for name, frame in tables.items():
         _sheet(book, formats, name, frame, units, labels)
     book.close()
-    path = Path(path)
     atomic_write_bytes(path, buf.getvalue())
     return path
 

@@ -1,0 +1,78 @@
+"""Broken state is repaired or named, never a traceback (issue 21 §5): a manifest that is
+not one is set aside with a one-line warning and its jobs run again; a result cut short
+is not up to date; a lock that cannot be read, or whose pid is now another process's, is
+taken over."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from sipm_helpers.batch.lock import FolderLocked, _started, folder_lock
+from sipm_helpers.batch.manifest import OK, BrokenState, JobRecord, Manifest
+from sipm_helpers.batch.runner import is_up_to_date
+from sipm_helpers.paths import parameters_dir
+
+
+@pytest.mark.parametrize(
+    "text", ["[]", '{"version": 2, "jobs": []}', '{"version": 2, "jobs": {"a": 1}}', '{"vers']
+)
+def test_a_manifest_that_is_not_one_is_set_aside(tmp_path, text):
+    path = tmp_path / "manifest.json"
+    path.write_text(text, "utf-8")
+    with pytest.warns(BrokenState, match="set aside as manifest.json.broken"):
+        manifest = Manifest.load(path)
+    assert manifest.records == {} and not path.exists()
+    assert (tmp_path / "manifest.json.broken").read_text("utf-8") == text  # nothing lost
+    path.write_text(text, "utf-8")
+    with pytest.warns(BrokenState, match="broken2"):
+        Manifest.load(path)
+
+
+def test_the_command_line_names_a_broken_manifest_in_one_line(tiny_dir, tmp_path, capsys):
+    from sipm_helpers.cli import main
+
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "manifest.json").write_text("[]", "utf-8")
+    plan = str(parameters_dir() / "plans" / "demo.yaml")
+    assert main(["plan", plan, "--data", str(tiny_dir), "--out", str(out), "--lang", "en"]) == 0
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("warning: ") and "manifest.json.broken" in err[0]
+    assert "Traceback" not in "\n".join(err)
+
+
+def test_a_result_cut_short_is_run_again(tmp_path):
+    (tmp_path / "r.json").write_text('{"schema": "sipm.self_evaluation", "sco', "utf-8")
+    (tmp_path / "n.ipynb").write_text("{}", "utf-8")
+    record = JobRecord("a", "self_evaluation", "f", "r", 2025, "en", OK, "print", 1.0,
+                       notebook="n.ipynb", result="r.json")  # fmt: skip
+    assert not is_up_to_date(record, "print", tmp_path)
+    (tmp_path / "r.json").write_text('{"schema": "sipm.self_evaluation"}', "utf-8")
+    assert is_up_to_date(record, "print", tmp_path)
+
+
+def test_a_lock_that_cannot_be_read_or_names_another_process_is_taken_over(tmp_path):
+    lock = tmp_path / ".sipm-batch.lock"
+    for holder in ("not json", json.dumps({"pid": "abc"}), json.dumps([1])):
+        lock.write_text(holder, "utf-8")
+        with folder_lock(tmp_path):
+            assert json.loads(lock.read_text("utf-8"))["pid"] == os.getpid()
+    # the pid of a process that runs, but not the one that took the lock
+    other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        lock.write_text(json.dumps({"pid": other.pid, "process_start": "1"}), "utf-8")
+        with folder_lock(tmp_path):
+            pass
+        started = _started(other.pid)
+        assert started is not None
+        lock.write_text(json.dumps({"pid": other.pid, "process_start": started}), "utf-8")
+        with pytest.raises(FolderLocked, match=f"pid {other.pid}"), folder_lock(tmp_path):
+            pass
+    finally:
+        other.kill()
+        other.wait()
