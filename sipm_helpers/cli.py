@@ -184,14 +184,25 @@ def _status_names(text: CliText) -> dict[str, str]:
 
 
 def cmd_run(args: argparse.Namespace, text: CliText) -> int:
-    from sipm_helpers.batch.progress import Progress
-    from sipm_helpers.batch.runner import RunOptions, run_jobs
-    from sipm_helpers.render.publish import Covers, page_maker, publish
+    from sipm_helpers.batch.lock import check_free, folder_lock
+    from sipm_helpers.render.publish import Covers
 
     plan = _plan(args)
+    out = Path(plan.out)
+    check_free(out)  # before the data are read: a second batch is refused at once
     covers = Covers(plan.evaluator, plan.client)
     ctx, dataset, jobs = _jobs(plan)
     formats = _formats_available(plan.formats, text)
+    with folder_lock(out):  # the run and the publishing, one batch at a time
+        return _run_and_publish(args, text, plan, covers, ctx, dataset, jobs, formats)
+
+
+def _run_and_publish(args, text, plan, covers, ctx, dataset, jobs, formats) -> int:
+    """Run the checked jobs, publish their reports and print the summary."""
+    from sipm_helpers.batch.progress import Progress
+    from sipm_helpers.batch.runner import RunOptions, run_jobs
+    from sipm_helpers.render.publish import page_maker, publish
+
     out = Path(plan.out)
     options = RunOptions(
         plan.workers, args.force, plan.timeouts, plan.retries, plan.kernels, plan.restart_every

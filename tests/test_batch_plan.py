@@ -294,12 +294,38 @@ def test_a_second_batch_on_the_same_folder_is_refused(tmp_path):
     lock.write_text(json.dumps({"pid": 2**22 + 12345}))  # a batch killed with -9
     with folder_lock(tmp_path):
         pass
-    with (
-        pytest.raises(FolderLocked),
-        folder_lock(tmp_path),
-        folder_lock(tmp_path.parent / tmp_path.name),
-    ):
-        pass
+    # the command holds the lock over the run, which takes it again: it holds on, and the
+    # lock goes when the outer block ends
+    with folder_lock(tmp_path) as outer:
+        with folder_lock(tmp_path.parent / tmp_path.name):
+            pass
+        assert outer.exists()
+    assert not outer.exists()
+
+
+def test_a_second_batch_is_refused_before_it_reads_its_data(tmp_path, capsys):
+    """check_free: the second batch learns at once that the folder is taken, and writes
+    nothing; its own lock does not stop the batch holding it."""
+    from sipm_helpers.batch.lock import check_free
+
+    out = tmp_path / "out"
+    holder = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        out.mkdir()
+        lock = out / ".sipm-batch.lock"
+        from sipm_helpers.batch.lock import _started
+
+        lock.write_text(json.dumps({"pid": holder.pid, "process_start": _started(holder.pid),
+                                    "started": "2026-12-04T17:00:00+00:00"}))  # fmt: skip
+        with pytest.raises(FolderLocked, match=f"pid {holder.pid}"):
+            check_free(out)
+        assert sorted(p.name for p in out.iterdir()) == [".sipm-batch.lock"]
+    finally:
+        holder.kill()
+        holder.wait()
+    check_free(out)  # its holder is gone
+    with folder_lock(out):
+        check_free(out)  # this process's own lock
 
 
 def test_params_and_plan_commands(tiny_dir, tmp_path, capsys):

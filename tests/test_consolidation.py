@@ -4,6 +4,7 @@ batch that makes it after every fund's provincial evaluation."""
 
 from __future__ import annotations
 
+import copy
 import datetime
 import json
 import re
@@ -178,7 +179,7 @@ def test_the_registry_names_all_funds_and_reserves_their_code(ctx, tmp_path):
     assert ctx.registry.fund_name(ALL_FUNDS, "zh") == "社会保险基金"
     assert ctx.registry.fund_name("work_injury", "en") == ctx.registry.fund("work_injury").en
     raw = yaml.safe_load((parameters_dir() / "funds.yaml").read_text(encoding="utf-8"))
-    raw["funds"][ALL_FUNDS] = raw["funds"]["work_injury"]
+    raw["funds"][ALL_FUNDS] = copy.deepcopy(raw["funds"]["work_injury"])  # no YAML alias
     bad = tmp_path / "funds.yaml"
     bad.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
     with pytest.raises(ParameterError, match=r"funds\.all: is reserved"):

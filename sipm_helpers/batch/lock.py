@@ -84,20 +84,37 @@ def _create(path: Path) -> bool:
     return True
 
 
+def check_free(out: Path) -> None:
+    """Refuse at once, writing nothing, if another batch holds ``out``'s lock: a second
+    batch need not load its data first to learn that it cannot run."""
+    holder = _holder(out / LOCK_NAME)
+    if holder and holder["pid"] != os.getpid() and _holds(holder):
+        raise _locked(out, holder)
+
+
+def _locked(out: Path, holder: dict) -> FolderLocked:
+    return FolderLocked(
+        f"{out} is in use by another sipm batch (pid {holder['pid']}, started "
+        f"{holder.get('started')}): wait for it to finish, or choose another --out"
+    )
+
+
 @contextlib.contextmanager
 def folder_lock(out: Path) -> Iterator[Path]:
-    """Hold the lock of ``out`` while the block runs."""
+    """Hold the lock of ``out`` while the block runs; a block inside one that holds it
+    already (the batch's run inside the command's) holds it on."""
     out.mkdir(parents=True, exist_ok=True)
     path = out / LOCK_NAME
+    holder = _holder(path)
+    if holder and holder["pid"] == os.getpid() and _holds(holder):
+        yield path
+        return
     for _ in range(3):
         if _create(path):
             break
         holder = _holder(path)
         if holder and _holds(holder):
-            raise FolderLocked(
-                f"{out} is in use by another sipm batch (pid {holder['pid']}, started "
-                f"{holder.get('started')}): wait for it to finish, or choose another --out"
-            )
+            raise _locked(out, holder)
         path.unlink(missing_ok=True)  # left by a batch that no longer runs
     else:
         raise FolderLocked(f"{out}: could not take the batch lock {path.name}")
