@@ -5,6 +5,7 @@ path of the machine that made them."""
 from __future__ import annotations
 
 import io
+import os
 import re
 import zipfile
 from pathlib import Path
@@ -82,6 +83,9 @@ def test_the_bundle_holds_the_published_files_and_nothing_else(run, tmp_path):
     with zipfile.ZipFile(bundle.path) as zf:
         names = set(zf.namelist())
     assert names == set(bundle.entries)
+    umask = os.umask(0)
+    os.umask(umask)
+    assert bundle.path.stat().st_mode & 0o777 == 0o666 & ~umask  # not mkstemp's 0600
     site = run / "site"
     pages = {str(p.relative_to(site).as_posix()) for p in site.rglob("*.html") if p.is_file()}
     assert "index.html" in names and pages <= names

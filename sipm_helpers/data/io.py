@@ -296,6 +296,12 @@ def _parquet_shape(file: Path, limits: Limits) -> None:
     _within_shape(file, meta.num_rows, meta.num_columns, limits)
 
 
+def usual_file_mode() -> int:
+    """The permissions a new file gets here (0666 less the umask), which a temporary
+    file made with mkstemp (0600) lacks."""
+    return 0o666 & ~_umask()
+
+
 def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)

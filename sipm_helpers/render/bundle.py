@@ -34,6 +34,7 @@ from pypdf.generic import DictionaryObject, NameObject, TextStringObject
 
 from sipm_helpers.batch.manifest import Manifest
 from sipm_helpers.config.labels import refusal
+from sipm_helpers.data.io import usual_file_mode
 
 BUNDLED = (".html", ".pdf", ".docx", ".xlsx", ".csv")
 TEXTS = (".html", ".csv")  # scrubbed of the run folder's absolute path
@@ -208,6 +209,7 @@ def write_bundle(run: Path, out: Path, *, force: bool = False) -> Bundle:
     os.close(fd)
     try:
         _write_zip(Path(temp), files, run)
+        os.chmod(temp, usual_file_mode())  # readable as any file the user makes, not 0600
         os.replace(temp, out)
     except BaseException:
         Path(temp).unlink(missing_ok=True)
