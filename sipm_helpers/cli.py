@@ -455,6 +455,16 @@ def build_parser(text: CliText | None = None) -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, title=t("cli_commands"),
                                 parser_class=partial(Parser, text=text))  # fmt: skip
 
+    _intake_commands(sub, text)
+    _batch_commands(sub, text)
+    _output_commands(sub, text)
+    _tool_commands(sub, text)
+    return parser
+
+
+def _intake_commands(sub, text: CliText) -> None:
+    """validate, template, generate: the data coming in."""
+    t = text.t
     p = sub.add_parser("validate", help=t("cli_validate"), description=t("cli_validate"))
     p.add_argument("data", help=t("cli_validate_data"))
     p.add_argument("--max-per-rule", type=int, default=20, help=t("cli_max_per_rule"))
@@ -485,6 +495,10 @@ def build_parser(text: CliText | None = None) -> argparse.ArgumentParser:
     _message_language(p, text)
     p.set_defaults(func=cmd_generate)
 
+
+def _batch_commands(sub, text: CliText) -> None:
+    """run and plan: the batches."""
+    t = text.t
     p = sub.add_parser("run", help=t("cli_run"), description=t("cli_run"))
     p.add_argument("plan", help=t("cli_plan_file"))
     p.add_argument("--only", action="append", help=t("cli_only"))
@@ -498,6 +512,10 @@ def build_parser(text: CliText | None = None) -> argparse.ArgumentParser:
     _selection_options(p, text, None)
     p.set_defaults(func=cmd_plan)
 
+
+def _output_commands(sub, text: CliText) -> None:
+    """export and publish: what leaves the evaluator's office."""
+    t = text.t
     p = sub.add_parser("export", help=t("cli_export"), description=t("cli_export"))
     p.add_argument("run", help=t("cli_export_run"))
     p.add_argument("--out", required=True, help=t("cli_export_out"))
@@ -512,6 +530,10 @@ def build_parser(text: CliText | None = None) -> argparse.ArgumentParser:
     _message_language(p, text)
     p.set_defaults(func=cmd_publish)
 
+
+def _tool_commands(sub, text: CliText) -> None:
+    """lab, params and demo: working in JupyterLab, and the demo."""
+    t = text.t
     p = sub.add_parser("lab", help=t("cli_lab"), description=t("cli_lab"))
     p.add_argument("dir", nargs="?", default=None, help=t("cli_lab_dir"))
     p.add_argument("--port", type=int, default=None, help=t("cli_port"))
@@ -530,7 +552,6 @@ def build_parser(text: CliText | None = None) -> argparse.ArgumentParser:
     p.add_argument("--year", type=int, default=None, help=t("cli_year"))
     p.add_argument("--period", default=None, help=t("cli_period"))
     p.set_defaults(func=cmd_demo, only=None)
-    return parser
 
 
 def _one_line_warning(text: CliText, message, category, *_args, **_kwargs) -> None:
