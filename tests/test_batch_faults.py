@@ -188,7 +188,9 @@ def test_kill_9_of_the_batch_leaves_no_orphan_and_the_same_command_finishes(tiny
 def test_ctrl_c_stops_cleanly_and_a_second_batch_is_refused(tiny_dir, tmp_path):
     out = tmp_path / "run"
     args = ["demo", "--data", str(tiny_dir), "--lang", "en"]
-    batch = _start(args, out)
+    # one worker, a new kernel a notebook: the batch still runs when the Ctrl-C comes (on
+    # two busy cores the whole tiny batch took less time than the second batch to start)
+    batch = _start([*args, "--workers", "1", "--cold-kernels"], out)
     _wait_for(lambda: (out / "manifest.json").exists(), 120)
     second = _start(args, out)
     assert second.wait(120) == 2
