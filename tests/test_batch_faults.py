@@ -185,11 +185,12 @@ def test_kill_9_of_the_batch_leaves_no_orphan_and_the_same_command_finishes(tiny
     assert all(after[k].finished == t for k, t in done_before.items())  # not run again
 
 
-def test_ctrl_c_stops_cleanly_and_a_second_batch_is_refused(tiny_dir, tmp_path):
+def test_ctrl_c_stops_cleanly_and_a_second_batch_is_refused(tmp_path):
     out = tmp_path / "run"
-    args = ["demo", "--data", str(tiny_dir), "--lang", "en"]
-    # one worker, a new kernel a notebook: the batch still runs when the Ctrl-C comes (on
-    # two busy cores the whole tiny batch took less time than the second batch to start)
+    args = ["demo", "--lang", "en"]
+    # The embedded demo in English, one worker, a new kernel a notebook: the batch still
+    # runs when the Ctrl-C comes (on two busy cores the whole tiny batch once took less
+    # time than the second batch took to start, and ended with 0 before the Ctrl-C).
     batch = _start([*args, "--workers", "1", "--cold-kernels"], out)
     _wait_for(lambda: (out / "manifest.json").exists(), 120)
     second = _start(args, out)
@@ -204,7 +205,7 @@ def test_ctrl_c_stops_cleanly_and_a_second_batch_is_refused(tiny_dir, tmp_path):
     assert "interrupted:" in stderr and "Traceback" not in stderr
     assert len(stderr.strip().splitlines()) == 1
     records = Manifest.load(out / "manifest.json").records
-    assert any(r.error_name == "KeyboardInterrupt" for r in records.values()) or len(records) == 16
+    assert any(r.error_name == "KeyboardInterrupt" for r in records.values())
     assert not (out / ".sipm-batch.lock").exists()
 
 
