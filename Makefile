@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup system faces demo test lint format bench lab clean
+.PHONY: setup system faces demo test test-fast lint format bench lab clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,9 +26,13 @@ faces: $(STAMP) system
 demo: setup
 	$(BIN)/sipm demo
 
-## test: unit tests, the bad-input corpus, notebook runs and rendering checks
+## test: unit tests, the bad-input corpus, notebook runs and rendering checks, on every core
 test: setup
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist worksteal
+
+## test-fast: the unit tests alone (no notebook, batch, browser or PDF), for the edit-test loop
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -n auto --dist worksteal -m "not notebook and not slow"
 
 ## lab: JupyterLab on the notebooks with the project's environment (localhost, with a token)
 lab: setup

@@ -8,12 +8,23 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
+sys.path.insert(0, str(Path(__file__).parent / "bad_inputs"))
 
 from builders import write_tiny
 
 from sipm_helpers.config.context import Context, load_context
 from sipm_helpers.data.dataset import Dataset
 from sipm_helpers.data.validation import load_dataset
+
+# What makes a test slow: the whole demo country, a browser, a kernel. `make test-fast`
+# leaves these out; `make test` runs everything.
+SLOW_FIXTURES = frozenset({"demo", "chromium", "warm_kernel"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if SLOW_FIXTURES & set(item.fixturenames) or item.get_closest_marker("notebook"):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(autouse=True)
@@ -45,6 +56,29 @@ def tiny(tiny_dir: Path, ctx: Context) -> Dataset:
 @pytest.fixture(scope="session")
 def demo(ctx: Context) -> Dataset:
     return load_dataset(None, ctx)
+
+
+@pytest.fixture(scope="session")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bad-input corpus (tests/bad_inputs/make_corpus.py): each case is the tiny dataset
+    with one mutation, written once a session (a few seconds), not stored."""
+    import make_corpus
+
+    root = tmp_path_factory.mktemp("bad_inputs")
+    make_corpus.write_corpus(root)
+    return root
+
+
+@pytest.fixture(scope="session")
+def warm_kernel():
+    """One kernel for the session's notebooks (one per xdist worker), started once and reset
+    between notebooks by the batch's own isolation: what a warm batch worker does."""
+    from sipm_helpers.batch.kernel import WarmKernel
+    from sipm_helpers.batch.worker import hosting
+
+    kernel = WarmKernel()
+    with hosting(kernel):
+        yield kernel
 
 
 @pytest.fixture(scope="session")

@@ -385,6 +385,7 @@ PREFECTURE_POOLED = [
 ]
 
 
+@pytest.mark.slow  # nine provincial evaluations of the demo country
 @pytest.mark.parametrize(("fund", "province"), PREFECTURE_POOLED)
 def test_the_demos_comparisons_claim_only_what_the_counts_show(ctx, fund, province):
     """Each prefecture-pooled evaluation of 2025: no z among fewer regions than a spread

@@ -9,15 +9,16 @@ exit 2 on bad input and write nothing.
 
 from __future__ import annotations
 
-import importlib.util
 import re
 import shutil
 import subprocess
 import sys
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import make_corpus  # tests/bad_inputs, on the path from conftest.py
 import pandas as pd
 import pytest
 
@@ -27,18 +28,6 @@ from sipm_helpers.data.findings import ERROR, WARNING, Finding
 from sipm_helpers.data.validation import validate_path
 from sipm_helpers.errors import SipmError
 
-CORPUS = Path(__file__).parent / "bad_inputs"
-
-
-def _load_make_corpus():
-    spec = importlib.util.spec_from_file_location("make_corpus", CORPUS / "make_corpus.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while it loads
-    spec.loader.exec_module(module)
-    return module
-
-
-make_corpus = _load_make_corpus()
 CASES = {case.name: case for case in make_corpus.CASES}
 
 
@@ -217,8 +206,9 @@ ERROR_CASES = sorted(n for n in EXPECTED if not n.startswith(("warn_", "ok_")))
 USABLE_CASES = sorted(n for n in EXPECTED if n.startswith(("warn_", "ok_")))
 
 
-def dataset(name: str) -> Path:
-    return CASES[name].dataset(CORPUS)
+@pytest.fixture
+def dataset(corpus) -> Callable[[str], Path]:
+    return lambda name: CASES[name].dataset(corpus)
 
 
 @pytest.fixture
@@ -227,8 +217,8 @@ def parsed_once(ctx, monkeypatch):
     monkeypatch.setattr("sipm_helpers.data.validation.load_context", lambda: ctx)
 
 
-def test_every_case_is_on_disk_and_has_expectations():
-    on_disk = {p.name for p in CORPUS.iterdir() if p.is_dir() and not p.name.startswith(("_", "."))}
+def test_every_case_is_written_and_has_expectations(corpus):
+    on_disk = {p.name for p in corpus.iterdir() if p.is_dir() and not p.name.startswith(("_", "."))}
     assert on_disk == set(CASES)
     assert set(EXPECTED) | set(UNREADABLE) == set(CASES)
     assert not set(EXPECTED) & set(UNREADABLE)
@@ -237,7 +227,7 @@ def test_every_case_is_on_disk_and_has_expectations():
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
-def test_case_findings(name, ctx):
+def test_case_findings(name, ctx, dataset):
     path = dataset(name)
     data, report = validate_path(path, ctx)
     for expected in EXPECTED[name]:
@@ -265,7 +255,7 @@ def _reads_in_chinese(report) -> None:
 
 
 @pytest.mark.parametrize("name", sorted(UNREADABLE))
-def test_unreadable_dataset_names_the_file(name, capsys, parsed_once):
+def test_unreadable_dataset_names_the_file(name, capsys, parsed_once, dataset):
     with pytest.raises(SipmError, match=UNREADABLE[name]) as raised:
         validate_path(dataset(name))
     assert raised.value.said.in_(load_labels("zh")) != str(raised.value)  # said in Chinese too
@@ -301,7 +291,7 @@ def _printed(f: F, path: Path, out: str) -> bool:
 
 
 @pytest.mark.parametrize("name", ERROR_CASES)
-def test_cli_validate_exits_2_and_prints_where(name, capsys, parsed_once):
+def test_cli_validate_exits_2_and_prints_where(name, capsys, parsed_once, dataset):
     path = dataset(name)
     assert main(["validate", str(path)]) == EXIT_BAD_INPUT
     out = capsys.readouterr().out
@@ -311,7 +301,7 @@ def test_cli_validate_exits_2_and_prints_where(name, capsys, parsed_once):
 
 
 @pytest.mark.parametrize("name", USABLE_CASES)
-def test_cli_validate_passes_warnings_only(name, capsys, parsed_once):
+def test_cli_validate_passes_warnings_only(name, capsys, parsed_once, dataset):
     assert main(["validate", str(dataset(name))]) == EXIT_OK
     out = capsys.readouterr().out
     assert " 0 error(s)" in out
@@ -320,7 +310,7 @@ def test_cli_validate_passes_warnings_only(name, capsys, parsed_once):
         assert "… and 4 more warning(s) of rule negative_balance" in out
 
 
-def test_several_errors_in_different_files_are_all_printed(capsys, parsed_once):
+def test_several_errors_in_different_files_are_all_printed(capsys, parsed_once, dataset):
     main(["validate", str(dataset("several_errors"))])
     out = capsys.readouterr().out
     assert ": 5 error(s), 0 warning(s)" in out
@@ -334,7 +324,7 @@ def test_several_errors_in_different_files_are_all_printed(capsys, parsed_once):
         assert f"ERROR {file}, row " in out
 
 
-def test_real_command_exit_status():
+def test_real_command_exit_status(dataset):
     sipm = Path(sys.executable).parent / "sipm"
     command = [str(sipm)] if sipm.exists() else [sys.executable, "-m", "sipm_helpers.cli"]
     done = subprocess.run(
@@ -353,7 +343,7 @@ def test_real_command_exit_status():
 @pytest.mark.parametrize(
     "name", ["balance_identity_broken", "xlsx_initial_with_unit", "parquet_negative_statistic"]
 )
-def test_demo_on_bad_data_exits_2_and_writes_nothing(name, tmp_path, capsys):
+def test_demo_on_bad_data_exits_2_and_writes_nothing(name, tmp_path, capsys, dataset):
     out = tmp_path / "out"
     argv = ["demo", "--data", str(dataset(name)), "--out", str(out), "--formats", "html"]
     assert main([*argv, "--quiet"]) == EXIT_BAD_INPUT
@@ -361,33 +351,6 @@ def test_demo_on_bad_data_exits_2_and_writes_nothing(name, tmp_path, capsys):
     assert list(tmp_path.iterdir()) == []
     err = capsys.readouterr().err
     assert _line(EXPECTED[name][0], dataset(name)) in err
-
-
-def _same_content(a: Path, b: Path) -> bool:
-    if a.suffix == ".parquet":
-        left, right = pd.read_parquet(a), pd.read_parquet(b)
-        return left.equals(right) and list(left.dtypes) == list(right.dtypes)
-    if a.suffix == ".xlsx":  # zip timestamps differ between writes; compare the cells
-        left = pd.read_excel(a, sheet_name=None, dtype=str)
-        right = pd.read_excel(b, sheet_name=None, dtype=str)
-        return left.keys() == right.keys() and all(left[k].equals(right[k]) for k in left)
-    return a.read_bytes() == b.read_bytes()
-
-
-def test_corpus_on_disk_is_what_make_corpus_writes(tmp_path):
-    shutil.copy(CORPUS / "make_corpus.py", tmp_path / "make_corpus.py")
-    make_corpus.write_corpus(tmp_path)
-
-    def files(root: Path) -> list[str]:
-        return sorted(
-            str(p.relative_to(root))
-            for p in root.rglob("*")
-            if p.is_file() and "__pycache__" not in p.parts
-        )
-
-    assert files(CORPUS) == files(tmp_path), "run tests/bad_inputs/make_corpus.py"
-    stale = [f for f in files(CORPUS) if not _same_content(CORPUS / f, tmp_path / f)]
-    assert not stale, f"out of date, run tests/bad_inputs/make_corpus.py: {stale}"
 
 
 def test_one_bad_code_down_a_column_is_reported_once_with_its_rows(tiny_dir, tmp_path, ctx):

@@ -117,8 +117,10 @@ def test_a_worker_past_the_hard_limit_is_killed_and_replaced(tmp_path):
 
 
 def _start(args: list[str], out: Path) -> subprocess.Popen:
+    # the test's own options come last, so they win (argparse keeps the last value)
+    defaults = ["--out", str(out), "--formats", "html", "--quiet", "--workers", "2"]
     return subprocess.Popen(
-        [*SIPM, *args, "--out", str(out), "--formats", "html", "--quiet", "--workers", "2"],
+        [*SIPM, args[0], *defaults, *args[1:]],
         cwd=PROJECT_DIR,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -200,7 +202,7 @@ def test_ctrl_c_stops_cleanly_and_a_second_batch_is_refused(tmp_path):
     os.killpg(batch.pid, signal.SIGINT)
     time.sleep(0.3)
     os.killpg(batch.pid, signal.SIGINT)  # a second Ctrl-C changes nothing
-    assert batch.wait(60) == 130
+    assert batch.wait(120) == 130
     stderr = batch.stderr.read()
     assert "interrupted:" in stderr and "Traceback" not in stderr
     assert len(stderr.strip().splitlines()) == 1

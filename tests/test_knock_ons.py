@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 import pandas as pd
 
 from sipm_helpers.data.validation import validate_path
-
-MERGED_CASE = Path(__file__).parent / "bad_inputs" / "xlsx_merged_cells" / "book.xlsx"
 
 EM = "employee_medical"
 
@@ -62,8 +59,8 @@ def test_an_unrelated_finding_stays_on_its_own(tiny_dir, tmp_path, ctx):
     }  # fmt: skip
 
 
-def test_blank_cells_of_a_merged_range_and_what_they_cause_go_under_the_merge(ctx):
-    report = validate_path(MERGED_CASE, ctx)[1]
+def test_blank_cells_of_a_merged_range_and_what_they_cause_go_under_the_merge(ctx, corpus):
+    report = validate_path(corpus / "xlsx_merged_cells" / "book.xlsx", ctx)[1]
     merge = next(i for i, f in enumerate(report.findings) if f.rule == "merged_cells")
     following = {report.findings[i].rule for i, c in report.caused_by.items() if c == merge}
     assert following == {"required_value", "budget_balance_missing", "unbudgeted_item"}

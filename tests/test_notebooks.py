@@ -11,6 +11,7 @@ import nbformat
 import papermill
 import pytest
 
+from sipm_helpers.batch.worker import current_kernel
 from sipm_helpers.paths import PROJECT_DIR, notebooks_dir
 from sipm_helpers.render.html import render_html
 
@@ -29,18 +30,37 @@ def result_path(tmp_path: Path) -> Path:
     return tmp_path / "result.json"
 
 
+@pytest.fixture(autouse=True)
+def _hosted(warm_kernel):
+    """The notebooks below run in the suite's warm kernel, reset between notebooks as the
+    batch resets its own; the notebooks opened as a person would (their defaults, papermill's
+    command line) run in new kernels."""
+
+
 def execute(tmp_path: Path, notebook: Path = NOTEBOOK, **parameters) -> tuple[Path, dict]:
-    """Run ``notebook`` with papermill; return the executed notebook and its result."""
+    """Run ``notebook`` with papermill in the warm kernel; return the executed notebook and
+    its result."""
     out = tmp_path / "out.ipynb"
     result = result_path(tmp_path)
-    papermill.execute_notebook(
-        str(notebook),
-        str(out),
-        parameters={**parameters, "result_path": str(result)},
-        kernel_name="python3",
-        progress_bar=False,
-        cwd=str(PROJECT_DIR),
-    )
+    kernel = current_kernel()
+    kernel.prepare()
+    error = None
+    try:
+        papermill.execute_notebook(
+            str(notebook),
+            str(out),
+            parameters={**parameters, "result_path": str(result)},
+            engine_name="sipm",
+            kernel=kernel,
+            kernel_name="python3",
+            progress_bar=False,
+            cwd=str(PROJECT_DIR),
+        )
+    except Exception as exc:
+        error = getattr(exc, "ename", None) or type(exc).__name__
+        raise
+    finally:
+        kernel.finished(error)
     return out, json.loads(result.read_text(encoding="utf-8"))
 
 
