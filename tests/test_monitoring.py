@@ -852,6 +852,16 @@ def test_the_ministrys_table_is_filled_where_the_data_say(tiny, ctx):
     assert entry["owner"] == "乙市医疗保障局" and entry["cause"] is None
 
 
+def test_the_table_reads_the_months_executed_so_far(tiny, ctx):
+    """Alpha's one audit finding a month is rectified but December 2025's: monitored to
+    June, the rectification rate to date is 6 of 6 = 100 % (certain), not the whole year's
+    11 of 12 = 91.7 % the December data would give; to December it is 11 ÷ 12."""
+    june = monitor_tiny(tiny, ctx, 6).table.set_index("indicator").loc["audit_rectification_rate"]
+    assert june["to_date"] == pytest.approx(1.0) and june["likelihood"] == "certain"
+    december = monitor_tiny(tiny, ctx, 12).table.set_index("indicator")
+    assert december.at["audit_rectification_rate", "to_date"] == pytest.approx(11 / 12)
+
+
 def test_the_ministrys_table_in_the_report_leaves_blanks_for_the_agency(tiny, ctx):
     from sipm_helpers.present.monitoring_report import MonitoringReport
 
