@@ -895,6 +895,12 @@ def test_every_cause_category_has_its_words(ctx):
         labels = load_labels(lang)
         for code in ctx.monitoring.cause_categories:
             assert labels.t(f"cause_{code}")
+    # the agency's table offers the same categories, under the report's Chinese words
+    allowed = ctx.specs["monitoring_responses"].columns["cause_category"].allowed
+    assert tuple(allowed) == tuple(ctx.monitoring.cause_categories)
+    zh = load_labels("zh")
+    names = ctx.specs["monitoring_responses"].columns["cause_category"]
+    assert all(zh.t(f"cause_{code}") in str(names) for code in allowed)
 
 
 # --------------------------------------------------------------------------- calibration
@@ -923,3 +929,75 @@ def test_the_demo_shows_amber_as_well_as_red(demo, ctx):
     row = pension.indicators.set_index("indicator").loc["central_adjustment_execution"]
     assert row["basis"] == "year_end" and pd.isna(row["light"])
     assert "central_adjustment_execution" not in set(pension.alerts["item"])
+
+
+# --------------------------------------------------------------------------- the agency's entries
+
+
+def with_responses(tmp_path, rows: list[str]):
+    """The tiny dataset with ``monitoring_responses.csv`` filled in from `sipm template`'s
+    csv file (its header and documentation row kept): the path and the loaded dataset."""
+    from builders import write_tiny
+
+    from sipm_helpers.cli import main
+    from sipm_helpers.data.validation import load_dataset
+
+    assert main(["template", str(tmp_path / "tpl"), "--format", "csv"]) == 0
+    template = (tmp_path / "tpl" / "monitoring_responses.csv").read_text(encoding="utf-8")
+    data = write_tiny(tmp_path / "data")
+    (data / "monitoring_responses.csv").write_text(
+        template + "".join(f"{row}\n" for row in rows), encoding="utf-8"
+    )
+    return data, load_dataset(data)
+
+
+def test_the_agencys_entries_come_back_into_the_table(tmp_path, ctx):
+    """Beta's collection rate is off course in June 2025: its agency files the cause under
+    management problems, with its measure, unit and deadline, in the template's
+    monitoring_responses sheet; read back, the table shows them (the agency's unit in place
+    of the ledger's), and the report no longer leaves them blank. An entry for a later
+    month (September) is not shown in June, and replaces June's from September."""
+    from sipm_helpers.present.monitoring_report import MonitoringReport
+
+    _, ds = with_responses(tmp_path, [
+        "110200,employee_medical,2025,6,premium_collection_rate,management,欠费企业清理不及时,"
+        "开展欠费专项清缴,乙市社会保险经办机构,2025-09-30",
+        "110200,employee_medical,2025,9,premium_collection_rate,external,企业经营困难,,,",
+    ])  # fmt: skip
+    assert ds is not None and len(ds.monitoring_responses) == 2
+    beta = monitor_tiny(ds, ctx, 6, region="110200")
+    row = beta.table.set_index("indicator").loc["premium_collection_rate"]
+    assert (row["cause_category"], row["cause"], row["measure"], row["owner"], row["deadline"]) == (
+        "management", "欠费企业清理不及时", "开展欠费专项清缴", "乙市社会保险经办机构", "2025-09-30"
+    )  # fmt: skip
+    zh = MonitoringReport(beta, ds, ctx, "zh").ministry_table().html
+    assert "管理问题" in zh and "开展欠费专项清缴" in zh
+    # to September the agency's later answer replaces June's (its measure left blank)
+    september = monitor_tiny(ds, ctx, 9, region="110200").table.set_index("indicator")
+    row = september.loc["premium_collection_rate"]
+    assert (row["cause_category"], row["cause"], row["measure"]) == (
+        "external",
+        "企业经营困难",
+        None,
+    )
+
+
+def test_a_bad_cause_category_is_a_finding_naming_file_row_and_column(tmp_path):
+    """A category the table does not know: an error on monitoring_responses.csv, line 3
+    (the header and the documentation row above it), column cause_category."""
+    from sipm_helpers.data.validation import validate_path
+    from sipm_helpers.errors import DataError
+
+    with pytest.raises(DataError):
+        with_responses(tmp_path, [
+            "110200,employee_medical,2025,6,premium_collection_rate,bad_luck,运气不好,,,",
+        ])  # fmt: skip
+    _, report = validate_path(tmp_path / "data")
+    (bad,) = [f for f in report.findings if f.severity == "error"]
+    assert (bad.table, bad.origin, bad.row, bad.column, bad.value) == (
+        "monitoring_responses",
+        "monitoring_responses.csv",
+        3,
+        "cause_category",
+        "bad_luck",
+    )

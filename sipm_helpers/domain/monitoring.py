@@ -608,7 +608,8 @@ def monitor(
     )  # fmt: skip
     if as_of == 0:  # nothing reported: no outlook either
         outlook = outlook.iloc[:0]
-    table = monitoring_table(outlook, ds, rules, fund=fund, region=region, year=year)
+    table = monitoring_table(outlook, ds, rules, fund=fund, region=region, year=year,
+                             month=month)  # fmt: skip
     raised = fund_alerts(items, outlook, rules, late=as_of < month, balance=balance, floor=floor,
                          season=season)  # fmt: skip
     found = alerts(items).assign(kind="item")

@@ -136,6 +136,7 @@ def _build(
         tables[name] = _by_region(parts[name], order)
     tables["explanations"] = _explanations_in_order(tables["explanations"], order, fund_order)
     tables["targets"] = _targets_in_order(parts["targets"], order, fund_order)
+    tables["monitoring_responses"] = pd.DataFrame()  # the agency's entries: none generated
     return _columns(tables)
 
 
