@@ -1001,3 +1001,17 @@ def test_a_bad_cause_category_is_a_finding_naming_file_row_and_column(tmp_path):
         "cause_category",
         "bad_luck",
     )
+
+
+def test_longtangs_agency_entries_show_in_the_demos_table(demo, ctx):
+    """The demo's agency files the cause of Longtang's premium shortfall (external factors),
+    its measure, unit and deadline for October 2026 (demo/monitoring_responses.yaml): the
+    table shows them, the red collection outlook beside them."""
+    from sipm_helpers.domain.monitoring import monitor
+
+    mon = monitor(demo, ctx, ctx.monitoring, fund="employee_medical", region="920400",
+                  year=2026, month=10)  # fmt: skip
+    row = mon.table.set_index("indicator").loc["premium_collection_rate"]
+    assert (row["likelihood"], row["cause_category"]) == ("unlikely", "external")
+    assert row["owner"] == "龙塘市医疗保障局" and row["deadline"] == "2026-12-31"
+    assert row["measure"].startswith("对欠费企业逐户核查")
