@@ -195,7 +195,7 @@ def test_generate_writes_a_dataset_that_validates(tmp_path, capsys, fmt):
     out = tmp_path / "gen"
     args = ["generate", "--provinces", "2", "--regions-per-province", "3", "--years", "2024-2025"]
     assert main([*args, "--last-month", "6", "--out", str(out), "--format", fmt]) == EXIT_OK
-    assert "rows in 11 tables" in capsys.readouterr().out
+    assert "rows in 12 tables" in capsys.readouterr().out
     assert main(["validate", str(out)]) == EXIT_OK
     report = capsys.readouterr().out
     assert ": 0 error(s)" in report

@@ -798,6 +798,19 @@ def test_target_missing_has_nothing_to_inherit(demo_tables):
     assert s.region in set(rows.loc[rows["start_year"] == s.year - 1, "region_code"])
 
 
+def test_target_slack_sets_the_target_easier_than_the_plan(demo_tables):
+    """Baixi's 2026 collection target: the plan's 95.2 % made 3 % easier, 95.2 × 0.97 =
+    92.3 %, below its targets of the years before (95.0–95.4 %)."""
+    s = scenario("target_slack", OPEN_YEAR)
+    t = demo_tables["targets"]
+    (code,) = s.indicators
+    rows = t.loc[(t["fund"] == s.fund) & (t["indicator"] == code) & (t["region_code"] == s.region)
+                 & (t["period"] == "annual")]  # fmt: skip
+    target = rows.set_index("start_year")["target"]
+    assert target[s.year] == pytest.approx(0.923)
+    assert (target[s.year] < target.drop(s.year) - 0.02).all()
+
+
 def test_open_year_targets_set_carefully_by_most_regions(demo_tables):
     t = demo_tables["targets"]
     audit = t.loc[
@@ -1243,7 +1256,7 @@ def test_profiles_from_yaml_are_what_the_generator_uses(tmp_path):
 
 def test_data_files_agree_with_the_registry_and_the_catalogues():
     data = gen.load_scenarios()
-    assert data.demo == gen.DEMO_SCENARIOS and len(data.demo) == 24
+    assert data.demo == gen.DEMO_SCENARIOS and len(data.demo) == 25
     assert data.outcome_indicators == gen.OUTCOME_INDICATORS
     demo_regions = {code for code, _, _ in gen.DEMO_GEOGRAPHY} | {
         f"{code[:2]}{k + 1:02d}00"

@@ -555,7 +555,8 @@ def test_the_demos_planted_cases(demo, ctx):
     """Ningchuan's employees' medical targets lack the 1-point insured count: not returned;
     Dongchuan's unemployment budget runs below its trend on expenditure as on income (its
     initial budget); Dongchuan's enterprise pension sets its collection target (95.2 %)
-    below the better of its last actual and its trend."""
+    below the better of its last actual and its trend, and so does Baixi's employees'
+    medical fund (92.3 %)."""
     ningchuan = review(demo, ctx, year=2026, region="920100")
     assert ningchuan.verdict != "return" and "insured_persons" in found(ningchuan, "missing_target")
     dongchuan = review(demo, ctx, year=2026, region="910000", fund="unemployment")
@@ -570,6 +571,14 @@ def test_the_demos_planted_cases(demo, ctx):
     pension = review(demo, ctx, year=2026, region="910000", fund="enterprise_pension")
     slack = found(pension, "history_easier")["premium_collection_rate"].values
     assert slack["target"] == pytest.approx(0.952) and slack["benchmark"] > 0.952 * 1.01
+    # Baixi's employees' medical collection target (the target_slack scenario, 92.3 %) lies
+    # below 2023's 95.3 %, 2024's 96.3 % and 2025's expected 94.4 % (January–September
+    # over their seasonal share), and below the trend: flagged against 94.4 %.
+    baixi = review(demo, ctx, year=2026, region="920200")
+    slack = found(baixi, "history_easier")["premium_collection_rate"].values
+    assert slack["target"] == pytest.approx(0.923)
+    assert slack["benchmark"] == pytest.approx(0.9438, abs=5e-4)
+    assert slack["last_actual"] == pytest.approx(0.9438, abs=5e-4)
 
 
 def test_every_kind_of_finding_is_worded_in_both_languages(tiny, ctx):

@@ -20,6 +20,7 @@ TABLES = (
     "review",
     "submissions",
     "rectification",
+    "monitoring_responses",
 )
 
 
@@ -41,6 +42,7 @@ class Dataset:
     review: pd.DataFrame
     submissions: pd.DataFrame
     rectification: pd.DataFrame
+    monitoring_responses: pd.DataFrame
     coordination: pd.DataFrame
     report: ValidationReport
 

@@ -16,7 +16,7 @@ For every region, fund and line item at once:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -511,6 +511,18 @@ class Monitoring:
         }
 
 
+def known_to(ds: Dataset, year: int, month: int) -> Dataset:
+    """``ds`` as it stood at the end of ``month`` of ``year``: execution and statistics of
+    the months executed so far (none later), so that a target's value to date is the
+    months' to date, not the whole year's where the data run on."""
+    kept = {}
+    for name in ("execution", "statistics"):
+        frame = getattr(ds, name)
+        done = (frame["year"] < year) | ((frame["year"] == year) & (frame["month"] <= month))
+        kept[name] = frame.loc[done]
+    return replace(ds, **kept)
+
+
 def reported_month(ds: Dataset, *, fund: str, region: str, year: int) -> int:
     """The last month of ``year`` the region's execution data of ``fund`` reach (0: none)."""
     e = ds.execution
@@ -591,11 +603,13 @@ def monitor(
     band = ctx.reserve_band(fund, province)
     floor = band.lower if band is not None and band.lower is not None else float("nan")
     outlook = indicator_outlook(
-        ds, ctx, rules, items, fund=fund, region=region, year=year, season=season
-    )
+        known_to(ds, year, as_of), ctx, rules, items, fund=fund, region=region, year=year,
+        season=season,
+    )  # fmt: skip
     if as_of == 0:  # nothing reported: no outlook either
         outlook = outlook.iloc[:0]
-    table = monitoring_table(outlook, ds, rules, fund=fund, region=region, year=year)
+    table = monitoring_table(outlook, ds, rules, fund=fund, region=region, year=year,
+                             month=month)  # fmt: skip
     raised = fund_alerts(items, outlook, rules, late=as_of < month, balance=balance, floor=floor,
                          season=season)  # fmt: skip
     found = alerts(items).assign(kind="item")

@@ -15,9 +15,11 @@ import pandas as pd
 from sipm_helpers import paths
 from sipm_helpers.config import FundRegistry, load_registry, load_standards, load_table_specs
 from sipm_helpers.config.catalogue import Catalogue, load_catalogue
+from sipm_helpers.config.loader import read_yaml
 from sipm_helpers.config.policy import Policy, load_policy
 from sipm_helpers.config.standards import QualitativeLevel
 from sipm_helpers.data.generate.common import (
+    DATA_DIR,
     DEMO_LAST_MONTH,
     DEMO_SEED,
     DEMO_YEARS,
@@ -136,6 +138,7 @@ def _build(
         tables[name] = _by_region(parts[name], order)
     tables["explanations"] = _explanations_in_order(tables["explanations"], order, fund_order)
     tables["targets"] = _targets_in_order(parts["targets"], order, fund_order)
+    tables["monitoring_responses"] = pd.DataFrame()  # the agency's entries: the demo's only
     return _columns(tables)
 
 
@@ -270,9 +273,22 @@ def demo_dataset() -> dict[str, pd.DataFrame]:
     4, 5 and 6 prefectures, all seven funds (57 fund-region pairs), budgets 2021–2026,
     execution and statistics 2021–2025 and 2026 through October, the scenarios of
     :data:`DEMO_SCENARIOS` planted. Returns the tables by name, as :func:`generate_dataset`."""
-    return _build(
+    tables = _build(
         _demo_geography(DEMO_SEED), DEMO_YEARS, DEMO_LAST_MONTH, DEMO_SEED, DEMO_SCENARIOS
     )
+    tables["monitoring_responses"] = demo_responses(tables["monitoring_responses"].columns)
+    return tables
+
+
+RESPONSES_FILE = "monitoring_responses.yaml"  # the agency's entries in the demo's monitoring table
+
+
+def demo_responses(columns: pd.Index) -> pd.DataFrame:
+    """The agency's entries in the demo's monitoring table (demo/monitoring_responses.yaml),
+    with ``columns`` in order."""
+    raw = read_yaml(DATA_DIR / RESPONSES_FILE)
+    frame = pd.DataFrame(raw["responses"]).reindex(columns=list(columns))
+    return frame.astype({"year": "int64", "month": "int64"})
 
 
 def csv_ready(frame: pd.DataFrame) -> pd.DataFrame:

@@ -88,6 +88,7 @@ HOOKS = (
     "budget",
     "last_month",
     "dropped_targets",
+    "slack_targets",
     "not_achieved",
     "without_evidence",
     "explanation",
@@ -109,6 +110,9 @@ class ScenarioKind:
     - ``budget(s, at, budget)``: the budget (:class:`Budget`);
     - ``last_month(s, last_month)``: the last month reported in the open year;
     - ``dropped_targets(s)``: the indicators the region sets no annual target for;
+    - ``slack_targets(s)``: the indicators whose annual target the region sets with slack
+      beyond its plan (:data:`~sipm_helpers.data.generate.targets.SLACK`), below its
+      history;
     - ``not_achieved(s)``: the qualitative indicators graded not achieved;
     - ``without_evidence(s, indicators)``: the qualitative grades left without evidence
       (``indicators``: the fund's qualitative indicators);
@@ -132,6 +136,7 @@ class ScenarioKind:
     budget: Callable[[Scenario, At, Budget], None] | None = None
     last_month: Callable[[Scenario, int], int] | None = None
     dropped_targets: Callable[[Scenario], Sequence[str]] | None = None
+    slack_targets: Callable[[Scenario], Sequence[str]] | None = None
     not_achieved: Callable[[Scenario], Sequence[str]] | None = None
     without_evidence: Callable[[Scenario, Sequence[str]], Sequence[str]] | None = None
     explanation: Callable[[str, Texts], tuple[str, str]] | None = None
@@ -352,6 +357,13 @@ KINDS: Mapping[str, ScenarioKind] = MappingProxyType(
                 "target",
                 "the region sets no target of its own for the indicators named",
                 dropped_targets=_named,
+            ),
+            ScenarioKind(
+                "target_slack",
+                "target",
+                "the region sets the targets of the indicators named well below its plan, "
+                "below its history and trend",
+                slack_targets=_named,
             ),
             ScenarioKind(
                 "no_fiscal_subsidy",

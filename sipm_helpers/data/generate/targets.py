@@ -20,6 +20,10 @@ from sipm_helpers.data.generate.profiles import fund_profile
 from sipm_helpers.data.generate.scenarios import Scenario
 
 CAREFUL_SHARE = 0.6  # regions that set the open year's targets at the plan, without slack
+# A target_slack scenario's target: this share easier than the region would set it (below
+# it, or above it for a lower-is-better indicator), rounded as the others are. 3 % puts a
+# collection target of about 95 % near 92 %, below a year of shortfall at about 94 %.
+SLACK = 0.03
 GUIDE_REACHED_BY = 0.8  # the share of regional targets a central guiding target is within
 
 Target = tuple[np.ndarray, "str | np.ndarray"]  # [P, Y] values and their benchmark
@@ -268,13 +272,14 @@ def _targets(
     rng = _rng(seed, "targets", data.fund.code)
     careful = _careful(data, years, open_year, seed)
     dropped = _dropped(data.fund.code, scenarios)
+    slackened = _dropped(data.fund.code, scenarios, hook_name="slack_targets")
     frames = []
     for ind in (i for i in catalogue.indicators if i.kind == "quantitative"):
         default = _default_targets(ind, policy, years)
         made = _annual_target(ind, data, rng, careful, default)
         if made is None:
             continue
-        regional, p = _regional_targets(ind, data, years, made, dropped)
+        regional, p = _regional_targets(ind, data, years, made, dropped, slackened)
         frames.append(regional)
         if ind.function != "insured_persons":  # counts do not add up to a rate
             frames.append(_provincial_targets(ind, data, regional, p, province_codes))
@@ -300,11 +305,14 @@ def _careful(
     return careful
 
 
-def _dropped(fund: str, scenarios: Sequence[Scenario]) -> set[tuple[str, str, int]]:
-    """(region, indicator, year) of the annual targets the fund's scenarios drop."""
+def _dropped(
+    fund: str, scenarios: Sequence[Scenario], hook_name: str = "dropped_targets"
+) -> set[tuple[str, str, int]]:
+    """(region, indicator, year) of the annual targets the fund's scenarios drop (or, with
+    ``hook_name`` 'slack_targets', set with slack)."""
     dropped = set()
     for s in scenarios:
-        hook = KINDS[s.kind].dropped_targets
+        hook = getattr(KINDS[s.kind], hook_name)
         if hook is not None and s.fund == fund:
             dropped |= {(s.region, code, s.year) for code in hook(s)}
     return dropped
@@ -316,8 +324,10 @@ def _regional_targets(
     years: tuple[int, ...],
     made: Target,
     dropped: set[tuple[str, str, int]],
+    slackened: frozenset[tuple[str, str, int]] | set[tuple[str, str, int]] = frozenset(),
 ) -> tuple[pd.DataFrame, np.ndarray]:
-    """The regions' annual targets but the dropped ones, and the region index of each."""
+    """The regions' annual targets but the dropped ones, those ``slackened`` made
+    :data:`SLACK` easier, and the region index of each."""
     codes = np.asarray(data.pairs.codes, dtype=object)
     n, ny = data.balance_start.shape
     year_arr = np.asarray(years, dtype="int64")
@@ -328,6 +338,12 @@ def _regional_targets(
         if code == ind.code:
             keep &= (codes[p] != region) | (year_arr[y] != year)
     p, y = p[keep], y[keep]
+    values = np.asarray(values, dtype="float64").copy()
+    easier = 1 + SLACK if ind.direction == "lower" else 1 - SLACK
+    for region, code, year in slackened:
+        if code == ind.code and year in years and region in codes:
+            at = (int(np.flatnonzero(codes == region)[0]), years.index(year))
+            values[at] = np.round(values[at] * easier, 3)
     frame = pd.DataFrame(
         {
             "region_code": codes[p],
@@ -335,7 +351,7 @@ def _regional_targets(
             "period": "annual",
             "start_year": year_arr[y],
             "end_year": year_arr[y],
-            "target": np.asarray(values, dtype="float64")[p, y],
+            "target": values[p, y],
             "level": "region",
             "benchmark": np.broadcast_to(np.asarray(benchmark, dtype=object), (n, ny))[p, y],
         }

@@ -14,7 +14,9 @@ from sipm_helpers.data.rules import Checked, Rule
 from sipm_helpers.data.table import Table, groups, rows
 
 EXPECTED_PARENT = {"province": "country", "prefecture": "province"}
-REPORTED_BY_REGIONS = ("budget", "execution", "statistics", "qualitative", "explanations")
+REPORTED_BY_REGIONS = (
+    "budget", "execution", "statistics", "qualitative", "explanations", "monitoring_responses",
+)  # fmt: skip
 
 
 def expected_parent(level: str) -> str:

@@ -176,4 +176,5 @@ RULES = (
     Rule("qualitative.share_in_band", "qualitative", "share_in_band", "share", share_in_band),
     Rule("qualitative.evidence", "qualitative", "missing_evidence", "evidence", missing_evidence, WARNING),
     Rule("explanations.applicable", "explanations", "not_applicable", "indicator", applicable("indicator", _indicators, "indicator")),
+    Rule("monitoring_responses.applicable", "monitoring_responses", "not_applicable", "indicator", applicable("indicator", _indicators, "indicator")),
 )  # fmt: skip
