@@ -12,6 +12,7 @@ import pytest
 from sipm_helpers.data.findings import ERROR
 from sipm_helpers.data.table import rows, selected
 from sipm_helpers.data.validation import validate_path
+from sipm_helpers.errors import SipmError
 from tests.builders import tiny_tables, write_tiny
 
 
@@ -54,3 +55,24 @@ def test_duplicated_budget_rows_are_findings_not_a_crash(tmp_path):
     tables["budget"] = pd.concat([budget, budget.iloc[:12]], ignore_index=True)
     report = _validate(tmp_path, tables)
     assert report.findings and all(f.origin for f in report.findings)
+
+
+@pytest.mark.parametrize("content", [b"", b"\xef\xbb\xbf", b"\n\n  \n"])
+def test_an_empty_csv_file_is_refused_as_empty(tmp_path, content):
+    folder = write_tiny(tmp_path / "data")
+    (folder / "budget.csv").write_bytes(content)
+    with pytest.raises(SipmError, match=r"budget\.csv: the file is empty") as refused:
+        validate_path(folder)
+    assert "No columns to parse" not in str(refused.value)
+
+
+def test_an_empty_sheet_is_refused_as_empty(tmp_path):
+    import openpyxl
+
+    book_path = write_tiny(tmp_path / "data", "xlsx")
+    book = openpyxl.load_workbook(book_path)
+    book.remove(book["targets"])
+    book.create_sheet("targets")
+    book.save(book_path)
+    with pytest.raises(SipmError, match="sheet targets: the sheet is empty"):
+        validate_path(book_path)
