@@ -38,6 +38,7 @@ def test_a_missing_mask_value_selects_no_row():
         ("review", "finding"),
         ("targets", "period"),
         ("targets", "level"),
+        ("targets", "region_code"),
         ("execution", "item"),
         ("budget", "item"),
     ],

@@ -91,7 +91,9 @@ def _policy_targets(c: Checked) -> pd.DataFrame:
 def _catalogue_province(g: pd.DataFrame, c: Checked) -> pd.Series:
     """The province whose own catalogue applies to each target row ("" : the fund's)."""
     r = c.regions.set_index("region_code")
-    level, parent = g["region_code"].map(r["level"]), g["region_code"].map(r["parent_code"])
+    # A blank or unknown region has no level: the fund's own catalogue (its code is refused).
+    level = g["region_code"].map(r["level"]).astype(object).fillna("")
+    parent = g["region_code"].map(r["parent_code"])
     province = pd.Series(
         np.where(
             level == "province", g["region_code"], np.where(level == "prefecture", parent, "")
