@@ -171,7 +171,7 @@ def scratch(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @given(data=st.data())
-@_settings(60)
+@_settings(150)
 def test_fuzzed_csv_never_crashes(data, small, scratch, ctx):
     name, tables = data.draw(mutated(small))
     edit, cut = data.draw(BYTE_EDITS), data.draw(st.floats(0.0, 1.0))
@@ -223,7 +223,7 @@ def _edit_sheet(path: Path, name: str, edit: tuple[str, int, int]) -> None:
 
 
 @given(data=st.data())
-@_settings(20)
+@_settings(40)
 def test_fuzzed_xlsx_never_crashes(data, small, scratch, ctx):
     name, tables = data.draw(mutated(small))
     tables = {n: _writable(f) for n, f in tables.items()}
