@@ -197,7 +197,7 @@ COUNTS: dict[str, dict[str, int]] = {
 UNREADABLE: dict[str, str] = {
     "csv_unclosed_quote": r"explanations\.csv: cannot read: .*EOF inside string",
     "csv_extra_field": r"explanations\.csv: cannot read: line 2 has more fields than the header",
-    "csv_empty_file": r"regions\.csv: cannot read: No columns to parse",
+    "csv_empty_file": r"regions\.csv: the file is empty: it has neither a header row nor data",
     "csv_and_parquet_mixed": r"csv_and_parquet_mixed: holds both CSV and Parquet files",
     "csv_saved_as_utf16": r"regions\.csv: line 1 is not UTF-8 text \(byte 0xff\) nor GB18030; save it as CSV UTF-8",
 }

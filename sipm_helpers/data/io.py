@@ -226,6 +226,8 @@ def read_raw(path: str | Path, table_names: list[str], limits: Limits | None = N
         for name in table_names:
             if name in sheets:
                 frame = sheets[name]
+                if frame.shape[1] == 0:
+                    raise refusal("error_empty_sheet", sheet=origin(path.name, name))
                 _within_shape(origin(path.name, name), *frame.shape, limits)
                 # Templates document each column in a second header row starting with '#'.
                 skip = 0
@@ -247,6 +249,8 @@ def read_raw(path: str | Path, table_names: list[str], limits: Limits | None = N
                     # (shifting every column) or, with index_col=False, cut short: refuse it.
                     warnings.simplefilter("error", pd.errors.ParserWarning)
                     text = _csv_text(file, name, raw.notes, _csv_bytes(file, limits))
+                    if not text.strip():
+                        raise refusal("error_empty_file", file=str(file))
                     frame = pd.read_csv(
                         io.StringIO(text),
                         dtype=str,

@@ -37,11 +37,12 @@ def item_states(
     start = pd.to_datetime(x["_year"].astype(str) + "-01-01")
     end = pd.to_datetime(x["_year"].astype(str) + "-12-31")
     deadline, closed = pd.to_datetime(x["deadline"]), pd.to_datetime(x["closed"])
-    done = (x["status"] == "done").to_numpy(dtype=bool) & closed.notna().to_numpy()
+    # A blank status is not done, a blank year found bears on no year (validation says so).
+    done = (x["status"] == "done").fillna(False).to_numpy(dtype=bool) & closed.notna().to_numpy()
     closed_by_end = done & (closed <= end).fillna(False).to_numpy(dtype=bool)
     closed_before = done & (closed < start).fillna(False).to_numpy(dtype=bool)
     passed = (deadline <= end).fillna(False).to_numpy(dtype=bool)
-    found = (x["found"] <= x["_year"]).to_numpy(dtype=bool)
+    found = (x["found"] <= x["_year"]).fillna(False).to_numpy(dtype=bool)
     out = x.drop(columns=["status", "year"], errors="ignore").rename(columns={"_year": "year"})
     out["due"] = found & passed & ~closed_before
     out["on_time"] = out["due"] & done & (closed <= deadline).fillna(False).to_numpy(dtype=bool)

@@ -84,13 +84,20 @@ def concerns(row: pd.Series) -> dict:
 
 def rows(frame: pd.DataFrame, mask: pd.Series | np.ndarray, message) -> pd.DataFrame:
     """The rows of ``frame`` selected by ``mask``, each with its message (what it says, a
-    text, or a function of the row returning either)."""
-    chosen = frame.loc[np.asarray(mask, dtype=bool)]
+    text, or a function of the row returning either). A missing mask value (``pd.NA``, as
+    comparing a missing cell gives) does not select its row: each rule says itself where a
+    missing value is a finding."""
+    chosen = frame.loc[selected(mask)]
     if callable(message):
         texts = [message(r) for _, r in chosen.iterrows()]
     else:
         texts = [message] * len(chosen)
     return chosen.assign(**{MESSAGE: texts})
+
+
+def selected(mask: pd.Series | np.ndarray) -> np.ndarray:
+    """A rule's mask as plain booleans, a missing value read as not selected."""
+    return pd.Series(mask, dtype="object").fillna(False).astype(bool).to_numpy()
 
 
 def groups(keys: pd.DataFrame, messages, *, row=None, value=None) -> pd.DataFrame:

@@ -33,7 +33,7 @@ def finding_without_value(t: Table, c: Checked) -> pd.DataFrame:
     column = r["finding"].map(FINDING_VALUE)
     empty = pd.Series(False, index=r.index)
     for finding, value in FINDING_VALUE.items():
-        empty |= (r["finding"] == finding) & r[value].isna()
+        empty |= (r["finding"] == finding).fillna(False) & r[value].isna()
     return rows(
         r,
         empty,
@@ -85,7 +85,7 @@ def done_without_date(t: Table, c: Checked) -> pd.DataFrame:
     r = t.frame
     return rows(
         r,
-        (r["status"] == "done") & r["closed"].isna(),
+        (r["status"] == "done").fillna(False) & r["closed"].isna(),
         said("validation_done_without_date"),
     )
 
@@ -103,7 +103,7 @@ def done_without_evidence(t: Table, c: Checked) -> pd.DataFrame:
     r = t.frame
     return rows(
         r,
-        (r["status"] == "done") & r["evidence"].isna(),
+        (r["status"] == "done").fillna(False) & r["evidence"].isna(),
         said("validation_done_without_evidence"),
     )
 

@@ -83,11 +83,19 @@ def budget_balance_missing(t: Table, c: Checked) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
+def _row_of_end(frame: pd.DataFrame, keys: list[str]) -> pd.Series:
+    """Per group of ``keys``: the table row of its (first) closing balance, a finding's row.
+    Unique by group even when a closing balance is given twice (a duplicated row)."""
+    ends = frame.loc[(frame["item"] == "balance_end").fillna(False).astype(bool)]
+    row_of = ends.reset_index().set_index(keys)["index"]
+    return row_of.loc[~row_of.index.duplicated(keep="first")]
+
+
 def budget_balance_identity(t: Table, c: Checked) -> pd.DataFrame:
     b, agg = t.frame, budget_years(t.frame, c)
     residual = (agg["start"] + agg["net"] - agg["end"]).abs()
     broken = agg.loc[(residual > _tolerance(c, agg["end"])).fillna(False)]
-    row_of = b.loc[b["item"] == "balance_end"].reset_index().set_index(YEAR)["index"]
+    row_of = _row_of_end(b, YEAR)
     messages = (
         said(
             "validation_budget_balance_identity",
@@ -119,7 +127,7 @@ def negative_execution(t: Table, c: Checked) -> pd.DataFrame:
 
 def balance_start_month(t: Table, c: Checked) -> pd.DataFrame:
     e = t.frame
-    late = (e["item"] == "balance_start") & (e["month"] != 1).fillna(False)
+    late = (e["item"] == "balance_start").fillna(False) & (e["month"] != 1).fillna(False)
     return rows(e, late, said("validation_balance_start_month"))
 
 
@@ -205,7 +213,7 @@ def balance_identity(t: Table, c: Checked) -> pd.DataFrame:
     broken = np.abs(actual - expected) > _tolerance(c, actual)  # NaN: gaps reported apart
     broken &= ~monthly["unknown"].to_numpy(dtype=bool)
     hit = monthly.loc[broken]
-    row_of = e.loc[e["item"] == "balance_end"].reset_index().set_index([*YEAR, "month"])["index"]
+    row_of = _row_of_end(e, [*YEAR, "month"])
     messages = (
         said(
             "validation_balance_identity",

@@ -34,7 +34,9 @@ def _every_indicator(c: Checked) -> set[str]:
 
 def annual_spans_years(t: Table, c: Checked) -> pd.DataFrame:
     g = t.frame
-    spans = (g["period"] == "annual") & (g["end_year"] != g["start_year"]).fillna(False)
+    spans = (g["period"] == "annual").fillna(False) & (g["end_year"] != g["start_year"]).fillna(
+        False
+    )
     return rows(g, spans, said("validation_target_period_annual"))
 
 
@@ -52,14 +54,16 @@ def target_level(level: str):
         g = t.frame
         levels = dict(zip(c.regions["region_code"], c.regions["level"], strict=False))
         of = g["region_code"].map(levels)
-        return rows(g, (g["level"] == level) & of.notna() & (of != region_level), said(key))
+        wrong = (g["level"] == level).fillna(False) & of.notna() & (of != region_level)
+        return rows(g, wrong.fillna(False), said(key))
 
     return check
 
 
 def regional_target_coordinating(t: Table, c: Checked) -> pd.DataFrame:
     """A region's own target belongs to one of the fund's coordinating regions."""
-    regional = Table(t.name, t.frame.loc[t.frame["level"] == "region"], t.origin, t.row_offset)
+    mine = (t.frame["level"] == "region").fillna(False).astype(bool)
+    regional = Table(t.name, t.frame.loc[mine], t.origin, t.row_offset)
     return coordinating_level(regional, c)
 
 
@@ -87,7 +91,9 @@ def _policy_targets(c: Checked) -> pd.DataFrame:
 def _catalogue_province(g: pd.DataFrame, c: Checked) -> pd.Series:
     """The province whose own catalogue applies to each target row ("" : the fund's)."""
     r = c.regions.set_index("region_code")
-    level, parent = g["region_code"].map(r["level"]), g["region_code"].map(r["parent_code"])
+    # A blank or unknown region has no level: the fund's own catalogue (its code is refused).
+    level = g["region_code"].map(r["level"]).astype(object).fillna("")
+    parent = g["region_code"].map(r["parent_code"])
     province = pd.Series(
         np.where(
             level == "province", g["region_code"], np.where(level == "prefecture", parent, "")
