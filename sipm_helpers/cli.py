@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
 import json
 import os
 import sys
@@ -577,6 +578,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(text.t("cli_interrupted"), file=sys.stderr)
         return EXIT_INTERRUPTED
+    except OSError as exc:
+        if errno.errorcode.get(exc.errno) not in CANNOT_WRITE:
+            raise
+        print(_cannot_write(text, exc), file=sys.stderr)
+        return EXIT_BAD_INPUT
+
+
+# The causes of a failed write that a person can mend (space, quota, a read-only or
+# forbidden folder): said in one line; any other OSError is a fault of the suite.
+CANNOT_WRITE = ("ENOSPC", "EDQUOT", "EROFS", "EACCES", "EPERM")
+
+
+def _cannot_write(text: CliText, exc: OSError) -> str:
+    """One line naming the folder written to and the cause of the failure."""
+    where = exc.filename or exc.filename2
+    folder = Path(where).parent if where else Path.cwd()
+    cause = text.t(f"cli_cause_{errno.errorcode[exc.errno]}")
+    return text.t("cli_error", message=text.t("cli_cannot_write", folder=folder, cause=cause))
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ taken over."""
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import subprocess
@@ -76,3 +77,41 @@ def test_a_lock_that_cannot_be_read_or_names_another_process_is_taken_over(tmp_p
     finally:
         other.kill()
         other.wait()
+
+
+@pytest.mark.notebook
+@pytest.mark.parametrize(
+    ("code", "cause"), [(errno.ENOSPC, "the disk is full"), (errno.EROFS, "read-only")]
+)
+def test_a_full_disk_or_read_only_folder_is_one_line_and_the_rerun_finishes(
+    tiny_dir, tmp_path, capsys, monkeypatch, code, cause
+):
+    """The manifest's third write fails as on a full disk (or a folder turned read-only):
+    exit 2, one line naming the folder and the cause, no half-written file, a manifest
+    that reads; once the cause is gone, the same command finishes the rest."""
+    import sipm_helpers.batch.manifest as manifest_module
+    from sipm_helpers.cli import EXIT_BAD_INPUT, main
+
+    real, writes = manifest_module.atomic_write_text, []
+
+    def failing(path, text):
+        writes.append(path)
+        if len(writes) == 3:
+            raise OSError(code, os.strerror(code), str(path))
+        real(path, text)
+
+    out = tmp_path / "run"
+    argv = ["demo", "--data", str(tiny_dir), "--out", str(out), "--formats", "html",
+            "--quiet", "--workers", "2", "--lang", "en"]  # fmt: skip
+    monkeypatch.setattr(manifest_module, "atomic_write_text", failing)
+    assert main(argv) == EXIT_BAD_INPUT
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "Traceback" not in err
+    assert cause in err and str(out) in err
+    assert not [p for p in out.rglob("*.part*")]  # nothing half-written
+    assert not (out / ".sipm-batch.lock").exists()
+    json.loads((out / "manifest.json").read_text("utf-8"))
+    monkeypatch.setattr(manifest_module, "atomic_write_text", real)
+    assert main(argv) == 0
+    records = Manifest.load(out / "manifest.json").records
+    assert len(records) == 16 and all(r.status == OK for r in records.values())
