@@ -1,6 +1,6 @@
 """The provincial evaluation of self-evaluations, by hand on the tiny dataset: Testshire
 (110000) coordinates the employees' medical fund in Alpha (110100) and Beta City (110200).
-The evaluator lowered one of Alpha's grades (by 1.7 points: 3.0 to 1.3, see
+The evaluator lowered one of Alpha's grades (by 1.4 points: 2.4 to 1.0, see
 test_review.py); Beta's
 report arrived on 5 June 2026, after the 31 May deadline (Art. 18)."""
 
@@ -41,14 +41,14 @@ def by_region(appraisal) -> pd.DataFrame:
 def test_each_region_is_scored_again_with_the_evaluators_findings(tiny, ctx, results):
     a = appraise(tiny, ctx, fund=EM, province="110000", year=2025, results=results)
     t = by_region(a)
-    # 96.3 self-assessed − 94.6 evaluated: 1.7, stored as such (not 1.7000000000000028)
-    assert t.at["110100", "gap"] == 1.7 and t.at["110200", "gap"] == 0
+    # self-assessed − evaluated: 2.4 − 1.0 = 1.4, stored as such (not 1.4000000000000057)
+    assert t.at["110100", "gap"] == 1.4 and t.at["110200", "gap"] == 0
     assert t.at["110100", "self_total"] == pytest.approx(results["110100"]["summary"]["total"])
-    assert not t["gap_flag"].any()  # 1.7 points: within the 5 of parameters/appraisal.yaml
+    assert not t["gap_flag"].any()  # 1.4 points: within the 5 of parameters/appraisal.yaml
     moved = a.moved.set_index("indicator")
     assert list(moved.index) == ["fund_management_compliance"]
-    assert moved.iloc[0]["self_score"] == pytest.approx(3.0)
-    assert moved.iloc[0]["evaluated_score"] == 1.3  # 5 × 0.25 = 1.25, half up
+    assert moved.iloc[0]["self_score"] == pytest.approx(2.4)  # 4 × 0.6
+    assert moved.iloc[0]["evaluated_score"] == 1.0  # 4 × 0.25
     assert moved.iloc[0]["finding"] == "adjusted_grade"
 
 

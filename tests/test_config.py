@@ -301,7 +301,7 @@ def test_the_precision_of_scores_is_a_small_whole_number(tmp_path, ctx, value):
 
 
 def test_weights_finer_than_the_scores_are_rejected(tmp_path, monkeypatch):
-    """Scores rounded to whole points cannot show a weight of 6.5: the form would not add up."""
+    """Scores rounded to whole points cannot show a weight of 5.5: the form would not add up."""
     from sipm_helpers.config.context import load_context
 
     params = copy_parameters(tmp_path)
@@ -315,12 +315,12 @@ def test_weights_finer_than_the_scores_are_rejected(tmp_path, monkeypatch):
     monkeypatch.setenv("SIPM_PARAMETERS", str(params))
     with pytest.raises(
         ParameterError,
-        match=r"employee_medical.yaml: indicators.coverage_rate.weight: 6.5 has more decimals "
+        match=r"employee_medical.yaml: indicators.coverage_rate.weight: 5.5 has more decimals "
         r"than the 0 the scores are rounded to",
     ):
         load_context()
     edit(params / "scoring.yaml", lambda d: d.update(score_decimals=1))
-    assert load_context().catalogue("employee_medical").indicator("coverage_rate").weight == 6.5
+    assert load_context().catalogue("employee_medical").indicator("coverage_rate").weight == 5.5
 
 
 def test_reported_indicators_are_listed_once_and_carry_no_weight(tmp_path):

@@ -206,8 +206,8 @@ def test_report_states_completeness_redistribution_and_the_missing_rule(tiny, ct
     ev = evaluate(tiny, ctx, fund="employee_medical", region="110200", year=2025)
     report = SelfEvaluationReport(ev, tiny, ctx, "en")
     header, summary = report.header().html, report.summary().html
-    assert "Points assessed" in header and "72 of 100" in header
-    assert "72 of 100 points" in summary and "not assessed and earn 0 points" in summary
+    assert "Points assessed" in header and "69 of 100" in header
+    assert "69 of 100 points" in summary and "not assessed and earn 0 points" in summary
     assert "missing =" not in summary  # a parameter's name is no sentence of a report
     table = report.indicators().html
     assert "Not assessed: no evidence" in table and "Not assessed: no target" in table
@@ -227,7 +227,7 @@ def _table_rows(html: str) -> list[list[str]]:
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_the_indicator_table_adds_up_as_shown(ev, tiny, ctx, lang):
     """Alpha 2025 (test_evaluation.py): the scores shown per category add up to the subtotal
-    shown under them, 10.0, 27.3, 30.2 and 25.4, and those to the total shown, 92.9, the
+    shown under them, 15.0, 23.8, 29.2 and 25.4, and those to the total shown, 93.4, the
     total of the header; the text above the table gives the same subtotals."""
     report = SelfEvaluationReport(ev, tiny, ctx, lang)
     section = report.indicators().html
@@ -243,16 +243,16 @@ def test_the_indicator_table_adds_up_as_shown(ev, tiny, ctx, lang):
         else:
             scores[-1].append(Decimal(cells[4]))
     assert [sum(s) for s in scores] == [e for _, e in subtotals]
-    assert [e for _, e in subtotals] == [Decimal(x) for x in ("10.0", "27.3", "30.2", "25.4")]
+    assert [e for _, e in subtotals] == [Decimal(x) for x in ("15.0", "23.8", "29.2", "25.4")]
     assert totals == [(sum(p for p, _ in subtotals), sum(e for _, e in subtotals))]
-    assert totals == [(Decimal(100), Decimal("92.9"))]
-    assert "92.9" in report.header().html
+    assert totals == [(Decimal(100), Decimal("93.4"))]
+    assert "93.4" in report.header().html
     for name, (points, earned) in zip(
         ("decision", "process", "output", "benefit"), subtotals, strict=True
     ):
         said = report.labels.t("category_score", category=report.category_name(name),
                                earned=str(earned), points=str(points))  # fmt: skip
-        assert said in section  # zh: 决策10.0分（满分10分）
+        assert said in section  # zh: 决策15.0分（满分15分）
     rounded = "保留至0.1分" if lang == "zh" else "rounded half up to 0.1 point"
     assert rounded in report.summary().html
 

@@ -1,9 +1,8 @@
 """The evaluator's findings applied to a self-evaluation, by hand on the tiny dataset.
 
 Alpha City (110100), employees' medical fund, 2025. The tiny review adjusts one grade:
-fund management compliance (5 points) from partly at a share of 0.6 (3.0 points) to not
-achieved at its band's default share of 0.25 (parameters/scoring.yaml): 1.25 points,
-1.3 rounded half up to the one decimal of the scores.
+fund management compliance (4 points) from partly at a share of 0.6 (2.4 points) to not
+achieved at its band's default share of 0.25 (parameters/scoring.yaml): 1.0 point.
 """
 
 from __future__ import annotations
@@ -38,15 +37,15 @@ def test_no_review_leaves_the_self_evaluation_as_it_was(tiny, ctx):
 def test_an_adjusted_grade_is_scored_at_its_bands_default_share(tiny, ctx):
     before, after = scored(tiny, ctx), scored(tiny, ctx, tiny.review)
     code = "fund_management_compliance"
-    assert before.at[code, "score"] == pytest.approx(3.0)
-    assert after.at[code, "score"] == 1.3  # 5 × 0.25 = 1.25, half up
+    assert before.at[code, "score"] == pytest.approx(2.4)  # 4 × 0.6
+    assert after.at[code, "score"] == 1.0  # 4 × 0.25
     assert (
         after.at[code, "grade"] == "not_achieved" and after.at[code, "reviewed"] == "adjusted_grade"
     )
     assert after.at[code, "evidence"] == "抽查发现问题未整改"  # the evaluator's comment
     others = before.index != code
     pd.testing.assert_series_equal(before.loc[others, "score"], after.loc[others, "score"])
-    assert after["score"].sum() == pytest.approx(before["score"].sum() - 1.7)  # 3.0 − 1.3
+    assert after["score"].sum() == pytest.approx(before["score"].sum() - 1.4)  # 2.4 − 1.0
 
 
 def test_an_adjusted_actual_is_scored_against_the_same_target(tiny, ctx):

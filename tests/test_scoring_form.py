@@ -66,9 +66,9 @@ def test_form_lists_every_indicator_by_category_with_subtotals_and_total(ev, tin
         "Subtotal: Benefit",
     ]
     total = next(i for i, r in enumerate(rows, start=1) if r[0] == "Total")
-    assert computed(ws, f"D{total}") == 100 and computed(ws, f"G{total}") == Decimal("68.2")
+    assert computed(ws, f"D{total}") == 100 and computed(ws, f"G{total}") == Decimal("65.2")
     assert next(r for r in rows if r[0] == "Grade")[2] == "Fair (中)"
-    assert next(r for r in rows if r[0] == "Points assessed")[2] == "72 of 100"
+    assert next(r for r in rows if r[0] == "Points assessed")[2] == "69 of 100"
 
 
 def test_form_says_why_each_score_is_what_it_is(ev, tiny, ctx, tmp_path):
@@ -78,7 +78,7 @@ def test_form_says_why_each_score_is_what_it_is(ev, tiny, ctx, tmp_path):
     coverage = by_code[report.indicator_name("coverage_rate")]
     assert coverage[7] == (
         "95.0% is 2.0 percentage points below the target 97.0%; 0.5 off per percentage point,"
-        " down to 0: 6.0 − 1.0 = 5.0"
+        " down to 0: 5.0 − 1.0 = 4.0"
     )
     months = by_code[report.indicator_name("months_covered")]
     assert months[4] == "6–9 months"  # the band as a band, in its unit
@@ -117,8 +117,8 @@ def test_form_in_chinese_and_its_funding_sheet(ev, tiny, ctx, tmp_path):
 def test_subtotals_and_the_total_are_sum_formulas_over_the_rows_shown(ev, tiny, ctx, tmp_path):
     """Beta City 2025: decision rows 3–5, its subtotal in row 6; process 7–13 (14), output
     15–21 (22), benefit 23–28 (29); the total in row 30 adds the four subtotals. Computed
-    from the cells, the score column adds up to the stored total: 0 + 19.0 + 29.2 + 20.0
-    = 68.2 (output: 5.2 + 5.0 + 0 + 7 + 7 + 2 + 3; benefit: 10 + 2 + 1 + 2 + 5 + 0)."""
+    from the cells, the score column adds up to the stored total: 0 + 17.0 + 28.2 + 20.0
+    = 65.2 (output: 5.2 + 4.0 + 0 + 7 + 7 + 2 + 3; benefit: 10 + 2 + 1 + 2 + 5 + 0)."""
     ws, _ = rows_of(
         write_scoring_form(SelfEvaluationReport(ev, tiny, ctx, "en"), tmp_path / "f.xlsx")
     )
@@ -131,10 +131,10 @@ def test_subtotals_and_the_total_are_sum_formulas_over_the_rows_shown(ev, tiny, 
     assert (
         [computed(ws, f"G{r}") for r in blocks]
         == [earned["decision"], earned["process"], earned["output"], earned["benefit"]]
-        == [Decimal("0"), Decimal("19.0"), Decimal("29.2"), Decimal("20.0")]
+        == [Decimal("0"), Decimal("17.0"), Decimal("28.2"), Decimal("20.0")]
     )
     assert (
-        computed(ws, "G30") == Decimal(repr(ev.to_result()["summary"]["total"])) == Decimal("68.2")
+        computed(ws, "G30") == Decimal(repr(ev.to_result()["summary"]["total"])) == Decimal("65.2")
     )
     assert computed(ws, "D30") == Decimal(repr(ev.to_result()["summary"]["points"])) == 100
     formulas = {c.coordinate for row in ws.iter_rows() for c in row if c.data_type == "f"}
@@ -192,15 +192,15 @@ def test_explanations_stay_text_even_when_they_read_like_formulas(tiny, ctx, tmp
 
 
 def test_a_rescaled_total_is_the_sum_over_the_points_assessed(tiny, ctx, tmp_path):
-    """With ``missing: rescale`` Beta's total is 68.2 ÷ 72 × 100 = 94.72, 94.7: the total
-    row still adds up the subtotals (68.2) and the total score below it rescales that sum."""
+    """With ``missing: rescale`` Beta's total is 65.2 ÷ 69 × 100 = 94.49, 94.5: the total
+    row still adds up the subtotals (65.2) and the total score below it rescales that sum."""
     rescale = replace(ctx, standards=replace(ctx.standards, missing="rescale"))
     ev = evaluate(tiny, rescale, fund="employee_medical", region="110200", year=2025)
     report = SelfEvaluationReport(ev, tiny, rescale, "zh")
     ws = load_workbook(write_scoring_form(report, tmp_path / "f.xlsx"))["评分表"]
-    assert ws["A30"].value == "合计" and computed(ws, "G30") == Decimal("68.2")
-    assert ws["A31"].value == "总分" and ws["G31"].value == "=ROUND(G30*100/72,1)"
-    assert computed(ws, "G31") == Decimal(repr(ev.summary["total"])) == Decimal("94.7")
+    assert ws["A30"].value == "合计" and computed(ws, "G30") == Decimal("65.2")
+    assert ws["A31"].value == "总分" and ws["G31"].value == "=ROUND(G30*100/69,1)"
+    assert computed(ws, "G31") == Decimal(repr(ev.summary["total"])) == Decimal("94.5")
 
 
 LATIN_CITATIONS = ("Caishe", "Renshebufa", "Guobanfa", "Guofa", "Caiyu", "No.", "Art.")
