@@ -67,6 +67,17 @@ class Stage:
     across_funds: bool = False  # one report of all a province's funds (fund code ALL_FUNDS)
     signed: bool = False  # its document ends with the issuing departments' names and seals
     folder: Path | None = None  # where its notebook is (None: the suite's notebooks)
+    label: str = ""  # label key of its name in the catalogues ("": stage_<name>)
+    document: str = ""  # the stage whose document number and date it follows ("": its own)
+
+    @property
+    def label_key(self) -> str:
+        return self.label or f"stage_{self.name}"
+
+    @property
+    def document_kind(self) -> str:
+        """The stage name its document's number and date are kept under."""
+        return self.document or self.name
 
     @property
     def path(self) -> Path:

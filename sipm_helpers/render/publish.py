@@ -86,9 +86,9 @@ def _answers(entries: list[ReportEntry], labels) -> list[ReportEntry]:
             if stage.answers is None:
                 continue
             if e.stage == stage.name:
-                other, label = stage.answers, f"stage_{stage.answers}"
+                other, label = stage.answers, stages()[stage.answers].label_key
             elif e.stage == stage.answers:
-                other, label = stage.name, f"stage_{stage.name}"
+                other, label = stage.name, stage.label_key
             else:
                 continue
             target = html.get((other, e.fund, e.region, e.year, e.language))
@@ -272,7 +272,7 @@ def _base_entry(job: Job, ds: Dataset, ctx: Context, site_labels, site_lang: str
     province = coordinating_province(ds, job.fund, job.region) or job.region
     return ReportEntry(
         stage=job.stage,
-        stage_label=site_labels.t(f"stage_{job.stage}"),
+        stage_label=site_labels.t(job.definition.label_key),
         fund=job.fund,
         fund_name=ctx.registry.fund_name(job.fund, site_lang),
         region=job.region,
