@@ -93,14 +93,16 @@ def test_an_entry_point_of_the_group_sipm_stages_registers_a_stage(tmp_path, mon
     toy = toy_stage(tmp_path)
     monkeypatch.setattr(sys.modules[__name__], "TOY", toy, raising=False)
     point = EntryPoint("toy", f"{__name__}:TOY", registry.GROUP)
+    built_in = EntryPoint("built_in", "sipm_helpers.batch.stages:BUILT_IN", registry.GROUP)
 
     def points(group: str):
-        return [point] if group == registry.GROUP else []
+        return [built_in, point] if group == registry.GROUP else []
 
     monkeypatch.setattr(registry, "entry_points", points)
     registry.discovered.cache_clear()
     try:
         assert stages()["toy_stage"] is toy
+        assert list(stages()) == [*registry.STAGES, "toy_stage"]  # built-ins once, in order
     finally:
         monkeypatch.undo()
         registry.discovered.cache_clear()

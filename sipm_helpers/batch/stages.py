@@ -157,7 +157,7 @@ def _register(*stages: Stage) -> Mapping[str, Stage]:
     return MappingProxyType({s.name: s for s in stages})
 
 
-STAGES: Mapping[str, Stage] = _register(
+BUILT_IN: tuple[Stage, ...] = (
     Stage(
         "target_review",
         "01_target_review.ipynb",
@@ -237,6 +237,7 @@ STAGES: Mapping[str, Stage] = _register(
         signed=True,
     ),
 )
+STAGES: Mapping[str, Stage] = _register(*BUILT_IN)  # the built-in stages alone
 
 
 GROUP = "sipm.stages"
