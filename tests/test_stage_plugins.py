@@ -87,6 +87,20 @@ def test_registered_stages_are_seen_only_within_the_block(tmp_path):
     assert "toy_stage" not in stages()
 
 
+def test_a_plug_in_parameter_the_batch_does_not_know_keeps_its_default(tiny, tmp_path):
+    from dataclasses import replace
+
+    from sipm_helpers.batch.plan import stage_jobs
+    from sipm_helpers.present.parameters import Parameter
+
+    own = Parameter("colour", str, "blue", "the toy's own parameter")
+    toy = toy_stage(tmp_path)
+    toy = replace(toy, parameters=(*toy.parameters, own))
+    with registered(toy):
+        (job,) = stage_jobs(tiny, toy, "latest", langs=("en",))
+        assert job.parameters(tmp_path)["colour"] == "blue"
+
+
 def test_an_entry_point_of_the_group_sipm_stages_registers_a_stage(tmp_path, monkeypatch):
     from importlib.metadata import EntryPoint
 

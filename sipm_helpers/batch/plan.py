@@ -134,7 +134,8 @@ class Job:
             "review_date": self.review_date,
             "result_path": str(self.result_path(out).resolve()),
         }
-        return {p.name: offered[p.name] for p in self.definition.parameters}
+        # a parameter the batch knows nothing of (a plug-in stage's own) keeps its default
+        return {p.name: offered.get(p.name, p.default) for p in self.definition.parameters}
 
 
 @dataclass(frozen=True)
