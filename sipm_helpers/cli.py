@@ -299,12 +299,12 @@ def cmd_plan(args: argparse.Namespace, text: CliText) -> int:
 
 
 def cmd_params(args: argparse.Namespace, text: CliText) -> int:
-    from sipm_helpers.batch.stages import STAGES, notebook_stage
+    from sipm_helpers.batch.stages import notebook_stage, stages
 
     try:
         stage = notebook_stage(args.notebook)
     except KeyError:
-        known = ", ".join(s.notebook for s in STAGES.values())
+        known = ", ".join(s.notebook for s in stages().values())
         name = Path(args.notebook).name
         raise refusal("error_not_a_stage_notebook", notebook=name, known=known) from None
     print(text.t("cli_params_header", notebook=stage.notebook, stage=stage.name))

@@ -17,7 +17,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from sipm_helpers.batch.stages import STAGES
+from sipm_helpers.batch.stages import stages
 from sipm_helpers.paths import notebooks_dir
 
 TUTORIAL = "00_explore.ipynb"
@@ -29,7 +29,7 @@ FORWARDED = tuple(
 
 def lab_notebooks() -> list[str]:
     """The notebooks a working folder gets: the tutorial, then each stage's."""
-    return [TUTORIAL, *dict.fromkeys(s.notebook for s in STAGES.values())]
+    return [TUTORIAL, *dict.fromkeys(s.notebook for s in stages().values())]
 
 
 def working_folder(folder: Path) -> tuple[list[str], list[str]]:

@@ -13,7 +13,9 @@ from typing import Any
 
 import pandas as pd
 
-from sipm_helpers.batch.stages import STAGES, Stage
+from sipm_helpers.batch.stages import Stage
+from sipm_helpers.batch.stages import stage as stage_named
+from sipm_helpers.batch.stages import stages as all_stages
 from sipm_helpers.config.labels import refusal, said
 from sipm_helpers.config.registry import ALL_FUNDS
 from sipm_helpers.data.dataset import Dataset
@@ -69,7 +71,7 @@ class Job:
 
     @property
     def definition(self) -> Stage:
-        return STAGES[self.stage]
+        return stage_named(self.stage)
 
     @property
     def year(self) -> int:
@@ -132,7 +134,8 @@ class Job:
             "review_date": self.review_date,
             "result_path": str(self.result_path(out).resolve()),
         }
-        return {p.name: offered[p.name] for p in self.definition.parameters}
+        # a parameter the batch knows nothing of (a plug-in stage's own) keeps its default
+        return {p.name: offered.get(p.name, p.default) for p in self.definition.parameters}
 
 
 @dataclass(frozen=True)
@@ -228,7 +231,7 @@ def plan_jobs(
     registry's order."""
     return [
         job
-        for name, stage in STAGES.items()
+        for name, stage in all_stages().items()
         if name in stages
         for job in stage_jobs(
             ds,
@@ -244,12 +247,13 @@ def plan_jobs(
 
 
 def dependencies(
-    jobs: Iterable[Job], ds: Dataset, stages: Mapping[str, Stage] = STAGES
+    jobs: Iterable[Job], ds: Dataset, stages: Mapping[str, Stage] | None = None
 ) -> dict[str, tuple[str, ...]]:
     """For each job, the jobs of the batch it waits for: those of the stages it depends on
     with the same fund (any fund, for a stage across funds), year and language at its own
     region, at one of the regions it covers (a province's prefectures) or at the province
     that covers it."""
+    stages = all_stages() if stages is None else stages
     jobs = list(jobs)
     by_key: dict[tuple, list[Job]] = {}
     for job in jobs:

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from sipm_helpers.batch.plan import Scope
-from sipm_helpers.batch.stages import STAGES
+from sipm_helpers.batch.stages import stages as all_stages
 from sipm_helpers.config.labels import languages
 from sipm_helpers.config.loader import read_yaml, require_keys
 from sipm_helpers.errors import ParameterError
@@ -94,7 +94,7 @@ def _choices(path: Path, key: str, value: Any, allowed: tuple[str, ...]) -> tupl
 def _when(path: Path, name: str, value: Any) -> int | str:
     if value == "latest":
         return value
-    stage = STAGES[name]
+    stage = all_stages()[name]
     try:
         if stage.when == "period":
             parse_period(str(value))
@@ -109,10 +109,11 @@ def _when(path: Path, name: str, value: Any) -> int | str:
 def _stages(path: Path, raw: Any) -> dict[str, int | str]:
     if not isinstance(raw, dict) or not raw:
         raise ParameterError(path, "stages", "must map stage names to a year, period or 'latest'")
-    unknown = [n for n in raw if n not in STAGES]
+    known = all_stages()
+    unknown = [n for n in raw if n not in known]
     if unknown:
         raise ParameterError(
-            path, "stages", f"unknown stage(s) {', '.join(unknown)}; stages: {', '.join(STAGES)}"
+            path, "stages", f"unknown stage(s) {', '.join(unknown)}; stages: {', '.join(known)}"
         )
     return {name: _when(path, name, value) for name, value in raw.items()}
 

@@ -4,14 +4,20 @@ a plan says ``latest``, the stages it waits for, its report titles, what the bat
 flags in its results, whether its result carries a grade, the files it writes beside its
 result, the report it answers (a feedback letter, the region's self-evaluation) and whether
 its document is signed and sealed by the departments issuing it.
-Adding a stage is one entry here plus its notebook; the planner, the runner, the
-publisher and the command read it.
+The stages built in are listed here; a stage from outside the package is a ``Stage``
+object named by an entry point of the group ``sipm.stages`` (as papermill registers
+engines), or, for one block of code, one given to ``registered``. The planner, the runner,
+the publisher and the command read ``stages()``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import functools
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
+from importlib.metadata import entry_points
 from pathlib import Path
 from types import MappingProxyType
 
@@ -60,10 +66,22 @@ class Stage:
     answers: str | None = None  # the stage whose report of the same region this one answers
     across_funds: bool = False  # one report of all a province's funds (fund code ALL_FUNDS)
     signed: bool = False  # its document ends with the issuing departments' names and seals
+    folder: Path | None = None  # where its notebook is (None: the suite's notebooks)
+    label: str = ""  # label key of its name in the catalogues ("": stage_<name>)
+    document: str = ""  # the stage whose document number and date it follows ("": its own)
+
+    @property
+    def label_key(self) -> str:
+        return self.label or f"stage_{self.name}"
+
+    @property
+    def document_kind(self) -> str:
+        """The stage name its document's number and date are kept under."""
+        return self.document or self.name
 
     @property
     def path(self) -> Path:
-        return notebooks_dir() / self.notebook
+        return (self.folder or notebooks_dir()) / self.notebook
 
     def year_of(self, when: int | str) -> int:
         return parse_period(str(when))[0] if self.when == "period" else int(when)
@@ -139,7 +157,7 @@ def _register(*stages: Stage) -> Mapping[str, Stage]:
     return MappingProxyType({s.name: s for s in stages})
 
 
-STAGES: Mapping[str, Stage] = _register(
+BUILT_IN: tuple[Stage, ...] = (
     Stage(
         "target_review",
         "01_target_review.ipynb",
@@ -219,21 +237,55 @@ STAGES: Mapping[str, Stage] = _register(
         signed=True,
     ),
 )
+STAGES: Mapping[str, Stage] = _register(*BUILT_IN)  # the built-in stages alone
+
+
+GROUP = "sipm.stages"
+_REGISTERED: ContextVar[tuple[Stage, ...]] = ContextVar("sipm_registered_stages", default=())
+
+
+@functools.cache
+def discovered() -> tuple[Stage, ...]:
+    """The stages named by entry points of the group ``sipm.stages``, loaded once; an entry
+    point names a ``Stage`` or a tuple of them."""
+    found: list[Stage] = []
+    for point in entry_points(group=GROUP):
+        loaded = point.load()
+        found.extend(loaded if isinstance(loaded, tuple | list) else (loaded,))
+    return tuple(found)
+
+
+@contextmanager
+def registered(*extra: Stage) -> Iterator[Mapping[str, Stage]]:
+    """Within the block, ``stages()`` has ``extra`` as well (a stage from outside the
+    package, a test's toy stage); yields the registry."""
+    token = _REGISTERED.set((*_REGISTERED.get(), *extra))
+    try:
+        yield stages()
+    finally:
+        _REGISTERED.reset(token)
+
+
+def stages() -> Mapping[str, Stage]:
+    """Every stage, read-only, in order: those built in, those of entry points, those
+    registered for the current block; a later stage of the same name replaces an earlier."""
+    return _register(*STAGES.values(), *discovered(), *_REGISTERED.get())
 
 
 def stage(name: str) -> Stage:
     """The stage called ``name``; KeyError listing the stages otherwise."""
+    known = stages()
     try:
-        return STAGES[name]
+        return known[name]
     except KeyError:
-        raise KeyError(f"unknown stage {name!r}; stages: {', '.join(STAGES)}") from None
+        raise KeyError(f"unknown stage {name!r}; stages: {', '.join(known)}") from None
 
 
 def notebook_stage(notebook: str | Path) -> Stage:
     """The stage whose notebook is ``notebook`` (a path or a file name)."""
     name = Path(notebook).name
-    for s in STAGES.values():
+    for s in stages().values():
         if s.notebook == name:
             return s
-    known = ", ".join(s.notebook for s in STAGES.values())
+    known = ", ".join(s.notebook for s in stages().values())
     raise KeyError(f"{name!r} is not a stage notebook; the notebooks are {known}")

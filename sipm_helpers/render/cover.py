@@ -55,13 +55,13 @@ class Cover:
 
 def document_date(job: Job, ctx: Context, as_of: str = "") -> datetime.date:
     """The date a stage's document bears (see the module's docstring)."""
-    rules = ctx.appraisal
-    if job.stage == "target_review":
+    rules, kind = ctx.appraisal, job.definition.document_kind
+    if kind == "target_review":
         return datetime.date(job.year - 1, 12, 31)
-    if job.stage == "monitoring":
+    if kind == "monitoring":
         year, month = parse_period(str(job.when))
         return datetime.date(year, month, calendar.monthrange(year, month)[1])
-    if job.stage == "self_evaluation":
+    if kind == "self_evaluation":
         return rules.due(job.year)
     made = as_of or job.as_of
     return datetime.date.fromisoformat(made) if made else rules.provincial_due(job.year)
@@ -102,7 +102,7 @@ def make_cover(
     fund = ctx.registry.fund_name(job.fund, lang)
     day = document_date(job, ctx, as_of)
     number = ctx.appraisal.number(
-        job.stage,
+        job.definition.document_kind,
         lang,
         day,
         region=job.region,

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from sipm_helpers.batch.manifest import FAILED, OK, JobRecord, Manifest
 from sipm_helpers.batch.plan import Job
-from sipm_helpers.batch.stages import STAGES
+from sipm_helpers.batch.stages import stages
 from sipm_helpers.config.context import Context
 from sipm_helpers.config.labels import languages, load_labels
 from sipm_helpers.data.dataset import Dataset
@@ -82,13 +82,13 @@ def _answers(entries: list[ReportEntry], labels) -> list[ReportEntry]:
     out = []
     for e in entries:
         links = list(e.links)
-        for stage in STAGES.values():
+        for stage in stages().values():
             if stage.answers is None:
                 continue
             if e.stage == stage.name:
-                other, label = stage.answers, f"stage_{stage.answers}"
+                other, label = stage.answers, stages()[stage.answers].label_key
             elif e.stage == stage.answers:
-                other, label = stage.name, f"stage_{stage.name}"
+                other, label = stage.name, stage.label_key
             else:
                 continue
             target = html.get((other, e.fund, e.region, e.year, e.language))
@@ -250,7 +250,7 @@ def _write_indexes(
         entries[lang] = _answers([entry_of(r, labels) for r in records.values()], labels)
         others = [(other, index_name(other)) for other in languages() if other != lang]
         for name in (index_name(lang), "index.html") if lang == site_lang else (index_name(lang),):
-            path = write_index(entries[lang], site, lang=lang, stage_order=tuple(STAGES),
+            path = write_index(entries[lang], site, lang=lang, stage_order=tuple(stages()),
                                others=others, name=name, **page)  # fmt: skip
             index = path if name == "index.html" else index
     return index, entries
@@ -272,7 +272,7 @@ def _base_entry(job: Job, ds: Dataset, ctx: Context, site_labels, site_lang: str
     province = coordinating_province(ds, job.fund, job.region) or job.region
     return ReportEntry(
         stage=job.stage,
-        stage_label=site_labels.t(f"stage_{job.stage}"),
+        stage_label=site_labels.t(job.definition.label_key),
         fund=job.fund,
         fund_name=ctx.registry.fund_name(job.fund, site_lang),
         region=job.region,
