@@ -17,10 +17,10 @@ TABLES = (
     "targets",
     "qualitative",
     "explanations",
+    "monitoring_responses",
     "review",
     "submissions",
     "rectification",
-    "monitoring_responses",
 )
 
 
