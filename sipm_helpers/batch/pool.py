@@ -106,6 +106,12 @@ class WorkerPool(Executor):
                 w.stop()
         self._wake()
         self._thread.join(GRACE * 2)
+        if self._thread.is_alive():  # a worker still busy stopping its kernel: killed
+            with self._lock:
+                for w in self._state.workers:
+                    w.stop(kill=True)
+            self._wake()
+            self._thread.join(GRACE * 2)
         return running
 
     # -- the manager thread -----------------------------------------------------------
