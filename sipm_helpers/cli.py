@@ -157,7 +157,7 @@ def _executor(args: argparse.Namespace, plan):
     """The executor the batch runs on: None (the local pool) or a Dask cluster's."""
     if args.executor == "local":
         return contextlib.nullcontext(None)
-    from sipm_helpers.batch.cluster import dask_executor
+    from sipm_helpers.batch.cluster import Certificates, dask_executor
 
     return dask_executor(
         args.scheduler,
@@ -165,6 +165,7 @@ def _executor(args: argparse.Namespace, plan):
         start_timeout=plan.timeouts.start,
         restart_every=plan.restart_every,
         warm=plan.kernels == "warm",
+        certificates=Certificates(args.tls_ca_file, args.tls_cert, args.tls_key),
     )
 
 
@@ -440,6 +441,9 @@ def _run_options(p: argparse.ArgumentParser, text: CliText) -> None:
     p.add_argument("--cold-kernels", action="store_true", help=t("cli_cold_kernels"))
     p.add_argument("--executor", choices=["local", "dask"], default="local", help=t("cli_executor"))
     p.add_argument("--scheduler", default=None, help=t("cli_scheduler"))
+    p.add_argument("--tls-ca-file", default=None, help=t("cli_tls_ca_file"))
+    p.add_argument("--tls-cert", default=None, help=t("cli_tls_cert"))
+    p.add_argument("--tls-key", default=None, help=t("cli_tls_key"))
     p.add_argument("--quiet", action="store_true", help=t("cli_quiet"))
     p.add_argument("--verbose", action="store_true", help=t("cli_verbose"))
 

@@ -115,3 +115,39 @@ def test_a_full_disk_or_read_only_folder_is_one_line_and_the_rerun_finishes(
     assert main(argv) == 0
     records = Manifest.load(out / "manifest.json").records
     assert len(records) == 16 and all(r.status == OK for r in records.values())
+
+
+def test_a_notebook_cut_short_by_a_full_disk_leaves_no_half_written_file(tmp_path, monkeypatch):
+    """papermill writes half the executed notebook, then the disk is full: the job is
+    recorded as failed with the cause, and neither the partial notebook nor a "failed"
+    copy that is not whole JSON is left behind."""
+    import sipm_helpers.batch.task as task_module
+    from sipm_helpers.batch.task import Task, Timeouts, execute_task
+    from sipm_helpers.paths import PROJECT_DIR
+
+    def half_written(task, partial, kernel):
+        partial.write_text('{"cells": [', "utf-8")
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(task_module, "_papermill", half_written)
+    out = tmp_path / "run"
+    job = Task(
+        job_id="test/full", identity={"stage": "test", "fund": "f", "region": "r",
+        "when": 2025, "lang": "en"}, notebook="nb.ipynb", executed=str(out / "full.ipynb"),
+        result=str(out / "full.json"), out=str(out), parameters={}, fingerprint="x",
+        timeouts=Timeouts(), warm=False, cwd=str(PROJECT_DIR), versions={},
+    )  # fmt: skip
+    record = execute_task(job)
+    assert record.status == "failed" and "No space left" in record.error
+    assert record.notebook is None
+    assert [p.name for p in out.iterdir()] == []
+
+
+def test_a_tasks_error_comes_back_from_a_worker_whole():
+    """The pool pickles a task's error back from its worker process: all three parts."""
+    import pickle
+
+    from sipm_helpers.batch.worker import TaskError
+
+    back = pickle.loads(pickle.dumps(TaskError("OSError", "no space", "Traceback ...")))
+    assert (back.name, back.message, back.trace) == ("OSError", "no space", "Traceback ...")

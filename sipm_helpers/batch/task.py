@@ -3,6 +3,7 @@ pool worker or a Dask worker) and the function that runs it and returns its reco
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import socket
@@ -93,6 +94,15 @@ def _after(task: Task, final: Path, resources: dict) -> tuple[str | None, str | 
     return None, None
 
 
+def _whole_notebook(path: Path) -> bool:
+    """Whether ``path`` holds a notebook's whole JSON (a write cut short does not)."""
+    try:
+        json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        return False
+    return True
+
+
 def execute_task(task: Task) -> JobRecord:
     """Run one notebook in this process's warm kernel (or a cold one); never raises for a
     failing notebook or kernel: the record says what happened."""
@@ -113,8 +123,9 @@ def execute_task(task: Task) -> JobRecord:
         name, message, cell = _failure(exc, task.timeouts)
         final.unlink(missing_ok=True)
         result.unlink(missing_ok=True)
-        if partial.exists():
+        if _whole_notebook(partial):
             os.replace(partial, failed_copy)  # kept for the analyst to open
+        partial.unlink(missing_ok=True)  # cut short (a full disk): nothing half-written
     if kernel is not None:
         kernel.finished(name)
     executed_in, render_seconds = time.perf_counter() - clock, None

@@ -71,6 +71,9 @@ class TaskError(Exception):
         super().__init__(f"{name}: {message}")
         self.name, self.message, self.trace = name, message, trace
 
+    def __reduce__(self):  # pickled back to the pool: its own three arguments, not args
+        return TaskError, (self.name, self.message, self.trace)
+
 
 def _watch_parent(parent: int) -> None:
     def watch() -> None:
