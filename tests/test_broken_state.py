@@ -79,16 +79,51 @@ def test_a_lock_that_cannot_be_read_or_names_another_process_is_taken_over(tmp_p
         other.wait()
 
 
-@pytest.mark.notebook
 @pytest.mark.parametrize(
-    ("code", "cause"), [(errno.ENOSPC, "the disk is full"), (errno.EROFS, "read-only")]
+    ("code", "cause"),
+    [
+        (errno.ENOSPC, "the disk is full"),
+        (errno.EDQUOT, "the disk quota is used up"),
+        (errno.EROFS, "the file system is read-only"),
+        (errno.EACCES, "permission denied"),
+    ],
 )
-def test_a_full_disk_or_read_only_folder_is_one_line_and_the_rerun_finishes(
-    tiny_dir, tmp_path, capsys, monkeypatch, code, cause
+def test_a_write_that_fails_for_a_cause_a_person_mends_is_one_line(
+    tmp_path, capsys, monkeypatch, code, cause
 ):
-    """The manifest's third write fails as on a full disk (or a folder turned read-only):
-    exit 2, one line naming the folder and the cause, no half-written file, a manifest
-    that reads; once the cause is gone, the same command finishes the rest."""
+    import sipm_helpers.cli as cli
+
+    def failing(args, text):
+        raise OSError(code, os.strerror(code), str(tmp_path / "run" / "manifest.json"))
+
+    monkeypatch.setattr(cli, "cmd_validate", failing)
+    assert cli.main(["validate", str(tmp_path)]) == cli.EXIT_BAD_INPUT
+    err = capsys.readouterr().err.strip()
+    assert err == (
+        f"error: cannot write to {tmp_path / 'run'}: {cause}; finished work is kept: free "
+        "the space or fix the folder, then run the same command again"
+    )
+
+
+def test_another_os_error_is_not_dressed_up_as_one(tmp_path, monkeypatch):
+    import sipm_helpers.cli as cli
+
+    def failing(args, text):
+        raise OSError(errno.EIO, os.strerror(errno.EIO))
+
+    monkeypatch.setattr(cli, "cmd_validate", failing)
+    with pytest.raises(OSError):
+        cli.main(["validate", str(tmp_path)])
+
+
+@pytest.mark.notebook
+def test_a_full_disk_mid_batch_is_one_line_and_the_rerun_finishes(
+    tiny_dir, tmp_path, capsys, monkeypatch
+):
+    """The manifest's third write fails as on a full disk: exit 2, one line naming the
+    folder and the cause, no half-written file, a manifest that reads; once the cause is
+    gone, the same command finishes the rest."""
+    code, cause = errno.ENOSPC, "the disk is full"
     import sipm_helpers.batch.manifest as manifest_module
     from sipm_helpers.cli import EXIT_BAD_INPUT, main
 
