@@ -37,6 +37,8 @@ def facts(tiny, ctx):
         ("months_covered", ("110100", "employee_medical", 2024), 632 / 90),
         ("current_year_balance_ratio", KEY, (1212 - 1080) / 1080),
         ("injury_determination_timeliness", WI, 0.9),
+        ("cross_province_settlement_rate", KEY, 96 / 120),  # 8 of 10 cases a month
+        ("cross_province_settlement_rate", ("110200", "employee_medical", 2025), 108 / 120),
         ("coverage_rate", WI, 500 / 520),
         ("audit_rectification_rate", KEY, 11 / 12),
         ("audit_rectification_rate", ("110200", "employee_medical", 2025), 1.0),
@@ -53,6 +55,11 @@ def facts(tiny, ctx):
 )
 def test_measure_values(facts, name, key, expected):
     assert measures.MEASURES[name](facts).loc[key] == pytest.approx(expected)
+
+
+def test_cross_province_settlement_rate_is_nan_where_the_fund_reports_no_cases(facts):
+    """Work injury reports no cross-province inpatient cases: no value, not zero."""
+    assert np.isnan(measures.MEASURES["cross_province_settlement_rate"](facts).loc[WI])
 
 
 def test_budget_preparation_accuracy_is_the_larger_side_and_keeps_both(facts):
