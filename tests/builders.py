@@ -97,6 +97,14 @@ def tiny_tables() -> dict[str, pd.DataFrame]:
                 for stat, value in stats.items():
                     unrectified = (region, year, month, stat) == ("110100", 2025, 12, "audit_findings_rectified")
                     statistics.append({"region_code": region, "fund": fund, "year": year, "month": month, "stat": stat, "value": 0 if unrectified else value})
+    # Cross-province inpatient cases (employees' medical), appended last for the same reason:
+    # 10 a month in each region, settled directly 8 in Alpha (96 of 120: 80 %) and 9 in
+    # Beta (108 of 120: 90 %), both above the national 70 %.
+    for region, settled in (("110100", 8), ("110200", 9)):
+        for year in YEARS:
+            for month in range(1, 13):
+                for stat, value in (("cross_province_cases", 10), ("cross_province_settled", settled)):
+                    statistics.append({"region_code": region, "fund": "employee_medical", "year": year, "month": month, "stat": stat, "value": value})
     targets = pd.DataFrame(
         [
             ("110100", "employee_medical", "premium_collection_rate", "annual", 2025, 2025, 0.98, "region", "plan"),

@@ -68,8 +68,10 @@ def test_scores_by_hand(ev):
         # growth of medical funds keep the reserve above 6 months: 9.2 at the lowest, in 2035)
         "policy_refinement": 5, "target_setting_quality": 5, "budget_preparation_basis": 5,
         "policy_implementation": 3, "budget_preparation_accuracy": 3,
-        "income_budget_execution": 5, "expenditure_budget_execution": 5, "benefits_paid_on_time": 7,
-        "inpatient_reimbursement_ratio": 7, "other_expenditure_share": 2, "per_capita_expenditure_growth": 3,
+        "income_budget_execution": 5, "expenditure_budget_execution": 5, "benefits_paid_on_time": 5,
+        "inpatient_reimbursement_ratio": 7, "other_expenditure_share": 2, "per_capita_expenditure_growth": 2,
+        # 96 of 120 cross-province inpatient cases settled directly: 80 % ≥ the national 70 %
+        "cross_province_settlement_rate": 3,
         "months_covered": 10, "current_year_balance": 2, "fund_return_rate": 1, "expenditure_income_growth_gap": 2,
         "fund_sustainability": 5,
     }  # fmt: skip
@@ -84,11 +86,26 @@ def test_scores_by_hand(ev):
 def test_subtotals_and_the_total_are_the_sums_of_the_rounded_scores(ev):
     """Alpha 2025 by category, from the rounded scores of test_scores_by_hand:
     decision 5 + 5 + 5 = 15.0; process 3 + 3 + 5 + 5 + 2.4 + 3.7 + 1.7 = 23.8;
-    output 5.2 + 4.0 + 1.0 + 7 + 7 + 2 + 3 = 29.2; benefit 10 + 2 + 1 + 2 + 5 + 5.4 = 25.4
-    (fund sustainability 5 of 5); total 15.0 + 23.8 + 29.2 + 25.4 = 93.4."""
+    output 5.2 + 4.0 + 1.0 + 5 + 7 + 3 + 2 + 2 = 29.2 (on time 5, cross-province
+    settlement 3, per-capita growth 2: the new indicator's 3 points came from the other
+    two, both met in full, so the total is unchanged); benefit 10 + 2 + 1 + 2 + 5 + 5.4 =
+    25.4 (fund sustainability 5 of 5); total 15.0 + 23.8 + 29.2 + 25.4 = 93.4."""
     earned = ev.categories.set_index("category")["earned"].to_dict()
     assert earned == {"decision": 15.0, "process": 23.8, "output": 29.2, "benefit": 25.4}
     assert ev.summary["earned"] == ev.summary["total"] == 93.4
+
+
+def test_cross_province_settlement_below_the_national_target_earns_its_share(tiny, ctx):
+    """Beta settles 6 of its 10 cross-province inpatient cases a month directly (72 of
+    120: 60 %) against the national 70 % (Guobanfa [2021] No. 36): 3 × 0.6 ÷ 0.7 = 2.571,
+    2.6 of 3 points, and its total 65.2 − 3 + 2.6 = 64.8 (65.2: the test below)."""
+    s = tiny.statistics
+    beta = (s["region_code"] == "110200") & (s["stat"] == "cross_province_settled")
+    ds = replace(tiny, statistics=s.assign(value=s["value"].where(~beta, 6.0)))
+    ev2 = evaluate(ds, ctx, fund="employee_medical", region="110200", year=2025)
+    r = row(ev2, "cross_province_settlement_rate")
+    assert r["actual"] == pytest.approx(0.6) and r["target"] == 0.7 and r["score"] == 2.6
+    assert ev2.summary["total"] == 64.8
 
 
 def _decimals(value: float) -> int:

@@ -37,6 +37,8 @@ def facts(tiny, ctx):
         ("months_covered", ("110100", "employee_medical", 2024), 632 / 90),
         ("current_year_balance_ratio", KEY, (1212 - 1080) / 1080),
         ("injury_determination_timeliness", WI, 0.9),
+        ("cross_province_settlement_rate", KEY, 96 / 120),  # 8 of 10 cases a month
+        ("cross_province_settlement_rate", ("110200", "employee_medical", 2025), 108 / 120),
         ("coverage_rate", WI, 500 / 520),
         ("audit_rectification_rate", KEY, 11 / 12),
         ("audit_rectification_rate", ("110200", "employee_medical", 2025), 1.0),
@@ -53,6 +55,11 @@ def facts(tiny, ctx):
 )
 def test_measure_values(facts, name, key, expected):
     assert measures.MEASURES[name](facts).loc[key] == pytest.approx(expected)
+
+
+def test_cross_province_settlement_rate_is_nan_where_the_fund_reports_no_cases(facts):
+    """Work injury reports no cross-province inpatient cases: no value, not zero."""
+    assert np.isnan(measures.MEASURES["cross_province_settlement_rate"](facts).loc[WI])
 
 
 def test_budget_preparation_accuracy_is_the_larger_side_and_keeps_both(facts):
@@ -290,3 +297,27 @@ def test_the_employees_medical_reserve_is_judged_on_its_pooled_fund(tmp_path, ct
     now = ev.balance_history.set_index("year").loc[2025]
     assert (now["balance_end"], now["pooled_balance"], now["personal_balance"]) == (764, 400, 364)
     assert now["months_covered"] == pytest.approx(400 / 60)
+
+
+def test_more_cases_settled_than_treated_is_implausible(tmp_path, ctx):
+    """Alpha's December 2025 reports 12 cross-province cases settled directly of 10
+    treated: validation warns (the statistics table's bounded pairs), naming the month."""
+    from builders import tiny_tables, write_tiny
+
+    from sipm_helpers.data.validation import validate_path
+
+    tables = tiny_tables()
+    s = tables["statistics"]
+    hit = (
+        (s["region_code"] == "110100")
+        & (s["year"] == 2025)
+        & (s["month"] == 12)
+        & (s["stat"] == "cross_province_settled")
+    )
+    tables["statistics"] = s.assign(value=s["value"].where(~hit, 12))
+    _, report = validate_path(write_tiny(tmp_path / "settled", tables=tables), ctx)
+    found = [f for f in report.findings if f.rule == "implausible_statistic"]
+    assert [f.message for f in found] == [
+        "cross-province inpatient cases settled directly exceed the cross-province inpatient"
+        " cases (region 110100, fund employee_medical, 2025-12)"
+    ]

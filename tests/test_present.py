@@ -167,16 +167,16 @@ def test_target_review_report_words_every_finding(tiny, ctx, lang):
     # figures the review rests on (reviewed on 30 September 2024: 2024's January–September)
     if lang == "zh":
         assert "依据2025年年初预算、2024年1—9月执行数及2023年度省级评价结果" in html
-        assert "19分（15分及以上退回修改，1分及以上修改后通过）" in html
+        assert "20分（15分及以上退回修改，1分及以上修改后通过）" in html
         assert all(f"{d}（" in html for d in ("完整性", "相关性", "适当性", "可行性"))
-        assert "完整性（19分）" in html and "2024（预计）" in html
+        assert "完整性（20分）" in html and "2024（预计）" in html
     else:
         assert (
             "Based on the initial budget for 2025, execution to the end of month 9 of 2024 "
             "and the provincial evaluation of 2023" in html
         )
-        assert "Completeness (19 points)" in html and "Feasibility (0 points)" in html
-        assert "19 points (return at 15, approve with changes at 1)" in html
+        assert "Completeness (20 points)" in html and "Feasibility (0 points)" in html
+        assert "20 points (return at 15, approve with changes at 1)" in html
     for finding in review.findings:
         message = report.message(finding)
         assert "{" not in message and "}" not in message  # every placeholder filled

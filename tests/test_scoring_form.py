@@ -91,7 +91,9 @@ def test_form_says_why_each_score_is_what_it_is(ev, tiny, ctx, tmp_path):
     accuracy = by_code[report.indicator_name("budget_preparation_accuracy")]
     assert accuracy[7].startswith("3.0 × target 5.0% ÷ actual ")  # the inverse rule
     on_time = by_code[report.indicator_name("benefits_paid_on_time")]
-    assert on_time[7] == "100.0% against ≥ 100.0%, all or nothing = 7.0"
+    assert (
+        on_time[7] == "100.0% against ≥ 100.0%, all or nothing = 5.0"
+    )  # 7 → 5: 2 to cross-province settlement
     ahead = by_code[report.indicator_name("fund_sustainability")]
     assert ahead[7] == "0 within ≤ 0: full points = 5.0"  # no year below the floor
 
@@ -116,17 +118,18 @@ def test_form_in_chinese_and_its_funding_sheet(ev, tiny, ctx, tmp_path):
 
 def test_subtotals_and_the_total_are_sum_formulas_over_the_rows_shown(ev, tiny, ctx, tmp_path):
     """Beta City 2025: decision rows 3–5, its subtotal in row 6; process 7–13 (14), output
-    15–21 (22), benefit 23–28 (29); the total in row 30 adds the four subtotals. Computed
+    15–22 (23), benefit 24–29 (30); the total in row 31 adds the four subtotals. Computed
     from the cells, the score column adds up to the stored total: 0 + 17.0 + 28.2 + 20.0
-    = 65.2 (output: 5.2 + 4.0 + 0 + 7 + 7 + 2 + 3; benefit: 10 + 2 + 1 + 2 + 5 + 0)."""
+    = 65.2 (output: 5.2 + 4.0 + 0 + 5 + 7 + 3 + 2 + 2, cross-province settlement 3 of 3;
+    benefit: 10 + 2 + 1 + 2 + 5 + 0)."""
     ws, _ = rows_of(
         write_scoring_form(SelfEvaluationReport(ev, tiny, ctx, "en"), tmp_path / "f.xlsx")
     )
-    blocks = {6: (3, 5), 14: (7, 13), 22: (15, 21), 29: (23, 28)}
+    blocks = {6: (3, 5), 14: (7, 13), 23: (15, 22), 30: (24, 29)}
     for subtotal, (first, last) in blocks.items():
         for column in ("D", "G"):
             assert ws[f"{column}{subtotal}"].value == f"=SUM({column}{first}:{column}{last})"
-    assert ws["D30"].value == "=SUM(D6,D14,D22,D29)" and ws["G30"].value == "=SUM(G6,G14,G22,G29)"
+    assert ws["D31"].value == "=SUM(D6,D14,D23,D30)" and ws["G31"].value == "=SUM(G6,G14,G23,G30)"
     earned = {c: Decimal(repr(v)) for c, v in ev.categories.set_index("category")["earned"].items()}
     assert (
         [computed(ws, f"G{r}") for r in blocks]
@@ -134,13 +137,13 @@ def test_subtotals_and_the_total_are_sum_formulas_over_the_rows_shown(ev, tiny, 
         == [Decimal("0"), Decimal("17.0"), Decimal("28.2"), Decimal("20.0")]
     )
     assert (
-        computed(ws, "G30") == Decimal(repr(ev.to_result()["summary"]["total"])) == Decimal("65.2")
+        computed(ws, "G31") == Decimal(repr(ev.to_result()["summary"]["total"])) == Decimal("65.2")
     )
-    assert computed(ws, "D30") == Decimal(repr(ev.to_result()["summary"]["points"])) == 100
+    assert computed(ws, "D31") == Decimal(repr(ev.to_result()["summary"]["points"])) == 100
     formulas = {c.coordinate for row in ws.iter_rows() for c in row if c.data_type == "f"}
-    assert formulas == {f"{c}{r}" for c in "DG" for r in (*blocks, 30)}
+    assert formulas == {f"{c}{r}" for c in "DG" for r in (*blocks, 31)}
     # the points and scores at the one decimal of parameters/scoring.yaml
-    for r in range(3, 31):
+    for r in range(3, 32):
         assert ws[f"D{r}"].number_format == ws[f"G{r}"].number_format == "0.0", r
 
 
@@ -152,7 +155,7 @@ def test_the_first_level_is_merged_over_its_rows_and_nothing_reads_na(
     wb = load_workbook(write_scoring_form(report, tmp_path / f"f.{lang}.xlsx"))
     ws = wb.worksheets[0]
     merged = {str(r) for r in ws.merged_cells.ranges}
-    assert {"A3:A5", "A7:A13", "A15:A21", "A23:A28"} <= merged
+    assert {"A3:A5", "A7:A13", "A15:A22", "A24:A29"} <= merged
     assert ws["A7"].value == report.category_name("process") and ws["A8"].value is None
     # second-level runs merged too, each over rows of one second-level indicator
     shown = ev.indicators.loc[ev.indicators["status"] != "reported"]
@@ -163,13 +166,13 @@ def test_the_first_level_is_merged_over_its_rows_and_nothing_reads_na(
     texts = [c.value for s in wb.worksheets for row in s.iter_rows() for c in row]
     assert not [v for v in texts if isinstance(v, str) and v.strip() in {"<NA>", "nan", "None", ""}]
     subtotal = "小计：过程" if lang == "zh" else "Subtotal: Process"
-    assert ws["A14"].value == subtotal and ws["A30"].value == ("合计" if lang == "zh" else "Total")
+    assert ws["A14"].value == subtotal and ws["A31"].value == ("合计" if lang == "zh" else "Total")
     assert ws["J15"].value is None and ws["K15"].value is None  # no reason given: empty cells
 
 
 def _indicator_rows() -> list[int]:
-    """The rows of Beta City's indicators in the form (the subtotals in 6, 14, 22, 29)."""
-    return [*range(3, 6), *range(7, 14), *range(15, 22), *range(23, 29)]
+    """The rows of Beta City's indicators in the form (the subtotals in 6, 14, 23, 30)."""
+    return [*range(3, 6), *range(7, 14), *range(15, 23), *range(24, 30)]
 
 
 def test_explanations_stay_text_even_when_they_read_like_formulas(tiny, ctx, tmp_path):
@@ -198,9 +201,9 @@ def test_a_rescaled_total_is_the_sum_over_the_points_assessed(tiny, ctx, tmp_pat
     ev = evaluate(tiny, rescale, fund="employee_medical", region="110200", year=2025)
     report = SelfEvaluationReport(ev, tiny, rescale, "zh")
     ws = load_workbook(write_scoring_form(report, tmp_path / "f.xlsx"))["评分表"]
-    assert ws["A30"].value == "合计" and computed(ws, "G30") == Decimal("65.2")
-    assert ws["A31"].value == "总分" and ws["G31"].value == "=ROUND(G30*100/69,1)"
-    assert computed(ws, "G31") == Decimal(repr(ev.summary["total"])) == Decimal("94.5")
+    assert ws["A31"].value == "合计" and computed(ws, "G31") == Decimal("65.2")
+    assert ws["A32"].value == "总分" and ws["G32"].value == "=ROUND(G31*100/69,1)"
+    assert computed(ws, "G32") == Decimal(repr(ev.summary["total"])) == Decimal("94.5")
 
 
 LATIN_CITATIONS = ("Caishe", "Renshebufa", "Guobanfa", "Guofa", "Caiyu", "No.", "Art.")

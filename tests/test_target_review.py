@@ -104,27 +104,30 @@ def review(ds, ctx, year=2025, region=ALPHA, fund=EM, **kw):
 
 def test_missing_targets_weigh_their_points_and_together_return_the_targets(tiny, ctx):
     """Alpha's 2025 targets leave out budget deviation (3), audit rectification (4),
-    benefits on time (7), other expenditure (2), the surplus (2) and the fund's return (1):
-    19 points, each missing target weighing its own; 19 ≥ 15 returns them. Coverage and
+    benefits on time (5), cross-province settlement (3), other expenditure (2), the surplus
+    (2) and the fund's return (1): 20 points, each missing target weighing its own; 20 ≥ 15
+    returns them. Coverage and
     the inpatient ratio inherit the province's and the centre's targets: notes."""
     r = review(tiny, ctx)
     missing = {k: f.points for k, f in found(r, "missing_target").items()}
     assert missing == {"budget_preparation_accuracy": 3, "audit_rectification_rate": 4,
-                       "benefits_paid_on_time": 7, "other_expenditure_share": 2,
+                       "benefits_paid_on_time": 5, "cross_province_settlement_rate": 3,
+                       "other_expenditure_share": 2,
                        "current_year_balance": 2, "fund_return_rate": 1}  # fmt: skip
     assert {f.severity for f in found(r, "missing_target").values()} == {"warning"}
     assert set(found(r, "inherited_target")) == {"coverage_rate", "inpatient_reimbursement_ratio"}
-    assert r.score == 19 and r.by_dimension()["completeness"] == 19
+    assert r.score == 20 and r.by_dimension()["completeness"] == 20
     assert r.verdict == "return"
     catalogue = found(r, "catalogue")[None]
-    assert catalogue.values["categories"] == 4 and catalogue.values["indicators"] == 23
+    assert catalogue.values["categories"] == 4 and catalogue.values["indicators"] == 24
 
 
 def test_one_missing_count_target_asks_for_a_change_not_a_return(tiny, ctx):
     """Ningchuan's case: every target set but the 1-point insured-persons count: 1 point,
     at the threshold of changes, far below a return."""
     norms = [("budget_preparation_accuracy", 0.05), ("audit_rectification_rate", 1.0),
-             ("benefits_paid_on_time", 1.0), ("other_expenditure_share", 0.0),
+             ("benefits_paid_on_time", 1.0), ("cross_province_settlement_rate", 0.7),
+             ("other_expenditure_share", 0.0),
              ("current_year_balance", 0.0), ("fund_return_rate", 0.015)]  # fmt: skip
     ds = with_targets(tiny, [alpha_target(c, v, "standard") for c, v in norms])
     ds = replace(ds, targets=ds.targets.loc[ds.targets["indicator"] != "insured_persons"])
@@ -318,8 +321,8 @@ def test_nothing_dated_after_the_review_date_moves_the_review(tiny, ctx):
     }  # fmt: skip
     assert (
         result["version"] == 2
-        and result["score"] == 19
-        and result["dimensions"]["completeness"] == 19
+        and result["score"] == 20
+        and result["dimensions"]["completeness"] == 20
     )
 
 

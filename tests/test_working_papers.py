@@ -115,7 +115,7 @@ def test_every_region_and_indicator_of_the_appraisal_has_a_row(saved):
     shown = {(r[1], r[3]) for r in rows}
     wanted = {(str(c), report.indicator(i)) for c, i in zip(a.indicators["region_code"],
                                                            a.indicators["indicator"], strict=True)}  # fmt: skip
-    assert len(rows) == len(a.indicators) == 46 and shown == wanted  # 2 regions × 23 indicators
+    assert len(rows) == len(a.indicators) == 48 and shown == wanted  # 2 regions × 24 indicators
 
 
 def test_alphas_compliance_row_shows_the_evaluators_finding(saved):

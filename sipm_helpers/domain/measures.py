@@ -154,6 +154,14 @@ def inpatient_reimbursement_ratio(f: AnnualFacts) -> pd.Series:
     )
 
 
+def cross_province_settlement_rate(f: AnnualFacts) -> pd.Series:
+    """Cross-province inpatient cases settled directly ÷ cross-province inpatient cases."""
+    return ratio(
+        _col(f.statistics, "cross_province_settled"),
+        _col(f.statistics, "cross_province_cases"),
+    )
+
+
 def injury_determination_timeliness(f: AnnualFacts) -> pd.Series:
     """Work-injury determinations within the statutory time ÷ all determinations."""
     return ratio(
@@ -377,6 +385,7 @@ MEASURES: Mapping[str, Measure] = MappingProxyType(
                 insured_persons,
                 benefits_paid_on_time,
                 inpatient_reimbursement_ratio,
+                cross_province_settlement_rate,
                 injury_determination_timeliness,
                 unemployment_benefit_coverage,
                 dependency_ratio,

@@ -26,6 +26,7 @@ from sipm_helpers.data.generate.profiles import (
 from sipm_helpers.data.generate.scenarios import Scenario
 from sipm_helpers.data.generate.shortfall import _fall_short, _Shortfall
 from sipm_helpers.data.generate.statistics import (
+    _cross_province,
     _money_statistics,
     _People,
     _people,
@@ -138,6 +139,10 @@ def _simulate(
         money.planned_income, fund.income_items, "fiscal_subsidy"
     )
     stats = _fund_statistics(fund, profile, pairs, years, own, people, money, flows, plan, rng)
+    stats.update(
+        _cross_province(fund, profile, stats["insured"], plan, _rng(seed, "cross", fund.code))
+    )
+    stats = {s: stats[s] for s in fund.statistics if s in stats}
     _fall_short(stats, plan, shortfall)
     return _FundData(
         fund=fund,

@@ -72,6 +72,10 @@ class FundProfile:
     contributor_share: float  # contributors per insured (funds without retirees)
     inpatient_ratio: tuple[float, float] | None  # fund-paid share of inpatient costs
     inpatient_share: float  # inpatient fund payments ÷ benefit expenditure
+    # [low, high] a region's share of cross-province inpatient cases settled directly;
+    # None: the fund reports no such cases
+    cross_province_settled: tuple[float, float] | None
+    cross_province_cases: float  # cross-province inpatient cases a year per insured
     cases_per_insured: float  # benefit cases a month per insured
     per_head_growth: tuple[float, float] | None  # None: ``growth`` in total
     drift: float  # σ of the yearly random walk of expenditure around its trend
@@ -211,6 +215,8 @@ _OPTIONAL: Mapping[str, _Check] = MappingProxyType(
         "contributor_share": yf.number,
         "inpatient_ratio": _optional_band,
         "inpatient_share": yf.number,
+        "cross_province_settled": _optional_band,
+        "cross_province_cases": yf.number,
         "cases_per_insured": yf.number,
         "per_head_growth": _optional_band,
         "drift": yf.number,

@@ -242,6 +242,23 @@ def _injuries(
     plan["injury_timeliness"] = timely
 
 
+def _cross_province(
+    fund: Fund, profile: FundProfile, insured: np.ndarray, plan: Arrays, rng: np.random.Generator
+) -> Arrays:
+    """Cross-province inpatient cases (``cross_province_cases`` a year per insured) and
+    those settled directly, at a region's rate drawn from ``cross_province_settled``, for a
+    fund that reports them; adds the planned rate to ``plan``. ``rng`` is the generator's
+    own stream, so the other statistics stay as they were drawn."""
+    if profile.cross_province_settled is None or "cross_province_settled" not in fund.statistics:
+        return {}
+    shape = insured.shape
+    cases = rng.poisson(insured * profile.cross_province_cases / MONTHS).astype("float64")
+    rate = _drawn(rng, *profile.cross_province_settled, 0.01, shape, 0, 1)
+    settled = rng.binomial(cases.astype("int64"), np.broadcast_to(rate[:, :, None], shape))
+    plan["cross_province_rate"] = rate
+    return {"cross_province_cases": cases, "cross_province_settled": settled.astype("float64")}
+
+
 def _audit(
     profile: FundProfile, pairs: _Pairs, shape: tuple[int, int, int], plan: dict, rng
 ) -> Arrays:

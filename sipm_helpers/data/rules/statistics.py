@@ -27,6 +27,7 @@ MONTH = ["region_code", "fund", "year", "month"]
 BOUNDED = (
     ("insured", "target_population", "validation_insured_above_population"),
     ("benefits_paid_on_time", "benefits_due", "validation_paid_above_due"),
+    ("cross_province_settled", "cross_province_cases", "validation_settled_above_cases"),
 )
 # The pooled fund's figures (statistics) and the whole fund's they are part of: a month's
 # balance at its end, its income and its expenditure. The personal accounts are the rest.
