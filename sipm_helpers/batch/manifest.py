@@ -98,10 +98,8 @@ class Manifest:
         self.meta = meta or {}
         self.touched: set[str] = set()
         self.stored = stored  # whether the database holds ``records`` (else: migrate them)
-
-    @property
-    def database(self) -> Path:
-        return self.path.with_name(store.STATE_NAME)
+        self.database = path.with_name(store.STATE_NAME)
+        self.db = store.StateDB(self.database)
 
     @classmethod
     def load(cls, path: Path) -> Manifest:
@@ -149,7 +147,7 @@ class Manifest:
         """Record one job: one transaction, whatever the number of records."""
         self.records[record.job_id] = record
         self.touched.add(record.job_id)
-        store.write(self.database, [asdict(record)], keep=self._unstored())
+        self.db.write([asdict(record)], keep=self._unstored())
         self.stored = True
 
     def save(self) -> None:
@@ -157,9 +155,9 @@ class Manifest:
         database), read back every record, and export them to ``manifest.json``."""
         own = [asdict(self.records[k]) for k in self.touched]
         keep = [r for r in self._unstored() if r["job_id"] not in self.touched]
-        store.write(self.database, own, self.meta, keep=keep)
+        self.db.write(own, self.meta, keep=keep)
         self.stored = True
-        jobs, meta = store.read(self.database)
+        jobs, meta = self.db.read()
         self.records = {k: JobRecord.from_dict(v) for k, v in jobs.items()}
         self.meta = {**meta, **self.meta}
         self.export()

@@ -3,8 +3,7 @@ row per job (its id, status and record as JSON text) and one per meta key.
 
 Every write is one transaction of constant cost, whatever the size of the batch; the
 journal is a write-ahead log and a busy timeout lets the orchestrator, publishing and any
-other process write the same file safely. A connection is opened per operation, so nothing
-is shared across a fork. An error of the disk (full, read-only, forbidden) is raised as
+other process write the same file safely. An error of the disk (full, read-only, forbidden) is raised as
 the ``OSError`` it is, for the command line to name in one line.
 """
 
@@ -15,7 +14,7 @@ import json
 import os
 import sqlite3
 from collections.abc import Iterable, Iterator
-from contextlib import closing, contextmanager
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -42,20 +41,26 @@ def _os_error(exc: sqlite3.Error, path: Path) -> OSError | None:
     return OSError(number, os.strerror(number), str(path)) if number else None
 
 
-@contextmanager
-def connect(path: Path) -> Iterator[sqlite3.Connection]:
-    """A connection to the state at ``path`` (made if absent), closed on leaving; a
-    ``with conn:`` block inside is one transaction. A file that is not a database raises
-    ``sqlite3.DatabaseError``."""
+def _open(path: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, timeout=BUSY_MS / 1000, check_same_thread=False)
     try:
-        with closing(sqlite3.connect(path, timeout=BUSY_MS / 1000)) as conn:
-            conn.execute(f"PRAGMA busy_timeout = {BUSY_MS}")
-            conn.execute("PRAGMA journal_mode = WAL")
-            conn.execute("PRAGMA synchronous = NORMAL")  # WAL: a crashed process loses nothing
-            with conn:
-                for statement in SCHEMA:
-                    conn.execute(statement)
-            yield conn
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_MS}")
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")  # WAL: a crashed process loses nothing
+        with conn:
+            for statement in SCHEMA:
+                conn.execute(statement)
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+@contextmanager
+def _disk_errors(path: Path) -> Iterator[None]:
+    """sqlite's errors of the disk raised as the ``OSError`` they stand for."""
+    try:
+        yield
     except sqlite3.Error as exc:
         disk = _os_error(exc, path)
         if disk is not None:
@@ -63,29 +68,71 @@ def connect(path: Path) -> Iterator[sqlite3.Connection]:
         raise
 
 
-def read(path: Path) -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
-    """The job records (as dicts, by id) and the meta stored at ``path``."""
-    with connect(path) as conn:
-        jobs = {k: json.loads(v) for k, v in conn.execute("SELECT job_id, record FROM jobs")}
-        meta = {k: json.loads(v) for k, v in conn.execute("SELECT key, value FROM meta")}
-    return jobs, meta
+class StateDB:
+    """The state at ``path`` (made if absent). Its connection is kept open (closing the
+    last one checkpoints the log, an fsync each time) by the process that opened it; a
+    process forked from it opens its own. A file that is not a database raises
+    ``sqlite3.DatabaseError``."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._conn: sqlite3.Connection | None = None
+        self._pid = 0
+
+    def _connection(self) -> sqlite3.Connection:
+        if self._conn is None or self._pid != os.getpid():
+            self._conn, self._pid = _open(self.path), os.getpid()
+        return self._conn
+
+    def close(self) -> None:
+        if self._conn is not None and self._pid == os.getpid():
+            self._conn.close()
+        self._conn = None
+
+    def read(self) -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
+        """The job records (as dicts, by id) and the meta."""
+        with _disk_errors(self.path):
+            conn = self._connection()
+            jobs = {k: json.loads(v) for k, v in conn.execute("SELECT job_id, record FROM jobs")}
+            meta = {k: json.loads(v) for k, v in conn.execute("SELECT key, value FROM meta")}
+        return jobs, meta
+
+    def write(
+        self,
+        records: Iterable[dict[str, Any]] = (),
+        meta: dict[str, Any] | None = None,
+        *,
+        keep: Iterable[dict[str, Any]] = (),
+    ) -> None:
+        """In one transaction: store ``records`` (replacing those of the same id), ``keep``
+        only where their id is absent (a migrated manifest's), and the ``meta`` keys."""
+        items = [(k, json.dumps(v, ensure_ascii=False)) for k, v in (meta or {}).items()]
+        with _disk_errors(self.path):
+            conn = self._connection()
+            with conn:
+                conn.executemany("INSERT OR IGNORE INTO jobs VALUES (?, ?, ?)", _rows(keep))
+                conn.executemany("INSERT OR REPLACE INTO jobs VALUES (?, ?, ?)", _rows(records))
+                conn.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", items)
 
 
 def _rows(records: Iterable[dict[str, Any]]) -> list[tuple[str, str, str]]:
     return [(r["job_id"], r["status"], json.dumps(r, ensure_ascii=False)) for r in records]
 
 
-def write(
-    path: Path,
-    records: Iterable[dict[str, Any]] = (),
-    meta: dict[str, Any] | None = None,
-    *,
-    keep: Iterable[dict[str, Any]] = (),
-) -> None:
-    """In one transaction: store ``records`` (replacing those of the same id), ``keep``
-    only where their id is absent (a migrated manifest's), and the ``meta`` keys."""
-    items = [(k, json.dumps(v, ensure_ascii=False)) for k, v in (meta or {}).items()]
-    with connect(path) as conn, conn:
-        conn.executemany("INSERT OR IGNORE INTO jobs VALUES (?, ?, ?)", _rows(keep))
-        conn.executemany("INSERT OR REPLACE INTO jobs VALUES (?, ?, ?)", _rows(records))
-        conn.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", items)
+def read(path: Path) -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
+    """The job records and the meta stored at ``path``, read once."""
+    db = StateDB(path)
+    try:
+        return db.read()
+    finally:
+        db.close()
+
+
+def write(path: Path, records: Iterable[dict[str, Any]] = (), meta: dict[str, Any] | None = None,
+          *, keep: Iterable[dict[str, Any]] = ()) -> None:  # fmt: skip
+    """:meth:`StateDB.write` once, at ``path``."""
+    db = StateDB(path)
+    try:
+        db.write(records, meta, keep=keep)
+    finally:
+        db.close()
