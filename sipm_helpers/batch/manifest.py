@@ -1,16 +1,23 @@
-"""The batch manifest: one JSON file recording every job's stage, parameters, status,
-times, error and inputs, rewritten atomically after each job so an interrupted batch loses
-nothing. A save merges with what is on disk, so records of jobs this batch did not touch
-are kept, never overwritten."""
+"""The batch manifest: every job's stage, parameters, status, times, error and inputs.
+
+The truth is the run's database (:mod:`sipm_helpers.batch.store`): each job is stored as it
+ends, in one transaction of constant cost, so an interrupted batch loses nothing.
+``manifest.json`` is an export for people, written atomically by :meth:`Manifest.save`
+(at a batch's start and end, after publishing, and on an interruption or error). A run
+folder made before the database has only ``manifest.json``: it is read, and migrated into
+the database at the first write. A save merges with what is stored, so records of jobs
+this batch did not touch are kept, never overwritten."""
 
 from __future__ import annotations
 
 import json
+import sqlite3
 import warnings
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from sipm_helpers.batch import store
 from sipm_helpers.data.io import atomic_write_text
 
 MANIFEST_VERSION = 2
@@ -75,21 +82,41 @@ class BrokenState(UserWarning):
 
 
 class Manifest:
-    """Job records by id, stored at ``path``."""
+    """Job records by id, of the run folder of ``path`` (its ``manifest.json``): kept in
+    the database beside it, exported to ``path`` by :meth:`save`."""
 
     def __init__(
         self,
         path: Path,
         records: dict[str, JobRecord] | None = None,
         meta: dict[str, Any] | None = None,
+        *,
+        stored: bool = False,
     ):
         self.path = path
         self.records = records or {}
         self.meta = meta or {}
         self.touched: set[str] = set()
+        self.stored = stored  # whether the database holds ``records`` (else: migrate them)
+        self.database = path.with_name(store.STATE_NAME)
+        self.db = store.StateDB(self.database)
 
     @classmethod
     def load(cls, path: Path) -> Manifest:
+        """Read the run's state: its database, or else (a run folder made before it, or a
+        database sqlite cannot open, set aside with a warning) the manifest at ``path``."""
+        database = path.with_name(store.STATE_NAME)
+        if database.exists():
+            try:
+                jobs, meta = store.read(database)
+                records = {k: JobRecord.from_dict(v) for k, v in jobs.items()}
+                return cls(path, records, meta, stored=True)
+            except (sqlite3.DatabaseError, TypeError, ValueError) as exc:
+                _set_aside(database, f"{type(exc).__name__}: {exc}")
+        return cls._load_json(path)
+
+    @classmethod
+    def _load_json(cls, path: Path) -> Manifest:
         """Read the manifest at ``path``; an absent or older one starts empty, and one that
         is not a manifest (cut short, or JSON of another shape) is set aside, with a
         warning, so that its jobs run again."""
@@ -112,19 +139,34 @@ class Manifest:
             return cls(path)
         return cls(path, records, meta)
 
+    def _unstored(self) -> list[dict[str, Any]]:
+        """The records to migrate into the database (once): those it may not hold."""
+        return [] if self.stored else [asdict(r) for r in self.records.values()]
+
+    def update(self, record: JobRecord) -> None:
+        """Record one job: one transaction, whatever the number of records."""
+        self.records[record.job_id] = record
+        self.touched.add(record.job_id)
+        self.db.write([asdict(record)], keep=self._unstored())
+        self.stored = True
+
     def save(self) -> None:
-        """Write the records, merged with those on disk: this batch's own (``touched``) win."""
-        on_disk = Manifest.load(self.path)
-        merged = {**on_disk.records, **{k: self.records[k] for k in self.touched}}
-        self.records = {**self.records, **merged}
+        """Store the meta and this batch's records (``touched``: they win over those of the
+        database), read back every record, and export them to ``manifest.json``."""
+        own = [asdict(self.records[k]) for k in self.touched]
+        keep = [r for r in self._unstored() if r["job_id"] not in self.touched]
+        self.db.write(own, self.meta, keep=keep)
+        self.stored = True
+        jobs, meta = self.db.read()
+        self.records = {k: JobRecord.from_dict(v) for k, v in jobs.items()}
+        self.meta = {**meta, **self.meta}
+        self.export()
+
+    def export(self) -> None:
+        """Write the records and meta held to ``manifest.json``, atomically, for people."""
         data = {
             "version": MANIFEST_VERSION,
             "meta": self.meta,
             "jobs": {k: asdict(v) for k, v in sorted(self.records.items())},
         }
         atomic_write_text(self.path, json.dumps(data, ensure_ascii=False, indent=1) + "\n")
-
-    def update(self, record: JobRecord) -> None:
-        self.records[record.job_id] = record
-        self.touched.add(record.job_id)
-        self.save()

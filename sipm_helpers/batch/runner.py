@@ -281,8 +281,9 @@ def run_jobs(
     on_done: Callable[[JobRecord, bool], None] | None = None,
     after: After | None = None,
 ) -> Manifest:
-    """Run ``jobs`` (checked beforehand with ``check_jobs``), record each in
-    ``out/manifest.json`` and return the manifest. ``on_done(record, skipped)`` is called
+    """Run ``jobs`` (checked beforehand with ``check_jobs``), record each in the run's
+    database as it ends (exported to ``out/manifest.json`` at the start and the end, even
+    of an interrupted batch) and return the manifest. ``on_done(record, skipped)`` is called
     in this process as each job ends or is found up to date; ``after(job)`` says what a
     worker does with a notebook that ran well (render its page, in parallel)."""
     out = out.resolve()
@@ -293,16 +294,18 @@ def run_jobs(
         tasks, waits = _plan(jobs, out, ds, manifest, options, on_done, after, env)
         manifest.meta.update({"started": now(), "jobs": len(jobs), "versions": env})
         manifest.save()
-        if tasks:
-            own = executor is None
-            pool = executor or _default_executor(options, len(tasks), out)
-            batch = _Batch(
-                {j.job_id: j for j in jobs}, waits, tasks, manifest, pool, options.retries,
-                on_done, {}, {},
-            )  # fmt: skip
-            _drive(batch, own)
-        manifest.meta["finished"] = now()
-        manifest.save()
+        try:
+            if tasks:
+                own = executor is None
+                pool = executor or _default_executor(options, len(tasks), out)
+                batch = _Batch(
+                    {j.job_id: j for j in jobs}, waits, tasks, manifest, pool, options.retries,
+                    on_done, {}, {},
+                )  # fmt: skip
+                _drive(batch, own)
+            manifest.meta["finished"] = now()
+        finally:  # the export for people, also of an interrupted or failed batch
+            manifest.save()
     return manifest
 
 

@@ -386,6 +386,7 @@ def publish(
     finally:
         if pdf is not None:
             pdf.close()
+        manifest.save()  # the export for people, once, also if publishing stopped
     if pdf is not None:
         entries = _books(list(jobs), entries, out, ds, ctx, site_labels)
     records = merge_records(load_records(out), _records(jobs, entries, manifest, ds, ctx), site)
