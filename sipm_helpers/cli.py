@@ -322,11 +322,12 @@ def run_regions(run: Path):
     import pandas as pd
 
     from sipm_helpers.batch.manifest import Manifest
+    from sipm_helpers.batch.store import STATE_NAME
     from sipm_helpers.data.io import read_raw
     from sipm_helpers.paths import demo_data_dir
 
     path = run / "manifest.json"
-    if not path.exists():
+    if not (path.exists() or (run / STATE_NAME).exists()):  # the state, or its export
         return None
     read = {r.parameters.get("data") or "" for r in Manifest.load(path).records.values()}
     frames = []
