@@ -205,7 +205,7 @@ def test_monitoring_rules_are_validated(tmp_path):
     bad.write_text(
         "version: 1\npace: {income: {amber_below: 0.8, red_below: 0.9}, expenditure: {amber_below: 0.9, red_below: 0.8, amber_above: 1.1, red_above: 1.2}}\n"
         "forecast_risk: {amber: 0.6, red: 0.85, tolerance: 0.03}\nmateriality: {share: 0.01}\nlumpy: {max_months_paid: 6}\ntable: {likelihood: {green: certain, amber: possible, red: unlikely}, causes: [other]}\nfocus_items: [premium]\nseverities: [red, amber]\n"
-        "outlook: {year_end_only: [fund_return_rate], forecast: {income_budget_execution: income}, surplus: current_year_balance}\n",
+        "outlook: {year_end_only: [fund_return_rate], long_range: [], forecast: {income_budget_execution: income}, surplus: current_year_balance}\n",
         encoding="utf-8",
     )
     with pytest.raises(
@@ -454,7 +454,7 @@ def test_balance_is_projected_to_the_year_end_by_its_season(tiny, ctx):
     assert checks.at["balance", "year_end"] == pytest.approx(698 / 90 * 632 / 566)
     assert checks.at["balance", "light"] == "green"
     result = mon.to_result()
-    assert result["version"] == 2
+    assert result["version"] == 3
     assert result["months_covered_year_end"] == pytest.approx(698 / 90 * 632 / 566)
 
 
@@ -674,11 +674,17 @@ def test_red_outlooks_and_a_forecast_deficit_are_alerts(tiny, ctx):
     out = mon.indicators.set_index("indicator")
     assert out.at["current_year_balance", "value"] == pytest.approx(-108 / 1080)
     red = set(out.index[out["light"] == "red"])
-    targets = set(a.index[a["kind"] == "target"])
-    assert "income_budget_execution" in targets and "premium_collection_rate" in targets
-    assert targets == red - {"current_year_balance"}  # the deficit alert speaks for it
-    assert (a.loc[list(targets), "reason"] == "target_off_course").all()
-    assert mon.counts()["red"] == len(targets) + 1 + (mon.items["light"] == "red").sum()
+    targets = a.loc[a["kind"] == "target"]
+    off = set(targets.index[targets["light"] == "red"])
+    assert off == {"income_budget_execution", "premium_collection_rate"}  # 77 %, 76.2 %
+    assert off == red - {"current_year_balance"}  # the deficit alert speaks for it
+    assert (targets.loc[list(off), "reason"] == "target_off_course").all()
+    # coverage 95 % against 97 % and 950 insured against 1,000: short, within the
+    # indicators' thresholds of explanation, so amber: at risk, an amber alert each
+    at_risk = targets.loc[targets["light"] == "amber"]
+    assert set(at_risk.index) == {"coverage_rate", "insured_persons"}
+    assert (at_risk["reason"] == "target_at_risk").all()
+    assert mon.counts()["red"] == len(off) + 1 + (mon.items["light"] == "red").sum()
     kinds = {r["item"]: r["kind"] for r in mon.to_result()["alerts"]}
     assert kinds["current_balance"] == "fund" and kinds["premium"] == "item"
     from sipm_helpers.present.monitoring_report import MonitoringReport
@@ -688,6 +694,25 @@ def test_red_outlooks_and_a_forecast_deficit_are_alerts(tiny, ctx):
     assert "Target off course: outlook 77.0% against 95.0%–105.0%" in en  # 972 ÷ 1,262
     zh = MonitoringReport(mon, ds, ctx, "zh").alerts().html
     assert "预计当年收支缺口108.0万元" in zh and "绩效目标预计难以完成" in zh
+
+
+def test_only_scored_in_year_targets_raise_alerts():
+    from sipm_helpers.config.monitoring import load_monitoring_rules
+    from sipm_helpers.domain.monitoring import alerted_targets
+
+    outlook = pd.DataFrame(
+        {
+            "indicator": ["coverage_rate", "dependency_ratio", "fund_sustainability",
+                          "income_budget_execution", "insured_persons"],
+            "light": ["amber", "amber", "red", "red", "green"],
+            "reported": [False, True, False, False, False],
+        }
+    )  # fmt: skip
+    # the dependency ratio is reported, not scored; the ten-year solvency test is long range
+    assert alerted_targets(outlook, load_monitoring_rules()) == {
+        "income_budget_execution": "red",
+        "coverage_rate": "amber",
+    }
 
 
 def test_a_deficit_that_exhausts_the_balance_is_red(tiny, ctx):
@@ -868,12 +893,13 @@ def test_the_ministrys_table_in_the_report_leaves_blanks_for_the_agency(tiny, ct
     beta = monitor_tiny(tiny, ctx, 6, region="110200")
     zh = MonitoringReport(beta, tiny, ctx, "zh").ministry_table().html
     assert "绩效目标执行监控表" in zh and "完成目标可能性" in zh and "有可能" in zh
-    assert "乙市医疗保障局" in zh and "2026-06-30" in zh
+    # the deadline as a Chinese document writes a date
+    assert "乙市医疗保障局" in zh and "2026年6月30日" in zh and "2026-06-30" not in zh
     assert "______" in zh  # the collection rate's cause, its category and the measure
     assert "政策调整、管理问题、外部因素、经费保障、其他之一" in zh
     assert "nan" not in zh and "None" not in zh and "<NA>" not in zh
     en = MonitoringReport(beta, tiny, ctx, "en").ministry_table().html
-    assert "Likelihood of completion" in en and "Possible" in en
+    assert "Likelihood of completion" in en and "Possible" in en and "2026-06-30" in en
 
 
 def test_likelihoods_are_validated(tmp_path):

@@ -32,12 +32,18 @@ class MonitoringRules:
     cause_categories: tuple[str, ...]  # the categories of a deviation's cause
     focus_items: tuple[str, ...]
     year_end_only: frozenset[str]  # indicators left to the year end
+    long_range: frozenset[str]  # projected over years: in the table, never an in-year alert
     forecast_items: dict[str, str]  # indicator → the line item whose forecast ÷ budget it is
     surplus_indicator: str  # the forecast surplus ÷ forecast expenditure
 
     def indicator_codes(self) -> set[str]:
         """Every indicator code the rules name."""
-        return {*self.year_end_only, *self.forecast_items, self.surplus_indicator}
+        return {
+            *self.year_end_only,
+            *self.long_range,
+            *self.forecast_items,
+            self.surplus_indicator,
+        }
 
 
 def load_monitoring_rules(path: str | Path | None = None) -> MonitoringRules:
@@ -65,10 +71,11 @@ def load_monitoring_rules(path: str | Path | None = None) -> MonitoringRules:
         raise ParameterError(path, "lumpy.max_months_paid", "expected a whole number 0 to 12")
     material = require_keys(path, "materiality", raw["materiality"], ["share"])
     outlook = require_keys(
-        path, "outlook", raw["outlook"], ["year_end_only", "forecast", "surplus"]
+        path, "outlook", raw["outlook"], ["year_end_only", "long_range", "forecast", "surplus"]
     )
-    if not isinstance(outlook["year_end_only"], list):
-        raise ParameterError(path, "outlook.year_end_only", "expected a list of indicator codes")
+    for key in ("year_end_only", "long_range"):
+        if not isinstance(outlook[key], list):
+            raise ParameterError(path, f"outlook.{key}", "expected a list of indicator codes")
     forecast = outlook["forecast"]
     if not isinstance(forecast, dict):
         raise ParameterError(
@@ -100,6 +107,7 @@ def load_monitoring_rules(path: str | Path | None = None) -> MonitoringRules:
         cause_categories=tuple(str(c) for c in causes),
         focus_items=tuple(str(i) for i in raw["focus_items"]),
         year_end_only=frozenset(str(c) for c in outlook["year_end_only"]),
+        long_range=frozenset(str(c) for c in outlook["long_range"]),
         forecast_items={str(c): str(item) for c, item in forecast.items()},
         surplus_indicator=str(outlook["surplus"]),
     )

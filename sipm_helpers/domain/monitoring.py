@@ -385,7 +385,9 @@ MONITORING_SCHEMA = "sipm.monitoring"
 # at_stake (materiality), the reason 'immaterial'; alerts' kind (item, fund, target), the
 # targets whose outlook is red and a forecast deficit as alerts; items' lumpy and
 # tranche_month, the reason 'tranche_missing'; the Ministry's monitoring table ('table')
-MONITORING_VERSION = 2
+# 3: amber outlooks of scored targets are alerts ('target_at_risk'); targets only reported,
+# or projected over years, raise none
+MONITORING_VERSION = 3
 
 
 @dataclass(frozen=True)
@@ -649,25 +651,38 @@ def fund_alerts(
 ) -> list[tuple[str, str, str, str]]:
     """The alerts that are not a line item's light, as (item, light, reason, kind): late
     data (Art. 13, timeliness), the balance against its season, a forecast deficit (Art. 12,
-    the fund's balance of income and expenditure) and every annual target whose outlook is
-    red (Art. 12, the completion of performance targets). Kind 'fund' or 'target'; a target
-    alert's item is the indicator's code. The balance and deficit alerts speak for the
-    reserve and surplus targets (red when those are)."""
+    the fund's balance of income and expenditure) and every scored annual target whose
+    outlook is red (off course) or amber (at risk) (Art. 12, the completion of performance
+    targets); indicators only reported, and those projected over years, raise none. Kind
+    'fund' or 'target'; a target alert's item is the indicator's code. The balance and
+    deficit alerts speak for the reserve and surplus targets (red when those are)."""
     found = []
     if late:
         found.append(("data", RED, "data_late", "fund"))
-    red = outlook.loc[outlook["light"] == RED, "indicator"]
+    targets = alerted_targets(outlook, rules)
     if balance < 0 or season.judged < floor:  # it speaks for the reserve target
-        reserve_red = (red == RESERVE_INDICATOR).any()
+        reserve_red = targets.get(RESERVE_INDICATOR) == RED
         low = (RED if reserve_red else AMBER, "balance_low")
         found.append(("balance_end", *((RED, "negative_balance") if balance < 0 else low), "fund"))
-        red = red.loc[red != RESERVE_INDICATOR]
+        targets.pop(RESERVE_INDICATOR, None)
     deficit = deficit_alert(items, outlook, rules, balance)
     if deficit is not None:  # it speaks for the surplus target
         found.append(deficit)
-        red = red.loc[red != rules.surplus_indicator]
-    found += [(code, RED, "target_off_course", "target") for code in red]
+        targets.pop(rules.surplus_indicator, None)
+    reasons = {RED: "target_off_course", AMBER: "target_at_risk"}
+    found += [(code, light, reasons[light], "target") for code, light in targets.items()]
     return found
+
+
+def alerted_targets(outlook: pd.DataFrame, rules: MonitoringRules) -> dict[str, str]:
+    """indicator → light of each scored annual target whose outlook is red or amber, reds
+    first: a target only reported (context, not the agency's performance) or projected over
+    years (the rules' long_range) is not an alert on the year's execution."""
+    scored = ~outlook["reported"].fillna(False).astype(bool)
+    in_year = ~outlook["indicator"].isin(rules.long_range)
+    lit = outlook.loc[scored & in_year & outlook["light"].isin([RED, AMBER])]
+    lit = lit.sort_values("light", key=lambda s: s.map({RED: 0, AMBER: 1}), kind="stable")
+    return dict(zip(lit["indicator"], lit["light"], strict=True))
 
 
 def deficit_alert(
@@ -872,6 +887,7 @@ def indicator_outlook(
             "band_upper",
             "reads",
             "explain_threshold",
+            "reported",
         ]
     ].copy()
     out["value"], out["basis"], out["p_miss"] = value, basis, p_miss

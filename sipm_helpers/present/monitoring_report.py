@@ -312,6 +312,10 @@ class MonitoringReport:
             empty = "______" if lights.get(r["indicator"]) in (RED, AMBER) else DASH
             likely, category = r["likelihood"], r["cause_category"]
             r["cause_category"] = t(f"cause_{category}") if isinstance(category, str) else None
+            deadline = r["deadline"]
+            r["deadline"] = (
+                self.labels.date(deadline) if isinstance(deadline, str) and deadline else None
+            )
             rows.append(
                 [
                     catalogue.indicator(r["indicator"]).name(self.lang),
