@@ -15,7 +15,7 @@ from sipm_helpers.domain.appraisal import RESULT_VERSION as APPRAISAL_VERSION
 from sipm_helpers.domain.consolidation import consolidate, consolidated_result, coordinated_funds
 from sipm_helpers.domain.results import read_result, region_result_file
 from sipm_helpers.present.provincial_report import ProvincialReport, annex_links
-from sipm_helpers.stages import provincial_evaluation
+from sipm_helpers.stages import feedback_letter, provincial_evaluation, self_evaluation
 from sipm_helpers.stages.parameters import (
     AS_OF,
     DATA,
@@ -38,6 +38,7 @@ PARAMETERS = (
         province_codes,
         blank=True,
         label="param_province_report",
+        source="region",
     ),
     year_parameter(2025, "budget year evaluated", "param_year_evaluated"),
     DATA,
@@ -131,5 +132,6 @@ STAGE = Stage(
     flag=Flag("cli_flag_provincial_report", lambda r: bool(r["flags"])),
     across_funds=True,
     signed=True,
+    book=(feedback_letter.STAGE.name, self_evaluation.STAGE.name),
     run=run,
 )
