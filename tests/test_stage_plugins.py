@@ -199,3 +199,24 @@ def test_no_module_above_the_stage_layer_names_a_built_in_stage():
         if named.search(line)
     ]
     assert found == []
+
+
+def test_each_stage_has_its_documents_number_and_a_new_one_needs_only_its_pattern(ctx, tmp_path):
+    import datetime
+
+    import yaml
+
+    from sipm_helpers.config.appraisal import load_appraisal_rules
+    from sipm_helpers.paths import parameters_dir
+
+    for s in registry.STAGES.values():
+        assert set(ctx.appraisal.numbers[s.document_kind]) == {"zh", "en"}, s.name
+    day = datetime.date(2026, 7, 31)
+    with pytest.raises(KeyError, match=r"report\.numbers has no pattern for 'toy_stage'"):
+        ctx.appraisal.number("toy_stage", "en", day, region="110100")
+    raw = yaml.safe_load((parameters_dir() / "appraisal.yaml").read_text(encoding="utf-8"))
+    raw["report"]["numbers"]["toy_stage"] = {"zh": "玩〔{issued}〕{region}号", "en": "T-{region}"}
+    path = tmp_path / "appraisal.yaml"
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    rules = load_appraisal_rules(path)
+    assert rules.number("toy_stage", "zh", day, region="110100") == "玩〔2026〕110100号"
