@@ -200,8 +200,8 @@ def test_rules_refuse_weights_not_adding_up_and_unknown_fields(tmp_path):
     bad.write_text(text.replace("good: 1.0, fair", "great: 1.0, fair"), encoding="utf-8")
     with pytest.raises(ParameterError, match=r"self_evaluation_quality\.ratings"):
         load_assessment_rules(bad)
-    bad.write_text(text.replace("考{year}号", "考{region}号"), encoding="utf-8")
-    with pytest.raises(ParameterError, match=r"numbers\.notice\.zh"):
+    bad.write_text(text.replace("interview_below: 70", "interview_below: 95"), encoding="utf-8")
+    with pytest.raises(ParameterError, match="interview_below"):
         load_assessment_rules(bad)
 
 
@@ -209,8 +209,8 @@ def _html(sections) -> str:
     return "".join(s.html for s in sections if s is not None)
 
 
-def test_notice_in_chinese_names_the_interviewed_and_the_deadline(assessed, rules, ds):
-    r = AssessmentReport(assessment_result(assessed), rules, ds, 1, "zh")
+def test_notice_in_chinese_names_the_interviewed_and_the_deadline(assessed, rules, ds, ctx):
+    r = AssessmentReport(assessment_result(assessed), rules, ds, ctx, "zh")
     html = _html([r.header(), r.basics(), r.ranking(), r.commended(), r.interviewed(),
                   r.follow_up(), r.requirements(), r.closing(), r.annex()])  # fmt: skip
     assert "财社〔2026〕考2025号" in html
@@ -224,9 +224,9 @@ def test_notice_in_chinese_names_the_interviewed_and_the_deadline(assessed, rule
     assert "<NA>" not in html and "nan" not in html
 
 
-def test_letter_to_the_province(assessed, rules, ds):
+def test_letter_to_the_province(assessed, rules, ds, ctx):
     result = assessment_result(assessed)
-    lt = AssessmentLetter(result, rules, ds, 1, "110000", "zh")
+    lt = AssessmentLetter(result, rules, ds, ctx, "110000", "zh")
     html = _html([lt.header(), lt.result_section(), lt.criteria_section(),
                   lt.deductions_section(), lt.requirements(), lt.follow_up(), lt.closing()])  # fmt: skip
     assert "财社函〔2026〕110000号" in html
@@ -234,18 +234,18 @@ def test_letter_to_the_province(assessed, rules, ds):
     assert "最终得分36.6分，在1个省份中排名第1位" in html
     assert "请你省于2027年1月31日前完成以下事项的整改" in html
     assert "所述原因与当年收支数据不符1处，扣0.5分" in html
-    en = AssessmentLetter(result, rules, ds, 1, "110000", "en")
+    en = AssessmentLetter(result, rules, ds, ctx, "110000", "en")
     assert "rectify the following by 2027-01-31" in en.requirements().html
     record = letter_result(result, "110000")
     assert record["deadline"] == "2027-01-31" and "rectification" in record["lost"]
     with pytest.raises(ValueError, match="does not assess province 990000"):
-        AssessmentLetter(result, rules, ds, 1, "990000", "zh")
+        AssessmentLetter(result, rules, ds, ctx, "990000", "zh")
 
 
-def test_names_from_data_are_escaped(assessed, rules, ds):
+def test_names_from_data_are_escaped(assessed, rules, ds, ctx):
     regions = ds.regions.copy()
     regions.loc[regions["region_code"] == "110000", "name_zh"] = "<b>测试省</b>"
     hostile = type(ds)(**{**ds.__dict__, "regions": regions})
-    r = AssessmentReport(assessment_result(assessed), rules, hostile, 1, "zh")
+    r = AssessmentReport(assessment_result(assessed), rules, hostile, ctx, "zh")
     html = r.ranking().html + r.interviewed().html
     assert "<b>测试省" not in html and "&lt;b&gt;测试省" in html

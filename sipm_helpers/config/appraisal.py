@@ -153,7 +153,8 @@ def _check_ranges(path: Path, rules: AppraisalRules) -> None:
 
 NUMBER_FIELDS = ("region", "province", "fund", "year", "period", "issued")
 DOCUMENTS = ("target_review", "monitoring", "self_evaluation", "provincial_evaluation",
-             "provincial_report", "feedback_letter")  # fmt: skip
+             "provincial_report", "feedback_letter", "central_assessment",
+             "assessment_letter")  # fmt: skip
 
 
 def _numbers(path: Path, raw: object) -> Mapping[str, Mapping[str, str]]:

@@ -11,10 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 
-from sipm_helpers.config.appraisal import _number_format
 from sipm_helpers.config.loader import (
     Citation,
-    in_language,
     read_yaml,
     require_citation,
     require_day_of_year,
@@ -63,7 +61,6 @@ class AssessmentRules:
     interview_below: float
     rectify_months: int
     issuers: tuple[tuple[str, str], ...]  # (zh, en) of each issuing department
-    numbers: Mapping[str, Mapping[str, str]]
 
     def notice_date(self, year: int) -> datetime.date:
         """The day the assessment of ``year`` is notified (in the year after it)."""
@@ -79,12 +76,6 @@ class AssessmentRules:
 
     def issuer_names(self, lang: str) -> tuple[str, ...]:
         return tuple(zh if lang == "zh" else en for zh, en in self.issuers)
-
-    def number(self, document: str, lang: str, year: int, province: str = "") -> str:
-        """The number of the notice or a letter (``document``) on ``year``'s assessment."""
-        issued = self.notice_date(year).year
-        pattern = in_language(self.numbers[document], lang)
-        return pattern.format(issued=issued, year=year, province=province)
 
 
 def _share(path: Path, where: str, raw: object) -> float:
@@ -109,7 +100,7 @@ def _criterion(path: Path, code: str, raw: object, ratings: tuple[str, ...]) -> 
     weight = require_number(path, f"{where}.weight", spec["weight"])
     if weight <= 0:
         raise ParameterError(path, f"{where}.weight", "must be positive")
-    shares: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
+    shares: Mapping[str, float] = MappingProxyType({})
     if "verdicts" in spec:
         shares = _shares(path, f"{where}.verdicts", spec["verdicts"], VERDICTS)
     if "ratings" in spec:
@@ -157,33 +148,12 @@ def _issuers(path: Path, raw: object) -> tuple[tuple[str, str], ...]:
     return tuple((str(d["zh"]), str(d["en"])) for d in named)
 
 
-def _numbers(path: Path, raw: object) -> Mapping[str, Mapping[str, str]]:
-    spec = require_keys(path, "numbers", raw, ["notice", "letter"])
-    out = {}
-    for doc in ("notice", "letter"):
-        langs = require_keys(path, f"numbers.{doc}", spec[doc], ["zh", "en"])
-        out[doc] = MappingProxyType(
-            {lang: _fields(path, f"numbers.{doc}.{lang}", text) for lang, text in langs.items()}
-        )
-    return MappingProxyType(out)
-
-
-def _fields(path: Path, where: str, text: object) -> str:
-    """A number's pattern using only {issued}, {year} and {province}."""
-    pattern = _number_format(path, where, text)
-    try:
-        pattern.format(issued=2026, year=2025, province="000000")
-    except (KeyError, IndexError) as exc:
-        raise ParameterError(path, where, "may use only {issued}, {year} and {province}") from exc
-    return pattern
-
-
 def load_assessment_rules(path: str | Path | None = None) -> AssessmentRules:
     """Read and validate parameters/assessment.yaml (the quality ratings it names are
     those of parameters/quality.yaml); ParameterError names the file and key."""
     path = Path(path) if path else parameters_dir() / "assessment.yaml"
     raw = read_yaml(path)
-    keys = ["version", "notice_date", "criteria", "deductions", "outcomes", "issuers", "numbers"]
+    keys = ["version", "notice_date", "criteria", "deductions", "outcomes", "issuers"]
     require_keys(path, "", raw, keys)
     ratings = tuple(r.code for r in load_quality_rules().ratings)
     month, day = require_day_of_year(path, "notice_date", raw["notice_date"])
@@ -205,6 +175,5 @@ def load_assessment_rules(path: str | Path | None = None) -> AssessmentRules:
         notice_month=month,
         notice_day=day,
         issuers=_issuers(path, raw["issuers"]),
-        numbers=_numbers(path, raw["numbers"]),
         **_outcomes(path, raw["outcomes"]),
     )

@@ -274,6 +274,7 @@ def assessment_result(a: Assessment) -> dict:
     }
 
 
+LETTER_STAGE = "assessment_letter"
 LETTER_SCHEMA = "sipm.assessment_letter"
 LETTER_VERSION = 1
 
@@ -294,7 +295,7 @@ def letter_result(result: dict, province: str) -> dict:
     return {
         "schema": LETTER_SCHEMA,
         "version": LETTER_VERSION,
-        "stage": "assessment_letter",
+        "stage": LETTER_STAGE,
         "package_version": __version__,
         "year": result["year"],
         "province": province,

@@ -10,8 +10,9 @@ from __future__ import annotations
 from html import escape
 
 from sipm_helpers.config.assessment import AssessmentRules
+from sipm_helpers.config.context import Context
 from sipm_helpers.data.dataset import Dataset
-from sipm_helpers.domain.assessment import COMMENDED, INTERVIEWED
+from sipm_helpers.domain.assessment import COMMENDED, INTERVIEWED, LETTER_STAGE
 from sipm_helpers.present.assessment_report import AssessmentWords
 from sipm_helpers.present.formatting import fmt_points
 from sipm_helpers.present.sections import Section, _para
@@ -27,23 +28,21 @@ class AssessmentLetter(AssessmentWords):
         result: dict,
         rules: AssessmentRules,
         ds: Dataset,
-        digits: int,
+        ctx: Context,
         province: str,
         lang: str = "en",
     ) -> None:
-        super().__init__(result, rules, ds, digits, lang)
+        super().__init__(result, rules, ds, ctx, lang)
         if province not in set(self.provinces["province_code"]):
             raise ValueError(f"the assessment of {self.year} does not assess province {province}")
         self.province = province
         self.standing = self.provinces.set_index("province_code").loc[province].to_dict()
 
-    def number(self) -> str:
-        return self.rules.number("letter", self.lang, self.year, self.province)
+    def letter_number(self) -> str:
+        return self.number(LETTER_STAGE, self.province)
 
     def header(self) -> Section:
-        head = (
-            f'<p class="sipm-letter-number" style="text-align: right">{escape(self.number())}</p>'
-        )
+        head = f'<p class="sipm-letter-number" style="text-align: right">{escape(self.letter_number())}</p>'
         salutation = _para(self.t("al_salutation", province=self.name(self.province)))
         opening = _para(self.t("al_opening", year=self.year, **self.issuers()))
         return Section(head + salutation + opening)

@@ -7,14 +7,18 @@ with their basis. Everything is read from the assessment's structured result."""
 
 from __future__ import annotations
 
+import datetime
 from html import escape
 
 import pandas as pd
 
 from sipm_helpers.config.assessment import AssessmentRules, Criterion
+from sipm_helpers.config.context import Context
 from sipm_helpers.config.labels import load_labels
+from sipm_helpers.config.registry import ALL_FUNDS
 from sipm_helpers.data.dataset import Dataset
-from sipm_helpers.domain.assessment import COMMENDED, INTERVIEWED
+from sipm_helpers.domain.assessment import COMMENDED, INTERVIEWED, STAGE
+from sipm_helpers.domain.assessment_inputs import COUNTRY
 from sipm_helpers.present.formatting import fmt_points, fmt_score
 from sipm_helpers.present.sections import Section, _para
 from sipm_helpers.present.tables import Cell, html_table
@@ -26,9 +30,10 @@ class AssessmentWords:
     score in words."""
 
     def __init__(
-        self, result: dict, rules: AssessmentRules, ds: Dataset, digits: int, lang: str = "en"
+        self, result: dict, rules: AssessmentRules, ds: Dataset, ctx: Context, lang: str = "en"
     ) -> None:
-        self.result, self.rules, self.ds, self.digits, self.lang = result, rules, ds, digits, lang
+        self.result, self.rules, self.ds, self.ctx, self.lang = result, rules, ds, ctx, lang
+        self.digits = ctx.standards.score_decimals  # scores shown as rounded
         self.labels = load_labels(lang)
         self.t = self.labels.t
         self.year = int(result["year"])
@@ -40,6 +45,14 @@ class AssessmentWords:
             columns=["province_code", "last_total", "last_deadline", "total", "lifted"],
         )
         self.criterion = {c.code: c for c in rules.criteria}
+
+    def number(self, document: str, province: str = COUNTRY) -> str:
+        """The number of the notice or a letter (``document``: its stage), as its cover
+        gives it (parameters/appraisal.yaml ``report.numbers``)."""
+        issued = datetime.date.fromisoformat(self.result["notice"])
+        return self.ctx.appraisal.number(document, self.lang, issued, region=province,
+                                         province=province, fund=self.ctx.registry.place(ALL_FUNDS),
+                                         year=self.year, period=self.year)  # fmt: skip
 
     def name(self, code: str) -> str:
         return self.ds.region_name(code, self.lang)
@@ -102,7 +115,7 @@ class AssessmentReport(AssessmentWords):
     """The national notice of the assessment of one year, in the language asked for."""
 
     def header(self) -> Section:
-        number = self.rules.number("notice", self.lang, self.year)
+        number = self.number(STAGE)
         head = f'<p class="sipm-letter-number" style="text-align: right">{escape(number)}</p>'
         opening = self.t("as_opening", year=self.year, **self.issuers())
         return Section(head + _para(self.t("as_salutation")) + _para(opening))
