@@ -251,19 +251,22 @@ def dependencies(
 ) -> dict[str, tuple[str, ...]]:
     """For each job, the jobs of the batch it waits for: those of the stages it depends on
     with the same fund (any fund, for a stage across funds), year and language at its own
-    region, at one of the regions it covers (a province's prefectures) or at the province
-    that covers it."""
+    region, at one of the regions it covers (a province's prefectures; every region, for
+    the country's), at the province that covers it or at the country."""
     stages = all_stages() if stages is None else stages
     jobs = list(jobs)
     by_key: dict[tuple, list[Job]] = {}
     for job in jobs:
         by_key.setdefault((job.stage, job.year, job.lang, job.region), []).append(job)
+    country = list(ds.regions.loc[ds.regions["level"] == "country", "region_code"])
     waits: dict[str, tuple[str, ...]] = {}
     for job in jobs:
         above = coordinating_province(ds, job.fund, job.region)
-        regions = dict.fromkeys(
-            [job.region, *province_members(ds, job.fund, job.region), *([above] if above else [])]
-        )
+        if job.region in country:  # the country's document covers every region
+            regions = dict.fromkeys(ds.regions["region_code"])
+        else:
+            regions = dict.fromkeys([job.region, *province_members(ds, job.fund, job.region),
+                                     *([above] if above else []), *country])  # fmt: skip
         any_fund = stages[job.stage].across_funds
         waits[job.job_id] = tuple(
             dep.job_id
