@@ -249,3 +249,25 @@ def test_names_from_data_are_escaped(assessed, rules, ds, ctx):
     r = AssessmentReport(assessment_result(assessed), rules, hostile, ctx, "zh")
     html = r.ranking().html + r.interviewed().html
     assert "<b>测试省" not in html and "&lt;b&gt;测试省" in html
+
+
+def test_the_stages_read_the_batchs_runs_folder_and_the_letter_reads_the_notice(ds, ctx, tmp_path):
+    """The notice's ``results`` is the provincial reports' folder of the year in a batch's
+    runs folder; the other stages' results are read beside it. The letter reads the
+    notice's result where the batch writes it."""
+    from sipm_helpers.stages import assessment_letter, central_assessment
+
+    runs = _runs(tmp_path)
+    data = ds.source
+    notice = central_assessment.run(2025, data, str(runs / "provincial_report" / "2025"), "zh")
+    assert notice.result()["provinces"][0]["total"] == 36.6  # as hand-worked above
+    saved = notice.save(runs / "central_assessment" / "2025" / "all" / "000000-testland.zh.json")
+    assert saved is not None and saved.is_file()
+    folder = str(runs / "central_assessment" / "2025")
+    letter = assessment_letter.run("110000", 2025, data, folder, "zh")
+    assert "最终得分36.6分" in letter.report.result_section().html
+    assert letter.result()["outcome"] == INTERVIEWED
+    bare = central_assessment.run(2025, data, "", "en").result()  # the data alone
+    # the data's own criteria alone: organised by finance 3.3, on time 10.0; the stages'
+    # results not on record earn nothing, the rectification item is still open
+    assert bare["provinces"][0]["total"] == pytest.approx(13.3)
