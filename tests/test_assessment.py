@@ -271,3 +271,18 @@ def test_the_stages_read_the_batchs_runs_folder_and_the_letter_reads_the_notice(
     # the data's own criteria alone: organised by finance 3.3, on time 10.0; the stages'
     # results not on record earn nothing, the rectification item is still open
     assert bare["provinces"][0]["total"] == pytest.approx(13.3)
+
+
+def test_the_notice_waits_for_every_provincial_report_and_each_letter_for_the_notice(demo):
+    from sipm_helpers.batch.plan import dependencies, plan_jobs
+
+    stages = {"provincial_report": 2025, "central_assessment": 2025, "assessment_letter": 2025}
+    jobs = plan_jobs(demo, stages)
+    waits = dependencies(jobs, demo)
+    by_id = {j.job_id: j for j in jobs}
+    (notice,) = [j for j in jobs if j.stage == "central_assessment"]
+    assert notice.region == "000000"
+    assert sorted(by_id[w].region for w in waits[notice.job_id]) == ["910000", "920000", "930000"]
+    letters = [j for j in jobs if j.stage == "assessment_letter"]
+    assert sorted(j.region for j in letters) == ["910000", "920000", "930000"]
+    assert all(waits[j.job_id] == (notice.job_id,) for j in letters)

@@ -91,7 +91,9 @@ STAGE = Stage(
     national,
     latest_closed_year,
     ("as_title", "as_subtitle"),
-    depends_on=("provincial_report",),
+    # the provincial reports' folder is its ``results``; it waits for the disclosures too
+    # (stage 05, read beside them; a batch without that stage has none to wait for)
+    depends_on=("provincial_report", "disclosure"),
     flag=Flag("cli_flag_central_assessment", lambda r: bool(r["flags"])),
     across_funds=True,
     dated=notified,
