@@ -212,14 +212,14 @@ def _html(sections) -> str:
 def test_notice_in_chinese_names_the_interviewed_and_the_deadline(assessed, rules, ds, ctx):
     r = AssessmentReport(assessment_result(assessed), rules, ds, ctx, "zh")
     html = _html([r.header(), r.basics(), r.ranking(), r.commended(), r.interviewed(),
-                  r.follow_up(), r.requirements(), r.closing(), r.annex()])  # fmt: skip
+                  r.follow_up(), r.requirements(), r.annex()])  # fmt: skip
     assert "财社〔2026〕考2025号" in html
     assert "测试省考核得分低于70分" in html
     assert "2027年1月31日前完成整改" in html
     assert "问题整改和结果应用得0.0分（满分15分）" in html
     assert "本年度没有省份考核得分达到90分" in html
     assert "未取得2024年度考核结果" in html
-    assert "财政部" in html and "2026年10月31日" in html
+    assert "财政部会同人力资源社会保障部、国家医疗保障局对各省2025年度" in html
     assert "应审核目标3套，折合通过1.6套" in html
     assert "<NA>" not in html and "nan" not in html
 
@@ -286,3 +286,21 @@ def test_the_notice_waits_for_every_provincial_report_and_each_letter_for_the_no
     letters = [j for j in jobs if j.stage == "assessment_letter"]
     assert sorted(j.region for j in letters) == ["910000", "920000", "930000"]
     assert all(waits[j.job_id] == (notice.job_id,) for j in letters)
+
+
+def test_the_centres_documents_name_and_are_signed_by_their_issuers(demo, ctx):
+    from sipm_helpers.batch.plan import plan_jobs
+    from sipm_helpers.config.labels import load_labels
+    from sipm_helpers.render.cover import make_cover
+
+    stages = {"central_assessment": 2025, "assessment_letter": 2025}
+    jobs = plan_jobs(demo, stages, langs=("zh",))
+    notice = next(j for j in jobs if j.stage == "central_assessment")
+    cover = make_cover(notice, load_labels("zh"), demo, ctx)
+    facts = dict(cover.facts)
+    assert facts["发文单位"] == "财政部、人力资源社会保障部、国家医疗保障局"
+    assert "评价机构" not in facts and "委托单位" not in facts
+    assert (cover.number, cover.date) == ("财社〔2026〕考2025号", "2026年10月31日")
+    assert cover.signers == ("财政部", "人力资源社会保障部", "国家医疗保障局")
+    letter = next(j for j in jobs if j.stage == "assessment_letter" and j.region == "920000")
+    assert make_cover(letter, load_labels("zh"), demo, ctx).number == "财社函〔2026〕920000号"

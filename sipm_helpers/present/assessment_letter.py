@@ -120,4 +120,6 @@ class AssessmentLetter(AssessmentWords):
         return Section(f"<h2>{escape(t('al_follow_up'))}</h2>" + _para(text))
 
     def closing(self) -> Section:
-        return Section(_para(self.t("al_closing")) + self.signature().html)
+        """The closing sentence; the printed letter's signature and seal follow (the stage
+        is signed by the issuing departments)."""
+        return Section(_para(self.t("al_closing")))

@@ -100,13 +100,6 @@ class AssessmentWords:
     def outcome(self, code: str) -> str:
         return self.t(f"as_outcome_{code}")
 
-    def signature(self) -> Section:
-        """The issuing departments, one a line, and the date, right-aligned as a document
-        ends."""
-        lines = [*self.rules.issuer_names(self.lang), self.date(self.result["notice"])]
-        body = "".join(f"<p>{escape(x)}</p>" for x in lines)
-        return Section(f'<div class="sipm-signature" style="text-align: right">{body}</div>')
-
     def criterion_name(self, code: str) -> str:
         return self.criterion[code].name(self.lang)
 
@@ -224,9 +217,6 @@ class AssessmentReport(AssessmentWords):
         return Section(
             f"<h2>{escape(t('as_requirements'))}</h2>" + _para(t("as_requirements_text"))
         )
-
-    def closing(self) -> Section:
-        return self.signature()
 
     def annex(self) -> Section:
         """Each province's score on each criterion with its basis, and its deduction."""

@@ -96,6 +96,8 @@ STAGE = Stage(
     depends_on=("central_assessment",),
     across_funds=True,
     answers="provincial_report",
+    signed=True,
     dated=central_assessment.notified,
     run=run,
+    issuers=central_assessment.issuers,
 )

@@ -57,6 +57,11 @@ def notified(year: int, period: str | None, rules: AppraisalRules, as_of: str) -
     return load_assessment_rules().notice_date(year)
 
 
+def issuers(lang: str) -> tuple[str, ...]:
+    """The departments issuing the notice and the letters (parameters/assessment.yaml)."""
+    return load_assessment_rules().issuer_names(lang)
+
+
 def runs_folder(results: str) -> Path | None:
     """The batch's runs folder from the folder of the provincial reports of a year
     (``runs/provincial_report/<year>``); None without one."""
@@ -96,6 +101,8 @@ STAGE = Stage(
     depends_on=("provincial_report", "disclosure"),
     flag=Flag("cli_flag_central_assessment", lambda r: bool(r["flags"])),
     across_funds=True,
+    signed=True,
     dated=notified,
     run=run,
+    issuers=issuers,
 )
