@@ -15,13 +15,13 @@ folder holds the stages' results as the batch lays them out:
 - quality ratings in the province's report: Alpha good (1), Beta weak (0.5), work injury
   none: 1.5 of 3 → 10 × 0.5 = 5.0;
 - the province's report covers employee_medical, not work_injury: 1 of 2 → 7.5;
-- rectification: R2024-1 closed 10 May 2025, before last year's notice (31 Oct 2025): not
-  in the period; R2025-1 due 30 June 2026 still open: 0 of 1 → 0;
+- rectification: R2024-1, due 30 June 2025, closed 10 May 2025: 1 of 1 due in 2025 → 15.0
+  (R2025-1, due 30 June 2026, falls due in the next year);
 - no disclosure on record → 0.
 
-Gross 3.3 + 8.0 + 3.3 + 10.0 + 5.0 + 7.5 + 0 + 0 = 37.1; one reason denied by the figures
-(Alpha, in the provincial evaluation) costs 0.5: total 36.6, below 70: interviewed, to
-rectify by 31 January 2027 (three months after the notice of 31 October 2026).
+Gross 3.3 + 8.0 + 3.3 + 10.0 + 5.0 + 7.5 + 15.0 + 0 = 52.1; one reason denied by the
+figures (Alpha, in the provincial evaluation) costs 0.5: total 51.6, below 70: interviewed,
+to rectify by 31 January 2027 (three months after the notice of 31 October 2026).
 """
 
 from __future__ import annotations
@@ -117,7 +117,7 @@ def test_each_criterion_is_counted_from_its_evidence(assessed):
         "self_evaluation_on_time": (2, 3, 10.0),
         "self_evaluation_quality": (1.5, 3, 5.0),
         "provincial_report": (1, 2, 7.5),
-        "rectification": (0, 1, 0.0),
+        "rectification": (1, 1, 15.0),
         "disclosure": (0, 1, 0.0),
     }
     for code, (counted, due, score) in expected.items():
@@ -129,7 +129,7 @@ def test_each_criterion_is_counted_from_its_evidence(assessed):
 
 def test_total_deduction_outcome_and_deadline(assessed):
     p = assessed.of("110000")
-    assert (p["gross"], p["deduction"], p["total"]) == pytest.approx((37.1, 0.5, 36.6))
+    assert (p["gross"], p["deduction"], p["total"]) == pytest.approx((52.1, 0.5, 51.6))
     assert (p["rank"], p["outcome"]) == (1, INTERVIEWED)
     assert assessed.deadline.isoformat() == "2027-01-31"
     assert assessed.notice.isoformat() == "2026-10-31"
@@ -146,7 +146,7 @@ def test_results_not_on_record_earn_nothing_and_disclosure_counts_when_present(
     _write(runs / "disclosure" / "2025" / "all" / "110000-t.json", {"schema": "sipm.disclosure"})
     scored = assess(gather(ds, ctx, rules, 2025, runs), rules, 1)
     assert scored.criteria.set_index("criterion").loc["disclosure", "score"] == 10.0
-    assert scored.of("110000")["total"] == pytest.approx(46.6)
+    assert scored.of("110000")["total"] == pytest.approx(61.6)
 
 
 def test_outcomes_rank_ties_and_cap_the_commended(rules):
@@ -183,8 +183,8 @@ def test_previous_result_on_record_is_read(ds, ctx, rules, assessed, tmp_path):
     a = assess(gather(ds, ctx, rules, 2025, runs), rules, 1)
     assert a.previous_on_record
     assert a.follow_up.to_dict("records") == [
-        {"province_code": "110000", "last_total": 36.6, "last_deadline": "2027-01-31",
-         "total": 36.6, "lifted": False}
+        {"province_code": "110000", "last_total": 51.6, "last_deadline": "2027-01-31",
+         "total": 51.6, "lifted": False}
     ]  # fmt: skip
 
 
@@ -216,7 +216,8 @@ def test_notice_in_chinese_names_the_interviewed_and_the_deadline(assessed, rule
     assert "财社〔2026〕考2025号" in html
     assert "测试省考核得分低于70分" in html
     assert "2027年1月31日前完成整改" in html
-    assert "问题整改和结果应用得0.0分（满分15分）" in html
+    assert "绩效信息公开得0.0分（满分10分）" in html
+    assert "到期整改事项1项，按期完成1项" in html
     assert "本年度没有省份考核得分达到90分" in html
     assert "未取得2024年度考核结果" in html
     assert "财政部会同人力资源社会保障部、国家医疗保障局对各省2025年度" in html
@@ -231,13 +232,14 @@ def test_letter_to_the_province(assessed, rules, ds, ctx):
                   lt.deductions_section(), lt.requirements(), lt.follow_up(), lt.closing()])  # fmt: skip
     assert "财社函〔2026〕110000号" in html
     assert "测试省财政厅、人力资源社会保障厅、医疗保障局：" in html
-    assert "最终得分36.6分，在1个省份中排名第1位" in html
+    assert "最终得分51.6分，在1个省份中排名第1位" in html
     assert "请你省于2027年1月31日前完成以下事项的整改" in html
     assert "所述原因与当年收支数据不符1处，扣0.5分" in html
     en = AssessmentLetter(result, rules, ds, ctx, "110000", "en")
     assert "rectify the following by 2027-01-31" in en.requirements().html
     record = letter_result(result, "110000")
-    assert record["deadline"] == "2027-01-31" and "rectification" in record["lost"]
+    assert record["deadline"] == "2027-01-31" and "disclosure" in record["lost"]
+    assert "rectification" not in record["lost"]
     with pytest.raises(ValueError, match="does not assess province 990000"):
         AssessmentLetter(result, rules, ds, ctx, "990000", "zh")
 
@@ -260,17 +262,17 @@ def test_the_stages_read_the_batchs_runs_folder_and_the_letter_reads_the_notice(
     runs = _runs(tmp_path)
     data = ds.source
     notice = central_assessment.run(2025, data, str(runs / "provincial_report" / "2025"), "zh")
-    assert notice.result()["provinces"][0]["total"] == 36.6  # as hand-worked above
+    assert notice.result()["provinces"][0]["total"] == 51.6  # as hand-worked above
     saved = notice.save(runs / "central_assessment" / "2025" / "all" / "000000-testland.zh.json")
     assert saved is not None and saved.is_file()
     folder = str(runs / "central_assessment" / "2025")
     letter = assessment_letter.run("110000", 2025, data, folder, "zh")
-    assert "最终得分36.6分" in letter.report.result_section().html
+    assert "最终得分51.6分" in letter.report.result_section().html
     assert letter.result()["outcome"] == INTERVIEWED
     bare = central_assessment.run(2025, data, "", "en").result()  # the data alone
-    # the data's own criteria alone: organised by finance 3.3, on time 10.0; the stages'
-    # results not on record earn nothing, the rectification item is still open
-    assert bare["provinces"][0]["total"] == pytest.approx(13.3)
+    # the data's own criteria alone: organised by finance 3.3, on time 10.0, rectification
+    # 15.0; the stages' results not on record earn nothing
+    assert bare["provinces"][0]["total"] == pytest.approx(28.3)
 
 
 def test_the_notice_waits_for_every_provincial_report_and_each_letter_for_the_notice(demo):
@@ -304,3 +306,25 @@ def test_the_centres_documents_name_and_are_signed_by_their_issuers(demo, ctx):
     assert cover.signers == ("财政部", "人力资源社会保障部", "国家医疗保障局")
     letter = next(j for j in jobs if j.stage == "assessment_letter" and j.region == "920000")
     assert make_cover(letter, load_labels("zh"), demo, ctx).number == "财社函〔2026〕920000号"
+
+
+def test_items_due_in_the_year_closed_late_or_carried_over_count_against_the_province(ds):
+    from sipm_helpers.domain.assessment_inputs import due_items
+
+    ts = pd.Timestamp
+    rows = pd.DataFrame(
+        {
+            "item_id": ["early", "late", "carried", "next"],
+            "region_code": ["110100", "110200", "110000", "110100"],
+            "fund": ["employee_medical", "employee_medical", "work_injury", "employee_medical"],
+            "deadline": [ts(2024, 6, 30), ts(2025, 3, 31), ts(2024, 6, 30), ts(2026, 6, 30)],
+            "status": ["done", "done", "overdue", "open"],
+            "closed": [ts(2024, 5, 1), ts(2025, 4, 15), pd.NaT, pd.NaT],
+        }
+    )
+    changed = type(ds)(**{**ds.__dict__, "rectification": rows})
+    items = due_items(changed, 2025).set_index("item_id")
+    # closed before 2025 began: last year's; due in 2026: next year's
+    assert sorted(items.index) == ["carried", "late"]
+    assert not items["closed_on_time"].any()
+    assert set(items["province_code"]) == {"110000"}

@@ -43,8 +43,8 @@ class Inputs:
     ``monitored``: each pair with data in ``year`` + 1 and ``months_late`` of its latest
     monitoring (NaN: none on record). ``fund_reports``: each province's funds evaluated in
     ``year`` (province_code, fund) and ``reported`` (covered by its report to the centre).
-    ``items``: the rectification items due in the assessment's period (province_code,
-    item_id, deadline, ``closed_on_time``). ``adjusted``: the evaluator's findings of
+    ``items``: the rectification items due in ``year`` (province_code, item_id, deadline,
+    ``closed_on_time``). ``adjusted``: the evaluator's findings of
     misreported actuals (province_code, region_code, fund, indicator). ``disclosed``: the
     provinces whose disclosure of the year is on record. ``previous``: last year's
     assessment result, if on record."""
@@ -151,6 +151,7 @@ def criterion_scores(i: Inputs, rules: AssessmentRules, digits: int) -> pd.DataF
         m = _measure(c)
         counted = m.count(i, c).set_index("province_code").reindex(list(i.provinces))
         counted = counted.fillna(0.0).reset_index()
+        counted["counted"] = round_half_up(counted["counted"], 4)  # sums of shares, no 8.199999
         share = np.where(counted["due"] > 0, counted["counted"] / counted["due"].where(
             counted["due"] > 0, 1.0), 1.0 if c.nothing_due_full else 0.0)  # fmt: skip
         frames.append(counted.assign(criterion=c.code, share=share, points=c.weight,

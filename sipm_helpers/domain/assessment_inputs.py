@@ -10,7 +10,7 @@ from the dataset and the stages' structured results into the frames of
   quality rating of each self-evaluation (Art. 18, 19);
 - ``runs/disclosure/<year or year + 1>``: whether the province's disclosure is on record
   (Art. 21; none on record reads as not disclosed);
-- the rectification table: the items due in the assessment's period (Art. 14, 20);
+- the rectification table: the items due in the year (Art. 14, 20);
 - the review table: the actuals the evaluator found misreported (Art. 18);
 - ``runs/central_assessment/<year − 1>``: last year's assessment, for its orders.
 
@@ -165,14 +165,14 @@ def self_evaluations(
     return frame, reports.reset_index(drop=True)
 
 
-def due_items(ds: Dataset, rules: AssessmentRules, year: int) -> pd.DataFrame:
-    """The rectification items due in the assessment's period: a deadline on or before its
-    notice date, and not closed before last year's notice; whether each was closed by its
-    deadline (Art. 14, 20: rectified in time)."""
+def due_items(ds: Dataset, year: int) -> pd.DataFrame:
+    """The rectification items due in ``year``: a deadline in or before it, and not closed
+    before it began (as parameters/ledger.yaml counts them for the year evaluated); whether
+    each was closed by its deadline (Art. 14, 20: rectified in time)."""
     r = ds.rectification
-    as_of, start = pd.Timestamp(rules.notice_date(year)), pd.Timestamp(rules.notice_date(year - 1))
+    end, start = pd.Timestamp(year, 12, 31), pd.Timestamp(year - 1, 12, 31)
     done = (r["status"] == "done") & r["closed"].notna()
-    due = (r["deadline"] <= as_of) & ~(done & (r["closed"] <= start))
+    due = (r["deadline"] <= end) & ~(done & (r["closed"] <= start))
     items = r.loc[due].assign(closed_on_time=(done & (r["closed"] <= r["deadline"])).loc[due])
     items = items.assign(province_code=items["region_code"].map(province_of(ds)))
     return items[["province_code", "region_code", "fund", "item_id", "deadline", "closed_on_time"]]
@@ -218,7 +218,7 @@ def gather(
         target_sets=target_sets(ds, runs, year),
         monitored=monitored(ds, runs, year),
         fund_reports=reports,
-        items=due_items(ds, rules, year),
+        items=due_items(ds, year),
         adjusted=adjusted_actuals(ds, year),
         disclosed=disclosed(runs, year, list(provinces)),
         as_of=rules.notice_date(year),
