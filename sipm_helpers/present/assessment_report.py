@@ -23,6 +23,8 @@ from sipm_helpers.present.formatting import fmt_points, fmt_score
 from sipm_helpers.present.sections import Section, _para
 from sipm_helpers.present.tables import Cell, html_table
 
+MAIN_LOSSES = 3  # the criteria the notice names for a province interviewed, the most lost first
+
 
 class AssessmentWords:
     """What the notice and the letters share: the result as frames, names in the language
@@ -167,10 +169,11 @@ class AssessmentReport(AssessmentWords):
         return Section(f"<h2>{escape(t('as_commended'))}</h2>" + _para(text))
 
     def _weak_text(self, province: str) -> str:
+        """Where ``province`` lost the most points (its letter lists every criterion)."""
         items = [
             self.t("as_weak_item", criterion=self.criterion_name(w["criterion"]),
                    score=self.score(w["score"]), points=fmt_points(w["points"], 1))
-            for w in self.weak(province)
+            for w in self.weak(province)[:MAIN_LOSSES]
         ]  # fmt: skip
         return self.labels.clauses(items) if self.lang != "zh" else "，".join(items)
 

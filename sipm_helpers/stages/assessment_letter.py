@@ -22,7 +22,7 @@ from sipm_helpers.stages.parameters import (
     province_codes,
     year_parameter,
 )
-from sipm_helpers.stages.stage import Stage, StageRun, latest_closed_year, load_checked
+from sipm_helpers.stages.stage import Flag, Stage, StageRun, latest_closed_year, load_checked
 
 PARAMETERS = (
     Parameter(
@@ -94,6 +94,7 @@ STAGE = Stage(
     latest_closed_year,
     ("al_title", "al_subtitle"),
     depends_on=("central_assessment",),
+    flag=Flag("cli_flag_assessment_letter", lambda r: bool(r["flags"])),
     across_funds=True,
     answers="provincial_report",
     signed=True,

@@ -25,7 +25,7 @@ from sipm_helpers.stages.parameters import (
     Parameter,
     year_parameter,
 )
-from sipm_helpers.stages.stage import Flag, Stage, StageRun, latest_closed_year, load_checked
+from sipm_helpers.stages.stage import Stage, StageRun, latest_closed_year, load_checked
 
 PARAMETERS = (
     year_parameter(2025, "budget year assessed", "param_year_assessed"),
@@ -99,7 +99,6 @@ STAGE = Stage(
     # the provincial reports' folder is its ``results``; it waits for the disclosures too
     # (stage 05, read beside them; a batch without that stage has none to wait for)
     depends_on=("provincial_report", "disclosure"),
-    flag=Flag("cli_flag_central_assessment", lambda r: bool(r["flags"])),
     across_funds=True,
     signed=True,
     dated=notified,
