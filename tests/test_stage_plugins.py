@@ -121,9 +121,11 @@ def test_an_entry_point_of_the_group_sipm_stages_registers_a_stage(tmp_path, mon
     monkeypatch.setattr(sys.modules[__name__], "TOY", toy, raising=False)
     point = EntryPoint("toy", f"{__name__}:TOY", registry.GROUP)
     built_in = EntryPoint("built_in", "sipm_helpers.stages.registry:BUILT_IN", registry.GROUP)
+    # the package's own point as an editable install's metadata may still name it
+    stale = EntryPoint("built_in", "sipm_helpers.batch.stages:BUILT_IN", registry.GROUP)
 
     def points(group: str):
-        return [built_in, point] if group == registry.GROUP else []
+        return [built_in, stale, point] if group == registry.GROUP else []
 
     monkeypatch.setattr(registry, "entry_points", points)
     registry.discovered.cache_clear()
@@ -199,3 +201,24 @@ def test_no_module_above_the_stage_layer_names_a_built_in_stage():
         if named.search(line)
     ]
     assert found == []
+
+
+def test_each_stage_has_its_documents_number_and_a_new_one_needs_only_its_pattern(ctx, tmp_path):
+    import datetime
+
+    import yaml
+
+    from sipm_helpers.config.appraisal import load_appraisal_rules
+    from sipm_helpers.paths import parameters_dir
+
+    for s in registry.STAGES.values():
+        assert set(ctx.appraisal.numbers[s.document_kind]) == {"zh", "en"}, s.name
+    day = datetime.date(2026, 7, 31)
+    with pytest.raises(KeyError, match=r"report\.numbers has no pattern for 'toy_stage'"):
+        ctx.appraisal.number("toy_stage", "en", day, region="110100")
+    raw = yaml.safe_load((parameters_dir() / "appraisal.yaml").read_text(encoding="utf-8"))
+    raw["report"]["numbers"]["toy_stage"] = {"zh": "玩〔{issued}〕{region}号", "en": "T-{region}"}
+    path = tmp_path / "appraisal.yaml"
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    rules = load_appraisal_rules(path)
+    assert rules.number("toy_stage", "zh", day, region="110100") == "玩〔2026〕110100号"

@@ -27,7 +27,14 @@ from sipm_helpers.stages.parameters import (
     province_codes,
     year_parameter,
 )
-from sipm_helpers.stages.stage import Flag, Stage, StageRun, latest_closed_year, load_checked
+from sipm_helpers.stages.stage import (
+    Flag,
+    Stage,
+    StageRun,
+    latest_closed_year,
+    load_checked,
+    made_by_province,
+)
 
 PARAMETERS = (
     Parameter(
@@ -73,7 +80,7 @@ def _fund_results(
     if not folder:
         made = {
             f: provincial_evaluation.run(f, province, year, values["data"], "", values["lang"],
-                                     values["as_of"]).result()
+                                         values["as_of"]).result()
             for f in funds
         }  # fmt: skip
         return made, dict.fromkeys(funds)
@@ -128,10 +135,11 @@ STAGE = Stage(
     reported,
     latest_closed_year,
     ("pr_title", "pr_subtitle"),
-    depends_on=("provincial_evaluation",),
+    depends_on=(provincial_evaluation.STAGE.name,),
     flag=Flag("cli_flag_provincial_report", lambda r: bool(r["flags"])),
     across_funds=True,
     signed=True,
     book=(feedback_letter.STAGE.name, self_evaluation.STAGE.name),
+    dated=made_by_province,
     run=run,
 )
