@@ -278,13 +278,20 @@ def test_the_stages_read_the_batchs_runs_folder_and_the_letter_reads_the_notice(
 def test_the_notice_waits_for_every_provincial_report_and_each_letter_for_the_notice(demo):
     from sipm_helpers.batch.plan import dependencies, plan_jobs
 
-    stages = {"provincial_report": 2025, "central_assessment": 2025, "assessment_letter": 2025}
+    stages = {"target_review": 2026, "provincial_report": 2025, "central_assessment": 2025,
+              "assessment_letter": 2025}  # fmt: skip
     jobs = plan_jobs(demo, stages)
     waits = dependencies(jobs, demo)
     by_id = {j.job_id: j for j in jobs}
     (notice,) = [j for j in jobs if j.stage == "central_assessment"]
     assert notice.region == "000000"
-    assert sorted(by_id[w].region for w in waits[notice.job_id]) == ["910000", "920000", "930000"]
+    waited = [by_id[w] for w in waits[notice.job_id]]
+    reports = sorted(j.region for j in waited if j.stage == "provincial_report")
+    assert reports == ["910000", "920000", "930000"]
+    # the next budget's target reviews, read beside the reports: every one of them
+    reviews = [j for j in jobs if j.stage == "target_review"]
+    assert {j.job_id for j in waited if j.stage == "target_review"} == {j.job_id for j in reviews}
+    assert len(waited) == 3 + len(reviews)
     letters = [j for j in jobs if j.stage == "assessment_letter"]
     assert sorted(j.region for j in letters) == ["910000", "920000", "930000"]
     assert all(waits[j.job_id] == (notice.job_id,) for j in letters)

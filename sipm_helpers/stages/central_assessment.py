@@ -96,9 +96,10 @@ STAGE = Stage(
     national,
     latest_closed_year,
     ("as_title", "as_subtitle"),
-    # the provincial reports' folder is its ``results``; it waits for the disclosures too
-    # (stage 05, read beside them; a batch without that stage has none to wait for)
-    depends_on=("provincial_report", "disclosure"),
+    # the provincial reports' folder is its ``results``; it waits for the other stages it
+    # reads beside them too: the next budget's target reviews, the monitoring, the
+    # disclosures (stage 05; a batch without a stage has none of its jobs to wait for)
+    depends_on=("provincial_report", "target_review", "monitoring", "disclosure"),
     across_funds=True,
     signed=True,
     dated=notified,
