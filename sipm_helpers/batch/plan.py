@@ -251,25 +251,32 @@ def dependencies(
 ) -> dict[str, tuple[str, ...]]:
     """For each job, the jobs of the batch it waits for: those of the stages it depends on
     with the same fund (any fund, for a stage across funds), year and language at its own
-    region, at one of the regions it covers (a province's prefectures) or at the province
-    that covers it."""
+    region, at one of the regions it covers (a province's prefectures), at the province
+    that covers it or at the country. The country's job covers every region and year of
+    the batch (the centre's assessment reads the next budget's target reviews too)."""
     stages = all_stages() if stages is None else stages
     jobs = list(jobs)
     by_key: dict[tuple, list[Job]] = {}
     for job in jobs:
-        by_key.setdefault((job.stage, job.year, job.lang, job.region), []).append(job)
+        for year in (job.year, None):  # None: any year
+            by_key.setdefault((job.stage, year, job.lang, job.region), []).append(job)
+    country = list(ds.regions.loc[ds.regions["level"] == "country", "region_code"])
     waits: dict[str, tuple[str, ...]] = {}
     for job in jobs:
         above = coordinating_province(ds, job.fund, job.region)
+        national = job.region in country
         regions = dict.fromkeys(
-            [job.region, *province_members(ds, job.fund, job.region), *([above] if above else [])]
-        )
+            ds.regions["region_code"] if national else
+            [job.region, *province_members(ds, job.fund, job.region),
+             *([above] if above else []), *country]
+        )  # fmt: skip
+        year = None if national else job.year
         any_fund = stages[job.stage].across_funds
         waits[job.job_id] = tuple(
             dep.job_id
             for name in stages[job.stage].depends_on
             for region in regions
-            for dep in by_key.get((name, job.year, job.lang, region), [])
+            for dep in by_key.get((name, year, job.lang, region), [])
             if any_fund or dep.fund == job.fund
         )
     return waits

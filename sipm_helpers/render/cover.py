@@ -99,12 +99,24 @@ def make_cover(
         year=job.year,
         period=job.period or job.year,
     )
+    issuers = job.definition.issuers(lang) if job.definition.issuers else ()
+    made = (
+        ((t("cover_issuer"), labels.join(issuers)),)
+        if issuers
+        else (
+            (
+                t("cover_evaluator"),
+                _named(evaluator or {}, lang, province) or ctx.appraisal.evaluator_name(lang),
+            ),
+            (
+                t("cover_client"),
+                _named(client or {}, lang, province) or t("pr_entrusting_text", province=province),
+            ),
+        )
+    )  # a document the centre issues names its issuers, not an evaluator and its client
     facts = (
         (t("cover_subject"), t("cover_subject_text", region=region, fund=fund)),
-        (t("cover_evaluator"), _named(evaluator or {}, lang, province)
-         or ctx.appraisal.evaluator_name(lang)),
-        (t("cover_client"), _named(client or {}, lang, province)
-         or t("pr_entrusting_text", province=province)),
+        *made,
         (t("cover_date"), fmt_date(day.isoformat(), lang)),
         (t("cover_number"), number),
     )  # fmt: skip
@@ -113,7 +125,7 @@ def make_cover(
         facts=facts,
         number=number,
         date=fmt_date(day.isoformat(), lang),
-        signers=_signers(job, ctx, labels, province) if signed else (),
+        signers=(issuers or _signers(job, ctx, labels, province)) if signed else (),
         seal=t("cover_seal") if signed else "",
         toc_title=t("toc_title"),
     )

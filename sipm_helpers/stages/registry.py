@@ -15,6 +15,8 @@ from pathlib import Path
 from types import MappingProxyType
 
 from sipm_helpers.stages import (
+    assessment_letter,
+    central_assessment,
     feedback_letter,
     monitoring,
     provincial_evaluation,
@@ -36,6 +38,8 @@ BUILT_IN: tuple[Stage, ...] = (
     provincial_evaluation.STAGE,
     provincial_report.STAGE,
     feedback_letter.STAGE,
+    central_assessment.STAGE,
+    assessment_letter.STAGE,
 )
 STAGES: Mapping[str, Stage] = _register(*BUILT_IN)  # the built-in stages alone
 

@@ -115,6 +115,9 @@ class Stage:
     dated: Dated = made_by_province  # the date its document bears
     book: tuple[str, ...] = ()  # the stages whose reports of its province follow its own
     run: Callable[..., StageRun] | None = None  # what its notebook calls
+    # the departments issuing its document, by language (None: the province's finance
+    # department and the fund's administrative departments, as a province's documents)
+    issuers: Callable[[str], tuple[str, ...]] | None = None
 
     @property
     def label_key(self) -> str:
