@@ -277,7 +277,7 @@ def cmd_plan(args: argparse.Namespace, text: CliText) -> int:
     """Print what a plan would run, per stage and fund, what its stages' ``latest`` means
     in the data, and what is already up to date."""
     from sipm_helpers.batch.runner import preview
-    from sipm_helpers.batch.stages import stage
+    from sipm_helpers.stages.registry import stage
 
     plan = _plan(args)
     _, dataset, jobs = _jobs(plan)
@@ -300,7 +300,7 @@ def cmd_plan(args: argparse.Namespace, text: CliText) -> int:
 
 
 def cmd_params(args: argparse.Namespace, text: CliText) -> int:
-    from sipm_helpers.batch.stages import notebook_stage, stages
+    from sipm_helpers.stages.registry import notebook_stage, stages
 
     try:
         stage = notebook_stage(args.notebook)

@@ -12,11 +12,12 @@ import nbformat
 import pandas as pd
 import pytest
 
-from sipm_helpers.batch import stages as registry
-from sipm_helpers.batch.stages import Stage, registered, stages
 from sipm_helpers.cli import EXIT_OK, main
 from sipm_helpers.data.dataset import Dataset
-from sipm_helpers.present.parameters import FUND, LANG, REGION, RESULT_PATH, year_parameter
+from sipm_helpers.stages import registry
+from sipm_helpers.stages.parameters import FUND, LANG, REGION, RESULT_PATH, year_parameter
+from sipm_helpers.stages.registry import registered, stages
+from sipm_helpers.stages.stage import Stage
 
 TOY_CODE = """import json
 import sys
@@ -91,7 +92,7 @@ def test_a_plug_in_parameter_the_batch_does_not_know_keeps_its_default(tiny, tmp
     from dataclasses import replace
 
     from sipm_helpers.batch.plan import stage_jobs
-    from sipm_helpers.present.parameters import Parameter
+    from sipm_helpers.stages.parameters import Parameter
 
     own = Parameter("colour", str, "blue", "the toy's own parameter")
     toy = toy_stage(tmp_path)
@@ -107,7 +108,7 @@ def test_an_entry_point_of_the_group_sipm_stages_registers_a_stage(tmp_path, mon
     toy = toy_stage(tmp_path)
     monkeypatch.setattr(sys.modules[__name__], "TOY", toy, raising=False)
     point = EntryPoint("toy", f"{__name__}:TOY", registry.GROUP)
-    built_in = EntryPoint("built_in", "sipm_helpers.batch.stages:BUILT_IN", registry.GROUP)
+    built_in = EntryPoint("built_in", "sipm_helpers.stages.registry:BUILT_IN", registry.GROUP)
 
     def points(group: str):
         return [built_in, point] if group == registry.GROUP else []

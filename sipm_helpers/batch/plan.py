@@ -13,14 +13,14 @@ from typing import Any
 
 import pandas as pd
 
-from sipm_helpers.batch.stages import Stage
-from sipm_helpers.batch.stages import stage as stage_named
-from sipm_helpers.batch.stages import stages as all_stages
 from sipm_helpers.config.labels import refusal, said
 from sipm_helpers.config.registry import ALL_FUNDS
 from sipm_helpers.data.dataset import Dataset
 from sipm_helpers.domain.provincial import coordinating_province, province_members
 from sipm_helpers.errors import SipmError
+from sipm_helpers.stages.registry import stage as stage_named
+from sipm_helpers.stages.registry import stages as all_stages
+from sipm_helpers.stages.stage import Stage
 
 # What may become part of a file name: letters, digits and underscores, nothing else (no
 # separator, no "..", no control character, no space). Region codes are 6 digits in the

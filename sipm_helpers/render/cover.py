@@ -26,7 +26,7 @@ from sipm_helpers.config.registry import ALL_FUNDS
 from sipm_helpers.data.dataset import Dataset
 from sipm_helpers.domain.provincial import coordinating_province
 from sipm_helpers.present.findings import fmt_date
-from sipm_helpers.present.parameters import parse_period
+from sipm_helpers.stages.parameters import parse_period
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,6 @@ from pathlib import Path
 
 from sipm_helpers.batch.manifest import FAILED, OK, JobRecord, Manifest
 from sipm_helpers.batch.plan import Job
-from sipm_helpers.batch.stages import stages
 from sipm_helpers.config.context import Context
 from sipm_helpers.config.labels import languages, load_labels
 from sipm_helpers.data.dataset import Dataset
@@ -35,6 +34,7 @@ from sipm_helpers.render.records import (
     save_records,
 )
 from sipm_helpers.render.site import ReportEntry, ui_strings, write_index
+from sipm_helpers.stages.registry import stages
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,9 @@
 values allowed (fund codes from the registry, region codes and years from the data,
 languages from the label catalogues).
 
-The same declarations check a batch's every task before any kernel starts and a
-notebook's values in its first cell, so a notebook run by hand with a bad value stops at
+The parameters every stage shares are declared here; each stage's module declares its own
+and lists its notebook's. The same declarations check a batch's every task before any
+kernel starts and a notebook's values in its first cell, so a notebook run by hand with a bad value stops at
 once with one line naming the parameter and what it accepts. They also write the
 notebooks' parameters cell (``parameters_cell``), which papermill reads for
 ``--help-notebook``.
@@ -44,7 +45,8 @@ def _regions(ctx: Context, ds: Dataset | None) -> Collection[str] | None:
     return None if ds is None else tuple(ds.regions["region_code"])
 
 
-def _provinces(ctx: Context, ds: Dataset | None) -> Collection[str] | None:
+def province_codes(ctx: Context, ds: Dataset | None) -> Collection[str] | None:
+    """The codes of the data's provinces (None before the data are loaded)."""
     if ds is None:
         return None
     return tuple(ds.regions.loc[ds.regions["level"] == "province", "region_code"])
@@ -158,7 +160,7 @@ PROVINCE = Parameter(
     str,
     "",
     "province code from the data; empty: the first province coordinating the fund",
-    _provinces,
+    province_codes,
     blank=True,
 )
 RESULTS = Parameter(
@@ -173,15 +175,6 @@ AS_OF = Parameter(
     "",
     "date earlier rectification items are followed up on (2026-07-31); empty: the "
     "provincial report's due date",
-    key=parse_date,
-    blank=True,
-)
-REVIEW_DATE = Parameter(
-    "review_date",
-    str,
-    "",
-    "date the targets are reviewed (2025-09-30): only data dated before it are used; "
-    "empty: parameters/target_review.yaml's date in the year before",
     key=parse_date,
     blank=True,
 )
@@ -203,81 +196,6 @@ def period_parameter(default: str) -> Parameter:
         _years,
         key=_period_year,
     )
-
-
-# The parameters of each stage notebook, in the order of its parameters cell.
-TARGET_REVIEW = (
-    FUND,
-    REGION,
-    year_parameter(2026, "budget year whose targets are reviewed", "param_year_review"),
-    DATA,
-    LANG,
-    REVIEW_DATE,
-    RESULT_PATH,
-)
-MONITORING = (FUND, REGION, period_parameter("2026-10"), DATA, LANG, RESULT_PATH)
-SELF_EVALUATION = (
-    FUND,
-    REGION,
-    year_parameter(2025, "budget year evaluated", "param_year_evaluated"),
-    DATA,
-    LANG,
-    RESULT_PATH,
-)
-
-PROVINCIAL_EVALUATION = (
-    FUND,
-    PROVINCE,
-    year_parameter(
-        2025, "budget year whose self-evaluations are evaluated", "param_year_appraised"
-    ),
-    DATA,
-    RESULTS,
-    LANG,
-    AS_OF,
-    RESULT_PATH,
-)
-FEEDBACK_LETTER = (
-    FUND,
-    REGION,
-    year_parameter(2025, "budget year of the provincial evaluation fed back", "param_year_letter"),
-    DATA,
-    Parameter(
-        "results",
-        str,
-        "",
-        "folder of the fund's provincial evaluation results (JSON); empty: evaluate here",
-        label="param_results_letter",
-    ),
-    LANG,
-    RESULT_PATH,
-)
-
-
-PROVINCIAL_REPORT = (
-    Parameter(
-        "province",
-        str,
-        "",
-        "province code from the data; empty: the first province of the data",
-        _provinces,
-        blank=True,
-        label="param_province_report",
-    ),
-    year_parameter(2025, "budget year evaluated", "param_year_evaluated"),
-    DATA,
-    Parameter(
-        "results",
-        str,
-        "",
-        "folder of the provincial evaluation results (JSON), one folder per fund; empty: "
-        "evaluate here",
-        label="param_results_report",
-    ),
-    LANG,
-    AS_OF,
-    RESULT_PATH,
-)
 
 
 def check_names(declared: Iterable[Parameter], names: Iterable[str]) -> None:
