@@ -56,13 +56,14 @@ def test_demo_plan_covers_every_stage_with_latest(demo):
         "provincial_evaluation": {2025},
         "provincial_report": {2025},
         "feedback_letter": {2025},
+        "disclosure": {2025},
     }
     assert plan.languages == ("zh", "en")  # Chinese first
     evaluated = sum(j.stage == "self_evaluation" and j.lang == "zh" for j in jobs)
     letters = sum(j.stage == "feedback_letter" and j.lang == "zh" for j in jobs)
     # a provincial evaluation per province and fund, a report per province, a letter per
-    # region evaluated; each in both languages
-    assert (evaluated, letters, len(jobs)) == (57, 57, 2 * (180 + 21 + 3 + 57))
+    # region evaluated, a disclosure per province and the country's; each in both languages
+    assert (evaluated, letters, len(jobs)) == (57, 57, 2 * (180 + 21 + 3 + 57 + 4))
     one = plan_jobs(demo, ALL, scope=Scope(funds=("work_injury",), provinces=("920000",)))
     assert {(j.stage, j.region) for j in one} == {(s, "920000") for s in STAGES}
 
@@ -112,7 +113,7 @@ def test_a_feedback_letter_waits_for_its_provinces_evaluation(demo, tmp_path):
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("version: 1\nstages: {disclosure: 2025}\n", "unknown stage"),
+        ("version: 1\nstages: {no_such_stage: 2025}\n", "unknown stage"),
         ("version: 1\nstages: {monitoring: 2026-13}\n", "month must be 1–12"),
         ("version: 1\nstages: {self_evaluation: latest}\nlanguages: [fr]\n", "fr: choose from"),
         ("version: 1\nstages: {self_evaluation: 2025}\nworkers: -1\n", "at least 0"),
@@ -256,10 +257,10 @@ def test_touching_one_regions_data_changes_only_its_jobs_and_those_that_cover_it
         for j in jobs
         if j.region == "110200"
         or (j.region, j.fund) == ("110000", "employee_medical")
-        # the province's evaluation changes, and with it every letter it writes and its
-        # report to the centre
+        # the province's evaluation changes, and with it every letter it writes, its
+        # report to the centre and its and the country's disclosures
         or (j.stage, j.fund) == ("feedback_letter", "employee_medical")
-        or j.stage == "provincial_report"
+        or j.stage in ("provincial_report", "disclosure")
     }
     assert job_fingerprints(jobs, tiny, tmp_path, waits, "other suite") != before
 
@@ -339,12 +340,12 @@ def test_params_and_plan_commands(tiny_dir, tmp_path, capsys):
     assert main(["plan", plan, "--data", str(tiny_dir), "--out", str(tmp_path)]) == 0
     out = capsys.readouterr().out
     assert (
-        "32 notebook(s)" in out and "self_evaluation work_injury" in out
-    )  # 2 provincial, 1 report to the centre, 3 letters; in Chinese and English
+        "36 notebook(s)" in out and "self_evaluation work_injury" in out
+    )  # 2 provincial, 1 report to the centre, 3 letters, 2 disclosures; in Chinese and English
     args = ["plan", plan, "--data", str(tiny_dir), "--out", str(tmp_path), "--only", "monitoring"]
     assert main([*args, "--region", "110100"]) == 0
     assert "2 notebook(s)" in capsys.readouterr().out
-    assert main([*args[:-2], "--only", "disclosure"]) == 2
+    assert main([*args[:-2], "--only", "no_such_stage"]) == 2
 
 
 def test_a_failing_pool_fails_its_futures_instead_of_hanging(monkeypatch):

@@ -28,7 +28,7 @@ from sipm_helpers.domain.disclosure import disclose, disclosure_result, read_par
 from sipm_helpers.errors import ParameterError, SipmError
 from sipm_helpers.paths import parameters_dir
 from sipm_helpers.present.disclosure_report import DisclosureReport
-from sipm_helpers.present.stage import provincial_evaluation
+from sipm_helpers.stages import provincial_evaluation
 
 EM, WI = "employee_medical", "work_injury"
 AS_OF = datetime.date(2026, 7, 31)
@@ -43,7 +43,7 @@ def rules() -> DisclosureRules:
 def evaluations(tiny_dir: Path) -> list[dict]:
     """Stage 04's results of 2025 for Testshire's two funds, as the batch writes them."""
     return [
-        provincial_evaluation(fund=f, province="110000", year=2025, data=str(tiny_dir)).result()
+        provincial_evaluation.run(fund=f, province="110000", year=2025, data=str(tiny_dir)).result()
         for f in (EM, WI)
     ]
 
@@ -248,7 +248,7 @@ def test_no_withheld_value_appears_in_any_disclosure_page_or_file(
     published = [json.dumps(disclosure_result(d), ensure_ascii=False)]
     for lang in ("zh", "en"):
         report = DisclosureReport(d, tiny, ctx, rules, lang)
-        published += [report.title, *(s.html for s in report.sections())]
+        published += [s.html for s in report.sections()]
     text = "\n".join(published)
     assert [v for v in values if v in text] == []
 
@@ -274,3 +274,17 @@ def test_every_problem_an_evaluation_names_has_plain_words_for_the_public():
         codes = {k.removeprefix("common_") for k in texts if k.startswith("common_")}
         assert len(codes) >= 10
         assert sorted(c for c in codes if f"dis_problem_{c}" not in texts) == [], lang
+
+
+def test_the_countrys_disclosure_waits_for_every_provinces_evaluations(demo):
+    from sipm_helpers.batch.plan import dependencies, plan_jobs
+
+    jobs = plan_jobs(demo, {"provincial_evaluation": 2025, "disclosure": 2025})
+    waits = dependencies(jobs, demo)
+    evaluations = {j.job_id: j for j in jobs if j.stage == "provincial_evaluation"}
+    disclosures = {j.region: j for j in jobs if j.stage == "disclosure"}
+    assert set(disclosures) == {"910000", "920000", "930000", "000000"}
+    country = {evaluations[w].region for w in waits[disclosures["000000"].job_id]}
+    assert country == {"910000", "920000", "930000"}
+    mine = [evaluations[w] for w in waits[disclosures["920000"].job_id]]
+    assert {j.region for j in mine} == {"920000"} and len(mine) == 7  # its seven funds

@@ -251,8 +251,8 @@ def dependencies(
 ) -> dict[str, tuple[str, ...]]:
     """For each job, the jobs of the batch it waits for: those of the stages it depends on
     with the same fund (any fund, for a stage across funds), year and language at its own
-    region, at one of the regions it covers (a province's prefectures) or at the province
-    that covers it."""
+    region, at one of the regions it covers (a province's prefectures; the country's
+    provinces) or at the province that covers it."""
     stages = all_stages() if stages is None else stages
     jobs = list(jobs)
     by_key: dict[tuple, list[Job]] = {}
@@ -261,9 +261,11 @@ def dependencies(
     waits: dict[str, tuple[str, ...]] = {}
     for job in jobs:
         above = coordinating_province(ds, job.fund, job.region)
+        below = ds.regions.loc[ds.regions["parent_code"] == job.region, "region_code"]
         regions = dict.fromkeys(
-            [job.region, *province_members(ds, job.fund, job.region), *([above] if above else [])]
-        )
+            [job.region, *province_members(ds, job.fund, job.region), *below.astype(str),
+             *([above] if above else [])]
+        )  # fmt: skip
         any_fund = stages[job.stage].across_funds
         waits[job.job_id] = tuple(
             dep.job_id

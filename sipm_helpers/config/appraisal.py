@@ -153,7 +153,7 @@ def _check_ranges(path: Path, rules: AppraisalRules) -> None:
 
 NUMBER_FIELDS = ("region", "province", "fund", "year", "period", "issued")
 DOCUMENTS = ("target_review", "monitoring", "self_evaluation", "provincial_evaluation",
-             "provincial_report", "feedback_letter")  # fmt: skip
+             "provincial_report", "feedback_letter", "disclosure")  # fmt: skip
 
 
 def _numbers(path: Path, raw: object) -> Mapping[str, Mapping[str, str]]:

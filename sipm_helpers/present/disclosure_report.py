@@ -84,11 +84,6 @@ class DisclosureReport:
             return self.t("dis_value_unit", value=text, unit=self.t(f"dis_unit_{unit}"))
         return text
 
-    @property
-    def title(self) -> str:
-        return self.t("dis_title", region=self.region(self.d.region),
-                      budget_year=self.d.budget_year, year=self.d.year)  # fmt: skip
-
     def _bands(self) -> str:
         """The grades with their bands, from the scoring standards: 优（90分及以上）…"""
         grades = self.ctx.standards.grades

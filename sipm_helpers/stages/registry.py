@@ -15,6 +15,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 from sipm_helpers.stages import (
+    disclosure,
     feedback_letter,
     monitoring,
     provincial_evaluation,
@@ -36,6 +37,7 @@ BUILT_IN: tuple[Stage, ...] = (
     provincial_evaluation.STAGE,
     provincial_report.STAGE,
     feedback_letter.STAGE,
+    disclosure.STAGE,
 )
 STAGES: Mapping[str, Stage] = _register(*BUILT_IN)  # the built-in stages alone
 
