@@ -85,16 +85,22 @@ class DisclosureReport:
         return text
 
     def _bands(self) -> str:
-        """The grades with their bands, from the scoring standards: 优（90分及以上）…"""
-        grades = self.ctx.standards.grades
-        bands = [
-            self.t("dis_grade_band", grade=self.grade(g.code), min=fmt_points(g.min, 0))
-            if g.min > 0
-            else self.t("dis_grade_band_last", grade=self.grade(g.code),
-                        below=fmt_points(grades[i - 1].min, 0))
-            for i, g in enumerate(grades)
-        ]  # fmt: skip
-        return self.join(bands)
+        """The grades with their bands, from the scoring standards (best first): 90分（含）
+        以上为"优"，80分（含）至90分为"良"……60分以下为"差"."""
+        grades, t = self.ctx.standards.grades, self.t
+        bands = []
+        for i, g in enumerate(grades):
+            name, low = self.grade(g.code), fmt_points(g.min, 0)
+            if i == 0:
+                bands.append(t("dis_grade_band_first", grade=name, min=low))
+            elif g.min > 0:
+                upper = fmt_points(grades[i - 1].min, 0)
+                bands.append(t("dis_grade_band", grade=name, min=low, upper=upper))
+            else:
+                bands.append(
+                    t("dis_grade_band_last", grade=name, below=fmt_points(grades[i - 1].min, 0))
+                )
+        return t("dis_grade_band_separator").join(bands)
 
     # sections --------------------------------------------------------------------------
     def about(self) -> Section:
