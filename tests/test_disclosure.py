@@ -265,7 +265,7 @@ def test_the_pages_show_formatted_figures_and_no_missing_markers(
     assert "2,424.0" in text and "2,904.0" in text  # the medical fund's and the total income
     assert ("未评价" if lang == "zh" else "Not evaluated") in text  # work injury
     assert text.count("<svg") == 0 and html.count("<svg") == 2  # two charts, both drawn
-    assert ("年度目标（2025年）" if lang == "zh" else "Annual (2025)") in text
+    assert ("年度目标（2025年）" if lang == "zh" else "annual targets (2025)") in text
 
 
 def test_every_problem_an_evaluation_names_has_plain_words_for_the_public():

@@ -8,7 +8,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from sipm_helpers.config.loader import Citation, read_yaml, require_citation, require_keys
+from sipm_helpers.config.loader import (
+    Citation,
+    read_yaml,
+    require_citation,
+    require_keys,
+    require_whole,
+)
 from sipm_helpers.config.tables import load_table_specs
 from sipm_helpers.errors import ParameterError
 from sipm_helpers.paths import parameters_dir
@@ -31,6 +37,7 @@ class Withheld:
 class DisclosureRules:
     tables: tuple[Withheld, ...]
     results: tuple[Withheld, ...]
+    main_problems: int = 5  # the problems named per fund; the rest are counted
 
     def columns(self, table: str) -> tuple[str, ...]:
         """The withheld columns of ``table``."""
@@ -71,14 +78,15 @@ def _entries(
 def load_disclosure_rules(path: str | Path | None = None) -> DisclosureRules:
     """Read and validate parameters/disclosure.yaml: every table and column named is one
     parameters/tables.yaml declares, every result part one of :data:`RESULT_PARTS`, each
-    entry with its reason and source in both languages, none twice. ParameterError names
-    the file and key."""
+    entry with its reason and source in both languages, none twice; at least one main
+    problem named per fund. ParameterError names the file and key."""
     path = Path(path) if path else parameters_dir() / "disclosure.yaml"
     raw = read_yaml(path)
-    require_keys(path, "", raw, ["version", "tables", "results"])
+    require_keys(path, "", raw, ["version", "main_problems", "tables", "results"])
     specs = load_table_specs()
     tables = {name: set(spec.columns) for name, spec in specs.items()}
     return DisclosureRules(
         _entries(path, "tables", raw["tables"], ("table", "column"), dict(tables)),
         _entries(path, "results", raw["results"], ("part", "field"), dict.fromkeys(RESULT_PARTS)),
+        require_whole(path, "main_problems", raw["main_problems"], 1),
     )

@@ -137,8 +137,8 @@ class DisclosureReport:
         rows = [self._money_row(self.fund(r.fund), r) for r in b.itertuples()]
         rows.append(self._money_row(t("dis_total_row"), b[list(b.columns[1:])].sum()))
         header = [t("pr_col_fund"), t("dis_col_income"), t("dis_col_expenditure"),
-                  t("dis_col_surplus"), t("dis_col_balance_start"), t("dis_col_balance_end")]  # fmt: skip
-        parts.append(html_table(header, rows, numeric_columns=range(1, 6)))
+                  t("dis_col_surplus"), t("dis_col_balance_end")]  # fmt: skip
+        parts.append(html_table(header, rows, numeric_columns=range(1, 5)))
         names = [self.fund(f) for f in b["fund"]]
         parts.append(_figure(budget_chart(b, names, self.labels, self.d.budget_year)))
         return Section("".join(parts))
@@ -146,33 +146,43 @@ class DisclosureReport:
     @staticmethod
     def _money_row(name: str, r) -> list[str]:
         return [name, fmt_money(r.income), fmt_money(r.expenditure), fmt_money(r.surplus),
-                fmt_money(r.balance_start), fmt_money(r.balance_end)]  # fmt: skip
+                fmt_money(r.balance_end)]  # fmt: skip
 
     def targets(self) -> Section:
-        """一、(二) Each fund's targets by first-, second- and third-level indicator, the
-        annual ones first, then the overall ones with their period."""
+        """一、(二) Each fund's targets, annual then overall, by first-, second- and
+        third-level indicator (a level named where it changes, as merged cells read)."""
         t, tt = self.t, self.d.targets
         parts = [_h(t("dis_targets_table_heading"), 3), _para(t("dis_targets_text"))]
         rows: list = []
         for fund in self.d.funds:
             mine = tt.loc[tt["fund"] == fund]
-            rows.append(GroupRow(self.fund(fund)))
             if mine.empty:
-                rows.append([t("dis_targets_none"), "", "", "", ""])
+                rows.append(GroupRow(t("dis_targets_group", fund=self.fund(fund),
+                                       period=t("dis_targets_none"))))  # fmt: skip
                 continue
-            cat = self._catalogue(fund)
-            for r in mine.itertuples():
-                rows.append([
-                    cat.categories.get(r.category, {}).get(self.lang, r.category),
-                    cat.groups.get(r.group, {}).get(self.lang, r.group),
-                    self.indicator(fund, r.indicator),
-                    self.target(r.target, r.unit),
-                    self._period(r.period, r.start_year, r.end_year),
-                ])  # fmt: skip
+            for (period, start, end), group in mine.groupby(
+                ["period", "start_year", "end_year"], sort=False
+            ):
+                label = self._period(str(period), int(start), int(end))
+                rows.append(GroupRow(t("dis_targets_group", fund=self.fund(fund), period=label)))
+                rows += self._target_rows(fund, group)
         header = [t("dis_col_level1"), t("dis_col_level2"), t("dis_col_level3"),
-                  t("dis_col_target"), t("dis_col_period")]  # fmt: skip
+                  t("dis_col_target")]  # fmt: skip
         parts.append(html_table(header, rows, numeric_columns=[3]))
         return Section("".join(parts))
+
+    def _target_rows(self, fund: str, group: pd.DataFrame) -> list[list[str]]:
+        cat = self._catalogue(fund)
+        first = cat.categories
+        second = cat.groups
+        shown_1 = group["category"].ne(group["category"].shift())
+        shown_2 = shown_1 | group["group"].ne(group["group"].shift())
+        return [
+            [first.get(r.category, {}).get(self.lang, r.category) if a else "",
+             second.get(r.group, {}).get(self.lang, r.group) if b else "",
+             self.indicator(fund, r.indicator), self.target(r.target, r.unit)]
+            for r, a, b in zip(group.itertuples(), shown_1, shown_2, strict=True)
+        ]  # fmt: skip
 
     def _period(self, period: str, start: int, end: int) -> str:
         if period == "annual":
@@ -254,13 +264,18 @@ class DisclosureReport:
         if p.empty:
             return Section("".join(parts) + _para(t("dis_problems_none")))
         parts.append(_para(t("dis_problems_text")))
+        most = self.rules.main_problems
         for fund, mine in p.groupby("fund", sort=False):
+            more = len(mine) - most
+            mine = mine.head(most)
             items = [
                 t("dis_problem_regions", problem=self._problem(str(fund), r.problem, r.indicator),
                   regions=r.regions)
                 for r in mine.itertuples()
             ]  # fmt: skip
             parts.append(_h(self.fund(str(fund)), 4) + _list(items))
+            if more > 0:
+                parts.append(_para(t("dis_problems_more", more=more)))
         return Section("".join(parts))
 
     def _problem(self, fund: str, code: str, indicator: object) -> str:
