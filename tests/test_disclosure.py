@@ -288,3 +288,46 @@ def test_the_countrys_disclosure_waits_for_every_provinces_evaluations(demo):
     assert country == {"910000", "920000", "930000"}
     mine = [evaluations[w] for w in waits[disclosures["920000"].job_id]]
     assert {j.region for j in mine} == {"920000"} and len(mine) == 7  # its seven funds
+
+
+def _rows(html: str) -> list[list[str]]:
+    """Each row of the HTML's tables as the texts of its cells."""
+    return [
+        re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", row) for row in re.findall(r"<tr.*?</tr>", html)
+    ]
+
+
+def test_an_indicator_level_is_named_where_it_changes_as_merged_cells_read(tiny, ctx, rules):
+    extra = pd.DataFrame(
+        [("110000", EM, "insured_persons", "annual", 2025, 2025, 1900, "region", "plan"),
+         ("110000", EM, "benefits_paid_on_time", "annual", 2025, 2025, 1.0, "region", "plan")],
+        columns=tiny.targets.columns,
+    ).astype(tiny.targets.dtypes.to_dict())  # fmt: skip
+    ds = dataclasses.replace(tiny, targets=pd.concat([tiny.targets, extra], ignore_index=True))
+    html = DisclosureReport(made(ds, ctx, rules, []), ds, ctx, rules, "zh").targets().html
+    rows = [r for r in _rows(html) if len(r) == 4][1:]  # the header left out
+    # the catalogue's order: coverage and insured persons (output, quantity), then
+    # benefits paid on time (output, timeliness)
+    assert rows[:3] == [
+        ["产出", "数量指标", "参保率", "97.0%"],
+        ["", "", "参保人数", "1,900人"],
+        ["", "时效指标", "待遇按时足额发放率", "100.0%"],
+    ]
+    assert "职工基本医疗保险基金（含生育保险）：年度目标（2025年）" in html
+
+
+def test_only_the_main_problems_are_named_the_rest_counted(tiny, ctx, rules):
+    codes = ["late_report", "self_evaluation_gap", "solvency_fails", "ledger_rate",
+             "ledger_overdue", "prepared_by_agency_alone", "self_evaluation_missing"]  # fmt: skip
+    problems = [("110100", c, None) for c in codes] + [("110200", "ledger_overdue", None)]
+    d = made(tiny, ctx, rules, [result(EM, [("110100", "evaluated", 90.0)], problems)])
+    few = dataclasses.replace(rules, main_problems=3)
+    html = DisclosureReport(d, tiny, ctx, few, "zh").problems().html
+    items = re.findall(r"<li>(.*?)</li>", html)
+    assert items[0] == "审计、监督检查及以往绩效评价发现的问题未按期整改（涉及2个统筹地区）"
+    assert len(items) == 3 and "此外，还发现其他问题4项。" in html
+
+
+def test_the_number_of_main_problems_is_validated(tmp_path):
+    with pytest.raises(ParameterError, match="main_problems"):
+        load_disclosure_rules(_rewritten(tmp_path, lambda r: r.update(main_problems=0)))
