@@ -331,3 +331,18 @@ def test_only_the_main_problems_are_named_the_rest_counted(tiny, ctx, rules):
 def test_the_number_of_main_problems_is_validated(tmp_path):
     with pytest.raises(ParameterError, match="main_problems"):
         load_disclosure_rules(_rewritten(tmp_path, lambda r: r.update(main_problems=0)))
+
+
+def test_the_countrys_disclosure_is_made_for_the_ministry_of_finance(demo, ctx):
+    from sipm_helpers.batch.plan import Job
+    from sipm_helpers.render.cover import make_cover
+
+    for region, client, number in (("000000", "财政部", "财社绩公〔2026〕000000号"),
+                                   ("920000", "西岭省财政厅", "财社绩公〔2026〕920000号")):  # fmt: skip
+        cover = make_cover(Job("disclosure", "all", region, "x", 2025, "zh", ""),
+                           load_labels("zh"), demo, ctx)  # fmt: skip
+        facts = dict(cover.facts)
+        assert (facts["委托单位"], cover.number, cover.date) == (client, number, "2026年7月31日")
+    en = make_cover(Job("disclosure", "all", "000000", "x", 2025, "en", ""), load_labels("en"),
+                    demo, ctx)  # fmt: skip
+    assert dict(en.facts)["Commissioned by"] == "Ministry of Finance"
