@@ -157,7 +157,8 @@ def targets_table(ds: Dataset, ctx: Context, region: str, year: int) -> pd.DataF
     ``year`` and the overall targets whose period covers it, one per fund, indicator and
     period (the region's own before the province's and the centre's, :data:`LEVELS`),
     with the first-, second- and third-level indicator of the fund's catalogue (its
-    category of Art. 9, its group, the indicator), in the catalogue's order."""
+    category of Art. 9, its group, the indicator), level by level in the library's order
+    and within a group in the catalogue's."""
     t = ds.targets
     mine = t.loc[
         (t["region_code"] == region)
@@ -168,18 +169,28 @@ def targets_table(ds: Dataset, ctx: Context, region: str, year: int) -> pd.DataF
     mine = mine.assign(rank=rank).sort_values("rank", kind="stable")
     mine = mine.drop_duplicates(["fund", "indicator", "period"])
     province = None if is_country(ds, region) else region
-    columns = ["fund", "order", "indicator", "category", "group", "kind", "unit"]
+    columns = ["fund", "order", "indicator", "category", "group", "kind", "unit", "levels"]
     catalogues = pd.concat(
-        [ctx.catalogue(f, province).frame().assign(fund=f)[columns] for f in mine["fund"].unique()]
+        [_levels(ctx.catalogue(f, province)).assign(fund=f)[columns] for f in mine["fund"].unique()]
         or [pd.DataFrame(columns=columns)],
         ignore_index=True,
     )
     out = mine.merge(catalogues, on=["fund", "indicator"], how="inner")
     place = {f: i for i, f in enumerate(ctx.registry.funds)}
     out = out.assign(place=out["fund"].map(place), annual=out["period"] != "annual")
-    out = out.sort_values(["place", "annual", "order"], kind="stable")
+    out = out.sort_values(["place", "annual", "start_year", "levels", "order"], kind="stable")
     return out[["fund", "order", "period", "start_year", "end_year", "category", "group",
                 "indicator", "kind", "unit", "target"]].reset_index(drop=True)  # fmt: skip
+
+
+def _levels(catalogue) -> pd.DataFrame:
+    """The catalogue's frame with ``levels``: the place of its category of Art. 9, then of
+    its group, in the library's order, so that a table reads level by level."""
+    frame = catalogue.frame()
+    categories = {c: i for i, c in enumerate(catalogue.categories)}
+    groups = {g: i for i, g in enumerate(catalogue.groups)}
+    rank = frame["category"].map(categories).fillna(len(categories)) * 1000
+    return frame.assign(levels=rank + frame["group"].map(groups).fillna(len(groups)))
 
 
 def read_part(results: Iterable[Mapping], part: str, rules: DisclosureRules) -> pd.DataFrame:
