@@ -173,12 +173,13 @@ def page_maker(
 def _books(
     jobs: list[Job], entries: list[ReportEntry], out: Path, ds: Dataset, ctx: Context, site_labels
 ) -> list[ReportEntry]:
-    """Each province's book (``render.book``) made beside its report to the centre and
-    linked from the report's entry; a book that cannot be made is flagged, not fatal."""
+    """Each province's book (``render.book``) made beside its report of a stage with a
+    ``book`` (its report to the centre) and linked from the report's entry; a book that
+    cannot be made is flagged, not fatal."""
     printed = [job for job, e in zip(jobs, entries, strict=True) if e.status == "ok" and e.pdf]
     out_entries = list(entries)
     for i, (job, entry) in enumerate(zip(jobs, entries, strict=True)):
-        if job not in printed or job.stage != "provincial_report":
+        if job not in printed or not job.definition.book:
             continue
         labels = load_labels(job.lang)
         path = book_path(job, out)

@@ -29,7 +29,13 @@ from sipm_helpers.stages.parameters import (
     parse_date,
     year_parameter,
 )
-from sipm_helpers.stages.stage import Stage, StageRun, latest_closed_year, load_checked
+from sipm_helpers.stages.stage import (
+    Stage,
+    StageRun,
+    latest_closed_year,
+    load_checked,
+    made_by_province,
+)
 
 
 def disclosing_codes(ctx, ds: Dataset | None):
@@ -151,7 +157,8 @@ STAGE = Stage(
     disclosed,
     latest_closed_year,
     ("dis_stage_title", "dis_stage_subtitle"),
-    depends_on=("provincial_evaluation",),
+    depends_on=(provincial_evaluation.STAGE.name,),
     across_funds=True,
+    dated=made_by_province,  # published with the final accounts, as the province reports
     run=run,
 )

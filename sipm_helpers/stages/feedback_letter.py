@@ -10,7 +10,7 @@ from sipm_helpers.domain.feedback import letter, letter_result
 from sipm_helpers.domain.provincial import coordinating_province
 from sipm_helpers.domain.results import read_region_results
 from sipm_helpers.present.feedback_letter import LetterReport
-from sipm_helpers.stages import provincial_evaluation
+from sipm_helpers.stages import provincial_evaluation, self_evaluation
 from sipm_helpers.stages.parameters import (
     DATA,
     FUND,
@@ -21,13 +21,13 @@ from sipm_helpers.stages.parameters import (
     StageParameterError,
     year_parameter,
 )
-from sipm_helpers.stages.self_evaluation import evaluated
 from sipm_helpers.stages.stage import (
     Stage,
     StageRun,
     first_region,
     latest_closed_year,
     load_checked,
+    made_by_province,
 )
 
 PARAMETERS = (
@@ -87,11 +87,12 @@ STAGE = Stage(
     "04_feedback_letter.ipynb",
     PARAMETERS,
     "year",
-    evaluated,
+    self_evaluation.evaluated,
     latest_closed_year,
     ("fl_title", "fl_subtitle"),
-    depends_on=("provincial_evaluation",),
-    answers="self_evaluation",
+    depends_on=(provincial_evaluation.STAGE.name,),
+    answers=self_evaluation.STAGE.name,
     signed=True,
+    dated=made_by_province,
     run=run,
 )

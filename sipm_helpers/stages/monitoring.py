@@ -4,8 +4,12 @@ and its ``STAGE``."""
 
 from __future__ import annotations
 
+import calendar
+from datetime import date
+
 import pandas as pd
 
+from sipm_helpers.config.appraisal import AppraisalRules
 from sipm_helpers.data.dataset import Dataset
 from sipm_helpers.domain.monitoring import monitor
 from sipm_helpers.present.monitoring_report import MonitoringReport
@@ -44,6 +48,12 @@ def latest_month(ds: Dataset) -> str:
     return f"{year}-{month:02d}"
 
 
+def end_of_period(year: int, period: str | None, rules: AppraisalRules, as_of: str) -> date:
+    """A monitoring report is dated the last day of the month monitored."""
+    last_year, month = parse_period(str(period or f"{year}-12"))
+    return date(last_year, month, calendar.monthrange(last_year, month)[1])
+
+
 def run(
     fund: str = "employee_medical",
     region: str = "",
@@ -73,5 +83,6 @@ STAGE = Stage(
     latest_month,
     ("mon_title", "mon_subtitle"),
     flag=Flag("cli_flag_monitoring", lambda r: r["counts"]["red"] > 0),
+    dated=end_of_period,
     run=run,
 )

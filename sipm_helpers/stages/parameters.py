@@ -95,7 +95,10 @@ class Parameter:
     """One notebook parameter. ``allowed(ctx, ds)`` gives the values it may take (None: any
     value of its type, or not known before the data are loaded); ``key`` maps a value to
     what ``allowed`` lists (a period to its year); ``blank`` lets the empty text through
-    (the notebook then picks a default)."""
+    (the notebook then picks a default); ``source`` names the value of a batch's job it is
+    given (``fund``, ``region``, ``when``, ``data``, ``results``, ``lang``, ``as_of``,
+    ``review_date``, ``result_path``; "": the one of its own name; one the batch does not
+    know keeps the default)."""
 
     name: str
     type: type
@@ -105,6 +108,12 @@ class Parameter:
     key: Callable[[Any], Any] | None = None
     blank: bool = False
     label: str = ""  # the label of ``help`` in the catalogues; "": param_<name>
+    source: str = ""  # the job's value it is given; "": the one of its name
+
+    @property
+    def job_value(self) -> str:
+        """The name of the job's value this parameter is given in a batch."""
+        return self.source or self.name
 
     @property
     def help_label(self) -> str:
@@ -162,6 +171,7 @@ PROVINCE = Parameter(
     "province code from the data; empty: the first province coordinating the fund",
     province_codes,
     blank=True,
+    source="region",  # a province's stage runs for the province as its region
 )
 RESULTS = Parameter(
     "results",
@@ -184,7 +194,7 @@ RESULT_PATH = Parameter(
 
 
 def year_parameter(default: int, help: str, label: str) -> Parameter:
-    return Parameter("year", int, default, help, _years, label=label)
+    return Parameter("year", int, default, help, _years, label=label, source="when")
 
 
 def period_parameter(default: str) -> Parameter:
@@ -195,6 +205,7 @@ def period_parameter(default: str) -> Parameter:
         "month (2026-10) or quarter (2026Q3) monitored, in a year of the data",
         _years,
         key=_period_year,
+        source="when",
     )
 
 

@@ -24,7 +24,7 @@ from sipm_helpers.paths import RECTIFICATION_ITEMS, WORKING_PAPERS
 from sipm_helpers.present.appraisal_report import AppraisalReport, FollowUp
 from sipm_helpers.present.rectification import worded_items, write_items
 from sipm_helpers.present.working_papers import write_working_papers
-from sipm_helpers.stages import session
+from sipm_helpers.stages import self_evaluation, session
 from sipm_helpers.stages.parameters import (
     AS_OF,
     DATA,
@@ -50,6 +50,7 @@ from sipm_helpers.stages.stage import (
     StageRun,
     latest_closed_year,
     load_checked,
+    made_by_province,
 )
 
 PARAMETERS = (
@@ -193,11 +194,12 @@ STAGE = Stage(
     appraised,
     latest_closed_year,
     ("pe_title", "pe_subtitle"),
-    depends_on=("self_evaluation",),
+    depends_on=(self_evaluation.STAGE.name,),
     flag=Flag("cli_flag_provincial_evaluation", lambda r: bool(r["flags"])),
     companions=(
         Companion(RECTIFICATION_ITEMS, "link_items"),
         Companion(WORKING_PAPERS, "link_papers"),
     ),
+    dated=made_by_province,
     run=run,
 )

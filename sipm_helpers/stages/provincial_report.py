@@ -15,7 +15,7 @@ from sipm_helpers.domain.appraisal import RESULT_VERSION as APPRAISAL_VERSION
 from sipm_helpers.domain.consolidation import consolidate, consolidated_result, coordinated_funds
 from sipm_helpers.domain.results import read_result, region_result_file
 from sipm_helpers.present.provincial_report import ProvincialReport, annex_links
-from sipm_helpers.stages import provincial_evaluation
+from sipm_helpers.stages import feedback_letter, provincial_evaluation, self_evaluation
 from sipm_helpers.stages.parameters import (
     AS_OF,
     DATA,
@@ -27,7 +27,14 @@ from sipm_helpers.stages.parameters import (
     province_codes,
     year_parameter,
 )
-from sipm_helpers.stages.stage import Flag, Stage, StageRun, latest_closed_year, load_checked
+from sipm_helpers.stages.stage import (
+    Flag,
+    Stage,
+    StageRun,
+    latest_closed_year,
+    load_checked,
+    made_by_province,
+)
 
 PARAMETERS = (
     Parameter(
@@ -38,6 +45,7 @@ PARAMETERS = (
         province_codes,
         blank=True,
         label="param_province_report",
+        source="region",
     ),
     year_parameter(2025, "budget year evaluated", "param_year_evaluated"),
     DATA,
@@ -72,7 +80,7 @@ def _fund_results(
     if not folder:
         made = {
             f: provincial_evaluation.run(f, province, year, values["data"], "", values["lang"],
-                                     values["as_of"]).result()
+                                         values["as_of"]).result()
             for f in funds
         }  # fmt: skip
         return made, dict.fromkeys(funds)
@@ -127,9 +135,11 @@ STAGE = Stage(
     reported,
     latest_closed_year,
     ("pr_title", "pr_subtitle"),
-    depends_on=("provincial_evaluation",),
+    depends_on=(provincial_evaluation.STAGE.name,),
     flag=Flag("cli_flag_provincial_report", lambda r: bool(r["flags"])),
     across_funds=True,
     signed=True,
+    book=(feedback_letter.STAGE.name, self_evaluation.STAGE.name),
+    dated=made_by_province,
     run=run,
 )

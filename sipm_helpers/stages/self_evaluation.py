@@ -4,10 +4,12 @@ function its notebook calls, its structured result and its ``STAGE``."""
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
 
+from sipm_helpers.config.appraisal import AppraisalRules
 from sipm_helpers.config.context import Context
 from sipm_helpers.data.dataset import Dataset
 from sipm_helpers.domain.evaluation import FundScores, SelfEvaluation, evaluate, score_fund
@@ -49,6 +51,11 @@ PARAMETERS = (
 def evaluated(ds: Dataset, year: int) -> pd.DataFrame:
     """Every coordinating pair with execution data for ``year``."""
     return coordinated(ds, of_year(ds.execution, year))
+
+
+def due_at_province(year: int, period: str | None, rules: AppraisalRules, as_of: str) -> date:
+    """A self-evaluation is dated its due date at the province (Art. 18)."""
+    return rules.due(year)
 
 
 def run(
@@ -149,5 +156,6 @@ STAGE = Stage(
     ),
     graded=True,
     companions=(Companion(SCORING_FORM, "link_form"),),
+    dated=due_at_province,
     run=run,
 )

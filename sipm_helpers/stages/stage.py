@@ -6,6 +6,7 @@ fund's first coordinating region, the pairs of a year)."""
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 
+from sipm_helpers.config.appraisal import AppraisalRules
 from sipm_helpers.config.context import Context
 from sipm_helpers.data.dataset import Dataset
 from sipm_helpers.domain.results import write_result
@@ -69,14 +71,28 @@ class StageRun:
         return write_result(self.result(), path)
 
 
+# The date a stage's document bears: from its year, its period (None for a stage that runs
+# for a year), the appraisal rules and the date the province's evaluation is made ("": none).
+Dated = Callable[[int, str | None, AppraisalRules, str], datetime.date]
+
+
+def made_by_province(
+    year: int, period: str | None, rules: AppraisalRules, as_of: str
+) -> datetime.date:
+    """The date the province's evaluation of ``year`` is made: ``as_of`` (ISO) where a plan
+    or the result says, else its due date at the centre (Art. 18)."""
+    return datetime.date.fromisoformat(as_of) if as_of else rules.provincial_due(year)
+
+
 @dataclass(frozen=True)
 class Stage:
     """One stage of the suite: its notebook, its declared parameters, the (region, fund)
     pairs it runs for in a dataset, the moment it runs for when a plan says ``latest``, the
     stages it waits for, its report titles, what the batch summary flags in its results,
     whether its result carries a grade, the files it writes beside its result, the report
-    it answers, whether its document is signed and sealed, and the function its notebook
-    calls (``run``; None for a notebook that needs none)."""
+    it answers, whether its document is signed and sealed, the date its document bears,
+    the stages whose reports follow its own in a province's book, and the function its
+    notebook calls (``run``; None for a notebook that needs none)."""
 
     name: str
     notebook: str
@@ -96,6 +112,8 @@ class Stage:
     folder: Path | None = None  # where its notebook is (None: the suite's notebooks)
     label: str = ""  # label key of its name in the catalogues ("": stage_<name>)
     document: str = ""  # the stage whose document number and date it follows ("": its own)
+    dated: Dated = made_by_province  # the date its document bears
+    book: tuple[str, ...] = ()  # the stages whose reports of its province follow its own
     run: Callable[..., StageRun] | None = None  # what its notebook calls
 
     @property

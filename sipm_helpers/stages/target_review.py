@@ -4,8 +4,11 @@ parameters, the pairs it reviews in a dataset, the function its notebook calls a
 
 from __future__ import annotations
 
+from datetime import date
+
 import pandas as pd
 
+from sipm_helpers.config.appraisal import AppraisalRules
 from sipm_helpers.data.dataset import Dataset
 from sipm_helpers.domain.follow_up import target_recommendations
 from sipm_helpers.domain.provincial import province_members
@@ -71,6 +74,11 @@ def latest_budget_year(ds: Dataset) -> int:
     return int(ds.budget["year"].max())
 
 
+def before_the_year(year: int, period: str | None, rules: AppraisalRules, as_of: str) -> date:
+    """A target review is dated the day before its budget year begins."""
+    return date(year - 1, 12, 31)
+
+
 def run(
     fund: str = "employee_medical",
     region: str = "",
@@ -115,5 +123,6 @@ STAGE = Stage(
     latest_budget_year,
     ("tr_title", "tr_subtitle"),
     flag=Flag("cli_flag_target_review", lambda r: r["verdict"] == "return"),
+    dated=before_the_year,
     run=run,
 )
