@@ -263,6 +263,8 @@ def test_the_pages_show_formatted_figures_and_no_missing_markers(
     text = re.sub(r"<svg.*?</svg>", "", html, flags=re.S)
     assert not re.search(r"&lt;NA&gt;|<NA>|\bnan\b|\bNone\b|NaT", text)
     assert "2,424.0" in text and "2,904.0" in text  # the medical fund's and the total income
+    # the results table's total: adjusted budgets 2,524 + 480 and 2,200 + 360
+    assert "3,004.0" in text and "2,560.0" in text and "98.4%" in text
     assert ("未评价" if lang == "zh" else "Not evaluated") in text  # work injury
     assert text.count("<svg") == 0 and html.count("<svg") == 2  # two charts, both drawn
     assert ("年度目标（2025年）" if lang == "zh" else "annual targets (2025)") in text

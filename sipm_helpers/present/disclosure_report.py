@@ -205,15 +205,24 @@ class DisclosureReport:
             parts.append(_para(t("dis_accounts_partial", year=self.d.year,
                                  funds=self.join(self.fund(f) for f in short["fund"]),
                                  months=int(short["months"].min())), "bad"))  # fmt: skip
-        rows = [[self.fund(r.fund), fmt_money(r.budget_income), fmt_money(r.income),
-                 fmt_rate(r.income_rate), fmt_money(r.budget_expenditure),
-                 fmt_money(r.expenditure), fmt_rate(r.expenditure_rate),
-                 fmt_money(r.balance_end)] for r in a.itertuples()]  # fmt: skip
+        total = a[["budget_income", "income", "budget_expenditure", "expenditure",
+                   "balance_end"]].sum().to_dict()  # fmt: skip
+        total.update(income_rate=total["income"] / total["budget_income"],
+                     expenditure_rate=total["expenditure"] / total["budget_expenditure"])  # fmt: skip
+        rows = [self._accounts_row(self.fund(r["fund"]), r) for _, r in a.iterrows()]
+        rows.append(self._accounts_row(t("dis_total_row"), total))
         header = [t("pr_col_fund"), t("dis_col_budget_income"), t("dis_col_income_done"),
                   t("dis_col_rate"), t("dis_col_budget_expenditure"),
                   t("dis_col_expenditure_done"), t("dis_col_rate"), t("dis_col_balance_end")]  # fmt: skip
         parts.append(html_table(header, rows, numeric_columns=range(1, 8)))
         return Section("".join(parts))
+
+    @staticmethod
+    def _accounts_row(name: str, r) -> list[str]:
+        return [name, fmt_money(r["budget_income"]), fmt_money(r["income"]),
+                fmt_rate(r["income_rate"]), fmt_money(r["budget_expenditure"]),
+                fmt_money(r["expenditure"]), fmt_rate(r["expenditure_rate"]),
+                fmt_money(r["balance_end"])]  # fmt: skip
 
     def scores(self) -> Section:
         """二、(二) Each fund's evaluated score and grade, a chart of them, and the score of
