@@ -15,6 +15,7 @@ import dataclasses
 import datetime
 import json
 import re
+from html import unescape
 from pathlib import Path
 
 import pandas as pd
@@ -348,3 +349,41 @@ def test_the_countrys_disclosure_is_made_for_the_ministry_of_finance(demo, ctx):
     en = make_cover(Job("disclosure", "all", "000000", "x", 2025, "en", ""), load_labels("en"),
                     demo, ctx)  # fmt: skip
     assert dict(en.facts)["Commissioned by"] == "Ministry of Finance"
+
+
+def _demo_withheld(rules: DisclosureRules) -> set[str]:
+    from sipm_helpers.paths import PACKAGE_DIR
+
+    values: set[str] = set()
+    for w in rules.tables:
+        path = PACKAGE_DIR / "demo_data" / f"{w.where}.csv"
+        if path.exists():
+            values |= set(pd.read_csv(path, dtype=str)[w.name].dropna())
+    return values
+
+
+@pytest.mark.parametrize("region", ["000000", "920000"])
+def test_no_withheld_value_of_the_demo_appears_in_its_disclosure(demo, ctx, rules, region):
+    """Every problem the evaluations can name, worded, and every table of the demo's
+    disclosure: none carries a value the demo's withheld columns hold (an owner, a note)."""
+    values = _demo_withheld(rules)
+    assert len(values) > 50  # owners, evidence, reasons, monitoring notes, preparers
+    codes = sorted(k.removeprefix("dis_problem_") for k in load_labels("en").texts
+                   if k.startswith("dis_problem_") and k != "dis_problem_regions")  # fmt: skip
+    c = demo.coordination
+    results = [
+        {"fund": f, "province": p, "year": 2025,
+         "regions": [{"region_code": r, "status": "evaluated", "evaluated_total": 80.0}],
+         "problems": [{"region_code": r, "problem": code, "indicator": "coverage_rate"}
+                      for code in codes]}
+        for r, f, p in c[["region_code", "fund", "province_code"]].itertuples(index=False)
+    ]  # fmt: skip
+    every = dataclasses.replace(rules, main_problems=len(codes))  # every problem worded
+    d = disclose(demo, ctx, every, region=region, year=2025, budget_year=2026,
+                 results=results, as_of=AS_OF)  # fmt: skip
+    texts = [json.dumps(disclosure_result(d), ensure_ascii=False)]
+    for lang in ("zh", "en"):
+        texts += [s.html for s in DisclosureReport(d, demo, ctx, every, lang).sections()]
+    text = unescape("\n".join(texts))
+    assert len(d.problems) >= len(codes)
+    assert sorted(v for v in values if v in text) == []
