@@ -102,6 +102,8 @@ def budget_table(ds: Dataset, ctx: Context, region: str, year: int) -> pd.DataFr
 
 
 def _budget_sums(ds: Dataset, ctx: Context, region: str, year: int, column: str) -> pd.DataFrame:
+    """Per fund under ``region``: the budget's ``column`` (initial, adjusted) of ``year``
+    summed by kind of line item over the coordinating regions."""
     b = ds.budget.loc[ds.budget["year"] == year].merge(
         scope(ds, region)[["region_code", "fund"]], on=["region_code", "fund"]
     )
