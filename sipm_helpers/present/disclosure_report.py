@@ -316,15 +316,17 @@ class DisclosureReport:
         """三、What is not disclosed, with the reason and the rule it rests on."""
         t, specs = self.t, load_table_specs()
         parts = [_h(t("dis_withheld_heading")), _para(t("dis_withheld_text"))]
+        zh = self.lang == "zh"
         rows = []
         for w in self.rules.tables:
             spec = specs[w.where]
             column = spec.columns[w.name]
-            rows.append([spec.zh if self.lang == "zh" else spec.en,
-                         column.zh if self.lang == "zh" else column.en,
-                         w.reason.text(self.lang), w.source.text(self.lang)])  # fmt: skip
-        header = [t("dis_col_table"), t("dis_col_column"), t("dis_col_reason"), t("dis_col_source")]
-        parts.append(html_table(header, rows))
+            item = t("dis_withheld_item", table=spec.zh if zh else spec.en,
+                     column=column.zh if zh else column.en)  # fmt: skip
+            why = t("dis_withheld_why", reason=w.reason.text(self.lang),
+                    source=w.source.text(self.lang))  # fmt: skip
+            rows.append([item, why])
+        parts.append(html_table([t("dis_col_column"), t("dis_col_reason")], rows))
         return Section("".join(parts))
 
     def sections(self) -> list[Section]:
