@@ -121,9 +121,11 @@ def test_an_entry_point_of_the_group_sipm_stages_registers_a_stage(tmp_path, mon
     monkeypatch.setattr(sys.modules[__name__], "TOY", toy, raising=False)
     point = EntryPoint("toy", f"{__name__}:TOY", registry.GROUP)
     built_in = EntryPoint("built_in", "sipm_helpers.stages.registry:BUILT_IN", registry.GROUP)
+    # the package's own point as an editable install's metadata may still name it
+    stale = EntryPoint("built_in", "sipm_helpers.batch.stages:BUILT_IN", registry.GROUP)
 
     def points(group: str):
-        return [built_in, point] if group == registry.GROUP else []
+        return [built_in, stale, point] if group == registry.GROUP else []
 
     monkeypatch.setattr(registry, "entry_points", points)
     registry.discovered.cache_clear()
