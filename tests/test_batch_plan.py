@@ -56,6 +56,7 @@ def test_demo_plan_covers_every_stage_with_latest(demo):
         "provincial_evaluation": {2025},
         "provincial_report": {2025},
         "feedback_letter": {2025},
+        "disclosure": {2025},
         "central_assessment": {2025},
         "assessment_letter": {2025},
     }
@@ -63,9 +64,9 @@ def test_demo_plan_covers_every_stage_with_latest(demo):
     evaluated = sum(j.stage == "self_evaluation" and j.lang == "zh" for j in jobs)
     letters = sum(j.stage == "feedback_letter" and j.lang == "zh" for j in jobs)
     # a provincial evaluation per province and fund, a report per province, a letter per
-    # region evaluated, the centre's notice and its letter to each province; each in both
-    # languages
-    assert (evaluated, letters, len(jobs)) == (57, 57, 2 * (180 + 21 + 3 + 57 + 1 + 3))
+    # region evaluated, a disclosure per province and the country's, the centre's notice and
+    # its letter to each province; each in both languages
+    assert (evaluated, letters, len(jobs)) == (57, 57, 2 * (180 + 21 + 3 + 57 + 4 + 1 + 3))
     one = plan_jobs(demo, ALL, scope=Scope(funds=("work_injury",), provinces=("920000",)))
     # the country's notice (the centre's assessment) is no province's: a province's scope
     # leaves it out, its letter to the province stays
@@ -120,7 +121,7 @@ def test_a_feedback_letter_waits_for_its_provinces_evaluation(demo, tmp_path):
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("version: 1\nstages: {disclosure: 2025}\n", "unknown stage"),
+        ("version: 1\nstages: {no_such_stage: 2025}\n", "unknown stage"),
         ("version: 1\nstages: {monitoring: 2026-13}\n", "month must be 1–12"),
         ("version: 1\nstages: {self_evaluation: latest}\nlanguages: [fr]\n", "fr: choose from"),
         ("version: 1\nstages: {self_evaluation: 2025}\nworkers: -1\n", "at least 0"),
@@ -264,10 +265,10 @@ def test_touching_one_regions_data_changes_only_its_jobs_and_those_that_cover_it
         for j in jobs
         if j.region == "110200"
         or (j.region, j.fund) == ("110000", "employee_medical")
-        # the province's evaluation changes, and with it every letter it writes and its
-        # report to the centre
+        # the province's evaluation changes, and with it every letter it writes, its
+        # report to the centre and its and the country's disclosures
         or (j.stage, j.fund) == ("feedback_letter", "employee_medical")
-        or j.stage == "provincial_report"
+        or j.stage in ("provincial_report", "disclosure")
         # and the centre's assessment of the provinces that reads it, with its letters
         or j.stage in ("central_assessment", "assessment_letter")
     }
@@ -349,13 +350,13 @@ def test_params_and_plan_commands(tiny_dir, tmp_path, capsys):
     assert main(["plan", plan, "--data", str(tiny_dir), "--out", str(tmp_path)]) == 0
     out = capsys.readouterr().out
     assert (
-        "36 notebook(s)" in out and "self_evaluation work_injury" in out
-    )  # 2 provincial, 1 report to the centre, 3 letters, the centre's notice and its letter
-    # to the province; in Chinese and English
+        "40 notebook(s)" in out and "self_evaluation work_injury" in out
+    )  # 2 provincial, 1 report to the centre, 3 letters, 2 disclosures, the centre's notice
+    # and its letter to the province; in Chinese and English
     args = ["plan", plan, "--data", str(tiny_dir), "--out", str(tmp_path), "--only", "monitoring"]
     assert main([*args, "--region", "110100"]) == 0
     assert "2 notebook(s)" in capsys.readouterr().out
-    assert main([*args[:-2], "--only", "disclosure"]) == 2
+    assert main([*args[:-2], "--only", "no_such_stage"]) == 2
 
 
 def test_a_failing_pool_fails_its_futures_instead_of_hanging(monkeypatch):

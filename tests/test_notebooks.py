@@ -414,6 +414,34 @@ def test_the_report_to_the_centre_reads_each_funds_evaluation_and_names_a_missin
     assert "provincial_report(" not in html and "Traceback" not in html
 
 
+DISCLOSURE = notebooks_dir() / "05_disclosure.ipynb"
+
+
+def test_the_disclosure_reads_each_provinces_evaluations_and_hides_the_code(tmp_path, tiny_dir):
+    """Stage 04 of the tiny province's medical fund in the folder of its fund, as the batch
+    lays it out; the country discloses it, work injury as not evaluated (Art. 21)."""
+    folder = tmp_path / "results" / "employee_medical"
+    folder.mkdir(parents=True)
+    (tmp_path / "pe").mkdir()
+    execute(tmp_path / "pe", PROVINCIAL, fund="employee_medical", province="110000",
+            data=str(tiny_dir))  # fmt: skip
+    result_path(tmp_path / "pe").rename(folder / "110000-testshire.json")
+    executed, result = execute(tmp_path, DISCLOSURE, region="000000", year=2025,
+                               data=str(tiny_dir), results=str(tmp_path / "results"),
+                               lang="zh")  # fmt: skip
+    _no_errors_or_streams(executed)
+    assert result["schema"] == "sipm.disclosure" and result["budget_year"] == 2026
+    assert result["budget"] == []  # the tiny data have no budget of 2026
+    scored = {f["fund"]: f["total"] for f in result["fund_scores"]}
+    assert scored["employee_medical"] > 0 and scored["work_injury"] is None
+    html = render_html(executed, tmp_path / "d.html", title="d", lang="zh").read_text(
+        encoding="utf-8"
+    )
+    assert "2025年度社会保险基金预算绩效评价结果表" in html and "disclosure.run(" not in html
+    assert "本年度未编制社会保险基金预算" in html and "未评价" in html
+    assert "Traceback" not in html and "&lt;NA&gt;" not in html
+
+
 ASSESSMENT = notebooks_dir() / "06_central_assessment.ipynb"
 ASSESSMENT_LETTER = notebooks_dir() / "06_assessment_letter.ipynb"
 

@@ -18,7 +18,7 @@ import pytest
 from sipm_helpers.stages.registry import STAGES
 
 pytestmark = pytest.mark.notebook
-NAMES = {"110000": "测试省", "110100": "甲市", "110200": "乙市"}  # tests/builders.py
+NAMES = {"000000": "测试国", "110000": "测试省", "110100": "甲市", "110200": "乙市"}  # builders.py
 LATIN_WORD = re.compile(r"[A-Za-z]{3,}")
 
 

@@ -251,9 +251,10 @@ def dependencies(
 ) -> dict[str, tuple[str, ...]]:
     """For each job, the jobs of the batch it waits for: those of the stages it depends on
     with the same fund (any fund, for a stage across funds), year and language at its own
-    region, at one of the regions it covers (a province's prefectures), at the province
-    that covers it or at the country. The country's job covers every region and year of
-    the batch (the centre's assessment reads the next budget's target reviews too)."""
+    region, at one of the regions it covers (a province's prefectures; the country's
+    provinces), at the province that covers it or at the country. The country's job covers
+    every region and year of the batch (the centre's assessment reads the next budget's
+    target reviews too)."""
     stages = all_stages() if stages is None else stages
     jobs = list(jobs)
     by_key: dict[tuple, list[Job]] = {}
@@ -265,9 +266,10 @@ def dependencies(
     for job in jobs:
         above = coordinating_province(ds, job.fund, job.region)
         national = job.region in country
+        below = ds.regions.loc[ds.regions["parent_code"] == job.region, "region_code"]
         regions = dict.fromkeys(
             ds.regions["region_code"] if national else
-            [job.region, *province_members(ds, job.fund, job.region),
+            [job.region, *province_members(ds, job.fund, job.region), *below.astype(str),
              *([above] if above else []), *country]
         )  # fmt: skip
         year = None if national else job.year

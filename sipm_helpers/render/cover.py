@@ -70,6 +70,15 @@ def _signers(job: Job, ctx: Context, labels: Labels, province: str) -> tuple[str
     )
 
 
+def _finance(ds: Dataset, region: str, province: str, t) -> str:
+    """The finance department a report is made for: the province's, or the Ministry of
+    Finance for the country's (the central level of Art. 5)."""
+    r = ds.regions
+    if (r.loc[r["region_code"] == region, "level"] == "country").any():
+        return t("cover_client_country")
+    return t("pr_entrusting_text", province=province)
+
+
 def make_cover(
     job: Job,
     labels: Labels,
@@ -110,7 +119,7 @@ def make_cover(
             ),
             (
                 t("cover_client"),
-                _named(client or {}, lang, province) or t("pr_entrusting_text", province=province),
+                _named(client or {}, lang, province) or _finance(ds, job.region, province, t),
             ),
         )
     )  # a document the centre issues names its issuers, not an evaluator and its client

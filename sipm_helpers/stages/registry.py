@@ -17,6 +17,7 @@ from types import MappingProxyType
 from sipm_helpers.stages import (
     assessment_letter,
     central_assessment,
+    disclosure,
     feedback_letter,
     monitoring,
     provincial_evaluation,
@@ -38,6 +39,7 @@ BUILT_IN: tuple[Stage, ...] = (
     provincial_evaluation.STAGE,
     provincial_report.STAGE,
     feedback_letter.STAGE,
+    disclosure.STAGE,
     central_assessment.STAGE,
     assessment_letter.STAGE,
 )
