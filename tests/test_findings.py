@@ -86,10 +86,10 @@ def test_the_regions_own_unexplained_deviation_is_still_its_own(tiny, ctx):
 
 
 def test_grades_given_without_evidence_are_counted(tiny, ctx):
-    """Beta grades satisfaction achieved with no evidence: not assessed (0 points) in its
-    own self-evaluation, and counted as one grade without evidence."""
+    """Beta grades risk prevention achieved with no evidence: not assessed (0 points) in
+    its own self-evaluation, and counted as one grade without evidence."""
     ds = with_rows(
-        tiny, "qualitative", [("110200", EM, 2025, "satisfaction", "achieved", 0.9, None)]
+        tiny, "qualitative", [("110200", EM, 2025, "risk_prevention", "achieved", 0.9, None)]
     )
     a = appraised(ds, ctx)
     t = a.regions.set_index("region_code")
@@ -97,7 +97,7 @@ def test_grades_given_without_evidence_are_counted(tiny, ctx):
     items = new_items(a, ctx)
     mine = items.loc[items["region_code"] == "110200", ["indicator", "problem"]]
     assert mine.values.tolist() == [
-        ["satisfaction", "grade_without_evidence"],
+        ["risk_prevention", "grade_without_evidence"],
         [None, "late_report"],
         [None, "prepared_by_agency_alone"],
     ]

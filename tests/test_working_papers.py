@@ -182,8 +182,10 @@ def test_a_target_following_a_national_standard_names_it(saved):
 
 
 def test_the_totals_formulas_recompute_the_reports_totals(saved):
-    """Alpha: self-assessed 93.4; the finding moves compliance from 2.4 to 1.0, so the
-    evaluated total is 93.4 − 1.4 = 92.0 and the gap 1.4; Beta (no finding): 65.2, gap 0."""
+    """Alpha: self-assessed 94.0 (its survey's 92 % meets the 90 % target: 6 of 6 points,
+    where the grade of old gave 5.4 and 93.4); the finding moves compliance from 2.4 to
+    1.0, so the evaluated total is 94.0 − 1.4 = 92.6 and the gap 1.4; Beta (no finding):
+    65.2, gap 0."""
     run, path, _ = saved
     wb = load_workbook(path)
     ws = wb.worksheets[2]
@@ -202,7 +204,7 @@ def test_the_totals_formulas_recompute_the_reports_totals(saved):
         code: (_decimal(regions.at[code, "evaluated_total"]), _decimal(regions.at[code, "gap"]))
         for code in regions.index
     }
-    assert found["110100"] == (Decimal("92.0"), Decimal("1.4"))
+    assert found["110100"] == (Decimal("92.6"), Decimal("1.4"))
     assert found["110200"] == (Decimal("65.2"), Decimal("0.0"))
     assert ws.cell(3, total).data_type == "f"  # a formula, not the figure copied
 
@@ -402,8 +404,12 @@ def test_score_rows_carry_the_self_score_and_the_finding(saved, ctx):
     assert pd.isna(rows.at[("110200", "coverage_rate"), "self_score"])
     assert rows.at[("110100", "fund_management_compliance"), "finding"] == "adjusted_grade"
     assert rows.at[("110100", "fund_management_compliance"), "share_applied"] == 0.25
-    assert rows.at[("110100", "satisfaction"), "share_applied"] == 0.9  # the share given
-    assert pd.isna(rows.at[("110200", "satisfaction"), "share_applied"])  # no evidence
+    assert rows.at[("110100", "risk_prevention"), "share_applied"] == 0.85  # the share given
+    assert pd.isna(rows.at[("110200", "risk_prevention"), "share_applied"])  # no evidence
+    # a survey rate is no grade: no share, and the valid responses it rests on
+    assert pd.isna(rows.at[("110100", "satisfaction"), "share_applied"])
+    assert rows.at[("110100", "satisfaction"), "sample"] == 200
+    assert rows.at[("110200", "satisfaction"), "sample"] == 100
     assert len(rows) == len(a.indicators)
 
 
