@@ -118,8 +118,8 @@ def score_indicators(frame: pd.DataFrame, standards: ScoringStandards) -> pd.Dat
     ``sample_short`` (a sampled actual resting on too few observations).
     Returns the frame with: status (scored, not_applicable,
     not_assessed, reported), status_reason (why not assessed: no_data, no_target,
-    no_evidence, evaluator, small_sample; why not applicable: the condition ``applies_when`` that failed),
-    score (rounded half up to ``standards.score_decimals``; 0 when not assessed, NaN when
+    no_evidence, evaluator, small_sample; why not applicable: the condition
+    ``applies_when`` that failed), score (rounded half up to ``standards.score_decimals``; 0 when not assessed, NaN when
     not applicable or reported), met (NA unless
     scored), shortfall, reference (the value a deviation is measured from), reads (how the
     expectation is worded) and needs_explanation (missed by more than explain_threshold,

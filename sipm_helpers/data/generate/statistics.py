@@ -1,8 +1,9 @@
 """Monthly statistics consistent with the simulated flows: people (insured, required to be
 insured, contributors, retirees), premiums assessed, benefits due and paid on time, cases,
-work-injury determinations, audit findings, the year's satisfaction survey, and the statistics that are parts of the flows
-or the balance (prevention spending, skills subsidies, reserve fund, pooled fund). Each
-also yields the planned indicator values targets are set from."""
+work-injury determinations, audit findings, the year's satisfaction survey, and the
+statistics that are parts of the flows or the balance (prevention spending, skills
+subsidies, reserve fund, pooled fund). Each also yields the planned indicator values
+targets are set from."""
 
 from __future__ import annotations
 
