@@ -1256,7 +1256,7 @@ def test_profiles_from_yaml_are_what_the_generator_uses(tmp_path):
 
 def test_data_files_agree_with_the_registry_and_the_catalogues():
     data = gen.load_scenarios()
-    assert data.demo == gen.DEMO_SCENARIOS and len(data.demo) == 25
+    assert data.demo == gen.DEMO_SCENARIOS and len(data.demo) == 26
     assert data.outcome_indicators == gen.OUTCOME_INDICATORS
     demo_regions = {code for code, _, _ in gen.DEMO_GEOGRAPHY} | {
         f"{code[:2]}{k + 1:02d}00"
