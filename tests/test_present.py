@@ -321,3 +321,20 @@ def test_a_measure_taken_as_the_larger_of_its_parts_names_both_and_the_larger(ev
     tie = {"unit": "rate", "part_income": 0.0, "part_expenditure": 0.0}
     assert parts_note(tie, "D", load_labels("en")).endswith("this year, income and expenditure.")
     assert parts_note({"unit": "rate", "part_income": None}, "D", load_labels("en")) is None
+
+
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [
+        ("zh", "满意度调查有效样本数不足（100份，少于规定的139份）：未评价，计0分。"),
+        ("en", "Too few valid survey responses (100, fewer than the 139 required): not assessed, 0 points."),
+    ],
+)  # fmt: skip
+def test_a_small_survey_is_noted_with_its_sample_and_the_minimum(tiny, ctx, lang, said):
+    """Beta's satisfaction survey: 100 valid responses against the 139 required, noted
+    on the data, its rate shown with the sample it rests on."""
+    beta = evaluate(tiny, ctx, fund="employee_medical", region="110200", year=2025)
+    report = SelfEvaluationReport(beta, tiny, ctx, lang)
+    assert said in report.data_quality().html
+    shown = "95.0%（有效样本100份）" if lang == "zh" else "95.0% (100 valid responses)"
+    assert shown in report.indicators().html

@@ -118,6 +118,25 @@ def test_every_region_and_indicator_of_the_appraisal_has_a_row(saved):
     assert len(rows) == len(a.indicators) == 48 and shown == wanted  # 2 regions × 24 indicators
 
 
+def test_a_survey_rate_row_shows_the_sample_it_rests_on(saved):
+    """Alpha's satisfaction: 184 of 200 valid responses, 92 % against 90 %, 6 of 6
+    points; Beta's 100 valid responses are fewer than the 139 required: not assessed.
+    The evidence column names each survey's valid responses against that minimum."""
+    run, path, lang = saved
+    ws = _scores(load_workbook(path))
+    header = [c.value for c in ws[2]]
+    name = run.report.indicator("satisfaction")
+    rows = {r[1]: dict(zip(header, r, strict=True)) for r in _rows(ws) if r[3] == name}
+    t = load_labels(lang).t
+    alpha, beta = rows["110100"], rows["110200"]
+    assert alpha[t("col_actual")] == 0.92 and alpha[t("papers_col_evaluated_score")] == 6
+    assert alpha[t("col_evidence")] == t("papers_sample", sample="200", minimum="139")
+    assert beta[t("col_evidence")] == t("papers_sample", sample="100", minimum="139")
+    assert beta[t("col_status")] == t(
+        "status_because", status=t("status_not_assessed"), why=t("missing_small_sample")
+    )
+
+
 def test_alphas_compliance_row_shows_the_evaluators_finding(saved):
     """Alpha graded fund-management compliance 'partly' (0.6 × 4 = 2.4); the evaluator's
     site visit found problems left unrectified and graded it 'not achieved' at its default
