@@ -590,8 +590,8 @@ def test_the_demos_grades_span_all_four_after_the_provincial_evaluation(demo, ct
     are excellent, good, fair and poor, at most 60 % excellent, most between 75 and 95
     (regions fall short of their plans by differing amounts). Fengyuan's employees' medical
     fund is the poor one, self-assessed too: collection, budget and reserve all fell short,
-    its fund management and risk controls failed and its satisfaction grade has no
-    evidence. Every scoring rule costs some region points: each has a case to catch."""
+    its fund management and risk controls failed and it made no satisfaction survey (not
+    assessed). Every scoring rule costs some region points: each has a case to catch."""
     totals, rows = demo_grades(demo, ctx)
     assert len(totals) == 57
     grades = totals["grade"].value_counts()

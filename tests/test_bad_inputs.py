@@ -76,7 +76,7 @@ EXPECTED: dict[str, list[F]] = {
     "unknown_region_code": [F("explanations.csv", 2, "region_code", "110300", "allowed_values", "not among the known regions — did you mean 110200 or 110100 or 110000?")],
     "region_code_empty": [F("statistics.csv", 169, "region_code", None, "required_value", "a value is required")],
     "target_period_quarterly": [F("targets.csv", 3, "period", "quarterly", "allowed_values", "must be one of: annual, overall")],
-    "qualitative_grade_excellent": [F("qualitative.csv", 4, "grade", "excellent", "allowed_values", "must be one of: achieved, partly, not_achieved")],
+    "qualitative_grade_excellent": [F("qualitative.csv", 5, "grade", "excellent", "allowed_values", "must be one of: achieved, partly, not_achieved")],
     "explanation_reason_empty": [F("explanations.csv", 2, "reason", None, "required_value", "a value is required")],
     "region_level_city": [F("regions.csv", 5, "level", "city", "allowed_values", "must be one of: country, province, prefecture")],
     "region_code_escapes_folder": [F("regions.csv", 6, "region_code", "../../../../escaped", "code_format", "must match the format: a code of 6, 9 or 12 digits")],
@@ -113,7 +113,7 @@ EXPECTED: dict[str, list[F]] = {
         # which opening balance counts is unknown, so the budget no longer balances
         F("budget.csv", 25, "adjusted", "420.00", "balance_identity", "budgeted year-end balance 420.00 ≠ start 480.00"),
     ],
-    "duplicate_qualitative_key": [F("qualitative.csv", 9, None, None, "duplicate_key", "indicator=satisfaction (an earlier row has the same key)")],
+    "duplicate_qualitative_key": [F("qualitative.csv", 8, None, None, "duplicate_key", "indicator=risk_prevention (an earlier row has the same key)")],
     # Region hierarchy
     "parent_missing": [F("regions.csv", 6, "parent_code", "120000", "parent_exists", "the parent region is not in the table")],
     "parent_is_prefecture": [F("regions.csv", 6, "parent_code", "110100", "parent_level", "a prefecture must belong to a province, but 110100 is a prefecture")],
@@ -127,11 +127,11 @@ EXPECTED: dict[str, list[F]] = {
     "pooling_for_prefecture": [F("pooling.csv", 4, "province_code", "110100", "pooling_province", "pooling is set per province: this is not a province")],
     # Applicability
     "item_not_for_fund": [F("budget.csv", 30, "item", "central_adjustment_in", "not_applicable", "line item central_adjustment_in does not apply to fund employee_medical")],
-    "statistic_not_for_fund": [F("statistics.csv", 890, "stat", "injury_determinations", "not_applicable", "statistic injury_determinations does not apply to fund employee_medical")],
-    "pooled_fund_above_fund": [F("statistics.csv", 890, "value", "900.0", "pooled_above_fund", "the pooled fund's balance (900.00) exceeds the fund's (764.00) in 2025-12: the personal accounts cannot be negative")],
-    "work_injury_at_prefecture": [F("statistics.csv", 890, "region_code", "110200", "coordinating_level", "work_injury is pooled at province level in 110000: report it for 110000, not for 110200")],
-    "employee_medical_at_province": [F("statistics.csv", 890, "region_code", "110000", "coordinating_level", "employee_medical is pooled at prefecture level in 110000: report it for each prefecture, not for 110000")],
-    "fund_at_country_level": [F("qualitative.csv", 9, "region_code", "000000", "coordinating_level", "employee_medical is not reported at country level")],
+    "statistic_not_for_fund": [F("statistics.csv", 896, "stat", "injury_determinations", "not_applicable", "statistic injury_determinations does not apply to fund employee_medical")],
+    "pooled_fund_above_fund": [F("statistics.csv", 896, "value", "900.0", "pooled_above_fund", "the pooled fund's balance (900.00) exceeds the fund's (764.00) in 2025-12: the personal accounts cannot be negative")],
+    "work_injury_at_prefecture": [F("statistics.csv", 896, "region_code", "110200", "coordinating_level", "work_injury is pooled at province level in 110000: report it for 110000, not for 110200")],
+    "employee_medical_at_province": [F("statistics.csv", 896, "region_code", "110000", "coordinating_level", "employee_medical is pooled at prefecture level in 110000: report it for each prefecture, not for 110000")],
+    "fund_at_country_level": [F("qualitative.csv", 8, "region_code", "000000", "coordinating_level", "employee_medical is not reported at country level")],
     # Amounts and balances
     "negative_income": [F("budget.csv", 12, "initial", "-1200.0", "non_negative", "income and expenditure cannot be negative")],
     "negative_expenditure": [
@@ -153,7 +153,7 @@ EXPECTED: dict[str, list[F]] = {
     "overall_target_ends_before_start": [F("targets.csv", 7, "end_year", "2019", "target_period", "end_year is before start_year")],
     "central_target_on_province": [F("targets.csv", 5, "region_code", "110000", "target_level", "a central guiding target belongs to the country")],
     "share_outside_band": [F("qualitative.csv", 3, "share", "0.9", "share_in_band", "a grade of partly earns between 0.5 and 0.8 of the points")],
-    "qualitative_for_quantitative_indicator": [F("qualitative.csv", 9, "indicator", "premium_collection_rate", "not_applicable", "qualitative indicator premium_collection_rate does not apply to fund employee_medical")],
+    "qualitative_for_quantitative_indicator": [F("qualitative.csv", 8, "indicator", "premium_collection_rate", "not_applicable", "qualitative indicator premium_collection_rate does not apply to fund employee_medical")],
     # Row numbers count blank rows and the template's documentation row
     "blank_lines_before_error": [F("statistics.csv", 110, "month", "13", "range", "must be at most 12")],
     "xlsx_blank_row_before_error": [F("book.xlsx, sheet targets", 8, "target", "96%", "type", "expected a number")],
@@ -174,6 +174,9 @@ EXPECTED: dict[str, list[F]] = {
     ],
     "warn_grade_without_evidence": [W("qualitative.csv", 3, "evidence", None, "missing_evidence", "the grade gives no evidence")],
     "warn_target_contradicts_policy": [W("targets.csv", 9, "target", "350.0", "target_policy", "the target 350 of per_capita_contribution for 2025 contradicts the policy value in force that year, 400 (parameters/policy.yaml, resident_medical_contribution: NHSA, MoF and STA notice on the residents' medical insurance for 2024 (400 yuan))")],
+    # the satisfaction survey's counts (Alpha, November 2025: 220 asked, 200 valid, 184 satisfied)
+    "survey_valid_above_surveyed": [F("statistics.csv", 891, "value", "230", "survey_counts", "the satisfaction survey has more valid responses than persons surveyed (region 110100, fund employee_medical, 2025-11)")],
+    "survey_satisfied_above_valid": [F("statistics.csv", 892, "value", "201", "survey_counts", "the satisfaction survey counts more responses satisfied than valid responses (region 110100, fund employee_medical, 2025-11)")],
     "warn_insured_above_target_population": [W("statistics.csv", 421, "value", "1,100", "implausible_statistic", "insured persons exceed the population required to be insured (coverage above 100 %) (region 110200, fund employee_medical, 2025-11)")],
     "warn_monthly_outlier": [W("execution.csv", 27, "amount", "5000.0", "outlier", "premium in 2024-07 is more than 10× its usual month")],
     "warn_missing_month": [W("execution.csv", None, "month", None, "missing_months", "month(s) 6 missing for region 110000, fund work_injury, year 2025")],

@@ -678,7 +678,7 @@ def test_every_shipped_source_cites_in_chinese_and_in_english(ctx):
     frame = ctx.catalogues["employee_medical"].frame().set_index("indicator")
     assert frame.at["months_covered", "source_zh"] == months.zh
     assert frame.at["months_covered", "source_en"] == months.en
-    assert pd.isna(frame.at["satisfaction", "source_zh"])  # a grade: no standard to cite
+    assert pd.isna(frame.at["risk_prevention", "source_zh"])  # a grade: no standard to cite
 
 
 @pytest.mark.parametrize(

@@ -61,7 +61,6 @@ def test_scores_by_hand(ev):
     assert row(ev, "fund_management_compliance")["score"] == 2.4  # 4 × 0.6
     assert row(ev, "audit_rectification_rate")["score"] == 3.7  # 4 × 11 ÷ 12 = 3.667
     assert row(ev, "risk_prevention")["score"] == 1.7  # 2 × 0.85
-    assert row(ev, "satisfaction")["score"] == 5.4  # 6 × 0.9
     full = {  # met in full: policy making and implementation, targets, the budget's basis and
         # accuracy, executions, on time, inpatient ratio, other expenditure, per-capita growth,
         # months, surplus, return, gap, sustainability (two years: the fixed 7 % and 8 %
@@ -72,13 +71,15 @@ def test_scores_by_hand(ev):
         "inpatient_reimbursement_ratio": 7, "other_expenditure_share": 2, "per_capita_expenditure_growth": 2,
         # 96 of 120 cross-province inpatient cases settled directly: 80 % ≥ the national 70 %
         "cross_province_settlement_rate": 3,
+        # November's survey: 184 of 200 valid responses satisfied, 92 % ≥ the 90 % target
+        "satisfaction": 6,
         "months_covered": 10, "current_year_balance": 2, "fund_return_rate": 1, "expenditure_income_growth_gap": 2,
         "fund_sustainability": 5,
     }  # fmt: skip
     for code, points in full.items():
         assert row(ev, code)["score"] == pytest.approx(points), code
-    # the points in full, and the rounded rest: 2.4 + 3.7 + 1.7 + 5.2 + 4.0 + 1.0 + 5.4 = 23.4
-    assert ev.summary["total"] == pytest.approx(sum(full.values()) + 23.4)
+    # the points in full, and the rounded rest: 2.4 + 3.7 + 1.7 + 5.2 + 4.0 + 1.0 = 18.0
+    assert ev.summary["total"] == pytest.approx(sum(full.values()) + 18.0)
     assert ev.summary["grade"] == "excellent" and ev.summary["completeness"] == 1.0
     assert ev.categories.set_index("category")["weight"].sum() == 100
 
@@ -88,11 +89,49 @@ def test_subtotals_and_the_total_are_the_sums_of_the_rounded_scores(ev):
     decision 5 + 5 + 5 = 15.0; process 3 + 3 + 5 + 5 + 2.4 + 3.7 + 1.7 = 23.8;
     output 5.2 + 4.0 + 1.0 + 5 + 7 + 3 + 2 + 2 = 29.2 (on time 5, cross-province
     settlement 3, per-capita growth 2: the new indicator's 3 points came from the other
-    two, both met in full, so the total is unchanged); benefit 10 + 2 + 1 + 2 + 5 + 5.4 =
-    25.4 (fund sustainability 5 of 5); total 15.0 + 23.8 + 29.2 + 25.4 = 93.4."""
+    two, both met in full, so the total is unchanged); benefit 10 + 2 + 1 + 2 + 5 + 6 =
+    26.0 (fund sustainability 5 of 5; satisfaction 6 of 6: the survey's 92 % meets the
+    90 % target, where the grade of old gave 6 × 0.9 = 5.4); total 15.0 + 23.8 + 29.2 +
+    26.0 = 94.0."""
     earned = ev.categories.set_index("category")["earned"].to_dict()
-    assert earned == {"decision": 15.0, "process": 23.8, "output": 29.2, "benefit": 25.4}
-    assert ev.summary["earned"] == ev.summary["total"] == 93.4
+    assert earned == {"decision": 15.0, "process": 23.8, "output": 29.2, "benefit": 26.0}
+    assert ev.summary["earned"] == ev.summary["total"] == 94.0
+
+
+def test_a_survey_below_its_target_earns_its_share_and_asks_for_a_reason(tiny, ctx):
+    """Alpha's survey with 162 of its 200 valid responses satisfied: 81 % against 90 %,
+    6 × 0.81 ÷ 0.9 = 5.4 of 6 points, a deviation the agency must explain (Art. 18), and
+    its total 94.0 − 0.6 = 93.4."""
+    s = tiny.statistics
+    hit = (s["region_code"] == "110100") & (s["stat"] == "survey_satisfied")
+    ds = replace(tiny, statistics=s.assign(value=s["value"].where(~hit, 162.0)))
+    ev2 = evaluate(ds, ctx, fund="employee_medical", region="110100", year=2025)
+    r = row(ev2, "satisfaction")
+    assert r["actual"] == pytest.approx(0.81) and r["target"] == 0.9 and r["score"] == 5.4
+    assert r["needs_explanation"] and not r["explained"]
+    assert ev2.summary["total"] == 93.4
+
+
+def test_a_survey_of_too_few_valid_responses_is_a_finding_not_a_score(tiny, ctx):
+    """Beta's 95 of 100 valid responses satisfied would meet 90 %, but 100 responses are
+    fewer than the 139 the catalogue requires (parameters/indicators/library.yaml): not
+    assessed, 0 points, and a note on the data saying why; with 132 of 139 valid (of 150
+    asked), 95 % on enough responses, it scores 6 of 6."""
+    ev2 = evaluate(tiny, ctx, fund="employee_medical", region="110200", year=2025)
+    r = row(ev2, "satisfaction")
+    assert r["actual"] == pytest.approx(0.95) and r["sample"] == 100
+    assert (r["status"], r["status_reason"], r["score"]) == ("not_assessed", "small_sample", 0)
+    assert ("not_assessed", "satisfaction", "small_sample") in {
+        (n.kind, n.indicator, n.reason) for n in ev2.data_notes
+    }
+    s = tiny.statistics
+    beta = s["region_code"] == "110200"
+    more = {"survey_surveyed": 150.0, "survey_valid": 139.0, "survey_satisfied": 132.0}
+    value = s["value"].mask(beta & s["stat"].isin(list(more)), s["stat"].map(more))
+    ds = replace(tiny, statistics=s.assign(value=value))
+    ev3 = evaluate(ds, ctx, fund="employee_medical", region="110200", year=2025)
+    enough = row(ev3, "satisfaction")
+    assert (enough["status"], enough["score"]) == ("scored", 6)
 
 
 def test_cross_province_settlement_below_the_national_target_earns_its_share(tiny, ctx):
@@ -154,7 +193,8 @@ def test_missing_grades_and_targets_are_not_assessed_and_earn_nothing(tiny, ctx)
     ev2 = evaluate(tiny, ctx, fund="employee_medical", region="110200", year=2025)
     rows = ev2.indicators.set_index("indicator")
     missing = rows.loc[rows["status"] == "not_assessed", "status_reason"].to_dict()
-    # no grades for the qualitative ones; insured_persons has no count target and no default
+    # no grades for the qualitative ones; insured_persons has no count target and no
+    # default; the satisfaction survey's 100 valid responses are fewer than the 139 required
     assert missing == {
         "policy_refinement": "no_evidence",
         "target_setting_quality": "no_evidence",
@@ -163,7 +203,7 @@ def test_missing_grades_and_targets_are_not_assessed_and_earn_nothing(tiny, ctx)
         "fund_management_compliance": "no_evidence",
         "risk_prevention": "no_evidence",
         "insured_persons": "no_target",
-        "satisfaction": "no_evidence",
+        "satisfaction": "small_sample",
     }
     assert (rows.loc[list(missing), "score"] == 0).all()
     s = ev2.summary

@@ -48,7 +48,7 @@ def with_rows(ds, table: str, rows: list[tuple]):
 @pytest.fixture(scope="module")
 def explained(tiny):
     """Alpha explains its compliance grade: its own self-evaluation leaves nothing
-    unexplained (as Jinhe City's does in the demo)."""
+    unexplained."""
     return with_rows(
         tiny,
         "explanations",
@@ -86,10 +86,10 @@ def test_the_regions_own_unexplained_deviation_is_still_its_own(tiny, ctx):
 
 
 def test_grades_given_without_evidence_are_counted(tiny, ctx):
-    """Beta grades satisfaction achieved with no evidence: not assessed (0 points) in its
-    own self-evaluation, and counted as one grade without evidence."""
+    """Beta grades risk prevention achieved with no evidence: not assessed (0 points) in
+    its own self-evaluation, and counted as one grade without evidence."""
     ds = with_rows(
-        tiny, "qualitative", [("110200", EM, 2025, "satisfaction", "achieved", 0.9, None)]
+        tiny, "qualitative", [("110200", EM, 2025, "risk_prevention", "achieved", 0.9, None)]
     )
     a = appraised(ds, ctx)
     t = a.regions.set_index("region_code")
@@ -97,7 +97,7 @@ def test_grades_given_without_evidence_are_counted(tiny, ctx):
     items = new_items(a, ctx)
     mine = items.loc[items["region_code"] == "110200", ["indicator", "problem"]]
     assert mine.values.tolist() == [
-        ["satisfaction", "grade_without_evidence"],
+        ["risk_prevention", "grade_without_evidence"],
         [None, "late_report"],
         [None, "prepared_by_agency_alone"],
     ]
@@ -276,20 +276,23 @@ def test_an_open_item_not_yet_due_flags_the_evidence_without_capping(tiny, ctx):
 
 
 def test_the_demo_shows_who_caused_each_finding(demo, ctx):
-    """Jinhe City's three regrades are the evaluator's findings (its own self-evaluation
-    explained everything); Yunling City's audit finding overdue since June 2023 re-scores
-    its audit rectification rate from the ledger and caps its compliance grade."""
+    """Jinhe City's three regrades are the evaluator's findings, never deviations it left
+    unexplained (its own self-evaluation left one: policy refinement graded partly, its
+    own grade); Yunling City's audit finding overdue since June 2023 re-scores its audit
+    rectification rate from the ledger and caps its compliance grade."""
     run = provincial_evaluation(fund=EM, province="910000", year=2025)
     a = run.report.a
     t = a.regions.set_index("region_code")
-    assert t.at["910100", "unexplained"] == 0
+    assert t.at["910100", "unexplained"] == 1
     jinhe = a.moved.loc[a.moved["region_code"] == "910100"]
     site = jinhe.loc[jinhe["basis"] == "site_visit"]
     assert len(site) == 3 and site["comment"].notna().all()
     items = new_items(a, ctx)
-    assert not (
+    own = items.loc[
         (items["region_code"] == "910100") & (items["problem"] == "unexplained_deviation")
-    ).any()
+    ]
+    assert own["indicator"].tolist() == ["policy_refinement"]
+    assert not set(own["indicator"]) & set(site["indicator"])
     yunling = a.moved.loc[a.moved["region_code"] == "910200"].set_index("indicator")
     assert yunling.at["audit_rectification_rate", "basis"] == "ledger"
     assert yunling.at["audit_rectification_rate", "evaluated_value"] == 0.0

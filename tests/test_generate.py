@@ -662,7 +662,7 @@ def test_every_kind_is_planted_in_the_demo():
     assert set(kinds) == set(
         gen.OUTCOME_KINDS + gen.WRINKLE_KINDS + gen.STRUCTURE_KINDS + gen.EVALUATION_KINDS
     )
-    twice = ["coverage_drop", "expenditure_underexecution", "low_reserve", "missing_evidence"]
+    twice = ["coverage_drop", "expenditure_underexecution", "low_reserve"]
     assert sorted(kinds) == sorted([*set(kinds), "premium_shortfall", "premium_shortfall", *twice])
     # The open year: what monitoring and the target review find.
     assert sorted(s.kind for s in open_year) == sorted(
@@ -861,7 +861,7 @@ def test_missing_evidence(demo_tables):
     planted = [
         [s.region, s.fund, s.year, s.indicators[0]] for s in scenarios_of("missing_evidence")
     ]
-    assert sorted(empty.to_numpy().tolist()) == sorted(planted) and len(planted) == 2
+    assert sorted(empty.to_numpy().tolist()) == sorted(planted) and len(planted) == 1
 
 
 def test_transfer_spike(demo_tables):
@@ -1256,7 +1256,7 @@ def test_profiles_from_yaml_are_what_the_generator_uses(tmp_path):
 
 def test_data_files_agree_with_the_registry_and_the_catalogues():
     data = gen.load_scenarios()
-    assert data.demo == gen.DEMO_SCENARIOS and len(data.demo) == 25
+    assert data.demo == gen.DEMO_SCENARIOS and len(data.demo) == 26
     assert data.outcome_indicators == gen.OUTCOME_INDICATORS
     demo_regions = {code for code, _, _ in gen.DEMO_GEOGRAPHY} | {
         f"{code[:2]}{k + 1:02d}00"

@@ -40,6 +40,8 @@ def facts(tiny, ctx):
         ("cross_province_settlement_rate", KEY, 96 / 120),  # 8 of 10 cases a month
         ("cross_province_settlement_rate", ("110200", "employee_medical", 2025), 108 / 120),
         ("coverage_rate", WI, 500 / 520),
+        ("satisfaction_rate", KEY, 184 / 200),  # November's survey: 184 of 200 valid
+        ("satisfaction_rate", ("110200", "employee_medical", 2025), 95 / 100),
         ("audit_rectification_rate", KEY, 11 / 12),
         ("audit_rectification_rate", ("110200", "employee_medical", 2025), 1.0),
         ("audit_rectification_rate", WI, 1.0),  # no findings: nothing left to rectify
@@ -60,6 +62,32 @@ def test_measure_values(facts, name, key, expected):
 def test_cross_province_settlement_rate_is_nan_where_the_fund_reports_no_cases(facts):
     """Work injury reports no cross-province inpatient cases: no value, not zero."""
     assert np.isnan(measures.MEASURES["cross_province_settlement_rate"](facts).loc[WI])
+
+
+def test_satisfaction_rate_is_nan_without_a_survey(facts):
+    """Work injury made no survey, nor did Alpha in 2024: no value, not zero."""
+    rate = measures.MEASURES["satisfaction_rate"](facts)
+    assert np.isnan(rate.loc[WI]) and np.isnan(rate.loc[("110100", "employee_medical", 2024)])
+
+
+def test_satisfaction_rate_carries_its_sample_of_valid_responses(facts):
+    """The long frame gives the valid responses the rate rests on (200 and 100), and no
+    sample for a measure that rests on none."""
+    long = measures.compute_measures(facts, ["satisfaction_rate", "coverage_rate"])
+    long = long.loc[long["year"] == 2025].set_index(["region_code", "function"])
+    assert long.at[("110100", "satisfaction_rate"), "sample"] == 200
+    assert long.at[("110200", "satisfaction_rate"), "sample"] == 100
+    assert long.loc[(slice(None), "coverage_rate"), "sample"].isna().all()
+
+
+def test_two_surveys_of_a_year_add_up(facts):
+    """A second survey in the year (Alpha, June: 100 valid, 90 satisfied) adds its counts:
+    (184 + 90) ÷ (200 + 100) = 91.3 %."""
+    stats = facts.statistics.copy()
+    stats.loc[KEY, "survey_valid"] += 100
+    stats.loc[KEY, "survey_satisfied"] += 90
+    rate = measures.satisfaction_rate(replace(facts, statistics=stats))
+    assert rate.loc[KEY] == pytest.approx(274 / 300)
 
 
 def test_budget_preparation_accuracy_is_the_larger_side_and_keeps_both(facts):
@@ -164,7 +192,8 @@ def test_compute_measures_returns_one_long_frame(facts):
     long = measures.compute_measures(facts, ["coverage_rate", "months_covered"])
     # the parts' columns are always there (NaN for measures without parts): one layout
     assert set(long.columns) == {"region_code", "fund", "year", "function", "actual",
-                                 "part_income", "part_expenditure"}  # fmt: skip
+                                 "sample", "part_income", "part_expenditure"}  # fmt: skip
+    assert long["sample"].isna().all()  # neither rests on a sample
     assert len(long) == 2 * len(facts.executed)
 
 
@@ -321,3 +350,34 @@ def test_more_cases_settled_than_treated_is_implausible(tmp_path, ctx):
         "cross-province inpatient cases settled directly exceed the cross-province inpatient"
         " cases (region 110100, fund employee_medical, 2025-12)"
     ]
+
+
+@pytest.mark.parametrize(
+    ("stat", "value", "message"),
+    [
+        ("survey_valid", 230, "the satisfaction survey has more valid responses than persons"
+         " surveyed (region 110100, fund employee_medical, 2025-11)"),
+        ("survey_satisfied", 201, "the satisfaction survey counts more responses satisfied"
+         " than valid responses (region 110100, fund employee_medical, 2025-11)"),
+    ],
+)  # fmt: skip
+def test_survey_counts_beyond_their_whole_are_errors_naming_file_row_and_column(
+    tmp_path, ctx, stat, value, message
+):
+    """Alpha's November survey: 230 valid responses of 220 surveyed, or 201 satisfied of
+    200 valid, is no survey: an error on the statistics row of the count, its value column."""
+    from builders import tiny_tables, write_tiny
+
+    from sipm_helpers.data.validation import validate_path
+
+    tables = tiny_tables()
+    s = tables["statistics"]
+    hit = (s["region_code"] == "110100") & (s["year"] == 2025) & (s["stat"] == stat)
+    tables["statistics"] = s.assign(value=s["value"].where(~hit, value))
+    _, report = validate_path(write_tiny(tmp_path / "survey", tables=tables), ctx)
+    found = [f for f in report.findings if f.rule == "survey_counts"]
+    assert [(f.severity, f.message, f.column, f.value) for f in found] == [
+        ("error", message, "value", f"{value:,}")
+    ]
+    assert found[0].origin.endswith("statistics.csv")
+    assert found[0].row == int(s.index[hit.to_numpy()][0]) + 2  # header on row 1

@@ -146,7 +146,7 @@ def test_deviation_is_in_points_for_rates_and_units_otherwise(ev, tiny, ctx):
     )
     assert report._deviation_text(rows.loc["insured_persons"]) == "-50"
     assert report._deviation_text(rows.loc["months_covered"]) == "+0.00"  # inside the band
-    assert report._deviation_text(rows.loc["satisfaction"]) == "–"
+    assert report._deviation_text(rows.loc["satisfaction"]) == "+2.0 pp"  # 92 % against 90 %
     zh = SelfEvaluationReport(ev, tiny, ctx, "zh")
     assert zh._deviation_text(rows.loc["premium_collection_rate"]).endswith("个百分点")
 
@@ -167,16 +167,16 @@ def test_target_review_report_words_every_finding(tiny, ctx, lang):
     # figures the review rests on (reviewed on 30 September 2024: 2024's January–September)
     if lang == "zh":
         assert "依据2025年年初预算、2024年1—9月执行数及2023年度省级评价结果" in html
-        assert "20分（15分及以上退回修改，1分及以上修改后通过）" in html
+        assert "26分（15分及以上退回修改，1分及以上修改后通过）" in html
         assert all(f"{d}（" in html for d in ("完整性", "相关性", "适当性", "可行性"))
-        assert "完整性（20分）" in html and "2024（预计）" in html
+        assert "完整性（26分）" in html and "2024（预计）" in html
     else:
         assert (
             "Based on the initial budget for 2025, execution to the end of month 9 of 2024 "
             "and the provincial evaluation of 2023" in html
         )
-        assert "Completeness (20 points)" in html and "Feasibility (0 points)" in html
-        assert "20 points (return at 15, approve with changes at 1)" in html
+        assert "Completeness (26 points)" in html and "Feasibility (0 points)" in html
+        assert "26 points (return at 15, approve with changes at 1)" in html
     for finding in review.findings:
         message = report.message(finding)
         assert "{" not in message and "}" not in message  # every placeholder filled
@@ -227,8 +227,9 @@ def _table_rows(html: str) -> list[list[str]]:
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_the_indicator_table_adds_up_as_shown(ev, tiny, ctx, lang):
     """Alpha 2025 (test_evaluation.py): the scores shown per category add up to the subtotal
-    shown under them, 15.0, 23.8, 29.2 and 25.4, and those to the total shown, 93.4, the
-    total of the header; the text above the table gives the same subtotals."""
+    shown under them, 15.0, 23.8, 29.2 and 26.0, and those to the total shown, 94.0, the
+    total of the header; the text above the table gives the same subtotals. The survey
+    rate shows the valid responses it rests on."""
     report = SelfEvaluationReport(ev, tiny, ctx, lang)
     section = report.indicators().html
     subtotal, total = ("小计", "合计") if lang == "zh" else ("Subtotal", "Total")
@@ -243,10 +244,12 @@ def test_the_indicator_table_adds_up_as_shown(ev, tiny, ctx, lang):
         else:
             scores[-1].append(Decimal(cells[4]))
     assert [sum(s) for s in scores] == [e for _, e in subtotals]
-    assert [e for _, e in subtotals] == [Decimal(x) for x in ("15.0", "23.8", "29.2", "25.4")]
+    assert [e for _, e in subtotals] == [Decimal(x) for x in ("15.0", "23.8", "29.2", "26.0")]
     assert totals == [(sum(p for p, _ in subtotals), sum(e for _, e in subtotals))]
-    assert totals == [(Decimal(100), Decimal("93.4"))]
-    assert "93.4" in report.header().html
+    assert totals == [(Decimal(100), Decimal("94.0"))]
+    assert "94.0" in report.header().html
+    shown = "92.0%（有效样本200份）" if lang == "zh" else "92.0% (200 valid responses)"
+    assert shown in section
     for name, (points, earned) in zip(
         ("decision", "process", "output", "benefit"), subtotals, strict=True
     ):
@@ -318,3 +321,20 @@ def test_a_measure_taken_as_the_larger_of_its_parts_names_both_and_the_larger(ev
     tie = {"unit": "rate", "part_income": 0.0, "part_expenditure": 0.0}
     assert parts_note(tie, "D", load_labels("en")).endswith("this year, income and expenditure.")
     assert parts_note({"unit": "rate", "part_income": None}, "D", load_labels("en")) is None
+
+
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [
+        ("zh", "满意度调查有效样本数不足（100份，少于规定的139份）：未评价，计0分。"),
+        ("en", "Too few valid survey responses (100, fewer than the 139 required): not assessed, 0 points."),
+    ],
+)  # fmt: skip
+def test_a_small_survey_is_noted_with_its_sample_and_the_minimum(tiny, ctx, lang, said):
+    """Beta's satisfaction survey: 100 valid responses against the 139 required, noted
+    on the data, its rate shown with the sample it rests on."""
+    beta = evaluate(tiny, ctx, fund="employee_medical", region="110200", year=2025)
+    report = SelfEvaluationReport(beta, tiny, ctx, lang)
+    assert said in report.data_quality().html
+    shown = "95.0%（有效样本100份）" if lang == "zh" else "95.0% (100 valid responses)"
+    assert shown in report.indicators().html

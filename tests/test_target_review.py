@@ -105,18 +105,20 @@ def review(ds, ctx, year=2025, region=ALPHA, fund=EM, **kw):
 def test_missing_targets_weigh_their_points_and_together_return_the_targets(tiny, ctx):
     """Alpha's 2025 targets leave out budget deviation (3), audit rectification (4),
     benefits on time (5), cross-province settlement (3), other expenditure (2), the surplus
-    (2) and the fund's return (1): 20 points, each missing target weighing its own; 20 ≥ 15
-    returns them. Coverage and
-    the inpatient ratio inherit the province's and the centre's targets: notes."""
+    (2), the fund's return (1) and the satisfaction survey's rate (6, a target since
+    satisfaction is a survey rate, no longer a grade): 26 points, each missing target
+    weighing its own; 26 ≥ 15 returns them. Coverage and the inpatient ratio inherit the
+    province's and the centre's targets: notes."""
     r = review(tiny, ctx)
     missing = {k: f.points for k, f in found(r, "missing_target").items()}
     assert missing == {"budget_preparation_accuracy": 3, "audit_rectification_rate": 4,
                        "benefits_paid_on_time": 5, "cross_province_settlement_rate": 3,
                        "other_expenditure_share": 2,
-                       "current_year_balance": 2, "fund_return_rate": 1}  # fmt: skip
+                       "current_year_balance": 2, "fund_return_rate": 1,
+                       "satisfaction": 6}  # fmt: skip
     assert {f.severity for f in found(r, "missing_target").values()} == {"warning"}
     assert set(found(r, "inherited_target")) == {"coverage_rate", "inpatient_reimbursement_ratio"}
-    assert r.score == 20 and r.by_dimension()["completeness"] == 20
+    assert r.score == 26 and r.by_dimension()["completeness"] == 26
     assert r.verdict == "return"
     catalogue = found(r, "catalogue")[None]
     assert catalogue.values["categories"] == 4 and catalogue.values["indicators"] == 24
@@ -127,7 +129,7 @@ def test_one_missing_count_target_asks_for_a_change_not_a_return(tiny, ctx):
     at the threshold of changes, far below a return."""
     norms = [("budget_preparation_accuracy", 0.05), ("audit_rectification_rate", 1.0),
              ("benefits_paid_on_time", 1.0), ("cross_province_settlement_rate", 0.7),
-             ("other_expenditure_share", 0.0),
+             ("other_expenditure_share", 0.0), ("satisfaction", 0.9),
              ("current_year_balance", 0.0), ("fund_return_rate", 0.015)]  # fmt: skip
     ds = with_targets(tiny, [alpha_target(c, v, "standard") for c, v in norms])
     ds = replace(ds, targets=ds.targets.loc[ds.targets["indicator"] != "insured_persons"])
@@ -321,8 +323,8 @@ def test_nothing_dated_after_the_review_date_moves_the_review(tiny, ctx):
     }  # fmt: skip
     assert (
         result["version"] == 2
-        and result["score"] == 20
-        and result["dimensions"]["completeness"] == 20
+        and result["score"] == 26
+        and result["dimensions"]["completeness"] == 26
     )
 
 
@@ -445,6 +447,7 @@ def test_a_clean_review_is_approved(tiny, ctx):
             ("budget_preparation_accuracy", 0.05), ("audit_rectification_rate", 1.0), ("premium_collection_rate", 0.95),
             ("coverage_rate", 0.95), ("benefits_paid_on_time", 0.999), ("injury_determination_timeliness", 0.9),
             ("other_expenditure_share", 0.035), ("current_year_balance", 0.0), ("fund_return_rate", 0.0),
+            ("satisfaction", 0.9),
         ]
     ]  # fmt: skip
     r = review(with_targets(tiny, every), ctx, region="110000", fund="work_injury")

@@ -119,6 +119,25 @@ def test_every_region_and_indicator_of_the_appraisal_has_a_row(saved):
     assert len(rows) == len(a.indicators) == 48 and shown == wanted  # 2 regions × 24 indicators
 
 
+def test_a_survey_rate_row_shows_the_sample_it_rests_on(saved):
+    """Alpha's satisfaction: 184 of 200 valid responses, 92 % against 90 %, 6 of 6
+    points; Beta's 100 valid responses are fewer than the 139 required: not assessed.
+    The evidence column names each survey's valid responses against that minimum."""
+    run, path, lang = saved
+    ws = _scores(load_workbook(path))
+    header = [c.value for c in ws[2]]
+    name = run.report.indicator("satisfaction")
+    rows = {r[1]: dict(zip(header, r, strict=True)) for r in _rows(ws) if r[3] == name}
+    t = load_labels(lang).t
+    alpha, beta = rows["110100"], rows["110200"]
+    assert alpha[t("col_actual")] == 0.92 and alpha[t("papers_col_evaluated_score")] == 6
+    assert alpha[t("col_evidence")] == t("papers_sample", sample="200", minimum="139")
+    assert beta[t("col_evidence")] == t("papers_sample", sample="100", minimum="139")
+    assert beta[t("col_status")] == t(
+        "status_because", status=t("status_not_assessed"), why=t("missing_small_sample")
+    )
+
+
 def test_alphas_compliance_row_shows_the_evaluators_finding(saved):
     """Alpha graded fund-management compliance 'partly' (0.6 × 4 = 2.4); the evaluator's
     site visit found problems left unrectified and graded it 'not achieved' at its default
@@ -183,8 +202,10 @@ def test_a_target_following_a_national_standard_names_it(saved):
 
 
 def test_the_totals_formulas_recompute_the_reports_totals(saved):
-    """Alpha: self-assessed 93.4; the finding moves compliance from 2.4 to 1.0, so the
-    evaluated total is 93.4 − 1.4 = 92.0 and the gap 1.4; Beta (no finding): 65.2, gap 0."""
+    """Alpha: self-assessed 94.0 (its survey's 92 % meets the 90 % target: 6 of 6 points,
+    where the grade of old gave 5.4 and 93.4); the finding moves compliance from 2.4 to
+    1.0, so the evaluated total is 94.0 − 1.4 = 92.6 and the gap 1.4; Beta (no finding):
+    65.2, gap 0."""
     run, path, _ = saved
     wb = load_workbook(path)
     ws = wb.worksheets[2]
@@ -203,7 +224,7 @@ def test_the_totals_formulas_recompute_the_reports_totals(saved):
         code: (_decimal(regions.at[code, "evaluated_total"]), _decimal(regions.at[code, "gap"]))
         for code in regions.index
     }
-    assert found["110100"] == (Decimal("92.0"), Decimal("1.4"))
+    assert found["110100"] == (Decimal("92.6"), Decimal("1.4"))
     assert found["110200"] == (Decimal("65.2"), Decimal("0.0"))
     assert ws.cell(3, total).data_type == "f"  # a formula, not the figure copied
 
@@ -403,8 +424,12 @@ def test_score_rows_carry_the_self_score_and_the_finding(saved, ctx):
     assert pd.isna(rows.at[("110200", "coverage_rate"), "self_score"])
     assert rows.at[("110100", "fund_management_compliance"), "finding"] == "adjusted_grade"
     assert rows.at[("110100", "fund_management_compliance"), "share_applied"] == 0.25
-    assert rows.at[("110100", "satisfaction"), "share_applied"] == 0.9  # the share given
-    assert pd.isna(rows.at[("110200", "satisfaction"), "share_applied"])  # no evidence
+    assert rows.at[("110100", "risk_prevention"), "share_applied"] == 0.85  # the share given
+    assert pd.isna(rows.at[("110200", "risk_prevention"), "share_applied"])  # no evidence
+    # a survey rate is no grade: no share, and the valid responses it rests on
+    assert pd.isna(rows.at[("110100", "satisfaction"), "share_applied"])
+    assert rows.at[("110100", "satisfaction"), "sample"] == 200
+    assert rows.at[("110200", "satisfaction"), "sample"] == 100
     assert len(rows) == len(a.indicators)
 
 

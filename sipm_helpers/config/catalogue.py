@@ -32,7 +32,8 @@ SIDES = ("above", "below")
 WEIGHT_TOTAL = 100.0
 OVERRIDABLE = ("default_target", "band", "deduct", "explain_threshold", "source", "target_review")
 LIBRARY_OPTIONAL = ("function", "unit", "direction", "default_target", "band", "deduct",
-                    "applies_when", "source", "advice", "bounds", "target_review")  # fmt: skip
+                    "applies_when", "source", "advice", "bounds", "target_review",
+                    "min_sample")  # fmt: skip
 # The numbers of an indicator that may follow a dated policy parameter (parameters/policy.yaml):
 # each is a number, or {policy: NAME, plus: OFFSET} (the value in force that year + OFFSET).
 BAND_COLUMNS = ("default_target", "band_lower", "band_upper", "band_zero_below", "band_zero_above")
@@ -89,6 +90,15 @@ REVIEW_FLAGS = ("controlled", "structural", "on_budget")
 
 
 @dataclass(frozen=True)
+class MinSample:
+    """The fewest observations (a survey's valid responses) a measure's value may rest on,
+    and why: below it the indicator is not assessed, never scored."""
+
+    count: float
+    reason: Citation
+
+
+@dataclass(frozen=True)
 class Indicator:
     code: str
     category: str
@@ -116,6 +126,7 @@ class Indicator:
     # the values it can take, (lower, upper), None where open: a trend is capped to them
     bounds: tuple[float | None, float | None] = (None, None)
     review: ReviewTraits = ReviewTraits()
+    min_sample: MinSample | None = None  # a measure resting on a sample: its smallest
 
     def name(self, lang: str = "en") -> str:
         return self.zh if lang == "zh" else self.en
@@ -179,11 +190,12 @@ class Catalogue:
                     "structural": ind.review.structural,
                     "around": ind.review.around,
                     "on_budget": ind.review.on_budget,
+                    "min_sample": ind.min_sample.count if ind.min_sample else None,
                 }
             )
         frame = pd.DataFrame(rows)
         for col in (*BAND_COLUMNS, "deduct_per_point", "deduct_floor", "bound_lower",
-                    "bound_upper", "around"):  # fmt: skip
+                    "bound_upper", "around", "min_sample"):  # fmt: skip
             frame[col] = frame[col].astype("float64")
         return frame
 
@@ -294,6 +306,15 @@ def _bounds(file: Path, where: str, raw: object) -> tuple[float | None, float | 
     return lower, upper
 
 
+def _min_sample(file: Path, where: str, raw: object) -> MinSample:
+    """``{count: N, reason: {zh, en}}``: a positive whole number of observations and why."""
+    spec = require_keys(file, where, raw, ["count", "reason"])
+    count = require_number(file, f"{where}.count", spec["count"])
+    if count < 1 or count != int(count):
+        raise ParameterError(file, f"{where}.count", f"must be a whole number ≥ 1, not {count:g}")
+    return MinSample(count, require_citation(file, f"{where}.reason", spec["reason"]))
+
+
 def _traits(file: Path, where: str, raw: object, base: ReviewTraits) -> ReviewTraits:
     """``base`` with the keys of a ``target_review`` entry: controlled, structural and
     on_budget true or false, around a positive number in the indicator's unit."""
@@ -396,6 +417,9 @@ def load_library(path: str | Path | None = None) -> tuple[dict[str, Indicator], 
             review=_traits(path, f"{where}.target_review", spec["target_review"], ReviewTraits())
             if "target_review" in spec
             else ReviewTraits(),
+            min_sample=_min_sample(path, f"{where}.min_sample", spec["min_sample"])
+            if "min_sample" in spec
+            else None,
         )
         _check_traits(path, where, indicators[code])
     return indicators, categories, groups

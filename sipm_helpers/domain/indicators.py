@@ -64,6 +64,8 @@ def _catalogue_problem(ind) -> tuple[str, str] | None:
         return "deduct", f"the {ind.rule} rule deducts nothing: drop the `deduct`"
     if rule.takes == "deduct" and ind.unit != "rate":
         return "unit", f"the {ind.rule} rule counts percentage points: it scores rates only"
+    if ind.min_sample is not None and (not ind.function or MEASURES[ind.function].sample is None):
+        return "min_sample", "its measure rests on no sample: drop the `min_sample`"
     if ind.applies_when and ind.applies_when not in CONDITIONS:
         return "applies_when", (
             f"names unknown condition {ind.applies_when!r}; known: {', '.join(CONDITIONS)}"
@@ -224,6 +226,7 @@ def indicator_frame(
     inputs = {OUTLOOKS: _outlooks(ds, ctx, facts, present, outlooks)} if projects else {}
     measures = compute_measures(facts, sorted(cat["function"].dropna().unique()), ctx, inputs)
     base = base.merge(measures, on=[*KEYS, "function"], how="left")
+    base["sample_short"] = (base["sample"] < base["min_sample"]).to_numpy(dtype=bool)
     conditions = compute_applicability(facts, sorted(cat["applies_when"].dropna().unique()))
     base = base.merge(conditions, on=[*KEYS, "applies_when"], how="left")
     base["applicable"] = base["applicable"].astype("boolean").fillna(True).astype(bool)

@@ -51,6 +51,9 @@ class Measure:
     # How many years before the one measured it reads (growth: the year before; a
     # projection: its fit window): the facts a working paper shows to recompute it.
     lookback: int = 0
+    # The observations a value drawn from a sample rests on (a survey's valid responses):
+    # a catalogue's ``min_sample`` is held against it.
+    sample: Callable[[AnnualFacts], pd.Series] | None = None
 
     def __call__(
         self,
@@ -160,6 +163,17 @@ def cross_province_settlement_rate(f: AnnualFacts) -> pd.Series:
         _col(f.statistics, "cross_province_settled"),
         _col(f.statistics, "cross_province_cases"),
     )
+
+
+def survey_valid(f: AnnualFacts) -> pd.Series:
+    """Valid responses of the year's satisfaction surveys (NaN where none was reported)."""
+    return _col(f.statistics, "survey_valid")
+
+
+def satisfaction_rate(f: AnnualFacts) -> pd.Series:
+    """Responses satisfied or fairly satisfied (满意、比较满意) ÷ valid responses of the
+    year's satisfaction surveys of the insured and beneficiaries; NaN without a survey."""
+    return ratio(_col(f.statistics, "survey_satisfied"), survey_valid(f))
 
 
 def injury_determination_timeliness(f: AnnualFacts) -> pd.Series:
@@ -404,6 +418,7 @@ MEASURES: Mapping[str, Measure] = MappingProxyType(
             )
         },
         **{fn.__name__: Measure(fn, lookback=1) for fn in _YEAR_BEFORE},
+        satisfaction_rate.__name__: Measure(satisfaction_rate, sample=survey_valid),
         budget_preparation_accuracy.__name__: Measure(
             budget_preparation_accuracy, parts=PREPARATION_SIDES
         ),
@@ -435,18 +450,21 @@ def compute_measures(
     ctx: Context | None = None,
     inputs: Mapping[str, object] | None = None,
 ) -> pd.DataFrame:
-    """The named measures as a long frame: region_code, fund, year, function, actual, and
-    the :data:`PART_COLUMNS` of a measure taken as the larger of its parts (NaN for the
+    """The named measures as a long frame: region_code, fund, year, function, actual,
+    sample (the observations a sampled value rests on, NaN for the others) and the
+    :data:`PART_COLUMNS` of a measure taken as the larger of its parts (NaN for the
     others). ``ctx`` gives the rule sets a measure uses (a projection's), ``inputs`` what
     the caller derived for them (``OUTLOOKS``)."""
     unknown = sorted(set(names) - set(MEASURES))
     if unknown:
         raise KeyError(f"unknown measure(s): {', '.join(unknown)}; known: {', '.join(MEASURES)}")
-    columns = ["region_code", "fund", "year", "function", "actual", *PART_COLUMNS]
+    columns = ["region_code", "fund", "year", "function", "actual", "sample", *PART_COLUMNS]
     parts = []
     for name in dict.fromkeys(names):
         measure = MEASURES[name]
         values = {"actual": measure(facts, ctx, inputs)}
+        if measure.sample is not None:
+            values["sample"] = measure.sample(facts)
         values |= {f"{PART}{label}": fn(facts) for label, fn in measure.parts}
         frame = pd.concat(values, axis=1)
         frame.index.names = ["region_code", "fund", "year"]

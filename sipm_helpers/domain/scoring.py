@@ -36,6 +36,9 @@ SCORED, NOT_APPLICABLE, NOT_ASSESSED, REPORTED = (
     "reported",
 )
 WITHHELD = "evaluator"  # why not assessed: the evaluator withheld the points (Art. 17)
+# why not assessed: a sampled value (a survey's) rests on fewer observations than its
+# catalogue's ``min_sample``
+SMALL_SAMPLE = "small_sample"
 
 
 def _f(frame: pd.DataFrame, col: str) -> np.ndarray:
@@ -111,11 +114,12 @@ def score_indicators(frame: pd.DataFrame, standards: ScoringStandards) -> pd.Dat
     band_zero_below, band_zero_above, explain_threshold; for rows deducting per point
     deduct_per_point and deduct_floor; for qualitative rows grade, share and evidence;
     optionally ``points`` (the weight after redistribution, :func:`allot_points`),
-    ``applicable``, ``reported`` and ``withheld`` (not assessed on the evaluator's word).
+    ``applicable``, ``reported``, ``withheld`` (not assessed on the evaluator's word) and
+    ``sample_short`` (a sampled actual resting on too few observations).
     Returns the frame with: status (scored, not_applicable,
     not_assessed, reported), status_reason (why not assessed: no_data, no_target,
-    no_evidence, evaluator; why not applicable: the condition ``applies_when`` that failed),
-    score (rounded half up to ``standards.score_decimals``; 0 when not assessed, NaN when
+    no_evidence, evaluator, small_sample; why not applicable: the condition
+    ``applies_when`` that failed), score (rounded half up to ``standards.score_decimals``; 0 when not assessed, NaN when
     not applicable or reported), met (NA unless
     scored), shortfall, reference (the value a deviation is measured from), reads (how the
     expectation is worded) and needs_explanation (missed by more than explain_threshold,
@@ -126,7 +130,8 @@ def score_indicators(frame: pd.DataFrame, standards: ScoringStandards) -> pd.Dat
     applicable = _flag(frame, "applicable", True)
     reported = _flag(frame, "reported", False)
     withheld = _flag(frame, "withheld", False)  # the evaluator could not assess it
-    r["missing"] = np.where(withheld, WITHHELD, r["missing"])
+    short = _flag(frame, "sample_short", False) & (r["missing"] == "")
+    r["missing"] = np.where(withheld, WITHHELD, np.where(short, SMALL_SAMPLE, r["missing"]))
     status = np.where(
         reported,
         REPORTED,

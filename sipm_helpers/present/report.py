@@ -375,7 +375,22 @@ class SelfEvaluationReport:
     def _actual_text(self, r: pd.Series) -> str:
         if pd.notna(r.get("grade")):
             return self.labels.t(f"qual_{r['grade']}")
-        return fmt_value(r["actual"], r["unit"])
+        actual = fmt_value(r["actual"], r["unit"])
+        if pd.isna(r.get("sample")) or pd.isna(r["actual"]):
+            return actual
+        return self.labels.t("actual_with_sample", actual=actual, sample=fmt_number(r["sample"], 0))
+
+    def _sample_of(self, indicator: str | None) -> dict[str, str]:
+        """The valid responses a sampled indicator rests on and the fewest it needs, as a
+        note on a small sample words them ({} for an indicator without a sample)."""
+        rows = self.ev.indicators.loc[self.ev.indicators["indicator"] == indicator]
+        if rows.empty or pd.isna(rows["sample"].iloc[0]):
+            return {}
+        first = rows.iloc[0]
+        return {
+            "valid": fmt_number(first["sample"], 0),
+            "minimum": fmt_number(first["min_sample"], 0),
+        }
 
     def _deviation_text(self, r: pd.Series) -> str:
         return deviation(r.to_dict(), self.lang)
@@ -555,7 +570,8 @@ class SelfEvaluationReport:
             elif n.kind == NOT_APPLICABLE:
                 text = t("why_not_applicable", why=self.labels.get(f"na_{n.reason}", n.reason))
             else:
-                text = t(f"why_{n.reason}", months=months, year=self.ev.year)
+                sample = self._sample_of(n.indicator)
+                text = t(f"why_{n.reason}", months=months, year=self.ev.year, **sample)
             rows.append([what, subject, text])
         parts.append(html_table([t("col_status"), t("col_indicator"), t("col_note")], rows))
         return Section("".join(parts))

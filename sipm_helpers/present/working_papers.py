@@ -237,8 +237,15 @@ class WorkingPapers:
             *(_number(x.get(c)) for c in BAND_COLUMNS),
             labels.t(f"qual_{x['grade']}") if graded else None,
             _number(x.get("share_applied")) if graded else None,
-            _text(x.get("evidence")),
+            _text(x.get("evidence")) or self._sample(x),
         ]
+
+    def _sample(self, x: dict) -> str | None:
+        """The valid responses a survey rate rests on, against the fewest it needs."""
+        sample, minimum = x.get("sample"), x.get("min_sample")
+        if sample is None or pd.isna(sample):
+            return None
+        return self.t("papers_sample", sample=fmt_number(sample, 0), minimum=fmt_number(minimum, 0))
 
     def _score_row(self, x: dict) -> list:
         labels, counted = self.r.labels, x["status"] in COUNTED

@@ -42,6 +42,10 @@ COVERAGE_DROP = 0.92  # coverage_drop: insured × this (contributors lost, retir
 OVER_COVERAGE = 1.015  # over_coverage: insured ÷ population required to be insured
 LATE_MONTHS = (4, 6)  # late_benefits: April–June …
 LATE_ON_TIME = 0.93  # … this share of the benefits due paid on time
+# An outcome naming satisfaction: this share of the valid responses satisfied, well below
+# practice's 90 % (late benefits bring complaints).
+LOW_SATISFACTION = 0.78
+SMALL_SURVEY = 80  # small_survey: valid responses, fewer than the catalogue's minimum
 
 
 @dataclass(frozen=True)
@@ -67,6 +71,15 @@ class Counts:
 
 
 @dataclass(frozen=True)
+class Survey:
+    """The year's satisfaction survey of each region, [P, Y] (NaN: none made)."""
+
+    asked: np.ndarray
+    valid: np.ndarray
+    rate: np.ndarray  # share of the valid responses satisfied or fairly satisfied
+
+
+@dataclass(frozen=True)
 class Budget:
     """The budget of a fund's flow items (income first), [P, Y, K]."""
 
@@ -85,6 +98,7 @@ HOOKS = (
     "months_path",
     "shock",
     "people",
+    "survey",
     "budget",
     "last_month",
     "dropped_targets",
@@ -107,6 +121,7 @@ class ScenarioKind:
       steered to (``end``: the column of the scenario's year end);
     - ``shock(s, at, flows)``: executed amounts (:class:`Flows`);
     - ``people(at, counts)``: people statistics (:class:`Counts`);
+    - ``survey(at, survey)``: the year's satisfaction survey (:class:`Survey`);
     - ``budget(s, at, budget)``: the budget (:class:`Budget`);
     - ``last_month(s, last_month)``: the last month reported in the open year;
     - ``dropped_targets(s)``: the indicators the region sets no annual target for;
@@ -133,6 +148,7 @@ class ScenarioKind:
     months_path: Callable[[np.ndarray, int, int], None] | None = None
     shock: Callable[[Scenario, At, Flows], None] | None = None
     people: Callable[[At, Counts], None] | None = None
+    survey: Callable[[At, Survey], None] | None = None
     budget: Callable[[Scenario, At, Budget], None] | None = None
     last_month: Callable[[Scenario, int], int] | None = None
     dropped_targets: Callable[[Scenario], Sequence[str]] | None = None
@@ -223,6 +239,16 @@ def _over_coverage(at: At, counts: Counts) -> None:
 def _late_benefits(at: At, counts: Counts) -> None:
     first, last = LATE_MONTHS
     counts.on_time[(*at, slice(first - 1, last))] = LATE_ON_TIME
+
+
+def _no_survey(at: At, survey: Survey) -> None:
+    for counts in (survey.asked, survey.valid, survey.rate):
+        counts[at] = np.nan
+
+
+def _small_survey(at: At, survey: Survey) -> None:
+    survey.valid[at] = SMALL_SURVEY
+    survey.asked[at] = np.ceil(SMALL_SURVEY * 1.1)
 
 
 def _underexecution(s: Scenario, at: At, budget: Budget) -> None:
@@ -321,6 +347,18 @@ KINDS: Mapping[str, ScenarioKind] = MappingProxyType(
                 "wrinkle",
                 "a qualitative grade without evidence",
                 without_evidence=_named_or_first,
+            ),
+            ScenarioKind(
+                "no_survey",
+                "wrinkle",
+                "no satisfaction survey made in the year: the rate cannot be assessed",
+                survey=_no_survey,
+            ),
+            ScenarioKind(
+                "small_survey",
+                "wrinkle",
+                "a satisfaction survey of too few valid responses to be scored",
+                survey=_small_survey,
             ),
             ScenarioKind(
                 "transfer_spike",

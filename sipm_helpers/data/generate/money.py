@@ -31,6 +31,7 @@ from sipm_helpers.data.generate.statistics import (
     _People,
     _people,
     _statistics,
+    _survey,
 )
 
 RETURN_ITEMS = frozenset({"interest", "investment_income"})  # earn a return on the balance
@@ -142,6 +143,8 @@ def _simulate(
     stats.update(
         _cross_province(fund, profile, stats["insured"], plan, _rng(seed, "cross", fund.code))
     )
+    shape = stats["insured"].shape
+    stats.update(_survey(fund, profile, own, index, years, shape, _rng(seed, "survey", fund.code)))
     stats = {s: stats[s] for s in fund.statistics if s in stats}
     _fall_short(stats, plan, shortfall)
     return _FundData(

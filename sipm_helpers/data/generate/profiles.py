@@ -76,6 +76,10 @@ class FundProfile:
     # None: the fund reports no such cases
     cross_province_settled: tuple[float, float] | None
     cross_province_cases: float  # cross-province inpatient cases a year per insured
+    survey_asked: tuple[float, float]  # [low, high] persons a year's satisfaction survey asks
+    survey_valid: tuple[float, float]  # [low, high] share of them answering validly
+    survey_rate: tuple[float, float]  # [low, high] a region's share satisfied or fairly so
+    survey_month: float  # the month the year's survey closes
     cases_per_insured: float  # benefit cases a month per insured
     per_head_growth: tuple[float, float] | None  # None: ``growth`` in total
     drift: float  # σ of the yearly random walk of expenditure around its trend
@@ -217,6 +221,10 @@ _OPTIONAL: Mapping[str, _Check] = MappingProxyType(
         "inpatient_share": yf.number,
         "cross_province_settled": _optional_band,
         "cross_province_cases": yf.number,
+        "survey_asked": yf.band,
+        "survey_valid": yf.band,
+        "survey_rate": yf.band,
+        "survey_month": yf.number,
         "cases_per_insured": yf.number,
         "per_head_growth": _optional_band,
         "drift": yf.number,

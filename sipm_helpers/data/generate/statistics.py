@@ -1,8 +1,9 @@
 """Monthly statistics consistent with the simulated flows: people (insured, required to be
 insured, contributors, retirees), premiums assessed, benefits due and paid on time, cases,
-work-injury determinations, audit findings, and the statistics that are parts of the flows
-or the balance (prevention spending, skills subsidies, reserve fund, pooled fund). Each
-also yields the planned indicator values targets are set from."""
+work-injury determinations, audit findings, the year's satisfaction survey, and the
+statistics that are parts of the flows or the balance (prevention spending, skills
+subsidies, reserve fund, pooled fund). Each also yields the planned indicator values
+targets are set from."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import numpy as np
 from sipm_helpers.config.registry import Fund
 from sipm_helpers.data.generate.common import BASE_YEAR, MONTHS, _pattern
 from sipm_helpers.data.generate.geography import _Pairs
-from sipm_helpers.data.generate.kinds import KINDS, Counts
+from sipm_helpers.data.generate.kinds import KINDS, LOW_SATISFACTION, Counts, Survey
 from sipm_helpers.data.generate.profiles import PATTERNS, POOLED_SHARE, FundProfile
 from sipm_helpers.data.generate.scenarios import Scenario
 
@@ -257,6 +258,44 @@ def _cross_province(
     settled = rng.binomial(cases.astype("int64"), np.broadcast_to(rate[:, :, None], shape))
     plan["cross_province_rate"] = rate
     return {"cross_province_cases": cases, "cross_province_settled": settled.astype("float64")}
+
+
+def _survey(
+    fund: Fund,
+    profile: FundProfile,
+    own: Sequence[Scenario],
+    index: dict[str, int],
+    years: tuple[int, ...],
+    shape: tuple[int, int, int],
+    rng: np.random.Generator,
+) -> Arrays:
+    """The year's satisfaction survey of each region, in the month it closes
+    (``survey_month``; NaN in the other months: no rows): persons asked, valid responses
+    and those satisfied or fairly satisfied, at a region's rate drawn from ``survey_rate``.
+    An outcome that names satisfaction lowers the rate to ``LOW_SATISFACTION``; a kind's
+    ``survey`` hook takes the survey away or shrinks it. ``rng`` is the survey's own
+    stream, so the other statistics stay as they were drawn."""
+    if "survey_satisfied" not in fund.statistics:
+        return {}
+    n, ny, _ = shape
+    asked = np.rint(rng.uniform(*profile.survey_asked, (n, ny)))
+    valid = np.floor(asked * rng.uniform(*profile.survey_valid, (n, ny)))
+    survey = Survey(asked, valid, _drawn(rng, *profile.survey_rate, 0.01, shape, 0, 1))
+    for s in own:
+        at = (index[s.region], years.index(s.year))
+        kind = KINDS[s.kind]
+        if kind.not_achieved is not None and "satisfaction" in kind.not_achieved(s):
+            survey.rate[at] = LOW_SATISFACTION
+        if kind.survey is not None:
+            kind.survey(at, survey)
+    satisfied = np.where(np.isnan(survey.valid), np.nan, 0.0)
+    known = ~np.isnan(survey.valid)
+    satisfied[known] = rng.binomial(survey.valid[known].astype("int64"), survey.rate[known])
+    month = np.full(shape, np.nan)
+    month[:, :, int(profile.survey_month) - 1] = 1.0
+    counts = {"survey_surveyed": survey.asked, "survey_valid": survey.valid}
+    counts["survey_satisfied"] = satisfied
+    return {name: month * values[:, :, None] for name, values in counts.items()}
 
 
 def _audit(

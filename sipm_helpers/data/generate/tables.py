@@ -132,11 +132,12 @@ def _execution(data: _FundData, years: tuple[int, ...], last_months: np.ndarray)
 def _statistics_table(
     data: _FundData, years: tuple[int, ...], last_months: np.ndarray
 ) -> pd.DataFrame:
-    """Monthly statistics of the fund in long form."""
+    """Monthly statistics of the fund in long form; a statistic a month does not report
+    (NaN: the survey's months but one) has no row."""
     names = list(data.stats)
     values = np.stack([data.stats[s] for s in names], axis=3)
     reported = _reported(values.shape[0], values.shape[1], last_months)
-    mask = np.broadcast_to(reported[..., None], values.shape)
+    mask = np.broadcast_to(reported[..., None], values.shape) & ~np.isnan(values)
     p, y, m, j = np.nonzero(mask)
     return pd.DataFrame(
         {

@@ -1,6 +1,7 @@
 """Rules of the monthly statistics: figures that cannot exceed what they are part of (the
 insured within the population required to be insured, benefits paid on time within those
-due, the pooled fund within the whole fund)."""
+due, a satisfaction survey's valid responses within those surveyed and its satisfied
+within the valid, the pooled fund within the whole fund)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from sipm_helpers.config.labels import said
-from sipm_helpers.data.findings import WARNING
+from sipm_helpers.data.findings import ERROR, WARNING
 from sipm_helpers.data.ledger import (
     KEYS,
     RECTIFIED,
@@ -29,6 +30,12 @@ BOUNDED = (
     ("benefits_paid_on_time", "benefits_due", "validation_paid_above_due"),
     ("cross_province_settled", "cross_province_cases", "validation_settled_above_cases"),
 )
+# The counts of a satisfaction survey, each part of the one before: more valid responses
+# than people surveyed, or more satisfied than valid responses, is no survey (an error).
+SURVEY_BOUNDED = (
+    ("survey_valid", "survey_surveyed", "validation_valid_above_surveyed"),
+    ("survey_satisfied", "survey_valid", "validation_satisfied_above_valid"),
+)
 # The pooled fund's figures (statistics) and the whole fund's they are part of: a month's
 # balance at its end, its income and its expenditure. The personal accounts are the rest.
 POOLED_PARTS = {
@@ -38,14 +45,16 @@ POOLED_PARTS = {
 }
 
 
-def implausible_statistic(t: Table, c: Checked) -> pd.DataFrame:
+def _above(t: Table, bounded: tuple[tuple[str, str, str], ...]) -> pd.DataFrame:
+    """The rows of a statistic that exceeds, in the same month, the one it is part of
+    (``bounded``: part, whole and the label saying what it means)."""
     s = t.frame
     wide = s.pivot_table(
         index=MONTH, columns="stat", values="value", aggfunc="first", observed=True
     )
     row_of = s.reset_index().set_index([*MONTH, "stat"])["index"]
     parts = []
-    for over, under, key in BOUNDED:
+    for over, under, key in bounded:
         if over not in wide or under not in wide:
             continue
         hit = wide.index[(wide[over] > wide[under] * 1.0000001).fillna(False)]
@@ -58,6 +67,18 @@ def implausible_statistic(t: Table, c: Checked) -> pd.DataFrame:
             )
         )
     return pd.concat(parts, ignore_index=True) if parts else groups(pd.DataFrame(), [])
+
+
+def implausible_statistic(t: Table, c: Checked) -> pd.DataFrame:
+    """A figure above the one it cannot exceed, where either may be an estimate (a warning)."""
+    return _above(t, BOUNDED)
+
+
+def survey_counts(t: Table, c: Checked) -> pd.DataFrame:
+    """A satisfaction survey with more valid responses than people surveyed, or more
+    satisfied than valid responses (an error: the rate would pass 100 % or rest on
+    responses nobody gave)."""
+    return _above(t, SURVEY_BOUNDED)
 
 
 def pooled_above_fund(t: Table, c: Checked) -> pd.DataFrame:
@@ -147,6 +168,14 @@ RULES = (
         "value",
         implausible_statistic,
         WARNING,
+    ),
+    Rule(
+        "statistics.survey_counts",
+        "statistics",
+        "survey_counts",
+        "value",
+        survey_counts,
+        ERROR,
     ),
     Rule(
         "statistics.pooled_above_fund",
