@@ -46,6 +46,7 @@ from sipm_helpers.domain.assessment import (
     outcomes,
 )
 from sipm_helpers.domain.assessment_inputs import gather
+from sipm_helpers.domain.monitoring import MONITORING_VERSION
 from sipm_helpers.errors import ParameterError
 from sipm_helpers.present.assessment_letter import AssessmentLetter
 from sipm_helpers.present.assessment_report import AssessmentReport
@@ -82,7 +83,7 @@ def _runs(root: Path) -> Path:
                 "verdict": verdict})  # fmt: skip
     for region, late in (("110100", 0), ("110200", 2)):
         _write(runs / "monitoring" / "2026-10" / "employee_medical" / f"{region}-x.json",
-               {"schema": "sipm.monitoring", "version": 2, "fund": "employee_medical",
+               {"schema": "sipm.monitoring", "version": MONITORING_VERSION, "fund": "employee_medical",
                 "region": region, "period": "2026-10", "months_late": late})  # fmt: skip
     _write(runs / "provincial_evaluation" / "2025" / "employee_medical" / "110000-t.json",
            {"schema": "sipm.provincial_evaluation", "version": 5,
