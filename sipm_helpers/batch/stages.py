@@ -25,7 +25,7 @@ import pandas as pd
 
 from sipm_helpers.config.registry import ALL_FUNDS
 from sipm_helpers.data.dataset import Dataset
-from sipm_helpers.domain.provincial import province_members
+from sipm_helpers.domain.provincial import central_pools, province_members
 from sipm_helpers.paths import RECTIFICATION_ITEMS, SCORING_FORM, WORKING_PAPERS, notebooks_dir
 from sipm_helpers.present import parameters as entries
 from sipm_helpers.present.parameters import Parameter, parse_period
@@ -132,8 +132,10 @@ def _appraised(ds: Dataset, year: int) -> pd.DataFrame:
 
 def _reported(ds: Dataset, year: int) -> pd.DataFrame:
     """Each province with a fund evaluated in ``year``, once, as (province, ``ALL_FUNDS``):
-    its one report to the centre across all its funds (Art. 18)."""
+    its one report to the centre across all its funds (Art. 18). The centre's own pool is
+    evaluated by the centre itself (Art. 23): it reports to no one."""
     provinces = _appraised(ds, year)["region_code"].drop_duplicates()
+    provinces = provinces[~provinces.isin(central_pools(ds))]
     return pd.DataFrame({"region_code": provinces, "fund": ALL_FUNDS}).reset_index(drop=True)
 
 

@@ -47,7 +47,8 @@ def _regions(ctx: Context, ds: Dataset | None) -> Collection[str] | None:
 def _provinces(ctx: Context, ds: Dataset | None) -> Collection[str] | None:
     if ds is None:
         return None
-    return tuple(ds.regions.loc[ds.regions["level"] == "province", "region_code"])
+    # the centre's own pool stands in the place of a province (Art. 23)
+    return tuple(ds.regions.loc[ds.regions["level"].isin(["province", "central"]), "region_code"])
 
 
 def _years(ctx: Context, ds: Dataset | None) -> Collection[int] | None:

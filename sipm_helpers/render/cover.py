@@ -26,6 +26,7 @@ from sipm_helpers.config.registry import ALL_FUNDS
 from sipm_helpers.data.dataset import Dataset
 from sipm_helpers.domain.provincial import coordinating_province
 from sipm_helpers.present.findings import fmt_date
+from sipm_helpers.present.issuers import administration_department, finance_department
 from sipm_helpers.present.parameters import parse_period
 
 
@@ -72,13 +73,14 @@ def _named(names: Mapping[str, str], lang: str, province: str) -> str:
     return names.get(lang, "").replace("{province}", province)
 
 
-def _signers(job: Job, ctx: Context, labels: Labels, province: str) -> tuple[str, ...]:
-    """The finance department and the administrative department(s) of the fund(s)."""
+def _signers(job: Job, ctx: Context, labels: Labels, ds: Dataset, province: str) -> tuple[str, ...]:
+    """The finance department and the administrative department(s) of the fund(s) of
+    ``province`` (a code): the ministries for the centre's own pool (Art. 23)."""
     funds = list(ctx.registry.funds) if job.fund == ALL_FUNDS else [job.fund]
     administrations = dict.fromkeys(ctx.registry.fund(f).administration for f in funds)
     return (
-        labels.t("pr_entrusting_text", province=province),
-        *(labels.t(f"sig_admin_{a}", province=province) for a in administrations),
+        finance_department(labels, ds, province, job.lang),
+        *(administration_department(labels, ds, province, a, job.lang) for a in administrations),
     )
 
 
@@ -116,7 +118,7 @@ def make_cover(
         (t("cover_evaluator"), _named(evaluator or {}, lang, province)
          or ctx.appraisal.evaluator_name(lang)),
         (t("cover_client"), _named(client or {}, lang, province)
-         or t("pr_entrusting_text", province=province)),
+         or finance_department(labels, ds, province_code, lang)),
         (t("cover_date"), fmt_date(day.isoformat(), lang)),
         (t("cover_number"), number),
     )  # fmt: skip
@@ -125,7 +127,7 @@ def make_cover(
         facts=facts,
         number=number,
         date=fmt_date(day.isoformat(), lang),
-        signers=_signers(job, ctx, labels, province) if signed else (),
+        signers=_signers(job, ctx, labels, ds, province_code) if signed else (),
         seal=t("cover_seal") if signed else "",
         toc_title=t("toc_title"),
     )
