@@ -60,9 +60,9 @@ def test_demo_plan_covers_every_stage_with_latest(demo):
     assert plan.languages == ("zh", "en")  # Chinese first
     evaluated = sum(j.stage == "self_evaluation" and j.lang == "zh" for j in jobs)
     letters = sum(j.stage == "feedback_letter" and j.lang == "zh" for j in jobs)
-    # a provincial evaluation per province and fund, a report per province, a letter per
-    # region evaluated; each in both languages
-    assert (evaluated, letters, len(jobs)) == (57, 57, 2 * (180 + 21 + 3 + 57))
+    # a provincial evaluation per province and fund and the centre's of its own pool
+    # (Art. 23), a report per province, a letter per region evaluated; each in both languages
+    assert (evaluated, letters, len(jobs)) == (58, 58, 2 * (183 + 22 + 3 + 58))
     one = plan_jobs(demo, ALL, scope=Scope(funds=("work_injury",), provinces=("920000",)))
     assert {(j.stage, j.region) for j in one} == {(s, "920000") for s in STAGES}
 

@@ -161,3 +161,51 @@ def test_the_centres_documents_are_signed_by_the_ministries(central, ctx) -> Non
     assert province.signers == ("测试省财政厅", "测试省人力资源社会保障厅")
     theirs = Job("provincial_evaluation", PUBLIC, "110000", "x", 2025, "zh", "")
     assert _titles(theirs, zh, central, ctx)[0].endswith("基本养老保险基金省级绩效评价报告")
+
+
+# ------------------------------------------------------------------------- the demo
+
+
+def test_the_demo_has_the_centres_pool_of_the_public_pension(demo) -> None:
+    """Demoland's centre pools the public pension at country level (demo/central.yaml):
+    one coordinating region more than the provinces' 57, every stage's pair, figures of
+    every year, and a size of about 4 % of the country's public pension expenditure."""
+    r = demo.regions.set_index("region_code")
+    assert r.loc["100000", ["name_zh", "level", "parent_code"]].tolist() == [
+        "中央国家机关", "central", "000000"
+    ]  # fmt: skip
+    assert len(demo.coordination) == 58 and central_pools(demo) == ["100000"]
+    every = stages()
+    for name, when in (("target_review", 2026), ("monitoring", 2026), ("self_evaluation", 2025),
+                       ("provincial_evaluation", 2025), ("feedback_letter", 2025)):  # fmt: skip
+        assert {"region_code": "100000", "fund": PUBLIC} in every[name].pairs(demo, when).to_dict(
+            "records"
+        ), name
+    e = demo.execution.loc[(demo.execution["fund"] == PUBLIC) & (demo.execution["year"] == 2025)]
+    benefits = e.loc[e["item"] == "benefits"].groupby("region_code")["amount"].sum()
+    assert 0.02 < benefits["100000"] / benefits.sum() < 0.08
+    mine = demo.execution.loc[demo.execution["region_code"] == "100000"]
+    assert sorted(mine["year"].unique()) == list(range(2021, 2027))
+    assert set(demo.submissions.loc[demo.submissions["region_code"] == "100000", "year"]) == set(
+        range(2021, 2026)
+    )
+
+
+def test_a_plan_scoped_to_the_centres_pool_runs_its_five_documents(demo) -> None:
+    """``--province 100000`` names the centre's pool as a province is named: its target
+    review, monitoring, self-evaluation, evaluation and letter, and no report to the
+    centre; a province's scope leaves the pool out."""
+    from sipm_helpers.batch.plan import Scope, plan_jobs
+    from sipm_helpers.batch.stages import STAGES
+
+    everything = dict.fromkeys(STAGES, "latest")
+    scope = Scope(provinces=("100000",))
+    scope.check(demo)
+    jobs = plan_jobs(demo, everything, scope=scope, langs=("zh",))
+    assert sorted((j.stage, j.fund, j.region) for j in jobs) == sorted(
+        (s, PUBLIC, "100000")
+        for s in ("target_review", "monitoring", "self_evaluation", "provincial_evaluation",
+                  "feedback_letter")
+    )  # fmt: skip
+    theirs = plan_jobs(demo, everything, scope=Scope(provinces=("910000",)), langs=("zh",))
+    assert "100000" not in {j.region for j in theirs}
