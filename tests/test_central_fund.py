@@ -134,6 +134,10 @@ def test_stage_04_for_the_centre_is_made_by_the_ministries(central_dir, central,
     summary = pe.report.summary().html
     assert "该基金由中央国家机关在全国层面统筹" in summary and "第二十三条" in summary
     assert "全国统筹" in pe.report.header().html
+    common = pe.report.common().html
+    assert "四、存在的问题及改进措施" in common and "仅有1个统筹地区" in common
+    assert "全省" not in common and "省级" not in common
+    assert "报送财政部、人力资源社会保障部的时间" in pe.report.quality().html
 
     letter = run.feedback_letter(PUBLIC, CENTRE, 2025, str(central_dir), "", "zh").report
     head = letter.header().html
@@ -159,6 +163,8 @@ def test_the_centres_documents_are_signed_by_the_ministries(central, ctx) -> Non
     province = make_cover(Job("feedback_letter", PUBLIC, "110000", "x", 2025, "zh", ""), zh,
                           central, ctx)  # fmt: skip
     assert province.signers == ("测试省财政厅", "测试省人力资源社会保障厅")
+    own = Job("self_evaluation", PUBLIC, CENTRE, "x", 2025, "zh", "")
+    assert "2026年5月31日前报送财政部、人力资源社会保障部" in _titles(own, zh, central, ctx)[1]
     theirs = Job("provincial_evaluation", PUBLIC, "110000", "x", 2025, "zh", "")
     assert _titles(theirs, zh, central, ctx)[0].endswith("基本养老保险基金省级绩效评价报告")
 

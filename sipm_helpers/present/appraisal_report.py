@@ -255,7 +255,7 @@ class AppraisalReport:
                   t("pe_unevidenced"), t("pe_denied")]  # fmt: skip
         return Section(
             f"<h2>{escape(t('pe_quality'))}</h2>"
-            + _para(t("pe_quality_text", due=due))
+            + _para(t(self._key("pe_quality_text"), due=due))
             + html_table(header, rows, numeric_columns=[3, 4, 5])
             + self._denied()
             + self._ledger()
@@ -544,11 +544,11 @@ class AppraisalReport:
         n = evaluated(self.a)
         counts = {"regions": len(self.a.regions), "evaluated": n,
                   "least": self.ctx.appraisal.common_least(n)}  # fmt: skip
-        parts = [f"<h2>{escape(t('pe_common'))}</h2>"]
+        parts = [f"<h2>{escape(t(self._key('pe_common')))}</h2>"]
         if c.empty:
-            parts.append(_para(t("pe_common_none", **counts)))
+            parts.append(_para(t(self._key("pe_common_none"), **counts)))
         else:
-            parts.append(_para(t("pe_common_text", **counts)))
+            parts.append(_para(t(self._key("pe_common_text"), **counts)))
             rows = [
                 [self._problem(x.problem, x.indicator), Cell(str(x.regions), True),
                  ", ".join(self.region(r) for r in x.region_codes)]
@@ -557,7 +557,7 @@ class AppraisalReport:
             header = [t("pe_problem"), t("pe_grade_regions"), t("pe_common_regions")]
             parts.append(html_table(header, rows, numeric_columns=[1]))
         items = "".join(f"<li>{escape(a)}</li>" for a in self._actions())
-        parts.append(f"<h3>{escape(t('pe_actions'))}</h3><ol>{items}</ol>")
+        parts.append(f"<h3>{escape(t(self._key('pe_actions')))}</h3><ol>{items}</ol>")
         return Section("".join(parts))
 
     def _problem(self, problem: str, indicator: object) -> str:
