@@ -65,7 +65,8 @@ class LetterReport:
 
     def addressee(self) -> str:
         """The departments the letter is sent to: the region's finance bureau and the
-        fund's administrative bureau; where the province pools the fund, its agency."""
+        fund's administrative bureau; where the province pools the fund, its agency; the
+        centre's own pool, the Central State Agencies Pension Insurance Management Center."""
         region = self.ds.region_name(self.lt.region, self.lang)
         if self.lt.region == self.lt.province:
             return self.t(self._key("fl_to_agency"), region=region,
