@@ -20,16 +20,16 @@ from sipm_helpers.batch.manifest import JobRecord, Manifest
 from sipm_helpers.batch.plan import Job, Scope, UnsafeCode, dependencies, plan_jobs
 from sipm_helpers.batch.planfile import load_plan
 from sipm_helpers.batch.runner import PlanError, check_jobs
-from sipm_helpers.batch.stages import STAGES, notebook_stage
 from sipm_helpers.data.dataset import Dataset
 from sipm_helpers.errors import ParameterError
 from sipm_helpers.paths import parameters_dir
-from sipm_helpers.present.parameters import (
+from sipm_helpers.stages.parameters import (
     StageParameterError,
     check_names,
     check_values,
     parameters_cell,
 )
+from sipm_helpers.stages.registry import STAGES, notebook_stage
 
 ALL = dict.fromkeys(STAGES, "latest")
 

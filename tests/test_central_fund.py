@@ -10,13 +10,13 @@ from __future__ import annotations
 import pytest
 
 from sipm_helpers.batch.plan import Job
-from sipm_helpers.batch.stages import stages
 from sipm_helpers.config.labels import load_labels
 from sipm_helpers.data.validation import load_dataset, validate_path
 from sipm_helpers.domain.provincial import central_pools, coordinating_province, province_members
-from sipm_helpers.present import stage as run
 from sipm_helpers.render.cover import make_cover
 from sipm_helpers.render.publish import _titles
+from sipm_helpers.stages import feedback_letter, provincial_evaluation
+from sipm_helpers.stages.registry import STAGES, stages
 from tests.builders import CENTRE, PUBLIC, tiny_tables, with_central_fund, write_tiny
 
 
@@ -128,7 +128,7 @@ def test_each_stage_runs_for_the_centre_as_for_a_coordinating_region(central) ->
 def test_stage_04_for_the_centre_is_made_by_the_ministries(central_dir, central, ctx) -> None:
     """The one region is the centre's pool itself, unranked; the evaluation's 2025 facts
     are the builder's: income 3,000, expenditure 2,760, collection 2,400 of 2,460."""
-    pe = run.provincial_evaluation(PUBLIC, CENTRE, 2025, str(central_dir), "", "zh")
+    pe = provincial_evaluation.run(PUBLIC, CENTRE, 2025, str(central_dir), "", "zh")
     assert pe.outcome.province == CENTRE and pe.report.own_province_only
     assert list(pe.outcome.regions["region_code"]) == [CENTRE]
     summary = pe.report.summary().html
@@ -139,13 +139,13 @@ def test_stage_04_for_the_centre_is_made_by_the_ministries(central_dir, central,
     assert "全省" not in common and "省级" not in common
     assert "报送财政部、人力资源社会保障部的时间" in pe.report.quality().html
 
-    letter = run.feedback_letter(PUBLIC, CENTRE, 2025, str(central_dir), "", "zh").report
+    letter = feedback_letter.run(PUBLIC, CENTRE, 2025, str(central_dir), "", "zh").report
     head = letter.header().html
     assert "中央国家机关养老保险管理中心：" in head
     assert "财政部会同人力资源社会保障部对你单位报送的2025年度" in head
     assert "财政厅" not in head and "社会保险经办机构" not in head
     assert "报送财政部、人力资源社会保障部（第二十条）" in letter.items().html
-    english = run.feedback_letter(PUBLIC, CENTRE, 2025, str(central_dir), "", "en").report
+    english = feedback_letter.run(PUBLIC, CENTRE, 2025, str(central_dir), "", "en").report
     assert english.addressee() == "Central State Agencies Pension Insurance Management Center"
 
 
@@ -202,7 +202,6 @@ def test_a_plan_scoped_to_the_centres_pool_runs_its_five_documents(demo) -> None
     review, monitoring, self-evaluation, evaluation and letter, and no report to the
     centre; a province's scope leaves the pool out."""
     from sipm_helpers.batch.plan import Scope, plan_jobs
-    from sipm_helpers.batch.stages import STAGES
 
     everything = dict.fromkeys(STAGES, "latest")
     scope = Scope(provinces=("100000",))

@@ -13,14 +13,14 @@ from typing import Any
 
 import pandas as pd
 
-from sipm_helpers.batch.stages import Stage
-from sipm_helpers.batch.stages import stage as stage_named
-from sipm_helpers.batch.stages import stages as all_stages
 from sipm_helpers.config.labels import refusal, said
 from sipm_helpers.config.registry import ALL_FUNDS
 from sipm_helpers.data.dataset import Dataset
 from sipm_helpers.domain.provincial import coordinating_province, province_members
 from sipm_helpers.errors import SipmError
+from sipm_helpers.stages.registry import stage as stage_named
+from sipm_helpers.stages.registry import stages as all_stages
+from sipm_helpers.stages.stage import Stage
 
 # What may become part of a file name: letters, digits and underscores, nothing else (no
 # separator, no "..", no control character, no space). Region codes are 6 digits in the
@@ -118,15 +118,15 @@ class Job:
         return year if self.definition.across_funds else year / self.fund
 
     def parameters(self, out: Path) -> dict[str, Any]:
-        """The notebook's parameters, those it declares; codes stay text (papermill's -p
-        would turn 001 into 1). A province's stage names its region ``province``."""
+        """The notebook's parameters, those it declares, each given the job's value its
+        declaration names (a province's stage takes the job's region as ``province``); codes
+        stay text (papermill's -p would turn 001 into 1)."""
         when = self.when if self.definition.when == "period" else int(self.when)
         results = self.results_dir(out)
         offered = {
             "fund": self.fund,
             "region": self.region,
-            "province": self.region,
-            self.definition.when: when,
+            "when": when,
             "data": self.data,
             "results": "" if results is None else str(results.resolve()),
             "lang": self.lang,
@@ -135,7 +135,7 @@ class Job:
             "result_path": str(self.result_path(out).resolve()),
         }
         # a parameter the batch knows nothing of (a plug-in stage's own) keeps its default
-        return {p.name: offered.get(p.name, p.default) for p in self.definition.parameters}
+        return {p.name: offered.get(p.job_value, p.default) for p in self.definition.parameters}
 
 
 OWN_PROVINCE = ("province", "central")  # levels of region that are their own province
