@@ -138,6 +138,8 @@ def test_stage_04_for_the_centre_is_made_by_the_ministries(central_dir, central,
     assert "四、存在的问题及改进措施" in common and "仅有1个统筹地区" in common
     assert "全省" not in common and "省级" not in common
     assert "报送财政部、人力资源社会保障部的时间" in pe.report.quality().html
+    against = pe.report._against()
+    assert "与全国目标比较" in against and "省级目标（不适用）" in against
 
     letter = feedback_letter.run(PUBLIC, CENTRE, 2025, str(central_dir), "", "zh").report
     head = letter.header().html

@@ -437,11 +437,11 @@ class AppraisalReport:
             ]
             for x in g.itertuples()
         ]
-        header = [t("col_indicator"), t("pe_median"), t("pe_province_target"), t("pe_meeting"),
-                  t("pe_national_target"), t("pe_meeting")]  # fmt: skip
+        header = [t("col_indicator"), t("pe_median"), t(self._key("pe_province_target")),
+                  t("pe_meeting"), t("pe_national_target"), t("pe_meeting")]  # fmt: skip
         return (
-            f"<h3>{escape(t('pe_against'))}</h3>"
-            + _para(t("pe_against_text", year=self.a.year))
+            f"<h3>{escape(t(self._key('pe_against')))}</h3>"
+            + _para(t(self._key("pe_against_text"), year=self.a.year))
             + html_table(header, rows, numeric_columns=[1, 2, 3, 4, 5])
         )
 
