@@ -246,6 +246,58 @@ def with_pooled_fund(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]
     return {**tables, "statistics": pd.concat([tables["statistics"], pd.DataFrame(rows)])}
 
 
+CENTRE = "100000"  # the centre's own pool (level central) in with_central_fund
+PUBLIC = "public_pension"
+
+
+def with_central_fund(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """``tables`` with the centre's own pool, 100000 中央国家机关 (level central, under the
+    country), pooling the public pension at country level (Art. 23). Every month of 2024
+    and 2025: premium 200 and fiscal subsidy 50 (income 250), benefits 230 → +20; balance
+    2,000 at the start of 2024, 2,240 at its end, 2,480 at the end of 2025. Budget (both
+    years): premium 2,400, subsidy 600, benefits 2,760. Statistics a month: insured 1,000
+    of 1,000 required, contributors 600, retirees 400, premiums assessed 205 (collection
+    200 ÷ 205), benefits due and paid on time 230. Its annual target of insured persons
+    for 2025 is 1,000; its 2025 self-evaluation was received on 25 May 2026."""
+    region = pd.DataFrame(
+        [(CENTRE, "中央国家机关", "Central state organs", "central", "000000")],
+        columns=tables["regions"].columns,
+    )
+    pooling = pd.DataFrame([(CENTRE, PUBLIC, "country")], columns=tables["pooling"].columns)
+    flows = {"premium": 200.0, "fiscal_subsidy": 50.0, "benefits": 230.0}
+    execution = pd.DataFrame(_monthly(CENTRE, PUBLIC, flows, 2000.0))
+    lines = {"premium": 2400.0, "fiscal_subsidy": 600.0, "benefits": 2760.0}
+    budget = [
+        {"region_code": CENTRE, "fund": PUBLIC, "year": year, "item": item, "initial": amount, "adjusted": amount}
+        for year, opening in zip(YEARS, (2000.0, 2240.0), strict=True)
+        for item, amount in (*lines.items(), ("balance_start", opening), ("balance_end", opening + 240.0))
+    ]  # fmt: skip
+    stats = {"insured": 1000, "target_population": 1000, "contributors": 600, "retirees": 400,
+             "premiums_assessed": 205, "benefits_due": 230, "benefits_paid_on_time": 230}  # fmt: skip
+    statistics = [
+        {"region_code": CENTRE, "fund": PUBLIC, "year": y, "month": m, "stat": k, "value": v}
+        for y in YEARS for m in range(1, 13) for k, v in stats.items()
+    ]  # fmt: skip
+    target = [(CENTRE, PUBLIC, "insured_persons", "annual", 2025, 2025, 1000, "region", "plan")]
+    submission = [(CENTRE, PUBLIC, 2025, "2026-05-25", "中央国家机关养老保险管理中心")]
+
+    def added(name: str, new) -> pd.DataFrame:
+        frame = tables[name]
+        extra = new if isinstance(new, pd.DataFrame) else pd.DataFrame(new, columns=frame.columns)
+        return pd.concat([frame, extra[list(frame.columns)]], ignore_index=True)
+
+    return {
+        **tables,
+        "regions": added("regions", region),
+        "pooling": added("pooling", pooling),
+        "execution": added("execution", execution),
+        "budget": added("budget", pd.DataFrame(budget)),
+        "statistics": added("statistics", pd.DataFrame(statistics)),
+        "targets": added("targets", target),
+        "submissions": added("submissions", submission),
+    }
+
+
 def fake_run(jobs, out: Path):
     """A batch's output folder as the runner leaves it, made by hand (no kernel): each
     job's executed notebook (one markdown cell), structured result (a graded stage's

@@ -63,10 +63,11 @@ def test_demo_plan_covers_every_stage_with_latest(demo):
     assert plan.languages == ("zh", "en")  # Chinese first
     evaluated = sum(j.stage == "self_evaluation" and j.lang == "zh" for j in jobs)
     letters = sum(j.stage == "feedback_letter" and j.lang == "zh" for j in jobs)
-    # a provincial evaluation per province and fund, a report per province, a letter per
-    # region evaluated, a disclosure per province and the country's, the centre's notice and
-    # its letter to each province; each in both languages
-    assert (evaluated, letters, len(jobs)) == (57, 57, 2 * (180 + 21 + 3 + 57 + 4 + 1 + 3))
+    # a provincial evaluation per province and fund and the centre's of its own pool
+    # (Art. 23), a report per province, a letter per region evaluated, a disclosure per
+    # province and the country's, the centre's notice and its letter to each province; each
+    # in both languages
+    assert (evaluated, letters, len(jobs)) == (58, 58, 2 * (183 + 22 + 3 + 58 + 4 + 1 + 3))
     one = plan_jobs(demo, ALL, scope=Scope(funds=("work_injury",), provinces=("920000",)))
     # the country's notice (the centre's assessment) is no province's: a province's scope
     # leaves it out, its letter to the province stays

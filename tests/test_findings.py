@@ -365,7 +365,7 @@ def provincial_report_quality(a, ds, ctx):
 
 def test_the_demo_finds_wuqiaos_reason_and_the_reports_prepared_alone(demo, ctx):
     """Wuqiao's residents' pension says it ran short while its 2025 income exceeded its
-    expenditure; 22 of the 57 reports on 2025 were prepared by the agency alone."""
+    expenditure; 22 of the 58 reports on 2025 were prepared by the agency alone."""
     a = provincial_evaluation(fund="resident_pension", province="930000", year=2025).report.a
     assert a.denied[["region_code", "indicator"]].values.tolist() == [
         ["930200", "current_year_balance"]

@@ -56,7 +56,7 @@ def expected_pairs(tables: dict[str, pd.DataFrame]) -> set[tuple[str, str]]:
     prefectures = regions.loc[regions["level"] == "prefecture"]
     out = set()
     for row in pooling.itertuples():
-        if row.pooling_level == "province":
+        if row.pooling_level in ("province", "country"):  # country: the centre's own pool
             out.add((row.province_code, row.fund))
         else:
             kids = prefectures.loc[prefectures["parent_code"] == row.province_code, "region_code"]
@@ -202,7 +202,7 @@ def test_demo_country_shape(demo_tables):
     assert regions["name_zh"].is_unique and regions["name_en"].is_unique
     assert regions["name_zh"].str.contains(r"[\u4e00-\u9fff]").all()
     assert set(demo_tables["pooling"]["fund"]) == set(REGISTRY.funds)
-    assert len(expected_pairs(demo_tables)) == 57
+    assert len(expected_pairs(demo_tables)) == 58  # 57 in the provinces, the centre's pool
 
 
 def test_demo_years_and_months(demo_tables):
@@ -213,7 +213,7 @@ def test_demo_years_and_months(demo_tables):
     for name in ("execution", "statistics"):
         frame = demo_tables[name]
         months = frame.groupby(KEYS)["month"].agg(["min", "max", "nunique"]).reset_index()
-        assert len(months) == 57 * 6
+        assert len(months) == 58 * 6
         late = scenario("late_data", OPEN_YEAR)
         months = months.set_index(["region_code", "fund"])
         last = (months["year"] == 2026).to_numpy()
@@ -609,7 +609,7 @@ def test_a_shortfall_changes_the_year_evaluated_only_where_it_shows(demo_tables,
         assert set(rows["year"]) == {year}, name
         assert allowed is None or set(rows[column]) == allowed, name
         hit = set(zip(rows["region_code"], rows["fund"], strict=True))
-        assert not hit & planted and len(hit) > 0.6 * (57 - len(planted)), name
+        assert not hit & planted and len(hit) > 0.6 * (58 - len(planted)), name
     e, before = demo_tables["explanations"], at_plan["explanations"]
     pd.testing.assert_frame_equal(
         e.loc[e["year"] != year].reset_index(drop=True),
@@ -912,7 +912,7 @@ def test_validator_accepts_the_shipped_demo_and_sees_the_wrinkles():
     for s in gen.DEMO_SCENARIOS:
         if s.kind in expected:
             assert (expected[s.kind], s.region, s.fund, s.year) in seen, s.kind
-    assert dataset is not None and len(dataset.coordination) == 57
+    assert dataset is not None and len(dataset.coordination) == 58
 
 
 def test_generated_dataset_validates(small, tmp_path):

@@ -504,7 +504,7 @@ def test_provincial_reviews_are_planned(demo):
     prefecture_pooled = (EM, "resident_medical", "resident_pension")
     assert {f for f, _ in provincial} >= set(prefecture_pooled)
     assert {r for f, r in provincial if f == EM} == {"910000", "920000", "930000"}
-    assert len(jobs) == 57 + 9
+    assert len(jobs) == 58 + 9  # the coordinating regions with the centre's pool
     with pytest.raises(ValueError, match="not a coordinating region"):
         review_targets(demo, load_context(), fund=EM, region="910100x", year=2026)
 

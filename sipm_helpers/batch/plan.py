@@ -138,6 +138,9 @@ class Job:
         return {p.name: offered.get(p.job_value, p.default) for p in self.definition.parameters}
 
 
+OWN_PROVINCE = ("province", "central")  # levels of region that are their own province
+
+
 @dataclass(frozen=True)
 class Scope:
     """Which funds, provinces and regions a plan covers (None: all)."""
@@ -153,7 +156,7 @@ class Scope:
         known = {
             "fund": sorted(set(ds.coordination["fund"])),
             "region": sorted(regions["region_code"]),
-            "province": sorted(regions.loc[regions["level"] == "province", "region_code"]),
+            "province": sorted(regions.loc[regions["level"].isin(OWN_PROVINCE), "region_code"]),
         }
         chosen = {"fund": self.funds, "region": self.regions, "province": self.provinces}
         for kind, codes in chosen.items():
@@ -177,10 +180,11 @@ class Scope:
 
 
 def province_of(ds: Dataset, codes: pd.Series) -> pd.Series:
-    """The province of each region code (a province is its own)."""
+    """The province of each region code (a province is its own, and so is the centre's
+    own pool, which stands in the place of one: Art. 23)."""
     r = ds.regions.set_index("region_code")
     level = codes.map(r["level"])
-    return codes.where(level == "province", codes.map(r["parent_code"]))
+    return codes.where(level.isin(OWN_PROVINCE), codes.map(r["parent_code"]))
 
 
 def stage_jobs(

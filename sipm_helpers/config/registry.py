@@ -12,6 +12,9 @@ from sipm_helpers.paths import parameters_dir
 ITEM_KINDS = ("income", "expenditure", "balance")
 AGGREGATIONS = ("stock", "flow")
 POOLING_LEVELS = ("province", "prefecture")
+# A fund pooled at country level by the centre's own pool (a region of level ``central``),
+# outside any province: the central state organs' pension fund (Art. 23).
+COUNTRY_POOLING = "country"
 # The social insurance administrative departments (Art. 25 of Caishe [2022] No. 65).
 ADMINISTRATIONS = ("hrss", "healthcare_security")
 # The fund code of a report across all of a province's funds (the consolidated provincial
@@ -47,6 +50,7 @@ class Fund:
     income_items: tuple[str, ...]
     expenditure_items: tuple[str, ...]
     statistics: tuple[str, ...]
+    country_pooling: bool = False  # may be pooled at country level (Art. 23)
 
     @property
     def flow_items(self) -> tuple[str, ...]:
@@ -129,6 +133,7 @@ def load_registry(path: str | Path | None = None) -> FundRegistry:
             where,
             spec,
             ["zh", "en", "group", "default_pooling", "administration", "line_items", "statistics"],
+            ["country_pooling"],
         )
         if spec["administration"] not in ADMINISTRATIONS:
             raise ParameterError(
@@ -164,6 +169,7 @@ def load_registry(path: str | Path | None = None) -> FundRegistry:
             income_items=tuple(li["income"]),
             expenditure_items=tuple(li["expenditure"]),
             statistics=tuple(spec["statistics"]),
+            country_pooling=_flag(path, f"{where}.country_pooling", spec.get("country_pooling")),
         )
     return FundRegistry(
         funds=funds,
@@ -172,3 +178,12 @@ def load_registry(path: str | Path | None = None) -> FundRegistry:
         source=str(path),
         all_funds=(str(together["zh"]), str(together["en"])),
     )
+
+
+def _flag(path: Path, where: str, value: object) -> bool:
+    """An optional yes/no key: absent is no."""
+    if value is None:
+        return False
+    if not isinstance(value, bool):
+        raise ParameterError(path, where, f"must be true or false, not {value!r}")
+    return value

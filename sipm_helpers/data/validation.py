@@ -17,6 +17,7 @@ from sipm_helpers.config import FundRegistry, TableSpec
 from sipm_helpers.config.context import Context, load_context
 from sipm_helpers.config.labels import Labels, Said, load_labels, said
 from sipm_helpers.config.limits import load_limits
+from sipm_helpers.config.registry import COUNTRY_POOLING
 from sipm_helpers.data.dataset import TABLES, Dataset
 from sipm_helpers.data.findings import ERROR, WARNING, Finding, ValidationReport
 from sipm_helpers.data.io import RawDataset, read_raw
@@ -192,6 +193,10 @@ def coordination_table(
     """Each fund's coordinating regions: the province where the fund is pooled at province
     level, each of its prefectures where pooled at prefecture level (Art. 6).
 
+    A region of level ``central`` (the centre's own pool, Art. 23) coordinates the funds
+    its pooling rows pool at country level, in the place of a province (it is its own
+    province_code); validation refuses such a pool for a fund the registry does not allow.
+
     Returns columns region_code, fund, province_code, pooling_level.
     """
     provinces = regions.loc[regions["level"] == "province", "region_code"].astype(str)
@@ -216,12 +221,25 @@ def coordination_table(
     by_prefecture = grid.loc[grid["pooling_level"] == "prefecture"].merge(
         prefectures, on="province_code"
     )
-    out = pd.concat([by_province, by_prefecture], ignore_index=True)[
-        ["region_code", "fund", "province_code", "pooling_level"]
-    ]
+    out = pd.concat(
+        [by_province, by_prefecture, _central_pools(regions, pooling)], ignore_index=True
+    )[["region_code", "fund", "province_code", "pooling_level"]]
     for col in out.columns:
         out[col] = out[col].astype("string")
     return out.sort_values(["fund", "region_code"], ignore_index=True)
+
+
+def _central_pools(regions: pd.DataFrame, pooling: pd.DataFrame | None) -> pd.DataFrame:
+    """The funds pooled at country level by a region of level ``central``, each as its own
+    coordinating region and province."""
+    columns = ["region_code", "fund", "province_code", "pooling_level"]
+    if pooling is None or not len(pooling):
+        return pd.DataFrame(columns=columns)
+    central = regions.loc[regions["level"] == "central", "region_code"].astype(str)
+    mine = pooling.loc[
+        pooling["province_code"].isin(central) & (pooling["pooling_level"] == COUNTRY_POOLING)
+    ]
+    return mine.assign(region_code=mine["province_code"])[columns]
 
 
 def validate_raw(

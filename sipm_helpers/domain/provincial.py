@@ -1,4 +1,5 @@
-"""A province seen as one coordinating region of a fund pooled by prefecture.
+"""A province seen as one coordinating region of a fund pooled by prefecture; the centre's
+own pool (Art. 23) in the place of a province.
 
 A province sets provincial targets for its prefecture-pooled funds (Art. 10) and reviews
 them before the budget like any region's; the provincial evaluation looks at the province
@@ -23,6 +24,19 @@ def coordinating_province(ds: Dataset, fund: str, region: str) -> str | None:
     c = ds.coordination
     found = c.loc[(c["fund"] == fund) & (c["region_code"] == region), "province_code"]
     return str(found.iloc[0]) if len(found) else None
+
+
+def central_pools(ds: Dataset) -> list[str]:
+    """The codes of the centre's own pools (regions of level ``central``): each pools a
+    fund at country level and is evaluated by the Ministry of Finance with the fund's
+    ministry in the place of a province (Art. 23)."""
+    r = ds.regions
+    return [str(code) for code in r.loc[r["level"] == "central", "region_code"]]
+
+
+def is_central(ds: Dataset, region: str) -> bool:
+    """Whether ``region`` is one of the centre's own pools (Art. 23)."""
+    return region in central_pools(ds)
 
 
 def province_members(ds: Dataset, fund: str, province: str) -> list[str]:

@@ -17,6 +17,7 @@ from sipm_helpers.data.dataset import Dataset
 from sipm_helpers.domain.appraisal import MISSING, ROBUST, Appraisal
 from sipm_helpers.domain.common_problems import actions, evaluated, missed_targets
 from sipm_helpers.domain.follow_up import CLOSED, OPEN, OVERDUE
+from sipm_helpers.domain.provincial import is_central
 from sipm_helpers.present import plots
 from sipm_helpers.present.findings import basis_name, fmt_date, note, value_text
 from sipm_helpers.present.formatting import (
@@ -27,6 +28,7 @@ from sipm_helpers.present.formatting import (
     fmt_score,
     fmt_value,
 )
+from sipm_helpers.present.issuers import pool_key
 from sipm_helpers.present.report import conclusion_cell
 from sipm_helpers.present.sections import Section, _figure, _para
 from sipm_helpers.present.suggestions import listed, worded
@@ -68,6 +70,10 @@ class AppraisalReport:
         self.t = self.labels.t
 
     # names -----------------------------------------------------------------------------
+    def _key(self, key: str) -> str:
+        """``key``, worded for the centre's own pool where it is evaluated (Art. 23)."""
+        return pool_key(self.labels, key, is_central(self.ds, self.a.province))
+
     def region(self, code: str) -> str:
         return self.ds.region_name(code, self.lang)
 
@@ -89,7 +95,7 @@ class AppraisalReport:
     def header(self) -> Section:
         t, r = self.t, self.a.regions
         facts = [
-            (t("province"), f"{self.region(self.a.province)} ({self.a.province})"),
+            (t(self._key("province")), f"{self.region(self.a.province)} ({self.a.province})"),
             (t("fund"), self.ctx.registry.fund(self.a.fund).name(self.lang)),
             (t("budget_year"), str(self.a.year)),
             (t("pe_regions"), str(len(r))),
@@ -103,7 +109,8 @@ class AppraisalReport:
         scored = r.loc[r["status"] != MISSING]
         parts = [f"<h2>{escape(t('summary_heading'))}</h2>"]
         if self.own_province_only:
-            parts.append(_para(t("pe_own_province", province=self.region(self.a.province)), "note"))
+            own = t(self._key("pe_own_province"), province=self.region(self.a.province))
+            parts.append(_para(own, "note"))
         parts.append(_para(self._summary_text(r, scored)))
         parts.append(self._grades(scored))
         return Section("".join(parts))
@@ -248,7 +255,7 @@ class AppraisalReport:
                   t("pe_unevidenced"), t("pe_denied")]  # fmt: skip
         return Section(
             f"<h2>{escape(t('pe_quality'))}</h2>"
-            + _para(t("pe_quality_text", due=due))
+            + _para(t(self._key("pe_quality_text"), due=due))
             + html_table(header, rows, numeric_columns=[3, 4, 5])
             + self._denied()
             + self._ledger()
@@ -430,11 +437,11 @@ class AppraisalReport:
             ]
             for x in g.itertuples()
         ]
-        header = [t("col_indicator"), t("pe_median"), t("pe_province_target"), t("pe_meeting"),
-                  t("pe_national_target"), t("pe_meeting")]  # fmt: skip
+        header = [t("col_indicator"), t("pe_median"), t(self._key("pe_province_target")),
+                  t("pe_meeting"), t("pe_national_target"), t("pe_meeting")]  # fmt: skip
         return (
-            f"<h3>{escape(t('pe_against'))}</h3>"
-            + _para(t("pe_against_text", year=self.a.year))
+            f"<h3>{escape(t(self._key('pe_against')))}</h3>"
+            + _para(t(self._key("pe_against_text"), year=self.a.year))
             + html_table(header, rows, numeric_columns=[1, 2, 3, 4, 5])
         )
 
@@ -537,11 +544,11 @@ class AppraisalReport:
         n = evaluated(self.a)
         counts = {"regions": len(self.a.regions), "evaluated": n,
                   "least": self.ctx.appraisal.common_least(n)}  # fmt: skip
-        parts = [f"<h2>{escape(t('pe_common'))}</h2>"]
+        parts = [f"<h2>{escape(t(self._key('pe_common')))}</h2>"]
         if c.empty:
-            parts.append(_para(t("pe_common_none", **counts)))
+            parts.append(_para(t(self._key("pe_common_none"), **counts)))
         else:
-            parts.append(_para(t("pe_common_text", **counts)))
+            parts.append(_para(t(self._key("pe_common_text"), **counts)))
             rows = [
                 [self._problem(x.problem, x.indicator), Cell(str(x.regions), True),
                  ", ".join(self.region(r) for r in x.region_codes)]
@@ -550,7 +557,7 @@ class AppraisalReport:
             header = [t("pe_problem"), t("pe_grade_regions"), t("pe_common_regions")]
             parts.append(html_table(header, rows, numeric_columns=[1]))
         items = "".join(f"<li>{escape(a)}</li>" for a in self._actions())
-        parts.append(f"<h3>{escape(t('pe_actions'))}</h3><ol>{items}</ol>")
+        parts.append(f"<h3>{escape(t(self._key('pe_actions')))}</h3><ol>{items}</ol>")
         return Section("".join(parts))
 
     def _problem(self, problem: str, indicator: object) -> str:

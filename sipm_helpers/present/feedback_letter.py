@@ -12,8 +12,10 @@ from sipm_helpers.config.context import Context
 from sipm_helpers.config.labels import load_labels
 from sipm_helpers.data.dataset import Dataset
 from sipm_helpers.domain.feedback import Letter
+from sipm_helpers.domain.provincial import is_central
 from sipm_helpers.present.findings import basis_name, fmt_date, note, value_text
 from sipm_helpers.present.formatting import DASH, fmt_number, fmt_score, fmt_value
+from sipm_helpers.present.issuers import pool_key
 from sipm_helpers.present.rectification import shown_id, worded_items
 from sipm_helpers.present.sections import Section, _para
 from sipm_helpers.present.suggestions import worded
@@ -40,11 +42,15 @@ class LetterReport:
             "year": lt.year,
             "you": self.you(),
             "issuer": self.t(
-                "fl_from_text",
+                self._key("fl_from_text"),
                 province=self.ds.region_name(lt.province, self.lang),
-                administration=self.t(f"admin_{self._administration()}"),
+                administration=self.t(self._key(f"admin_{self._administration()}")),
             ),
         }
+
+    def _key(self, key: str) -> str:
+        """``key``, worded for the centre's own pool where the letter is its (Art. 23)."""
+        return pool_key(self.labels, key, is_central(self.ds, self.lt.province))
 
     def you(self) -> str:
         """How the letter addresses the region: 你市, 你州, 你盟 from its Chinese name's last
@@ -59,10 +65,11 @@ class LetterReport:
 
     def addressee(self) -> str:
         """The departments the letter is sent to: the region's finance bureau and the
-        fund's administrative bureau; where the province pools the fund, its agency."""
+        fund's administrative bureau; where the province pools the fund, its agency; the
+        centre's own pool, the Central State Agencies Pension Insurance Management Center."""
         region = self.ds.region_name(self.lt.region, self.lang)
         if self.lt.region == self.lt.province:
-            return self.t("fl_to_agency", region=region,
+            return self.t(self._key("fl_to_agency"), region=region,
                           agency=self.t(f"agency_{self._administration()}"))  # fmt: skip
         local = self.t(f"admin_local_{self._administration()}")
         return self.t("fl_to_text", region=region, administration=local)
@@ -120,7 +127,7 @@ class LetterReport:
         t, m = self.t, self.lt.moved
         parts = [f"<h2>{escape(t('fl_changed'))}</h2>"]
         if m.empty:
-            return Section("".join(parts) + _para(t("fl_changed_none")))
+            return Section("".join(parts) + _para(t(self._key("fl_changed_none"))))
         rows = []
         for x in m.to_dict("records"):
             indicator = self.catalogue.indicator(x["indicator"])
@@ -210,7 +217,7 @@ class LetterReport:
             t("fl_state"),
         ]
         due = fmt_date(self.ctx.appraisal.rectification_deadline(self.lt.year), self.lang)
-        parts.append(_para(t("fl_items_text", due=due)))
+        parts.append(_para(t(self._key("fl_items_text"), due=due)))
         parts.append(html_table(header, rows))
         return Section("".join(parts))
 

@@ -22,6 +22,7 @@ from sipm_helpers.config.registry import ALL_FUNDS
 from sipm_helpers.data.dataset import Dataset
 from sipm_helpers.domain.provincial import coordinating_province
 from sipm_helpers.present.findings import fmt_date
+from sipm_helpers.present.issuers import administration_department, finance_department
 from sipm_helpers.stages.registry import stage as stage_named
 
 
@@ -60,23 +61,25 @@ def _named(names: Mapping[str, str], lang: str, province: str) -> str:
     return names.get(lang, "").replace("{province}", province)
 
 
-def _signers(job: Job, ctx: Context, labels: Labels, province: str) -> tuple[str, ...]:
-    """The finance department and the administrative department(s) of the fund(s)."""
+def _signers(job: Job, ctx: Context, labels: Labels, ds: Dataset, province: str) -> tuple[str, ...]:
+    """The finance department and the administrative department(s) of the fund(s) of
+    ``province`` (a code): the ministries for the centre's own pool (Art. 23)."""
     funds = list(ctx.registry.funds) if job.fund == ALL_FUNDS else [job.fund]
     administrations = dict.fromkeys(ctx.registry.fund(f).administration for f in funds)
     return (
-        labels.t("pr_entrusting_text", province=province),
-        *(labels.t(f"sig_admin_{a}", province=province) for a in administrations),
+        finance_department(labels, ds, province, job.lang),
+        *(administration_department(labels, ds, province, a, job.lang) for a in administrations),
     )
 
 
-def _finance(ds: Dataset, region: str, province: str, t) -> str:
-    """The finance department a report is made for: the province's, or the Ministry of
-    Finance for the country's (the central level of Art. 5)."""
+def _finance(labels: Labels, ds: Dataset, region: str, province: str, lang: str) -> str:
+    """The finance department a report is made for: the province's (the Ministry of Finance
+    for the centre's own pool, Art. 23), or the Ministry of Finance for the country's (the
+    central level of Art. 5)."""
     r = ds.regions
     if (r.loc[r["region_code"] == region, "level"] == "country").any():
-        return t("cover_client_country")
-    return t("pr_entrusting_text", province=province)
+        return labels.t("cover_client_country")
+    return finance_department(labels, ds, province, lang)
 
 
 def make_cover(
@@ -119,7 +122,8 @@ def make_cover(
             ),
             (
                 t("cover_client"),
-                _named(client or {}, lang, province) or _finance(ds, job.region, province, t),
+                _named(client or {}, lang, province)
+                or _finance(labels, ds, job.region, province_code, lang),
             ),
         )
     )  # a document the centre issues names its issuers, not an evaluator and its client
@@ -134,7 +138,7 @@ def make_cover(
         facts=facts,
         number=number,
         date=fmt_date(day.isoformat(), lang),
-        signers=(issuers or _signers(job, ctx, labels, province)) if signed else (),
+        signers=(issuers or _signers(job, ctx, labels, ds, province_code)) if signed else (),
         seal=t("cover_seal") if signed else "",
         toc_title=t("toc_title"),
     )

@@ -19,7 +19,8 @@ from sipm_helpers.config.context import Context
 from sipm_helpers.config.labels import languages, load_labels
 from sipm_helpers.data.dataset import Dataset
 from sipm_helpers.data.io import atomic_write_bytes
-from sipm_helpers.domain.provincial import coordinating_province
+from sipm_helpers.domain.provincial import coordinating_province, is_central
+from sipm_helpers.present.issuers import pool_key
 from sipm_helpers.render.book import book_parts, book_path, stale, write_book
 from sipm_helpers.render.compare import Compared, write_comparison
 from sipm_helpers.render.cover import make_cover
@@ -110,7 +111,8 @@ def _titles(job: Job, labels, ds: Dataset, ctx: Context) -> tuple[str, str]:
         "period": job.period,
         "due_year": job.year + 1,
     }
-    title, subtitle = job.definition.titles
+    central = is_central(ds, coordinating_province(ds, job.fund, job.region) or job.region)
+    title, subtitle = (pool_key(labels, key, central) for key in job.definition.titles)
     return labels.t(title, **values), labels.t(subtitle, **values)
 
 

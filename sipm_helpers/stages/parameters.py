@@ -49,7 +49,8 @@ def province_codes(ctx: Context, ds: Dataset | None) -> Collection[str] | None:
     """The codes of the data's provinces (None before the data are loaded)."""
     if ds is None:
         return None
-    return tuple(ds.regions.loc[ds.regions["level"] == "province", "region_code"])
+    # the centre's own pool stands in the place of a province (Art. 23)
+    return tuple(ds.regions.loc[ds.regions["level"].isin(["province", "central"]), "region_code"])
 
 
 def _years(ctx: Context, ds: Dataset | None) -> Collection[int] | None:

@@ -13,6 +13,7 @@ from sipm_helpers.data.dataset import Dataset
 from sipm_helpers.domain.appraisal import RESULT_SCHEMA as APPRAISAL_SCHEMA
 from sipm_helpers.domain.appraisal import RESULT_VERSION as APPRAISAL_VERSION
 from sipm_helpers.domain.consolidation import consolidate, consolidated_result, coordinated_funds
+from sipm_helpers.domain.provincial import central_pools
 from sipm_helpers.domain.results import read_result, region_result_file
 from sipm_helpers.present.provincial_report import ProvincialReport, annex_links
 from sipm_helpers.stages import feedback_letter, provincial_evaluation, self_evaluation
@@ -65,8 +66,10 @@ PARAMETERS = (
 
 def reported(ds: Dataset, year: int) -> pd.DataFrame:
     """Each province with a fund evaluated in ``year``, once, as (province, ``ALL_FUNDS``):
-    its one report to the centre across all its funds (Art. 18)."""
+    its one report to the centre across all its funds (Art. 18). The centre's own pool is
+    evaluated by the centre itself (Art. 23): it reports to no one."""
     found = provincial_evaluation.appraised(ds, year)["region_code"].drop_duplicates()
+    found = found[~found.isin(central_pools(ds))]
     return pd.DataFrame({"region_code": found, "fund": ALL_FUNDS}).reset_index(drop=True)
 
 

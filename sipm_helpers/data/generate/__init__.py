@@ -2,8 +2,9 @@
 
 :func:`generate_dataset` builds a dataset of any size (for scale tests), :func:`demo_dataset`
 the demo country shipped in ``sipm_helpers/demo_data/`` (3 provinces, 15 prefectures, all
-seven funds, 57 fund–region pairs). Both return the tables of ``parameters/tables.yaml``
-(regions, pooling, budget, execution, statistics, targets, qualitative, explanations) with
+seven funds, 57 fund–region pairs, and the centre's own pool of the public pension, Art.
+23, drawn on its own stream by :mod:`.central`). Both return the tables of
+``parameters/tables.yaml`` (regions, pooling, budget, execution, statistics, targets, qualitative, explanations) with
 exactly its columns, money in 10,000 yuan (万元), rates as fractions.
 
 The generator's data are YAML files beside ``sipm_helpers/demo/evaluation_records.yaml``:
@@ -22,6 +23,7 @@ by concern:
 - :mod:`.tables` — its budget, execution and statistics tables;
 - :mod:`.shortfall` — how far a region's year falls short of its plan;
 - :mod:`.targets` — targets; :mod:`.qualitative` — grades, evidence, explanations;
+- :mod:`.central` — the demo's centre's own pool (Art. 23);
 - :mod:`.build` — the dataset assembled, and the public entry points.
 
 How the numbers are made (vectorized over the coordinating regions of a fund; the only

@@ -6,7 +6,7 @@ tables gathered and sorted region by region, with exactly the columns of
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -18,6 +18,7 @@ from sipm_helpers.config.catalogue import Catalogue, load_catalogue
 from sipm_helpers.config.loader import read_yaml
 from sipm_helpers.config.policy import Policy, load_policy
 from sipm_helpers.config.standards import QualitativeLevel
+from sipm_helpers.data.generate.central import Central, load_central
 from sipm_helpers.data.generate.common import (
     DATA_DIR,
     DEMO_LAST_MONTH,
@@ -110,8 +111,10 @@ def _build(
     seed: int,
     scenarios: Sequence[Scenario] | None,
     registry: FundRegistry | None = None,
+    central: Central | None = None,
 ) -> dict[str, pd.DataFrame]:
-    """Every table of a dataset for ``geo``; ``scenarios`` None plants random outcomes."""
+    """Every table of a dataset for ``geo``; ``scenarios`` None plants random outcomes;
+    ``central``, the centre's own pool, adds its rows after everyone else's."""
     _check(years, last_month, seed)
     setup = _setup(geo, years, last_month, seed, registry)
     if scenarios is None:
@@ -132,6 +135,9 @@ def _build(
         if (hook := KINDS[s.kind].downgraded) is not None
     ]
     tables.update(evaluator_records(codes, setup.catalogues, setup.complete, seed, downgraded))
+    if central is not None:
+        _add_central(tables, parts, setup, geo, central)
+        regions = tables["regions"]
     order = pd.Index(regions["region_code"])
     fund_order = pd.Index(list(setup.registry.funds))
     for name in ("budget", "execution", "statistics", "qualitative", "explanations"):
@@ -173,6 +179,34 @@ def _fund_tables(
         "qualitative": grades,
         "explanations": explained,
     }
+
+
+def _add_central(
+    tables: dict[str, pd.DataFrame],
+    parts: dict[str, list[pd.DataFrame]],
+    setup: _Setup,
+    geo: _Geography,
+    central: Central,
+) -> None:
+    """The centre's pool added last: its region, its pooling at country level, and its
+    fund's tables and evaluator's records drawn on its own stream, with no scenario; of
+    the targets drawn for it, its own. Fills ``tables`` and ``parts`` in place."""
+    fund = central.fund
+    own = replace(
+        setup,
+        seed=central.seed(setup.seed),
+        pairs={fund: central.pairs(geo)},
+        province_codes=[central.code],
+    )
+    for name, frame in _fund_tables(own, fund, ()).items():
+        parts[name].append(central.own_targets(frame) if name == "targets" else frame)
+    row = pd.DataFrame([central.region_row()], columns=tables["regions"].columns)
+    tables["regions"] = pd.concat([tables["regions"], row], ignore_index=True).astype("str")
+    pooled = pd.DataFrame([(central.code, fund, "country")], columns=tables["pooling"].columns)
+    tables["pooling"] = pd.concat([tables["pooling"], pooled], ignore_index=True)
+    records = evaluator_records({fund: (central.code,)}, setup.catalogues, setup.complete, own.seed)
+    for name, frame in records.items():
+        tables[name] = pd.concat([tables[name], frame], ignore_index=True)
 
 
 def _pooling_table(setup: _Setup) -> pd.DataFrame:
@@ -270,12 +304,14 @@ def generate_dataset(
 
 def demo_dataset() -> dict[str, pd.DataFrame]:
     """The embedded demo country (Demoland, 示范国): provinces 910000, 920000 and 930000 with
-    4, 5 and 6 prefectures, all seven funds (57 fund-region pairs), budgets 2021–2026,
+    4, 5 and 6 prefectures, all seven funds (57 fund-region pairs), and the centre's own
+    pool 100000 of the public pension (demo/central.yaml, Art. 23), budgets 2021–2026,
     execution and statistics 2021–2025 and 2026 through October, the scenarios of
     :data:`DEMO_SCENARIOS` planted. Returns the tables by name, as :func:`generate_dataset`."""
     tables = _build(
-        _demo_geography(DEMO_SEED), DEMO_YEARS, DEMO_LAST_MONTH, DEMO_SEED, DEMO_SCENARIOS
-    )
+        _demo_geography(DEMO_SEED), DEMO_YEARS, DEMO_LAST_MONTH, DEMO_SEED, DEMO_SCENARIOS,
+        central=load_central(),
+    )  # fmt: skip
     tables["monitoring_responses"] = demo_responses(tables["monitoring_responses"].columns)
     return tables
 

@@ -1,7 +1,9 @@
 """Rules of the region hierarchy and of who reports what: one country, provinces under it
-and prefectures under them; pooling set per province; a fund reported only for its own
-coordinating regions (Art. 5, 6); a code (line item, statistic, indicator) used only
-with a fund it applies to."""
+and prefectures under them, and the centre's own pool (level ``central``) under the
+country; pooling set per province, or at country level by the centre's pool for a fund
+the registry lets it pool (Art. 23: the central state organs' pension fund); a fund
+reported only for its own coordinating regions (Art. 5, 6); a code (line item, statistic,
+indicator) used only with a fund it applies to."""
 
 from __future__ import annotations
 
@@ -13,7 +15,9 @@ from sipm_helpers.config.labels import said
 from sipm_helpers.data.rules import Checked, Rule
 from sipm_helpers.data.table import Table, groups, rows
 
-EXPECTED_PARENT = {"province": "country", "prefecture": "province"}
+EXPECTED_PARENT = {"province": "country", "prefecture": "province", "central": "country"}
+POOLS = ("province", "central")  # the levels pooling is set for
+COUNTRY = "country"  # the pooling level of the centre's pool
 REPORTED_BY_REGIONS = (
     "budget", "execution", "statistics", "qualitative", "explanations", "monitoring_responses",
 )  # fmt: skip
@@ -76,8 +80,48 @@ def country_has_no_parent(t: Table, c: Checked) -> pd.DataFrame:
 
 def pooling_in_a_province(t: Table, c: Checked) -> pd.DataFrame:
     p = t.frame
-    not_province = p["province_code"].map(_level_of(c.regions)).fillna("province") != "province"
-    return rows(p, not_province, said("validation_pooling_province"))
+    level = p["province_code"].map(_level_of(c.regions)).fillna("province")
+    return rows(p, ~level.isin(POOLS), said("validation_pooling_province"))
+
+
+def country_pooling_by_the_centre(t: Table, c: Checked) -> pd.DataFrame:
+    """The centre's pool pools at country level, and only it does (unknown codes are the
+    schema's)."""
+    p = t.frame
+    level = p["province_code"].map(_level_of(c.regions))
+    central, at_country = level == "central", p["pooling_level"] == COUNTRY
+    elsewhere = rows(
+        p, at_country & level.notna() & ~central, said("validation_pooling_country_not_central")
+    )
+    other_level = rows(
+        p,
+        central & p["pooling_level"].notna() & ~at_country,
+        lambda r: said("validation_pooling_central_level", level=r["pooling_level"]),
+    )
+    return pd.concat([elsewhere, other_level])
+
+
+def country_pooling_allowed(t: Table, c: Checked) -> pd.DataFrame:
+    """Only a fund the registry lets the centre pool (``country_pooling``) is pooled at
+    country level; unknown fund codes are left to the schema."""
+    p, funds = t.frame, c.ctx.registry.funds
+    allowed = [code for code, fund in funds.items() if fund.country_pooling]
+    wrong = (p["pooling_level"] == COUNTRY) & p["fund"].isin(list(funds)) & ~p["fund"].isin(allowed)
+    return rows(
+        p,
+        wrong,
+        lambda r: said(
+            "validation_pooling_country_fund", fund=r["fund"], allowed=", ".join(allowed)
+        ),
+    )
+
+
+def central_pools_a_fund(t: Table, c: Checked) -> pd.DataFrame:
+    """A region of level ``central`` pools some fund at country level (else it is no pool)."""
+    r = t.frame
+    pooled = set(c.coordination.loc[c.coordination["pooling_level"] == COUNTRY, "region_code"])
+    idle = (r["level"] == "central") & ~r["region_code"].isin(pooled)
+    return rows(r, idle, said("validation_central_pools_nothing"))
 
 
 def pair_key(frame: pd.DataFrame, a: str, b: str) -> pd.Series:
@@ -104,6 +148,8 @@ def coordinating_level(t: Table, c: Checked) -> pd.DataFrame:
         how = pooled.get((province, fund))
         if lvl == "country":
             return said("validation_coordinating_country", fund=fund)
+        if lvl == "central":
+            return said("validation_coordinating_central", fund=fund, code=code)
         if how in ("province", "prefecture"):
             key = f"validation_coordinating_{how}"
             return said(key, fund=fund, province=province, code=code)
@@ -141,7 +187,16 @@ RULES = (
     Rule("regions.parent_level", "regions", "parent_level", "parent_code", parent_of_wrong_level),
     Rule("regions.parent_needed", "regions", "parent_exists", "parent_code", parent_needed),
     Rule("regions.country_parent", "regions", "parent_level", "parent_code", country_has_no_parent),
+    Rule("regions.central_pools", "regions", "pooling_country", "level", central_pools_a_fund),
     Rule("pooling.province", "pooling", "pooling_province", "province_code", pooling_in_a_province),
+    Rule(
+        "pooling.country_centre",
+        "pooling",
+        "pooling_country",
+        "pooling_level",
+        country_pooling_by_the_centre,
+    ),
+    Rule("pooling.country_fund", "pooling", "pooling_country", "fund", country_pooling_allowed),
     *(
         Rule(
             f"{name}.coordinating_level",
