@@ -1,6 +1,6 @@
 """The provincial evaluation of self-evaluations, by hand on the tiny dataset: Testshire
 (110000) coordinates the employees' medical fund in Alpha (110100) and Beta City (110200).
-The evaluator lowered one of Alpha's grades (by 1.4 points: 2.4 to 1.0, see
+The evaluator lowered one of Alpha's grades (by 1.0 point: 1.8 to 0.8, see
 test_review.py); Beta's
 report arrived on 5 June 2026, after the 31 May deadline (Art. 18)."""
 
@@ -41,19 +41,21 @@ def by_region(appraisal) -> pd.DataFrame:
 def test_each_region_is_scored_again_with_the_evaluators_findings(tiny, ctx, results):
     a = appraise(tiny, ctx, fund=EM, province="110000", year=2025, results=results)
     t = by_region(a)
-    # self-assessed − evaluated: 2.4 − 1.0 = 1.4, stored as such (not 1.4000000000000057)
-    assert t.at["110100", "gap"] == 1.4 and t.at["110200", "gap"] == 0
+    # self-assessed − evaluated: 1.8 − 0.8 = 1.0, stored as such (not 0.9999999999999998)
+    assert t.at["110100", "gap"] == 1.0 and t.at["110200", "gap"] == 0
     assert t.at["110100", "self_total"] == pytest.approx(results["110100"]["summary"]["total"])
-    assert not t["gap_flag"].any()  # 1.4 points: within the 5 of parameters/appraisal.yaml
+    assert not t["gap_flag"].any()  # 1.0 point: within the 5 of parameters/appraisal.yaml
     moved = a.moved.set_index("indicator")
     assert list(moved.index) == ["fund_management_compliance"]
-    assert moved.iloc[0]["self_score"] == pytest.approx(2.4)  # 4 × 0.6
-    assert moved.iloc[0]["evaluated_score"] == 1.0  # 4 × 0.25
+    # compliance 3 points since the misused funds' recovery took one (issue 20)
+    assert moved.iloc[0]["self_score"] == pytest.approx(1.8)  # 3 × 0.6
+    assert moved.iloc[0]["evaluated_score"] == 0.8  # 3 × 0.25 = 0.75, half up
     assert moved.iloc[0]["finding"] == "adjusted_grade"
 
 
 def test_a_gap_past_the_threshold_is_flagged(tiny, ctx, results):
-    strict = replace(ctx, appraisal=replace(ctx.appraisal, gap_points=1.0))
+    # Alpha's gap is 1.0 point (1.8 − 0.8): a threshold of 0.9 flags it
+    strict = replace(ctx, appraisal=replace(ctx.appraisal, gap_points=0.9))
     t = by_region(appraise(tiny, strict, fund=EM, province="110000", year=2025, results=results))
     assert t["gap_flag"].to_dict() == {"110100": True, "110200": False}
 

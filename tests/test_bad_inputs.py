@@ -127,10 +127,10 @@ EXPECTED: dict[str, list[F]] = {
     "pooling_for_prefecture": [F("pooling.csv", 4, "province_code", "110100", "pooling_province", "pooling is set per province: this is not a province")],
     # Applicability
     "item_not_for_fund": [F("budget.csv", 30, "item", "central_adjustment_in", "not_applicable", "line item central_adjustment_in does not apply to fund employee_medical")],
-    "statistic_not_for_fund": [F("statistics.csv", 896, "stat", "injury_determinations", "not_applicable", "statistic injury_determinations does not apply to fund employee_medical")],
-    "pooled_fund_above_fund": [F("statistics.csv", 896, "value", "900.0", "pooled_above_fund", "the pooled fund's balance (900.00) exceeds the fund's (764.00) in 2025-12: the personal accounts cannot be negative")],
-    "work_injury_at_prefecture": [F("statistics.csv", 896, "region_code", "110200", "coordinating_level", "work_injury is pooled at province level in 110000: report it for 110000, not for 110200")],
-    "employee_medical_at_province": [F("statistics.csv", 896, "region_code", "110000", "coordinating_level", "employee_medical is pooled at prefecture level in 110000: report it for each prefecture, not for 110000")],
+    "statistic_not_for_fund": [F("statistics.csv", 1184, "stat", "injury_determinations", "not_applicable", "statistic injury_determinations does not apply to fund employee_medical")],
+    "pooled_fund_above_fund": [F("statistics.csv", 1184, "value", "900.0", "pooled_above_fund", "the pooled fund's balance (900.00) exceeds the fund's (764.00) in 2025-12: the personal accounts cannot be negative")],
+    "work_injury_at_prefecture": [F("statistics.csv", 1184, "region_code", "110200", "coordinating_level", "work_injury is pooled at province level in 110000: report it for 110000, not for 110200")],
+    "employee_medical_at_province": [F("statistics.csv", 1184, "region_code", "110000", "coordinating_level", "employee_medical is pooled at prefecture level in 110000: report it for each prefecture, not for 110000")],
     "fund_at_country_level": [F("qualitative.csv", 8, "region_code", "000000", "coordinating_level", "employee_medical is not reported at country level")],
     # Amounts and balances
     "negative_income": [F("budget.csv", 12, "initial", "-1200.0", "non_negative", "income and expenditure cannot be negative")],

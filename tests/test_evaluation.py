@@ -54,12 +54,12 @@ COVERED = 5 - 0.5 * 2
 
 def test_scores_by_hand(ev):
     """Each score rounded half up to one decimal (parameters/scoring.yaml score_decimals)."""
-    # 8 − (0.98 − 1200 ÷ 1260) × 100 = 5.24 (1 point a percentage point short)
-    assert row(ev, "premium_collection_rate")["score"] == 5.2
+    # 7 − (0.98 − 1200 ÷ 1260) × 100 = 4.24 (1 point a percentage point short)
+    assert row(ev, "premium_collection_rate")["score"] == 4.2
     assert row(ev, "coverage_rate")["score"] == 4.0  # 5 − 0.5 × 2 points short
     assert row(ev, "insured_persons")["score"] == 1.0  # 1 × 950 ÷ 1000 = 0.95: half up
-    assert row(ev, "fund_management_compliance")["score"] == 2.4  # 4 × 0.6
-    assert row(ev, "audit_rectification_rate")["score"] == 3.7  # 4 × 11 ÷ 12 = 3.667
+    assert row(ev, "fund_management_compliance")["score"] == 1.8  # 3 × 0.6
+    assert row(ev, "audit_rectification_rate")["score"] == 2.8  # 3 × 11 ÷ 12 = 2.75: half up
     assert row(ev, "risk_prevention")["score"] == 1.7  # 2 × 0.85
     full = {  # met in full: policy making and implementation, targets, the budget's basis and
         # accuracy, executions, on time, inpatient ratio, other expenditure, per-capita growth,
@@ -67,8 +67,11 @@ def test_scores_by_hand(ev):
         # growth of medical funds keep the reserve above 6 months: 9.2 at the lowest, in 2035)
         "policy_refinement": 5, "target_setting_quality": 5, "budget_preparation_basis": 5,
         "policy_implementation": 3, "budget_preparation_accuracy": 3,
-        "income_budget_execution": 5, "expenditure_budget_execution": 5, "benefits_paid_on_time": 5,
-        "inpatient_reimbursement_ratio": 7, "other_expenditure_share": 2, "per_capita_expenditure_growth": 2,
+        "income_budget_execution": 5, "expenditure_budget_execution": 5, "benefits_paid_on_time": 3,
+        "inpatient_reimbursement_ratio": 5, "other_expenditure_share": 2, "per_capita_expenditure_growth": 2,
+        # maternity allowance 6 of 6 a month on time; DRG/DIP payments 35 of 42 (83.3 %) ≥ the
+        # 70 % of Yibaofa [2021] No. 48; misused funds 2 of 2 a month recovered
+        "maternity_allowance_on_time": 2, "drg_dip_payment_coverage": 3, "misused_funds_recovery_rate": 2,
         # 96 of 120 cross-province inpatient cases settled directly: 80 % ≥ the national 70 %
         "cross_province_settlement_rate": 3,
         # November's survey: 184 of 200 valid responses satisfied, 92 % ≥ the 90 % target
@@ -78,30 +81,35 @@ def test_scores_by_hand(ev):
     }  # fmt: skip
     for code, points in full.items():
         assert row(ev, code)["score"] == pytest.approx(points), code
-    # the points in full, and the rounded rest: 2.4 + 3.7 + 1.7 + 5.2 + 4.0 + 1.0 = 18.0
-    assert ev.summary["total"] == pytest.approx(sum(full.values()) + 18.0)
+    # the points in full, and the rounded rest: 1.8 + 2.8 + 1.7 + 4.2 + 4.0 + 1.0 = 15.5
+    assert ev.summary["total"] == pytest.approx(sum(full.values()) + 15.5)
     assert ev.summary["grade"] == "excellent" and ev.summary["completeness"] == 1.0
     assert ev.categories.set_index("category")["weight"].sum() == 100
 
 
 def test_subtotals_and_the_total_are_the_sums_of_the_rounded_scores(ev):
     """Alpha 2025 by category, from the rounded scores of test_scores_by_hand:
-    decision 5 + 5 + 5 = 15.0; process 3 + 3 + 5 + 5 + 2.4 + 3.7 + 1.7 = 23.8;
-    output 5.2 + 4.0 + 1.0 + 5 + 7 + 3 + 2 + 2 = 29.2 (on time 5, cross-province
-    settlement 3, per-capita growth 2: the new indicator's 3 points came from the other
-    two, both met in full, so the total is unchanged); benefit 10 + 2 + 1 + 2 + 5 + 6 =
-    26.0 (fund sustainability 5 of 5; satisfaction 6 of 6: the survey's 92 % meets the
-    90 % target, where the grade of old gave 6 × 0.9 = 5.4); total 15.0 + 23.8 + 29.2 +
-    26.0 = 94.0."""
+    decision 5 + 5 + 5 = 15.0; process 3 + 3 + 5 + 5 + 1.8 + 2.8 + 1.7 + 2 = 24.3
+    (compliance 3 × 0.6, rectification 3 × 11 ÷ 12 = 2.75, risk 2 × 0.85, misused funds
+    recovered 2 of 2: its 2 points came from compliance and rectification, 4 → 3 each, so
+    the two partial scores lose 0.6 + 0.9 and the new indicator earns 2: + 0.5);
+    output 4.2 + 4.0 + 1.0 + 3 + 2 + 5 + 3 + 2 + 3 + 2 = 29.2 (collection 7 less its 2.76
+    points short, on time 3, maternity allowance 2, inpatient ratio 5, DRG/DIP 3,
+    cross-province settlement 3, per-capita growth 2: unchanged, as the points moved from
+    indicators met in full but the collection's 1, which the DRG/DIP coverage earns back);
+    benefit 10 + 2 + 1 + 2 + 5 + 6 = 26.0 (fund sustainability 5 of 5; satisfaction 6 of 6:
+    the survey's 92 % meets the 90 % target, where the grade of old gave 6 × 0.9 = 5.4);
+    total 15.0 + 24.3 + 29.2 + 26.0 = 94.5 (93.4 before the indicators and the survey of
+    issue 20)."""
     earned = ev.categories.set_index("category")["earned"].to_dict()
-    assert earned == {"decision": 15.0, "process": 23.8, "output": 29.2, "benefit": 26.0}
-    assert ev.summary["earned"] == ev.summary["total"] == 94.0
+    assert earned == {"decision": 15.0, "process": 24.3, "output": 29.2, "benefit": 26.0}
+    assert ev.summary["earned"] == ev.summary["total"] == 94.5
 
 
 def test_a_survey_below_its_target_earns_its_share_and_asks_for_a_reason(tiny, ctx):
     """Alpha's survey with 162 of its 200 valid responses satisfied: 81 % against 90 %,
     6 × 0.81 ÷ 0.9 = 5.4 of 6 points, a deviation the agency must explain (Art. 18), and
-    its total 94.0 − 0.6 = 93.4."""
+    its total 94.5 − 0.6 = 93.9."""
     s = tiny.statistics
     hit = (s["region_code"] == "110100") & (s["stat"] == "survey_satisfied")
     ds = replace(tiny, statistics=s.assign(value=s["value"].where(~hit, 162.0)))
@@ -109,7 +117,7 @@ def test_a_survey_below_its_target_earns_its_share_and_asks_for_a_reason(tiny, c
     r = row(ev2, "satisfaction")
     assert r["actual"] == pytest.approx(0.81) and r["target"] == 0.9 and r["score"] == 5.4
     assert r["needs_explanation"] and not r["explained"]
-    assert ev2.summary["total"] == 93.4
+    assert ev2.summary["total"] == 93.9
 
 
 def test_a_survey_of_too_few_valid_responses_is_a_finding_not_a_score(tiny, ctx):
@@ -137,14 +145,45 @@ def test_a_survey_of_too_few_valid_responses_is_a_finding_not_a_score(tiny, ctx)
 def test_cross_province_settlement_below_the_national_target_earns_its_share(tiny, ctx):
     """Beta settles 6 of its 10 cross-province inpatient cases a month directly (72 of
     120: 60 %) against the national 70 % (Guobanfa [2021] No. 36): 3 × 0.6 ÷ 0.7 = 2.571,
-    2.6 of 3 points, and its total 65.2 − 3 + 2.6 = 64.8 (65.2: the test below)."""
+    2.6 of 3 points, and its total 66.2 − 3 + 2.6 = 65.8 (66.2: the test below)."""
     s = tiny.statistics
     beta = (s["region_code"] == "110200") & (s["stat"] == "cross_province_settled")
     ds = replace(tiny, statistics=s.assign(value=s["value"].where(~beta, 6.0)))
     ev2 = evaluate(ds, ctx, fund="employee_medical", region="110200", year=2025)
     r = row(ev2, "cross_province_settlement_rate")
     assert r["actual"] == pytest.approx(0.6) and r["target"] == 0.7 and r["score"] == 2.6
-    assert ev2.summary["total"] == 64.8
+    assert ev2.summary["total"] == 65.8
+
+
+def test_the_indicators_of_issue_20_short_of_their_targets_earn_their_share(tiny, ctx):
+    """Alpha 2025 with DRG/DIP payments of 28 of its 42 a month (66.7 % against the 70 % of
+    Yibaofa [2021] No. 48: 3 × 0.6667 ÷ 0.7 = 2.857, 2.9), 1.5 of 2 misused funds recovered
+    (75 %: 2 × 0.75 = 1.5) and maternity allowance of 5.4 of 6 paid on time (90 %: 2 × 0.9
+    = 1.8): its total 93.9 − 0.1 − 0.5 − 0.2 = 93.1, each a deviation to explain (DRG/DIP
+    and the allowance at any shortfall, the recovery past 5 %). Work injury's appraisals, 9
+    of 10 within the statutory time against 98 %: 3 × 0.9 ÷ 0.98 = 2.755, 2.8 of 3."""
+    s = tiny.statistics
+    alpha = s["region_code"] == "110100"
+    changed = {"drg_dip_fund_paid": 28.0, "misused_funds_recovered": 1.5,
+               "maternity_allowance_paid_on_time": 5.4}  # fmt: skip
+    value = s["value"].astype("float64")
+    for stat, v in changed.items():
+        value = value.where(~(alpha & (s["stat"] == stat)), v)
+    ds = replace(tiny, statistics=s.assign(value=value))
+    ev2 = evaluate(ds, ctx, fund="employee_medical", region="110100", year=2025)
+    scores = {c: row(ev2, c)["score"] for c in ("drg_dip_payment_coverage",
+              "misused_funds_recovery_rate", "maternity_allowance_on_time")}  # fmt: skip
+    assert scores == {"drg_dip_payment_coverage": 2.9, "misused_funds_recovery_rate": 1.5,
+                      "maternity_allowance_on_time": 1.8}  # fmt: skip
+    assert row(ev2, "drg_dip_payment_coverage")["actual"] == pytest.approx(28 / 42)
+    assert ev2.summary["total"] == 93.1
+    assert set(ev2.deviations["indicator"]) == {
+        "fund_management_compliance", *scores,
+    }  # fmt: skip
+    wi = evaluate(tiny, ctx, fund="work_injury", region="110000", year=2025)
+    appraisal = row(wi, "capacity_appraisal_timeliness")
+    assert appraisal["actual"] == pytest.approx(0.9) and appraisal["target"] == 0.98
+    assert appraisal["score"] == 2.8 and appraisal["points"] == 3
 
 
 def _decimals(value: float) -> int:
@@ -154,14 +193,14 @@ def _decimals(value: float) -> int:
 
 
 def test_the_result_stores_the_figures_as_rounded(tiny, ctx):
-    """Scores, points and their sums at one decimal, completeness at three (69 of 100
-    points assessed in Beta: 0.69), in the JSON the provincial evaluation reads."""
+    """Scores, points and their sums at one decimal, completeness at three (70 of 100
+    points assessed in Beta: 0.7), in the JSON the provincial evaluation reads."""
     result = evaluate(tiny, ctx, fund="employee_medical", region="110200", year=2025).to_result()
     result = json.loads(json.dumps(result))
     summary = result["summary"]
     for key in ("earned", "points", "assessed_points", "not_assessed_points", "total"):
         assert _decimals(summary[key]) <= 1, key
-    assert summary["completeness"] == 0.69 and summary["total"] == 65.2
+    assert summary["completeness"] == 0.7 and summary["total"] == 66.2
     for c in result["categories"]:
         assert all(_decimals(c[k]) <= 1 for k in ("weight", "points", "assessed_points", "earned"))
     assert sum(c["earned"] for c in result["categories"]) == pytest.approx(summary["total"])
@@ -207,11 +246,12 @@ def test_missing_grades_and_targets_are_not_assessed_and_earn_nothing(tiny, ctx)
     }
     assert (rows.loc[list(missing), "score"] == 0).all()
     s = ev2.summary
-    assert s["not_assessed_points"] == 5 + 5 + 5 + 3 + 4 + 2 + 1 + 6 and s["assessed_points"] == 69
-    # 56 points met in full, premium collection and coverage less their points short, 5.2
-    # and 4.0 as in Alpha (test_scores_by_hand): 56 + 5.2 + 4.0 = 65.2
-    assert s["earned"] == 65.2 and s["total"] == 65.2 and s["grade"] == "fair"
-    assert s["completeness"] == pytest.approx(0.69) and "points_not_assessed" in ev2.flags()
+    # compliance 3 since the misused funds' recovery took a point of it (issue 20)
+    assert s["not_assessed_points"] == 5 + 5 + 5 + 3 + 3 + 2 + 1 + 6 and s["assessed_points"] == 70
+    # 58 points met in full, premium collection (7) and coverage (5) less their points
+    # short, 4.2 and 4.0 as in Alpha (test_scores_by_hand): 58 + 4.2 + 4.0 = 66.2
+    assert s["earned"] == 66.2 and s["total"] == 66.2 and s["grade"] == "fair"
+    assert s["completeness"] == pytest.approx(0.7) and "points_not_assessed" in ev2.flags()
     assert {n.kind for n in ev2.data_notes} >= {"not_assessed", "default_target"}
     rescaled = evaluate(
         tiny,
@@ -220,7 +260,7 @@ def test_missing_grades_and_targets_are_not_assessed_and_earn_nothing(tiny, ctx)
         region="110200",
         year=2025,
     )
-    assert rescaled.summary["total"] == 94.5  # 65.2 ÷ 69 × 100 = 94.49
+    assert rescaled.summary["total"] == 94.6  # 66.2 ÷ 70 × 100 = 94.57
     assert rescaled.summary["grade"] == "excellent"  # leaving the evidence out would pay
 
 
@@ -286,17 +326,20 @@ def test_an_item_the_fund_does_not_have_is_not_applicable_and_its_points_stay_in
     subsidy = rows.loc["fiscal_subsidy_arrival"]
     assert subsidy["status"] == "not_applicable" and subsidy["points"] == 0
     assert subsidy["status_reason"] == "fiscal_subsidy_budgeted"
-    # × 26 / 23, at one decimal by the largest remainder: the two of 3 points carry 3.391
-    # (3.4), the two of 2 points 2.261 (2.3), expenditure 5.652 (5.6), compliance and
-    # audit 4.522 (4.5): the four largest remainders take the last 0.4 of the 26
+    # × 26 / 23, at one decimal by the largest remainder: the four of 3 points carry 3.391
+    # (3.4), the three of 2 points 2.261, expenditure 5.652 (5.6): 3.3 × 4 + 2.2 × 3 + 5.6
+    # = 25.4, and the six largest remainders take the last 0.6: the four of 0.091, then
+    # two of the three equal 0.061 in the catalogue's order (income and risk, 2.3; the
+    # misused funds' recovery keeps 2.2)
     process = ev.indicators.loc[ev.indicators["category"] == "process"].set_index("indicator")
     assert process["points"].to_dict() == {
         "policy_implementation": 3.4, "budget_preparation_accuracy": 3.4,
         "income_budget_execution": 2.3, "fiscal_subsidy_arrival": 0.0,
-        "expenditure_budget_execution": 5.6, "fund_management_compliance": 4.5,
-        "audit_rectification_rate": 4.5, "risk_prevention": 2.3,
+        "expenditure_budget_execution": 5.6, "fund_management_compliance": 3.4,
+        "audit_rectification_rate": 3.4, "risk_prevention": 2.3,
+        "misused_funds_recovery_rate": 2.2,
     }  # fmt: skip
-    assert rows.loc["fund_management_compliance", "score"] == 2.7  # 4.5 × 0.6
+    assert rows.loc["fund_management_compliance", "score"] == 2.0  # 3.4 × 0.6 = 2.04
     assert rows.loc["coverage_rate", "points"] == 5  # another category: untouched
     s = ev.summary
     assert s["points"] == pytest.approx(100) and s["not_applicable_weight"] == 3
@@ -335,5 +378,5 @@ def test_each_year_is_scored_with_the_policy_in_force(demo, ctx):
     assert band.loc[("resident_pension", 2025)].tolist() == pytest.approx([0.065, 0.11])
     in_2025 = growth.loc[growth["year"] == 2025].groupby("fund").head(1).assign(actual=0.09)
     scores = score_indicators(in_2025, ctx.standards).set_index("fund")["score"]
-    assert scores["resident_pension"] == 5  # the residents' raise: in the band, all 5 points
+    assert scores["resident_pension"] == 3  # the residents' raise: in the band, all 3 points
     assert scores["enterprise_pension"] == 0  # 9 % under the employees' 2 %: far above it

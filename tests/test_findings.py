@@ -1,9 +1,9 @@
 """Who caused a finding, and the rectification ledger as evidence (issue 18, points 1 and
 2), by hand on the tiny dataset: Testshire (110000) coordinates the employees' medical
 fund in Alpha (110100) and Beta City (110200). Alpha graded fund-management compliance
-"partly" (0.6 of 4 points = 2.4); the evaluator's site visit found it not achieved (0.25
-of 5 = 1.25) with the comment 抽查发现问题未整改. Weights: fund-management compliance 5,
-audit rectification rate 4 (parameters/indicators/employee_medical.yaml)."""
+"partly" (0.6 of 3 points = 1.8); the evaluator's site visit found it not achieved (0.25
+of 3 = 0.75) with the comment 抽查发现问题未整改. Weights: fund-management compliance 3,
+audit rectification rate 3 (parameters/indicators/employee_medical.yaml)."""
 
 from __future__ import annotations
 
@@ -202,13 +202,14 @@ def test_the_provincial_evaluation_scores_the_ledger(ledgered, ctx):
     moved = a.moved.loc[a.moved["region_code"] == "110200"].set_index("indicator")
     rate = moved.loc["audit_rectification_rate"]
     assert rate["basis"] == "ledger" and rate["detail"]["check"] == "rate"
-    assert (rate["self_score"], rate["evaluated_score"]) == (pytest.approx(4.0), pytest.approx(0.0))
-    cap = moved.loc["fund_management_compliance"]  # 4.0 → at most partly: 4 × 0.65 = 2.6
+    # 3 points each since the misused funds' recovery took one of each (issue 20)
+    assert (rate["self_score"], rate["evaluated_score"]) == (pytest.approx(3.0), pytest.approx(0.0))
+    cap = moved.loc["fund_management_compliance"]  # 3.0 → at most partly: 3 × 0.65 = 1.95, 2.0
     assert (cap["self_value"], cap["evaluated_value"]) == ("achieved", "partly")
-    assert (cap["self_score"], cap["evaluated_score"]) == (pytest.approx(4.0), pytest.approx(2.6))
+    assert (cap["self_score"], cap["evaluated_score"]) == (pytest.approx(3.0), pytest.approx(2.0))
     assert cap["detail"]["overdue_since"] == "2025-06-30"
     gap = a.regions.set_index("region_code").at["110200", "gap"]
-    assert gap == pytest.approx(4.0 + 1.4)
+    assert gap == pytest.approx(3.0 + 1.0)
     flagged = a.contradicted
     assert flagged[["region_code", "indicator"]].values.tolist() == [
         ["110200", "fund_management_compliance"]
@@ -234,7 +235,7 @@ def test_the_evaluators_own_finding_wins_over_the_ledgers(ledgered, ctx):
 def test_an_earlier_evaluations_item_left_overdue_caps_compliance(tiny, ctx, source, capped):
     """Beta's problem found by the 2023 evaluation, due 30 June 2024, still open at the end
     of 2025 (Art. 20: evaluation results are used, their problems rectified): its
-    compliance graded achieved is capped at partly, 4 × 0.65 = 2.6. A monitoring
+    compliance graded achieved is capped at partly, 3 × 0.65 = 1.95, 2.0. A monitoring
     item (a deviation corrected within the year, Art. 14) is no such finding."""
     ds = with_rows(
         tiny,
@@ -250,7 +251,7 @@ def test_an_earlier_evaluations_item_left_overdue_caps_compliance(tiny, ctx, sou
     if capped:
         cap = beta.loc["fund_management_compliance"]
         assert cap["basis"] == "ledger" and cap["detail"]["check"] == "overdue"
-        assert (cap["evaluated_value"], cap["evaluated_score"]) == ("partly", pytest.approx(2.6))
+        assert (cap["evaluated_value"], cap["evaluated_score"]) == ("partly", pytest.approx(2.0))
         assert cap["detail"]["overdue_since"] == "2024-06-30"
 
 

@@ -42,6 +42,11 @@ def facts(tiny, ctx):
         ("coverage_rate", WI, 500 / 520),
         ("satisfaction_rate", KEY, 184 / 200),  # November's survey: 184 of 200 valid
         ("satisfaction_rate", ("110200", "employee_medical", 2025), 95 / 100),
+        # the indicators of issue 20 in the tiny dataset (tests/builders.py), a month:
+        ("maternity_allowance_on_time", KEY, 72 / 72),  # 6 due, 6 paid on time
+        ("drg_dip_payment_coverage", KEY, 35 * 12 / (42 * 12)),  # of the inpatient payments
+        ("misused_funds_recovery_rate", KEY, 24 / 24),  # 2 found, 2 recovered
+        ("capacity_appraisal_timeliness", WI, 108 / 120),  # 9 of 10 within 60 (90) days
         ("audit_rectification_rate", KEY, 11 / 12),
         ("audit_rectification_rate", ("110200", "employee_medical", 2025), 1.0),
         ("audit_rectification_rate", WI, 1.0),  # no findings: nothing left to rectify
@@ -350,6 +355,60 @@ def test_more_cases_settled_than_treated_is_implausible(tmp_path, ctx):
         "cross-province inpatient cases settled directly exceed the cross-province inpatient"
         " cases (region 110100, fund employee_medical, 2025-12)"
     ]
+
+
+def _facts_of(stats: dict[str, float]) -> measures.AnnualFacts:
+    """The annual facts of one region-fund-year holding only ``stats``."""
+    idx = pd.MultiIndex.from_tuples([("r", "f", 2025)], names=["region_code", "fund", "year"])
+    empty = pd.DataFrame(index=idx)
+    frame = pd.DataFrame({k: [float(v)] for k, v in stats.items()}, index=idx)
+    return measures.AnnualFacts(
+        executed=empty, executed_q3=empty, budget=empty, budget_initial=empty, statistics=frame
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "stats", "expected"),
+    [
+        # resident medical: 76 of 80 people in hardship enrolled with a subsidy
+        ("hardship_enrolment_assistance", {"hardship_assisted": 76, "hardship_entitled": 80}, 0.95),
+        # pensions: 196 of 200 recipients certified in the last twelve months
+        ("eligibility_certification_rate", {"recipients_certified": 196, "retirees": 200}, 0.98),
+        # resident pension: 45 of 180 contributors at 500 yuan or more; 39 of 40 paid for
+        ("higher_grade_share", {"higher_grade_contributors": 45, "contributors": 180}, 0.25),
+        ("paid_on_behalf_rate", {"paid_on_behalf": 39, "on_behalf_entitled": 40}, 0.975),
+        # unemployment: 57 of 60 (10,000 yuan) of job-retention refunds paid on time
+        ("retention_refund_timeliness", {"retention_refunds_on_time": 57, "retention_refunds_approved": 60}, 0.95),
+    ],
+)  # fmt: skip
+def test_measures_of_the_funds_the_tiny_dataset_lacks(name, stats, expected):
+    """The new indicators of the pensions, residents' medical and unemployment funds, on
+    hand-made facts (the tiny dataset has only employees' medical and work injury)."""
+    assert measures.MEASURES[name](_facts_of(stats)).iloc[0] == pytest.approx(expected)
+    # an entitled population of none, or no report of it: no value, never zero
+    part, whole = stats
+    assert np.isnan(measures.MEASURES[name](_facts_of({**stats, whole: 0})).iloc[0])
+    assert np.isnan(measures.MEASURES[name](_facts_of({part: 1})).iloc[0])
+
+
+@pytest.mark.parametrize(
+    ("region", "fund", "part", "value", "message"),
+    [
+        ("110100", "employee_medical", "maternity_allowance_paid_on_time", 7,
+         "maternity allowance paid on time exceeds the allowance due"),
+        ("110100", "employee_medical", "drg_dip_fund_paid", 43,
+         "payments made by DRG or DIP exceed the inpatient fund payments"),
+        ("110200", "employee_medical", "misused_funds_recovered", 3,
+         "misused funds recovered exceed the misused funds found"),
+        ("110000", "work_injury", "capacity_appraisals_on_time", 11,
+         "work-capacity appraisals within the statutory time exceed all appraisals concluded"),
+    ],
+)  # fmt: skip
+def test_a_part_above_its_whole_is_named_by_file_row_and_column(
+    tmp_path, ctx, region, fund, part, value, message
+):
+    """A part of the new indicators above its whole in December 2025 is a finding on its
+    row of statistics.csv (line = index + 2: the header is line 1), column value."""
 
 
 @pytest.mark.parametrize(

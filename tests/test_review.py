@@ -1,8 +1,8 @@
 """The evaluator's findings applied to a self-evaluation, by hand on the tiny dataset.
 
 Alpha City (110100), employees' medical fund, 2025. The tiny review adjusts one grade:
-fund management compliance (4 points) from partly at a share of 0.6 (2.4 points) to not
-achieved at its band's default share of 0.25 (parameters/scoring.yaml): 1.0 point.
+fund management compliance (3 points) from partly at a share of 0.6 (1.8 points) to not
+achieved at its band's default share of 0.25 (parameters/scoring.yaml): 0.75, 0.8 point.
 """
 
 from __future__ import annotations
@@ -37,27 +37,27 @@ def test_no_review_leaves_the_self_evaluation_as_it_was(tiny, ctx):
 def test_an_adjusted_grade_is_scored_at_its_bands_default_share(tiny, ctx):
     before, after = scored(tiny, ctx), scored(tiny, ctx, tiny.review)
     code = "fund_management_compliance"
-    assert before.at[code, "score"] == pytest.approx(2.4)  # 4 × 0.6
-    assert after.at[code, "score"] == 1.0  # 4 × 0.25
+    assert before.at[code, "score"] == pytest.approx(1.8)  # 3 × 0.6
+    assert after.at[code, "score"] == 0.8  # 3 × 0.25 = 0.75, half up
     assert (
         after.at[code, "grade"] == "not_achieved" and after.at[code, "reviewed"] == "adjusted_grade"
     )
     assert after.at[code, "evidence"] == "抽查发现问题未整改"  # the evaluator's comment
     others = before.index != code
     pd.testing.assert_series_equal(before.loc[others, "score"], after.loc[others, "score"])
-    assert after["score"].sum() == pytest.approx(before["score"].sum() - 1.4)  # 2.4 − 1.0
+    assert after["score"].sum() == pytest.approx(before["score"].sum() - 1.0)  # 1.8 − 0.8
 
 
 def test_an_adjusted_actual_is_scored_against_the_same_target(tiny, ctx):
-    code = "premium_collection_rate"  # target 98 %, 8 points
+    code = "premium_collection_rate"  # target 98 %, 7 points
     after = scored(tiny, ctx, finding(code, "adjusted_actual", actual=0.99))
     assert after.at[code, "actual"] == pytest.approx(0.99)
     assert (
-        after.at[code, "score"] == pytest.approx(8.0)
+        after.at[code, "score"] == pytest.approx(7.0)
         and after.at[code, "reviewed"] == "adjusted_actual"
     )
     lower = scored(tiny, ctx, finding(code, "adjusted_actual", actual=0.95))
-    assert lower.at[code, "score"] == pytest.approx(8 - 3)  # 3 points short of 98 %, 1 off each
+    assert lower.at[code, "score"] == pytest.approx(7 - 3)  # 3 points short of 98 %, 1 off each
 
 
 def test_not_applicable_moves_the_points_to_the_rest_of_the_category(tiny, ctx):

@@ -66,9 +66,9 @@ def test_form_lists_every_indicator_by_category_with_subtotals_and_total(ev, tin
         "Subtotal: Benefit",
     ]
     total = next(i for i, r in enumerate(rows, start=1) if r[0] == "Total")
-    assert computed(ws, f"D{total}") == 100 and computed(ws, f"G{total}") == Decimal("65.2")
+    assert computed(ws, f"D{total}") == 100 and computed(ws, f"G{total}") == Decimal("66.2")
     assert next(r for r in rows if r[0] == "Grade")[2] == "Fair (中)"
-    assert next(r for r in rows if r[0] == "Points assessed")[2] == "69 of 100"
+    assert next(r for r in rows if r[0] == "Points assessed")[2] == "70 of 100"
 
 
 def test_form_says_why_each_score_is_what_it_is(ev, tiny, ctx, tmp_path):
@@ -92,9 +92,8 @@ def test_form_says_why_each_score_is_what_it_is(ev, tiny, ctx, tmp_path):
     accuracy = by_code[report.indicator_name("budget_preparation_accuracy")]
     assert accuracy[7].startswith("3.0 × target 5.0% ÷ actual ")  # the inverse rule
     on_time = by_code[report.indicator_name("benefits_paid_on_time")]
-    assert (
-        on_time[7] == "100.0% against ≥ 100.0%, all or nothing = 5.0"
-    )  # 7 → 5: 2 to cross-province settlement
+    # 7 → 5 → 3: 2 to cross-province settlement, then 2 to the maternity allowance
+    assert on_time[7] == "100.0% against ≥ 100.0%, all or nothing = 3.0"
     ahead = by_code[report.indicator_name("fund_sustainability")]
     assert ahead[7] == "0 within ≤ 0: full points = 5.0"  # no year below the floor
 
@@ -108,9 +107,9 @@ def test_form_in_chinese_and_its_funding_sheet(ev, tiny, ctx, tmp_path):
     rows = {r[2]: r for r in ([c.value for c in row] for row in wb["评分表"].iter_rows())}
     collection = rows[report.indicator_name("premium_collection_rate")]
     basis = header.index("评分依据")
-    # 1,200 ÷ 1,260 = 95.2 % against 98 %: 2.8 points short, a point off each
+    # 1,200 ÷ 1,260 = 95.2 % against 98 %: 2.8 points short, a point off each (of 7)
     assert collection[basis] == (
-        "95.2%比目标值98.0%低2.8个百分点，每低1个百分点扣1分，扣至0分为止：8.0 − 2.8 = 5.2"
+        "95.2%比目标值98.0%低2.8个百分点，每低1个百分点扣1分，扣至0分为止：7.0 − 2.8 = 4.2"
     )
     funding = [[c.value for c in row] for row in wb["资金情况"].iter_rows()]
     premium = next(r for r in funding if r[0] == "保险费收入")
@@ -118,33 +117,34 @@ def test_form_in_chinese_and_its_funding_sheet(ev, tiny, ctx, tmp_path):
 
 
 def test_subtotals_and_the_total_are_sum_formulas_over_the_rows_shown(ev, tiny, ctx, tmp_path):
-    """Beta City 2025: decision rows 3–5, its subtotal in row 6; process 7–13 (14), output
-    15–22 (23), benefit 24–29 (30); the total in row 31 adds the four subtotals. Computed
-    from the cells, the score column adds up to the stored total: 0 + 17.0 + 28.2 + 20.0
-    = 65.2 (output: 5.2 + 4.0 + 0 + 5 + 7 + 3 + 2 + 2, cross-province settlement 3 of 3;
-    benefit: 10 + 2 + 1 + 2 + 5 + 0)."""
+    """Beta City 2025: decision rows 3–5, its subtotal in row 6; process 7–14 (15), output
+    16–25 (26), benefit 27–32 (33); the total in row 34 adds the four subtotals. Computed
+    from the cells, the score column adds up to the stored total: 0 + 18.0 + 28.2 + 20.0
+    = 66.2 (process: 0 + 3 + 5 + 5 + 0 + 3 + 0 + 2, misused funds all recovered; output:
+    4.2 + 4.0 + 0 + 3 + 2 + 5 + 3 + 2 + 3 + 2, the maternity allowance, DRG/DIP coverage
+    and cross-province settlement in full; benefit: 10 + 2 + 1 + 2 + 5 + 0)."""
     ws, _ = rows_of(
         write_scoring_form(SelfEvaluationReport(ev, tiny, ctx, "en"), tmp_path / "f.xlsx")
     )
-    blocks = {6: (3, 5), 14: (7, 13), 23: (15, 22), 30: (24, 29)}
+    blocks = {6: (3, 5), 15: (7, 14), 26: (16, 25), 33: (27, 32)}
     for subtotal, (first, last) in blocks.items():
         for column in ("D", "G"):
             assert ws[f"{column}{subtotal}"].value == f"=SUM({column}{first}:{column}{last})"
-    assert ws["D31"].value == "=SUM(D6,D14,D23,D30)" and ws["G31"].value == "=SUM(G6,G14,G23,G30)"
+    assert ws["D34"].value == "=SUM(D6,D15,D26,D33)" and ws["G34"].value == "=SUM(G6,G15,G26,G33)"
     earned = {c: Decimal(repr(v)) for c, v in ev.categories.set_index("category")["earned"].items()}
     assert (
         [computed(ws, f"G{r}") for r in blocks]
         == [earned["decision"], earned["process"], earned["output"], earned["benefit"]]
-        == [Decimal("0"), Decimal("17.0"), Decimal("28.2"), Decimal("20.0")]
+        == [Decimal("0"), Decimal("18.0"), Decimal("28.2"), Decimal("20.0")]
     )
     assert (
-        computed(ws, "G31") == Decimal(repr(ev.to_result()["summary"]["total"])) == Decimal("65.2")
+        computed(ws, "G34") == Decimal(repr(ev.to_result()["summary"]["total"])) == Decimal("66.2")
     )
-    assert computed(ws, "D31") == Decimal(repr(ev.to_result()["summary"]["points"])) == 100
+    assert computed(ws, "D34") == Decimal(repr(ev.to_result()["summary"]["points"])) == 100
     formulas = {c.coordinate for row in ws.iter_rows() for c in row if c.data_type == "f"}
-    assert formulas == {f"{c}{r}" for c in "DG" for r in (*blocks, 31)}
+    assert formulas == {f"{c}{r}" for c in "DG" for r in (*blocks, 34)}
     # the points and scores at the one decimal of parameters/scoring.yaml
-    for r in range(3, 32):
+    for r in range(3, 35):
         assert ws[f"D{r}"].number_format == ws[f"G{r}"].number_format == "0.0", r
 
 
@@ -156,7 +156,7 @@ def test_the_first_level_is_merged_over_its_rows_and_nothing_reads_na(
     wb = load_workbook(write_scoring_form(report, tmp_path / f"f.{lang}.xlsx"))
     ws = wb.worksheets[0]
     merged = {str(r) for r in ws.merged_cells.ranges}
-    assert {"A3:A5", "A7:A13", "A15:A22", "A24:A29"} <= merged
+    assert {"A3:A5", "A7:A14", "A16:A25", "A27:A32"} <= merged
     assert ws["A7"].value == report.category_name("process") and ws["A8"].value is None
     # second-level runs merged too, each over rows of one second-level indicator
     shown = ev.indicators.loc[ev.indicators["status"] != "reported"]
@@ -167,13 +167,13 @@ def test_the_first_level_is_merged_over_its_rows_and_nothing_reads_na(
     texts = [c.value for s in wb.worksheets for row in s.iter_rows() for c in row]
     assert not [v for v in texts if isinstance(v, str) and v.strip() in {"<NA>", "nan", "None", ""}]
     subtotal = "小计：过程" if lang == "zh" else "Subtotal: Process"
-    assert ws["A14"].value == subtotal and ws["A31"].value == ("合计" if lang == "zh" else "Total")
-    assert ws["J15"].value is None and ws["K15"].value is None  # no reason given: empty cells
+    assert ws["A15"].value == subtotal and ws["A34"].value == ("合计" if lang == "zh" else "Total")
+    assert ws["J16"].value is None and ws["K16"].value is None  # no reason given: empty cells
 
 
 def _indicator_rows() -> list[int]:
-    """The rows of Beta City's indicators in the form (the subtotals in 6, 14, 23, 30)."""
-    return [*range(3, 6), *range(7, 14), *range(15, 23), *range(24, 30)]
+    """The rows of Beta City's indicators in the form (the subtotals in 6, 15, 26, 33)."""
+    return [*range(3, 6), *range(7, 15), *range(16, 26), *range(27, 33)]
 
 
 def test_explanations_stay_text_even_when_they_read_like_formulas(tiny, ctx, tmp_path):
@@ -196,15 +196,15 @@ def test_explanations_stay_text_even_when_they_read_like_formulas(tiny, ctx, tmp
 
 
 def test_a_rescaled_total_is_the_sum_over_the_points_assessed(tiny, ctx, tmp_path):
-    """With ``missing: rescale`` Beta's total is 65.2 ÷ 69 × 100 = 94.49, 94.5: the total
-    row still adds up the subtotals (65.2) and the total score below it rescales that sum."""
+    """With ``missing: rescale`` Beta's total is 66.2 ÷ 70 × 100 = 94.57, 94.6: the total
+    row still adds up the subtotals (66.2) and the total score below it rescales that sum."""
     rescale = replace(ctx, standards=replace(ctx.standards, missing="rescale"))
     ev = evaluate(tiny, rescale, fund="employee_medical", region="110200", year=2025)
     report = SelfEvaluationReport(ev, tiny, rescale, "zh")
     ws = load_workbook(write_scoring_form(report, tmp_path / "f.xlsx"))["评分表"]
-    assert ws["A31"].value == "合计" and computed(ws, "G31") == Decimal("65.2")
-    assert ws["A32"].value == "总分" and ws["G32"].value == "=ROUND(G31*100/69,1)"
-    assert computed(ws, "G32") == Decimal(repr(ev.summary["total"])) == Decimal("94.5")
+    assert ws["A34"].value == "合计" and computed(ws, "G34") == Decimal("66.2")
+    assert ws["A35"].value == "总分" and ws["G35"].value == "=ROUND(G34*100/70,1)"
+    assert computed(ws, "G35") == Decimal(repr(ev.summary["total"])) == Decimal("94.6")
 
 
 LATIN_CITATIONS = ("Caishe", "Renshebufa", "Guobanfa", "Guofa", "Caiyu", "No.", "Art.")

@@ -103,25 +103,27 @@ def review(ds, ctx, year=2025, region=ALPHA, fund=EM, **kw):
 
 
 def test_missing_targets_weigh_their_points_and_together_return_the_targets(tiny, ctx):
-    """Alpha's 2025 targets leave out budget deviation (3), audit rectification (4),
-    benefits on time (5), cross-province settlement (3), other expenditure (2), the surplus
+    """Alpha's 2025 targets leave out budget deviation (3), audit rectification (3),
+    misused funds recovered (2), benefits on time (3), the maternity allowance on time (2),
+    DRG/DIP coverage (3), cross-province settlement (3), other expenditure (2), the surplus
     (2), the fund's return (1) and the satisfaction survey's rate (6, a target since
-    satisfaction is a survey rate, no longer a grade): 26 points, each missing target
-    weighing its own; 26 ≥ 15 returns them. Coverage and the inpatient ratio inherit the
+    satisfaction is a survey rate, no longer a grade): 30 points, each missing target
+    weighing its own; 30 ≥ 15 returns them. Coverage and the inpatient ratio inherit the
     province's and the centre's targets: notes."""
     r = review(tiny, ctx)
     missing = {k: f.points for k, f in found(r, "missing_target").items()}
-    assert missing == {"budget_preparation_accuracy": 3, "audit_rectification_rate": 4,
-                       "benefits_paid_on_time": 5, "cross_province_settlement_rate": 3,
-                       "other_expenditure_share": 2,
+    assert missing == {"budget_preparation_accuracy": 3, "audit_rectification_rate": 3,
+                       "misused_funds_recovery_rate": 2, "benefits_paid_on_time": 3,
+                       "maternity_allowance_on_time": 2, "drg_dip_payment_coverage": 3,
+                       "cross_province_settlement_rate": 3, "other_expenditure_share": 2,
                        "current_year_balance": 2, "fund_return_rate": 1,
                        "satisfaction": 6}  # fmt: skip
     assert {f.severity for f in found(r, "missing_target").values()} == {"warning"}
     assert set(found(r, "inherited_target")) == {"coverage_rate", "inpatient_reimbursement_ratio"}
-    assert r.score == 26 and r.by_dimension()["completeness"] == 26
+    assert r.score == 30 and r.by_dimension()["completeness"] == 30
     assert r.verdict == "return"
     catalogue = found(r, "catalogue")[None]
-    assert catalogue.values["categories"] == 4 and catalogue.values["indicators"] == 24
+    assert catalogue.values["categories"] == 4 and catalogue.values["indicators"] == 27
 
 
 def test_one_missing_count_target_asks_for_a_change_not_a_return(tiny, ctx):
@@ -129,7 +131,9 @@ def test_one_missing_count_target_asks_for_a_change_not_a_return(tiny, ctx):
     at the threshold of changes, far below a return."""
     norms = [("budget_preparation_accuracy", 0.05), ("audit_rectification_rate", 1.0),
              ("benefits_paid_on_time", 1.0), ("cross_province_settlement_rate", 0.7),
-             ("other_expenditure_share", 0.0), ("satisfaction", 0.9),
+             ("misused_funds_recovery_rate", 1.0), ("maternity_allowance_on_time", 1.0),
+             ("drg_dip_payment_coverage", 0.7), ("other_expenditure_share", 0.0),
+             ("satisfaction", 0.9),
              ("current_year_balance", 0.0), ("fund_return_rate", 0.015)]  # fmt: skip
     ds = with_targets(tiny, [alpha_target(c, v, "standard") for c, v in norms])
     ds = replace(ds, targets=ds.targets.loc[ds.targets["indicator"] != "insured_persons"])
@@ -141,9 +145,9 @@ def test_one_missing_count_target_asks_for_a_change_not_a_return(tiny, ctx):
 
 
 def test_an_indicators_findings_weigh_at_most_its_points(tiny, ctx):
-    """A collection target of 93 %: below 2024's 95.2 % (0.5 × 8 = 4), below the province's
-    97 % (4) and an overall target of 92 % for 2025–2029 weaker still (4): 12 points of
-    findings, of which the 8-point indicator weighs 8."""
+    """A collection target of 93 %: below 2024's 95.2 % (0.5 × 7 = 3.5), below the
+    province's 97 % (3.5) and an overall target of 92 % for 2025–2029 weaker still (3.5):
+    10.5 points of findings, of which the 7-point indicator weighs 7."""
     ds = with_targets(tiny, [
         alpha_target("premium_collection_rate", 0.93),
         ("110000", EM, "premium_collection_rate", "annual", 2025, 2025, 0.97, "province", "plan"),
@@ -152,7 +156,7 @@ def test_an_indicators_findings_weigh_at_most_its_points(tiny, ctx):
     r = review(ds, ctx)
     mine = [f for f in r.findings if f.indicator == "premium_collection_rate"]
     assert {f.code for f in mine} == {"history_easier", "upper_level", "overall_weaker"}
-    assert sum(f.points for f in mine) == 8
+    assert sum(f.points for f in mine) == 7
     assert {f.dimension for f in mine} == {"appropriateness", "relevance"}
 
 
@@ -323,8 +327,8 @@ def test_nothing_dated_after_the_review_date_moves_the_review(tiny, ctx):
     }  # fmt: skip
     assert (
         result["version"] == 2
-        and result["score"] == 26
-        and result["dimensions"]["completeness"] == 26
+        and result["score"] == 30
+        and result["dimensions"]["completeness"] == 30
     )
 
 
@@ -335,7 +339,7 @@ def test_a_target_is_held_to_the_better_of_last_year_and_the_trend(tiny, ctx):
     """Baixi's case: collection of 95.3 %, 96.3 % and 96.2 % in 2022–2024, a target of 95.2 %.
     Last year less a point would let it pass; the trend does not: slope (96.2 − 95.3) ÷ 2 =
     0.45 points a year, 96.2 + 0.45 = 96.65 %, and 95.2 lies below it by more than 1 % of
-    it (0.97 points): 0.5 × 8 = 4 points."""
+    it (0.97 points): 0.5 × 7 = 3.5 points."""
     rates = {2022: 0.953, 2023: 0.963, 2024: 0.962}
     ds = with_history(tiny, {"premiums_assessed": {y: 100 / r for y, r in rates.items()}})
     ds = with_targets(ds, [alpha_target("premium_collection_rate", 0.952)])
@@ -345,7 +349,7 @@ def test_a_target_is_held_to_the_better_of_last_year_and_the_trend(tiny, ctx):
     assert row["trend_slope"] == pytest.approx(0.0045)
     assert row["projection"] == pytest.approx(0.9665) and row["best"] == pytest.approx(0.9665)
     easier = found(r, "history_easier")["premium_collection_rate"]
-    assert easier.values["benchmark"] == pytest.approx(0.9665) and easier.points == 4
+    assert easier.values["benchmark"] == pytest.approx(0.9665) and easier.points == 3.5
 
 
 def test_a_structural_decline_is_held_to_its_trend_not_its_best_year(tiny, ctx):
@@ -380,25 +384,25 @@ def test_a_trend_is_capped_at_the_indicators_bounds(tiny, ctx):
 def test_a_policy_kept_around_a_level_is_a_band(tiny, ctx, target, flagged):
     """Inpatient costs paid: 84 % a year (42 of 50), the national plan's "about 80 %". A
     target of 81 % is not "easier than last year": it is about 80 % (within the
-    catalogue's 5 points); 86 % and 74 % are not (0.5 × 7 = 3.5 points). Neither is held
+    catalogue's 5 points); 86 % and 74 % are not (0.5 × 5 = 2.5 points). Neither is held
     to the centre's 80 % as higher-is-better."""
     ds = with_targets(tiny, [alpha_target("inpatient_reimbursement_ratio", target)])
     r = review(ds, ctx)
     mine = [f for f in r.findings if f.indicator == "inpatient_reimbursement_ratio"]
     assert [f.code for f in mine] == (["around_policy"] if flagged else [])
     if flagged:
-        assert mine[0].values["centre"] == 0.80 and mine[0].points == 3.5
+        assert mine[0].values["centre"] == 0.80 and mine[0].points == 2.5
 
 
 def test_an_overall_target_weaker_than_the_annual_one_and_last_year_is_flagged(tiny, ctx):
     """Collection target 96 % for 2025 (2024: 95.2 %); an overall target of 94 % for
-    2025–2029 is below both (0.5 × 8 = 4, relevance); 95 % is below the annual target but
+    2025–2029 is below both (0.5 × 7 = 3.5, relevance); 95 % is below the annual target but
     within 1 % of last year's: no finding."""
     annual = alpha_target("premium_collection_rate", 0.96)
     overall = (ALPHA, EM, "premium_collection_rate", "overall", 2025, 2029)
     weak = review(with_targets(tiny, [annual, (*overall, 0.94, "region", "plan")]), ctx)
     f = found(weak, "overall_weaker")["premium_collection_rate"]
-    assert f.values["overall"] == 0.94 and f.values["annual"] == 0.96 and f.points == 4
+    assert f.values["overall"] == 0.94 and f.values["annual"] == 0.96 and f.points == 3.5
     assert f.dimension == "relevance"
     near = review(with_targets(tiny, [annual, (*overall, 0.95, "region", "plan")]), ctx)
     assert not found(near, "overall_weaker")
@@ -448,6 +452,7 @@ def test_a_clean_review_is_approved(tiny, ctx):
             ("coverage_rate", 0.95), ("benefits_paid_on_time", 0.999), ("injury_determination_timeliness", 0.9),
             ("other_expenditure_share", 0.035), ("current_year_balance", 0.0), ("fund_return_rate", 0.0),
             ("satisfaction", 0.9),
+            ("capacity_appraisal_timeliness", 0.9),
         ]
     ]  # fmt: skip
     r = review(with_targets(tiny, every), ctx, region="110000", fund="work_injury")

@@ -116,7 +116,7 @@ def test_every_region_and_indicator_of_the_appraisal_has_a_row(saved):
     shown = {(r[1], r[3]) for r in rows}
     wanted = {(str(c), report.indicator(i)) for c, i in zip(a.indicators["region_code"],
                                                            a.indicators["indicator"], strict=True)}  # fmt: skip
-    assert len(rows) == len(a.indicators) == 48 and shown == wanted  # 2 regions × 24 indicators
+    assert len(rows) == len(a.indicators) == 54 and shown == wanted  # 2 regions × 27 indicators
 
 
 def test_a_survey_rate_row_shows_the_sample_it_rests_on(saved):
@@ -139,9 +139,9 @@ def test_a_survey_rate_row_shows_the_sample_it_rests_on(saved):
 
 
 def test_alphas_compliance_row_shows_the_evaluators_finding(saved):
-    """Alpha graded fund-management compliance 'partly' (0.6 × 4 = 2.4); the evaluator's
+    """Alpha graded fund-management compliance 'partly' (0.6 × 3 = 1.8); the evaluator's
     site visit found problems left unrectified and graded it 'not achieved' at its default
-    share 0.25: 4 × 0.25 = 1.0."""
+    share 0.25: 3 × 0.25 = 0.75, 0.8 (3 points since the misused funds' recovery took one)."""
     run, path, lang = saved
     wb = load_workbook(path)
     ws = _scores(wb)
@@ -155,21 +155,21 @@ def test_alphas_compliance_row_shows_the_evaluators_finding(saved):
         basis=t("review_basis_site_visit"),
     )  # fmt: skip
     assert row[t("pe_note")] == "抽查发现问题未整改"
-    assert row[t("pe_self_score")] == 2.4 and row[t("papers_col_evaluated_score")] == 1.0
+    assert row[t("pe_self_score")] == 1.8 and row[t("papers_col_evaluated_score")] == 0.8
     assert row[t("papers_col_grade")] == t("qual_not_achieved")
-    assert row[t("papers_col_share")] == 0.25 and row[t("papers_col_at_stake")] == 4
+    assert row[t("papers_col_share")] == 0.25 and row[t("papers_col_at_stake")] == 3
     assert row[t("papers_col_rule")] == t("rule_qualitative")
-    assert row[t("form_col_basis")].endswith("= 1.0")  # the scoring form's words
+    assert row[t("form_col_basis")].endswith("= 0.8")  # the scoring form's words
     findings = _rows(wb.worksheets[3])
     assert findings == [["甲市" if lang == "zh" else "Alpha City", "110100", name,
                          t("review_finding_adjusted_grade"), t("review_basis_site_visit"),
-                         "抽查发现问题未整改", t("qual_partly"), t("qual_not_achieved"), 2.4, 1]]  # fmt: skip
+                         "抽查发现问题未整改", t("qual_partly"), t("qual_not_achieved"), 1.8, 0.8]]  # fmt: skip
 
 
 def test_a_quantitative_row_has_its_formula_data_target_and_source(saved):
     """Alpha's premium collection: 1,200 of premiums ÷ 1,260 assessed (105 × 12) = 95.24%,
     against Alpha's own target of 98% (a region target), a point off each percentage point
-    short: 8 − (98.0 − 95.24) = 5.24, 5.2."""
+    short: 7 − (98.0 − 95.24) = 4.24, 4.2."""
     run, path, lang = saved
     ws = _scores(load_workbook(path))
     t = load_labels(lang).t
@@ -183,7 +183,7 @@ def test_a_quantitative_row_has_its_formula_data_target_and_source(saved):
     assert row[t("col_actual")].number_format == "0.0%"
     assert row[t("col_target")].value == 0.98 and row[t("col_source")].value == t("level_region")
     assert row[t("papers_col_rule")].value == t("rule_deduct_per_point")
-    assert row[t("papers_col_evaluated_score")].value == 5.2
+    assert row[t("papers_col_evaluated_score")].value == 4.2
     assert row[t("papers_col_evaluated_score")].number_format == "0.0"
     assert row[t("papers_col_grade")].value is None and row[t("papers_col_share")].value is None
 
@@ -202,10 +202,9 @@ def test_a_target_following_a_national_standard_names_it(saved):
 
 
 def test_the_totals_formulas_recompute_the_reports_totals(saved):
-    """Alpha: self-assessed 94.0 (its survey's 92 % meets the 90 % target: 6 of 6 points,
-    where the grade of old gave 5.4 and 93.4); the finding moves compliance from 2.4 to
-    1.0, so the evaluated total is 94.0 − 1.4 = 92.6 and the gap 1.4; Beta (no finding):
-    65.2, gap 0."""
+    """Alpha: self-assessed 94.5 (its survey's 92 % meets the 90 % target: 6 of 6 points,
+    where the grade of old gave 5.4); the finding moves compliance from 1.8 to 0.8, so the
+    evaluated total is 94.5 − 1.0 = 93.5 and the gap 1.0; Beta (no finding): 66.2, gap 0."""
     run, path, _ = saved
     wb = load_workbook(path)
     ws = wb.worksheets[2]
@@ -224,20 +223,20 @@ def test_the_totals_formulas_recompute_the_reports_totals(saved):
         code: (_decimal(regions.at[code, "evaluated_total"]), _decimal(regions.at[code, "gap"]))
         for code in regions.index
     }
-    assert found["110100"] == (Decimal("92.6"), Decimal("1.4"))
-    assert found["110200"] == (Decimal("65.2"), Decimal("0.0"))
+    assert found["110100"] == (Decimal("93.5"), Decimal("1.0"))
+    assert found["110200"] == (Decimal("66.2"), Decimal("0.0"))
     assert ws.cell(3, total).data_type == "f"  # a formula, not the figure copied
 
 
 def test_the_category_subtotals_match_the_reports(saved, ctx):
     """Beta's subtotals as its self-evaluation's scoring form has them: decision 0 (no
-    qualitative evidence), process 17.0, output 28.2, benefit 20.0."""
+    qualitative evidence), process 18.0, output 28.2, benefit 20.0."""
     _, path, _ = saved
     wb = load_workbook(path)
     ws = wb.worksheets[2]
     beta = next(r for r in range(3, ws.max_row + 1) if ws.cell(r, 2).value == "110200")
     assert [computed(wb, ws, f"{c}{beta}") for c in "CDEF"] == [
-        Decimal("0"), Decimal("17.0"), Decimal("28.2"), Decimal("20.0")
+        Decimal("0"), Decimal("18.0"), Decimal("28.2"), Decimal("20.0")
     ]  # fmt: skip
 
 
@@ -364,8 +363,8 @@ def test_text_that_reads_like_a_formula_stays_text(tmp_path):
 
 
 def test_a_rescaled_total_is_recomputed_over_the_points_assessed(tiny, tiny_dir, ctx):
-    """With ``missing: rescale`` Beta's evaluated total is 65.2 ÷ 69 × 100 = 94.49, 94.5
-    (its 28 points of unevidenced grades left out); the basis is the points assessed."""
+    """With ``missing: rescale`` Beta's evaluated total is 66.2 ÷ 70 × 100 = 94.57, 94.6
+    (its 30 points not assessed left out); the basis is the points assessed."""
     rescale = replace(ctx, standards=replace(ctx.standards, missing="rescale"))
     loaded = session.load(str(tiny_dir))
     outlooks = solvency_outlooks(
@@ -381,8 +380,8 @@ def test_a_rescaled_total_is_recomputed_over_the_points_assessed(tiny, tiny_dir,
     beta = next(r for r in range(3, ws.max_row + 1) if ws.cell(r, 2).value == "110200")
     header = [c.value for c in ws[2]]
     total = ws.cell(beta, header.index("Evaluated total") + 1).coordinate
-    assert computed(wb, ws, total) == Decimal("94.5")
-    assert a.regions.set_index("region_code").at["110200", "evaluated_total"] == 94.5
+    assert computed(wb, ws, total) == Decimal("94.6")
+    assert a.regions.set_index("region_code").at["110200", "evaluated_total"] == 94.6
 
 
 def test_papers_of_a_province_whose_self_evaluations_are_all_missing(tiny, ctx):

@@ -176,6 +176,68 @@ def satisfaction_rate(f: AnnualFacts) -> pd.Series:
     return ratio(_col(f.statistics, "survey_satisfied"), survey_valid(f))
 
 
+def maternity_allowance_on_time(f: AnnualFacts) -> pd.Series:
+    """Maternity allowance paid on time and in full ÷ maternity allowance due."""
+    return ratio(
+        _col(f.statistics, "maternity_allowance_paid_on_time"),
+        _col(f.statistics, "maternity_allowance_due"),
+    )
+
+
+def drg_dip_payment_coverage(f: AnnualFacts) -> pd.Series:
+    """Inpatient fund payments made by DRG or DIP ÷ all inpatient fund payments."""
+    return ratio(_col(f.statistics, "drg_dip_fund_paid"), _col(f.statistics, "inpatient_fund_paid"))
+
+
+def misused_funds_recovery_rate(f: AnnualFacts) -> pd.Series:
+    """Misused medical insurance funds recovered ÷ misused funds found by supervision."""
+    return ratio(
+        _col(f.statistics, "misused_funds_recovered"), _col(f.statistics, "misused_funds_found")
+    )
+
+
+def hardship_enrolment_assistance(f: AnnualFacts) -> pd.Series:
+    """People in hardship enrolled with their contribution subsidised ÷ people in hardship
+    entitled to the subsidy, at the last month reported."""
+    return ratio(_col(f.statistics, "hardship_assisted"), _col(f.statistics, "hardship_entitled"))
+
+
+def eligibility_certification_rate(f: AnnualFacts) -> pd.Series:
+    """Benefit recipients certified eligible in the last twelve months ÷ benefit
+    recipients, at the last month reported."""
+    return ratio(_col(f.statistics, "recipients_certified"), _col(f.statistics, "retirees"))
+
+
+def higher_grade_share(f: AnnualFacts) -> pd.Series:
+    """Contributors at a grade of 500 yuan a year or more ÷ contributors, at the last
+    month reported."""
+    return ratio(
+        _col(f.statistics, "higher_grade_contributors"), _col(f.statistics, "contributors")
+    )
+
+
+def paid_on_behalf_rate(f: AnnualFacts) -> pd.Series:
+    """People in hardship whose contribution the government paid ÷ people in hardship
+    entitled to it, at the last month reported."""
+    return ratio(_col(f.statistics, "paid_on_behalf"), _col(f.statistics, "on_behalf_entitled"))
+
+
+def retention_refund_timeliness(f: AnnualFacts) -> pd.Series:
+    """Job-retention refunds paid within the time limit ÷ refunds approved."""
+    return ratio(
+        _col(f.statistics, "retention_refunds_on_time"),
+        _col(f.statistics, "retention_refunds_approved"),
+    )
+
+
+def capacity_appraisal_timeliness(f: AnnualFacts) -> pd.Series:
+    """Work-capacity appraisals concluded within the statutory time ÷ all concluded."""
+    return ratio(
+        _col(f.statistics, "capacity_appraisals_on_time"),
+        _col(f.statistics, "capacity_appraisals"),
+    )
+
+
 def injury_determination_timeliness(f: AnnualFacts) -> pd.Series:
     """Work-injury determinations within the statutory time ÷ all determinations."""
     return ratio(
@@ -401,6 +463,15 @@ MEASURES: Mapping[str, Measure] = MappingProxyType(
                 inpatient_reimbursement_ratio,
                 cross_province_settlement_rate,
                 injury_determination_timeliness,
+                maternity_allowance_on_time,
+                drg_dip_payment_coverage,
+                misused_funds_recovery_rate,
+                hardship_enrolment_assistance,
+                eligibility_certification_rate,
+                higher_grade_share,
+                paid_on_behalf_rate,
+                retention_refund_timeliness,
+                capacity_appraisal_timeliness,
                 unemployment_benefit_coverage,
                 dependency_ratio,
                 contributor_share,

@@ -17,6 +17,7 @@ from sipm_helpers.config.registry import Fund
 from sipm_helpers.data.generate.common import BASE_YEAR, MONTHS, _pattern, _rng
 from sipm_helpers.data.generate.geography import _Pairs
 from sipm_helpers.data.generate.kinds import KINDS, Flows
+from sipm_helpers.data.generate.parts import draw_parts
 from sipm_helpers.data.generate.profiles import (
     NEW_RETIREE_PREMIUM,
     PATTERNS,
@@ -145,6 +146,7 @@ def _simulate(
     )
     shape = stats["insured"].shape
     stats.update(_survey(fund, profile, own, index, years, shape, _rng(seed, "survey", fund.code)))
+    stats.update(draw_parts(fund.statistics, profile.parts, stats, plan, seed, fund.code))
     stats = {s: stats[s] for s in fund.statistics if s in stats}
     _fall_short(stats, plan, shortfall)
     return _FundData(

@@ -14,6 +14,7 @@ from sipm_helpers.config.loader import require_keys
 from sipm_helpers.config.registry import Fund
 from sipm_helpers.data.generate import yamlfile as yf
 from sipm_helpers.data.generate.common import MONTHS
+from sipm_helpers.data.generate.parts import PARTS, PartProfile
 from sipm_helpers.errors import ParameterError
 
 PATTERNS_FILE = "patterns.yaml"
@@ -88,6 +89,8 @@ class FundProfile:
     months_noise: float  # σ of the yearly step of the months covered, × usual level
     return_rate: tuple[float, float]  # interest + investment ÷ mean balance
     audit_findings: float  # audit and inspection findings a year, typical region
+    # the parts of a whole it reports (parts.PARTS) and their rates; empty: none
+    parts: Mapping[str, PartProfile]
 
 
 @dataclass(frozen=True)
@@ -190,6 +193,28 @@ def _optional_band(file: Path, where: str, value: Any) -> tuple[float, float] | 
     return yf.band(file, where, value, allow_none=True)
 
 
+def _parts(file: Path, where: str, value: Any) -> Mapping[str, PartProfile]:
+    """{part: {rate: [low, high], per: N}}: parts of parts.PARTS, rates within [0, 1], the
+    whole per unit of its base not negative (``per`` only where the whole is new)."""
+    out = {}
+    for name, spec in yf.mapping(file, where, value).items():
+        at = f"{where}.{name}"
+        part = PARTS[yf.one_of(file, at, name, PARTS, "part (sipm_helpers/data/generate/parts.py)")]
+        given = require_keys(file, at, spec, ["rate"], ["per"] if part.base else [])
+        low, high = yf.band(file, f"{at}.rate", given["rate"])
+        if low < 0 or high > 1:
+            raise ParameterError(
+                file, f"{at}.rate", f"a rate lies within [0, 1], got {given['rate']!r}"
+            )
+        per = yf.number(file, f"{at}.per", given.get("per", 0.0))
+        if per < 0 or (part.base and "per" not in given):
+            raise ParameterError(
+                file, f"{at}.per", "give the whole per unit of its base, not negative"
+            )
+        out[str(name)] = PartProfile((low, high), per)
+    return MappingProxyType(out)
+
+
 # How each field of a profile is checked; the pattern fields name a pattern (see _field).
 _Check = Callable[[Path, str, Any], Any]
 _REQUIRED: Mapping[str, _Check] = MappingProxyType(
@@ -233,6 +258,7 @@ _OPTIONAL: Mapping[str, _Check] = MappingProxyType(
         "months_noise": yf.number,
         "return_rate": yf.band,
         "audit_findings": yf.number,
+        "parts": _parts,
     }
 )
 

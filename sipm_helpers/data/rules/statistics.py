@@ -1,7 +1,8 @@
 """Rules of the monthly statistics: figures that cannot exceed what they are part of (the
 insured within the population required to be insured, benefits paid on time within those
 due, a satisfaction survey's valid responses within those surveyed and its satisfied
-within the valid, the pooled fund within the whole fund)."""
+within the valid, each indicator's part within its whole, the pooled fund within the whole
+fund)."""
 
 from __future__ import annotations
 
@@ -29,6 +30,27 @@ BOUNDED = (
     ("insured", "target_population", "validation_insured_above_population"),
     ("benefits_paid_on_time", "benefits_due", "validation_paid_above_due"),
     ("cross_province_settled", "cross_province_cases", "validation_settled_above_cases"),
+    (
+        "maternity_allowance_paid_on_time",
+        "maternity_allowance_due",
+        "validation_maternity_paid_above_due",
+    ),
+    ("drg_dip_fund_paid", "inpatient_fund_paid", "validation_drg_dip_above_inpatient"),
+    ("misused_funds_recovered", "misused_funds_found", "validation_recovered_above_found"),
+    ("hardship_assisted", "hardship_entitled", "validation_assisted_above_entitled"),
+    ("recipients_certified", "retirees", "validation_certified_above_recipients"),
+    ("higher_grade_contributors", "contributors", "validation_higher_grade_above_contributors"),
+    ("paid_on_behalf", "on_behalf_entitled", "validation_on_behalf_above_entitled"),
+    (
+        "retention_refunds_on_time",
+        "retention_refunds_approved",
+        "validation_refunds_on_time_above_approved",
+    ),
+    (
+        "capacity_appraisals_on_time",
+        "capacity_appraisals",
+        "validation_appraisals_on_time_above_all",
+    ),
 )
 # The counts of a satisfaction survey, each part of the one before: more valid responses
 # than people surveyed, or more satisfied than valid responses, is no survey (an error).
