@@ -305,6 +305,7 @@ def provincial_evaluation(
     loaded = _open(PROVINCIAL_EVALUATION, locals())
     ctx, ds = loaded.context, loaded.dataset
     province, year = str(province or _first_province(ds, fund)), int(year)
+    ctx = ctx.for_province(province, year)  # the province's own rules (Art. 24)
     coord = ds.coordination
     regions = coord.loc[
         (coord["fund"] == fund) & (coord["province_code"] == province), "region_code"
@@ -442,6 +443,7 @@ def provincial_report(
     regions = ds.regions
     province = str(province or regions.loc[regions["level"] == "province", "region_code"].iloc[0])
     year = int(year)
+    ctx = ctx.for_province(province, year)  # the province's own rules (Art. 24)
     funds = coordinated_funds(ds, ctx, province, year)
     if not funds:
         raise StageParameterError(f"no fund of province {province} has execution data for {year}")

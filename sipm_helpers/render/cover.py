@@ -100,7 +100,7 @@ def make_cover(
     province = ds.region_name(province_code, lang)
     region = ds.region_name(job.region, lang)
     fund = ctx.registry.fund_name(job.fund, lang)
-    day = document_date(job, ctx, as_of)
+    day = document_date(job, ctx.for_province(province_code, job.year), as_of)  # Art. 24
     number = ctx.appraisal.number(
         job.definition.document_kind,
         lang,
