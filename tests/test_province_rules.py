@@ -251,3 +251,22 @@ def test_the_demo_gives_xiling_a_20_may_deadline_and_a_3_point_threshold(ctx, de
     received = s.loc[("920200", "resident_pension", 2025)]
     assert pd.Timestamp(dongchuan.appraisal.due(2025)) >= received
     assert received > pd.Timestamp(xiling.appraisal.due(2025))
+
+
+def test_the_working_papers_name_the_provinces_rules_file_and_document(tiny, testshire, results):
+    from sipm_helpers.domain.appraisal import self_assessed
+    from sipm_helpers.present.appraisal_report import AppraisalReport, FollowUp
+    from sipm_helpers.present.working_papers import working_papers
+
+    empty = pd.DataFrame()
+    a = appraise(tiny, testshire, fund=EM, province="110000", year=2025, results=results)
+    report = AppraisalReport(a, FollowUp(empty, empty, empty, empty, empty), tiny, testshire)
+    wb = working_papers(report, self_assessed(results), datetime.date(2026, 7, 31),
+                        datetime.date(2026, 7, 31))  # fmt: skip
+    cells = [str(c.value) for ws in wb.worksheets for row in ws.iter_rows() for c in row]
+    assert any("parameters/provinces/110000/rules.yaml" in c for c in cells)
+    gap = "more than 1.0 points from the evaluated one puts the self-evaluation's quality in "
+    assert any(
+        c.endswith(gap + "question (Testshire Implementing Rules (Ce Caishe [2024] No. 3))")
+        for c in cells
+    )
