@@ -270,3 +270,41 @@ def test_the_working_papers_name_the_provinces_rules_file_and_document(tiny, tes
         c.endswith(gap + "question (Testshire Implementing Rules (Ce Caishe [2024] No. 3))")
         for c in cells
     )
+
+
+@pytest.mark.parametrize(
+    ("lang", "source"),
+    [
+        ("zh", "差异阈值依据《测试省社会保险基金预算绩效管理实施细则》（测财社〔2024〕3号）确定。"),
+        ("en", "The threshold is that of Testshire Implementing Rules (Ce Caishe [2024] No. 3)."),
+    ],
+)
+def test_the_letter_and_the_report_to_the_centre_name_the_provinces_document(
+    tiny, ctx, testshire, results, lang, source
+):
+    """Alpha's letter states its 1.4-point gap beyond Testshire's 1 point and whose rule that
+    is; the report to the centre states the threshold's source and the document applied."""
+    from sipm_helpers.domain.appraisal import appraisal_result
+    from sipm_helpers.domain.consolidation import consolidate
+    from sipm_helpers.domain.feedback import letter
+    from sipm_helpers.present.feedback_letter import LetterReport
+    from sipm_helpers.present.provincial_report import ProvincialReport
+
+    a = appraise(tiny, testshire, fund=EM, province="110000", year=2025, results=results)
+    as_of = datetime.date(2026, 7, 31)
+    none = pd.DataFrame(columns=["region_code", "kind", "subject", "template", "values"])
+    result = appraisal_result(a, new_items(a, testshire), none, as_of)
+    alpha = letter(result, tiny, testshire, "110100")
+    text = _text(LetterReport(alpha, tiny, testshire, lang).result().html)
+    assert source in text
+    c = consolidate(tiny, ctx, province="110000", year=2025,
+                    results={EM: result, "work_injury": None}, as_of=as_of)  # fmt: skip
+    ruled = _text(ProvincialReport(c, tiny, testshire, lang).organisation().html)
+    national = _text(ProvincialReport(c, tiny, ctx, lang).organisation().html)
+    assert source in ruled and "Ce Caishe" not in national and "测财社" not in national
+    documents = (
+        "《测试省社会保险基金预算绩效管理实施细则》（测财社〔2024〕3号）"
+        if lang == "zh"
+        else "Testshire Implementing Rules (Ce Caishe [2024] No. 3)"
+    )
+    assert ruled.count(documents) == 2  # the threshold's source and the rules applied
