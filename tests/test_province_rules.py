@@ -308,3 +308,25 @@ def test_the_letter_and_the_report_to_the_centre_name_the_provinces_document(
         else "Testshire Implementing Rules (Ce Caishe [2024] No. 3)"
     )
     assert ruled.count(documents) == 2  # the threshold's source and the rules applied
+
+
+def test_the_titles_give_the_provinces_deadline_and_cite_its_document(ctx, testshire):
+    from sipm_helpers.config.labels import load_labels
+    from sipm_helpers.present.rule_basis import due_values
+
+    zh = load_labels("zh")
+
+    def subtitle(context: Context, year: int) -> str:
+        values = due_values(context, "110000", year, zh)
+        return zh.t("report_subtitle", year=year, due_year=year + 1, **values)
+
+    assert subtitle(testshire, 2025) == (
+        "2025年度 · 2026年5月15日前报送省级财政部门（财社〔2022〕65号第十五至十八条；"
+        "《测试省社会保险基金预算绩效管理实施细则》（测财社〔2024〕3号）第十一条）"
+    )
+    national = "2025年度 · 2026年5月31日前报送省级财政部门（财社〔2022〕65号第十五至十八条）"
+    assert subtitle(ctx, 2025) == national
+    assert subtitle(testshire, 2024) == national.replace("2025", "2024").replace("2026", "2025")
+    # Testshire keeps the national end of July for its report to the centre: no citation
+    values = due_values(testshire, "110000", 2025, zh)
+    assert values["provincial_day"] == "7月31日" and values["provincial_rules"] == ""

@@ -28,3 +28,22 @@ def rules_documents(ctx: Context, labels: Labels) -> str:
         return ""
     cited = [d.cite(labels.lang) for d in ctx.applied.documents()]
     return labels.join(cited)
+
+
+def due_values(ctx: Context, province: str | None, year: int, labels: Labels) -> dict[str, str]:
+    """The Art. 18 deadlines of budget ``year`` in ``province`` as the titles write them
+    (``due_day``: 5月31日, 31 May; ``provincial_day``: 7月31日), each with the province's
+    document setting it, cited after the Measures (``due_rules``, ``provincial_rules``:
+    empty where the national deadline applies)."""
+    ruled = ctx.for_province(province, year)
+
+    def rules(key: str) -> str:
+        cited = ruled.cite_rule(key, labels.lang)
+        return labels.t("rule_titles", document=cited) if cited else ""
+
+    return {
+        "due_day": labels.month_day(ruled.appraisal.due(year).isoformat()),
+        "due_rules": rules("appraisal.report_due"),
+        "provincial_day": labels.month_day(ruled.appraisal.provincial_due(year).isoformat()),
+        "provincial_rules": rules("appraisal.provincial_report_due"),
+    }

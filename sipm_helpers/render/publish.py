@@ -21,6 +21,7 @@ from sipm_helpers.config.labels import languages, load_labels
 from sipm_helpers.data.dataset import Dataset
 from sipm_helpers.data.io import atomic_write_bytes
 from sipm_helpers.domain.provincial import coordinating_province
+from sipm_helpers.present.rule_basis import due_values
 from sipm_helpers.render.book import book_parts, book_path, stale, write_book
 from sipm_helpers.render.compare import Compared, write_comparison
 from sipm_helpers.render.cover import make_cover
@@ -100,15 +101,15 @@ def _answers(entries: list[ReportEntry], labels) -> list[ReportEntry]:
 
 def _titles(job: Job, labels, ds: Dataset, ctx: Context) -> tuple[str, str]:
     """The report's title and subtitle in its own language, from the stage's label keys."""
+    province = coordinating_province(ds, job.fund, job.region) or job.region
     values = {
         "region": ds.region_name(job.region, job.lang),
-        "province": ds.region_name(
-            coordinating_province(ds, job.fund, job.region) or job.region, job.lang
-        ),
+        "province": ds.region_name(province, job.lang),
         "fund": ctx.registry.fund_name(job.fund, job.lang),
         "year": job.year,
         "period": job.period,
         "due_year": job.year + 1,
+        **due_values(ctx, province, job.year, labels),  # the province's own (Art. 24)
     }
     title, subtitle = job.definition.titles
     return labels.t(title, **values), labels.t(subtitle, **values)
