@@ -330,3 +330,16 @@ def test_the_titles_give_the_provinces_deadline_and_cite_its_document(ctx, tests
     # Testshire keeps the national end of July for its report to the centre: no citation
     values = due_values(testshire, "110000", 2025, zh)
     assert values["provincial_day"] == "7月31日" and values["provincial_rules"] == ""
+
+
+def test_the_demos_xiling_flags_a_gap_of_4_points_and_cites_its_rules(demo, ctx):
+    """Liufeng City's (920500) employees' medical self-evaluation of 2025 is 4.0 points
+    above the evaluated total: within the Measures' default 5, beyond Xiling's 3."""
+    from sipm_helpers.present.stage import provincial_evaluation
+
+    run = provincial_evaluation(fund=EM, province="920000", year=2025, lang="zh")
+    liufeng = run.outcome.regions.set_index("region_code").loc["920500"]
+    assert liufeng["gap"] == 4.0 and liufeng["gap_flag"]
+    assert abs(liufeng["gap"]) <= ctx.appraisal.gap_points  # national: 5, no flag
+    summary = _text(run.report.summary().html)
+    assert "相差超过3.0分。差异阈值依据《西岭省社会保险基金预算绩效管理实施细则》" in summary
