@@ -343,3 +343,36 @@ def test_the_demos_xiling_flags_a_gap_of_4_points_and_cites_its_rules(demo, ctx)
     assert abs(liufeng["gap"]) <= ctx.appraisal.gap_points  # national: 5, no flag
     summary = _text(run.report.summary().html)
     assert "相差超过3.0分。差异阈值依据《西岭省社会保险基金预算绩效管理实施细则》" in summary
+
+
+def test_a_province_may_have_its_documents_issued_with_more_departments(
+    tiny, ctx, tmp_path, results
+):
+    """Testshire's rules have the tax bureau, which collects premiums, issue with finance
+    and healthcare security: Alpha's letter names it, and the letter's signers end with it."""
+    from sipm_helpers.batch.plan import Job
+    from sipm_helpers.config.labels import load_labels
+    from sipm_helpers.domain.appraisal import appraisal_result
+    from sipm_helpers.domain.feedback import letter
+    from sipm_helpers.present.feedback_letter import LetterReport
+    from sipm_helpers.render.cover import make_cover
+
+    rules = DOCUMENT + textwrap.dedent("""\
+        rules:
+          appraisal:
+            co_issuers:
+              - from: 2025-01-01
+                document: testshire_2024
+                value: [{zh: 国家税务总局测试省税务局, en: Testshire Tax Service}]
+        """)
+    rules_file(tmp_path, rules)
+    ruled = replace(ctx, province_rules=load_province_rules(tmp_path))
+    a = appraise(tiny, ruled, fund=EM, province="110000", year=2025, results=results)
+    none = pd.DataFrame(columns=["region_code", "kind", "subject", "template", "values"])
+    result = appraisal_result(a, new_items(a, ruled), none, datetime.date(2026, 7, 31))
+    alpha = LetterReport(letter(result, tiny, ruled, "110100"), tiny, ruled, "zh")
+    assert alpha._names()["issuer"] == "测试省财政厅会同医疗保障局、国家税务总局测试省税务局"
+    job = Job("feedback_letter", EM, "110100", "110100", 2025, "zh", "")
+    signers = [make_cover(job, load_labels("zh"), tiny, c).signers for c in (ctx, ruled)]
+    assert signers == [("测试省财政厅", "测试省医疗保障局"),
+                       ("测试省财政厅", "测试省医疗保障局", "国家税务总局测试省税务局")]  # fmt: skip

@@ -11,6 +11,7 @@ optionally its article) that sets it, so that a report applying it can cite it.
 Which rules a province may change is the registry ``KNOBS`` below, one object each: the
 deadlines of Art. 18 (never later than the Measures'), the thresholds of the provincial
 evaluation, the rectification deadline and the use of results (parameters/appraisal.yaml),
+the departments that issue the province's documents besides finance and the fund's own,
 the grade bands and the treatment of what could not be assessed (parameters/scoring.yaml),
 the ledger's tolerance (parameters/ledger.yaml). :func:`overrides` gives, for one year,
 the fields each rule set takes instead of the national ones; ``Context.for_province`` is
@@ -120,6 +121,13 @@ def _day(path: Path, where: str, raw: object) -> tuple[int, int]:
     return require_day_of_year(path, where, raw)
 
 
+def _departments(path: Path, where: str, raw: object) -> tuple[Citation, ...]:
+    """A list of departments, each named in both languages ({zh: ..., en: ...})."""
+    if not isinstance(raw, list) or not raw:
+        raise ParameterError(path, where, "expected a list of departments, {zh: ..., en: ...}")
+    return tuple(require_citation(path, f"{where}[{i}]", d) for i, d in enumerate(raw))
+
+
 def _at_least_two(path: Path, where: str, raw: object) -> int:
     return require_whole(path, where, raw, 2)
 
@@ -136,6 +144,7 @@ _KNOBS = (
     Knob("appraisal.raise_margin", "appraisal", _positive, lambda v: {"raise_margin": v}),
     Knob("appraisal.recommendation_years", "appraisal", _at_least_two,
          lambda v: {"recommendation_years": v}),
+    Knob("appraisal.co_issuers", "appraisal", _departments, lambda v: {"co_issuers": v}),
     Knob("scoring.grades", "standards", read_grades, lambda v: {"grades": v}),
     Knob("scoring.missing", "standards", read_missing, lambda v: {"missing": v}),
     Knob("ledger.rate_tolerance", "ledger", _share, lambda v: {"rate_tolerance": v}),

@@ -44,7 +44,12 @@ class LetterReport:
             "issuer": self.t(
                 "fl_from_text",
                 province=self.ds.region_name(lt.province, self.lang),
-                administration=self.t(f"admin_{self._administration()}"),
+                administration=self.labels.join(
+                    [
+                        self.t(f"admin_{self._administration()}"),
+                        *(d.text(self.lang) for d in self.ctx.appraisal.co_issuers),
+                    ]
+                ),
             ),
         }
 

@@ -72,13 +72,17 @@ def _named(names: Mapping[str, str], lang: str, province: str) -> str:
     return names.get(lang, "").replace("{province}", province)
 
 
-def _signers(job: Job, ctx: Context, labels: Labels, province: str) -> tuple[str, ...]:
-    """The finance department and the administrative department(s) of the fund(s)."""
+def _signers(job: Job, ds: Dataset, ctx: Context, labels: Labels, province: str) -> tuple[str, ...]:
+    """The finance department and the administrative department(s) of the fund(s), and
+    the departments the province's own rules have issue its documents with them."""
     funds = list(ctx.registry.funds) if job.fund == ALL_FUNDS else [job.fund]
     administrations = dict.fromkeys(ctx.registry.fund(f).administration for f in funds)
+    code = coordinating_province(ds, job.fund, job.region) or job.region
+    also = ctx.for_province(code, job.year).appraisal.co_issuers  # Art. 24
     return (
         labels.t("pr_entrusting_text", province=province),
         *(labels.t(f"sig_admin_{a}", province=province) for a in administrations),
+        *(department.text(labels.lang) for department in also),
     )
 
 
@@ -125,7 +129,7 @@ def make_cover(
         facts=facts,
         number=number,
         date=fmt_date(day.isoformat(), lang),
-        signers=_signers(job, ctx, labels, province) if signed else (),
+        signers=_signers(job, ds, ctx, labels, province) if signed else (),
         seal=t("cover_seal") if signed else "",
         toc_title=t("toc_title"),
     )
