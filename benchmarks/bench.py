@@ -103,7 +103,7 @@ def bench_batch(out: Path, workers: int | None, *extra: str) -> tuple[float, dic
 
 def bench_baseline(jobs: dict, out: Path, limit: int | None) -> tuple[float, int]:
     """The same notebooks, one `papermill` CLI call then one `jupyter nbconvert` call each."""
-    from sipm_helpers.batch.stages import STAGES
+    from sipm_helpers.stages.registry import STAGES
 
     every = list(jobs.values())
     step = max(1, len(every) // limit) if limit else 1
@@ -130,7 +130,7 @@ def floor_seconds(sample: int, out: Path) -> list[float]:
     import matplotlib
 
     matplotlib.use("agg")
-    from sipm_helpers.present import session, stage
+    from sipm_helpers.stages import self_evaluation, session
 
     cache = session.LoadCache()
     ds = cache.load(None).dataset
@@ -139,7 +139,7 @@ def floor_seconds(sample: int, out: Path) -> list[float]:
     for fund, region in zip(pairs["fund"], pairs["region_code"], strict=True):
         start = time.perf_counter()
         with _cache(cache):
-            run = stage.self_evaluation(fund=str(fund), region=str(region))
+            run = self_evaluation.run(fund=str(fund), region=str(region))
             for section in SECTIONS:
                 getattr(run.report, section)()
             run.save(out / f"{fund}-{region}.json")
@@ -155,7 +155,7 @@ def _cache(cache):
     """Make ``cache`` the active one, as a warm kernel's preload does."""
     from unittest import mock
 
-    return mock.patch("sipm_helpers.present.session.active_cache", lambda: cache)
+    return mock.patch("sipm_helpers.stages.session.active_cache", lambda: cache)
 
 
 def _stage_median(jobs: dict, stage: str, key: str = "seconds") -> float:

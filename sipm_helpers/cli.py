@@ -95,6 +95,14 @@ def cmd_generate(args: argparse.Namespace, text: CliText) -> int:
     return EXIT_OK
 
 
+def _given(when: dict, name: str) -> int | str | None:
+    """What ``sipm demo``'s --year or --period says the stage ``name`` runs for: the one
+    of what the stage runs for (None: neither given, the plan's value stands)."""
+    from sipm_helpers.stages.registry import stage
+
+    return when.get(stage(name).when)
+
+
 def _plan(args: argparse.Namespace):
     """The plan file with the command's options applied."""
     from sipm_helpers.batch.plan import Scope
@@ -114,7 +122,8 @@ def _plan(args: argparse.Namespace):
                 "error_only_unknown", unknown=", ".join(unknown), stages=", ".join(stages)
             )
         stages = {s: stages[s] for s in args.only}
-    stages = {**stages, **getattr(args, "when", {})}
+    when = getattr(args, "when", {})  # sipm demo's --year and --period
+    stages = {name: _given(when, name) or value for name, value in stages.items()}
     return plan.override(
         stages=stages,
         scope=scope,
@@ -265,11 +274,7 @@ def cmd_demo(args: argparse.Namespace, text: CliText) -> int:
     from sipm_helpers.paths import parameters_dir
 
     args.plan = parameters_dir() / "plans" / "demo.yaml"
-    args.when = {
-        k: v
-        for k, v in (("self_evaluation", args.year), ("monitoring", args.period))
-        if v is not None
-    }
+    args.when = {"year": args.year, "period": args.period}  # by what a stage runs for
     return cmd_run(args, text)
 
 
@@ -277,7 +282,7 @@ def cmd_plan(args: argparse.Namespace, text: CliText) -> int:
     """Print what a plan would run, per stage and fund, what its stages' ``latest`` means
     in the data, and what is already up to date."""
     from sipm_helpers.batch.runner import preview
-    from sipm_helpers.batch.stages import stage
+    from sipm_helpers.stages.registry import stage
 
     plan = _plan(args)
     _, dataset, jobs = _jobs(plan)
@@ -300,7 +305,7 @@ def cmd_plan(args: argparse.Namespace, text: CliText) -> int:
 
 
 def cmd_params(args: argparse.Namespace, text: CliText) -> int:
-    from sipm_helpers.batch.stages import notebook_stage, stages
+    from sipm_helpers.stages.registry import notebook_stage, stages
 
     try:
         stage = notebook_stage(args.notebook)

@@ -17,8 +17,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from sipm_helpers.batch.stages import stages
 from sipm_helpers.paths import notebooks_dir
+from sipm_helpers.stages.registry import stages
 
 TUTORIAL = "00_explore.ipynb"
 # The signals that stop sipm lab and are passed on to JupyterLab.

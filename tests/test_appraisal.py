@@ -395,7 +395,7 @@ def test_the_demos_comparisons_claim_only_what_the_counts_show(ctx, fund, provin
     from sipm_helpers.domain.common_problems import actions, evaluated, found_problems
     from sipm_helpers.domain.feedback import letter
     from sipm_helpers.present.appraisal_report import NAMED
-    from sipm_helpers.present.stage import provincial_evaluation
+    from sipm_helpers.stages.provincial_evaluation import run as provincial_evaluation
 
     run = provincial_evaluation(fund=fund, province=province, year=2025, lang="zh")
     a, report, rules = run.outcome, run.report, ctx.appraisal

@@ -11,8 +11,8 @@ from sipm_helpers.batch.manifest import FAILED, OK, Manifest
 from sipm_helpers.batch.plan import Scope, slug, stage_jobs
 from sipm_helpers.batch.runner import RunOptions
 from sipm_helpers.batch.runner import run_jobs as _run_jobs
-from sipm_helpers.batch.stages import STAGES
 from sipm_helpers.data.dataset import Dataset
+from sipm_helpers.stages.registry import STAGES
 
 
 def self_evaluation_plan(ds, year, *, data="", langs=("en",), funds=None):
@@ -181,7 +181,7 @@ def test_demo_command_exits_1_when_a_report_fails_and_finishes_the_rest(
 
 
 def test_monitoring_plan_and_period_parsing(tiny, tmp_path):
-    from sipm_helpers.present.stage import parse_period
+    from sipm_helpers.stages.parameters import parse_period
 
     assert parse_period("2026-10") == (2026, 10) and parse_period("2026q3") == (2026, 9)
     for bad in ("2026-13", "2026/10", "Q3"):

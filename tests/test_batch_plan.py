@@ -20,16 +20,16 @@ from sipm_helpers.batch.manifest import JobRecord, Manifest
 from sipm_helpers.batch.plan import Job, Scope, UnsafeCode, dependencies, plan_jobs
 from sipm_helpers.batch.planfile import load_plan
 from sipm_helpers.batch.runner import PlanError, check_jobs
-from sipm_helpers.batch.stages import STAGES, notebook_stage
 from sipm_helpers.data.dataset import Dataset
 from sipm_helpers.errors import ParameterError
 from sipm_helpers.paths import parameters_dir
-from sipm_helpers.present.parameters import (
+from sipm_helpers.stages.parameters import (
     StageParameterError,
     check_names,
     check_values,
     parameters_cell,
 )
+from sipm_helpers.stages.registry import STAGES, notebook_stage
 
 ALL = dict.fromkeys(STAGES, "latest")
 
@@ -56,15 +56,23 @@ def test_demo_plan_covers_every_stage_with_latest(demo):
         "provincial_evaluation": {2025},
         "provincial_report": {2025},
         "feedback_letter": {2025},
+        "central_assessment": {2025},
+        "assessment_letter": {2025},
     }
     assert plan.languages == ("zh", "en")  # Chinese first
     evaluated = sum(j.stage == "self_evaluation" and j.lang == "zh" for j in jobs)
     letters = sum(j.stage == "feedback_letter" and j.lang == "zh" for j in jobs)
     # a provincial evaluation per province and fund, a report per province, a letter per
-    # region evaluated; each in both languages
-    assert (evaluated, letters, len(jobs)) == (57, 57, 2 * (180 + 21 + 3 + 57))
+    # region evaluated, the centre's notice and its letter to each province; each in both
+    # languages
+    assert (evaluated, letters, len(jobs)) == (57, 57, 2 * (180 + 21 + 3 + 57 + 1 + 3))
     one = plan_jobs(demo, ALL, scope=Scope(funds=("work_injury",), provinces=("920000",)))
-    assert {(j.stage, j.region) for j in one} == {(s, "920000") for s in STAGES}
+    # the country's notice (the centre's assessment) is no province's: a province's scope
+    # leaves it out, its letter to the province stays
+    national = {"central_assessment"}
+    assert {(j.stage, j.region) for j in one} == {
+        (s, "920000") for s in STAGES if s not in national
+    }
 
 
 def test_a_provincial_evaluation_waits_for_its_regions_self_evaluations(demo, tmp_path):
@@ -260,6 +268,8 @@ def test_touching_one_regions_data_changes_only_its_jobs_and_those_that_cover_it
         # report to the centre
         or (j.stage, j.fund) == ("feedback_letter", "employee_medical")
         or j.stage == "provincial_report"
+        # and the centre's assessment of the provinces that reads it, with its letters
+        or j.stage in ("central_assessment", "assessment_letter")
     }
     assert job_fingerprints(jobs, tiny, tmp_path, waits, "other suite") != before
 
@@ -339,8 +349,9 @@ def test_params_and_plan_commands(tiny_dir, tmp_path, capsys):
     assert main(["plan", plan, "--data", str(tiny_dir), "--out", str(tmp_path)]) == 0
     out = capsys.readouterr().out
     assert (
-        "32 notebook(s)" in out and "self_evaluation work_injury" in out
-    )  # 2 provincial, 1 report to the centre, 3 letters; in Chinese and English
+        "36 notebook(s)" in out and "self_evaluation work_injury" in out
+    )  # 2 provincial, 1 report to the centre, 3 letters, the centre's notice and its letter
+    # to the province; in Chinese and English
     args = ["plan", plan, "--data", str(tiny_dir), "--out", str(tmp_path), "--only", "monitoring"]
     assert main([*args, "--region", "110100"]) == 0
     assert "2 notebook(s)" in capsys.readouterr().out

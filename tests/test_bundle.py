@@ -15,11 +15,11 @@ import pytest
 from pypdf.annotations import Link
 
 from sipm_helpers.batch.plan import stage_jobs
-from sipm_helpers.batch.stages import STAGES
 from sipm_helpers.cli import EXIT_BAD_INPUT, EXIT_OK, main
 from sipm_helpers.errors import SipmError
 from sipm_helpers.render.bundle import write_bundle
 from sipm_helpers.render.publish import publish
+from sipm_helpers.stages.registry import STAGES
 from tests.builders import fake_run
 
 

@@ -11,11 +11,11 @@ import shutil
 import pandas as pd
 import pytest
 
-from sipm_helpers.batch.stages import STAGES
 from sipm_helpers.cli import EXIT_BAD_INPUT, EXIT_OK, build_parser, main
 from sipm_helpers.cli_text import chosen_language, cli_text
 from sipm_helpers.config.labels import load_labels
 from sipm_helpers.paths import parameters_dir
+from sipm_helpers.stages.registry import STAGES
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 

@@ -28,7 +28,7 @@ from sipm_helpers.domain.quality import CRITERIA, quality_ratings
 from sipm_helpers.errors import ParameterError
 from sipm_helpers.paths import parameters_dir
 from sipm_helpers.present.provincial_report import annex_links
-from sipm_helpers.present.stage import provincial_report
+from sipm_helpers.stages.provincial_report import run as provincial_report
 
 AS_OF = datetime.date(2026, 7, 31)
 

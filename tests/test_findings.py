@@ -22,7 +22,7 @@ from sipm_helpers.domain.feedback import letter
 from sipm_helpers.domain.follow_up import new_items
 from sipm_helpers.present.feedback_letter import LetterReport
 from sipm_helpers.present.rectification import worded_items
-from sipm_helpers.present.stage import provincial_evaluation
+from sipm_helpers.stages.provincial_evaluation import run as provincial_evaluation
 
 EM, REGIONS = "employee_medical", ("110100", "110200")
 

@@ -19,7 +19,8 @@ from sipm_helpers.data.io import read_raw, write_dataset
 from sipm_helpers.data.templates import write_templates
 from sipm_helpers.paths import RECTIFICATION_ITEMS, SCORING_FORM, WORKING_PAPERS
 from sipm_helpers.present.export import write_workbook
-from sipm_helpers.present.stage import provincial_evaluation, self_evaluation
+from sipm_helpers.stages.provincial_evaluation import run as provincial_evaluation
+from sipm_helpers.stages.self_evaluation import run as self_evaluation
 
 STARTS = ("=", "+", "-", "@", "\t", "\r")
 # One payload per start; "evil" marks them, so a formula holding one is found.

@@ -13,9 +13,9 @@ import nbformat
 import pytest
 import yaml
 
-from sipm_helpers.batch.stages import STAGES
 from sipm_helpers.config.labels import languages, load_labels
 from sipm_helpers.paths import parameters_dir
+from sipm_helpers.stages.registry import STAGES
 
 MARK = "¤"  # begins every text of the pseudo-language
 CALL = re.compile(r"\b(?:report|letter)\.([a-z_]+)\(")
@@ -66,11 +66,9 @@ def _sections(stage) -> list[str]:
 
 @pytest.mark.parametrize("name", list(STAGES))
 def test_each_stage_words_its_report_in_the_new_language(pseudo, tiny_dir, name):
-    from sipm_helpers.present import stage as stages
-
     stage = STAGES[name]
     when = WHEN.get(name, {"year": 2025})
-    run = getattr(stages, name)(data=str(tiny_dir), lang="xx", **when)
+    run = stage.run(data=str(tiny_dir), lang="xx", **when)
     parts = [getattr(run.report, method)() for method in _sections(stage)]
     html = "".join(p._repr_html_() if hasattr(p, "_repr_html_") else str(p) for p in parts)
     assert html.count(MARK) >= 5, name

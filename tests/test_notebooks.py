@@ -412,3 +412,25 @@ def test_the_report_to_the_centre_reads_each_funds_evaluation_and_names_a_missin
     )
     assert "测试省财政厅" in html and "工伤保险基金的省级评价未完成" in html
     assert "provincial_report(" not in html and "Traceback" not in html
+
+
+ASSESSMENT = notebooks_dir() / "06_central_assessment.ipynb"
+ASSESSMENT_LETTER = notebooks_dir() / "06_assessment_letter.ipynb"
+
+
+def test_the_centres_notice_and_letter_run_on_the_data_alone(tmp_path, tiny_dir):
+    """As opened in JupyterLab on the tiny data, without a batch's results: the notice
+    scores the data's own criteria (self-evaluations organised by finance 1 of 3 → 3.3, on
+    time 2 of 3 → 10.0, the one item due in 2025 closed on time → 15.0) and the letter,
+    assessing here, says the same."""
+    executed, result = execute(tmp_path, ASSESSMENT, data=str(tiny_dir), lang="zh")
+    _no_errors_or_streams(executed)
+    assert result["schema"] == "sipm.central_assessment"
+    assert [(p["province_code"], p["total"]) for p in result["provinces"]] == [("110000", 28.3)]
+    executed, letter = execute(tmp_path, ASSESSMENT_LETTER, data=str(tiny_dir), lang="zh")
+    _no_errors_or_streams(executed)
+    assert (letter["province"], letter["total"], letter["outcome"]) == (
+        "110000",
+        28.3,
+        "interviewed",
+    )

@@ -15,7 +15,7 @@ from pathlib import Path
 import docx
 import pytest
 
-from sipm_helpers.batch.stages import STAGES
+from sipm_helpers.stages.registry import STAGES
 
 pytestmark = pytest.mark.notebook
 NAMES = {"110000": "测试省", "110100": "甲市", "110200": "乙市"}  # tests/builders.py

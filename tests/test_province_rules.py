@@ -335,7 +335,7 @@ def test_the_titles_give_the_provinces_deadline_and_cite_its_document(ctx, tests
 def test_the_demos_xiling_flags_a_gap_of_4_points_and_cites_its_rules(demo, ctx):
     """Liufeng City's (920500) employees' medical self-evaluation of 2025 is 4.0 points
     above the evaluated total: within the Measures' default 5, beyond Xiling's 3."""
-    from sipm_helpers.present.stage import provincial_evaluation
+    from sipm_helpers.stages.provincial_evaluation import run as provincial_evaluation
 
     run = provincial_evaluation(fund=EM, province="920000", year=2025, lang="zh")
     liufeng = run.outcome.regions.set_index("region_code").loc["920500"]

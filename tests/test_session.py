@@ -8,7 +8,7 @@ from unittest import mock
 import pandas as pd
 import pytest
 
-from sipm_helpers.present import session, stage
+from sipm_helpers.stages import self_evaluation, session
 
 
 def test_derived_once_per_kernel_and_for_one_region_outside(ctx, tiny):
@@ -28,7 +28,7 @@ def test_derived_once_per_kernel_and_for_one_region_outside(ctx, tiny):
 
 def _self_evaluations(cache, pairs):
     with mock.patch.object(session, "active_cache", lambda: cache):
-        return [stage.self_evaluation(fund=f, region=r) for f, r in pairs]
+        return [self_evaluation.run(fund=f, region=r) for f, r in pairs]
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +41,7 @@ def pairs(demo):
 def test_shared_results_equal_each_region_computed_alone(pairs):
     shared = _self_evaluations(session.LoadCache(), pairs)
     for (fund, region), warm in zip(pairs, shared, strict=True):
-        cold = stage.self_evaluation(fund=fund, region=region)
+        cold = self_evaluation.run(fund=fund, region=region)
         pd.testing.assert_frame_equal(
             warm.outcome.indicators, cold.outcome.indicators, check_dtype=False
         )

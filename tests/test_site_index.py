@@ -7,9 +7,9 @@ import json
 import re
 
 from sipm_helpers.batch.plan import Scope, stage_jobs
-from sipm_helpers.batch.stages import STAGES
 from sipm_helpers.render.publish import publish
 from sipm_helpers.render.records import RECORDS
+from sipm_helpers.stages.registry import STAGES
 from tests.builders import fake_run
 
 

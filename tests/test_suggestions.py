@@ -347,8 +347,8 @@ def test_the_letter_carries_the_regions_part_of_the_evaluation(tiny, ctx, apprai
 def test_a_letter_whose_provincial_evaluation_failed_says_so(tmp_path):
     """In the batch a letter waits for its province's evaluation; if that run left no
     result, the letter fails with a line that says why, not a traceback from deep inside."""
-    from sipm_helpers.present.parameters import StageParameterError
-    from sipm_helpers.present.stage import feedback_letter
+    from sipm_helpers.stages.feedback_letter import run as feedback_letter
+    from sipm_helpers.stages.parameters import StageParameterError
 
     with pytest.raises(StageParameterError, match="no provincial evaluation of 910000"):
         feedback_letter(fund=EM, region="910300", year=2025, results=str(tmp_path))

@@ -85,7 +85,7 @@ def test_self_evaluation_without_a_projection_says_so(tiny, ctx):
 
 
 def test_stage_result_carries_the_projection(demo, ctx):
-    from sipm_helpers.present.stage import self_evaluation
+    from sipm_helpers.stages.self_evaluation import run as self_evaluation
 
     run = self_evaluation(fund="resident_medical", region="930400", year=2025)
     result = run.result()["sustainability"]
@@ -104,7 +104,7 @@ def test_a_fund_failing_the_solvency_test_is_no_longer_excellent(demo, ctx):
     its 12 months from 2030) and was graded excellent (94.1). Its sustainability now reads
     the very verdict the report gives: 6 years short (2030–2035) of the 5 that take all 5
     points; and its collection rate, 9.7 points short of 97.3 %, loses its 8 points."""
-    from sipm_helpers.present.stage import self_evaluation
+    from sipm_helpers.stages.self_evaluation import run as self_evaluation
 
     run = self_evaluation(fund="enterprise_pension", region="930000", year=2025)
     result = run.result()

@@ -494,7 +494,7 @@ def test_a_province_misses_a_count_target_its_prefectures_left_out(demo, ctx):
 
 def test_provincial_reviews_are_planned(demo):
     from sipm_helpers.batch.plan import stage_jobs
-    from sipm_helpers.batch.stages import STAGES
+    from sipm_helpers.stages.registry import STAGES
 
     jobs = stage_jobs(demo, STAGES["target_review"], 2026)
     provincial = {(j.fund, j.region) for j in jobs if j.region.endswith("0000")}

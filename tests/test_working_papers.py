@@ -26,10 +26,11 @@ from sipm_helpers.domain.scoring import at_stake, summarize_scores
 from sipm_helpers.domain.sustainability import solvency_outlooks
 from sipm_helpers.domain.working_papers import annual_data, data_years, score_rows
 from sipm_helpers.paths import RECTIFICATION_ITEMS, WORKING_PAPERS
-from sipm_helpers.present import session
 from sipm_helpers.present.appraisal_report import AppraisalReport, FollowUp
-from sipm_helpers.present.stage import _self_results, provincial_evaluation
 from sipm_helpers.present.working_papers import working_papers
+from sipm_helpers.stages import session
+from sipm_helpers.stages.provincial_evaluation import _self_results
+from sipm_helpers.stages.provincial_evaluation import run as provincial_evaluation
 
 FUND, PROVINCE, YEAR = "employee_medical", "110000", 2025
 AS_OF, PREPARED = datetime.date(2026, 7, 31), datetime.date(2026, 8, 3)

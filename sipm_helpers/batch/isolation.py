@@ -118,7 +118,7 @@ def preload(shell: Any, modules: list[str]) -> None:
 
     import matplotlib.pyplot as plt
 
-    from sipm_helpers.present.session import CACHE_ATTRIBUTE, LoadCache
+    from sipm_helpers.stages.session import CACHE_ATTRIBUTE, LoadCache
 
     for name in modules:
         importlib.import_module(name)

@@ -27,7 +27,7 @@ PRELOAD = [
     "scipy.stats",
     "matplotlib.pyplot",
     "papermill",
-    "sipm_helpers.present.stage",
+    "sipm_helpers.stages.registry",
 ]
 RESET_EXPRESSION = "__import__('json').dumps(__import__('sipm_helpers.batch.isolation', fromlist=['x']).restore(get_ipython()))"
 

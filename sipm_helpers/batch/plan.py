@@ -13,14 +13,14 @@ from typing import Any
 
 import pandas as pd
 
-from sipm_helpers.batch.stages import Stage
-from sipm_helpers.batch.stages import stage as stage_named
-from sipm_helpers.batch.stages import stages as all_stages
 from sipm_helpers.config.labels import refusal, said
 from sipm_helpers.config.registry import ALL_FUNDS
 from sipm_helpers.data.dataset import Dataset
 from sipm_helpers.domain.provincial import coordinating_province, province_members
 from sipm_helpers.errors import SipmError
+from sipm_helpers.stages.registry import stage as stage_named
+from sipm_helpers.stages.registry import stages as all_stages
+from sipm_helpers.stages.stage import Stage
 
 # What may become part of a file name: letters, digits and underscores, nothing else (no
 # separator, no "..", no control character, no space). Region codes are 6 digits in the
@@ -118,15 +118,15 @@ class Job:
         return year if self.definition.across_funds else year / self.fund
 
     def parameters(self, out: Path) -> dict[str, Any]:
-        """The notebook's parameters, those it declares; codes stay text (papermill's -p
-        would turn 001 into 1). A province's stage names its region ``province``."""
+        """The notebook's parameters, those it declares, each given the job's value its
+        declaration names (a province's stage takes the job's region as ``province``); codes
+        stay text (papermill's -p would turn 001 into 1)."""
         when = self.when if self.definition.when == "period" else int(self.when)
         results = self.results_dir(out)
         offered = {
             "fund": self.fund,
             "region": self.region,
-            "province": self.region,
-            self.definition.when: when,
+            "when": when,
             "data": self.data,
             "results": "" if results is None else str(results.resolve()),
             "lang": self.lang,
@@ -135,7 +135,7 @@ class Job:
             "result_path": str(self.result_path(out).resolve()),
         }
         # a parameter the batch knows nothing of (a plug-in stage's own) keeps its default
-        return {p.name: offered.get(p.name, p.default) for p in self.definition.parameters}
+        return {p.name: offered.get(p.job_value, p.default) for p in self.definition.parameters}
 
 
 @dataclass(frozen=True)
@@ -251,25 +251,32 @@ def dependencies(
 ) -> dict[str, tuple[str, ...]]:
     """For each job, the jobs of the batch it waits for: those of the stages it depends on
     with the same fund (any fund, for a stage across funds), year and language at its own
-    region, at one of the regions it covers (a province's prefectures) or at the province
-    that covers it."""
+    region, at one of the regions it covers (a province's prefectures), at the province
+    that covers it or at the country. The country's job covers every region and year of
+    the batch (the centre's assessment reads the next budget's target reviews too)."""
     stages = all_stages() if stages is None else stages
     jobs = list(jobs)
     by_key: dict[tuple, list[Job]] = {}
     for job in jobs:
-        by_key.setdefault((job.stage, job.year, job.lang, job.region), []).append(job)
+        for year in (job.year, None):  # None: any year
+            by_key.setdefault((job.stage, year, job.lang, job.region), []).append(job)
+    country = list(ds.regions.loc[ds.regions["level"] == "country", "region_code"])
     waits: dict[str, tuple[str, ...]] = {}
     for job in jobs:
         above = coordinating_province(ds, job.fund, job.region)
+        national = job.region in country
         regions = dict.fromkeys(
-            [job.region, *province_members(ds, job.fund, job.region), *([above] if above else [])]
-        )
+            ds.regions["region_code"] if national else
+            [job.region, *province_members(ds, job.fund, job.region),
+             *([above] if above else []), *country]
+        )  # fmt: skip
+        year = None if national else job.year
         any_fund = stages[job.stage].across_funds
         waits[job.job_id] = tuple(
             dep.job_id
             for name in stages[job.stage].depends_on
             for region in regions
-            for dep in by_key.get((name, job.year, job.lang, region), [])
+            for dep in by_key.get((name, year, job.lang, region), [])
             if any_fund or dep.fund == job.fund
         )
     return waits

@@ -10,11 +10,11 @@ from pathlib import Path
 from typing import Any
 
 from sipm_helpers.batch.plan import Scope
-from sipm_helpers.batch.stages import stages as all_stages
 from sipm_helpers.config.labels import languages
 from sipm_helpers.config.loader import read_yaml, require_keys
 from sipm_helpers.errors import ParameterError
-from sipm_helpers.present.parameters import parse_date, parse_period
+from sipm_helpers.stages.parameters import parse_date, parse_period
+from sipm_helpers.stages.registry import stages as all_stages
 
 FORMATS = ("html", "pdf", "docx")
 DEFAULT_FORMATS = ("html", "pdf")

@@ -36,7 +36,7 @@ from sipm_helpers.config.labels import refusal
 from sipm_helpers.data.dataset import Dataset
 from sipm_helpers.errors import BatchInterrupted
 from sipm_helpers.paths import PROJECT_DIR
-from sipm_helpers.present.parameters import StageParameterError, check_names, check_values
+from sipm_helpers.stages.parameters import StageParameterError, check_names, check_values
 
 RETRIED = ("DeadKernelError", "KernelFailure", "WorkerDied")
 GRACE = 120  # seconds past the notebook's limit before its worker is killed

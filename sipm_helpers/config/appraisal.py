@@ -72,6 +72,11 @@ class AppraisalRules:
     def number(self, stage: str, lang: str, issued: datetime.date, **fields: object) -> str:
         """The number of ``stage``'s document in ``lang``, dated ``issued``; ``fields``
         gives region, province, fund (its place in the registry), year and period."""
+        if stage not in self.numbers:
+            known = ", ".join(self.numbers)
+            raise KeyError(
+                f"parameters/appraisal.yaml report.numbers has no pattern for {stage!r}: {known}"
+            )
         return in_language(self.numbers[stage], lang).format(issued=issued.year, **fields)
 
     def common_least(self, evaluated: int) -> int:
@@ -156,24 +161,27 @@ def _check_ranges(path: Path, rules: AppraisalRules) -> None:
 
 
 NUMBER_FIELDS = ("region", "province", "fund", "year", "period", "issued")
-DOCUMENTS = ("target_review", "monitoring", "self_evaluation", "provincial_evaluation",
-             "provincial_report", "feedback_letter")  # fmt: skip
 
 
 def _numbers(path: Path, raw: object) -> Mapping[str, Mapping[str, str]]:
-    """Each stage's document number pattern in each language."""
-    found = require_keys(path, "report.numbers", raw, DOCUMENTS)
+    """Each stage's document number pattern in each language, by the stage's name (every
+    stage listed; the stage layer's tests check each stage has one)."""
+    if not isinstance(raw, Mapping) or not raw:
+        raise ParameterError(path, "report.numbers", "expected each stage's name: its patterns")
+    named = [doc for doc in raw if not (isinstance(doc, str) and doc.isidentifier())]
+    if named:
+        raise ParameterError(path, "report.numbers", f"{named[0]!r} is not a stage's name")
     return MappingProxyType(
         {
             doc: MappingProxyType(
                 {
                     lang: _number_format(path, f"report.numbers.{doc}.{lang}", text)
                     for lang, text in require_keys(
-                        path, f"report.numbers.{doc}", found[doc], ["zh", "en"]
+                        path, f"report.numbers.{doc}", raw[doc], ["zh", "en"]
                     ).items()
                 }
             )
-            for doc in DOCUMENTS
+            for doc in raw
         }
     )
 

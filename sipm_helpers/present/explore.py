@@ -1,4 +1,4 @@
-"""Exploring a dataset in JupyterLab: :func:`open_dataset` returns an :class:`Explorer`
+"""Exploring a dataset in JupyterLab: ``sipm_helpers.open_dataset`` returns an :class:`Explorer`
 whose methods answer the usual questions in one call (which regions and funds, the
 indicators and scores of any selection, totals and grades, one indicator compared across
 regions). Each answer is a :class:`Tidy` DataFrame: pandas, plotting and export work on
@@ -311,13 +311,3 @@ def _choose(key: str, name: str, names: dict[str, str], labels) -> str:
     close = difflib.get_close_matches(str(name), list(names), n=5, cutoff=0.5)
     hint = labels.t("explore_close_matches", close=", ".join(close)) if close else ""
     raise KeyError(labels.t(key, name=name, hint=hint))
-
-
-def open_dataset(path: str | None = None, lang: str = "en") -> Explorer:
-    """The dataset at ``path`` (a folder of CSV or Parquet files, or a workbook; None: the
-    demo), validated, ready to explore; DataError listing the findings otherwise."""
-    from sipm_helpers.present import session
-    from sipm_helpers.present.parameters import data_path
-
-    loaded = session.load(data_path(path or ""))
-    return Explorer(loaded.dataset, loaded.context, lang)

@@ -1,7 +1,8 @@
-"""The province's book: one PDF per province, year and language, the province's report to
-the centre (stage ``provincial_report``) followed by each of its regions' feedback letter
-and self-evaluation, fund by fund, with bookmarks: one for each document, under its fund
-and region, and each document's own bookmarks (its headings) under it.
+"""The province's book: one PDF per province, year and language, a report of the province
+whose stage has a ``book`` (its report to the centre) followed by each of its regions'
+reports of the stages that ``book`` lists (their feedback letter and self-evaluation),
+fund by fund, with bookmarks: one for each document, under its fund and region, and each
+document's own bookmarks (its headings) under it.
 
 Made by publish when PDFs are made, from the PDFs it printed, and again only when one of
 them is newer than the book. A region without a letter or a self-evaluation PDF (a
@@ -24,8 +25,6 @@ from sipm_helpers.data.dataset import Dataset
 from sipm_helpers.data.io import atomic_write_bytes
 from sipm_helpers.domain.provincial import coordinating_province
 
-#: The stages whose reports follow the province's report in its book, in this order.
-BOOK_STAGES = ("feedback_letter", "self_evaluation")
 BOOK_SUFFIX = ".book.pdf"
 
 
@@ -47,14 +46,15 @@ def book_parts(
     report: Job, printed: Sequence[Job], out: Path, ds: Dataset, ctx: Context, labels: Labels
 ) -> tuple[Part, ...]:
     """The parts of ``report``'s book: the report, then for each fund (in the registry's
-    order) and region (by code) the letter and the self-evaluation among ``printed``
-    (jobs whose PDF was made), of the report's province, year and language."""
-    title = labels.t(f"stage_{report.stage}")
-    parts = [Part(title, report.pdf_path(out))]
+    order) and region (by code) the reports of the stages its stage's ``book`` lists, in
+    that order, among ``printed`` (jobs whose PDF was made), of the report's province, year
+    and language."""
+    following = report.definition.book
+    parts = [Part(labels.t(report.definition.label_key), report.pdf_path(out))]
     mine = [
         j
         for j in printed
-        if j.stage in BOOK_STAGES
+        if j.stage in following
         and j.lang == report.lang
         and j.year == report.year
         and (coordinating_province(ds, j.fund, j.region) or j.region) == report.region
@@ -63,8 +63,8 @@ def book_parts(
         regions = []
         for region in sorted({j.region for j in mine if j.fund == fund}):
             documents = tuple(
-                Part(labels.t(f"stage_{j.stage}"), j.pdf_path(out))
-                for stage in BOOK_STAGES
+                Part(labels.t(j.definition.label_key), j.pdf_path(out))
+                for stage in following
                 for j in mine
                 if j.fund == fund and j.region == region and j.stage == stage
             )

@@ -5,16 +5,12 @@ the stage's document is signed, the departments that issue it, each with its sea
 Who made the reports and for whom comes from the plan where it says (``evaluator``,
 ``client``), else from ``parameters/appraisal.yaml`` ``report`` (the evaluator) and the
 province's finance department (the client, Art. 17: the finance department entrusts the
-evaluation). Each stage's document bears the date it is due or made: a target review the
-day before its budget year, a monitoring report the last day of the month monitored, a
-self-evaluation its due date at the province (Art. 18), a provincial evaluation, the
-province's report and a feedback letter the date the province's evaluation is made (a
-plan's ``as_of``, else its due date at the centre).
+evaluation). Each stage's document bears the date its stage's ``dated`` gives (a stage
+following another's document, the other's): the date it is due or made.
 """
 
 from __future__ import annotations
 
-import calendar
 import datetime
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -26,7 +22,7 @@ from sipm_helpers.config.registry import ALL_FUNDS
 from sipm_helpers.data.dataset import Dataset
 from sipm_helpers.domain.provincial import coordinating_province
 from sipm_helpers.present.findings import fmt_date
-from sipm_helpers.present.parameters import parse_period
+from sipm_helpers.stages.registry import stage as stage_named
 
 
 @dataclass(frozen=True)
@@ -55,16 +51,8 @@ class Cover:
 
 def document_date(job: Job, ctx: Context, as_of: str = "") -> datetime.date:
     """The date a stage's document bears (see the module's docstring)."""
-    rules, kind = ctx.appraisal, job.definition.document_kind
-    if kind == "target_review":
-        return datetime.date(job.year - 1, 12, 31)
-    if kind == "monitoring":
-        year, month = parse_period(str(job.when))
-        return datetime.date(year, month, calendar.monthrange(year, month)[1])
-    if kind == "self_evaluation":
-        return rules.due(job.year)
-    made = as_of or job.as_of
-    return datetime.date.fromisoformat(made) if made else rules.provincial_due(job.year)
+    document = stage_named(job.definition.document_kind)
+    return document.dated(job.year, job.period, ctx.appraisal, as_of or job.as_of)
 
 
 def _named(names: Mapping[str, str], lang: str, province: str) -> str:
@@ -115,12 +103,24 @@ def make_cover(
         year=job.year,
         period=job.period or job.year,
     )
+    issuers = job.definition.issuers(lang) if job.definition.issuers else ()
+    made = (
+        ((t("cover_issuer"), labels.join(issuers)),)
+        if issuers
+        else (
+            (
+                t("cover_evaluator"),
+                _named(evaluator or {}, lang, province) or ctx.appraisal.evaluator_name(lang),
+            ),
+            (
+                t("cover_client"),
+                _named(client or {}, lang, province) or t("pr_entrusting_text", province=province),
+            ),
+        )
+    )  # a document the centre issues names its issuers, not an evaluator and its client
     facts = (
         (t("cover_subject"), t("cover_subject_text", region=region, fund=fund)),
-        (t("cover_evaluator"), _named(evaluator or {}, lang, province)
-         or ctx.appraisal.evaluator_name(lang)),
-        (t("cover_client"), _named(client or {}, lang, province)
-         or t("pr_entrusting_text", province=province)),
+        *made,
         (t("cover_date"), fmt_date(day.isoformat(), lang)),
         (t("cover_number"), number),
     )  # fmt: skip
@@ -129,7 +129,7 @@ def make_cover(
         facts=facts,
         number=number,
         date=fmt_date(day.isoformat(), lang),
-        signers=_signers(job, ds, ctx, labels, province) if signed else (),
+        signers=(issuers or _signers(job, ds, ctx, labels, province)) if signed else (),
         seal=t("cover_seal") if signed else "",
         toc_title=t("toc_title"),
     )

@@ -15,7 +15,6 @@ from pathlib import Path
 
 from sipm_helpers.batch.manifest import FAILED, OK, JobRecord, Manifest
 from sipm_helpers.batch.plan import Job
-from sipm_helpers.batch.stages import stages
 from sipm_helpers.config.context import Context
 from sipm_helpers.config.labels import languages, load_labels
 from sipm_helpers.data.dataset import Dataset
@@ -36,6 +35,7 @@ from sipm_helpers.render.records import (
     save_records,
 )
 from sipm_helpers.render.site import ReportEntry, ui_strings, write_index
+from sipm_helpers.stages.registry import stages
 
 
 @dataclass(frozen=True)
@@ -174,12 +174,13 @@ def page_maker(
 def _books(
     jobs: list[Job], entries: list[ReportEntry], out: Path, ds: Dataset, ctx: Context, site_labels
 ) -> list[ReportEntry]:
-    """Each province's book (``render.book``) made beside its report to the centre and
-    linked from the report's entry; a book that cannot be made is flagged, not fatal."""
+    """Each province's book (``render.book``) made beside its report of a stage with a
+    ``book`` (its report to the centre) and linked from the report's entry; a book that
+    cannot be made is flagged, not fatal."""
     printed = [job for job, e in zip(jobs, entries, strict=True) if e.status == "ok" and e.pdf]
     out_entries = list(entries)
     for i, (job, entry) in enumerate(zip(jobs, entries, strict=True)):
-        if job not in printed or job.stage != "provincial_report":
+        if job not in printed or not job.definition.book:
             continue
         labels = load_labels(job.lang)
         path = book_path(job, out)

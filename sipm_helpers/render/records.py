@@ -22,6 +22,7 @@ from sipm_helpers.config.labels import Labels
 from sipm_helpers.data.io import atomic_write_text
 from sipm_helpers.errors import SipmError
 from sipm_helpers.render.site import ReportEntry, ui_strings
+from sipm_helpers.stages.registry import stages
 
 RECORDS = "published.json"
 RECORDS_VERSION = 1
@@ -103,6 +104,13 @@ def _grade(grade: Any, lang: str) -> str | None:
     return f"{grade['zh']} {grade['en']}" if lang == "en" else str(grade["zh"])
 
 
+def _label_key(name: str) -> str:
+    """The label key of the stage ``name``'s name (a stage no longer registered: the
+    default key)."""
+    known = stages().get(name)
+    return known.label_key if known is not None else f"stage_{name}"
+
+
 def entry_of(record: Mapping[str, Any], labels: Labels) -> ReportEntry:
     """The index row of ``record`` in ``labels``' language; its search text names the
     fund, region and province in both languages."""
@@ -110,7 +118,7 @@ def entry_of(record: Mapping[str, Any], labels: Labels) -> ReportEntry:
     both = [names[n][k] for n in NAMED for k in ("zh", "en")]
     return ReportEntry(
         stage=record["stage"],
-        stage_label=labels.get(f"stage_{record['stage']}", record["stage"]),
+        stage_label=labels.get(_label_key(record["stage"]), record["stage"]),
         fund=record["fund"],
         fund_name=names["fund"][lang],
         region=record["region"],

@@ -2,8 +2,9 @@
 values allowed (fund codes from the registry, region codes and years from the data,
 languages from the label catalogues).
 
-The same declarations check a batch's every task before any kernel starts and a
-notebook's values in its first cell, so a notebook run by hand with a bad value stops at
+The parameters every stage shares are declared here; each stage's module declares its own
+and lists its notebook's. The same declarations check a batch's every task before any
+kernel starts and a notebook's values in its first cell, so a notebook run by hand with a bad value stops at
 once with one line naming the parameter and what it accepts. They also write the
 notebooks' parameters cell (``parameters_cell``), which papermill reads for
 ``--help-notebook``.
@@ -44,7 +45,8 @@ def _regions(ctx: Context, ds: Dataset | None) -> Collection[str] | None:
     return None if ds is None else tuple(ds.regions["region_code"])
 
 
-def _provinces(ctx: Context, ds: Dataset | None) -> Collection[str] | None:
+def province_codes(ctx: Context, ds: Dataset | None) -> Collection[str] | None:
+    """The codes of the data's provinces (None before the data are loaded)."""
     if ds is None:
         return None
     return tuple(ds.regions.loc[ds.regions["level"] == "province", "region_code"])
@@ -93,7 +95,10 @@ class Parameter:
     """One notebook parameter. ``allowed(ctx, ds)`` gives the values it may take (None: any
     value of its type, or not known before the data are loaded); ``key`` maps a value to
     what ``allowed`` lists (a period to its year); ``blank`` lets the empty text through
-    (the notebook then picks a default)."""
+    (the notebook then picks a default); ``source`` names the value of a batch's job it is
+    given (``fund``, ``region``, ``when``, ``data``, ``results``, ``lang``, ``as_of``,
+    ``review_date``, ``result_path``; "": the one of its own name; one the batch does not
+    know keeps the default)."""
 
     name: str
     type: type
@@ -103,6 +108,12 @@ class Parameter:
     key: Callable[[Any], Any] | None = None
     blank: bool = False
     label: str = ""  # the label of ``help`` in the catalogues; "": param_<name>
+    source: str = ""  # the job's value it is given; "": the one of its name
+
+    @property
+    def job_value(self) -> str:
+        """The name of the job's value this parameter is given in a batch."""
+        return self.source or self.name
 
     @property
     def help_label(self) -> str:
@@ -158,8 +169,9 @@ PROVINCE = Parameter(
     str,
     "",
     "province code from the data; empty: the first province coordinating the fund",
-    _provinces,
+    province_codes,
     blank=True,
+    source="region",  # a province's stage runs for the province as its region
 )
 RESULTS = Parameter(
     "results",
@@ -176,22 +188,13 @@ AS_OF = Parameter(
     key=parse_date,
     blank=True,
 )
-REVIEW_DATE = Parameter(
-    "review_date",
-    str,
-    "",
-    "date the targets are reviewed (2025-09-30): only data dated before it are used; "
-    "empty: parameters/target_review.yaml's date in the year before",
-    key=parse_date,
-    blank=True,
-)
 RESULT_PATH = Parameter(
     "result_path", str, "", "where the structured result (JSON) is written; empty: nowhere"
 )
 
 
 def year_parameter(default: int, help: str, label: str) -> Parameter:
-    return Parameter("year", int, default, help, _years, label=label)
+    return Parameter("year", int, default, help, _years, label=label, source="when")
 
 
 def period_parameter(default: str) -> Parameter:
@@ -202,82 +205,8 @@ def period_parameter(default: str) -> Parameter:
         "month (2026-10) or quarter (2026Q3) monitored, in a year of the data",
         _years,
         key=_period_year,
+        source="when",
     )
-
-
-# The parameters of each stage notebook, in the order of its parameters cell.
-TARGET_REVIEW = (
-    FUND,
-    REGION,
-    year_parameter(2026, "budget year whose targets are reviewed", "param_year_review"),
-    DATA,
-    LANG,
-    REVIEW_DATE,
-    RESULT_PATH,
-)
-MONITORING = (FUND, REGION, period_parameter("2026-10"), DATA, LANG, RESULT_PATH)
-SELF_EVALUATION = (
-    FUND,
-    REGION,
-    year_parameter(2025, "budget year evaluated", "param_year_evaluated"),
-    DATA,
-    LANG,
-    RESULT_PATH,
-)
-
-PROVINCIAL_EVALUATION = (
-    FUND,
-    PROVINCE,
-    year_parameter(
-        2025, "budget year whose self-evaluations are evaluated", "param_year_appraised"
-    ),
-    DATA,
-    RESULTS,
-    LANG,
-    AS_OF,
-    RESULT_PATH,
-)
-FEEDBACK_LETTER = (
-    FUND,
-    REGION,
-    year_parameter(2025, "budget year of the provincial evaluation fed back", "param_year_letter"),
-    DATA,
-    Parameter(
-        "results",
-        str,
-        "",
-        "folder of the fund's provincial evaluation results (JSON); empty: evaluate here",
-        label="param_results_letter",
-    ),
-    LANG,
-    RESULT_PATH,
-)
-
-
-PROVINCIAL_REPORT = (
-    Parameter(
-        "province",
-        str,
-        "",
-        "province code from the data; empty: the first province of the data",
-        _provinces,
-        blank=True,
-        label="param_province_report",
-    ),
-    year_parameter(2025, "budget year evaluated", "param_year_evaluated"),
-    DATA,
-    Parameter(
-        "results",
-        str,
-        "",
-        "folder of the provincial evaluation results (JSON), one folder per fund; empty: "
-        "evaluate here",
-        label="param_results_report",
-    ),
-    LANG,
-    AS_OF,
-    RESULT_PATH,
-)
 
 
 def check_names(declared: Iterable[Parameter], names: Iterable[str]) -> None:
