@@ -14,6 +14,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 from sipm_helpers.config.loader import (
+    Citation,
     in_language,
     read_yaml,
     require_day_of_year,
@@ -49,6 +50,9 @@ class AppraisalRules:
     evaluator: tuple[str, str] = ("", "")  # zh, en: who made the province's report (Art. 17)
     # per stage, per language: the pattern of its document's number (``NUMBER_FIELDS``)
     numbers: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    # departments that issue the province's documents with the finance department and the
+    # fund's administrative department, where a province's own rules add them (Art. 24)
+    co_issuers: tuple[Citation, ...] = ()
 
     def due(self, year: int) -> datetime.date:
         """When the self-evaluation of ``year`` is due at the province."""

@@ -3,7 +3,9 @@ dated policy, and the rule sets of monitoring, sustainability and target review.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from types import MappingProxyType
 
 from sipm_helpers.config.appraisal import AppraisalRules, load_appraisal_rules
 from sipm_helpers.config.catalogue import (
@@ -16,6 +18,12 @@ from sipm_helpers.config.catalogue import (
 from sipm_helpers.config.ledger import LedgerRules, load_ledger_rules
 from sipm_helpers.config.monitoring import MonitoringRules, load_monitoring_rules
 from sipm_helpers.config.policy import Policy, load_policy
+from sipm_helpers.config.province_rules import (
+    AppliedRules,
+    ProvinceRules,
+    load_province_rules,
+    overrides,
+)
 from sipm_helpers.config.quality import QualityRules, load_quality_rules
 from sipm_helpers.config.registry import FundRegistry, load_registry
 from sipm_helpers.config.standards import ScoringStandards, load_standards
@@ -47,6 +55,37 @@ class Context:
     appraisal: AppraisalRules
     ledger: LedgerRules
     quality: QualityRules
+    # each province's own implementing rules (Art. 24), by province code
+    province_rules: Mapping[str, ProvinceRules] = field(default_factory=dict)
+    # the province's rules applied in this context (for_province), None: the national ones
+    applied: AppliedRules | None = None
+    national: Context | None = None  # where ``applied``: the context before them
+
+    def for_province(self, province: str | None, year: int) -> Context:
+        """The parameters that apply in ``province`` to budget year ``year``: the national
+        ones with the province's own rules in force that year (Art. 24) in their place,
+        ``applied`` saying which (for the reports to cite). The one place a province's
+        rules are resolved; a province without rules, or ``None``, gets the national ones."""
+        national = self.national or self
+        found = national.province_rules.get(str(province)) if province is not None else None
+        if found is None:
+            return national
+        applied = AppliedRules(found.province, int(year), MappingProxyType(found.in_force(year)))
+        fields = overrides(applied)
+        return replace(
+            national,
+            appraisal=replace(national.appraisal, **fields.get("appraisal", {})),
+            standards=replace(national.standards, **fields.get("standards", {})),
+            ledger=replace(national.ledger, **fields.get("ledger", {})),
+            applied=applied,
+            national=national,
+        )
+
+    def cite_rule(self, key: str, lang: str) -> str:
+        """The province's document (and article) whose rule ``key`` applies here (a key of
+        ``province_rules.KNOBS``, e.g. ``appraisal.report_due``), or "" where the
+        national rule applies."""
+        return self.applied.cite(key, lang) if self.applied else ""
 
     def catalogue(self, fund: str, province: str | None = None) -> Catalogue:
         """The catalogue that applies to ``fund`` in ``province``: the province's own
@@ -92,6 +131,7 @@ def load_context() -> Context:
         appraisal=load_appraisal_rules(),
         ledger=load_ledger_rules(),
         quality=load_quality_rules(),
+        province_rules=MappingProxyType(load_province_rules()),
     )
     check_policy_references(ctx)
     check_rule_codes(ctx)

@@ -52,6 +52,36 @@ class ScoringStandards:
         return self.grades[-1]
 
 
+def read_grades(path: Path | str, where: str, raw: object) -> tuple[Grade, ...]:
+    """Grade bands (``grades`` of scoring.yaml, or a province's own, Art. 24): listed
+    highest first with distinct lower bounds, the lowest from 0; ParameterError otherwise."""
+    if not isinstance(raw, list):
+        raise ParameterError(path, where, f"expected a list of grades, got {raw!r}")
+    grades = []
+    for i, g in enumerate(raw):
+        require_keys(path, f"{where}[{i}]", g, ["code", "min", "zh", "en"])
+        grades.append(
+            Grade(g["code"], require_number(path, f"{where}[{i}].min", g["min"]), g["zh"], g["en"])
+        )
+    mins = [g.min for g in grades]
+    if not grades or mins != sorted(mins, reverse=True) or len(set(mins)) != len(mins):
+        raise ParameterError(
+            path, where, "must list grades highest first with distinct lower bounds"
+        )
+    if mins[-1] > 0:
+        raise ParameterError(path, where, "the lowest grade must start at 0")
+    return tuple(grades)
+
+
+def read_missing(path: Path | str, where: str, raw: object) -> str:
+    """How an indicator not assessed counts (``missing``: one of ``MISSING_CHOICES``)."""
+    if raw not in MISSING_CHOICES:
+        raise ParameterError(
+            path, where, f"must be one of {', '.join(MISSING_CHOICES)}, not {raw!r}"
+        )
+    return str(raw)
+
+
 def load_standards(path: str | Path | None = None) -> ScoringStandards:
     """Read and validate the scoring standards; ParameterError names the file and key."""
     path = Path(path) if path else parameters_dir() / "scoring.yaml"
@@ -69,19 +99,7 @@ def load_standards(path: str | Path | None = None) -> ScoringStandards:
             "balance_tolerance",
         ],
     )
-    grades = []
-    for i, g in enumerate(raw["grades"]):
-        require_keys(path, f"grades[{i}]", g, ["code", "min", "zh", "en"])
-        grades.append(
-            Grade(g["code"], require_number(path, f"grades[{i}].min", g["min"]), g["zh"], g["en"])
-        )
-    mins = [g.min for g in grades]
-    if not grades or mins != sorted(mins, reverse=True) or len(set(mins)) != len(mins):
-        raise ParameterError(
-            path, "grades", "must list grades highest first with distinct lower bounds"
-        )
-    if mins[-1] > 0:
-        raise ParameterError(path, "grades", "the lowest grade must start at 0")
+    grades = read_grades(path, "grades", raw["grades"])
     levels = {}
     for code, lv in raw["qualitative_levels"].items():
         where = f"qualitative_levels.{code}"
@@ -90,10 +108,7 @@ def load_standards(path: str | Path | None = None) -> ScoringStandards:
         if not 0 <= lo <= d <= hi <= 1:
             raise ParameterError(path, where, "needs 0 ≤ min ≤ default ≤ max ≤ 1")
         levels[code] = QualitativeLevel(code, lo, hi, d, lv["zh"], lv["en"])
-    if raw["missing"] not in MISSING_CHOICES:
-        raise ParameterError(
-            path, "missing", f"must be one of {', '.join(MISSING_CHOICES)}, not {raw['missing']!r}"
-        )
+    read_missing(path, "missing", raw["missing"])
     decimals = raw["score_decimals"]
     if type(decimals) is not int or not 0 <= decimals <= MAX_SCORE_DECIMALS:
         raise ParameterError(

@@ -374,7 +374,9 @@ def appraise(
     """Evaluate ``fund``'s coordinating regions in ``province`` for ``year``; ``results``
     holds each region's stage-03 result (None where it is missing or failed);
     ``outlooks`` the solvency outlooks of the year and those before already made for the
-    regions (:func:`~sipm_helpers.domain.sustainability.solvency_outlooks`)."""
+    regions (:func:`~sipm_helpers.domain.sustainability.solvency_outlooks`). The
+    province's own rules in force in ``year`` apply where it has them (Art. 24)."""
+    ctx = ctx.for_province(province, year)
     rules = ctx.appraisal
     coord = ds.coordination
     regions = coord.loc[

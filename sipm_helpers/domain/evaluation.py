@@ -324,6 +324,7 @@ def evaluate(
             f"{region} is not a coordinating region of {fund}; its regions are: {where}"
         )
     province = str(row.iloc[0]["province_code"])
+    ctx = ctx.for_province(province, year)  # the province's own grade rules (Art. 24)
     scores = scores or score_fund(ds, ctx, fund=fund, year=year, regions=[region])
     facts = scores.facts.of(fund, region)
     key = (region, fund, year)

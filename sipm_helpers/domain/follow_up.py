@@ -71,7 +71,9 @@ def new_items(a: Appraisal, ctx: Context) -> pd.DataFrame:
     """The evaluation's problems as rectification items: item_id, region_code, fund, year
     (the year they were found: the one after the year evaluated), source, indicator,
     problem (a code), deadline, status (open), and for a finding the columns that word it
-    (finding, basis, comment, self_value, evaluated_value, detail)."""
+    (finding, basis, comment, self_value, evaluated_value, detail). The deadline is the
+    province's own where its rules set one (Art. 24)."""
+    deadline = ctx.for_province(a.province, a.year).appraisal.rectification_deadline(a.year)
     found = pd.concat(
         [_region_problems(a), a.quality.assign(**dict.fromkeys(FINDING_COLUMNS)),
          _finding_problems(a)],
@@ -89,7 +91,7 @@ def new_items(a: Appraisal, ctx: Context) -> pd.DataFrame:
             "source": "evaluation",
             "indicator": found["indicator"],
             "problem": found["problem"],
-            "deadline": pd.Timestamp(ctx.appraisal.rectification_deadline(a.year)),
+            "deadline": pd.Timestamp(deadline),
             "status": OPEN,
             **{c: found[c] for c in FINDING_COLUMNS},
         }

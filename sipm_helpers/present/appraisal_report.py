@@ -30,6 +30,7 @@ from sipm_helpers.present.formatting import (
 )
 from sipm_helpers.present.issuers import pool_key
 from sipm_helpers.present.report import conclusion_cell
+from sipm_helpers.present.rule_basis import rule_basis, rule_source, rules_documents
 from sipm_helpers.present.sections import Section, _figure, _para
 from sipm_helpers.present.suggestions import listed, worded
 from sipm_helpers.present.tables import Cell, html_table
@@ -64,7 +65,8 @@ class AppraisalReport:
     def __init__(
         self, a: Appraisal, follow: FollowUp, ds: Dataset, ctx: Context, lang: str = "en"
     ) -> None:
-        self.a, self.follow, self.ds, self.ctx, self.lang = a, follow, ds, ctx, lang
+        self.a, self.follow, self.ds, self.lang = a, follow, ds, lang
+        self.ctx = ctx.for_province(a.province, a.year)  # its own rules, Art. 24
         self.digits = ctx.standards.score_decimals  # totals and scores shown as rounded
         self.labels = load_labels(lang)
         self.t = self.labels.t
@@ -101,6 +103,8 @@ class AppraisalReport:
             (t("pe_regions"), str(len(r))),
             (t("pe_evaluated"), str(int((r["status"] != MISSING).sum()))),
         ]
+        documents = rules_documents(self.ctx, self.labels)
+        facts += [(t("pe_rules_documents"), documents)] if documents else []
         items = "".join(f"<div><dt>{escape(k)}</dt><dd>{escape(v)}</dd></div>" for k, v in facts)
         return Section(f'<dl class="sipm-facts">{items}</dl>')
 
@@ -127,6 +131,8 @@ class AppraisalReport:
         threshold = fmt_number(self.ctx.appraisal.gap_points, 1)
         sentences = [t("pe_summary", regions=len(r), evaluated=len(scored))]
         sentences += [t(key, count=n, threshold=threshold) for key, n in counts.items() if n]
+        if counts["pe_summary_gaps"]:
+            sentences.append(rule_source(self.ctx, "appraisal.gap_points", self.labels))
         grades = scored["evaluated_grade"].value_counts()
         if not grades.empty:
             spread = [t("pe_grade_count", grade=self.grade(g), count=int(n))
@@ -255,7 +261,7 @@ class AppraisalReport:
                   t("pe_unevidenced"), t("pe_denied")]  # fmt: skip
         return Section(
             f"<h2>{escape(t('pe_quality'))}</h2>"
-            + _para(t(self._key("pe_quality_text"), due=due))
+            + _para(t(self._key("pe_quality_text"), due=due, basis=self._due_basis()))
             + html_table(header, rows, numeric_columns=[3, 4, 5])
             + self._denied()
             + self._ledger()
@@ -590,6 +596,10 @@ class AppraisalReport:
         if len(indicators) > NAMED:
             named.append(self.t("pe_action_more", more=len(indicators) - NAMED))
         return listed(named, self.lang) if named else ""
+
+    def _due_basis(self) -> str:
+        """Art. 18, and the province's document where its own deadline applies (Art. 24)."""
+        return rule_basis(self.ctx, "appraisal.report_due", self.t("pe_rules_basis"), self.labels)
 
     def _due(self) -> str:
         """The self-evaluation's due day in the year (Art. 18): '5月31日', '31 May'."""

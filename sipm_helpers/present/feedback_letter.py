@@ -17,6 +17,7 @@ from sipm_helpers.present.findings import basis_name, fmt_date, note, value_text
 from sipm_helpers.present.formatting import DASH, fmt_number, fmt_score, fmt_value
 from sipm_helpers.present.issuers import pool_key
 from sipm_helpers.present.rectification import shown_id, worded_items
+from sipm_helpers.present.rule_basis import rule_source
 from sipm_helpers.present.sections import Section, _para
 from sipm_helpers.present.suggestions import worded
 from sipm_helpers.present.tables import Cell, html_table
@@ -27,7 +28,8 @@ class LetterReport:
     """Formats one :class:`Letter` in the language asked for."""
 
     def __init__(self, lt: Letter, ds: Dataset, ctx: Context, lang: str = "en") -> None:
-        self.lt, self.ds, self.ctx, self.lang = lt, ds, ctx, lang
+        self.lt, self.ds, self.lang = lt, ds, lang
+        self.ctx = ctx.for_province(lt.province, lt.year)  # its own rules, Art. 24
         self.digits = ctx.standards.score_decimals  # totals and scores shown as rounded
         self.labels = load_labels(lang)
         self.t = self.labels.t
@@ -44,7 +46,12 @@ class LetterReport:
             "issuer": self.t(
                 self._key("fl_from_text"),
                 province=self.ds.region_name(lt.province, self.lang),
-                administration=self.t(self._key(f"admin_{self._administration()}")),
+                administration=self.labels.join(
+                    [
+                        self.t(self._key(f"admin_{self._administration()}")),
+                        *(d.text(self.lang) for d in self.ctx.appraisal.co_issuers),
+                    ]
+                ),
             ),
         }
 
@@ -118,7 +125,9 @@ class LetterReport:
         if s.get("gap_flag"):
             threshold = fmt_number(self.ctx.appraisal.gap_points, 1)
             gap = fmt_score(s["gap"], self.digits, signed=True)
-            parts.append(_para(t("fl_result_gap", gap=gap, threshold=threshold), "bad"))
+            source = rule_source(self.ctx, "appraisal.gap_points", self.labels)
+            text = self.labels.sentences([t("fl_result_gap", gap=gap, threshold=threshold), source])
+            parts.append(_para(text, "bad"))
         return Section("".join(parts))
 
     def changed(self) -> Section:

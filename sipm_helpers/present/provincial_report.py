@@ -22,6 +22,7 @@ from sipm_helpers.domain.quality import CRITERIA
 from sipm_helpers.paths import RECTIFICATION_ITEMS, WORKING_PAPERS
 from sipm_helpers.present.findings import basis_name, fmt_date
 from sipm_helpers.present.formatting import DASH, fmt_money, fmt_number, fmt_rate, fmt_score
+from sipm_helpers.present.rule_basis import rule_source, rules_documents
 from sipm_helpers.present.sections import Section, _para
 from sipm_helpers.present.tables import Cell, GroupRow, html_table
 
@@ -50,7 +51,8 @@ class ProvincialReport:
         lang: str = "en",
         annexes: Mapping[str, Mapping[str, str]] | None = None,
     ) -> None:
-        self.c, self.ds, self.ctx, self.lang = c, ds, ctx, lang
+        self.c, self.ds, self.lang = c, ds, lang
+        self.ctx = ctx.for_province(c.province, c.year)  # its own rules, Art. 24
         self.digits = ctx.standards.score_decimals
         self.labels = load_labels(lang)
         self.t = self.labels.t
@@ -179,7 +181,13 @@ class ProvincialReport:
         """二、The method, and the evaluator's findings counted by their basis."""
         t, r = self.t, self.c.reviews
         gap = fmt_number(self.ctx.appraisal.gap_points, 1)
-        parts = [_h(t("pr_organisation")), _para(t("pr_method", gap=gap))]
+        documents = rules_documents(self.ctx, self.labels)
+        method = [
+            t("pr_method", gap=gap),
+            rule_source(self.ctx, "appraisal.gap_points", self.labels),
+        ]
+        method += [t("pe_rules_text", documents=documents)] if documents else []
+        parts = [_h(t("pr_organisation")), _para(self.labels.sentences(method))]
         if r.empty:
             return Section("".join(parts) + _para(t("pr_reviews_none")))
         by_basis = r.groupby("basis", sort=False)[["findings", "regions"]].sum()

@@ -30,6 +30,7 @@ from sipm_helpers.present.formatting import (
     fmt_score,
     fmt_value,
 )
+from sipm_helpers.present.rule_basis import due_values
 from sipm_helpers.present.sections import Section, _figure, _para, rich
 from sipm_helpers.present.sustainability_report import SustainabilityReport
 from sipm_helpers.present.tables import Cell, GroupRow, html_table
@@ -108,7 +109,8 @@ class SelfEvaluationReport:
         )
 
     def subtitle(self) -> str:
-        return self.labels.t("report_subtitle", year=self.ev.year, due_year=self.ev.year + 1)
+        due = due_values(self.ctx, self.ev.province, self.ev.year, self.labels)
+        return self.labels.t("report_subtitle", year=self.ev.year, due_year=self.ev.year + 1, **due)
 
     # sections --------------------------------------------------------------------------
     def header(self) -> Section:

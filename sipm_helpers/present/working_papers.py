@@ -138,6 +138,11 @@ class WorkingPapers:
         catalogue = Path(self.r.ctx.catalogue(self.a.fund, self.a.province).source)
         own = catalogue.relative_to(root) if catalogue.is_relative_to(root) else catalogue.name
         files = [str(own), *RULE_FILES]
+        applied = self.r.ctx.applied  # the province's own rules (Art. 24), where they apply
+        if applied is not None and applied.rules:
+            rules = Path(self.r.ctx.province_rules[applied.province].source)
+            own_rules = Path("provinces", applied.province, rules.name)
+            files.append(str(rules.relative_to(root) if rules.is_relative_to(root) else own_rules))
         return "\n".join(f"parameters/{name}" for name in files)
 
     def _parameters(self) -> list[tuple[str, str]]:
@@ -162,7 +167,12 @@ class WorkingPapers:
             ),
             (
                 t("papers_gap"),
-                t("papers_gap_value", points=fmt_number(ctx.appraisal.gap_points, 1)),
+                t(
+                    "papers_gap_value",
+                    points=fmt_number(ctx.appraisal.gap_points, 1),
+                    basis=ctx.cite_rule("appraisal.gap_points", self.r.lang)
+                    or t("papers_gap_basis"),
+                ),
             ),
         ]
 

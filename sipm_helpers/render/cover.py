@@ -63,12 +63,16 @@ def _named(names: Mapping[str, str], lang: str, province: str) -> str:
 
 def _signers(job: Job, ctx: Context, labels: Labels, ds: Dataset, province: str) -> tuple[str, ...]:
     """The finance department and the administrative department(s) of the fund(s) of
-    ``province`` (a code): the ministries for the centre's own pool (Art. 23)."""
+    ``province`` (a code): the ministries for the centre's own pool (Art. 23); and the
+    departments the province's own rules have issue its documents with them (Art. 24)."""
     funds = list(ctx.registry.funds) if job.fund == ALL_FUNDS else [job.fund]
     administrations = dict.fromkeys(ctx.registry.fund(f).administration for f in funds)
+    code = coordinating_province(ds, job.fund, job.region) or job.region
+    also = ctx.for_province(code, job.year).appraisal.co_issuers  # Art. 24
     return (
         finance_department(labels, ds, province, job.lang),
         *(administration_department(labels, ds, province, a, job.lang) for a in administrations),
+        *(department.text(labels.lang) for department in also),
     )
 
 
@@ -100,7 +104,7 @@ def make_cover(
     province = ds.region_name(province_code, lang)
     region = ds.region_name(job.region, lang)
     fund = ctx.registry.fund_name(job.fund, lang)
-    day = document_date(job, ctx, as_of)
+    day = document_date(job, ctx.for_province(province_code, job.year), as_of)  # Art. 24
     number = ctx.appraisal.number(
         job.definition.document_kind,
         lang,

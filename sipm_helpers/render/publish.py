@@ -21,6 +21,7 @@ from sipm_helpers.data.dataset import Dataset
 from sipm_helpers.data.io import atomic_write_bytes
 from sipm_helpers.domain.provincial import coordinating_province, is_central
 from sipm_helpers.present.issuers import pool_key
+from sipm_helpers.present.rule_basis import due_values
 from sipm_helpers.render.book import book_parts, book_path, stale, write_book
 from sipm_helpers.render.compare import Compared, write_comparison
 from sipm_helpers.render.cover import make_cover
@@ -101,15 +102,15 @@ def _answers(entries: list[ReportEntry], labels) -> list[ReportEntry]:
 
 def _titles(job: Job, labels, ds: Dataset, ctx: Context) -> tuple[str, str]:
     """The report's title and subtitle in its own language, from the stage's label keys."""
+    province = coordinating_province(ds, job.fund, job.region) or job.region
     values = {
         "region": ds.region_name(job.region, job.lang),
-        "province": ds.region_name(
-            coordinating_province(ds, job.fund, job.region) or job.region, job.lang
-        ),
+        "province": ds.region_name(province, job.lang),
         "fund": ctx.registry.fund_name(job.fund, job.lang),
         "year": job.year,
         "period": job.period,
         "due_year": job.year + 1,
+        **due_values(ctx, province, job.year, labels),  # the province's own (Art. 24)
     }
     central = is_central(ds, coordinating_province(ds, job.fund, job.region) or job.region)
     title, subtitle = (pool_key(labels, key, central) for key in job.definition.titles)

@@ -129,6 +129,7 @@ def run(
     loaded = load_checked(PARAMETERS, locals())
     ctx, ds = loaded.context, loaded.dataset
     province, year = str(province or first_province(ds, fund)), int(year)
+    ctx = ctx.for_province(province, year)  # the province's own rules (Art. 24)
     coord = ds.coordination
     regions = coord.loc[
         (coord["fund"] == fund) & (coord["province_code"] == province), "region_code"

@@ -118,6 +118,7 @@ def run(
     regions = ds.regions
     province = str(province or regions.loc[regions["level"] == "province", "region_code"].iloc[0])
     year = int(year)
+    ctx = ctx.for_province(province, year)  # the province's own rules (Art. 24)
     funds = coordinated_funds(ds, ctx, province, year)
     if not funds:
         raise StageParameterError(f"no fund of province {province} has execution data for {year}")
