@@ -144,12 +144,13 @@ def test_demo_command_exits_1_when_a_report_fails_and_finishes_the_rest(
     assert code == EXIT_FAILURES
     # four target reviews (one the province's own), three monitoring reports (2025-12, the
     # latest month of the data), three self-evaluations, one of them bad, and Testshire's
-    # two provincial evaluations, its report to the centre and the three feedback letters
+    # two provincial evaluations, its report to the centre and the three feedback letters,
+    # its and the country's disclosures, the centre's notice and its letter to Testshire
     # (the bad job is nobody's: they wait for the good ones)
     assert (
-        "16 of 17 reports published" in out and "FAILED self_evaluation work_injury 110100" in out
+        "20 of 21 reports published" in out and "FAILED self_evaluation work_injury 110100" in out
     )
-    assert "notebooks: ok 16, failed 1" in out
+    assert "notebooks: ok 20, failed 1" in out
     index = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
     assert index.count('<tr class="province-group" data-group="110000">') == 1
     # each self-evaluation and its feedback letter link to each other
@@ -175,7 +176,7 @@ def test_demo_command_exits_1_when_a_report_fails_and_finishes_the_rest(
                  *options])  # fmt: skip
     out = capsys.readouterr().out
     assert code == EXIT_FAILURES
-    assert "17 份报告中已发布 16 份（html）" in out and "笔记本：已是最新 16，失败 1" in out
+    assert "21 份报告中已发布 20 份（html）" in out and "笔记本：已是最新 20，失败 1" in out
     assert "失败 self_evaluation work_injury 110100：" in out and "索引页：" in out
     assert "reports published" not in out
 

@@ -182,8 +182,9 @@ def test_kill_9_of_the_batch_leaves_no_orphan_and_the_same_command_finishes(tiny
     rerun = _start(args, out)
     assert rerun.wait(600) == 0, rerun.stderr.read()
     after = _ok_records(out)
-    # the tiny plan: 10 reports, the province's 2 evaluations, its report, 3 letters
-    assert len(after) == 16
+    # the tiny plan: 10 reports, the province's 2 evaluations, its report, 3 letters, its
+    # and the country's disclosures, the centre's notice and its letter to the province
+    assert len(after) == 20
     assert all(after[k].finished == t for k, t in done_before.items())  # not run again
 
 
@@ -223,7 +224,7 @@ def test_the_demo_plan_on_a_dask_local_cluster_matches_the_local_run(tiny_dir, t
         {k: (r.status, r.fingerprint) for k, r in Manifest.load(tmp_path / d / "manifest.json").records.items()}
         for d in ("local", "dask")
     )  # fmt: skip
-    assert local == cluster and len(local) == 16
+    assert local == cluster and len(local) == 20
     workers = {
         r.worker for r in Manifest.load(tmp_path / "dask" / "manifest.json").records.values()
     }

@@ -149,7 +149,7 @@ def test_a_full_disk_mid_batch_is_one_line_and_the_rerun_finishes(
     monkeypatch.setattr(manifest_module, "atomic_write_text", real)
     assert main(argv) == 0
     records = Manifest.load(out / "manifest.json").records
-    assert len(records) == 16 and all(r.status == OK for r in records.values())
+    assert len(records) == 20 and all(r.status == OK for r in records.values())
 
 
 def test_a_notebook_cut_short_by_a_full_disk_leaves_no_half_written_file(tmp_path, monkeypatch):

@@ -63,8 +63,8 @@ def test_the_chinese_templates_drop_downs_offer_chinese_names(tmp_path):
         validations = book[sheet].data_validations.dataValidation
         return {str(dv.sqref).split(":")[0]: dv.formula1 for dv in validations}
 
-    assert lists("regions")["D3"] == '"国家,省,地市"'
-    assert lists("pooling")["C3"] == '"省,地市"'
+    assert lists("regions")["D3"] == '"国家,省,地市,中央统筹"'
+    assert lists("pooling")["C3"] == '"省,地市,全国"'
     assert lists("qualitative")["E3"] == '"达成,部分达成,未达成"'
     funds = lists("budget")["B3"]
     assert funds.startswith("=list_funds!$B$2:")  # the funds' Chinese names
@@ -121,7 +121,7 @@ def test_xlsx_template_offers_drop_downs_and_keeps_codes_as_text(tmp_path):
         str(dv.sqref).split(":")[0]: dv.formula1
         for dv in book["regions"].data_validations.dataValidation
     }
-    assert levels["D3"] == '"country,province,prefecture"'
+    assert levels["D3"] == '"country,province,prefecture,central"'
     assert budget.column_dimensions["A"].number_format == "@"  # codes keep leading zeros
     assert budget.column_dimensions["E"].number_format != "@"  # money stays a number
     indicators = book["list_indicators"]

@@ -288,7 +288,9 @@ def test_the_countrys_disclosure_waits_for_every_provinces_evaluations(demo):
     disclosures = {j.region: j for j in jobs if j.stage == "disclosure"}
     assert set(disclosures) == {"910000", "920000", "930000", "000000"}
     country = {evaluations[w].region for w in waits[disclosures["000000"].job_id]}
-    assert country == {"910000", "920000", "930000"}
+    # and for the evaluation of the centre's own pool (Art. 23), which only the country's
+    # disclosure carries
+    assert country == {"910000", "920000", "930000", "100000"}
     mine = [evaluations[w] for w in waits[disclosures["920000"].job_id]]
     assert {j.region for j in mine} == {"920000"} and len(mine) == 7  # its seven funds
 

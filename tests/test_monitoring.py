@@ -741,10 +741,14 @@ def test_longtangs_red_outlooks_are_alerts_on_the_demo(demo, ctx):
     red = set(mon.indicators.loc[mon.indicators["light"] == "red", "indicator"])
     assert red == {"income_budget_execution", "premium_collection_rate", "current_year_balance"}
     a = mon.alerts.set_index("item")
-    assert set(a.index[a["kind"] == "target"]) == {
+    targets = a.loc[a["kind"] == "target"]
+    assert set(targets.index[targets["light"] == "red"]) == {
         "income_budget_execution",
         "premium_collection_rate",
     }
+    # its amber outlooks are amber alerts (at risk), one each
+    amber = set(mon.indicators.loc[mon.indicators["light"] == "amber", "indicator"])
+    assert set(targets.index[targets["light"] == "amber"]) == amber - {"dependency_ratio"}
     # forecast 531,782 income against 537,516 expenditure where 35,340 surplus was planned
     assert (a.at["current_balance", "light"], a.at["current_balance", "reason"]) == (
         "red",

@@ -343,7 +343,7 @@ def test_a_small_survey_is_noted_with_its_sample_and_the_minimum(tiny, ctx, lang
 @pytest.mark.parametrize(
     ("lang", "names"),
     [
-        ("zh", ("生育津贴按时足额支付率", "DRG/DIP付费医保基金支出占比", "违法违规使用医保基金追回率")),
+        ("zh", ("生育津贴按时足额支付率", "按病组和病种分值付费医保基金支出占比", "违法违规使用医保基金追回率")),
         ("en", ("Maternity allowance paid on time and in full",
                 "DRG/DIP payments", "Misused medical insurance funds recovered")),
     ],

@@ -1,10 +1,10 @@
 """A province's own implementing rules (Art. 24), by hand on the tiny dataset: Testshire
 (110000) evaluates Alpha (110100) and Beta City (110200). Alpha's self-evaluation of 2025
 reached the province on 20 May 2026, Beta's on 5 June; the evaluator's regrade puts
-Alpha's self-assessed total 1.4 points above the evaluated one (test_appraisal.py).
+Alpha's self-assessed total 1.0 point above the evaluated one (test_appraisal.py).
 
 Testshire's rules below, in force from 1 January 2025, bring the deadline forward to
-15 May and the gap threshold down to 1 point: Alpha's report is late and its gap flagged
+15 May and the gap threshold down to half a point: Alpha's report is late and its gap flagged
 in 2025, and 2024 keeps the national 31 May and 5 points."""
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ rules:
       - {from: 2025-01-01, value: {month: 5, day: 15}, document: testshire_2024,
          article: {zh: 第十一条, en: Art. 11}}
     gap_points:
-      - {from: 2025-01-01, value: 1.0, document: testshire_2024}
+      - {from: 2025-01-01, value: 0.5, document: testshire_2024}
     rectification_due:
       - {from: 2025-01-01, value: {month: 6, day: 30}, document: testshire_2024}
 """
@@ -73,7 +73,7 @@ def results(tiny, ctx):
 def test_the_provinces_rules_apply_from_their_date(testshire):
     ruled = testshire.for_province("110000", 2025)
     assert ruled.appraisal.due(2025) == datetime.date(2026, 5, 15)
-    assert ruled.appraisal.gap_points == 1.0
+    assert ruled.appraisal.gap_points == 0.5
     assert ruled.appraisal.rectification_deadline(2025) == datetime.date(2026, 6, 30)
     assert ruled.appraisal.provincial_due(2025) == datetime.date(2026, 7, 31)  # not set: national
     assert ruled.cite_rule("appraisal.report_due", "zh") == (
@@ -104,8 +104,8 @@ def test_the_earlier_deadline_makes_a_report_late_and_the_lower_threshold_flags_
     # Alpha: received 20 May, due 31 May (national) or 15 May (Testshire's rules)
     assert not n.at["110100", "late"] and r.at["110100", "late"]
     assert n.at["110200", "late"] and r.at["110200", "late"]  # 5 June: late either way
-    # Alpha's gap of 1.4 points: within the national 5, beyond Testshire's 1
-    assert r.at["110100", "gap"] == 1.4
+    # Alpha's gap of 1.0 point: within the national 5, beyond Testshire's 0.5
+    assert r.at["110100", "gap"] == 1.0
     assert not n.at["110100", "gap_flag"] and r.at["110100", "gap_flag"]
     assert not r.at["110200", "gap_flag"]  # Beta: no gap
 
@@ -152,10 +152,10 @@ def test_the_report_cites_the_provinces_rule_where_it_applies(
         assert expected in quality and absent not in quality
     summary, header = _text(report.summary().html), _text(report.header().html)
     if lang == "zh":
-        assert "1个地区自评得分与评价得分相差超过1.0分。差异阈值依据《测试省" in summary
+        assert "1个地区自评得分与评价得分相差超过0.5分。差异阈值依据《测试省" in summary
         assert "实施细则《测试省社会保险基金预算绩效管理实施细则》（测财社〔2024〕3号）" in header
     else:
-        assert "more than 1.0 points. The threshold is that of Testshire Implementing" in summary
+        assert "more than 0.5 points. The threshold is that of Testshire Implementing" in summary
 
 
 def test_a_provinces_grade_rules_grade_its_self_evaluations(tiny, ctx, tmp_path):
@@ -265,7 +265,7 @@ def test_the_working_papers_name_the_provinces_rules_file_and_document(tiny, tes
                         datetime.date(2026, 7, 31))  # fmt: skip
     cells = [str(c.value) for ws in wb.worksheets for row in ws.iter_rows() for c in row]
     assert any("parameters/provinces/110000/rules.yaml" in c for c in cells)
-    gap = "more than 1.0 points from the evaluated one puts the self-evaluation's quality in "
+    gap = "more than 0.5 points from the evaluated one puts the self-evaluation's quality in "
     assert any(
         c.endswith(gap + "question (Testshire Implementing Rules (Ce Caishe [2024] No. 3))")
         for c in cells
@@ -282,7 +282,7 @@ def test_the_working_papers_name_the_provinces_rules_file_and_document(tiny, tes
 def test_the_letter_and_the_report_to_the_centre_name_the_provinces_document(
     tiny, ctx, testshire, results, lang, source
 ):
-    """Alpha's letter states its 1.4-point gap beyond Testshire's 1 point and whose rule that
+    """Alpha's letter states its 1.0-point gap beyond Testshire's 0.5 point and whose rule that
     is; the report to the centre states the threshold's source and the document applied."""
     from sipm_helpers.domain.appraisal import appraisal_result
     from sipm_helpers.domain.consolidation import consolidate
@@ -333,14 +333,16 @@ def test_the_titles_give_the_provinces_deadline_and_cite_its_document(ctx, tests
 
 
 def test_the_demos_xiling_flags_a_gap_of_4_points_and_cites_its_rules(demo, ctx):
-    """Liufeng City's (920500) employees' medical self-evaluation of 2025 is 4.0 points
-    above the evaluated total: within the Measures' default 5, beyond Xiling's 3."""
+    """Xiling's own enterprise-pension self-evaluation of 2025 (the fund is pooled at the
+    province) is 4.4 points above the evaluated total: within the Measures' default 5,
+    beyond Xiling's 3."""
     from sipm_helpers.stages.provincial_evaluation import run as provincial_evaluation
 
-    run = provincial_evaluation(fund=EM, province="920000", year=2025, lang="zh")
-    liufeng = run.outcome.regions.set_index("region_code").loc["920500"]
-    assert liufeng["gap"] == 4.0 and liufeng["gap_flag"]
-    assert abs(liufeng["gap"]) <= ctx.appraisal.gap_points  # national: 5, no flag
+    run = provincial_evaluation(fund="enterprise_pension", province="920000", year=2025,
+                                lang="zh")  # fmt: skip
+    xiling = run.outcome.regions.set_index("region_code").loc["920000"]
+    assert xiling["gap"] == 4.4 and xiling["gap_flag"]
+    assert abs(xiling["gap"]) <= ctx.appraisal.gap_points  # national: 5, no flag
     summary = _text(run.report.summary().html)
     assert "相差超过3.0分。差异阈值依据《西岭省社会保险基金预算绩效管理实施细则》" in summary
 

@@ -80,9 +80,12 @@ PARAMETERS = (
 
 def disclosed(ds: Dataset, year: int) -> pd.DataFrame:
     """Each province coordinating a fund, and the country, once, as (code, ``ALL_FUNDS``):
-    each discloses across all its funds."""
+    each discloses across all its funds. The centre's own pool (Art. 23) is no province:
+    the country's disclosure carries it."""
     r = ds.regions
-    provinces = sorted(set(ds.coordination["province_code"]))
+    coordinating = set(ds.coordination["province_code"])
+    provinces = sorted(r.loc[(r["level"] == "province") & r["region_code"].isin(coordinating),
+                             "region_code"])  # fmt: skip
     country = r.loc[r["level"] == "country", "region_code"].tolist()
     return pd.DataFrame({"region_code": [*provinces, *country], "fund": ALL_FUNDS})
 
