@@ -23,6 +23,7 @@ from sipm_helpers.stages.parameters import (
     AS_OF,
     DATA,
     LANG,
+    PROVINCIAL_RESULTS,
     RESULT_PATH,
     Parameter,
     StageParameterError,
@@ -64,14 +65,7 @@ PARAMETERS = (
         "param_year_disclosed",
     ),
     DATA,
-    Parameter(
-        "results",
-        str,
-        "",
-        "folder of the provincial evaluation results (JSON), one folder per fund; empty: "
-        "evaluate here",
-        label="param_results_report",
-    ),
+    PROVINCIAL_RESULTS,
     LANG,
     AS_OF,
     RESULT_PATH,

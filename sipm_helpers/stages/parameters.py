@@ -180,6 +180,13 @@ RESULTS = Parameter(
     "",
     "folder of the fund's self-evaluation results (JSON) for the year; empty: evaluate here",
 )
+PROVINCIAL_RESULTS = Parameter(
+    "results",
+    str,
+    "",
+    "folder of the provincial evaluation results (JSON), one folder per fund; empty: evaluate here",
+    label="param_results_report",
+)  # what a province's documents across its funds read (its report, its disclosure)
 AS_OF = Parameter(
     "as_of",
     str,

@@ -21,6 +21,7 @@ from sipm_helpers.stages.parameters import (
     AS_OF,
     DATA,
     LANG,
+    PROVINCIAL_RESULTS,
     RESULT_PATH,
     Parameter,
     StageParameterError,
@@ -50,14 +51,7 @@ PARAMETERS = (
     ),
     year_parameter(2025, "budget year evaluated", "param_year_evaluated"),
     DATA,
-    Parameter(
-        "results",
-        str,
-        "",
-        "folder of the provincial evaluation results (JSON), one folder per fund; empty: "
-        "evaluate here",
-        label="param_results_report",
-    ),
+    PROVINCIAL_RESULTS,
     LANG,
     AS_OF,
     RESULT_PATH,
