@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -1045,3 +1047,18 @@ def test_longtangs_agency_entries_show_in_the_demos_table(demo, ctx):
     assert (row["likelihood"], row["cause_category"]) == ("unlikely", "external")
     assert row["owner"] == "龙塘市医疗保障局" and row["deadline"] == "2026-12-31"
     assert row["measure"].startswith("对欠费企业逐户核查")
+
+
+def test_a_target_within_the_forecasts_tolerance_is_on_course(tiny, ctx):
+    """Alpha with 960 insured of its 1,000 to insure: coverage 96 % against 97 % is 1.0 %
+    short, within the 2 % tolerance of the forecasts (monitoring.yaml): green, no alert;
+    960 insured against the 1,000 aimed at is 4 % short: still amber, at risk. The surplus,
+    pass or fail, keeps no tolerance (test_red_outlooks_and_a_forecast_deficit_are_alerts)."""
+    s = tiny.statistics
+    hit = (s["region_code"] == "110100") & (s["stat"] == "insured")
+    ds = replace(tiny, statistics=s.assign(value=s["value"].where(~hit, 960.0)))
+    mon = monitor_tiny(ds, ctx, 6)
+    lights = mon.indicators.set_index("indicator")["light"]
+    assert (lights["coverage_rate"], lights["insured_persons"]) == ("green", "amber")
+    targets = mon.alerts.loc[mon.alerts["kind"] == "target", "item"]
+    assert "coverage_rate" not in set(targets) and "insured_persons" in set(targets)

@@ -836,6 +836,8 @@ def indicator_outlook(
     interval, where a forecast gives one), basis, p_miss, met and light. With a
     ``season`` that rests on past years, the months covered are carried to the year end by
     its factor (basis 'season', as the balance check does): the band is a year-end norm.
+    A value to date within the rules' forecast tolerance of its target is green (on course),
+    as a forecast within it is.
     """
     frame = indicator_frame(ds, ctx, funds=[fund], regions=[region], years=[year])
     frame = frame.loc[frame["kind"] == "quantitative"].copy()
@@ -897,16 +899,19 @@ def indicator_outlook(
         frame.assign(actual=value, weight=1.0).drop(columns=["points"]), ctx.standards
     )
     out["met"] = scored["met"].to_numpy()
-    missed = scored["shortfall"].to_numpy(dtype=float) > scored["explain_threshold"].to_numpy(
-        dtype=float
-    )
+    shortfall = scored["shortfall"].to_numpy(dtype=float)
+    missed = shortfall > scored["explain_threshold"].to_numpy(dtype=float)
+    # within the forecasts' tolerance of its target a value is on course, as a forecast is;
+    # a pass-or-fail target (no deficit) has no tolerance
+    tolerated = (np.nan_to_num(shortfall) <= rules.risk_tolerance) & (out["rule"] != "pass_fail")
+    on_course = out["met"].fillna(True).to_numpy(bool) | tolerated.to_numpy(bool)
     light = np.where(
         ~np.isnan(p_miss),
         risk_light(p_miss, rules),
         np.where(
             pd.isna(out["met"]),
             None,
-            np.where(out["met"].fillna(True).to_numpy(bool), GREEN, np.where(missed, RED, AMBER)),
+            np.where(on_course, GREEN, np.where(missed, RED, AMBER)),
         ),
     )
     out["light"] = light
