@@ -16,25 +16,16 @@ from sipm_helpers.stages import central_assessment, provincial_report
 from sipm_helpers.stages.parameters import (
     DATA,
     LANG,
+    PROVINCE_ALL_FUNDS,
     RESULT_PATH,
     Parameter,
     StageParameterError,
-    province_codes,
     year_parameter,
 )
 from sipm_helpers.stages.stage import Flag, Stage, StageRun, latest_closed_year, load_checked
 
 PARAMETERS = (
-    Parameter(
-        "province",
-        str,
-        "",
-        "province code from the data; empty: the first province of the data",
-        province_codes,
-        blank=True,
-        label="param_province_report",
-        source="region",
-    ),
+    PROVINCE_ALL_FUNDS,
     year_parameter(2025, "budget year assessed", "param_year_assessed"),
     DATA,
     Parameter(

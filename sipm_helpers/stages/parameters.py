@@ -174,6 +174,16 @@ PROVINCE = Parameter(
     blank=True,
     source="region",  # a province's stage runs for the province as its region
 )
+PROVINCE_ALL_FUNDS = Parameter(
+    "province",
+    str,
+    "",
+    "province code from the data; empty: the first province of the data",
+    province_codes,
+    blank=True,
+    label="param_province_report",
+    source="region",
+)  # a document of the province across all its funds (its report, the centre's letter to it)
 RESULTS = Parameter(
     "results",
     str,

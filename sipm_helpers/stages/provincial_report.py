@@ -21,12 +21,11 @@ from sipm_helpers.stages.parameters import (
     AS_OF,
     DATA,
     LANG,
+    PROVINCE_ALL_FUNDS,
     PROVINCIAL_RESULTS,
     RESULT_PATH,
-    Parameter,
     StageParameterError,
     parse_date,
-    province_codes,
     year_parameter,
 )
 from sipm_helpers.stages.stage import (
@@ -39,16 +38,7 @@ from sipm_helpers.stages.stage import (
 )
 
 PARAMETERS = (
-    Parameter(
-        "province",
-        str,
-        "",
-        "province code from the data; empty: the first province of the data",
-        province_codes,
-        blank=True,
-        label="param_province_report",
-        source="region",
-    ),
+    PROVINCE_ALL_FUNDS,
     year_parameter(2025, "budget year evaluated", "param_year_evaluated"),
     DATA,
     PROVINCIAL_RESULTS,
